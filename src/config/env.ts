@@ -1,0 +1,211 @@
+/**
+ * The one place that reads process.env. Every variable of ../shared/CONTRACTS.md is parsed here
+ * with zod, grouped per integration; a bad setting stops startup with one message naming every
+ * bad variable.
+ */
+import { z } from "zod";
+
+const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const booleanFlag = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(["true", "false", "1", "0", "yes", "no"], { message: "use true or false" })
+      .default(fallback ? "true" : "false")
+      .transform((value) => value === "true" || value === "1" || value === "yes"),
+  );
+
+/** The environment variables Wijklijn reads, with their defaults. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("development")),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default("0.0.0.0")),
+  PUBLIC_URL: optionalUrl,
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default("file:./data/wijklijn.db")
+      .refine((url) => url.startsWith("file:") || /^postgres(ql)?:\/\//.test(url), {
+        message: "use file:<path> for SQLite or postgresql://… for PostgreSQL",
+      }),
+  ),
+  TZ: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default("Europe/Amsterdam")
+      .refine(isKnownTimeZone, { message: "use an IANA time zone such as Europe/Amsterdam" }),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data")),
+  SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "use at least 32 characters").optional()),
+  DEMO_DATA: booleanFlag(true),
+
+  TELEGRAM_BOT_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^\d+:[\w-]{20,}$/, "looks like 123456:ABC… from BotFather").optional(),
+  ),
+  TELEGRAM_MODE: z.preprocess(emptyToUndefined, z.enum(["polling", "webhook"]).default("polling")),
+  TELEGRAM_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters A-Z, a-z, 0-9, _ and -").optional(),
+  ),
+  TELEGRAM_API_ROOT: z.preprocess(emptyToUndefined, z.url().default("https://api.telegram.org")),
+
+  WHATSAPP_WEB_ENABLED: booleanFlag(false),
+  WHATSAPP_WEB_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data/whatsapp-web")),
+  CHROMIUM_PATH: z.preprocess(emptyToUndefined, z.string().default("/usr/bin/chromium")),
+
+  WHATSAPP_CLOUD_TOKEN: optionalString,
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, "digits only").optional()),
+  WHATSAPP_CLOUD_APP_SECRET: optionalString,
+  WHATSAPP_CLOUD_VERIFY_TOKEN: optionalString,
+  WHATSAPP_CLOUD_API_ROOT: z.preprocess(emptyToUndefined, z.url().default("https://graph.facebook.com")),
+
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TYPE: z.preprocess(emptyToUndefined, z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant")),
+  MICROSOFT_APP_TENANT_ID: optionalString,
+
+  SMTP_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((url) => /^smtps?:\/\//.test(url), { message: "use smtp://user:pass@host:587 or smtps://…" })
+      .optional(),
+  ),
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("Wijklijn <wijklijn@localhost>")),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The parsed configuration, grouped per integration. */
+export interface Config {
+  env: Env["NODE_ENV"];
+  logLevel: Env["LOG_LEVEL"];
+  http: { port: number; host: string; publicUrl: string };
+  database: { url: string; provider: "sqlite" | "postgresql" };
+  timeZone: string;
+  dataDir: string;
+  /** Undefined until resolveSessionSecret() has run (development generates one). */
+  sessionSecret: string | undefined;
+  demoData: boolean;
+  telegram:
+    | { enabled: false }
+    | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string };
+  whatsappWeb: { enabled: boolean; dataDir: string; chromiumPath: string };
+  whatsappCloud:
+    | { enabled: false }
+    | { enabled: true; token: string; phoneNumberId: string; appSecret: string; verifyToken: string; apiRoot: string };
+  botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
+  mail: { smtpUrl: string | undefined; from: string };
+}
+
+/** Raised when the environment is invalid; its message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Wijklijn cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every setting.`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every problem. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(environment)"}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  const problems = crossFieldProblems(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: { port: env.PORT, host: env.HOST, publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "") },
+    database: { url: env.DATABASE_URL, provider: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql" },
+    timeZone: env.TZ,
+    dataDir: env.DATA_DIR,
+    sessionSecret: env.SESSION_SECRET,
+    demoData: env.DEMO_DATA,
+    telegram: env.TELEGRAM_BOT_TOKEN
+      ? { enabled: true, token: env.TELEGRAM_BOT_TOKEN, mode: env.TELEGRAM_MODE, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, apiRoot: env.TELEGRAM_API_ROOT }
+      : { enabled: false },
+    whatsappWeb: { enabled: env.WHATSAPP_WEB_ENABLED, dataDir: env.WHATSAPP_WEB_DATA_DIR, chromiumPath: env.CHROMIUM_PATH },
+    whatsappCloud:
+      env.WHATSAPP_CLOUD_TOKEN && env.WHATSAPP_CLOUD_PHONE_NUMBER_ID && env.WHATSAPP_CLOUD_APP_SECRET && env.WHATSAPP_CLOUD_VERIFY_TOKEN
+        ? {
+            enabled: true,
+            token: env.WHATSAPP_CLOUD_TOKEN,
+            phoneNumberId: env.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
+            appSecret: env.WHATSAPP_CLOUD_APP_SECRET,
+            verifyToken: env.WHATSAPP_CLOUD_VERIFY_TOKEN,
+            apiRoot: env.WHATSAPP_CLOUD_API_ROOT,
+          }
+        : { enabled: false },
+    botFramework: {
+      appId: env.MICROSOFT_APP_ID,
+      appPassword: env.MICROSOFT_APP_PASSWORD,
+      appType: env.MICROSOFT_APP_TYPE,
+      tenantId: env.MICROSOFT_APP_TENANT_ID,
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+  };
+}
+
+/** Problems that involve more than one variable. */
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_MODE === "webhook") {
+    if (!env.TELEGRAM_WEBHOOK_SECRET) problems.push("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook");
+    if (!env.PUBLIC_URL) problems.push("PUBLIC_URL: required when TELEGRAM_MODE=webhook (Telegram must reach the service)");
+  }
+  const cloud = {
+    WHATSAPP_CLOUD_TOKEN: env.WHATSAPP_CLOUD_TOKEN,
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: env.WHATSAPP_CLOUD_PHONE_NUMBER_ID,
+    WHATSAPP_CLOUD_APP_SECRET: env.WHATSAPP_CLOUD_APP_SECRET,
+    WHATSAPP_CLOUD_VERIFY_TOKEN: env.WHATSAPP_CLOUD_VERIFY_TOKEN,
+  };
+  const cloudSet = Object.entries(cloud).filter(([, value]) => value !== undefined);
+  if (cloudSet.length > 0 && cloudSet.length < 4) {
+    for (const [name, value] of Object.entries(cloud)) {
+      if (value === undefined) problems.push(`${name}: required when another WHATSAPP_CLOUD_* setting is set`);
+    }
+  }
+  if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== "UserAssignedMSI") {
+    problems.push("MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set");
+  }
+  if (env.MICROSOFT_APP_TYPE === "SingleTenant" && env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID) {
+    problems.push("MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE=SingleTenant");
+  }
+  if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+    problems.push("SESSION_SECRET: required in production (at least 32 random characters)");
+  }
+  return problems;
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One line per channel saying whether it is on, for the startup log. */
+export function describeChannels(config: Config): string[] {
+  return [
+    config.telegram.enabled ? `Telegram: on (${config.telegram.mode})` : "Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)",
+    config.whatsappWeb.enabled ? "WhatsApp Web: on" : "WhatsApp Web: off (set WHATSAPP_WEB_ENABLED=true to turn it on)",
+    config.whatsappCloud.enabled ? "WhatsApp Cloud API: on" : "WhatsApp Cloud API: off (set the WHATSAPP_CLOUD_* settings to turn it on)",
+    config.botFramework.appId
+      ? "Bot Framework: on at /api/messages (authenticated)"
+      : "Bot Framework: on at /api/messages without authentication (set MICROSOFT_APP_ID for Azure Bot Service)",
+    "Web chat: on at /chat",
+  ];
+}

@@ -1,0 +1,48 @@
+/**
+ * Builds the Prisma client for the configured database: SQLite (embedded default, through
+ * better-sqlite3) or PostgreSQL (through pg). Both clients are generated from the same models
+ * (prisma/sqlite/schema.prisma; a test keeps prisma/postgresql in step), so the rest of the code
+ * uses one type, `Db`.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
+import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
+
+/** The database client every repository takes. */
+export type Db = SqlitePrismaClient;
+/** A client inside an interactive transaction. */
+export type Tx = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+/** Either a client or a transaction: what a repository function accepts. */
+export type DbOrTx = Db | Tx;
+
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** Tells the provider from a DATABASE_URL. */
+export function providerOf(url: string): DatabaseProvider {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)`);
+}
+
+/** Turns file:./data/x.db into an absolute path, creating its folder. */
+export function sqliteFilePath(url: string): string {
+  const path = url.slice("file:".length).split("?")[0] ?? "";
+  if (path === ":memory:") return path;
+  const absolute = resolve(path);
+  mkdirSync(dirname(absolute), { recursive: true });
+  return absolute;
+}
+
+/** Connects to the database at `url`. Call `$disconnect()` when done. */
+export function createDb(url: string): Db {
+  if (providerOf(url) === "sqlite") {
+    return new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFilePath(url)}` }) });
+  }
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // The PostgreSQL client is generated from the same models as the SQLite one; TypeScript cannot
+  // prove two generated generic types equal, so this is the one place where they are joined.
+  return client as unknown as Db;
+}

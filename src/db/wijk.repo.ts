@@ -1,0 +1,66 @@
+/**
+ * Queries about wijken: listing them and deciding a resident's wijk from a postcode or a
+ * shared location. Always scoped to one gemeente.
+ */
+import type { WijkLookup, WijkSummary } from "../domain/wijk.ts";
+import { parseShape, shapeArea, shapeContains } from "../routing/geo.ts";
+import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
+import type { DbOrTx } from "./client.ts";
+
+const summarySelect = { slug: true, name: true, active: true, tandem: { select: { slug: true } } } as const;
+
+function toSummary(wijk: { slug: string; name: string; active: boolean; tandem: { slug: string } | null }): WijkSummary {
+  return { slug: wijk.slug, name: wijk.name, active: wijk.active, tandem: wijk.tandem?.slug ?? null };
+}
+
+/** Every wijk of the gemeente, by name. */
+export async function listWijken(db: DbOrTx, gemeenteId: string): Promise<WijkSummary[]> {
+  const wijken = await db.wijk.findMany({ where: { gemeenteId }, select: summarySelect, orderBy: { name: "asc" } });
+  return wijken.map(toSummary);
+}
+
+/** One wijk by slug, or null. */
+export async function findWijkBySlug(db: DbOrTx, gemeenteId: string, slug: string): Promise<WijkSummary | null> {
+  const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } }, select: summarySelect });
+  return wijk ? toSummary(wijk) : null;
+}
+
+/**
+ * Decides the wijk of a postcode, given alone or inside a sentence. The narrowest matching rule
+ * wins (a six-position rule over a four-position one); a rule without a wijk means "no wijk"
+ * (post-office boxes); no rule for the four digits means outside the gemeente.
+ */
+export async function findWijkByPostcode(db: DbOrTx, gemeenteId: string, text: string): Promise<WijkLookup & { postcode: string | null }> {
+  const postcode = normalisePostcode(text) ?? parsePostcode(text);
+  if (!postcode) return { wijk: null, reason: "invalid", postcode: null };
+  const rules = await db.postcodeRule.findMany({
+    where: { gemeenteId, postcode4: postcode.postcode4 },
+    select: { letterFrom: true, letterTo: true, wijk: { select: summarySelect } },
+  });
+  if (rules.length === 0) return { wijk: null, reason: "outside", postcode: postcode.formatted };
+  const letters = postcode.letters;
+  const matching = rules
+    .filter((rule) => (letters ? rule.letterFrom <= letters && letters <= rule.letterTo : rule.letterFrom === "AA" && rule.letterTo === "ZZ"))
+    .sort((a, b) => letterSpan(a) - letterSpan(b));
+  const best = matching[0];
+  if (!best) return { wijk: null, reason: "no-wijk", postcode: postcode.formatted };
+  if (!best.wijk) return { wijk: null, reason: "no-wijk", postcode: postcode.formatted };
+  return { wijk: toSummary(best.wijk), reason: "found", postcode: postcode.formatted };
+}
+
+function letterSpan(rule: { letterFrom: string; letterTo: string }): number {
+  const value = (letters: string) => (letters.charCodeAt(0) - 65) * 26 + (letters.charCodeAt(1) - 65);
+  return value(rule.letterTo) - value(rule.letterFrom);
+}
+
+/** Decides the wijk of a shared location; the smallest containing shape wins where shapes overlap. */
+export async function findWijkByLocation(db: DbOrTx, gemeenteId: string, lat: number, lon: number): Promise<WijkLookup> {
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return { wijk: null, reason: "invalid" };
+  const wijken = await db.wijk.findMany({ where: { gemeenteId, shape: { not: null } }, select: { ...summarySelect, shape: true } });
+  const containing = wijken
+    .map((wijk) => ({ wijk, shape: parseShape(wijk.shape) }))
+    .filter((entry) => entry.shape !== null && shapeContains(entry.shape, lat, lon))
+    .sort((a, b) => (a.shape && b.shape ? shapeArea(a.shape) - shapeArea(b.shape) : 0));
+  const best = containing[0];
+  return best ? { wijk: toSummary(best.wijk), reason: "found" } : { wijk: null, reason: "outside" };
+}

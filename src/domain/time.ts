@@ -1,0 +1,32 @@
+/** Time-zone arithmetic without a library: Europe/Amsterdam wall-clock times to instants. */
+
+/** The offset of `zone` from UTC at `instant`, in minutes (e.g. 60 in winter for Amsterdam). */
+export function zoneOffsetMinutes(instant: Date, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The instant at which the wall clock in `zone` shows the given local date and time. */
+export function zonedTimeToDate(zone: string, year: number, month: number, day: number, hour = 0, minute = 0): Date {
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  const first = guess - zoneOffsetMinutes(new Date(guess), zone) * 60_000;
+  // A second pass settles instants near a DST change.
+  return new Date(guess - zoneOffsetMinutes(new Date(first), zone) * 60_000);
+}
+
+/** The local calendar date in `zone` as [year, month, day]. */
+export function localDate(instant: Date, zone: string): [number, number, number] {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant).split("-");
+  return [Number(parts[0]), Number(parts[1]), Number(parts[2])];
+}

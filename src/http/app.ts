@@ -1,0 +1,60 @@
+/**
+ * The express application: every HTTP route of Wijklijn, mounted on one app. Built from its
+ * dependencies so that tests run the real app over loopback.
+ */
+import express, { type Express } from "express";
+import { openApiDocument } from "../api/openapi.ts";
+import { wijkenRoutes } from "../api/wijken.routes.ts";
+import type { Db, DatabaseProvider } from "../db/client.ts";
+import { findDefaultGemeente } from "../db/gemeente.repo.ts";
+import type { Logger } from "../log.ts";
+import { errorHandler, HttpError, notFound } from "./errors.ts";
+import { healthRoutes, type ReadinessCheck } from "./health.ts";
+import { landingRoutes } from "./landing.ts";
+
+/** What the HTTP app needs. */
+export interface AppDeps {
+  db: Db;
+  provider: DatabaseProvider;
+  logger: Logger;
+  readinessChecks?: ReadinessCheck[];
+}
+
+/** Builds the express app. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use((_req, res, next) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    next();
+  });
+
+  const gemeente = async () => {
+    const found = await findDefaultGemeente(deps.db);
+    if (!found) throw new HttpError(503, "no_gemeente", "No gemeente is set up yet: seed the demo (npm run cli -- seed demo) or import your own.");
+    return found;
+  };
+
+  app.use(healthRoutes({ db: deps.db, provider: deps.provider, checks: deps.readinessChecks ?? [] }));
+  app.use(express.json({ limit: "256kb" }));
+  app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
+  app.use(
+    landingRoutes({
+      gemeenteName: async () => (await findDefaultGemeente(deps.db))?.name ?? null,
+      demo: async () => (await deps.db.postcodeRule.count({ where: { source: "demo" } })) > 0,
+      links: [
+        { href: "/api/v1/wijken", title: "Wijken", description: "alle wijken en hun tandem (JSON)" },
+        { href: "/api/v1/wijken/lookup?postcode=5662AB", title: "Wijk zoeken", description: "welke wijk hoort bij een postcode of locatie (JSON)" },
+        { href: "/api/docs", title: "API-documentatie", description: "het OpenAPI-document van Wijklijn" },
+        { href: "/readyz", title: "Status", description: "is de dienst klaar (database, migraties)" },
+      ],
+      openApi: openApiDocument,
+    }),
+  );
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

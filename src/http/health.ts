@@ -1,0 +1,38 @@
+/** Liveness and readiness: /healthz says the process runs; /readyz that it can serve. */
+import { Router } from "express";
+import type { Db, DatabaseProvider } from "../db/client.ts";
+import { pendingMigrations } from "../db/migrate.ts";
+
+/** A component that reports its own readiness (e.g. a channel connection). */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ ok: boolean; detail?: string }>;
+}
+
+/** Routes for /healthz and /readyz. */
+export function healthRoutes(deps: { db: Db; provider: DatabaseProvider; checks?: ReadinessCheck[] }): Router {
+  const router = Router();
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/readyz", async (_req, res) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    try {
+      await deps.db.$queryRawUnsafe("SELECT 1");
+      const pending = await pendingMigrations(deps.db, deps.provider);
+      checks.database = pending.length === 0 ? { ok: true } : { ok: false, detail: `pending migrations: ${pending.join(", ")}` };
+    } catch (error) {
+      checks.database = { ok: false, detail: `unreachable: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"}` };
+    }
+    for (const extra of deps.checks ?? []) {
+      try {
+        checks[extra.name] = await extra.check();
+      } catch (error) {
+        checks[extra.name] = { ok: false, detail: error instanceof Error ? error.message : "check failed" };
+      }
+    }
+    const ready = Object.values(checks).every((check) => check.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+  });
+  return router;
+}

@@ -1,0 +1,48 @@
+/**
+ * Start-up only: read config, start the service, stop gracefully on SIGTERM/SIGINT.
+ */
+import "dotenv/config";
+import { ConfigError, loadConfig } from "./config/env.ts";
+import { createLogger } from "./log.ts";
+import { startService } from "./service.ts";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: config.env === "development" && process.stdout.isTTY });
+  const service = await startService(config, logger);
+  const base = config.env === "development" ? service.url : config.http.publicUrl;
+  logger.info(`Wijklijn is running at ${base}`);
+  logger.info(`  Start page:  ${base}/`);
+  logger.info(`  Wijk lookup: ${base}/api/v1/wijken/lookup?postcode=5662AB`);
+  logger.info(`  API docs:    ${base}/api/docs`);
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info(`${signal} received: finishing open requests and stopping`);
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "stopping failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("Wijklijn could not start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
