@@ -5,10 +5,10 @@
  */
 
 const patterns: Array<[RegExp, string]> = [
-  // e-mail addresses
-  [/[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu, "[e-mail]"],
   // WhatsApp ids such as 31612345678@c.us
   [/\b\d{6,15}@(?:c|g)\.us\b/g, "[whatsapp-id]"],
+  // e-mail addresses
+  [/[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu, "[e-mail]"],
   // IBAN
   [/\b[A-Z]{2}\d{2}\s?(?:[A-Z0-9]{4}\s?){3,7}[A-Z0-9]{1,4}\b/g, "[iban]"],
   // phone numbers: +31 6 12345678, 06-12345678, 0031612345678, (040) 123 4567

@@ -1,0 +1,28 @@
+/** The audit log: who did what, when. Never holds resident message text. */
+import type { DbOrTx } from "./client.ts";
+
+/** One audit entry. */
+export interface AuditInput {
+  gemeenteId?: string | null;
+  actorStaffId?: string | null;
+  actorKind: "staff" | "system" | "resident" | "cli";
+  action: string;
+  subjectType: string;
+  subjectId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Records an audit event. */
+export async function recordAudit(db: DbOrTx, input: AuditInput): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      gemeenteId: input.gemeenteId ?? null,
+      actorStaffId: input.actorStaffId ?? null,
+      actorKind: input.actorKind,
+      action: input.action,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId ?? null,
+      data: input.data ? JSON.stringify(input.data) : null,
+    },
+  });
+}
