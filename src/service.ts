@@ -9,20 +9,24 @@ import { resolveSessionSecret } from "./config/sessionSecret.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { seedDemoGemeente } from "./db/seedDemo.ts";
+import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
+import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
+import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./log.ts";
 
 /** A started service. */
 export interface Service {
   db: Db;
+  bot: WijklijnBot;
   server: Server;
   url: string;
   stop(): Promise<void>;
 }
 
 /** Migrates, connects, seeds (when enabled and empty) and starts listening. */
-export async function startService(config: Config, logger: Logger): Promise<Service> {
-  const { generated } = resolveSessionSecret(config.sessionSecret, config.dataDir);
+export async function startService(config: Config, logger: Logger, options: { flowsDir?: string; now?: () => Date } = {}): Promise<Service> {
+  const { secret, generated } = resolveSessionSecret(config.sessionSecret, config.dataDir);
   if (generated) logger.info("Generated a session secret in the data folder (set SESSION_SECRET in production).");
 
   const migration = await migrateDatabase(config.database.url);
@@ -40,7 +44,25 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   }
   for (const line of describeChannels(config)) logger.info(line);
 
-  const app = createApp({ db, provider: config.database.provider, logger });
+  const gemeente = await findDefaultGemeente(db);
+  if (!gemeente) {
+    await db.$disconnect();
+    throw new Error("The database has no gemeente. Start with DEMO_DATA=true, or run `npm run cli -- seed demo`, or import your wijken first.");
+  }
+  const bot = await startBot({
+    db,
+    provider: config.database.provider,
+    logger,
+    gemeente,
+    publicUrl: config.http.publicUrl,
+    secret,
+    watchFlows: config.env === "development",
+    channels: [createWebchatAdapter()],
+    ...(options.flowsDir ? { flowsDir: options.flowsDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  const app = createApp({ db, provider: config.database.provider, logger, bot, secret });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
     listening.once("error", reject);
@@ -56,9 +78,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
+      await bot.stop();
       await db.$disconnect();
     })();
     return stopping;
   };
-  return { db, server, url, stop };
+  return { db, bot, server, url, stop };
 }

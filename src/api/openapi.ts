@@ -20,6 +20,56 @@ const wijkSummary = {
   },
 } as const;
 
+const isoDate = { type: "string", format: "date-time" } as const;
+const nullableIsoDate = { type: ["string", "null"], format: "date-time" } as const;
+
+const conversation = {
+  type: "object",
+  required: ["id", "reference", "channel", "wijk", "tandem", "status", "intent", "theme", "emergency", "createdAt", "lastMessageAt", "firstResponseAt", "resolvedAt", "assignee"],
+  properties: {
+    id: { type: "string" },
+    reference: { type: "string", example: "WL-2026-00042", description: "What the resident is told." },
+    channel: { enum: ["telegram", "whatsapp", "botframework", "webchat"] },
+    wijk: { type: ["string", "null"], example: "kerkakkers", description: "Slug; null while unknown." },
+    tandem: { type: ["string", "null"], example: "mierlo", description: "Slug; null while unknown (then only admins see the conversation)." },
+    status: { enum: ["bot", "open", "waiting", "snoozed", "resolved"] },
+    intent: { type: ["string", "null"], example: "melding" },
+    theme: { type: ["string", "null"], example: "afval" },
+    emergency: { enum: [null, "112", "113"], description: "Shown to staff first." },
+    createdAt: isoDate,
+    lastMessageAt: isoDate,
+    firstResponseAt: nullableIsoDate,
+    resolvedAt: nullableIsoDate,
+    assignee: {
+      oneOf: [{ type: "object", required: ["email", "name"], properties: { email: { type: "string" }, name: { type: "string" } } }, { type: "null" }],
+    },
+  },
+} as const;
+
+const conversationMessage = {
+  type: "object",
+  required: ["id", "direction", "text", "at", "author"],
+  properties: {
+    id: { type: "string" },
+    direction: { enum: ["in", "out", "note"], description: "`in` from the resident, `out` to the resident (bot or staff), `note` internal, never sent." },
+    text: { type: ["string", "null"] },
+    at: isoDate,
+    author: { type: "string", description: "`resident`, `bot`, or the display name of the staff user.", example: "Gebiedsregisseur Mierlo" },
+    photo: { type: "object", required: ["mediaRef"], properties: { mediaRef: { type: "string", example: "telegram:AgACAgQAAxkBAAI" } }, description: "Present when the message carries media." },
+    location: { type: "object", required: ["latitude", "longitude"], properties: { latitude: { type: "number" }, longitude: { type: "number" } }, description: "Present when the resident shared a location." },
+  },
+} as const;
+
+const conversationDetail = {
+  allOf: [
+    { $ref: "#/components/schemas/Conversation" },
+    { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/ConversationMessage" } } } },
+  ],
+} as const;
+
+const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }) as const;
+const unauthorized = errorResponse("No valid credentials: send `Authorization: Bearer <token>`. The answer carries `WWW-Authenticate: Bearer`.");
+
 /** The OpenAPI document. */
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -32,7 +82,7 @@ export const openApiDocument = {
   servers: [{ url: "/" }],
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-    schemas: { Error: error, WijkSummary: wijkSummary },
+    schemas: { Error: error, WijkSummary: wijkSummary, Conversation: conversation, ConversationMessage: conversationMessage, ConversationDetail: conversationDetail },
   },
   paths: {
     "/healthz": {
@@ -78,6 +128,50 @@ export const openApiDocument = {
             },
           },
           "400": { description: "Neither a postcode nor a location given.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
+    "/api/v1/conversations": {
+      get: {
+        summary: "The conversations the caller may see, most recent activity first",
+        description:
+          "A gebiedsregisseur or wethouder sees the conversations of their tandems; an admin sees every conversation, also those without a tandem. Pages are keyset-paginated: pass `nextCursor` as `cursor` until it is null.",
+        security: [{ bearer: [] }],
+        parameters: [
+          { name: "status", in: "query", description: "One or more statuses, comma-separated.", schema: { type: "string" }, example: "open,waiting" },
+          { name: "wijk", in: "query", description: "A wijk slug.", schema: { type: "string" }, example: "kerkakkers" },
+          { name: "theme", in: "query", schema: { enum: ["afval", "groen", "verkeer", "veiligheid", "overlast", "onderhoud", "wonen", "jeugd", "zorg-welzijn", "gemeente", "overig"] } },
+          { name: "channel", in: "query", schema: { enum: ["telegram", "whatsapp", "botframework", "webchat"] } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 25 } },
+          { name: "cursor", in: "query", description: "The `nextCursor` of the previous page, unchanged.", schema: { type: "string" } },
+        ],
+        responses: {
+          "200": {
+            description: "One page.",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["items", "nextCursor"],
+                  properties: { items: { type: "array", items: { $ref: "#/components/schemas/Conversation" } }, nextCursor: { type: ["string", "null"] } },
+                },
+              },
+            },
+          },
+          "400": errorResponse("A query parameter is invalid; the message names it and says what it takes."),
+          "401": unauthorized,
+        },
+      },
+    },
+    "/api/v1/conversations/{id}": {
+      get: {
+        summary: "One conversation with its messages, oldest first",
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": { description: "The conversation.", content: { "application/json": { schema: { $ref: "#/components/schemas/ConversationDetail" } } } },
+          "401": unauthorized,
+          "404": errorResponse("No such conversation, or one outside the caller's tandems: the two are not told apart."),
         },
       },
     },

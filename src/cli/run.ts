@@ -2,6 +2,8 @@
  * The admin CLI (`npm run cli -- <command>`): one table of commands, each parsing its own
  * options. `runCli` is a plain function so tests run it in-process with real databases.
  */
+import { readFile } from "node:fs/promises";
+import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/env.ts";
 import { recordAudit } from "../db/audit.repo.ts";
@@ -10,6 +12,10 @@ import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { seedDemoGemeente } from "../db/seedDemo.ts";
 import { addStaffUser, createApiToken, StaffRoleSchema } from "../db/staff.repo.ts";
+import { ImportError, type ImportResult } from "../importers/importReport.ts";
+import { importPostcodesFromCsv } from "../importers/postcodesCsv.ts";
+import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
+import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIo {
@@ -44,6 +50,47 @@ function parse<T extends Record<string, { type: "string" | "boolean"; short?: st
 function required(value: string | boolean | undefined, flag: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new UsageError(`${flag} is required`);
   return value;
+}
+
+/**
+ * Reads an import file as UTF-8 text. A relative path is taken from the directory the command
+ * was started in (`npm run` moves to the package root but keeps that directory in INIT_CWD).
+ * Throws an Error naming the path when the file cannot be read or is not UTF-8.
+ */
+async function readImportFile(file: string, io: CliIo): Promise<string> {
+  const path = resolve(io.env.INIT_CWD ?? process.cwd(), file);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? error.code : undefined;
+    if (code === "ENOENT") throw new Error(`the file ${path} does not exist`);
+    if (code === "EISDIR") throw new Error(`${path} is a directory, not a file`);
+    if (code === "EACCES" || code === "EPERM") throw new Error(`the file ${path} cannot be read: permission denied`);
+    throw new Error(`the file ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`the file ${path} is not UTF-8 text: save it as UTF-8 (in Excel: "CSV UTF-8") and import it again`);
+  }
+}
+
+/** "3 created, 1 updated, 0 unchanged, 0 deleted, 2 skipped". */
+function describeCounts(result: ImportResult): string {
+  return `${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.deleted} deleted, ${result.skipped} skipped`;
+}
+
+/** Prints what an accepted import changed: one line of counts, then its notes. */
+function reportImport(io: CliIo, what: string, file: string, result: ImportResult): void {
+  io.out(`Imported ${what} from ${basename(file)}: ${describeCounts(result)}.`);
+  for (const note of result.notes) io.out(`  note: ${note}`);
+}
+
+/** The audit data of an import: its counts and the file's base name, never its contents. */
+function importAuditData(file: string, format: "csv" | "geojson", result: ImportResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { created, updated, unchanged, deleted, skipped } = result;
+  return { file: basename(file), format, created, updated, unchanged, deleted, skipped, ...extra };
 }
 
 /** Every command, by its words. */
@@ -92,6 +139,60 @@ export const commands: Record<string, Command> = {
       await recordAudit(db, { actorKind: "cli", action: "token.created", subjectType: "ApiToken", subjectId: id });
       io.err(`API token for ${email} (shown once; use it as "Authorization: Bearer <token>"):`);
       io.out(token);
+    },
+  },
+  "import wijken": {
+    usage: "import wijken --csv <file> | --geojson <file> [--tandem <slug>]",
+    summary:
+      "create or update the wijken from a CSV (slug,naam,kern,actief,tandem,cbscode) or a GeoJSON FeatureCollection in WGS84\n" +
+      "      (CBS wijken layer or GIS export); --tandem: the tandem for wijken the GeoJSON gives none. All rows or nothing.",
+    async run(args, { db, io }) {
+      const values = parse(args, { csv: { type: "string" }, geojson: { type: "string" }, tandem: { type: "string" } });
+      if (values.csv !== undefined && values.geojson !== undefined) throw new UsageError("give either --csv or --geojson, not both");
+      if (values.csv === undefined && values.geojson === undefined) throw new UsageError("--csv <file> or --geojson <file> is required");
+      const format = values.geojson !== undefined ? "geojson" : "csv";
+      const file = format === "geojson" ? required(values.geojson, "--geojson") : required(values.csv, "--csv");
+      if (values.tandem !== undefined && format === "csv") throw new UsageError("--tandem only applies to --geojson; a CSV names each wijk's tandem in its tandem column");
+      const defaultTandem = values.tandem === undefined ? undefined : required(values.tandem, "--tandem");
+      const gemeenteId = await requireGemeenteId(db);
+      const text = await readImportFile(file, io);
+      const result =
+        format === "geojson"
+          ? await importWijkenFromGeoJson(db, gemeenteId, text, defaultTandem === undefined ? {} : { defaultTandem })
+          : await importWijkenFromCsv(db, gemeenteId, text);
+      await recordAudit(db, {
+        gemeenteId,
+        actorKind: "cli",
+        action: "import.wijken",
+        subjectType: "Gemeente",
+        subjectId: gemeenteId,
+        data: importAuditData(file, format, result, defaultTandem === undefined ? {} : { defaultTandem }),
+      });
+      reportImport(io, "wijken", file, result);
+    },
+  },
+  "import postcodes": {
+    usage: "import postcodes --csv <file> [--replace]",
+    summary:
+      "import postcode rules from a CSV: postcode,wijk (5662, 5662AB or 5731AA-5731AZ; a wijk slug, or - for no wijk)\n" +
+      "      or a CBS postcode-huisnummer file (PC6;Huisnummer;...;Wijk2024). --replace: delete earlier imported and demo rules\n" +
+      "      the file does not repeat. All rows or nothing.",
+    async run(args, { db, io }) {
+      const values = parse(args, { csv: { type: "string" }, replace: { type: "boolean" } });
+      const file = required(values.csv, "--csv");
+      const replace = values.replace === true;
+      const gemeenteId = await requireGemeenteId(db);
+      const text = await readImportFile(file, io);
+      const result = await importPostcodesFromCsv(db, gemeenteId, text, { replace });
+      await recordAudit(db, {
+        gemeenteId,
+        actorKind: "cli",
+        action: "import.postcodes",
+        subjectType: "Gemeente",
+        subjectId: gemeenteId,
+        data: importAuditData(file, "csv", result, { replace }),
+      });
+      reportImport(io, "postcode rules", file, result);
     },
   },
   migrate: {
@@ -148,6 +249,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError) {
       io.err(`${error.message}\nUsage: npm run cli -- ${command.usage}`);
       return 2;
+    }
+    if (error instanceof ImportError) {
+      // Lists every bad row with its line; nothing was written.
+      io.err(error.message);
+      return 1;
     }
     io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

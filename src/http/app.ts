@@ -3,6 +3,7 @@
  * dependencies so that tests run the real app over loopback.
  */
 import express, { type Express } from "express";
+import { conversationsRoutes } from "../api/conversations.routes.ts";
 import { openApiDocument } from "../api/openapi.ts";
 import { wijkenRoutes } from "../api/wijken.routes.ts";
 import type { Db, DatabaseProvider } from "../db/client.ts";
@@ -11,6 +12,9 @@ import type { Logger } from "../log.ts";
 import { errorHandler, HttpError, notFound } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
 import { landingRoutes } from "./landing.ts";
+import type { WijklijnBot } from "../bot/wijklijnBot.ts";
+import { webchatRoutes } from "../channels/webchat/webchatChannel.ts";
+import { privacyRoutes } from "../privacy/privacy.routes.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -18,6 +22,9 @@ export interface AppDeps {
   provider: DatabaseProvider;
   logger: Logger;
   readinessChecks?: ReadinessCheck[];
+  /** The running bot; without it the chat routes are absent (API-only tests). */
+  bot?: WijklijnBot;
+  secret?: string;
 }
 
 /** Builds the express app. */
@@ -39,13 +46,29 @@ export function createApp(deps: AppDeps): Express {
   };
 
   app.use(healthRoutes({ db: deps.db, provider: deps.provider, checks: deps.readinessChecks ?? [] }));
+  if (deps.bot) {
+    const bot = deps.bot;
+    app.use(
+      webchatRoutes({
+        db: deps.db,
+        ingest: (message) => bot.processor.ingest(message),
+        onUpdate: (listener) => {
+          bot.processor.on("turn", listener);
+          return () => bot.processor.off("turn", listener);
+        },
+      }),
+    );
+  }
+  if (deps.secret) app.use(privacyRoutes({ db: deps.db, secret: deps.secret }));
   app.use(express.json({ limit: "256kb" }));
   app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
+  app.use("/api/v1", conversationsRoutes({ db: deps.db }));
   app.use(
     landingRoutes({
       gemeenteName: async () => (await findDefaultGemeente(deps.db))?.name ?? null,
       demo: async () => (await deps.db.postcodeRule.count({ where: { source: "demo" } })) > 0,
       links: [
+        ...(deps.bot ? [{ href: "/chat", title: "Web chat", description: "probeer de bot als bewoner, zonder account" }] : []),
         { href: "/api/v1/wijken", title: "Wijken", description: "alle wijken en hun tandem (JSON)" },
         { href: "/api/v1/wijken/lookup?postcode=5662AB", title: "Wijk zoeken", description: "welke wijk hoort bij een postcode of locatie (JSON)" },
         { href: "/api/docs", title: "API-documentatie", description: "het OpenAPI-document van Wijklijn" },

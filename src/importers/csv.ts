@@ -48,15 +48,18 @@ export function parseCsv(input: string, options: { delimiter?: CsvDelimiter } = 
   const delimiter = options.delimiter ?? detectDelimiter(text);
   const records: CsvRecord[] = [];
   const problems: ImportProblem[] = [];
+  const lineBreakAt = (at: number) => (text[at] === "\r" ? (text[at + 1] === "\n" ? 2 : 1) : text[at] === "\n" ? 1 : 0);
 
   let line = 1;
   let recordLine = 1;
   let fields: string[] = [];
   let field = "";
-  let i = 0;
+  // Whether the current field was a quoted one (closed): a later quote is then a stray character.
+  let fieldQuoted = false;
   const endField = () => {
     fields.push(field);
     field = "";
+    fieldQuoted = false;
   };
   const endRecord = () => {
     endField();
@@ -64,18 +67,17 @@ export function parseCsv(input: string, options: { delimiter?: CsvDelimiter } = 
     if (!(fields.length === 1 && fields[0] === "")) records.push({ line: recordLine, fields });
     fields = [];
   };
-  const lineBreakAt = (at: number) => (text[at] === "\r" ? (text[at + 1] === "\n" ? 2 : 1) : text[at] === "\n" ? 1 : 0);
 
+  let i = 0;
   while (i < text.length) {
     const char = text[i];
-    if (char === '"' && field === "" && !isQuotedFieldDone()) {
-      // A quoted field: read up to the closing quote; "" stands for one quote.
+    if (char === '"' && field === "" && !fieldQuoted) {
+      // A quoted field: read up to the closing quote; "" inside stands for one quote.
       const startLine = line;
-      i++;
       let closed = false;
+      i++;
       while (i < text.length) {
-        const c = text[i];
-        if (c === '"') {
+        if (text[i] === '"') {
           if (text[i + 1] === '"') {
             field += '"';
             i += 2;
@@ -86,40 +88,33 @@ export function parseCsv(input: string, options: { delimiter?: CsvDelimiter } = 
           break;
         }
         const lineBreak = lineBreakAt(i);
-        if (lineBreak > 0) {
-          field += text.slice(i, i + lineBreak);
-          i += lineBreak;
-          line++;
-          continue;
-        }
-        field += c;
-        i++;
+        if (lineBreak > 0) line++;
+        const width = Math.max(lineBreak, 1);
+        field += text.slice(i, i + width);
+        i += width;
       }
       if (!closed) {
-        problems.push({ line: startLine, message: "a quoted field is never closed: a closing \" is missing" });
+        problems.push({ line: startLine, message: 'a quoted field starts here but is never closed: a closing " is missing' });
         break;
       }
-      // After the closing quote only a delimiter, a line break or the end may follow.
-      const next = text[i];
-      if (next !== undefined && next !== delimiter && lineBreakAt(i) === 0) {
-        let end = i;
-        while (end < text.length && text[end] !== delimiter && lineBreakAt(end) === 0) end++;
+      fieldQuoted = true;
+      // After the closing quote only a delimiter, a line break or the end of the file may follow.
+      let end = i;
+      while (end < text.length && text[end] !== delimiter && lineBreakAt(end) === 0) end++;
+      if (end > i) {
         problems.push({ line, message: `unexpected text ${JSON.stringify(text.slice(i, end))} after a closing quote: write a quote inside a quoted field as ""` });
         i = end;
       }
-      quotedFieldDone = true;
       continue;
     }
     if (char === delimiter) {
       endField();
-      quotedFieldDone = false;
       i++;
       continue;
     }
     const lineBreak = lineBreakAt(i);
     if (lineBreak > 0) {
       endRecord();
-      quotedFieldDone = false;
       i += lineBreak;
       line++;
       recordLine = line;
@@ -128,19 +123,13 @@ export function parseCsv(input: string, options: { delimiter?: CsvDelimiter } = 
     field += char;
     i++;
   }
-  if (field !== "" || fields.length > 0 || quotedFieldDone) endRecord();
+  if (field !== "" || fields.length > 0 || fieldQuoted) endRecord();
 
   const [header, ...rows] = records;
-  if (!header) problems.push({ message: "the file is empty: it needs a header line and at least one row" });
-  if (problems.length > 0 || !header) throw new ImportError("CSV file", problems);
+  if (!header && problems.length === 0) problems.push({ message: "the file is empty: it needs a header line and at least one row" });
+  if (!header || problems.length > 0) throw new ImportError("The CSV file", problems);
   return { delimiter, header, rows };
-
-  // Whether the current field was quoted and has been closed (so a later '"' is a stray character).
-  function isQuotedFieldDone(): boolean {
-    return quotedFieldDone;
-  }
 }
-let quotedFieldDone = false;
 
 /**
  * Normalises a header name for matching: lowercase, only letters and digits

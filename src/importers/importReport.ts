@@ -43,16 +43,20 @@ export function sortImportProblems(problems: ImportProblem[]): ImportProblem[] {
  * file order; the message lists the first fifty.
  */
 export class ImportError extends Error {
+  /** What was imported, e.g. "Postcodes (CSV)". */
+  readonly subject: string;
   /** Every problem found, in file order. */
   readonly problems: ImportProblem[];
 
-  constructor(what: string, problems: ImportProblem[]) {
+  /** `subject` names what was imported, e.g. "Wijken (GeoJSON)". */
+  constructor(subject: string, problems: ImportProblem[]) {
     const sorted = sortImportProblems(problems);
     const listed = sorted.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `  - ${formatImportProblem(problem)}`);
     const more = sorted.length > MAX_LISTED_PROBLEMS ? [`  … and ${sorted.length - MAX_LISTED_PROBLEMS} more`] : [];
     const count = sorted.length === 1 ? "1 problem" : `${sorted.length} problems`;
-    super([`${what} refused (${count}); nothing was imported. Fix the file and import it again:`, ...listed, ...more].join("\n"));
+    super([`${subject}: import refused (${count}), nothing was written. Fix the file and import it again:`, ...listed, ...more].join("\n"));
     this.name = "ImportError";
+    this.subject = subject;
     this.problems = sorted;
   }
 }
@@ -120,11 +124,13 @@ export const YesNoSchema = z.union([z.boolean(), z.number(), z.string()]).transf
   return z.NEVER;
 });
 
-/** The messages of a failed zod parse, each prefixed with its path when it has one. */
+/** The messages of a failed zod parse, each prefixed with its path ("geometry.coordinates[0]: …"). */
 export function zodMessages(error: z.ZodError, prefix = ""): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
-    const where = `${prefix}${path}`.replace(/^\./, "");
+    const where = issue.path.reduce<string>(
+      (path, part) => (typeof part === "number" ? `${path}[${part}]` : path === "" ? String(part) : `${path}.${String(part)}`),
+      prefix,
+    );
     return where ? `${where}: ${issue.message}` : issue.message;
   });
 }

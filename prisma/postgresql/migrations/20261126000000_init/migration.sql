@@ -183,6 +183,7 @@ CREATE TABLE "Message" (
     "authorKind" TEXT NOT NULL,
     "authorStaffId" TEXT,
     "text" TEXT,
+    "value" TEXT,
     "mediaRef" TEXT,
     "latitude" DOUBLE PRECISION,
     "longitude" DOUBLE PRECISION,
@@ -349,6 +350,12 @@ CREATE UNIQUE INDEX "Conversation_reference_key" ON "Conversation"("reference");
 
 -- CreateIndex
 CREATE INDEX "Conversation_tandemId_status_lastMessageAt_idx" ON "Conversation"("tandemId", "status", "lastMessageAt");
+
+-- CreateIndex
+CREATE INDEX "Conversation_gemeenteId_lastMessageAt_idx" ON "Conversation"("gemeenteId", "lastMessageAt");
+
+-- CreateIndex
+CREATE INDEX "Conversation_channelIdentityId_status_idx" ON "Conversation"("channelIdentityId", "status");
 
 -- CreateIndex
 CREATE INDEX "Conversation_residentId_status_idx" ON "Conversation"("residentId", "status");

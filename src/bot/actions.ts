@@ -1,0 +1,276 @@
+/**
+ * The actions flows ask for (flowSchema.ts ActionNameSchema): the bot's I/O, each a function of
+ * its parameters and the turn, returning an outcome for the flow to branch on and variables for
+ * its texts. All writes go through the turn's transaction.
+ */
+import { z } from "zod";
+import type { FlowSet } from "../conversation/loadFlows.ts";
+import type { ActionName, Language } from "../conversation/flowSchema.ts";
+import type { TriageResult } from "../conversation/triage.ts";
+import type { Tx } from "../db/client.ts";
+import { addNote, changeStatus, createConversation } from "../db/conversation.repo.ts";
+import { findWijkByLocation, findWijkByPostcode, listWijken } from "../db/wijk.repo.ts";
+import {
+  cancelRegistration,
+  countRecentByIntent,
+  listCurrentNews,
+  listMyRegistrations,
+  listUpcomingDialoogtafels,
+  registerForDialoogtafel,
+  subscribeToWijk,
+  unsubscribeIdentity,
+} from "../db/wijkContent.repo.ts";
+import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
+import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
+
+/** Everything an action may use. */
+export interface ActionContext {
+  tx: Tx;
+  now: Date;
+  gemeente: { id: string; name: string; timeZone: string };
+  conversationId: string;
+  residentId: string;
+  channelIdentityId: string;
+  channel: "telegram" | "whatsapp" | "botframework" | "webchat";
+  language: Language;
+  flows: FlowSet;
+  classify: (text: string) => TriageResult;
+  publicUrl: string;
+  secret: string;
+}
+
+/** What an action reports back to the flow. */
+export interface ActionResult {
+  outcome: string;
+  vars?: Record<string, unknown>;
+  /** The turn continues in another conversation (a new topic while staff handle the old one). */
+  switchToConversationId?: string;
+  /** The resident's data was erased in this turn. */
+  erased?: boolean;
+}
+
+type Action = (params: Record<string, unknown>, ctx: ActionContext) => Promise<ActionResult>;
+
+const PlaceSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("postcode"), text: z.string() }),
+  z.object({ kind: z.literal("location"), lat: z.number(), lon: z.number() }),
+]);
+
+const str = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
+
+function formatWhen(date: Date, ctx: ActionContext): string {
+  return new Intl.DateTimeFormat(ctx.language === "en" ? "en-GB" : "nl-NL", { timeZone: ctx.gemeente.timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+}
+
+function themeLabel(theme: string, ctx: ActionContext): string {
+  const label = ctx.flows.globals.themes[theme];
+  return label ? label[ctx.language] : theme;
+}
+
+function expectedResponse(ctx: ActionContext): { text: string; open: boolean } {
+  const settings = ctx.flows.settings;
+  const deadline = addWorkingHours(ctx.now, settings.responseTargetWorkingHours, settings, ctx.gemeente.timeZone);
+  return { text: describeDeadline(deadline, ctx.now, ctx.language, ctx.gemeente.timeZone), open: isOfficeOpen(ctx.now, settings, ctx.gemeente.timeZone) };
+}
+
+async function residentWijk(ctx: ActionContext) {
+  const resident = await ctx.tx.resident.findUniqueOrThrow({ where: { id: ctx.residentId }, include: { wijk: { include: { tandem: true } } } });
+  return resident.wijk;
+}
+
+/**
+ * Routes the conversation to the tandem of the resident's wijk and hands it to staff. When the
+ * current conversation is already with staff, the new topic gets a conversation of its own.
+ */
+async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[] }): Promise<ActionResult> {
+  const wijk = await residentWijk(ctx);
+  let conversationId = ctx.conversationId;
+  const current = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+  if (current.status !== "bot") {
+    const fresh = await createConversation(ctx.tx, { gemeenteId: ctx.gemeente.id, residentId: ctx.residentId, channelIdentityId: ctx.channelIdentityId, channel: ctx.channel, wijkId: wijk?.id ?? null, now: ctx.now });
+    conversationId = fresh.id;
+  }
+  const tandem = wijk?.active ? wijk.tandem : null;
+  const updated = await ctx.tx.conversation.update({
+    where: { id: conversationId },
+    data: { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", lastMessageAt: ctx.now },
+  });
+  await changeStatus(ctx.tx, conversationId, "open", { now: ctx.now });
+  if (input.summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: input.summary.join("\n"), authorKind: "bot", now: ctx.now });
+  const response = expectedResponse(ctx);
+  return {
+    outcome: tandem ? (response.open ? "open" : "closed") : "general",
+    vars: { reference: updated.reference, tandemName: tandem?.name ?? "", expectedResponse: response.text, officeOpen: response.open },
+    ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),
+  };
+}
+
+const SUMMARY_LABELS: Record<string, string> = {
+  description: "Omschrijving",
+  question: "Vraag",
+  photo: "Foto",
+  location: "Locatie",
+  involvement: "Wil meehelpen",
+  support: "Steun nodig",
+  contactWish: "Reactie gewenst",
+};
+
+function summarise(params: Record<string, unknown>): string[] {
+  const lines = ["Antwoorden in de chat:"];
+  for (const [key, label] of Object.entries(SUMMARY_LABELS)) {
+    const value = params[key];
+    if (value === undefined || value === null || value === "") continue;
+    const place = PlaceSchema.safeParse(value);
+    const address = z.object({ kind: z.literal("address"), text: z.string() }).safeParse(value);
+    const text = place.success ? (place.data.kind === "location" ? `${place.data.lat}, ${place.data.lon}` : place.data.text) : address.success ? address.data.text : String(value);
+    lines.push(`${label}: ${text}`);
+  }
+  return lines.length > 1 ? lines : [];
+}
+
+/** Every action, by name. */
+export const actions: Record<ActionName, Action> = {
+  async recordConsent(params, ctx) {
+    const granted = params.granted === true;
+    const kind = str(params.kind) ?? "privacy";
+    await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind, granted, version: "2026-11", at: ctx.now } });
+    return { outcome: granted ? "granted" : "declined", vars: { "resident.consent": granted } };
+  },
+
+  async lookupWijk(params, ctx) {
+    const place = PlaceSchema.safeParse(params.place);
+    if (!place.success) return { outcome: "invalid" };
+    const result = place.data.kind === "postcode" ? await findWijkByPostcode(ctx.tx, ctx.gemeente.id, place.data.text) : await findWijkByLocation(ctx.tx, ctx.gemeente.id, place.data.lat, place.data.lon);
+    if (result.reason !== "found" || !result.wijk) return { outcome: result.reason };
+    return { outcome: result.wijk.active ? "found" : "inactive", vars: { wijkSlug: result.wijk.slug, wijkName: result.wijk.name } };
+  },
+
+  async setWijk(params, ctx) {
+    const slug = str(params.wijk);
+    const wijk = slug ? await ctx.tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId: ctx.gemeente.id, slug } } }) : null;
+    if (!wijk) return { outcome: "unknown" };
+    await ctx.tx.resident.update({ where: { id: ctx.residentId }, data: { wijkId: wijk.id } });
+    const conversation = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: ctx.conversationId } });
+    if (conversation.status === "bot") await ctx.tx.conversation.update({ where: { id: ctx.conversationId }, data: { wijkId: wijk.id, tandemId: wijk.active ? wijk.tandemId : null } });
+    return { outcome: "ok", vars: { "resident.wijk": wijk.slug, "resident.wijkName": wijk.name } };
+  },
+
+  async listWijken(_params, ctx) {
+    const wijken = await listWijken(ctx.tx, ctx.gemeente.id);
+    return { outcome: "ok", vars: { wijkOptions: wijken.map((wijk) => ({ value: wijk.slug, label: wijk.name })) } };
+  },
+
+  async triage(params, ctx) {
+    const text = str(params.text) ?? "";
+    const result = ctx.classify(text);
+    const confident = result.theme !== "overig" && result.confidence.theme >= 0.3;
+    return { outcome: confident ? "confident" : "unsure", vars: { theme: result.theme, themeLabel: themeLabel(result.theme, ctx), triageIntent: result.intent } };
+  },
+
+  async openConversation(params, ctx) {
+    const intent = str(params.intent) ?? "melding";
+    const result = await routeToStaff(ctx, { intent, theme: str(params.theme), summary: summarise(params) });
+    return result.outcome === "general" ? result : { ...result, outcome: "routed" };
+  },
+
+  async handover(params, ctx) {
+    return routeToStaff(ctx, { intent: "contact", theme: str(params.question) ? ctx.classify(str(params.question) ?? "").theme : "overig", summary: summarise(params) });
+  },
+
+  async subscribe(_params, ctx) {
+    const wijk = await residentWijk(ctx);
+    if (!wijk) return { outcome: "no-wijk" };
+    const created = await subscribeToWijk(ctx.tx, { residentId: ctx.residentId, wijkId: wijk.id, channelIdentityId: ctx.channelIdentityId, now: ctx.now });
+    await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind: "wijkberichten", granted: true, version: "2026-11", at: ctx.now } });
+    return { outcome: created ? "subscribed" : "already" };
+  },
+
+  async unsubscribe(_params, ctx) {
+    const count = await unsubscribeIdentity(ctx.tx, ctx.channelIdentityId, ctx.now);
+    if (count > 0) await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now } });
+    return { outcome: count > 0 ? "unsubscribed" : "none" };
+  },
+
+  async listDialoogtafels(params, ctx) {
+    if (params.mine === true) {
+      const mine = await listMyRegistrations(ctx.tx, ctx.residentId, ctx.now);
+      if (mine.length === 0) return { outcome: "none" };
+      return {
+        outcome: "some",
+        vars: {
+          tafelOptions: mine.map((r) => ({ value: r.dialoogtafel.id, label: r.dialoogtafel.title })),
+          tafelList: mine.map((r, i) => `${i + 1}. ${r.dialoogtafel.title}, ${formatWhen(r.dialoogtafel.startsAt, ctx)}${r.status === "waitlist" ? " (wachtlijst)" : ""}`),
+        },
+      };
+    }
+    const wijk = await residentWijk(ctx);
+    if (!wijk) return { outcome: "none" };
+    const tafels = await listUpcomingDialoogtafels(ctx.tx, wijk.id, ctx.now);
+    // Dialoogtafels are held per tandem: show those of the other wijken of the tandem too.
+    const siblings = wijk.tandemId ? await ctx.tx.wijk.findMany({ where: { tandemId: wijk.tandemId, id: { not: wijk.id } }, select: { id: true } }) : [];
+    for (const sibling of siblings) tafels.push(...(await listUpcomingDialoogtafels(ctx.tx, sibling.id, ctx.now)));
+    tafels.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+    if (tafels.length === 0) return { outcome: "none", vars: { tafelCount: 0 } };
+    return {
+      outcome: "some",
+      vars: {
+        tafelCount: tafels.length,
+        tafelOptions: tafels.map((t) => ({ value: t.id, label: t.title })),
+        tafelList: tafels.map((t, i) => `${i + 1}. ${t.title}: ${t.topic}. ${formatWhen(t.startsAt, ctx)}, ${t.location}.${t.registered >= t.capacity ? (ctx.language === "en" ? " Full: waiting list." : " Vol: wachtlijst.") : ""}`),
+      },
+    };
+  },
+
+  async registerDialoogtafel(params, ctx) {
+    const id = str(params.tafel);
+    if (!id) return { outcome: "gone" };
+    const result = await registerForDialoogtafel(ctx.tx, id, ctx.residentId, ctx.now);
+    if (!result.tafel) return { outcome: "gone" };
+    return { outcome: result.outcome, vars: { tafelTitle: result.tafel.title, tafelWhen: formatWhen(result.tafel.startsAt, ctx), tafelWhere: result.tafel.location, waitlistPosition: result.position } };
+  },
+
+  async cancelRegistration(params, ctx) {
+    const id = str(params.tafel);
+    if (!id) return { outcome: "none" };
+    const result = await cancelRegistration(ctx.tx, id, ctx.residentId);
+    return result.cancelled && result.tafel ? { outcome: "cancelled", vars: { tafelTitle: result.tafel.title } } : { outcome: "none" };
+  },
+
+  async showNews(_params, ctx) {
+    const wijk = await residentWijk(ctx);
+    if (!wijk) return { outcome: "none", vars: { tafelCount: 0, meldingCount: 0, ideeCount: 0 } };
+    const news = await listCurrentNews(ctx.tx, wijk.id, ctx.now);
+    const tafels = await actions.listDialoogtafels({}, ctx);
+    const figures = await countRecentByIntent(ctx.tx, wijk.id, new Date(ctx.now.getTime() - 30 * 86_400_000));
+    return {
+      outcome: news.length > 0 ? "some" : "none",
+      vars: {
+        newsList: news.map((item) => `• ${item.title}: ${item.body}`),
+        tafelCount: tafels.vars?.tafelCount ?? 0,
+        tafelList: tafels.vars?.tafelList ?? [],
+        meldingCount: figures.melding,
+        ideeCount: figures.idee,
+      },
+    };
+  },
+
+  async exportData(_params, ctx) {
+    const data = await exportResidentData(ctx.tx, ctx.residentId);
+    const messages = data?.conversations.reduce((n, c) => n + c.messages.length, 0) ?? 0;
+    const token = signExportToken(ctx.residentId, new Date(ctx.now.getTime() + 24 * 3600 * 1000), ctx.secret);
+    const en = ctx.language === "en";
+    const summary = [
+      `${en ? "Neighbourhood" : "Wijk"}: ${data?.resident.wijk ?? "-"}`,
+      `${en ? "Language" : "Taal"}: ${data?.resident.language === "en" ? "English" : "Nederlands"}`,
+      `${en ? "Conversations" : "Gesprekken"}: ${data?.conversations.length ?? 0} (${messages} ${en ? "messages" : "berichten"})`,
+      `${en ? "Dialogue meeting sign-ups" : "Aanmeldingen dialoogtafels"}: ${data?.registrations.length ?? 0}`,
+      `${en ? "Neighbourhood news" : "Wijkberichten"}: ${data?.subscriptions.length ? (en ? "yes" : "ja") : en ? "no" : "nee"}`,
+    ];
+    return { outcome: "ok", vars: { exportSummary: summary, exportLink: `${ctx.publicUrl}/privacy/export/${token}` } };
+  },
+
+  async eraseData(_params, ctx) {
+    await eraseResidentData(ctx.tx, ctx.residentId, { conversationId: ctx.conversationId, channelIdentityId: ctx.channelIdentityId }, ctx.now);
+    return { outcome: "erased", erased: true, vars: { "resident.wijk": null, "resident.wijkName": null, "resident.consent": null } };
+  },
+};

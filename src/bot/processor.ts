@@ -1,0 +1,164 @@
+/**
+ * Durable inbound handling: every inbound message is stored (once: deduplicated on the platform's
+ * message id) before it is acknowledged, then handled by the bot. Messages of one conversation are
+ * handled strictly in order, one turn at a time; on PostgreSQL a transaction-scoped advisory lock
+ * keeps that true across several service instances. Messages stored but not yet handled (a crash)
+ * are picked up again at start.
+ */
+import { EventEmitter } from "node:events";
+import type { DatabaseProvider, Db } from "../db/client.ts";
+import {
+  addOutboundMessage,
+  changeStatus,
+  conversationsWithUnprocessedInbound,
+  createConversation,
+  findActiveConversation,
+  findOrCreateIdentity,
+  inboundExists,
+  nextUnprocessedInbound,
+  storeInboundMessage,
+} from "../db/conversation.repo.ts";
+import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts";
+import type { Logger } from "../log.ts";
+import { runTurn, type BotDeps } from "./turn.ts";
+
+/** A bot-only conversation silent this long is closed; the next message starts a new one. */
+const STALE_BOT_CONVERSATION_MS = 30 * 24 * 3600 * 1000;
+
+/** Events: "turn" (conversationId) after the bot answered; "stored" (conversationId) after ingest. */
+export class ConversationProcessor extends EventEmitter {
+  private readonly queues = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DatabaseProvider,
+    private readonly deps: BotDeps,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Stores an inbound message (once) and schedules the bot. Resolves when it is safely stored. */
+  async ingest(input: InboundMessage): Promise<{ stored: boolean; conversationId: string | null }> {
+    const message = InboundMessageSchema.parse(input);
+    if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+    let result: { stored: boolean; conversationId: string | null };
+    try {
+      result = await this.db.$transaction(async (tx) => {
+        if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+        const now = message.receivedAt ?? this.now();
+        const { identity, resident } = await findOrCreateIdentity(tx, {
+          gemeenteId: this.deps.gemeente.id,
+          channel: message.channel,
+          externalId: message.externalId,
+          reference: message.reference,
+          ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
+        });
+        let conversation = await findActiveConversation(tx, identity.id);
+        if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > STALE_BOT_CONVERSATION_MS) {
+          await changeStatus(tx, conversation.id, "resolved", { now });
+          conversation = null;
+        }
+        conversation ??= await createConversation(tx, { gemeenteId: this.deps.gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: message.channel, wijkId: resident.wijkId, now });
+        const stored = await storeInboundMessage(tx, conversation.id, message, now);
+        if (!stored) return { stored: false, conversationId: null };
+        if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+        return { stored: true, conversationId: conversation.id };
+      });
+    } catch (error) {
+      // Two deliveries of one message racing: the loser hits the unique index.
+      if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+      throw error;
+    }
+    if (result.conversationId) {
+      this.emit("stored", result.conversationId);
+      this.schedule(result.conversationId);
+    }
+    return result;
+  }
+
+  /** Handles the conversation's waiting messages in order (queued behind any running turn). */
+  schedule(conversationId: string): Promise<void> {
+    const previous = this.queues.get(conversationId) ?? Promise.resolve();
+    const next = previous.then(() => this.drain(conversationId));
+    this.queues.set(conversationId, next);
+    void next.finally(() => {
+      if (this.queues.get(conversationId) === next) this.queues.delete(conversationId);
+    });
+    return next;
+  }
+
+  /** Schedules every conversation with stored but unhandled messages (after a crash). */
+  async recover(): Promise<number> {
+    const ids = await conversationsWithUnprocessedInbound(this.db);
+    for (const id of ids) void this.schedule(id);
+    return ids.length;
+  }
+
+  /** Resolves when no turn is running or queued. */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+  }
+
+  /** Stops taking new turns; running ones finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
+
+  private async drain(conversationId: string): Promise<void> {
+    while (!this.stopped) {
+      let handled: { conversationId: string } | null = null;
+      try {
+        handled = await this.db.$transaction(
+          async (tx) => {
+            if (this.provider === "postgresql") await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", conversationId);
+            const next = await nextUnprocessedInbound(tx, conversationId);
+            if (!next) return null;
+            return runTurn(tx, this.deps, next.id);
+          },
+          { timeout: 30_000, maxWait: 30_000 },
+        );
+      } catch (error) {
+        this.logger.error({ err: error, conversationId }, "the bot failed on a message; answering with an apology");
+        handled = await this.failTurn(conversationId);
+      }
+      if (!handled) return;
+      this.emit("turn", handled.conversationId);
+      if (handled.conversationId !== conversationId) this.emit("turn", conversationId);
+    }
+  }
+
+  /** Marks the oldest waiting message handled and apologises, so one bad message never blocks a resident. */
+  private async failTurn(conversationId: string): Promise<{ conversationId: string } | null> {
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const next = await nextUnprocessedInbound(tx, conversationId);
+        if (!next) return null;
+        const now = this.now();
+        await tx.message.update({ where: { id: next.id }, data: { processedAt: now } });
+        const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { resident: true } });
+        const language = conversation.resident.language === "en" ? "en" : "nl";
+        const channel = InboundMessageSchema.shape.channel.parse(conversation.channel);
+        await addOutboundMessage(tx, {
+          conversationId,
+          residentId: conversation.residentId,
+          channelIdentityId: conversation.channelIdentityId,
+          channel,
+          payload: { text: this.deps.flows().globals.messages.somethingWentWrong[language], buttons: [] },
+          authorKind: "bot",
+          now,
+        });
+        return { conversationId };
+      });
+    } catch (error) {
+      this.logger.error({ err: error, conversationId }, "could not record the failure; the message stays waiting for the next start");
+      return null;
+    }
+  }
+}

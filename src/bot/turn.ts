@@ -1,0 +1,244 @@
+/**
+ * One turn: the bot handles one stored inbound message of a conversation, inside one database
+ * transaction. The message becomes an Activity on a TurnContext; a chain of middleware (as
+ * grammY's Composer) loads the session, answers emergencies first, stays quiet while staff
+ * handle the conversation, and runs the flow engine with its actions. What the bot sends is
+ * written to the outbox in the same transaction that marks the message handled, so every
+ * message is answered exactly once.
+ */
+import { handleEvent, FlowStateSchema, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
+import type { FlowSet } from "../conversation/loadFlows.ts";
+import type { TriageResult } from "../conversation/triage.ts";
+import type { Tx } from "../db/client.ts";
+import { addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
+import { localDate } from "../domain/time.ts";
+import { actions, type ActionContext } from "./actions.ts";
+import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
+
+/** What every turn needs from the running service. */
+export interface BotDeps {
+  flows: () => FlowSet;
+  classify: (text: string) => TriageResult;
+  gemeente: { id: string; name: string; timeZone: string };
+  publicUrl: string;
+  secret: string;
+  now?: () => Date;
+}
+
+/** The turn's shared state, passed along the middleware chain. */
+export interface Turn {
+  tx: Tx;
+  context: TurnContext;
+  deps: BotDeps;
+  flows: FlowSet;
+  now: Date;
+  message: StoredInbound;
+  conversation: { id: string; status: string; state: string; lastMessageAt: Date; tandemId: string | null; channel: string; residentId: string; channelIdentityId: string };
+  resident: { id: string; language: string; wijkId: string | null };
+  state: FlowState;
+  /** Facts about the resident for flow conditions and texts. */
+  residentFacts: Record<string, unknown>;
+  /** The conversation to write state and replies to (an action may switch it). */
+  conversationId: string;
+  erased: boolean;
+  /** Extra conversation fields to write at the end. */
+  conversationUpdate: { emergency?: string };
+}
+
+/** A step in the chain: do something, then (perhaps) call next(). */
+export type Middleware = (turn: Turn, next: () => Promise<void>) => Promise<void>;
+
+/** Sends a bot output on the turn's TurnContext. */
+async function send(turn: Turn, output: Parameters<typeof activityFromOutput>[0]): Promise<void> {
+  await turn.context.sendActivity(activityFromOutput(output));
+}
+
+function messageText(turn: Turn, key: keyof FlowSet["globals"]["messages"], vars: Record<string, string> = {}): string {
+  const text = turn.flows.globals.messages[key][turn.state.language];
+  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? "");
+}
+
+/** Emergencies first: 112 or 113 at once, the conversation flagged for staff. No flow can swallow it. */
+export const answerEmergencies: Middleware = async (turn, next) => {
+  const text = turn.context.activity.text;
+  if (!text) return next();
+  const result = turn.deps.classify(text);
+  if (!result.emergency) return next();
+  if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
+  await send(turn, { text: messageText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
+  turn.conversationUpdate.emergency = result.emergency;
+  if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
+    await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+    if (!turn.conversation.tandemId && turn.resident.wijkId) {
+      const wijk = await turn.tx.wijk.findUnique({ where: { id: turn.resident.wijkId } });
+      if (wijk?.active) await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { wijkId: wijk.id, tandemId: wijk.tandemId } });
+    }
+  }
+  // The message is answered; the flow waits where it was.
+};
+
+/** While staff handle the conversation the bot stays quiet, except for global commands. */
+export const quietWhileStaffHandle: Middleware = async (turn, next) => {
+  if (!["open", "waiting", "snoozed"].includes(turn.conversation.status)) return next();
+  const probe = handleEvent(turn.state, { type: "message", ...readActivity(turn.context.activity) }, engineContext(turn));
+  if (probe.command) return next();
+  if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+};
+
+/** Runs the flow engine, carrying out the actions it asks for. */
+export const runFlows: Middleware = async (turn) => {
+  const read = readActivity(turn.context.activity);
+  const pausedLong = turn.now.getTime() - turn.conversation.lastMessageAt.getTime() > 24 * 3600 * 1000 && turn.state.waiting === "ask";
+  let event: EngineEvent = { type: "message", ...read };
+  if (turn.state.flow === null && turn.state.step === null && !turn.residentFacts.consentAsked && !read.value) {
+    // First contact: the welcome flow, whatever the first message said.
+    if (read.text) {
+      const triage = turn.deps.classify(read.text);
+      if (triage.language === "en") turn.state.language = "en";
+    }
+    event = { type: "start", target: `flow:${turn.flows.globals.firstContact}` };
+  } else if (pausedLong) {
+    await send(turn, { text: messageText(turn, "welcomeBack"), buttons: [] });
+  }
+  for (let i = 0; i < 50; i++) {
+    const result = handleEvent(turn.state, event, engineContext(turn));
+    turn.state = result.state;
+    for (const output of result.outputs) await send(turn, output);
+    if (!result.action) return;
+    const actionContext: ActionContext = {
+      tx: turn.tx,
+      now: turn.now,
+      gemeente: turn.deps.gemeente,
+      conversationId: turn.conversationId,
+      residentId: turn.resident.id,
+      channelIdentityId: turn.conversation.channelIdentityId,
+      channel: channelOf(turn.conversation.channel),
+      language: turn.state.language,
+      flows: turn.flows,
+      classify: turn.deps.classify,
+      publicUrl: turn.deps.publicUrl,
+      secret: turn.deps.secret,
+    };
+    const outcome = await actions[result.action.name](result.action.params, actionContext);
+    if (outcome.switchToConversationId) {
+      // The old conversation stays with staff, idle for the bot; the new topic goes on here.
+      await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { state: JSON.stringify({ ...turn.state, flow: null, step: null, waiting: null, vars: {} }) } });
+      turn.conversationId = outcome.switchToConversationId;
+    }
+    if (outcome.erased) turn.erased = true;
+    for (const [key, value] of Object.entries(outcome.vars ?? {})) if (key.startsWith("resident.")) turn.residentFacts[key.slice("resident.".length)] = value;
+    event = { type: "actionResult", outcome: outcome.outcome, ...(outcome.vars ? { vars: outcome.vars } : {}) };
+  }
+  throw new Error("a flow ran more than 50 actions in one turn");
+};
+
+function channelOf(channel: string): ActionContext["channel"] {
+  if (channel === "telegram" || channel === "whatsapp" || channel === "botframework" || channel === "webchat") return channel;
+  throw new Error(`unknown channel ${channel}`);
+}
+
+function engineContext(turn: Turn): EngineContext {
+  return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
+}
+
+/** The chain, in order. */
+export const turnMiddleware: Middleware[] = [answerEmergencies, quietWhileStaffHandle, runFlows];
+
+async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<void> {
+  const middleware = chain[index];
+  if (!middleware) return;
+  await middleware(turn, () => runChain(turn, chain, index + 1));
+}
+
+/**
+ * Handles one stored inbound message (already locked to this turn by the caller's transaction):
+ * runs the bot and writes state, replies (outbox) and the handled mark.
+ */
+export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string }> {
+  const now = deps.now?.() ?? new Date();
+  const message = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } } } });
+  const conversation = message.conversation;
+  const resident = conversation.resident;
+  const flows = deps.flows();
+  const parsedState = FlowStateSchema.safeParse(safeJson(conversation.state));
+  const state = parsedState.success ? parsedState.data : FlowStateSchema.parse({});
+  if (!parsedState.success || conversation.state === "{}") state.language = resident.language === "en" ? "en" : "nl";
+  const consent = resident.consents[0];
+
+  const adapter = new CollectingAdapter();
+  const turn: Omit<Turn, "context"> = {
+    tx,
+    deps,
+    flows,
+    now,
+    message,
+    conversation,
+    resident,
+    state,
+    residentFacts: {
+      gemeente: deps.gemeente.name,
+      wijk: resident.wijk?.slug ?? null,
+      wijkName: resident.wijk?.name ?? null,
+      consent: consent ? consent.granted : null,
+      consentAsked: consent !== undefined,
+      channel: conversation.channel,
+    },
+    conversationId: conversation.id,
+    erased: false,
+    conversationUpdate: {},
+  };
+  const activity = activityFromMessage(message, {
+    externalId: conversation.channelIdentity.externalId,
+    conversationId: conversation.id,
+    locale: state.language === "en" ? "en-GB" : "nl-NL",
+    ...(message.value ? { value: message.value } : {}),
+  });
+  let finished: Turn | null = null;
+  await adapter.run(activity, async (context) => {
+    const full: Turn = { ...turn, context };
+    await runChain(full, turnMiddleware);
+    finished = full;
+  });
+  const done: Turn | null = finished;
+  if (!done) throw new Error("the turn did not finish");
+  return persistTurn(done, adapter, message.id);
+}
+
+async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string }> {
+  const { tx, now } = turn;
+  const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
+  await tx.conversation.update({
+    where: { id: turn.conversationId },
+    data: { state: JSON.stringify(state), lastMessageAt: now, ...(turn.conversationUpdate.emergency ? { emergency: turn.conversationUpdate.emergency } : {}) },
+  });
+  if (turn.conversationId !== turn.conversation.id && !turn.erased) {
+    await tx.conversation.update({ where: { id: turn.conversation.id }, data: { lastMessageAt: now } });
+  }
+  if (state.language !== turn.resident.language) await tx.resident.update({ where: { id: turn.resident.id }, data: { language: state.language } });
+  await tx.resident.update({ where: { id: turn.resident.id }, data: { lastSeenAt: now } });
+  await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
+  if (turn.residentFacts.consent === false) {
+    // No consent: keep nothing of what the resident wrote beyond handling it.
+    await tx.message.updateMany({ where: { conversation: { residentId: turn.resident.id }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
+  }
+  for (const activity of adapter.sent) {
+    await addOutboundMessage(tx, {
+      conversationId: turn.conversationId,
+      residentId: turn.resident.id,
+      channelIdentityId: turn.conversation.channelIdentityId,
+      channel: channelOf(turn.conversation.channel),
+      payload: payloadFromActivity(activity),
+      authorKind: "bot",
+      now,
+    });
+  }
+  return { replies: adapter.sent.length, conversationId: turn.conversationId };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}

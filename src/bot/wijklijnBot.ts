@@ -1,0 +1,91 @@
+/**
+ * The assembled bot: flows (reloaded on change in development), the triage lexicon, the
+ * conversation processor and the outbox dispatcher, for the installation's gemeente.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import type { ChannelAdapter } from "../channels/channel.ts";
+import { defaultFlowsDir, loadFlows, type FlowSet } from "../conversation/loadFlows.ts";
+import { loadTriageLexicon, triageText, type TriageLexicon } from "../conversation/triage.ts";
+import type { DatabaseProvider, Db } from "../db/client.ts";
+import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatcher.ts";
+import type { Logger } from "../log.ts";
+import { ConversationProcessor } from "./processor.ts";
+
+/** Everything the bot needs to run. */
+export interface BotOptions {
+  db: Db;
+  provider: DatabaseProvider;
+  logger: Logger;
+  gemeente: { id: string; name: string; timeZone: string };
+  publicUrl: string;
+  secret: string;
+  flowsDir?: string;
+  lexiconPath?: string;
+  /** Reload flows/ when a file changes (development). */
+  watchFlows?: boolean;
+  channels: ChannelAdapter[];
+  dispatcher?: Partial<DispatcherOptions>;
+  now?: () => Date;
+}
+
+/** A running bot. */
+export interface WijklijnBot {
+  processor: ConversationProcessor;
+  dispatcher: OutboxDispatcher;
+  flows: () => FlowSet;
+  classify: (text: string) => ReturnType<typeof triageText>;
+  stop(): Promise<void>;
+}
+
+/** Loads flows and lexicon (throwing on a broken file), recovers waiting messages and starts delivery. */
+export async function startBot(options: BotOptions): Promise<WijklijnBot> {
+  const flowsDir = options.flowsDir ?? defaultFlowsDir;
+  let flows = loadFlows(flowsDir);
+  let lexicon: TriageLexicon = loadTriageLexicon(options.lexiconPath);
+  const classify = (text: string) => triageText(text, lexicon);
+
+  let watcher: FSWatcher | null = null;
+  if (options.watchFlows) {
+    let pending: NodeJS.Timeout | null = null;
+    watcher = watch(flowsDir, { recursive: true }, () => {
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(() => {
+        try {
+          flows = loadFlows(flowsDir);
+          lexicon = loadTriageLexicon(options.lexiconPath);
+          options.logger.info("Reloaded the flows");
+        } catch (error) {
+          options.logger.error(error instanceof Error ? error.message : String(error));
+          options.logger.warn("Keeping the previous flows until the files are fixed");
+        }
+      }, 200);
+    });
+  }
+
+  const processor = new ConversationProcessor(
+    options.db,
+    options.provider,
+    { flows: () => flows, classify, gemeente: options.gemeente, publicUrl: options.publicUrl, secret: options.secret, ...(options.now ? { now: options.now } : {}) },
+    options.logger,
+  );
+  const dispatcher = new OutboxDispatcher(options.db, options.logger, options.dispatcher ?? {}, options.now);
+  for (const channel of options.channels) dispatcher.register(channel);
+  processor.on("turn", () => dispatcher.nudge());
+  for (const channel of options.channels) await channel.start();
+  dispatcher.start();
+  const recovered = await processor.recover();
+  if (recovered > 0) options.logger.info({ conversations: recovered }, "Handling messages that were stored but not yet answered");
+
+  return {
+    processor,
+    dispatcher,
+    flows: () => flows,
+    classify,
+    async stop() {
+      watcher?.close();
+      await processor.stop();
+      await dispatcher.stop();
+      for (const channel of options.channels) await channel.stop();
+    },
+  };
+}

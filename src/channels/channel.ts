@@ -1,0 +1,51 @@
+/**
+ * The one small interface every platform implements (Novu-style): start, stop, send, with honest
+ * capability flags. Inbound messages reach Wijklijn through `Ingest`.
+ */
+import type { Channel, InboundMessage, OutboundPayload } from "../domain/messages.ts";
+
+/** What a platform can show. A channel without buttons gets a numbered list from the same step. */
+export interface ChannelCapabilities {
+  buttons: boolean;
+  maxButtons: number;
+  media: boolean;
+  location: boolean;
+  templates: boolean;
+}
+
+/** Where an outbound message goes: the identity's platform address. */
+export interface Recipient {
+  externalId: string;
+  /** Channel data kept from the resident's last message (e.g. a Bot Framework reference). */
+  reference: string | null;
+}
+
+/** A platform adapter. */
+export interface ChannelAdapter {
+  readonly kind: Channel;
+  readonly capabilities: ChannelCapabilities;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends one message; returns the platform's id for it. Throws ChannelSendError on failure. */
+  send(to: Recipient, payload: OutboundPayload): Promise<{ externalMessageId: string }>;
+}
+
+/** A failed send: `retryAfterMs` pauses the channel (429); `permanent` skips retries. */
+export class ChannelSendError extends Error {
+  constructor(
+    message: string,
+    readonly options: { retryAfterMs?: number; permanent?: boolean } = {},
+  ) {
+    super(message);
+    this.name = "ChannelSendError";
+  }
+}
+
+/** Hands an inbound message to Wijklijn; resolves once it is stored (then the platform may be acknowledged). */
+export type Ingest = (message: InboundMessage) => Promise<{ stored: boolean; conversationId: string | null }>;
+
+/** Renders buttons as a numbered list for channels without buttons: "1. Iets melden". */
+export function renderNumberedList(payload: OutboundPayload): string {
+  if (payload.buttons.length === 0) return payload.text;
+  return `${payload.text}\n\n${payload.buttons.map((button, index) => `${index + 1}. ${button.label}`).join("\n")}`;
+}

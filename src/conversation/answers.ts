@@ -1,0 +1,126 @@
+/**
+ * Reading residents' answers: yes/no, a choice (by button, number, word or label), a number, a
+ * date. Pure functions; tolerant of case, accents, punctuation and small typos.
+ */
+
+/** Lower case, accents folded, punctuation and emoji variation removed, spaces collapsed. */
+export function normalise(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s@#-]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Damerau-Levenshtein distance (optimal string alignment), for small typos. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i];
+      const prev = d[i - 1];
+      if (!row || !prev) continue;
+      let value = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, (d[i - 2]?.[j - 2] ?? 0) + 1);
+      row[j] = value;
+    }
+  }
+  return d[a.length]?.[b.length] ?? Math.max(a.length, b.length);
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  een: 1, eén: 1, één: 1, eerste: 1, "1e": 1, one: 1, first: 1,
+  twee: 2, tweede: 2, "2e": 2, two: 2, second: 2,
+  drie: 3, derde: 3, "3e": 3, three: 3, third: 3,
+  vier: 4, vierde: 4, "4e": 4, four: 4, fourth: 4,
+  vijf: 5, vijfde: 5, "5e": 5, five: 5, fifth: 5,
+  zes: 6, zesde: 6, "6e": 6, six: 6, sixth: 6,
+  zeven: 7, zevende: 7, "7e": 7, seven: 7, seventh: 7,
+  acht: 8, achtste: 8, "8e": 8, eight: 8, eighth: 8,
+  negen: 9, negende: 9, "9e": 9, nine: 9, ninth: 9,
+  tien: 10, tiende: 10, "10e": 10, ten: 10, tenth: 10,
+  elf: 11, twaalf: 12, eleven: 11, twelve: 12,
+};
+
+/** A whole number written as digits or (small) words; null when there is none. */
+export function parseNumber(text: string): number | null {
+  const cleaned = normalise(text).replace(/^(nummer|nr|optie|number|option|keuze)\s+/, "");
+  const digits = /^(-?\d+)(?:[.,]\d+)?\.?$/.exec(cleaned) ?? /^(\d+)\b/.exec(cleaned);
+  if (digits?.[1]) return Number(digits[1]);
+  const word = NUMBER_WORDS[cleaned];
+  return word ?? null;
+}
+
+/** A pickable answer: what it saves, and the words that mean it. */
+export interface Choice {
+  value: string;
+  labels: string[];
+}
+
+/**
+ * Which choice the text means: the exact value (a button), its number in the list ("2",
+ * "twee"), a label or synonym, a label with a small typo, or a unique label word. Null if unsure.
+ */
+export function matchChoice(text: string, choices: Choice[], options: { inSentence?: boolean } = {}): Choice | null {
+  const exact = choices.find((c) => c.value === text.trim());
+  if (exact) return exact;
+  const said = normalise(text);
+  if (!said) return null;
+  const number = parseNumber(said);
+  if (number !== null && /^(\d+|[a-z0-9]+)$/.test(said.replace(/^(nummer|nr|optie|number|option|keuze)\s+/, ""))) {
+    return choices[number - 1] ?? null;
+  }
+  const byLabel = choices.filter((c) => c.labels.some((label) => normalise(label) === said));
+  if (byLabel.length === 1) return byLabel[0] ?? null;
+  const typo = choices.filter((c) => c.labels.some((label) => {
+    const l = normalise(label);
+    return l.length >= 5 && editDistance(l, said) <= (l.length >= 9 ? 2 : 1);
+  }));
+  if (typo.length === 1) return typo[0] ?? null;
+  // The resident wrote a sentence that contains exactly one option's label or synonym.
+  if (options.inSentence === false) return null;
+  const contained = choices.filter((c) => c.labels.some((label) => {
+    const l = normalise(label);
+    return l.length >= 3 && new RegExp(`(^|\\s)${l.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|\\s)`).test(said);
+  }));
+  if (contained.length === 1) return contained[0] ?? null;
+  return null;
+}
+
+const MONTHS: Record<string, number> = {
+  jan: 1, januari: 1, january: 1, feb: 2, februari: 2, february: 2, mrt: 3, maart: 3, march: 3, mar: 3, apr: 4, april: 4,
+  mei: 5, may: 5, jun: 6, juni: 6, june: 6, jul: 7, juli: 7, july: 7, aug: 8, augustus: 8, august: 8, sep: 9, sept: 9, september: 9,
+  okt: 10, oct: 10, oktober: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+};
+
+/** A calendar date as YYYY-MM-DD from "26-11", "26/11/2026", "26 november", "morgen"…; null if none. */
+export function parseDate(text: string, today: [number, number, number]): string | null {
+  const said = normalise(text).replace(/\b(op|on|the|de)\b/g, "").trim();
+  const [year, month, day] = today;
+  const format = (y: number, m: number, d: number) => {
+    const date = new Date(Date.UTC(y, m - 1, d));
+    if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+    return date.toISOString().slice(0, 10);
+  };
+  const shift = (days: number) => new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+  if (/^(vandaag|today)$/.test(said)) return shift(0);
+  if (/^(morgen|tomorrow)$/.test(said)) return shift(1);
+  if (/^(overmorgen)$/.test(said)) return shift(2);
+  if (/^(gisteren|yesterday)$/.test(said)) return shift(-1);
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(said);
+  if (iso) return format(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  const numeric = /^(\d{1,2})[\s/.-](\d{1,2})(?:[\s/.-](\d{2,4}))?$/.exec(said);
+  if (numeric) {
+    const y = numeric[3] ? Number(numeric[3].length === 2 ? `20${numeric[3]}` : numeric[3]) : year;
+    return format(y, Number(numeric[2]), Number(numeric[1]));
+  }
+  const worded = /^(\d{1,2})(?:e|st|nd|rd|th)?\s+([a-z]+)(?:\s+(\d{4}))?$/.exec(said);
+  const monthNumber = worded?.[2] ? MONTHS[worded[2]] : undefined;
+  if (worded && monthNumber) return format(worded[3] ? Number(worded[3]) : year, monthNumber, Number(worded[1]));
+  return null;
+}

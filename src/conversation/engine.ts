@@ -1,0 +1,516 @@
+/**
+ * The flow engine: a pure function from (state, event) to (new state, bot outputs, and at most
+ * one action for the bot to carry out). It does no I/O: actions (looking up a wijk, opening a
+ * conversation…) are carried out by src/bot and their outcome comes back as an event.
+ */
+import { z } from "zod";
+import { matchChoice, normalise, parseDate, parseNumber, type Choice } from "./answers.ts";
+import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
+import type { FlowSet } from "./loadFlows.ts";
+import type { TriageResult } from "./triage.ts";
+
+/** What the engine remembers between messages (stored as JSON on the conversation). */
+export const FlowStateSchema = z.object({
+  v: z.literal(1).default(1),
+  flow: z.string().nullable().default(null),
+  step: z.string().nullable().default(null),
+  /** "ask": waiting for the resident; "action": waiting for an action's outcome. */
+  waiting: z.enum(["ask", "action"]).nullable().default(null),
+  vars: z.record(z.string(), z.unknown()).default({}),
+  tries: z.number().int().default(0),
+  language: z.enum(["nl", "en"]).default("nl"),
+  /** Where to go when the current flow ends (e.g. back to melding after the wijk flow). */
+  resume: z.string().nullable().default(null),
+});
+export type FlowState = z.infer<typeof FlowStateSchema>;
+
+/** A fresh state. */
+export function initialState(language: Language = "nl"): FlowState {
+  return FlowStateSchema.parse({ language });
+}
+
+/** A shared location. */
+export interface GeoPoint {
+  lat: number;
+  lon: number;
+}
+
+/** What happened: the resident wrote, or an action finished, or the bot starts a flow itself. */
+export type EngineEvent =
+  | { type: "message"; text?: string; value?: string; location?: GeoPoint; media?: { ref: string; kind: "photo" | "voice" | "video" | "document" | "sticker" } }
+  | { type: "actionResult"; outcome: string; vars?: Record<string, unknown> }
+  | { type: "start"; target: Target; vars?: Record<string, unknown> };
+
+/** A button: what it says and what it answers. */
+export interface Button {
+  label: string;
+  value: string;
+}
+
+/** One bot message. `input` tells the channel what kind of answer is expected. */
+export interface BotOutput {
+  text: string;
+  buttons: Button[];
+  input?: InputKind;
+}
+
+/** What the engine decided. */
+export interface EngineResult {
+  state: FlowState;
+  outputs: BotOutput[];
+  /** An action to carry out; its outcome comes back as an actionResult event. */
+  action: { name: ActionName; params: Record<string, unknown> } | null;
+  /** Which global command the message was, if any (for analytics and the pipeline). */
+  command: string | null;
+}
+
+/** What the engine needs besides state and event. All pure data and functions. */
+export interface EngineContext {
+  flows: FlowSet;
+  /** Resident facts for conditions and texts: available as `resident.<name>`. */
+  resident: Record<string, unknown>;
+  /** Free-text classification (pure). */
+  classify: (text: string) => TriageResult;
+  /** Today in the gemeente's time zone, for dates such as "morgen". */
+  today: [number, number, number];
+}
+
+/** How sure triage must be before the bot follows an intent without asking. */
+export const INTENT_CONFIDENCE = 0.3;
+const MAX_TRIES = 3;
+const MAX_STEPS_PER_EVENT = 100;
+
+/** Handles one event. */
+export function handleEvent(stateIn: FlowState, event: EngineEvent, ctx: EngineContext): EngineResult {
+  const run = new Run(structuredClone(stateIn), ctx);
+  run.handle(event);
+  return { state: run.state, outputs: run.outputs, action: run.action, command: run.command };
+}
+
+class Run {
+  outputs: BotOutput[] = [];
+  action: EngineResult["action"] = null;
+  command: string | null = null;
+  private steps = 0;
+  private resuming = false;
+  /** Resident facts, updated by action results (e.g. the wijk just chosen). */
+  private readonly resident: Record<string, unknown>;
+
+  constructor(
+    public state: FlowState,
+    private readonly ctx: EngineContext,
+  ) {
+    this.resident = { ...ctx.resident };
+  }
+
+  handle(event: EngineEvent): void {
+    switch (event.type) {
+      case "start":
+        Object.assign(this.state.vars, event.vars ?? {});
+        this.goTo(event.target);
+        return;
+      case "actionResult":
+        this.onActionResult(event.outcome, event.vars ?? {});
+        return;
+      case "message":
+        this.onMessage(event);
+        return;
+    }
+  }
+
+  // ----- texts ------------------------------------------------------------------------------
+
+  private t(text: Text): string {
+    const template = text[this.state.language] ?? text.nl;
+    return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => formatValue(this.lookup(name)));
+  }
+
+  private lookup(name: string): unknown {
+    if (name.startsWith("resident.")) return this.resident[name.slice("resident.".length)];
+    const [head, ...rest] = name.split(".");
+    let value: unknown = head ? this.state.vars[head] : undefined;
+    for (const key of rest) value = value && typeof value === "object" && key in value ? Object.getOwnPropertyDescriptor(value, key)?.value : undefined;
+    return value;
+  }
+
+  private say(text: string, buttons: Button[] = [], input?: InputKind): void {
+    this.outputs.push(input ? { text, buttons, input } : { text, buttons });
+  }
+
+  private get messages() {
+    return this.ctx.flows.globals.messages;
+  }
+
+  private menuButtons(): Button[] {
+    const menu = this.ctx.flows.flows.get(this.ctx.flows.globals.menu);
+    return menu ? [{ label: this.t(menu.title), value: "menu" }] : [];
+  }
+
+  // ----- moving through flows ---------------------------------------------------------------
+
+  private currentFlow(): Flow | undefined {
+    return this.state.flow ? this.ctx.flows.flows.get(this.state.flow) : undefined;
+  }
+
+  private goTo(target: Target): void {
+    if (++this.steps > MAX_STEPS_PER_EVENT) throw new Error(`flow ${this.state.flow ?? "?"} loops without waiting for the resident`);
+    if (target === "end") {
+      this.finishFlow();
+      return;
+    }
+    if (target.startsWith("flow:")) {
+      const [flowId = "", stepId] = target.slice("flow:".length).split("#");
+      this.startFlow(flowId, stepId);
+      return;
+    }
+    const flow = this.currentFlow();
+    const step = flow?.steps[target];
+    if (!flow || !step) throw new Error(`flow ${this.state.flow ?? "?"} has no step ${target}`);
+    this.state.step = target;
+    this.state.waiting = null;
+    this.state.tries = 0;
+    this.runStep(step);
+  }
+
+  private startFlow(flowId: string, stepId?: string, carry: Record<string, unknown> = {}): void {
+    const flow = this.ctx.flows.flows.get(flowId);
+    if (!flow) throw new Error(`there is no flow ${flowId}`);
+    if (flow.requiresConsent && this.resident.consent !== true) {
+      this.say(this.t(this.messages.needsConsent), [{ label: this.t(this.ctx.flows.globals.messages.yes), value: "toestemming" }, ...this.menuButtons()]);
+      this.state.flow = null;
+      this.state.step = null;
+      this.state.waiting = null;
+      return;
+    }
+    if (flow.requiresWijk && !this.resident.wijk && flowId !== this.ctx.flows.globals.wijkFlow) {
+      // First the wijk, then back here with the answers so far.
+      Object.assign(this.state.vars, carry);
+      this.state.resume = stepId ? `flow:${flowId}#${stepId}` : `flow:${flowId}`;
+      this.state.flow = this.ctx.flows.globals.wijkFlow;
+      const wijkFlow = this.ctx.flows.flows.get(this.ctx.flows.globals.wijkFlow);
+      if (!wijkFlow) throw new Error("the wijk flow is missing");
+      this.goTo(wijkFlow.start);
+      return;
+    }
+    if (flowId !== this.state.flow && !this.resuming) this.state.vars = keepVars(this.state.vars);
+    Object.assign(this.state.vars, carry);
+    this.resuming = false;
+    this.state.flow = flowId;
+    this.goTo(stepId ?? flow.start);
+  }
+
+  private finishFlow(): void {
+    const resume = this.state.resume;
+    this.state.resume = null;
+    if (resume) {
+      this.resuming = true;
+      this.goTo(resume);
+      return;
+    }
+    this.state.flow = null;
+    this.state.step = null;
+    this.state.waiting = null;
+    this.state.tries = 0;
+    // Never a dead end: the last message offers the menu and a person.
+    const last = this.outputs[this.outputs.length - 1];
+    if (last && last.buttons.length === 0) last.buttons = [...this.menuButtons(), ...this.humanButton()];
+  }
+
+  private humanButton(): Button[] {
+    const human = this.ctx.flows.globals.commands.human;
+    const label = human?.words[this.state.language][0];
+    const value = human?.words.nl[0];
+    return label && value ? [{ label: capitalise(label), value }] : [];
+  }
+
+  private runStep(step: Step): void {
+    switch (step.type) {
+      case "say":
+        this.say(this.t(step.text));
+        this.goTo(step.next);
+        return;
+      case "ask":
+        this.prompt(step, false);
+        return;
+      case "branch": {
+        const match = step.cases.find((c) => this.test(c.if));
+        this.goTo(match ? match.next : step.default);
+        return;
+      }
+      case "action":
+        this.state.waiting = "action";
+        this.action = { name: step.action, params: this.resolveParams(step.with) };
+        return;
+      case "set":
+        Object.assign(this.state.vars, this.resolveParams(step.vars));
+        this.goTo(step.next);
+        return;
+      case "goto":
+        if (step.then) this.state.resume = step.then.startsWith("flow:") || step.then === "end" ? step.then : `flow:${this.state.flow ?? ""}#${step.then}`;
+        this.goTo(step.step ? `flow:${step.flow}#${step.step}` : `flow:${step.flow}`);
+        return;
+      case "end":
+        if (step.text) this.say(this.t(step.text));
+        this.finishFlow();
+        return;
+      default:
+        assertNever(step);
+    }
+  }
+
+  private resolveParams(params: Record<string, unknown>): Record<string, unknown> {
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(params)) {
+      if (typeof value === "string") resolved[key] = value.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => formatValue(this.lookup(name)));
+      else if (value && typeof value === "object" && "var" in value && typeof value.var === "string") resolved[key] = this.lookup(value.var);
+      else resolved[key] = value;
+    }
+    return resolved;
+  }
+
+  private test(condition: Condition): boolean {
+    if ("all" in condition) return condition.all.every((c) => this.test(c));
+    if ("any" in condition) return condition.any.some((c) => this.test(c));
+    if ("not" in condition) return !this.test(condition.not);
+    const value = this.lookup(condition.var);
+    if ("exists" in condition) return (value !== undefined && value !== null && value !== "") === condition.exists;
+    if ("in" in condition) return condition.in.some((candidate) => candidate === value);
+    return value === condition.equals || (condition.equals === null && value === undefined);
+  }
+
+  private onActionResult(outcome: string, vars: Record<string, unknown>): void {
+    const flow = this.currentFlow();
+    const step = this.state.step ? flow?.steps[this.state.step] : undefined;
+    if (!step || step.type !== "action" || this.state.waiting !== "action") throw new Error("an action result arrived while no action was running");
+    for (const [key, value] of Object.entries(vars)) {
+      if (key.startsWith("resident.")) this.resident[key.slice("resident.".length)] = value;
+      else this.state.vars[key] = value;
+    }
+    this.state.waiting = null;
+    const next = typeof step.next === "string" ? step.next : (step.next[outcome] ?? step.next.default);
+    if (!next) throw new Error(`action ${step.action} ended with outcome ${outcome} and the step has no default`);
+    this.goTo(next);
+  }
+
+  // ----- questions and answers -------------------------------------------------------------
+
+  private choicesFor(step: AskStep): Array<Choice & { label: string; next?: Target }> {
+    const m = this.messages;
+    const lang = this.state.language;
+    const list: Array<Choice & { label: string; next?: Target }> = [];
+    if (step.input === "choice") {
+      // Options made by an action come first, so their numbers match the list in the text.
+      const dynamic = step.optionsFrom ? DynamicOptionsSchema.safeParse(this.state.vars[step.optionsFrom]) : null;
+      for (const option of dynamic?.success ? dynamic.data : []) list.push({ value: option.value, label: option.label, labels: [option.label, ...(option.synonyms ?? [])] });
+      for (const option of step.options ?? []) {
+        list.push({ value: option.value, label: this.t(option.label), labels: [option.label.nl, option.label.en, ...(option.synonyms ?? [])], ...(option.next ? { next: option.next } : {}) });
+      }
+    }
+    if (step.input === "yesno") {
+      list.push({ value: "yes", label: m.yes[lang], labels: [m.yes.nl, m.yes.en, ...YES_WORDS] });
+      list.push({ value: "no", label: m.no[lang], labels: [m.no.nl, m.no.en, ...NO_WORDS] });
+    }
+    if (step.optional) {
+      const skip = step.skipLabel ?? m.skip;
+      list.push({ value: "skip", label: this.t(skip), labels: [skip.nl, skip.en, ...SKIP_WORDS] });
+    }
+    return list;
+  }
+
+  private prompt(step: AskStep, retry: boolean): void {
+    const text = retry && step.retry ? this.t(step.retry) : this.t(step.text);
+    this.state.waiting = "ask";
+    this.say(text, this.choicesFor(step).map(({ label, value }) => ({ label, value })), step.input);
+  }
+
+  private onMessage(event: Extract<EngineEvent, { type: "message" }>): void {
+    const text = event.value ?? event.text ?? "";
+    const command = event.location || event.media ? null : this.matchCommand(text);
+    if (command) {
+      this.command = command.name;
+      if (command.language) this.state.language = command.language;
+      this.state.resume = null;
+      this.state.flow = null;
+      this.state.step = null;
+      this.state.waiting = null;
+      this.goTo(command.target);
+      return;
+    }
+    const flow = this.currentFlow();
+    const step = this.state.step && flow ? flow.steps[this.state.step] : undefined;
+    if (step?.type === "ask" && this.state.waiting === "ask") {
+      this.answer(step, event);
+      return;
+    }
+    this.onIdleMessage(event);
+  }
+
+  private matchCommand(text: string): { name: string; target: Target; language?: Language } | null {
+    const said = normalise(text);
+    if (!said || said.length > 40) return null;
+    for (const [name, command] of Object.entries(this.ctx.flows.globals.commands)) {
+      const words = [...command.words.nl, ...command.words.en].map(normalise);
+      if (words.includes(said) || words.includes(said.replace(/^\/+/, ""))) return { name, target: command.target, ...(command.language ? { language: command.language } : {}) };
+    }
+    return null;
+  }
+
+  private onIdleMessage(event: Extract<EngineEvent, { type: "message" }>): void {
+    const text = event.text?.trim() ?? "";
+    // A menu choice typed or tapped while no question is open: follow it.
+    const menu = this.ctx.flows.flows.get(this.ctx.flows.globals.menu);
+    const menuStep = menu?.steps[menu.start];
+    if (menuStep?.type === "ask" && (text || event.value)) {
+      const choice = matchChoice(event.value ?? text, this.choicesFor(menuStep), { inSentence: false });
+      const option = choice ? menuStep.options?.find((o) => o.value === choice.value) : undefined;
+      if (option?.next) {
+        this.goTo(option.next);
+        return;
+      }
+    }
+    if (text) {
+      const triage = this.ctx.classify(text);
+      const flowId = this.flowForIntent(triage.intent);
+      if (flowId && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
+        this.startFlow(flowId, undefined, carriedText(text, triage));
+        return;
+      }
+      if (triage.intent !== "groet") this.say(this.t(this.messages.notUnderstood));
+    }
+    this.goTo(`flow:${this.ctx.flows.globals.menu}`);
+  }
+
+  private flowForIntent(intent: string): string | null {
+    for (const flow of this.ctx.flows.flows.values()) if (flow.intents.includes(intent)) return flow.id;
+    return null;
+  }
+
+  private answer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): void {
+    const parsed = this.parseAnswer(step, event);
+    if (parsed.ok) {
+      this.state.vars[step.save] = parsed.value;
+      this.state.waiting = null;
+      this.goTo(parsed.next ?? step.next);
+      return;
+    }
+    // A free-text answer that clearly asks for something else: follow the resident.
+    const text = event.text?.trim();
+    if (text && step.input !== "text") {
+      const triage = this.ctx.classify(text);
+      const flowId = this.flowForIntent(triage.intent);
+      if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
+        this.state.resume = null;
+        this.startFlow(flowId, undefined, carriedText(text, triage));
+        return;
+      }
+    }
+    this.state.tries += 1;
+    if (this.state.tries >= MAX_TRIES) {
+      this.say(this.t(this.messages.tooManyTries), [...this.menuButtons(), ...this.humanButton()]);
+      this.state.flow = null;
+      this.state.step = null;
+      this.state.waiting = null;
+      this.state.tries = 0;
+      return;
+    }
+    if (parsed.reason === "media") this.say(this.t(this.messages.unsupportedMedia));
+    else if (!step.retry && step.input !== "text") this.say(this.t(this.messages.chooseOption));
+    this.prompt(step, true);
+  }
+
+  private parseAnswer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {
+    const text = event.value ?? event.text ?? "";
+    const choices = this.choicesFor(step);
+    if (step.optional && (event.value === "skip" || (text && matchChoice(text, choices.filter((c) => c.value === "skip"))))) {
+      return { ok: true, value: null };
+    }
+    switch (step.input) {
+      case "text": {
+        if (event.media) return { ok: false, reason: "media" };
+        if (event.location) return { ok: true, value: `${event.location.lat}, ${event.location.lon}` };
+        return text.trim() ? { ok: true, value: text.trim() } : { ok: false, reason: "invalid" };
+      }
+      case "choice":
+      case "yesno": {
+        if (event.media) return { ok: false, reason: "media" };
+        const choice = matchChoice(text, choices.filter((c) => c.value !== "skip"));
+        if (!choice) return { ok: false, reason: "invalid" };
+        const value = step.input === "yesno" ? choice.value === "yes" : choice.value;
+        const next = choices.find((c) => c.value === choice.value)?.next;
+        return next ? { ok: true, value, next } : { ok: true, value };
+      }
+      case "postcode": {
+        if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
+        if (event.media) return { ok: false, reason: "media" };
+        return text.trim() && /\d{4}/.test(text) ? { ok: true, value: { kind: "postcode", text: text.trim() } } : { ok: false, reason: "invalid" };
+      }
+      case "location": {
+        if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
+        if (event.media) return { ok: false, reason: "media" };
+        return text.trim().length >= 3 ? { ok: true, value: { kind: "address", text: text.trim() } } : { ok: false, reason: "invalid" };
+      }
+      case "photo": {
+        if (event.media?.kind === "photo") return { ok: true, value: event.media.ref };
+        if (event.media) return { ok: false, reason: "media" };
+        return { ok: false, reason: "invalid" };
+      }
+      case "number": {
+        const number = parseNumber(text);
+        if (number === null || (step.min !== undefined && number < step.min) || (step.max !== undefined && number > step.max)) return { ok: false, reason: "invalid" };
+        return { ok: true, value: number };
+      }
+      case "date": {
+        const date = parseDate(text, this.ctx.today);
+        return date ? { ok: true, value: date } : { ok: false, reason: "invalid" };
+      }
+      default:
+        return assertNever(step.input);
+    }
+  }
+}
+
+/** Options made by an action, e.g. the list of wijken or dialoogtafels. */
+export const DynamicOptionsSchema = z.array(z.object({ value: z.string(), label: z.string(), synonyms: z.array(z.string()).optional() }));
+
+const YES_WORDS = ["ja", "jaa", "jah", "jazeker", "zeker", "ok", "oke", "okay", "prima", "goed", "klopt", "graag", "is goed", "yes", "yep", "yeah", "sure", "y", "j", "👍"];
+const NO_WORDS = ["nee", "neen", "nope", "nah", "niet", "no", "n", "liever niet", "klopt niet", "👎"];
+const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee", "no", "niet nodig", "hoeft niet", "nvt", "n.v.t."];
+
+/**
+ * What a flow started from free text may reuse: the text itself when it says something about
+ * the matter (a theme, or more than a few words), so the resident is not asked twice.
+ */
+function carriedText(text: string, triage: TriageResult): Record<string, unknown> {
+  const substantive = triage.theme !== "overig" || text.split(/\s+/).length > 6;
+  return substantive ? { initialText: text, suggestedTheme: triage.theme } : {};
+}
+
+/** Variables that live across flows (the rest is reset when another flow starts). */
+function keepVars(vars: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(vars)) if (key.startsWith("keep_")) kept[key] = value;
+  return kept;
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.map(formatValue).join("\n");
+  return JSON.stringify(value);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+/** The text of a flow or option label in a language (for channels and tests). */
+export function textIn(text: Text, language: Language): string {
+  return text[language] ?? text.nl;
+}
+
+export { normalise };

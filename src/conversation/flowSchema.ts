@@ -1,0 +1,214 @@
+/**
+ * The flow format: YAML files in flows/, parsed by these zod schemas (the source of truth; the
+ * JSON Schema for editors is generated from them) and then checked as a graph (flowGraph.ts).
+ */
+import { z } from "zod";
+
+/** The languages every bot text is written in; Dutch is the default. */
+export const LanguageSchema = z.enum(["nl", "en"]);
+export type Language = z.infer<typeof LanguageSchema>;
+
+/** A bot text in every language; `{{name}}` inserts a variable. */
+export const TextSchema = z.object({ nl: z.string().min(1), en: z.string().min(1) }).strict();
+export type Text = z.infer<typeof TextSchema>;
+
+const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/, "use lower case letters, digits and -");
+const variableName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, "use letters, digits and _");
+
+/**
+ * Where to go next: a step of this flow ("photo"), another flow ("flow:melding"), a step of
+ * another flow ("flow:wijk#postcode"), or "end".
+ */
+export const TargetSchema = z.string().regex(/^(end|[a-z][a-z0-9-]*|flow:[a-z][a-z0-9-]*(#[a-z][a-z0-9-]*)?)$/, "a step id, flow:<id>, flow:<id>#<step> or end");
+export type Target = z.infer<typeof TargetSchema>;
+
+/** A condition on the conversation's variables (resident data is under `resident.`). */
+export type Condition =
+  | { var: string; equals: string | number | boolean | null }
+  | { var: string; in: Array<string | number | boolean> }
+  | { var: string; exists: boolean }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ var: z.string(), equals: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).strict(),
+    z.object({ var: z.string(), in: z.array(z.union([z.string(), z.number(), z.boolean()])) }).strict(),
+    z.object({ var: z.string(), exists: z.boolean() }).strict(),
+    z.object({ all: z.array(ConditionSchema) }).strict(),
+    z.object({ any: z.array(ConditionSchema) }).strict(),
+    z.object({ not: ConditionSchema }).strict(),
+  ]),
+);
+
+/** The kinds of answer an ask step takes. */
+export const InputKindSchema = z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]);
+export type InputKind = z.infer<typeof InputKindSchema>;
+
+/** One option of a choice: what is saved, what is shown, other words that mean it. */
+export const OptionSchema = z
+  .object({
+    value: z.string().min(1),
+    label: TextSchema,
+    synonyms: z.array(z.string()).optional(),
+    next: TargetSchema.optional(),
+  })
+  .strict();
+export type Option = z.infer<typeof OptionSchema>;
+
+/** An action's parameter: a text with {{variables}}, a literal, or a variable reference. */
+export const ParamSchema = z.union([z.string(), z.number(), z.boolean(), z.object({ var: z.string() }).strict()]);
+
+/** The actions a flow can ask the bot to carry out (src/bot/actions.ts implements them). */
+export const ActionNameSchema = z.enum([
+  "recordConsent",
+  "lookupWijk",
+  "setWijk",
+  "listWijken",
+  "triage",
+  "openConversation",
+  "handover",
+  "subscribe",
+  "unsubscribe",
+  "listDialoogtafels",
+  "registerDialoogtafel",
+  "cancelRegistration",
+  "showNews",
+  "exportData",
+  "eraseData",
+]);
+export type ActionName = z.infer<typeof ActionNameSchema>;
+
+const SayStepSchema = z.object({ type: z.literal("say"), text: TextSchema, next: TargetSchema.default("end") }).strict();
+
+const AskStepSchema = z
+  .object({
+    type: z.literal("ask"),
+    input: InputKindSchema,
+    text: TextSchema,
+    save: variableName,
+    options: z.array(OptionSchema).optional(),
+    /** A variable holding a list of options made by an action (e.g. listWijken). */
+    optionsFrom: variableName.optional(),
+    /** The resident may skip this question; the button says `skipLabel`. */
+    optional: z.boolean().default(false),
+    skipLabel: TextSchema.optional(),
+    /** Said instead of the question when an answer did not fit. */
+    retry: TextSchema.optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    next: TargetSchema,
+  })
+  .strict();
+
+const BranchStepSchema = z
+  .object({
+    type: z.literal("branch"),
+    cases: z.array(z.object({ if: ConditionSchema, next: TargetSchema }).strict()).min(1),
+    default: TargetSchema,
+  })
+  .strict();
+
+const ActionStepSchema = z
+  .object({
+    type: z.literal("action"),
+    action: ActionNameSchema,
+    with: z.record(z.string(), ParamSchema).default({}),
+    /** One target, or a target per outcome with `default` for the rest. */
+    next: z.union([TargetSchema, z.record(z.string(), TargetSchema).refine((map) => "default" in map, "a map of outcomes needs a default")]),
+  })
+  .strict();
+
+/** Jumps to another flow; with `then`, comes back there when that flow ends. */
+const GotoStepSchema = z.object({ type: z.literal("goto"), flow: identifier, step: identifier.optional(), then: TargetSchema.optional() }).strict();
+
+const SetStepSchema = z.object({ type: z.literal("set"), vars: z.record(variableName, ParamSchema), next: TargetSchema }).strict();
+
+const EndStepSchema = z.object({ type: z.literal("end"), text: TextSchema.optional() }).strict();
+
+/** One step of a flow. */
+export const StepSchema = z.discriminatedUnion("type", [SayStepSchema, AskStepSchema, BranchStepSchema, ActionStepSchema, SetStepSchema, GotoStepSchema, EndStepSchema]);
+export type Step = z.infer<typeof StepSchema>;
+export type AskStep = z.infer<typeof AskStepSchema>;
+
+/** The current version of the flow format (files with an older version are migrated forward). */
+export const FLOW_FORMAT_VERSION = 1;
+
+/** A flow file. */
+export const FlowSchema = z
+  .object({
+    version: z.literal(FLOW_FORMAT_VERSION),
+    id: identifier,
+    title: TextSchema,
+    description: z.string().optional(),
+    /** Triage intents that start this flow from free text. */
+    intents: z.array(z.string()).default([]),
+    /** Only for residents who consented to storing their conversation. */
+    requiresConsent: z.boolean().default(false),
+    /** Needs the resident's wijk first (the wijk flow runs, then this one). */
+    requiresWijk: z.boolean().default(false),
+    start: identifier,
+    steps: z.record(identifier, StepSchema),
+  })
+  .strict();
+export type Flow = z.infer<typeof FlowSchema>;
+
+/** A global command: words that work at every step. */
+export const CommandSchema = z
+  .object({
+    words: z.object({ nl: z.array(z.string()).min(1), en: z.array(z.string()).min(1) }).strict(),
+    target: TargetSchema,
+    /** Also switch the conversation language. */
+    language: LanguageSchema.optional(),
+  })
+  .strict();
+
+/** flows/globals.yaml: the global commands and the texts the bot itself needs. */
+export const GlobalsSchema = z
+  .object({
+    version: z.literal(FLOW_FORMAT_VERSION),
+    /** The flow for a resident's very first message. */
+    firstContact: identifier,
+    /** The flow shown for `menu` and when nothing else fits. */
+    menu: identifier,
+    /** The flow that asks for the resident's wijk (run first by flows with requiresWijk). */
+    wijkFlow: identifier,
+    commands: z.record(identifier, CommandSchema),
+    /** How each theme is named to residents. */
+    themes: z.record(z.string(), TextSchema),
+    messages: z
+      .object({
+        emergency112: TextSchema,
+        crisis113: TextSchema,
+        notUnderstood: TextSchema,
+        chooseOption: TextSchema,
+        tooManyTries: TextSchema,
+        welcomeBack: TextSchema,
+        staffHandling: TextSchema,
+        skip: TextSchema,
+        yes: TextSchema,
+        no: TextSchema,
+        needsConsent: TextSchema,
+        somethingWentWrong: TextSchema,
+        unsupportedMedia: TextSchema,
+      })
+      .strict(),
+  })
+  .strict();
+export type Globals = z.infer<typeof GlobalsSchema>;
+
+/** flows/settings.yaml: office hours and the promised response time. */
+export const SettingsSchema = z
+  .object({
+    version: z.literal(FLOW_FORMAT_VERSION),
+    officeHours: z.partialRecord(z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)])),
+    /** Public holidays (YYYY-MM-DD) on which nobody answers. */
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+    /** The service target: an answer within this many working hours. */
+    responseTargetWorkingHours: z.number().positive(),
+    /** The general phone number and website for everything the bot cannot do. */
+    contact: z.object({ phone: z.string(), website: z.string() }).strict(),
+  })
+  .strict();
+export type Settings = z.infer<typeof SettingsSchema>;

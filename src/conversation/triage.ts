@@ -1,0 +1,562 @@
+/**
+ * Triage of free resident text into intent, theme and emergency.
+ *
+ * Deterministic and transparent on purpose: a weighted lexicon that the gemeente's
+ * communication staff edit (flows/triage/lexicon.yaml), no model and no network. The
+ * same text and lexicon always give the same result, and `explainTriage` shows which
+ * cues decided it. Emergencies (crisis → 113, spoed → 112) are checked before anything else.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { LineCounter, isNode, parseDocument } from "yaml";
+import { z } from "zod";
+
+// ── vocabularies (CONTRACTS.md, Vocabularies) ───────────────────────────────
+
+/** Every intent a resident's text can have; `onbekend` when the triage is unsure. */
+export const IntentSchema = z.enum([
+  "melding",
+  "idee",
+  "wijknieuws",
+  "dialoogtafel",
+  "abonneren",
+  "contact",
+  "privacy",
+  "spoed",
+  "crisis",
+  "groet",
+  "onbekend",
+]);
+/** An intent from the CONTRACTS vocabulary. */
+export type Intent = z.infer<typeof IntentSchema>;
+
+/** Every theme a resident's text can be about; `overig` when none fits. */
+export const ThemeSchema = z.enum([
+  "afval",
+  "groen",
+  "verkeer",
+  "veiligheid",
+  "overlast",
+  "onderhoud",
+  "wonen",
+  "jeugd",
+  "zorg-welzijn",
+  "gemeente",
+  "overig",
+]);
+/** A theme from the CONTRACTS vocabulary. */
+export type Theme = z.infer<typeof ThemeSchema>;
+
+/** The emergency number the resident must be pointed to, or null. */
+export const EmergencySchema = z.enum(["112", "113"]).nullable();
+/** `"112"` for spoed, `"113"` for crisis, null otherwise. */
+export type Emergency = z.infer<typeof EmergencySchema>;
+
+/** The language a text is (roughly) written in. */
+export const LanguageSchema = z.enum(["nl", "en"]);
+/** `nl` or `en`. */
+export type Language = z.infer<typeof LanguageSchema>;
+
+/** Intents that carry cues in the lexicon (all but `onbekend`, which is the fallback). */
+export const LexiconIntentSchema = IntentSchema.exclude(["onbekend"]);
+/** An intent with its own cue list. */
+export type LexiconIntent = z.infer<typeof LexiconIntentSchema>;
+
+/** Themes that carry cues in the lexicon (all but `overig`, which is the fallback). */
+export const LexiconThemeSchema = ThemeSchema.exclude(["overig"]);
+/** A theme with its own cue list. */
+export type LexiconTheme = z.infer<typeof LexiconThemeSchema>;
+
+// ── lexicon file format ─────────────────────────────────────────────────────
+
+const CUE_WORD = /^\*?[^*\s]+\*?$/;
+
+/** A cue: a word, a phrase, or a word with `*` at its start and/or end. */
+export const CueSchema = z
+  .string()
+  .refine((cue) => cue.trim().length > 0, { message: "a cue may not be empty" })
+  .refine((cue) => cue.trim().split(/\s+/).every((word) => CUE_WORD.test(word)), {
+    message: 'a "*" may only stand at the start or end of a word (stoep*, *container, *afval*)',
+  })
+  .refine((cue) => splitCue(cue).every((part) => part.core.length > 0), {
+    message: "every word of a cue needs at least one letter or digit",
+  });
+
+/** Cue → weight. Negative weights are counter-evidence; 0 is refused because it does nothing. */
+export const CueMapSchema = z.record(
+  CueSchema,
+  z
+    .number()
+    .min(-10)
+    .max(10)
+    .refine((weight) => weight !== 0, { message: "a weight of 0 does nothing: remove the cue or give it a weight" }),
+);
+/** The cues of one intent or theme. */
+export type CueMap = z.infer<typeof CueMapSchema>;
+
+const EmergencySettingsSchema = z.strictObject({
+  threshold: z.number().positive(),
+  theme: ThemeSchema,
+});
+
+/** The shape of flows/triage/lexicon.yaml. */
+export const TriageLexiconSchema = z.strictObject({
+  version: z.literal(1),
+  settings: z.strictObject({
+    typoMinLength: z.number().int().min(3),
+    phraseGap: z.number().int().min(0).max(5),
+    intentThreshold: z.number().positive(),
+    themeThreshold: z.number().positive(),
+    meldingFromTheme: z.number().min(0).max(10),
+    confidenceHalfScore: z.number().positive(),
+  }),
+  emergencies: z.strictObject({
+    crisis: EmergencySettingsSchema,
+    spoed: EmergencySettingsSchema,
+  }),
+  intents: z.record(LexiconIntentSchema, CueMapSchema),
+  themes: z.record(LexiconThemeSchema, CueMapSchema),
+  language: z.strictObject({
+    en: z.array(z.string().min(1)).min(1),
+    nl: z.array(z.string().min(1)).min(1),
+  }),
+  /** Correctly spelled words that never count as a typo of a cue ("nieuwe" is not "nieuws"). */
+  knownWords: z.array(z.string().min(1)).default([]),
+});
+/** A validated triage lexicon. */
+export type TriageLexicon = z.infer<typeof TriageLexiconSchema>;
+
+/** What the triage decided about one text. Confidences are between 0 and 1. */
+export type TriageResult = {
+  intent: Intent;
+  theme: Theme;
+  emergency: Emergency;
+  confidence: { intent: number; theme: number };
+  language: Language;
+};
+
+/** A triage result with the evidence behind it, for staff, tests and lexicon editors. */
+export type TriageExplanation = {
+  result: TriageResult;
+  tokens: string[];
+  intentScores: Partial<Record<LexiconIntent, number>>;
+  themeScores: Partial<Record<LexiconTheme, number>>;
+  /** Per intent or theme: the cues that matched, with their weights. */
+  matches: {
+    intents: Partial<Record<LexiconIntent, Record<string, number>>>;
+    themes: Partial<Record<LexiconTheme, Record<string, number>>>;
+  };
+};
+
+// ── loading ─────────────────────────────────────────────────────────────────
+
+const DEFAULT_LEXICON_PATH = fileURLToPath(new URL("../../flows/triage/lexicon.yaml", import.meta.url));
+
+/** Thrown when the lexicon file cannot be read, is not YAML, or does not match the format. */
+export class TriageLexiconError extends Error {
+  override readonly name = "TriageLexiconError";
+
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `Triage lexicon ${file} is not usable:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n` +
+        "Fix the file (the comment at its top explains the format) and start again.",
+    );
+  }
+}
+
+/** Reads and validates the triage lexicon; by default flows/triage/lexicon.yaml of this project. */
+export function loadTriageLexicon(path: string = DEFAULT_LEXICON_PATH): TriageLexicon {
+  let source: string;
+  try {
+    source = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new TriageLexiconError(path, [`cannot be read: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new TriageLexiconError(
+      path,
+      document.errors.map((error) => {
+        const at = error.linePos?.[0];
+        const what = error.message.split(" at line ")[0] ?? error.message;
+        return `${at ? `line ${at.line}: ` : ""}${what}`;
+      }),
+    );
+  }
+
+  const parsed = TriageLexiconSchema.safeParse(document.toJS());
+  if (!parsed.success) {
+    throw new TriageLexiconError(
+      path,
+      parsed.error.issues.map((issue) => {
+        const where = issue.path.map(String).join(".") || "(top level)";
+        const line = findLineOfPath(document, lineCounter, issue.path);
+        // A bad cue is reported by zod as "Invalid key in record"; say what is wrong with it.
+        const message =
+          issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
+        return `${line ? `line ${line}, ` : ""}${where}: ${message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+/** The line of the deepest existing YAML node along a zod issue path. */
+function findLineOfPath(
+  document: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  path: readonly PropertyKey[],
+): number | undefined {
+  for (let length = path.length; length >= 0; length--) {
+    const node: unknown = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+// ── text folding and cue matching ──────────────────────────────────────────
+
+/** One position in the text: the folded word, plus variants (repeated letters squeezed). */
+type Token = readonly string[];
+
+type CuePart = { core: string; prefix: boolean; suffix: boolean };
+type CompiledCue = { cue: string; parts: CuePart[]; weight: number };
+
+type CompiledLexicon = {
+  settings: TriageLexicon["settings"];
+  emergencies: TriageLexicon["emergencies"];
+  intents: Map<LexiconIntent, CompiledCue[]>;
+  themes: Map<LexiconTheme, CompiledCue[]>;
+  en: Set<string>;
+  nl: Set<string>;
+  knownWords: Set<string>;
+};
+
+/** Folds text for matching: lowercase, accents removed, punctuation and emoji dropped. */
+export function foldText(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/['’‘`´]/g, "")
+    .replace(/[^\p{L}\p{N}*]+/gu, " ")
+    .trim();
+}
+
+/** Splits text into folded words, each with its squeezed variants ("hoiii" → "hoii", "hoi"). */
+function tokenize(text: string): Token[] {
+  const words = foldText(text).replace(/\*/g, " ").split(" ").filter((word) => word.length > 0);
+  return words.map((word) => {
+    const two = word.replace(/(\p{L})\1{2,}/gu, "$1$1");
+    const one = word.replace(/(\p{L})\1{2,}/gu, "$1");
+    return [...new Set([word, two, one])];
+  });
+}
+
+function splitCue(cue: string): CuePart[] {
+  return cue
+    .trim()
+    .split(/\s+/)
+    .map((word) => ({
+      prefix: word.length > 1 && word.endsWith("*"),
+      suffix: word.length > 1 && word.startsWith("*"),
+      core: foldText(word.replace(/^\*|\*$/g, "")).replace(/[\s*]+/g, ""),
+    }));
+}
+
+const compiledLexicons = new WeakMap<TriageLexicon, CompiledLexicon>();
+
+function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
+  const cached = compiledLexicons.get(lexicon);
+  if (cached) return cached;
+  const compileCues = (cues: CueMap): CompiledCue[] =>
+    Object.entries(cues).map(([cue, weight]) => ({ cue, parts: splitCue(cue), weight }));
+  const compiled: CompiledLexicon = {
+    settings: lexicon.settings,
+    emergencies: lexicon.emergencies,
+    intents: new Map(LexiconIntentSchema.options.map((intent) => [intent, compileCues(lexicon.intents[intent])])),
+    themes: new Map(LexiconThemeSchema.options.map((theme) => [theme, compileCues(lexicon.themes[theme])])),
+    en: new Set(lexicon.language.en.map(foldText)),
+    nl: new Set(lexicon.language.nl.map(foldText)),
+    knownWords: collectKnownWords(lexicon),
+  };
+  compiledLexicons.set(lexicon, compiled);
+  return compiled;
+}
+
+/**
+ * Words that are spelled right by definition: the `knownWords` list, every whole cue word and
+ * every language word. A text word that the lexicon itself knows ("bloemen", a groen cue) is
+ * never read as a typo of another cue ("bloeden", a spoed cue).
+ */
+function collectKnownWords(lexicon: TriageLexicon): Set<string> {
+  const known = new Set([...lexicon.knownWords, ...lexicon.language.en, ...lexicon.language.nl].map(foldText));
+  const cueMaps = [...Object.values(lexicon.intents), ...Object.values(lexicon.themes)];
+  for (const cues of cueMaps) {
+    for (const cue of Object.keys(cues)) {
+      for (const part of splitCue(cue)) {
+        if (!part.prefix && !part.suffix) known.add(part.core);
+      }
+    }
+  }
+  return known;
+}
+
+/**
+ * Optimal-string-alignment distance (Damerau-Levenshtein with adjacent swaps), capped:
+ * returns `limit + 1` as soon as the distance is known to exceed `limit`.
+ */
+export function measureTypoDistance(a: string, b: string, limit = 1): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, (beforePrevious[j - 2] ?? 0) + 1);
+      }
+      current.push(value);
+      rowMinimum = Math.min(rowMinimum, value);
+    }
+    if (rowMinimum > limit) return limit + 1;
+    beforePrevious = previous;
+    previous = current;
+  }
+  return previous[b.length] ?? limit + 1;
+}
+
+type MatchRules = { typoMinLength: number; phraseGap: number; knownWords: ReadonlySet<string> };
+
+/**
+ * Whether one folded word matches one cue word. One typo (insertion, deletion, substitution
+ * or swap) is allowed when cue and word are both long enough, the first letters agree (people
+ * rarely mistype the first letter, and Dutch is full of real words one letter apart:
+ * pakken/zakken/takken), and the word is not listed as a known, correctly spelled word.
+ */
+function matchesWord(part: CuePart, word: string, rules: MatchRules, typos = true): boolean {
+  const { core } = part;
+  if (part.prefix && part.suffix) return word.includes(core);
+  if (part.prefix && word.startsWith(core)) return true;
+  if (part.suffix && word.endsWith(core)) return true;
+  if (!part.prefix && !part.suffix && word === core) return true;
+
+  const typoAllowed =
+    typos &&
+    core.length >= rules.typoMinLength &&
+    word.length >= rules.typoMinLength - 1 &&
+    word[0] === core[0] &&
+    !rules.knownWords.has(word);
+  if (!typoAllowed) return false;
+  if (part.prefix || part.suffix) {
+    for (const length of [core.length - 1, core.length, core.length + 1]) {
+      if (word.length < length) continue;
+      const piece = part.prefix ? word.slice(0, length) : word.slice(word.length - length);
+      if (measureTypoDistance(core, piece) <= 1) return true;
+    }
+    return false;
+  }
+  // Both sides long enough: "staat" must not pass for "straat".
+  return word.length >= rules.typoMinLength && measureTypoDistance(core, word) <= 1;
+}
+
+function matchesToken(part: CuePart, token: Token, rules: MatchRules): boolean {
+  return token.some((word) => matchesWord(part, word, rules));
+}
+
+function matchesCue(cue: CompiledCue, tokens: Token[], rules: MatchRules): boolean {
+  const [first, ...rest] = cue.parts;
+  if (!first) return false;
+
+  if (rest.length === 0) {
+    if (tokens.some((token) => matchesToken(first, token, rules))) return true;
+    // Residents split compounds: "honden poep", "lantaarn paal", "zelf moord". No typos on
+    // top of that: "de straat" would otherwise pass for "bestraat".
+    if (first.core.length < rules.typoMinLength) return false;
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const joined = `${tokens[i]?.[0] ?? ""}${tokens[i + 1]?.[0] ?? ""}`;
+      if (matchesWord(first, joined, rules, false)) return true;
+    }
+    return false;
+  }
+
+  const matchFrom = (partIndex: number, previousPosition: number): boolean => {
+    const part = cue.parts[partIndex];
+    if (!part) return true;
+    const last = Math.min(tokens.length - 1, previousPosition + 1 + rules.phraseGap);
+    for (let position = previousPosition + 1; position <= last; position++) {
+      const token = tokens[position];
+      if (token && matchesToken(part, token, rules) && matchFrom(partIndex + 1, position)) return true;
+    }
+    return false;
+  };
+  return tokens.some((token, position) => matchesToken(first, token, rules) && matchFrom(1, position));
+}
+
+function scoreCues(
+  cues: readonly CompiledCue[],
+  tokens: Token[],
+  rules: MatchRules,
+): { score: number; matched: Record<string, number> } {
+  let score = 0;
+  const matched: Record<string, number> = {};
+  for (const cue of cues) {
+    if (matchesCue(cue, tokens, rules)) {
+      score += cue.weight;
+      matched[cue.cue] = cue.weight;
+    }
+  }
+  return { score, matched };
+}
+
+// ── deciding ────────────────────────────────────────────────────────────────
+
+function rankScores<K extends string>(
+  scores: ReadonlyMap<K, number>,
+  order: readonly K[],
+): { best: K; top: number; second: number } {
+  let best = order[0];
+  let top = Number.NEGATIVE_INFINITY;
+  let second = Number.NEGATIVE_INFINITY;
+  for (const key of order) {
+    const score = scores.get(key) ?? 0;
+    if (score > top) {
+      second = top;
+      top = score;
+      best = key;
+    } else if (score > second) {
+      second = score;
+    }
+  }
+  if (best === undefined) throw new Error("rankScores needs at least one key");
+  return { best, top, second: Math.max(second, 0) };
+}
+
+/** Saturating strength of a score: 0 at 0, ½ at `half`, towards 1 for strong evidence. */
+function measureStrength(score: number, half: number): number {
+  return score <= 0 ? 0 : score / (score + half);
+}
+
+/** Confidence of a winner: its strength, lowered when the runner-up is close. */
+function measureConfidence(top: number, second: number, half: number): number {
+  const margin = top > 0 ? (top - Math.max(second, 0)) / top : 0;
+  return roundConfidence(measureStrength(top, half) * (0.6 + 0.4 * margin));
+}
+
+function roundConfidence(value: number): number {
+  return Math.round(Math.min(1, Math.max(0, value)) * 100) / 100;
+}
+
+function detectLanguageOfTokens(tokens: Token[], compiled: CompiledLexicon): Language {
+  let en = 0;
+  let nl = 0;
+  for (const token of tokens) {
+    const word = token[0] ?? "";
+    if (compiled.en.has(word)) en++;
+    if (compiled.nl.has(word)) nl++;
+  }
+  return en > nl ? "en" : "nl";
+}
+
+/** Guesses whether a text is English or Dutch from common function words; Dutch on a tie. */
+export function detectLanguage(text: string, lexicon: TriageLexicon): Language {
+  return detectLanguageOfTokens(tokenize(text), compileLexicon(lexicon));
+}
+
+/** Triages a text and tells which cues decided it. */
+export function explainTriage(text: string, lexicon: TriageLexicon): TriageExplanation {
+  const compiled = compileLexicon(lexicon);
+  const { settings } = compiled;
+  const tokens = tokenize(text);
+  const language = detectLanguageOfTokens(tokens, compiled);
+  const rules: MatchRules = { ...settings, knownWords: compiled.knownWords };
+
+  const intentScores = new Map<LexiconIntent, number>();
+  const themeScores = new Map<LexiconTheme, number>();
+  const matches: TriageExplanation["matches"] = { intents: {}, themes: {} };
+
+  for (const [intent, cues] of compiled.intents) {
+    const { score, matched } = scoreCues(cues, tokens, rules);
+    intentScores.set(intent, score);
+    if (Object.keys(matched).length > 0) matches.intents[intent] = matched;
+  }
+  for (const [theme, cues] of compiled.themes) {
+    const { score, matched } = scoreCues(cues, tokens, rules);
+    themeScores.set(theme, score);
+    if (Object.keys(matched).length > 0) matches.themes[theme] = matched;
+  }
+
+  const explain = (result: TriageResult): TriageExplanation => ({
+    result,
+    tokens: tokens.map((token) => token[0] ?? ""),
+    intentScores: Object.fromEntries(intentScores),
+    themeScores: Object.fromEntries(themeScores),
+    matches,
+  });
+
+  // Emergencies first, crisis before spoed: a person in danger of suicide needs 113 even
+  // when the text also mentions, say, pills or an accident.
+  for (const [intent, emergency] of [
+    ["crisis", "113"],
+    ["spoed", "112"],
+  ] as const) {
+    const { threshold, theme } = compiled.emergencies[intent];
+    const score = intentScores.get(intent) ?? 0;
+    if (score >= threshold) {
+      return explain({
+        intent,
+        theme,
+        emergency,
+        confidence: { intent: roundConfidence(Math.max(0.9, measureStrength(score, threshold))), theme: 1 },
+        language,
+      });
+    }
+  }
+
+  const half = settings.confidenceHalfScore;
+  const themeRank = rankScores(themeScores, LexiconThemeSchema.options);
+  const themeFound = themeRank.top >= settings.themeThreshold;
+  const theme: Theme = themeFound ? themeRank.best : "overig";
+  const themeConfidence = themeFound
+    ? measureConfidence(themeRank.top, themeRank.second, half)
+    : roundConfidence(0.5 * (1 - measureStrength(themeRank.top, half)));
+
+  // A resident naming a problem thing ("hondenpoep bij school") is usually reporting it; a
+  // flat amount, so that a text rich in theme words cannot outvote "idee:" or "dialoogtafel".
+  const ordinaryIntents = LexiconIntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis");
+  const decisionScores = new Map(intentScores);
+  if (themeFound) {
+    decisionScores.set("melding", (decisionScores.get("melding") ?? 0) + settings.meldingFromTheme);
+  }
+  const intentRank = rankScores(decisionScores, ordinaryIntents);
+
+  if (intentRank.top < settings.intentThreshold) {
+    return explain({
+      intent: "onbekend",
+      theme,
+      emergency: null,
+      confidence: { intent: roundConfidence(0.5 * measureStrength(intentRank.top, half)), theme: themeConfidence },
+      language,
+    });
+  }
+  return explain({
+    intent: intentRank.best,
+    theme,
+    emergency: null,
+    confidence: { intent: measureConfidence(intentRank.top, intentRank.second, half), theme: themeConfidence },
+    language,
+  });
+}
+
+/** Triages a resident's text: intent, theme, emergency (112/113 win over everything), language. */
+export function triageText(text: string, lexicon: TriageLexicon): TriageResult {
+  return explainTriage(text, lexicon).result;
+}

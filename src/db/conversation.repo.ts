@@ -1,0 +1,157 @@
+/**
+ * Residents, their channel identities, conversations, messages and the outbox. Every function
+ * takes the scope it works in (a resident, an identity, a conversation) as a parameter.
+ */
+import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } from "../domain/messages.ts";
+import type { DbOrTx, Tx } from "./client.ts";
+
+/** Finds the resident behind a channel identity, creating both on first contact. */
+export async function findOrCreateIdentity(tx: Tx, input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en" }) {
+  const existing = await tx.channelIdentity.findUnique({ where: { channel_externalId: { channel: input.channel, externalId: input.externalId } }, include: { resident: true } });
+  if (existing) {
+    const identity = await tx.channelIdentity.update({
+      where: { id: existing.id },
+      data: { lastSeenAt: new Date(), ...(input.reference ? { reference: input.reference } : {}) },
+      include: { resident: true },
+    });
+    return { identity, resident: identity.resident, created: false };
+  }
+  const resident = await tx.resident.create({ data: { gemeenteId: input.gemeenteId, language: input.language ?? "nl" } });
+  const identity = await tx.channelIdentity.create({
+    data: { residentId: resident.id, channel: input.channel, externalId: input.externalId, reference: input.reference ?? null },
+    include: { resident: true },
+  });
+  return { identity, resident, created: true };
+}
+
+/** Allocates the next reference of the gemeente for this year: WL-2026-00042. */
+export async function nextReference(tx: Tx, gemeenteId: string, now: Date): Promise<string> {
+  const year = now.getUTCFullYear();
+  const counter = await tx.referenceCounter.upsert({
+    where: { gemeenteId_year: { gemeenteId, year } },
+    create: { gemeenteId, year, value: 1 },
+    update: { value: { increment: 1 } },
+  });
+  return `WL-${year}-${String(counter.value).padStart(5, "0")}`;
+}
+
+/** The identity's conversation that is still going (not resolved), newest first. */
+export async function findActiveConversation(tx: DbOrTx, channelIdentityId: string) {
+  return tx.conversation.findFirst({ where: { channelIdentityId, status: { not: "resolved" } }, orderBy: { createdAt: "desc" } });
+}
+
+/** Starts a conversation for an identity, in the resident's wijk and tandem when known. */
+export async function createConversation(tx: Tx, input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date }) {
+  const wijk = input.wijkId ? await tx.wijk.findUnique({ where: { id: input.wijkId } }) : null;
+  const conversation = await tx.conversation.create({
+    data: {
+      reference: await nextReference(tx, input.gemeenteId, input.now),
+      gemeenteId: input.gemeenteId,
+      residentId: input.residentId,
+      channelIdentityId: input.channelIdentityId,
+      channel: input.channel,
+      wijkId: wijk?.id ?? null,
+      tandemId: wijk?.tandemId ?? null,
+      status: "bot",
+      state: input.state ?? "{}",
+      createdAt: input.now,
+      lastMessageAt: input.now,
+    },
+  });
+  await tx.statusChange.create({ data: { conversationId: conversation.id, fromStatus: null, toStatus: "bot", at: input.now } });
+  return conversation;
+}
+
+/** Changes a conversation's status and records the change. */
+export async function changeStatus(tx: Tx, conversationId: string, to: ConversationStatus, options: { actorStaffId?: string | null; now: Date }) {
+  const current = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { status: true } });
+  if (current.status === to) return;
+  await tx.conversation.update({
+    where: { id: conversationId },
+    data: { status: to, ...(to === "resolved" ? { resolvedAt: options.now } : {}), ...(to !== "snoozed" ? { snoozedUntil: null } : {}) },
+  });
+  await tx.statusChange.create({ data: { conversationId, fromStatus: current.status, toStatus: to, actorStaffId: options.actorStaffId ?? null, at: options.now } });
+}
+
+/** Is this a unique-constraint violation (a duplicate delivery)? */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
+}
+
+/** Stores an inbound message once; a second delivery of the same platform id returns null. */
+export async function storeInboundMessage(tx: Tx, conversationId: string, message: InboundMessage, now: Date) {
+  try {
+    return await tx.message.create({
+      data: {
+        conversationId,
+        direction: "in",
+        authorKind: "resident",
+        text: message.text ?? message.value ?? null,
+        value: message.value ?? null,
+        mediaRef: message.media ? `${message.media.kind}:${message.media.ref}` : null,
+        latitude: message.location?.lat ?? null,
+        longitude: message.location?.lon ?? null,
+        channel: message.channel,
+        channelMessageId: message.channelMessageId,
+        createdAt: now,
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
+/** Has this platform message been stored already? */
+export async function inboundExists(db: DbOrTx, channel: Channel, channelMessageId: string): Promise<boolean> {
+  return (await db.message.count({ where: { channel, channelMessageId } })) > 0;
+}
+
+/** The oldest inbound message of a conversation that the bot has not handled yet. */
+export async function nextUnprocessedInbound(db: DbOrTx, conversationId: string) {
+  return db.message.findFirst({ where: { conversationId, direction: "in", processedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}
+
+/** Conversations with inbound messages waiting to be handled (for recovery at start). */
+export async function conversationsWithUnprocessedInbound(db: DbOrTx): Promise<string[]> {
+  const rows = await db.message.findMany({ where: { direction: "in", processedAt: null }, select: { conversationId: true }, distinct: ["conversationId"] });
+  return rows.map((row) => row.conversationId);
+}
+
+/** Writes an outgoing message and its outbox row in the caller's transaction. */
+export async function addOutboundMessage(
+  tx: Tx,
+  input: { conversationId: string; residentId: string; channelIdentityId: string; channel: Channel; payload: OutboundPayload; authorKind: "bot" | "staff"; authorStaffId?: string | null; priority?: number; now: Date },
+) {
+  const message = await tx.message.create({
+    data: {
+      conversationId: input.conversationId,
+      direction: "out",
+      authorKind: input.authorKind,
+      authorStaffId: input.authorStaffId ?? null,
+      text: input.payload.text,
+      channel: input.channel,
+      createdAt: input.now,
+    },
+  });
+  await tx.outboxMessage.create({
+    data: {
+      residentId: input.residentId,
+      channelIdentityId: input.channelIdentityId,
+      conversationId: input.conversationId,
+      channel: input.channel,
+      payload: JSON.stringify({ ...input.payload, messageId: message.id }),
+      priority: input.priority ?? 0,
+      createdAt: input.now,
+      nextAttemptAt: input.now,
+    },
+  });
+  return message;
+}
+
+/** An internal note for staff in a conversation (never sent to the resident). */
+export async function addNote(tx: Tx, input: { conversationId: string; channel: Channel; text: string; authorKind: "bot" | "staff"; authorStaffId?: string | null; now: Date }) {
+  return tx.message.create({
+    data: { conversationId: input.conversationId, direction: "note", authorKind: input.authorKind, authorStaffId: input.authorStaffId ?? null, text: input.text, channel: input.channel, createdAt: input.now },
+  });
+}

@@ -1,0 +1,86 @@
+/** Wijk content the bot shows residents: news, dialoogtafels, sign-ups, subscriptions, figures. */
+import type { DbOrTx, Tx } from "./client.ts";
+
+/** Published, unexpired news of a wijk, newest first. */
+export async function listCurrentNews(db: DbOrTx, wijkId: string, now: Date, take = 5) {
+  return db.newsItem.findMany({
+    where: { wijkId, publishedAt: { lte: now }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    orderBy: { publishedAt: "desc" },
+    take,
+  });
+}
+
+/** Planned dialoogtafels of a wijk from now on, soonest first, with sign-up counts. */
+export async function listUpcomingDialoogtafels(db: DbOrTx, wijkId: string, now: Date, take = 5) {
+  const tafels = await db.dialoogtafel.findMany({ where: { wijkId, status: "planned", startsAt: { gt: now } }, orderBy: { startsAt: "asc" }, take });
+  return Promise.all(
+    tafels.map(async (tafel) => ({ ...tafel, registered: await db.registration.count({ where: { dialoogtafelId: tafel.id, status: "registered" } }) })),
+  );
+}
+
+/** The resident's current sign-ups (registered or on the waitlist) for upcoming dialoogtafels. */
+export async function listMyRegistrations(db: DbOrTx, residentId: string, now: Date) {
+  return db.registration.findMany({
+    where: { residentId, status: { in: ["registered", "waitlist"] }, dialoogtafel: { startsAt: { gt: now } } },
+    include: { dialoogtafel: true },
+    orderBy: { dialoogtafel: { startsAt: "asc" } },
+  });
+}
+
+/**
+ * Signs a resident up: a place while there is capacity, else the waitlist (with the position).
+ * A resident who cancelled earlier signs up again on the same record.
+ */
+export async function registerForDialoogtafel(tx: Tx, dialoogtafelId: string, residentId: string, now: Date) {
+  const tafel = await tx.dialoogtafel.findUnique({ where: { id: dialoogtafelId } });
+  if (!tafel || tafel.status !== "planned" || tafel.startsAt <= now) return { outcome: "gone" as const, tafel: null, position: 0 };
+  const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } } });
+  if (existing && existing.status !== "cancelled") return { outcome: "already" as const, tafel, position: 0 };
+  const taken = await tx.registration.count({ where: { dialoogtafelId, status: "registered" } });
+  const status = taken < tafel.capacity ? "registered" : "waitlist";
+  if (existing) await tx.registration.update({ where: { id: existing.id }, data: { status, createdAt: now } });
+  else await tx.registration.create({ data: { dialoogtafelId, residentId, status, createdAt: now } });
+  const position = status === "waitlist" ? await tx.registration.count({ where: { dialoogtafelId, status: "waitlist" } }) : 0;
+  return { outcome: status, tafel, position };
+}
+
+/** Cancels a sign-up; the first on the waitlist moves up when a place frees. */
+export async function cancelRegistration(tx: Tx, dialoogtafelId: string, residentId: string) {
+  const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } }, include: { dialoogtafel: true } });
+  if (!existing || existing.status === "cancelled") return { cancelled: false, tafel: existing?.dialoogtafel ?? null, promotedResidentId: null };
+  await tx.registration.update({ where: { id: existing.id }, data: { status: "cancelled" } });
+  let promotedResidentId: string | null = null;
+  if (existing.status === "registered") {
+    const next = await tx.registration.findFirst({ where: { dialoogtafelId, status: "waitlist" }, orderBy: { createdAt: "asc" } });
+    if (next) {
+      await tx.registration.update({ where: { id: next.id }, data: { status: "registered" } });
+      promotedResidentId = next.residentId;
+    }
+  }
+  return { cancelled: true, tafel: existing.dialoogtafel, promotedResidentId };
+}
+
+/** Subscribes an identity to its wijk's news; false when it already was. */
+export async function subscribeToWijk(tx: Tx, input: { residentId: string; wijkId: string; channelIdentityId: string; now: Date }): Promise<boolean> {
+  const key = { residentId_wijkId_channelIdentityId: { residentId: input.residentId, wijkId: input.wijkId, channelIdentityId: input.channelIdentityId } };
+  const existing = await tx.subscription.findUnique({ where: key });
+  if (existing && !existing.cancelledAt) return false;
+  if (existing) await tx.subscription.update({ where: { id: existing.id }, data: { cancelledAt: null, createdAt: input.now } });
+  else await tx.subscription.create({ data: { residentId: input.residentId, wijkId: input.wijkId, channelIdentityId: input.channelIdentityId, createdAt: input.now } });
+  return true;
+}
+
+/** Ends every active subscription of an identity; returns how many. */
+export async function unsubscribeIdentity(tx: Tx, channelIdentityId: string, now: Date): Promise<number> {
+  const result = await tx.subscription.updateMany({ where: { channelIdentityId, cancelledAt: null }, data: { cancelledAt: now } });
+  return result.count;
+}
+
+/** How many meldingen and ideas residents of a wijk raised since `since`. */
+export async function countRecentByIntent(db: DbOrTx, wijkId: string, since: Date) {
+  const [melding, idee] = await Promise.all([
+    db.conversation.count({ where: { wijkId, intent: "melding", createdAt: { gte: since }, status: { not: "bot" } } }),
+    db.conversation.count({ where: { wijkId, intent: "idee", createdAt: { gte: since }, status: { not: "bot" } } }),
+  ]);
+  return { melding, idee };
+}

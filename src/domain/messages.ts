@@ -1,0 +1,44 @@
+/**
+ * Platform-free messages: what every channel turns its platform message into (inbound), and
+ * what the bot and staff send (outbound payload, stored in the outbox).
+ */
+import { z } from "zod";
+
+/** The channels of CONTRACTS. */
+export const ChannelSchema = z.enum(["telegram", "whatsapp", "botframework", "webchat"]);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+/** Conversation statuses of CONTRACTS. */
+export const ConversationStatusSchema = z.enum(["bot", "open", "waiting", "snoozed", "resolved"]);
+export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
+
+/** A message from a resident, as a channel hands it to Wijklijn. */
+export const InboundMessageSchema = z.object({
+  channel: ChannelSchema,
+  /** The resident's address on the platform (chat id, WhatsApp id, web chat visitor id). */
+  externalId: z.string().min(1).max(200),
+  /** The platform's message id: a second delivery with the same id changes nothing. */
+  channelMessageId: z.string().min(1).max(200),
+  text: z.string().max(4096).optional(),
+  /** The value of a tapped button. */
+  value: z.string().max(200).optional(),
+  location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+  media: z.object({ ref: z.string().max(500), kind: z.enum(["photo", "voice", "video", "document", "sticker"]) }).optional(),
+  /** Channel data needed to answer later (Bot Framework conversation reference), JSON text. */
+  reference: z.string().max(10_000).optional(),
+  /** The language the platform reports for the user, if any. */
+  locale: z.string().max(20).optional(),
+  receivedAt: z.date().optional(),
+});
+export type InboundMessage = z.infer<typeof InboundMessageSchema>;
+
+/** A button in an outgoing message. */
+export const ButtonSchema = z.object({ label: z.string().min(1).max(200), value: z.string().min(1).max(200) });
+
+/** What an outbox row sends: text, buttons (rendered as each channel can), and what answer is expected. */
+export const OutboundPayloadSchema = z.object({
+  text: z.string().min(1),
+  buttons: z.array(ButtonSchema).default([]),
+  input: z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]).optional(),
+});
+export type OutboundPayload = z.infer<typeof OutboundPayloadSchema>;

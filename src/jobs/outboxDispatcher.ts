@@ -1,0 +1,142 @@
+/**
+ * Delivers the outbox: due messages are claimed with a lease (safe with several instances),
+ * sent through their channel, and marked sent; failures retry with backoff, a 429's retry-after
+ * pauses that channel, and after repeated failure a message is dead (visible to admins). Replies
+ * (priority 0) go before bulk; per resident, messages leave in the order they were written.
+ */
+import { randomUUID } from "node:crypto";
+import { ChannelSendError, type ChannelAdapter } from "../channels/channel.ts";
+import type { Db } from "../db/client.ts";
+import { ChannelSchema, OutboundPayloadSchema, type Channel } from "../domain/messages.ts";
+import type { Logger } from "../log.ts";
+
+/** How the dispatcher behaves; tests shorten the times. */
+export interface DispatcherOptions {
+  pollMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  backoffMs: (attempt: number) => number;
+  batchSize: number;
+}
+
+const defaults: DispatcherOptions = {
+  pollMs: 250,
+  leaseMs: 60_000,
+  maxAttempts: 8,
+  backoffMs: (attempt) => Math.min(2 ** attempt * 1000, 15 * 60_000),
+  batchSize: 50,
+};
+
+/** Sends outbox messages through the registered channels. */
+export class OutboxDispatcher {
+  private readonly channels = new Map<Channel, ChannelAdapter>();
+  private readonly pausedUntil = new Map<Channel, number>();
+  private readonly options: DispatcherOptions;
+  private readonly instance = randomUUID();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    options: Partial<DispatcherOptions> = {},
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.options = { ...defaults, ...options };
+  }
+
+  /** Registers a channel's adapter; messages for unregistered channels wait. */
+  register(channel: ChannelAdapter): void {
+    this.channels.set(channel.kind, channel);
+  }
+
+  /** Starts polling. */
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      void this.runOnce()
+        .catch((error: unknown) => this.logger.error({ err: error }, "outbox dispatch failed"))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
+        });
+    };
+    tick();
+  }
+
+  /** Asks for a dispatch round soon (e.g. right after a turn wrote replies). */
+  nudge(): void {
+    if (this.stopped || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      void this.runOnce().catch((error: unknown) => this.logger.error({ err: error }, "outbox dispatch failed"));
+      if (!this.stopped) this.start();
+    }, 0);
+  }
+
+  /** Stops polling and waits for a running round. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One dispatch round; returns how many messages were sent. */
+  runOnce(): Promise<number> {
+    this.running ??= this.dispatch().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async dispatch(): Promise<number> {
+    const now = this.now();
+    const channels = [...this.channels.keys()].filter((channel) => (this.pausedUntil.get(channel) ?? 0) <= now.getTime());
+    if (channels.length === 0) return 0;
+    const due = await this.db.outboxMessage.findMany({
+      where: { status: "pending", channel: { in: channels }, nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+      orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+      take: this.options.batchSize,
+      include: { channelIdentity: true },
+    });
+    let sent = 0;
+    const blockedIdentities = new Set<string>();
+    for (const row of due) {
+      if (blockedIdentities.has(row.channelIdentityId)) continue;
+      // Keep per-resident order: an older unsent message of this identity goes first.
+      const older = await this.db.outboxMessage.count({ where: { channelIdentityId: row.channelIdentityId, status: "pending", createdAt: { lt: row.createdAt } } });
+      if (older > 0) {
+        blockedIdentities.add(row.channelIdentityId);
+        continue;
+      }
+      const channel = ChannelSchema.safeParse(row.channel);
+      const adapter = channel.success ? this.channels.get(channel.data) : undefined;
+      if (!adapter || (this.pausedUntil.get(adapter.kind) ?? 0) > this.now().getTime()) continue;
+      const claimed = await this.db.outboxMessage.updateMany({
+        where: { id: row.id, status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: this.now() } }] },
+        data: { lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance, attempts: { increment: 1 } },
+      });
+      if (claimed.count === 0) continue;
+      try {
+        const payload = OutboundPayloadSchema.parse(JSON.parse(row.payload));
+        const { externalMessageId } = await adapter.send({ externalId: row.channelIdentity.externalId, reference: row.channelIdentity.reference }, payload);
+        await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: this.now(), externalMessageId, lockedUntil: null, lockedBy: null, lastError: null } });
+        sent++;
+      } catch (error) {
+        blockedIdentities.add(row.channelIdentityId);
+        const attempts = row.attempts + 1;
+        const sendError = error instanceof ChannelSendError ? error : null;
+        const dead = sendError?.options.permanent === true || attempts >= this.options.maxAttempts;
+        if (sendError?.options.retryAfterMs) this.pausedUntil.set(adapter.kind, this.now().getTime() + sendError.options.retryAfterMs);
+        const retryAt = new Date(this.now().getTime() + Math.max(sendError?.options.retryAfterMs ?? 0, this.options.backoffMs(attempts)));
+        await this.db.outboxMessage.update({
+          where: { id: row.id },
+          data: { status: dead ? "dead" : "pending", nextAttemptAt: retryAt, lockedUntil: null, lockedBy: null, lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500) },
+        });
+        this.logger.warn({ outboxId: row.id, channel: row.channel, attempts, dead }, dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry");
+      }
+    }
+    return sent;
+  }
+}

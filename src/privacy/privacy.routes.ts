@@ -1,0 +1,21 @@
+/** GET /privacy/export/:token: a resident's own data as JSON, through the signed link the bot gave. */
+import { Router } from "express";
+import type { Db } from "../db/client.ts";
+import { exportResidentData, verifyExportToken } from "./residentData.ts";
+
+/** The resident's export download. */
+export function privacyRoutes(deps: { db: Db; secret: string }): Router {
+  const router = Router();
+  router.get("/privacy/export/:token", async (req, res) => {
+    const residentId = verifyExportToken(req.params.token, deps.secret, new Date());
+    const data = residentId ? await exportResidentData(deps.db, residentId) : null;
+    if (!data) {
+      res.status(404).type("text/plain; charset=utf-8").send("Deze link werkt niet (meer). Vraag in de chat opnieuw om je gegevens: typ 'privacy'.");
+      return;
+    }
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Disposition", 'attachment; filename="mijn-wijklijn-gegevens.json"');
+    res.json(data);
+  });
+  return router;
+}
