@@ -3,6 +3,7 @@
  * empty, HTTP listening. Used by src/main.ts and by the tests (the same start-up, over loopback).
  */
 import type { Server } from "node:http";
+import { resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { describeChannels, type Config } from "./config/env.ts";
 import { resolveSessionSecret } from "./config/sessionSecret.ts";
@@ -58,7 +59,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     secret,
     watchFlows: config.env === "development",
     channels: [createWebchatAdapter()],
-    ...(options.flowsDir ? { flowsDir: options.flowsDir } : {}),
+    flowsDir: options.flowsDir ?? resolve(config.flowsDir),
     ...(options.now ? { now: options.now } : {}),
   });
 

@@ -131,6 +131,36 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/v1/triage": {
+      post: {
+        summary: "What the bot makes of a text: intent, theme, emergency",
+        description: "The same triage the bot uses (lexicon in flows/triage/lexicon.yaml). `confidence` tells how sure it is; the bot asks instead of guessing below 0.3.",
+        security: [{ bearer: [] }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } } } } },
+        responses: {
+          "200": {
+            description: "The triage.",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["intent", "theme", "emergency"],
+                  properties: {
+                    intent: { enum: ["melding", "idee", "wijknieuws", "dialoogtafel", "abonneren", "contact", "privacy", "spoed", "crisis", "groet", "onbekend"] },
+                    theme: { enum: ["afval", "groen", "verkeer", "veiligheid", "overlast", "onderhoud", "wonen", "jeugd", "zorg-welzijn", "gemeente", "overig"] },
+                    emergency: { enum: [null, "112", "113"] },
+                    confidence: { type: "object", properties: { intent: { type: "number" }, theme: { type: "number" } } },
+                    language: { enum: ["nl", "en"] },
+                  },
+                },
+              },
+            },
+          },
+          "400": { description: "No text.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
     "/api/v1/conversations": {
       get: {
         summary: "The conversations the caller may see, most recent activity first",

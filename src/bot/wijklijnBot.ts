@@ -3,6 +3,7 @@
  * conversation processor and the outbox dispatcher, for the installation's gemeente.
  */
 import { watch, type FSWatcher } from "node:fs";
+import { join } from "node:path";
 import type { ChannelAdapter } from "../channels/channel.ts";
 import { defaultFlowsDir, loadFlows, type FlowSet } from "../conversation/loadFlows.ts";
 import { loadTriageLexicon, triageText, type TriageLexicon } from "../conversation/triage.ts";
@@ -41,7 +42,8 @@ export interface WijklijnBot {
 export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const flowsDir = options.flowsDir ?? defaultFlowsDir;
   let flows = loadFlows(flowsDir);
-  let lexicon: TriageLexicon = loadTriageLexicon(options.lexiconPath);
+  const lexiconPath = options.lexiconPath ?? join(flowsDir, "triage", "lexicon.yaml");
+  let lexicon: TriageLexicon = loadTriageLexicon(lexiconPath);
   const classify = (text: string) => triageText(text, lexicon);
 
   let watcher: FSWatcher | null = null;
@@ -52,7 +54,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
       pending = setTimeout(() => {
         try {
           flows = loadFlows(flowsDir);
-          lexicon = loadTriageLexicon(options.lexiconPath);
+          lexicon = loadTriageLexicon(lexiconPath);
           options.logger.info("Reloaded the flows");
         } catch (error) {
           options.logger.error(error instanceof Error ? error.message : String(error));

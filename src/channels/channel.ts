@@ -20,10 +20,19 @@ export interface Recipient {
   reference: string | null;
 }
 
+/** The platform's sending limits, honoured by the outbox dispatcher. */
+export interface ChannelLimits {
+  /** Messages per second over all recipients (Telegram ≈ 30, WhatsApp Cloud 80). */
+  perSecond: number;
+  /** Minimum time between two messages to one recipient (Telegram 1 s, WhatsApp Cloud ≈ 6 s). */
+  perRecipientIntervalMs: number;
+}
+
 /** A platform adapter. */
 export interface ChannelAdapter {
   readonly kind: Channel;
   readonly capabilities: ChannelCapabilities;
+  readonly limits?: ChannelLimits;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Sends one message; returns the platform's id for it. Throws ChannelSendError on failure. */

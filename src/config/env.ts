@@ -41,6 +41,7 @@ export const EnvSchema = z.object({
       .refine(isKnownTimeZone, { message: "use an IANA time zone such as Europe/Amsterdam" }),
   ),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data")),
+  FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default("./flows")),
   SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "use at least 32 characters").optional()),
   DEMO_DATA: booleanFlag(true),
 
@@ -90,6 +91,8 @@ export interface Config {
   database: { url: string; provider: "sqlite" | "postgresql" };
   timeZone: string;
   dataDir: string;
+  /** The folder with the conversation flows (YAML). */
+  flowsDir: string;
   /** Undefined until resolveSessionSecret() has run (development generates one). */
   sessionSecret: string | undefined;
   demoData: boolean;
@@ -130,6 +133,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     database: { url: env.DATABASE_URL, provider: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql" },
     timeZone: env.TZ,
     dataDir: env.DATA_DIR,
+    flowsDir: env.FLOWS_DIR,
     sessionSecret: env.SESSION_SECRET,
     demoData: env.DEMO_DATA,
     telegram: env.TELEGRAM_BOT_TOKEN

@@ -4,6 +4,7 @@
  */
 import express, { type Express } from "express";
 import { conversationsRoutes } from "../api/conversations.routes.ts";
+import { triageRoutes } from "../api/triage.routes.ts";
 import { openApiDocument } from "../api/openapi.ts";
 import { wijkenRoutes } from "../api/wijken.routes.ts";
 import type { Db, DatabaseProvider } from "../db/client.ts";
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: "256kb" }));
   app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
   app.use("/api/v1", conversationsRoutes({ db: deps.db }));
+  if (deps.bot) app.use("/api/v1", triageRoutes({ db: deps.db, classify: deps.bot.classify }));
   app.use(
     landingRoutes({
       gemeenteName: async () => (await findDefaultGemeente(deps.db))?.name ?? null,

@@ -5,6 +5,7 @@
  */
 import { startBot, type WijklijnBot } from "../../src/bot/wijklijnBot.ts";
 import { createWebchatAdapter } from "../../src/channels/webchat/webchatChannel.ts";
+import type { ChannelAdapter } from "../../src/channels/channel.ts";
 import type { DatabaseProvider } from "../../src/db/client.ts";
 import type { InboundMessage } from "../../src/domain/messages.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
@@ -38,7 +39,11 @@ export interface Resident {
 }
 
 /** Starts a bot on a fresh seeded database. */
-export async function createBotHarness(provider: DatabaseProvider = "sqlite", start = new Date("2026-11-26T10:00:00+01:00")): Promise<BotHarness> {
+export async function createBotHarness(
+  provider: DatabaseProvider = "sqlite",
+  start = new Date("2026-11-26T10:00:00+01:00"),
+  options: { channels?: ChannelAdapter[]; realClock?: boolean } = {},
+): Promise<BotHarness> {
   const t = await createTestDatabase(provider, { seed: true });
   const clock = { now: start };
   const { logger, lines } = captureLogger("debug");
@@ -50,9 +55,9 @@ export async function createBotHarness(provider: DatabaseProvider = "sqlite", st
     gemeente,
     publicUrl: "http://wijklijn.test",
     secret: "test-secret-test-secret-test-secret",
-    channels: [createWebchatAdapter()],
-    dispatcher: { pollMs: 20 },
-    now: () => clock.now,
+    channels: [createWebchatAdapter(), ...(options.channels ?? [])],
+    dispatcher: { pollMs: 20, backoffMs: (attempt) => Math.min(50 * attempt, 500) },
+    ...(options.realClock ? {} : { now: () => clock.now }),
   });
   let counter = 0;
   let residents = 0;

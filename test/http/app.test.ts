@@ -76,6 +76,7 @@ describeEachDatabase("the HTTP service", (provider) => {
     expect(Object.keys(doc.paths)).toEqual(Object.keys(openApiDocument.paths));
     expect(doc.openapi).toBe("3.1.0");
     for (const [path, item] of Object.entries(doc.paths)) {
+      if (!item.get) continue; // POST routes are tested with their bodies elsewhere
       const answer = await get(path === "/api/v1/wijken/lookup" ? `${path}?postcode=5662` : path.replace(/\{[^}]+\}/g, "x"));
       // Public paths (no security, or `security: []`) answer; the others want credentials.
       const needsCredentials = (item.get?.security?.length ?? 0) > 0;
