@@ -9,6 +9,7 @@ import { ChannelSendError, type ChannelAdapter } from "../channels/channel.ts";
 import type { Db } from "../db/client.ts";
 import { ChannelSchema, OutboundPayloadSchema, type Channel } from "../domain/messages.ts";
 import type { Logger } from "../log.ts";
+import { redactText } from "../privacy/redact.ts";
 
 /** How the dispatcher behaves; tests shorten the times. */
 export interface DispatcherOptions {
@@ -31,6 +32,10 @@ const defaults: DispatcherOptions = {
 export class OutboxDispatcher {
   private readonly channels = new Map<Channel, ChannelAdapter>();
   private readonly pausedUntil = new Map<Channel, number>();
+  /** Send times in the last second per channel (the channel-wide rate). */
+  private readonly recentSends = new Map<Channel, number[]>();
+  /** When each recipient last got a message from this instance (the per-recipient rate). */
+  private readonly lastSentTo = new Map<string, number>();
   private readonly options: DispatcherOptions;
   private readonly instance = randomUUID();
   private timer: NodeJS.Timeout | null = null;
@@ -113,6 +118,10 @@ export class OutboxDispatcher {
       const channel = ChannelSchema.safeParse(row.channel);
       const adapter = channel.success ? this.channels.get(channel.data) : undefined;
       if (!adapter || (this.pausedUntil.get(adapter.kind) ?? 0) > this.now().getTime()) continue;
+      if (!this.withinLimits(adapter, row.channelIdentityId)) {
+        blockedIdentities.add(row.channelIdentityId);
+        continue;
+      }
       const claimed = await this.db.outboxMessage.updateMany({
         where: { id: row.id, status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: this.now() } }] },
         data: { lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance, attempts: { increment: 1 } },
@@ -122,6 +131,7 @@ export class OutboxDispatcher {
         const payload = OutboundPayloadSchema.parse(JSON.parse(row.payload));
         const { externalMessageId } = await adapter.send({ externalId: row.channelIdentity.externalId, reference: row.channelIdentity.reference }, payload);
         await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: this.now(), externalMessageId, lockedUntil: null, lockedBy: null, lastError: null } });
+        this.recordSend(adapter.kind, row.channelIdentityId);
         sent++;
       } catch (error) {
         blockedIdentities.add(row.channelIdentityId);
@@ -132,11 +142,35 @@ export class OutboxDispatcher {
         const retryAt = new Date(this.now().getTime() + Math.max(sendError?.options.retryAfterMs ?? 0, this.options.backoffMs(attempts)));
         await this.db.outboxMessage.update({
           where: { id: row.id },
-          data: { status: dead ? "dead" : "pending", nextAttemptAt: retryAt, lockedUntil: null, lockedBy: null, lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500) },
+          data: { status: dead ? "dead" : "pending", nextAttemptAt: retryAt, lockedUntil: null, lockedBy: null, lastError: redactText(error instanceof Error ? error.message : String(error)).slice(0, 500) },
         });
         this.logger.warn({ outboxId: row.id, channel: row.channel, attempts, dead }, dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry");
       }
     }
     return sent;
+  }
+
+  /**
+   * The platform's limits (ChannelAdapter.limits): at most `perSecond` sends per channel in any
+   * second, and `perRecipientIntervalMs` between two messages to one resident. Counted per
+   * instance; several instances share the platform's allowance only approximately.
+   */
+  private withinLimits(adapter: ChannelAdapter, identityId: string): boolean {
+    if (!adapter.limits) return true;
+    const now = Date.now();
+    const recent = (this.recentSends.get(adapter.kind) ?? []).filter((at) => now - at < 1000);
+    this.recentSends.set(adapter.kind, recent);
+    if (recent.length >= adapter.limits.perSecond) return false;
+    const last = this.lastSentTo.get(identityId);
+    return last === undefined || now - last >= adapter.limits.perRecipientIntervalMs;
+  }
+
+  private recordSend(channel: Channel, identityId: string): void {
+    const now = Date.now();
+    const recent = this.recentSends.get(channel) ?? [];
+    recent.push(now);
+    this.recentSends.set(channel, recent);
+    this.lastSentTo.set(identityId, now);
+    if (this.lastSentTo.size > 50_000) this.lastSentTo.clear();
   }
 }

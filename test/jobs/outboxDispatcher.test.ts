@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { ChannelSendError, type ChannelAdapter } from "../../src/channels/channel.ts";
+import { addOutboundMessage, createConversation, findOrCreateIdentity } from "../../src/db/conversation.repo.ts";
+import type { OutboundPayload } from "../../src/domain/messages.ts";
+import { OutboxDispatcher } from "../../src/jobs/outboxDispatcher.ts";
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
+import { captureLogger } from "../helpers/logger.ts";
+
+/** A platform that records what it gets and fails on demand (the outside world, faked). */
+function fakePlatform(limits?: ChannelAdapter["limits"]) {
+  const sent: Array<{ to: string; text: string; at: number }> = [];
+  const failures: Array<ChannelSendError | Error> = [];
+  const adapter: ChannelAdapter = {
+    kind: "telegram",
+    capabilities: { buttons: true, maxButtons: 8, media: true, location: true, templates: false },
+    ...(limits ? { limits } : {}),
+    async start() {},
+    async stop() {},
+    async send(to, payload: OutboundPayload) {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      sent.push({ to: to.externalId, text: payload.text, at: Date.now() });
+      return { externalMessageId: `x${sent.length}` };
+    },
+  };
+  return { adapter, sent, failures };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describeEachDatabase("the outbox dispatcher", (provider) => {
+  let t: TestDatabase;
+  let dispatcher: OutboxDispatcher | null = null;
+  beforeEach(async () => {
+    t = await createTestDatabase(provider, { seed: true });
+  });
+  afterEach(async () => {
+    await dispatcher?.stop();
+    dispatcher = null;
+    await t.drop();
+  });
+
+  async function queue(externalId: string, texts: string[], priority = 0) {
+    const gemeente = await t.db.gemeente.findFirstOrThrow();
+    return t.db.$transaction(async (tx) => {
+      const { identity, resident } = await findOrCreateIdentity(tx, { gemeenteId: gemeente.id, channel: "telegram", externalId });
+      const conversation = await createConversation(tx, { gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: null, now: new Date() });
+      for (const [i, text] of texts.entries()) {
+        await addOutboundMessage(tx, { conversationId: conversation.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", payload: { text, buttons: [] }, authorKind: "bot", priority, now: new Date(Date.now() + i) });
+      }
+    });
+  }
+
+  it("delivers every message once, in order per resident, retrying 500s and pausing on 429", async () => {
+    const platform = fakePlatform();
+    platform.failures.push(new ChannelSendError("Too Many Requests", { retryAfterMs: 200 }), new Error("500 Internal Server Error"), new Error("socket hang up"));
+    await queue("chat-1", ["een", "twee", "drie"]);
+    await queue("chat-2", ["a", "b"]);
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, backoffMs: () => 20 });
+    dispatcher.register(platform.adapter);
+    dispatcher.start();
+    await until(() => platform.sent.length === 5);
+    await until(async () => (await t.db.outboxMessage.count({ where: { status: "sent" } })) === 5);
+    expect(platform.sent.filter((m) => m.to === "chat-1").map((m) => m.text)).toEqual(["een", "twee", "drie"]);
+    expect(platform.sent.filter((m) => m.to === "chat-2").map((m) => m.text)).toEqual(["a", "b"]);
+    const rows = await t.db.outboxMessage.findMany();
+    expect(rows.every((row) => row.externalMessageId?.startsWith("x"))).toBe(true);
+  });
+
+  it("marks a message dead after repeated failures, and a permanent failure at once", async () => {
+    const platform = fakePlatform();
+    for (let i = 0; i < 3; i++) platform.failures.push(new Error("502 Bad Gateway"));
+    await queue("chat-3", ["blijft hangen"]);
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, backoffMs: () => 10, maxAttempts: 3 });
+    dispatcher.register(platform.adapter);
+    dispatcher.start();
+    await until(async () => (await t.db.outboxMessage.count({ where: { status: "dead" } })) === 1);
+    const dead = await t.db.outboxMessage.findFirstOrThrow({ where: { status: "dead" } });
+    expect(dead.attempts).toBe(3);
+    expect(dead.lastError).toContain("502");
+
+    platform.failures.push(new ChannelSendError("Forbidden: bot was blocked by the user", { permanent: true }));
+    await queue("chat-4", ["geblokkeerd"]);
+    await until(async () => (await t.db.outboxMessage.count({ where: { status: "dead" } })) === 2);
+    expect(platform.sent).toEqual([]);
+  });
+
+  it("sends replies before bulk messages", async () => {
+    const platform = fakePlatform();
+    await queue("chat-5", ["nieuwsbrief 1", "nieuwsbrief 2"], 10);
+    await queue("chat-6", ["antwoord"], 0);
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10 });
+    dispatcher.register(platform.adapter);
+    await dispatcher.runOnce();
+    expect(platform.sent[0]?.text).toBe("antwoord");
+  });
+
+  it("keeps the per-recipient interval of the platform", async () => {
+    const platform = fakePlatform({ perSecond: 30, perRecipientIntervalMs: 150 });
+    await queue("chat-7", ["1", "2", "3"]);
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10 });
+    dispatcher.register(platform.adapter);
+    dispatcher.start();
+    await until(() => platform.sent.length === 3);
+    const gaps = platform.sent.slice(1).map((m, i) => m.at - (platform.sent[i]?.at ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(140);
+  });
+
+  it("never writes a phone number from a platform error into the outbox", async () => {
+    const platform = fakePlatform();
+    platform.failures.push(new ChannelSendError("recipient +31 6 12345678 not on WhatsApp", { permanent: true }));
+    await queue("chat-8", ["hallo"]);
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10 });
+    dispatcher.register(platform.adapter);
+    await dispatcher.runOnce();
+    const row = await t.db.outboxMessage.findFirstOrThrow({ where: { status: "dead" } });
+    expect(row.lastError).not.toContain("12345678");
+  });
+});
