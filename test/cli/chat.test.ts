@@ -1,0 +1,27 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+describe("npm run chat (the terminal chat)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "wijklijn-chat-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("talks to the bot as a resident, with numbers for buttons", async () => {
+    const child = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["src/cli/chat.ts"], {
+      env: { ...process.env, DATA_DIR: dir, DATABASE_URL: `file:${join(dir, "w.db")}`, CHAT_URL: "http://127.0.0.1:1", LOG_LEVEL: "warn" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += String(chunk)));
+    child.stderr.on("data", (chunk) => (output += String(chunk)));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdin.end("hoi\n1\n5731 DA\nja\n");
+    expect(await exited).toBe(0);
+    expect(output).toContain("Ik ben Wijklijn");
+    expect(output).toContain("  1. Ja");
+    expect(output).toContain("Dan woon je in Kerkakkers. Klopt dat?");
+    expect(output).toContain("Waarmee kan ik je helpen?");
+  });
+});
