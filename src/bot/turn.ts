@@ -80,6 +80,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
 /** While staff handle the conversation the bot stays quiet, except for global commands. */
 export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (!["open", "waiting", "snoozed"].includes(turn.conversation.status)) return next();
+  // The resident is answering a question the bot asked after a global command: keep helping.
+  if (turn.state.waiting === "ask") return next();
   const probe = handleEvent(turn.state, { type: "message", ...readActivity(turn.context.activity) }, engineContext(turn));
   if (probe.command) return next();
   if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
