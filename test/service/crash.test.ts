@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { createDb } from "../../src/db/client.ts";
+import { createEmptyDatabaseUrl, describeEachDatabase } from "../helpers/db.ts";
+
+const tsx = join(process.cwd(), "node_modules/.bin/tsx");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describeEachDatabase("a crash mid-burst", (provider) => {
+  const dir = mkdtempSync(join(tmpdir(), "wijklijn-crash-"));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("loses nothing: every acknowledged message is answered exactly once after a restart", async () => {
+    const { url, drop } = await createEmptyDatabaseUrl(provider);
+    const port = await freePort();
+    const start = () => {
+      const child = spawn(tsx, ["src/main.ts"], {
+        env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dir, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "test" },
+        stdio: "ignore",
+      });
+      children.push(child);
+      return child;
+    };
+    try {
+      const first = start();
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
+      // Twenty residents each send two messages as fast as they can.
+      const cookies = Array.from({ length: 20 }, (_, i) => `wl_chat=crash-visitor-${String(i).padStart(4, "0")}-abcdefgh`);
+      const acknowledged: string[] = [];
+      const sends = cookies.flatMap((cookie, i) =>
+        ["hoi", "ja"].map(async (text, j) => {
+          const id = `burst-${i}-${j}`;
+          const response = await fetch(`http://127.0.0.1:${port}/chat/api/messages`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ clientMessageId: id, text }) }).catch(() => null);
+          if (response?.status === 202) acknowledged.push(id);
+        }),
+      );
+      // Kill the service while the burst is being handled.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      first.kill("SIGKILL");
+      await Promise.all(sends);
+      await new Promise<void>((resolve) => (first.exitCode !== null || first.signalCode !== null ? resolve() : first.once("exit", () => resolve())));
+      expect(acknowledged.length).toBeGreaterThan(0);
+
+      start();
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
+      const db = createDb(url);
+      try {
+        await waitUntil(async () => (await db.message.count({ where: { direction: "in", processedAt: null } })) === 0, 30_000);
+        const stored = await db.message.findMany({ where: { direction: "in" }, select: { channelMessageId: true, conversationId: true } });
+        // Every acknowledged message was stored exactly once (none lost, none twice).
+        const storedIds = stored.map((m) => m.channelMessageId?.split(":")[1]);
+        for (const id of acknowledged) expect(storedIds.filter((s) => s === id)).toHaveLength(1);
+        // And answered exactly once: every resident who got through is welcomed once, never twice.
+        const welcomes = await db.message.groupBy({ by: ["conversationId"], where: { direction: "out", text: { startsWith: "Hoi! Ik ben Wijklijn" } }, _count: { _all: true } });
+        const conversations = new Set(stored.map((m) => m.conversationId));
+        expect(welcomes.length).toBe(conversations.size);
+        for (const row of welcomes) expect(row._count._all).toBe(1);
+      } finally {
+        await db.$disconnect();
+      }
+    } finally {
+      for (const child of children) child.kill("SIGKILL");
+      await drop();
+    }
+  });
+});
