@@ -97,6 +97,49 @@ export const openApiDocument = {
         },
       },
     },
+    "/chat/api/messages": {
+      get: {
+        summary: "Web chat: the visitor's conversation after a cursor",
+        description: "The visitor is the `wl_chat` cookie set by `/chat`. Returns messages in and out (with the buttons of bot messages) and a cursor for the next call.",
+        security: [],
+        parameters: [{ name: "after", in: "query", schema: { type: "string" } }],
+        responses: { "200": { description: "Messages and the next cursor.", content: { "application/json": { schema: { type: "object", properties: { messages: { type: "array", items: { type: "object" } }, cursor: { type: ["string", "null"] } } } } } } },
+      },
+      post: {
+        summary: "Web chat: send a message as the visitor",
+        description: "Stored once per `clientMessageId` (a retry changes nothing), then answered by the bot; read the answer with GET or wait for an `update` event on `/chat/api/events`.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["clientMessageId"],
+                properties: {
+                  clientMessageId: { type: "string", pattern: "^[\\w-]{8,64}$" },
+                  text: { type: "string", maxLength: 2000 },
+                  value: { type: "string", description: "The value of a tapped button." },
+                  location: { type: "object", properties: { lat: { type: "number" }, lon: { type: "number" } } },
+                },
+              },
+            },
+          },
+        },
+        responses: { "202": { description: "Stored; `stored` is false for a repeat." }, "400": { description: "Nothing to send, or a bad id.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } },
+      },
+    },
+    "/chat/api/events": {
+      get: { summary: "Web chat: server-sent events (`update`) when the conversation changed", security: [], responses: { "200": { description: "An event stream." } } },
+    },
+    "/privacy/export/{token}": {
+      get: {
+        summary: "A resident's own data, through the signed link the bot gave (valid 24 hours)",
+        security: [],
+        parameters: [{ name: "token", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "Everything stored about the resident, as JSON." }, "404": { description: "Unknown or expired link." } },
+      },
+    },
     "/api/v1/wijken": {
       get: {
         summary: "Every wijk of the gemeente",

@@ -77,6 +77,7 @@ describeEachDatabase("the HTTP service", (provider) => {
     expect(doc.openapi).toBe("3.1.0");
     for (const [path, item] of Object.entries(doc.paths)) {
       if (!item.get) continue; // POST routes are tested with their bodies elsewhere
+      if (path.startsWith("/chat/") || path.startsWith("/privacy/")) continue; // need the running bot: test/service/webchat.test.ts
       const answer = await get(path === "/api/v1/wijken/lookup" ? `${path}?postcode=5662` : path.replace(/\{[^}]+\}/g, "x"));
       // Public paths (no security, or `security: []`) answer; the others want credentials.
       const needsCredentials = (item.get?.security?.length ?? 0) > 0;
