@@ -11,14 +11,23 @@ import { createDb, type Db } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { seedDemoGemeente } from "./db/seedDemo.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
+import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
 import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
+import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCloudChannel.ts";
+import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
+import { createBotFrameworkChannel } from "./channels/botframework/botFrameworkChannel.ts";
+import type { ReadinessCheck } from "./http/health.ts";
+import type { Router } from "express";
 import { findDefaultGemeente } from "./db/gemeente.repo.ts";
+import { loadFlows } from "./conversation/loadFlows.ts";
 import { createApp } from "./http/app.ts";
 import type { Logger } from "./log.ts";
 
 /** A started service. */
 export interface Service {
   db: Db;
+  /** The WhatsApp Web session (QR code, state), when that channel is on. */
+  whatsappWeb: WhatsappWebChannel | null;
   bot: WijklijnBot;
   server: Server;
   url: string;
@@ -27,6 +36,9 @@ export interface Service {
 
 /** Migrates, connects, seeds (when enabled and empty) and starts listening. */
 export async function startService(config: Config, logger: Logger, options: { flowsDir?: string; now?: () => Date } = {}): Promise<Service> {
+  // A broken flow file stops startup before anything else happens, with file and line.
+  const flowsDir = options.flowsDir ?? resolve(config.flowsDir);
+  loadFlows(flowsDir);
   const { secret, generated } = resolveSessionSecret(config.sessionSecret, config.dataDir);
   if (generated) logger.info("Generated a session secret in the data folder (set SESSION_SECRET in production).");
 
@@ -50,7 +62,32 @@ export async function startService(config: Config, logger: Logger, options: { fl
     await db.$disconnect();
     throw new Error("The database has no gemeente. Start with DEMO_DATA=true, or run `npm run cli -- seed demo`, or import your wijken first.");
   }
-  const bot = await startBot({
+  // Channels hand messages to the bot, which starts after them: `ingest` is bound once it runs.
+  let bot: WijklijnBot | null = null;
+  const ingest: Ingest = (message) => {
+    if (!bot) throw new Error("the bot is not running yet");
+    return bot.processor.ingest(message);
+  };
+  const channels: ChannelAdapter[] = [createWebchatAdapter()];
+  const webhooks: Router[] = [];
+  const readinessChecks: ReadinessCheck[] = [];
+  if (config.whatsappCloud.enabled) {
+    const whatsapp = createWhatsappCloudChannel({ ...config.whatsappCloud, ingest, logger });
+    channels.push(whatsapp.adapter);
+    webhooks.push(whatsapp.webhook);
+    readinessChecks.push(whatsapp.readiness);
+  }
+  let whatsappWeb: WhatsappWebChannel | null = null;
+  if (config.whatsappWeb.enabled) {
+    whatsappWeb = createWhatsappWebChannel({ dataDir: config.whatsappWeb.dataDir, chromiumPath: config.whatsappWeb.chromiumPath, ingest, logger });
+    channels.push(whatsappWeb.adapter);
+    readinessChecks.push({ ...whatsappWeb.readiness, informational: true });
+  }
+  const botFramework = createBotFrameworkChannel({ ...config.botFramework, ingest, logger, production: config.env === "production" });
+  for (const warning of botFramework.warnings) logger.warn(warning);
+  channels.push(botFramework.adapter);
+  webhooks.push(botFramework.routes);
+  bot = await startBot({
     db,
     provider: config.database.provider,
     logger,
@@ -58,12 +95,13 @@ export async function startService(config: Config, logger: Logger, options: { fl
     publicUrl: config.http.publicUrl,
     secret,
     watchFlows: config.env === "development",
-    channels: [createWebchatAdapter()],
-    flowsDir: options.flowsDir ?? resolve(config.flowsDir),
+    channels,
+    flowsDir,
     ...(options.now ? { now: options.now } : {}),
   });
+  const running = bot;
 
-  const app = createApp({ db, provider: config.database.provider, logger, bot, secret });
+  const app = createApp({ db, provider: config.database.provider, logger, bot: running, secret, webhooks, readinessChecks });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
     listening.once("error", reject);
@@ -79,10 +117,10 @@ export async function startService(config: Config, logger: Logger, options: { fl
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
-      await bot.stop();
+      await running.stop();
       await db.$disconnect();
     })();
     return stopping;
   };
-  return { db, bot, server, url, stop };
+  return { db, bot: running, whatsappWeb, server, url, stop };
 }

@@ -26,6 +26,8 @@ export interface ChannelLimits {
   perSecond: number;
   /** Minimum time between two messages to one recipient (Telegram 1 s, WhatsApp Cloud ≈ 6 s). */
   perRecipientIntervalMs: number;
+  /** How many messages one recipient may get at once before the interval applies (default 1). */
+  perRecipientBurst?: number;
 }
 
 /** A platform adapter. */
@@ -35,6 +37,8 @@ export interface ChannelAdapter {
   readonly limits?: ChannelLimits;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** False while the platform connection is down (WhatsApp Web disconnected): messages wait, unclaimed. */
+  available?(): boolean;
   /** Sends one message; returns the platform's id for it. Throws ChannelSendError on failure. */
   send(to: Recipient, payload: OutboundPayload): Promise<{ externalMessageId: string }>;
 }

@@ -49,6 +49,10 @@ const NUMBER_WORDS: Record<string, number> = {
 
 /** A whole number written as digits or (small) words; null when there is none. */
 export function parseNumber(text: string): number | null {
+  // Read separators before normalise() turns them into spaces: "1.000" is a thousand, and
+  // "2,5" is no whole number (rather ask again than save 2).
+  const written = /^(-?\d+(?:[.,]\d+)+)(?=$|[\s.!?)])/.exec(text.trim().replace(/^(nummer|nr\.?|optie|number|option|keuze)\s+/i, ""))?.[1];
+  if (written) return /^-?\d{1,3}(?:[.,]\d{3})+$/.test(written) ? Number(written.replace(/[.,]/g, "")) : null;
   const cleaned = normalise(text).replace(/^(nummer|nr|optie|number|option|keuze)\s+/, "");
   const digits = /^(-?\d+)(?:[.,]\d+)?\.?$/.exec(cleaned) ?? /^(\d+)\b/.exec(cleaned);
   if (digits?.[1]) return Number(digits[1]);
@@ -114,7 +118,7 @@ export function parseDate(text: string, today: [number, number, number]): string
   if (/^(gisteren|yesterday)$/.test(said)) return shift(-1);
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(said);
   if (iso) return format(Number(iso[1]), Number(iso[2]), Number(iso[3]));
-  const numeric = /^(\d{1,2})[\s/.-](\d{1,2})(?:[\s/.-](\d{2,4}))?$/.exec(said);
+  const numeric = /^(\d{1,2})[\s/.-](\d{1,2})(?:[\s/.-](\d{4}|\d{2}))?$/.exec(said);
   if (numeric) {
     const y = numeric[3] ? Number(numeric[3].length === 2 ? `20${numeric[3]}` : numeric[3]) : year;
     return format(y, Number(numeric[2]), Number(numeric[1]));

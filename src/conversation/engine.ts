@@ -106,6 +106,12 @@ class Run {
   handle(event: EngineEvent): void {
     switch (event.type) {
       case "start":
+        if (event.target.startsWith("flow:")) {
+          // As carried vars: startFlow resets the variables of the flow before.
+          const [flowId = "", stepId] = event.target.slice("flow:".length).split("#");
+          this.startFlow(flowId, stepId, event.vars ?? {});
+          return;
+        }
         Object.assign(this.state.vars, event.vars ?? {});
         this.goTo(event.target);
         return;
@@ -183,7 +189,8 @@ class Run {
       return;
     }
     if (flow.requiresWijk && !this.resident.wijk && flowId !== this.ctx.flows.globals.wijkFlow) {
-      // First the wijk, then back here with the answers so far.
+      // First the wijk, then back here with the answers so far (not those of the flow before).
+      if (flowId !== this.state.flow && !this.resuming) this.state.vars = keepVars(this.state.vars);
       Object.assign(this.state.vars, carry);
       this.state.resume = stepId ? `flow:${flowId}#${stepId}` : `flow:${flowId}`;
       this.state.flow = this.ctx.flows.globals.wijkFlow;
@@ -207,6 +214,7 @@ class Run {
       this.goTo(resume);
       return;
     }
+    const ended = this.state.flow;
     this.state.flow = null;
     this.state.step = null;
     this.state.waiting = null;
@@ -214,6 +222,9 @@ class Run {
     // Never a dead end: the last message offers the menu and a person.
     const last = this.outputs[this.outputs.length - 1];
     if (last && last.buttons.length === 0) last.buttons = [...this.menuButtons(), ...this.humanButton()];
+    // A flow that ended without a word would leave the resident in silence: show the menu.
+    const menu = this.ctx.flows.globals.menu;
+    if (!last && ended !== menu && this.ctx.flows.flows.has(menu)) this.goTo(`flow:${menu}`);
   }
 
   private humanButton(): Button[] {
@@ -421,9 +432,27 @@ class Run {
   private parseAnswer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {
     const text = event.value ?? event.text ?? "";
     const choices = this.choicesFor(step);
-    if (step.optional && (event.value === "skip" || (text && matchChoice(text, choices.filter((c) => c.value === "skip"))))) {
+    if (step.optional && (event.value === "skip" || (text && this.meansSkip(step, text, choices, false)))) {
       return { ok: true, value: null };
     }
+    const parsed = this.parseInput(step, event, text, choices);
+    // "ik heb geen foto": a sentence with a skip word counts only when it is no answer itself.
+    if (!parsed.ok && parsed.reason === "invalid" && step.optional && text && this.meansSkip(step, text, choices, true)) return { ok: true, value: null };
+    return parsed;
+  }
+
+  /**
+   * Whether typed text means "skip". For a choice it is matched against the whole list, so that a
+   * number is a button's position ("1" is the first option, not the skip button); for other
+   * questions a number is an answer, never a skip.
+   */
+  private meansSkip(step: AskStep, text: string, choices: Choice[], inSentence: boolean): boolean {
+    if (step.input === "choice" || step.input === "yesno") return matchChoice(text, choices, { inSentence })?.value === "skip";
+    if (parseNumber(text) !== null) return false;
+    return matchChoice(text, choices.filter((c) => c.value === "skip"), { inSentence }) !== null;
+  }
+
+  private parseInput(step: AskStep, event: Extract<EngineEvent, { type: "message" }>, text: string, choices: Array<Choice & { next?: Target }>): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {
     switch (step.input) {
       case "text": {
         if (event.media) return { ok: false, reason: "media" };

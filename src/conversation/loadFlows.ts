@@ -70,19 +70,34 @@ function readYaml(dir: string, name: string, problems: FlowProblem[]): ParsedFil
   const text = readFileSync(join(dir, name), "utf8");
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
-    for (const error of doc.errors) problems.push({ file: name, line: error.linePos?.[0]?.line ?? null, message: `not valid YAML: ${error.message.split("\n")[0]}` });
+    // With prettyErrors off, yaml leaves linePos unset: the line comes from the offset.
+    for (const error of doc.errors) problems.push({ file: name, line: error.linePos?.[0]?.line ?? lines.linePos(error.pos[0]).line, message: `not valid YAML: ${error.message.split("\n")[0]}` });
     return null;
   }
   return { file: name, doc, lines };
 }
 
 function validate<T>(parsed: ParsedFile, schema: z.ZodType<T>, problems: FlowProblem[]): T | null {
-  const result = schema.safeParse(parsed.doc.toJS());
+  const data: unknown = parsed.doc.toJS();
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    problems.push({ file: parsed.file, line: lineOf(parsed, issue.path), message: `${issue.path.join(".") || "(file)"}: ${issue.message}` });
+    // "expected string, received undefined" means a key is missing: say so, in the authors' terms.
+    const missing = issue.code === "invalid_type" && issue.path.length > 0 && valueAt(data, issue.path) === undefined;
+    const last = issue.path[issue.path.length - 1];
+    const message = missing ? `missing${last === "nl" || last === "en" ? ": every text needs nl (Dutch) and en (English)" : ""}` : issue.message;
+    problems.push({ file: parsed.file, line: lineOf(parsed, issue.path), message: `${issue.path.join(".") || "(file)"}: ${message}` });
   }
   return null;
+}
+
+function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = data;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || typeof key === "symbol" || !Object.hasOwn(value, key)) return undefined;
+    value = Object.getOwnPropertyDescriptor(value, key)?.value;
+  }
+  return value;
 }
 
 /** Loads and checks every flow in `dir`. Throws FlowError listing every problem. */
@@ -117,9 +132,11 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
   if (!files.includes("globals.yaml")) problems.push({ file: "globals.yaml", line: null, message: "missing: the global commands and bot texts live here" });
   if (!files.includes("settings.yaml")) problems.push({ file: "settings.yaml", line: null, message: "missing: office hours and the response target live here" });
 
+  // A global command may lead straight to a step (flow:welkom#consent): that step is reachable.
+  const commandTargets = globals ? Object.values(globals.commands).map((command) => command.target) : [];
   for (const [id, flow] of flows) {
     const source = sources.get(id);
-    if (source) problems.push(...checkFlowGraph(flow, flows, source));
+    if (source) problems.push(...checkFlowGraph(flow, flows, source, commandTargets));
   }
   if (globals && globalsFile) {
     const file = globalsFile;
@@ -168,7 +185,7 @@ export function targetsOf(step: Step): Target[] {
   }
 }
 
-function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile): FlowProblem[] {
+function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile, commandTargets: Target[]): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const at = (path: PropertyKey[], message: string) => problems.push({ file: source.file, line: lineOf(source, path), message });
   if (!flow.steps[flow.start]) at(["start"], `start: there is no step "${flow.start}"`);
@@ -197,15 +214,12 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
     if (!step) continue;
     for (const target of targetsOf(step)) if (target !== "end" && !target.startsWith("flow:")) queue.push(target);
   }
-  // Steps reachable from another flow (flow:<this>#<step>) count as reachable too.
-  for (const other of flows.values()) {
-    for (const step of Object.values(other.steps)) {
-      for (const target of targetsOf(step)) {
-        const match = /^flow:([a-z0-9-]+)#([a-z0-9-]+)$/.exec(target);
-        if (match?.[1] === flow.id && match[2]) {
-          reachable.add(match[2]);
-        }
-      }
+  // Steps reachable from another flow or a global command (flow:<this>#<step>) count as reachable too.
+  const targetsElsewhere = [...[...flows.values()].flatMap((other) => Object.values(other.steps).flatMap(targetsOf)), ...commandTargets];
+  for (const target of targetsElsewhere) {
+    const match = /^flow:([a-z0-9-]+)#([a-z0-9-]+)$/.exec(target);
+    if (match?.[1] === flow.id && match[2]) {
+      reachable.add(match[2]);
     }
   }
   for (const id of Object.keys(flow.steps)) if (!reachable.has(id) && !isReachableFrom(flow, reachable, id)) at(["steps", id], `steps.${id}: no step leads here`);

@@ -71,11 +71,14 @@ export type LexiconTheme = z.infer<typeof LexiconThemeSchema>;
 
 const CUE_WORD = /^\*?[^*\s]+\*?$/;
 
-/** A cue: a word, a phrase, or a word with `*` at its start and/or end. */
+/**
+ * A cue: a word, a phrase, or a word with `*` at its start and/or end. A phrase that starts
+ * with `=` only matches with its words right next to each other.
+ */
 export const CueSchema = z
   .string()
-  .refine((cue) => cue.trim().length > 0, { message: "a cue may not be empty" })
-  .refine((cue) => cue.trim().split(/\s+/).every((word) => CUE_WORD.test(word)), {
+  .refine((cue) => stripAdjacency(cue).length > 0, { message: "a cue may not be empty" })
+  .refine((cue) => stripAdjacency(cue).split(/\s+/).every((word) => CUE_WORD.test(word)), {
     message: 'a "*" may only stand at the start or end of a word (stoep*, *container, *afval*)',
   })
   .refine((cue) => splitCue(cue).every((part) => part.core.length > 0), {
@@ -109,6 +112,8 @@ export const TriageLexiconSchema = z.strictObject({
     themeThreshold: z.number().positive(),
     meldingFromTheme: z.number().min(0).max(10),
     confidenceHalfScore: z.number().positive(),
+    /** Endings a whole-word cue of 4+ letters may carry: plurals, diminutives ("bankjes" for "bankje"). */
+    inflections: z.array(z.string().regex(/^[a-z]+$/, "an inflection is lowercase letters only, e.g. en")).default([]),
   }),
   emergencies: z.strictObject({
     crisis: EmergencySettingsSchema,
@@ -225,7 +230,7 @@ function findLineOfPath(
 type Token = readonly string[];
 
 type CuePart = { core: string; prefix: boolean; suffix: boolean };
-type CompiledCue = { cue: string; parts: CuePart[]; weight: number };
+type CompiledCue = { cue: string; parts: CuePart[]; adjacent: boolean; weight: number };
 
 type CompiledLexicon = {
   settings: TriageLexicon["settings"];
@@ -258,9 +263,12 @@ function tokenize(text: string): Token[] {
   });
 }
 
+function stripAdjacency(cue: string): string {
+  return cue.trim().replace(/^=\s*/, "");
+}
+
 function splitCue(cue: string): CuePart[] {
-  return cue
-    .trim()
+  return stripAdjacency(cue)
     .split(/\s+/)
     .map((word) => ({
       prefix: word.length > 1 && word.endsWith("*"),
@@ -275,7 +283,12 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
   const cached = compiledLexicons.get(lexicon);
   if (cached) return cached;
   const compileCues = (cues: CueMap): CompiledCue[] =>
-    Object.entries(cues).map(([cue, weight]) => ({ cue, parts: splitCue(cue), weight }));
+    Object.entries(cues).map(([cue, weight]) => ({
+      cue,
+      parts: splitCue(cue),
+      adjacent: cue.trim().startsWith("="),
+      weight,
+    }));
   const compiled: CompiledLexicon = {
     settings: lexicon.settings,
     emergencies: lexicon.emergencies,
@@ -290,8 +303,8 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
 }
 
 /**
- * Words that are spelled right by definition: the `knownWords` list, every whole cue word and
- * every language word. A text word that the lexicon itself knows ("bloemen", a groen cue) is
+ * Words that are spelled right by definition: the `knownWords` list, every cue word (stems
+ * included) and every language word. A text word that the lexicon itself knows ("bloemen", a groen cue) is
  * never read as a typo of another cue ("bloeden", a spoed cue).
  */
 function collectKnownWords(lexicon: TriageLexicon): Set<string> {
@@ -299,9 +312,7 @@ function collectKnownWords(lexicon: TriageLexicon): Set<string> {
   const cueMaps = [...Object.values(lexicon.intents), ...Object.values(lexicon.themes)];
   for (const cues of cueMaps) {
     for (const cue of Object.keys(cues)) {
-      for (const part of splitCue(cue)) {
-        if (!part.prefix && !part.suffix) known.add(part.core);
-      }
+      for (const part of splitCue(cue)) known.add(part.core);
     }
   }
   return known;
@@ -334,11 +345,18 @@ export function measureTypoDistance(a: string, b: string, limit = 1): number {
   return previous[b.length] ?? limit + 1;
 }
 
-type MatchRules = { typoMinLength: number; phraseGap: number; knownWords: ReadonlySet<string> };
+type MatchRules = {
+  typoMinLength: number;
+  phraseGap: number;
+  inflections: readonly string[];
+  knownWords: ReadonlySet<string>;
+};
+
+const INFLECTABLE_LENGTH = 4;
 
 /**
  * Whether one folded word matches one cue word. One typo (insertion, deletion, substitution
- * or swap) is allowed when cue and word are both long enough, the first letters agree (people
+ * or swap) is allowed when cue and word are both long enough (a stem one letter more), the first letters agree (people
  * rarely mistype the first letter, and Dutch is full of real words one letter apart:
  * pakken/zakken/takken), and the word is not listed as a known, correctly spelled word.
  */
@@ -347,11 +365,22 @@ function matchesWord(part: CuePart, word: string, rules: MatchRules, typos = tru
   if (part.prefix && part.suffix) return word.includes(core);
   if (part.prefix && word.startsWith(core)) return true;
   if (part.suffix && word.endsWith(core)) return true;
-  if (!part.prefix && !part.suffix && word === core) return true;
+  if (!part.prefix && !part.suffix) {
+    if (word === core) return true;
+    if (
+      core.length >= INFLECTABLE_LENGTH &&
+      word.startsWith(core) &&
+      rules.inflections.includes(word.slice(core.length))
+    ) {
+      return true;
+    }
+  }
 
+  // A stem matches many words already; it tolerates a typo only when one letter longer.
+  const minimumLength = part.prefix || part.suffix ? rules.typoMinLength + 1 : rules.typoMinLength;
   const typoAllowed =
     typos &&
-    core.length >= rules.typoMinLength &&
+    core.length >= minimumLength &&
     word.length >= rules.typoMinLength - 1 &&
     word[0] === core[0] &&
     !rules.knownWords.has(word);
@@ -391,7 +420,8 @@ function matchesCue(cue: CompiledCue, tokens: Token[], rules: MatchRules): boole
   const matchFrom = (partIndex: number, previousPosition: number): boolean => {
     const part = cue.parts[partIndex];
     if (!part) return true;
-    const last = Math.min(tokens.length - 1, previousPosition + 1 + rules.phraseGap);
+    const gap = cue.adjacent ? 0 : rules.phraseGap;
+    const last = Math.min(tokens.length - 1, previousPosition + 1 + gap);
     for (let position = previousPosition + 1; position <= last; position++) {
       const token = tokens[position];
       if (token && matchesToken(part, token, rules) && matchFrom(partIndex + 1, position)) return true;
@@ -531,7 +561,11 @@ export function explainTriage(text: string, lexicon: TriageLexicon): TriageExpla
 
   // A resident naming a problem thing ("hondenpoep bij school") is usually reporting it; a
   // flat amount, so that a text rich in theme words cannot outvote "idee:" or "dialoogtafel".
-  const ordinaryIntents = LexiconIntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis");
+  // On a tie the more specific intent wins: melding, the default, is ranked last.
+  const ordinaryIntents: LexiconIntent[] = [
+    ...LexiconIntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis" && intent !== "melding"),
+    "melding",
+  ];
   const decisionScores = new Map(intentScores);
   if (themeFound) {
     decisionScores.set("melding", (decisionScores.get("melding") ?? 0) + settings.meldingFromTheme);

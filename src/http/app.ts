@@ -2,7 +2,7 @@
  * The express application: every HTTP route of Wijklijn, mounted on one app. Built from its
  * dependencies so that tests run the real app over loopback.
  */
-import express, { type Express } from "express";
+import express, { type Express, type Router } from "express";
 import { conversationsRoutes } from "../api/conversations.routes.ts";
 import { triageRoutes } from "../api/triage.routes.ts";
 import { openApiDocument } from "../api/openapi.ts";
@@ -26,6 +26,8 @@ export interface AppDeps {
   /** The running bot; without it the chat routes are absent (API-only tests). */
   bot?: WijklijnBot;
   secret?: string;
+  /** Platform webhooks and endpoints (they read their own raw bodies, so they come before the JSON parser). */
+  webhooks?: Router[];
 }
 
 /** Builds the express app. */
@@ -47,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   };
 
   app.use(healthRoutes({ db: deps.db, provider: deps.provider, checks: deps.readinessChecks ?? [] }));
+  for (const webhook of deps.webhooks ?? []) app.use(webhook);
   if (deps.bot) {
     const bot = deps.bot;
     app.use(

@@ -7,6 +7,8 @@ import { pendingMigrations } from "../db/migrate.ts";
 export interface ReadinessCheck {
   name: string;
   check(): Promise<{ ok: boolean; detail?: string }>;
+  /** Shown on /readyz but not failing it (e.g. a WhatsApp Web pilot phone waiting for a QR scan). */
+  informational?: boolean;
 }
 
 /** Routes for /healthz and /readyz. */
@@ -24,14 +26,16 @@ export function healthRoutes(deps: { db: Db; provider: DatabaseProvider; checks?
     } catch (error) {
       checks.database = { ok: false, detail: `unreachable: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"}` };
     }
+    const informational = new Set<string>();
     for (const extra of deps.checks ?? []) {
+      if (extra.informational) informational.add(extra.name);
       try {
         checks[extra.name] = await extra.check();
       } catch (error) {
         checks[extra.name] = { ok: false, detail: error instanceof Error ? error.message : "check failed" };
       }
     }
-    const ready = Object.values(checks).every((check) => check.ok);
+    const ready = Object.entries(checks).every(([name, check]) => check.ok || informational.has(name));
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
   });
   return router;

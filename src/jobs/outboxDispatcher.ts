@@ -34,8 +34,8 @@ export class OutboxDispatcher {
   private readonly pausedUntil = new Map<Channel, number>();
   /** Send times in the last second per channel (the channel-wide rate). */
   private readonly recentSends = new Map<Channel, number[]>();
-  /** When each recipient last got a message from this instance (the per-recipient rate). */
-  private readonly lastSentTo = new Map<string, number>();
+  /** Per recipient: a token bucket (tokens, at) for the per-recipient rate. */
+  private readonly recipientBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly options: DispatcherOptions;
   private readonly instance = randomUUID();
   private timer: NodeJS.Timeout | null = null;
@@ -97,7 +97,9 @@ export class OutboxDispatcher {
 
   private async dispatch(): Promise<number> {
     const now = this.now();
-    const channels = [...this.channels.keys()].filter((channel) => (this.pausedUntil.get(channel) ?? 0) <= now.getTime());
+    const channels = [...this.channels.entries()]
+      .filter(([channel, adapter]) => (this.pausedUntil.get(channel) ?? 0) <= now.getTime() && (adapter.available?.() ?? true))
+      .map(([channel]) => channel);
     if (channels.length === 0) return 0;
     const due = await this.db.outboxMessage.findMany({
       where: { status: "pending", channel: { in: channels }, nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
@@ -110,7 +112,9 @@ export class OutboxDispatcher {
     for (const row of due) {
       if (blockedIdentities.has(row.channelIdentityId)) continue;
       // Keep per-resident order: an older unsent message of this identity goes first.
-      const older = await this.db.outboxMessage.count({ where: { channelIdentityId: row.channelIdentityId, status: "pending", createdAt: { lt: row.createdAt } } });
+      const older = await this.db.outboxMessage.count({
+        where: { channelIdentityId: row.channelIdentityId, status: "pending", OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: row.id } }] },
+      });
       if (older > 0) {
         blockedIdentities.add(row.channelIdentityId);
         continue;
@@ -131,7 +135,7 @@ export class OutboxDispatcher {
         const payload = OutboundPayloadSchema.parse(JSON.parse(row.payload));
         const { externalMessageId } = await adapter.send({ externalId: row.channelIdentity.externalId, reference: row.channelIdentity.reference }, payload);
         await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: this.now(), externalMessageId, lockedUntil: null, lockedBy: null, lastError: null } });
-        this.recordSend(adapter.kind, row.channelIdentityId);
+        this.recordSend(adapter, row.channelIdentityId);
         sent++;
       } catch (error) {
         blockedIdentities.add(row.channelIdentityId);
@@ -161,16 +165,26 @@ export class OutboxDispatcher {
     const recent = (this.recentSends.get(adapter.kind) ?? []).filter((at) => now - at < 1000);
     this.recentSends.set(adapter.kind, recent);
     if (recent.length >= adapter.limits.perSecond) return false;
-    const last = this.lastSentTo.get(identityId);
-    return last === undefined || now - last >= adapter.limits.perRecipientIntervalMs;
+    return this.recipientTokens(adapter, identityId, now) >= 1;
   }
 
-  private recordSend(channel: Channel, identityId: string): void {
+  private recipientTokens(adapter: ChannelAdapter, identityId: string, now: number): number {
+    const limits = adapter.limits;
+    if (!limits) return Infinity;
+    const burst = limits.perRecipientBurst ?? 1;
+    const bucket = this.recipientBuckets.get(identityId);
+    if (!bucket) return burst;
+    const refilled = limits.perRecipientIntervalMs > 0 ? (now - bucket.at) / limits.perRecipientIntervalMs : burst;
+    return Math.min(burst, bucket.tokens + refilled);
+  }
+
+  private recordSend(adapter: ChannelAdapter, identityId: string): void {
     const now = Date.now();
-    const recent = this.recentSends.get(channel) ?? [];
+    const recent = this.recentSends.get(adapter.kind) ?? [];
     recent.push(now);
-    this.recentSends.set(channel, recent);
-    this.lastSentTo.set(identityId, now);
-    if (this.lastSentTo.size > 50_000) this.lastSentTo.clear();
+    this.recentSends.set(adapter.kind, recent);
+    if (!adapter.limits) return;
+    this.recipientBuckets.set(identityId, { tokens: this.recipientTokens(adapter, identityId, now) - 1, at: now });
+    if (this.recipientBuckets.size > 50_000) this.recipientBuckets.clear();
   }
 }

@@ -240,7 +240,7 @@ describe("loadTriageLexicon", () => {
     const file = join(folder, "broken.yaml");
     const source = readFileSync(fileURLToPath(new URL("../../flows/triage/lexicon.yaml", import.meta.url)), "utf8")
       .replace(/^ {2}jeugd:\n(?: {4}.*\n)+/m, "")
-      .replace("    kapot: 2\n", "    kapot: heel erg\n");
+      .replace("    defect: 2\n", "    defect: heel erg\n");
     writeFileSync(file, source);
 
     expect(() => loadTriageLexicon(file)).toThrow(TriageLexiconError);
@@ -251,16 +251,16 @@ describe("loadTriageLexicon", () => {
       const message = error instanceof Error ? error.message : "";
       expect(message).toContain(file);
       expect(message).toMatch(/themes\.jeugd/);
-      expect(message).toMatch(/line \d+, intents\.melding\.kapot: .*number/);
+      expect(message).toMatch(/line \d+, intents\.melding\.defect: .*number/);
     }
   });
 
   it("rejects a misplaced star in a cue", () => {
     const file = join(folder, "star.yaml");
     const source = readFileSync(fileURLToPath(new URL("../../flows/triage/lexicon.yaml", import.meta.url)), "utf8")
-      .replace("    kapot: 2\n", "    ka*pot: 2\n");
+      .replace("    defect: 2\n", "    de*fect: 2\n");
     writeFileSync(file, source);
-    expect(() => loadTriageLexicon(file)).toThrow(/intents\.melding\.ka\*pot: a "\*" may only stand/);
+    expect(() => loadTriageLexicon(file)).toThrow(/intents\.melding\.de\*fect: a "\*" may only stand/);
   });
 
   it("rejects a file that is not valid YAML, with the line", () => {
