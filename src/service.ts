@@ -12,6 +12,8 @@ import { migrateDatabase } from "./db/migrate.ts";
 import { seedDemoGemeente } from "./db/seedDemo.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
 import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
+import { createTelegramChannel } from "./channels/telegram/telegramChannel.ts";
+import { GROUP_CHAT_REFUSAL_NL, SHARE_LOCATION_LABEL_NL } from "./channels/telegram/telegramTexts.ts";
 import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
 import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCloudChannel.ts";
 import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
@@ -71,6 +73,20 @@ export async function startService(config: Config, logger: Logger, options: { fl
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
   const webhooks: Router[] = [];
   const readinessChecks: ReadinessCheck[] = [];
+  if (config.telegram.enabled) {
+    const telegram = createTelegramChannel({
+      ...config.telegram,
+      publicUrl: config.http.publicUrl,
+      ingest,
+      logger,
+      // The texts live in flows/globals.yaml; until the bot runs, the channel's own defaults apply.
+      groupRefusalText: () => bot?.flows().globals.messages.groupChat.nl ?? GROUP_CHAT_REFUSAL_NL,
+      shareLocationLabel: () => bot?.flows().globals.messages.shareLocation.nl ?? SHARE_LOCATION_LABEL_NL,
+    });
+    channels.push(telegram.adapter);
+    webhooks.push(telegram.webhook);
+    readinessChecks.push(telegram.readiness);
+  }
   if (config.whatsappCloud.enabled) {
     const whatsapp = createWhatsappCloudChannel({ ...config.whatsappCloud, ingest, logger });
     channels.push(whatsapp.adapter);

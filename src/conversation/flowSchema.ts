@@ -192,6 +192,10 @@ export const GlobalsSchema = z
         needsConsent: TextSchema,
         somethingWentWrong: TextSchema,
         unsupportedMedia: TextSchema,
+        /** Said once to a group chat: Wijklijn only talks one-to-one. */
+        groupChat: TextSchema,
+        /** The label of a "share my location" button where a platform has one. */
+        shareLocation: TextSchema,
       })
       .strict(),
   })

@@ -131,7 +131,10 @@ export const TriageLexiconSchema = z.strictObject({
 /** A validated triage lexicon. */
 export type TriageLexicon = z.infer<typeof TriageLexiconSchema>;
 
-/** What the triage decided about one text. Confidences are between 0 and 1. */
+/**
+ * What the triage decided about one text. Confidences are between 0 and 1; for the
+ * fallbacks `onbekend` and `overig` they stay low, so that the bot asks instead of guessing.
+ */
 export type TriageResult = {
   intent: Intent;
   theme: Theme;
@@ -304,8 +307,8 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
 
 /**
  * Words that are spelled right by definition: the `knownWords` list, every cue word (stems
- * included) and every language word. A text word that the lexicon itself knows ("bloemen", a groen cue) is
- * never read as a typo of another cue ("bloeden", a spoed cue).
+ * included) and every language word. A text word that the lexicon itself knows ("bloemen",
+ * a groen cue) is never read as a typo of another cue ("bloeden", a spoed cue).
  */
 function collectKnownWords(lexicon: TriageLexicon): Set<string> {
   const known = new Set([...lexicon.knownWords, ...lexicon.language.en, ...lexicon.language.nl].map(foldText));
@@ -355,10 +358,11 @@ type MatchRules = {
 const INFLECTABLE_LENGTH = 4;
 
 /**
- * Whether one folded word matches one cue word. One typo (insertion, deletion, substitution
- * or swap) is allowed when cue and word are both long enough (a stem one letter more), the first letters agree (people
- * rarely mistype the first letter, and Dutch is full of real words one letter apart:
- * pakken/zakken/takken), and the word is not listed as a known, correctly spelled word.
+ * Whether one folded word matches one cue word: exactly, as a stem, with an inflection, or
+ * with one typo (insertion, deletion, substitution or swap). A typo is allowed only when cue
+ * and word are long enough (a stem one letter more), the first letters agree (people rarely
+ * mistype the first letter, and Dutch is full of real words one letter apart:
+ * pakken/zakken/takken), and the word is not a known, correctly spelled word.
  */
 function matchesWord(part: CuePart, word: string, rules: MatchRules, typos = true): boolean {
   const { core } = part;
@@ -397,49 +401,67 @@ function matchesWord(part: CuePart, word: string, rules: MatchRules, typos = tru
   return word.length >= rules.typoMinLength && measureTypoDistance(core, word) <= 1;
 }
 
-function matchesToken(part: CuePart, token: Token, rules: MatchRules): boolean {
-  return token.some((word) => matchesWord(part, word, rules));
+/**
+ * One text prepared for matching. Each cue word is compared with every distinct word of the
+ * text once, so a long text that repeats itself stays cheap.
+ */
+type PreparedText = {
+  tokens: Token[];
+  words: ReadonlySet<string>;
+  /** Two neighbouring words written together: residents split compounds ("honden poep"). */
+  joinedPairs: ReadonlySet<string>;
+  rules: MatchRules;
+  matchingWords: Map<CuePart, ReadonlySet<string>>;
+};
+
+function prepareText(tokens: Token[], rules: MatchRules): PreparedText {
+  const joinedPairs = new Set<string>();
+  for (let i = 0; i + 1 < tokens.length; i++) joinedPairs.add(`${tokens[i]?.[0] ?? ""}${tokens[i + 1]?.[0] ?? ""}`);
+  return { tokens, words: new Set(tokens.flat()), joinedPairs, rules, matchingWords: new Map() };
 }
 
-function matchesCue(cue: CompiledCue, tokens: Token[], rules: MatchRules): boolean {
+function findMatchingWords(part: CuePart, text: PreparedText): ReadonlySet<string> {
+  const cached = text.matchingWords.get(part);
+  if (cached) return cached;
+  const matching = new Set([...text.words].filter((word) => matchesWord(part, word, text.rules)));
+  text.matchingWords.set(part, matching);
+  return matching;
+}
+
+function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
   const [first, ...rest] = cue.parts;
   if (!first) return false;
+  const firstWords = findMatchingWords(first, text);
 
   if (rest.length === 0) {
-    if (tokens.some((token) => matchesToken(first, token, rules))) return true;
-    // Residents split compounds: "honden poep", "lantaarn paal", "zelf moord". No typos on
-    // top of that: "de straat" would otherwise pass for "bestraat".
-    if (first.core.length < rules.typoMinLength) return false;
-    for (let i = 0; i + 1 < tokens.length; i++) {
-      const joined = `${tokens[i]?.[0] ?? ""}${tokens[i + 1]?.[0] ?? ""}`;
-      if (matchesWord(first, joined, rules, false)) return true;
-    }
-    return false;
+    if (firstWords.size > 0) return true;
+    // No typos on top of joining: "de straat" would otherwise pass for "bestraat".
+    if (first.core.length < text.rules.typoMinLength) return false;
+    return [...text.joinedPairs].some((joined) => matchesWord(first, joined, text.rules, false));
   }
 
+  const { tokens } = text;
+  const gap = cue.adjacent ? 0 : text.rules.phraseGap;
+  const matchesAt = (part: CuePart, position: number): boolean =>
+    tokens[position]?.some((word) => findMatchingWords(part, text).has(word)) ?? false;
   const matchFrom = (partIndex: number, previousPosition: number): boolean => {
     const part = cue.parts[partIndex];
     if (!part) return true;
-    const gap = cue.adjacent ? 0 : rules.phraseGap;
     const last = Math.min(tokens.length - 1, previousPosition + 1 + gap);
     for (let position = previousPosition + 1; position <= last; position++) {
-      const token = tokens[position];
-      if (token && matchesToken(part, token, rules) && matchFrom(partIndex + 1, position)) return true;
+      if (matchesAt(part, position) && matchFrom(partIndex + 1, position)) return true;
     }
     return false;
   };
-  return tokens.some((token, position) => matchesToken(first, token, rules) && matchFrom(1, position));
+  if (firstWords.size === 0) return false;
+  return tokens.some((token, position) => token.some((word) => firstWords.has(word)) && matchFrom(1, position));
 }
 
-function scoreCues(
-  cues: readonly CompiledCue[],
-  tokens: Token[],
-  rules: MatchRules,
-): { score: number; matched: Record<string, number> } {
+function scoreCues(cues: readonly CompiledCue[], text: PreparedText): { score: number; matched: Record<string, number> } {
   let score = 0;
   const matched: Record<string, number> = {};
   for (const cue of cues) {
-    if (matchesCue(cue, tokens, rules)) {
+    if (matchesCue(cue, text)) {
       score += cue.weight;
       matched[cue.cue] = cue.weight;
     }
@@ -501,25 +523,34 @@ export function detectLanguage(text: string, lexicon: TriageLexicon): Language {
   return detectLanguageOfTokens(tokenize(text), compileLexicon(lexicon));
 }
 
+/**
+ * Emergencies are checked first, crisis before spoed: a person in danger of suicide needs 113
+ * even when the text also mentions, say, pills or an accident.
+ */
+const EMERGENCY_ORDER: ReadonlyArray<{ intent: "crisis" | "spoed"; emergency: "112" | "113" }> = [
+  { intent: "crisis", emergency: "113" },
+  { intent: "spoed", emergency: "112" },
+];
+
 /** Triages a text and tells which cues decided it. */
 export function explainTriage(text: string, lexicon: TriageLexicon): TriageExplanation {
   const compiled = compileLexicon(lexicon);
   const { settings } = compiled;
   const tokens = tokenize(text);
   const language = detectLanguageOfTokens(tokens, compiled);
-  const rules: MatchRules = { ...settings, knownWords: compiled.knownWords };
+  const prepared = prepareText(tokens, { ...settings, knownWords: compiled.knownWords });
 
   const intentScores = new Map<LexiconIntent, number>();
   const themeScores = new Map<LexiconTheme, number>();
   const matches: TriageExplanation["matches"] = { intents: {}, themes: {} };
 
   for (const [intent, cues] of compiled.intents) {
-    const { score, matched } = scoreCues(cues, tokens, rules);
+    const { score, matched } = scoreCues(cues, prepared);
     intentScores.set(intent, score);
     if (Object.keys(matched).length > 0) matches.intents[intent] = matched;
   }
   for (const [theme, cues] of compiled.themes) {
-    const { score, matched } = scoreCues(cues, tokens, rules);
+    const { score, matched } = scoreCues(cues, prepared);
     themeScores.set(theme, score);
     if (Object.keys(matched).length > 0) matches.themes[theme] = matched;
   }
@@ -532,12 +563,7 @@ export function explainTriage(text: string, lexicon: TriageLexicon): TriageExpla
     matches,
   });
 
-  // Emergencies first, crisis before spoed: a person in danger of suicide needs 113 even
-  // when the text also mentions, say, pills or an accident.
-  for (const [intent, emergency] of [
-    ["crisis", "113"],
-    ["spoed", "112"],
-  ] as const) {
+  for (const { intent, emergency } of EMERGENCY_ORDER) {
     const { threshold, theme } = compiled.emergencies[intent];
     const score = intentScores.get(intent) ?? 0;
     if (score >= threshold) {

@@ -257,6 +257,8 @@ const globals = GlobalsSchema.parse({
     needsConsent: text("Daarvoor heb ik je toestemming nodig.", "I need your consent for that."),
     somethingWentWrong: text("Er ging iets mis.", "Something went wrong."),
     unsupportedMedia: text("Dat kan ik niet lezen.", "I cannot read that."),
+    groupChat: text("Alleen één-op-één.", "Only one-to-one."),
+    shareLocation: text("Deel locatie", "Share location"),
   },
 });
 

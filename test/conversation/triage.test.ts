@@ -166,6 +166,28 @@ describe("triageText", () => {
     expect(triageText("de lamp staat aan", lexicon).theme).not.toBe("verkeer");
   });
 
+  it("does not read a common word as a typo of an emergency cue", () => {
+    for (const text of [
+      "de containers stinken enorm", // stinken is not stikken
+      "de bloemen bloeien mooi in het park", // bloeien is not bloeden
+      "ik heb het al twee keer gemeld", // gemeld is not geweld
+      "het is hier niet gezond meer met die uitlaatgassen", // gezond is not gewond
+      "schiet eens op met die lantaarnpaal", // schiet op: hurry up
+    ]) {
+      expect(triageText(text, lexicon).emergency, text).toBeNull();
+    }
+  });
+
+  it("recognises plurals and diminutives of whole-word cues", () => {
+    expect(triageText("de drempels zijn veel te hoog", lexicon).theme).toBe("verkeer");
+    expect(triageText("alle bankjes in het park zijn kapot", lexicon).theme).toBe("onderhoud");
+  });
+
+  it("keeps '=' phrases together: 'de vijver zijn in' is not 'de vijver in'", () => {
+    expect(triageText("de wilgen bij de vijver zijn in jaren niet geknot", lexicon).emergency).toBeNull();
+    expect(triageText("er rijdt een auto de vijver in!", lexicon).emergency).toBe("112");
+  });
+
   it("lets an emergency win over a greeting and a melding", () => {
     expect(triageText("hoi, er is brand in de container bij de flat", lexicon)).toMatchObject({
       intent: "spoed",

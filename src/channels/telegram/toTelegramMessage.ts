@@ -1,0 +1,99 @@
+/**
+ * Where a Wijklijn payload becomes Telegram sendMessage calls: a pure rendering. Buttons become an
+ * inline keyboard (tapping sends the value back as callback data); when Telegram cannot carry
+ * them (too many, or a value over 64 bytes) the same step is shown as a numbered list, which the
+ * engine reads just as well. For a postcode or location question a reply keyboard offers
+ * "share my location" next to the buttons' labels.
+ */
+import type { InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import type { OutboundPayload } from "../../domain/messages.ts";
+import { renderNumberedList } from "../channel.ts";
+
+/** Telegram's limit on a message's text (https://core.telegram.org/bots/api#sendmessage). */
+export const TELEGRAM_MAX_TEXT = 4096;
+/** Telegram's limit on callback data, in bytes. */
+export const TELEGRAM_MAX_CALLBACK_DATA_BYTES = 64;
+/** Labels up to this length fit two to a row on a phone. */
+const SHORT_LABEL = 16;
+
+/** One sendMessage call. */
+export interface TelegramMessagePart {
+  text: string;
+  reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
+}
+
+/** The rendering of one payload, and whether a reply keyboard stays on the resident's screen. */
+export interface RenderedTelegramMessage {
+  parts: TelegramMessagePart[];
+  /** True when this message shows a reply keyboard; false when it removed one or showed none. */
+  replyKeyboardShown: boolean;
+}
+
+/** How to render. */
+export interface TelegramRenderOptions {
+  /** More buttons than this become a numbered list. */
+  maxButtons: number;
+  /** The label of the "share my location" button. */
+  locationButtonLabel: string;
+  /** A reply keyboard from an earlier message is still shown; remove it when this message can. */
+  replyKeyboardShown: boolean;
+}
+
+/** Renders a payload as one or more sendMessage calls (long text is split; the keyboard goes on the last). */
+export function toTelegramMessage(payload: OutboundPayload, options: TelegramRenderOptions): RenderedTelegramMessage {
+  const fitsInline =
+    payload.buttons.length <= options.maxButtons && payload.buttons.every((button) => Buffer.byteLength(button.value, "utf8") <= TELEGRAM_MAX_CALLBACK_DATA_BYTES);
+  const asksForPlace = payload.input === "location" || payload.input === "postcode";
+
+  let text = payload.text;
+  let markup: TelegramMessagePart["reply_markup"];
+  let replyKeyboardShown = options.replyKeyboardShown;
+
+  if (asksForPlace) {
+    // Reply-keyboard buttons send their label as text; the engine matches labels as well as values.
+    const labels: KeyboardButton[] = payload.buttons.length <= options.maxButtons ? payload.buttons.map((button) => ({ text: button.label })) : [];
+    if (labels.length < payload.buttons.length) text = renderNumberedList(payload);
+    markup = {
+      keyboard: [[{ text: options.locationButtonLabel, request_location: true }], ...inRows(labels, payload.buttons.map((b) => b.label))],
+      resize_keyboard: true,
+      one_time_keyboard: true,
+    };
+    replyKeyboardShown = true;
+  } else if (payload.buttons.length > 0 && fitsInline) {
+    const buttons: InlineKeyboardButton[] = payload.buttons.map((button) => ({ text: button.label, callback_data: button.value }));
+    markup = { inline_keyboard: inRows(buttons, payload.buttons.map((b) => b.label)) };
+  } else {
+    if (payload.buttons.length > 0) text = renderNumberedList(payload);
+    if (options.replyKeyboardShown) {
+      markup = { remove_keyboard: true };
+      replyKeyboardShown = false;
+    }
+  }
+
+  const chunks = splitText(text, TELEGRAM_MAX_TEXT);
+  const parts = chunks.map((chunk, index): TelegramMessagePart => (index === chunks.length - 1 && markup ? { text: chunk, reply_markup: markup } : { text: chunk }));
+  return { parts, replyKeyboardShown };
+}
+
+/** Two buttons to a row when every label is short, else one. */
+function inRows<T>(buttons: T[], labels: string[]): T[][] {
+  const perRow = buttons.length > 1 && labels.every((label) => label.length <= SHORT_LABEL) ? 2 : 1;
+  const rows: T[][] = [];
+  for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+  return rows;
+}
+
+/** Splits text into pieces of at most `max` characters, at a paragraph, line or word break when there is one. */
+export function splitText(text: string, max: number): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    const at = Math.max(window.lastIndexOf("\n\n"), window.lastIndexOf("\n"), window.lastIndexOf(" "));
+    const cut = at > max / 2 ? at : max;
+    parts.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0 || parts.length === 0) parts.push(rest);
+  return parts;
+}
