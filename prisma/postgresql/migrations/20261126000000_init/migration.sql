@@ -79,6 +79,41 @@ CREATE TABLE "StaffUser" (
 );
 
 -- CreateTable
+CREATE TABLE "StaffSession" (
+    "id" TEXT NOT NULL,
+    "staffUserId" TEXT NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "csrfToken" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastSeenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "StaffSession_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "LoginAttempt" (
+    "id" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "success" BOOLEAN NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "LoginAttempt_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CannedReply" (
+    "id" TEXT NOT NULL,
+    "tandemId" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CannedReply_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
 CREATE TABLE "ApiToken" (
     "id" TEXT NOT NULL,
     "staffUserId" TEXT NOT NULL,
@@ -331,6 +366,18 @@ CREATE INDEX "TandemMember_staffUserId_idx" ON "TandemMember"("staffUserId");
 CREATE UNIQUE INDEX "StaffUser_email_key" ON "StaffUser"("email");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "StaffSession_tokenHash_key" ON "StaffSession"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "StaffSession_staffUserId_idx" ON "StaffSession"("staffUserId");
+
+-- CreateIndex
+CREATE INDEX "LoginAttempt_key_at_idx" ON "LoginAttempt"("key", "at");
+
+-- CreateIndex
+CREATE INDEX "CannedReply_tandemId_idx" ON "CannedReply"("tandemId");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
 
 -- CreateIndex
@@ -422,6 +469,12 @@ ALTER TABLE "TandemMember" ADD CONSTRAINT "TandemMember_staffUserId_fkey" FOREIG
 
 -- AddForeignKey
 ALTER TABLE "StaffUser" ADD CONSTRAINT "StaffUser_gemeenteId_fkey" FOREIGN KEY ("gemeenteId") REFERENCES "Gemeente"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "StaffSession" ADD CONSTRAINT "StaffSession_staffUserId_fkey" FOREIGN KEY ("staffUserId") REFERENCES "StaffUser"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "CannedReply" ADD CONSTRAINT "CannedReply_tandemId_fkey" FOREIGN KEY ("tandemId") REFERENCES "Tandem"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_staffUserId_fkey" FOREIGN KEY ("staffUserId") REFERENCES "StaffUser"("id") ON DELETE CASCADE ON UPDATE CASCADE;

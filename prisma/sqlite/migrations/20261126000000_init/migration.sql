@@ -74,6 +74,37 @@ CREATE TABLE "StaffUser" (
 );
 
 -- CreateTable
+CREATE TABLE "StaffSession" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "staffUserId" TEXT NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "csrfToken" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    CONSTRAINT "StaffSession_staffUserId_fkey" FOREIGN KEY ("staffUserId") REFERENCES "StaffUser" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "LoginAttempt" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "key" TEXT NOT NULL,
+    "success" BOOLEAN NOT NULL,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "CannedReply" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "tandemId" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "CannedReply_tandemId_fkey" FOREIGN KEY ("tandemId") REFERENCES "Tandem" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
 CREATE TABLE "ApiToken" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "staffUserId" TEXT NOT NULL,
@@ -323,6 +354,18 @@ CREATE INDEX "TandemMember_staffUserId_idx" ON "TandemMember"("staffUserId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "StaffUser_email_key" ON "StaffUser"("email");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "StaffSession_tokenHash_key" ON "StaffSession"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "StaffSession_staffUserId_idx" ON "StaffSession"("staffUserId");
+
+-- CreateIndex
+CREATE INDEX "LoginAttempt_key_at_idx" ON "LoginAttempt"("key", "at");
+
+-- CreateIndex
+CREATE INDEX "CannedReply_tandemId_idx" ON "CannedReply"("tandemId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
