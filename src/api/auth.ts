@@ -7,6 +7,7 @@ import type { Request, RequestHandler, Response } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { hashToken, StaffRoleSchema } from "../db/staff.repo.ts";
+import { sessionStrategy } from "../inbox/session.ts";
 
 /** The authenticated staff user, as routes see it. */
 export const StaffPrincipalSchema = z.object({
@@ -51,9 +52,9 @@ export function authenticate(strategies: readonly AuthStrategy[]): RequestHandle
   };
 }
 
-/** Middleware for routes that need a staff user: today a bearer API token. */
+/** Middleware for routes that need a staff user: a bearer API token or the inbox session. */
 export function requireStaff(db: Db): RequestHandler {
-  return authenticate([bearerTokenStrategy(db)]);
+  return authenticate([bearerTokenStrategy(db), sessionStrategy(db)]);
 }
 
 /**

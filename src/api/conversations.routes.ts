@@ -2,7 +2,7 @@
  * The read side of the conversations API (CONTRACTS: /api/v1): GET /conversations and
  * GET /conversations/:id, for staff, limited to what the caller may see.
  */
-import { Router } from "express";
+import express, { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { ThemeSchema } from "../conversation/triage.ts";
 import type { Db } from "../db/client.ts";
@@ -16,7 +16,17 @@ import {
 } from "../db/conversationQuery.repo.ts";
 import { ChannelSchema, ConversationStatusSchema } from "../domain/messages.ts";
 import { HttpError } from "../http/errors.ts";
-import { requireStaff, staffOf } from "./auth.ts";
+import { requireStaff, staffOf, type StaffPrincipal } from "./auth.ts";
+import {
+  ActionError,
+  addStaffNote,
+  assignConversation,
+  changeConversationWijk,
+  replyToConversation,
+  setConversationStatus,
+  setConversationTheme,
+  StatusChangeSchema,
+} from "../inbox/conversationActions.ts";
 
 /** A query parameter given once (express turns a repeated one into an array). */
 const once = z.string();
@@ -144,6 +154,69 @@ export function conversationsRoutes(deps: { db: Db }): Router {
     if (!conversation) throw new HttpError(404, "not_found", "There is no conversation with this id that you may see.");
     res.json(toConversationDetailJson(conversation));
   });
+
+  const withBody = express.json({ limit: "64kb" });
+  const TextBodySchema = z.object({ text: z.string() }).strict();
+
+  /** Runs a staff action and maps its errors to HTTP (404 outside the caller's tandems). */
+  const act = (handler: (staff: StaffPrincipal, id: string, body: unknown) => Promise<unknown>): RequestHandler => {
+    return async (req, res) => {
+      const id = ConversationIdSchema.safeParse(req.params.id);
+      if (!id.success) throw new HttpError(404, "not_found", "There is no conversation with this id that you may see.");
+      try {
+        const result = await handler(staffOf(res), id.data, req.body);
+        res.status(result === undefined ? 204 : 201);
+        if (result === undefined) res.end();
+        else res.json(result);
+      } catch (error) {
+        if (error instanceof ActionError) throw new HttpError(error.status, error.code, error.status === 404 ? "There is no conversation with this id that you may see." : error.message);
+        throw error;
+      }
+    };
+  };
+  const textOf = (body: unknown): string => {
+    const parsed = TextBodySchema.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"text": "…"}.');
+    return parsed.data.text;
+  };
+
+  router.post("/conversations/:id/messages", staffOnly, withBody, act(async (staff, id, body) => {
+    const message = await replyToConversation(deps.db, staff, id, textOf(body));
+    return { id: message.id, direction: "out", text: message.text, at: message.createdAt.toISOString() };
+  }));
+
+  router.post("/conversations/:id/notes", staffOnly, withBody, act(async (staff, id, body) => {
+    const note = await addStaffNote(deps.db, staff, id, textOf(body));
+    return { id: note.id, direction: "note", text: note.text, at: note.createdAt.toISOString() };
+  }));
+
+  router.post("/conversations/:id/status", staffOnly, withBody, act(async (staff, id, body) => {
+    const parsed = StatusChangeSchema.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"status": "open" | "waiting" | "resolved"} or {"status": "snoozed", "until": "<ISO time>"} (no until: until the resident writes).');
+    await setConversationStatus(deps.db, staff, id, parsed.data);
+    return undefined;
+  }));
+
+  router.post("/conversations/:id/assignee", staffOnly, withBody, act(async (staff, id, body) => {
+    const parsed = z.object({ staffUserId: z.string().min(1).nullable() }).strict().safeParse(body);
+    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"staffUserId": "<id>"} or {"staffUserId": null}.');
+    await assignConversation(deps.db, staff, id, parsed.data.staffUserId);
+    return undefined;
+  }));
+
+  router.post("/conversations/:id/wijk", staffOnly, withBody, act(async (staff, id, body) => {
+    const parsed = z.object({ wijk: z.string().min(1) }).strict().safeParse(body);
+    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"wijk": "<slug>"}.');
+    await changeConversationWijk(deps.db, staff, id, parsed.data.wijk);
+    return undefined;
+  }));
+
+  router.post("/conversations/:id/theme", staffOnly, withBody, act(async (staff, id, body) => {
+    const parsed = z.object({ theme: z.string().min(1) }).strict().safeParse(body);
+    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"theme": "<theme>"}.');
+    await setConversationTheme(deps.db, staff, id, parsed.data.theme);
+    return undefined;
+  }));
 
   return router;
 }

@@ -22,6 +22,7 @@ import {
 } from "../db/wijkContent.repo.ts";
 import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
 import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
+import type { InboxEvent } from "../domain/events.ts";
 
 /** Everything an action may use. */
 export interface ActionContext {
@@ -47,6 +48,8 @@ export interface ActionResult {
   switchToConversationId?: string;
   /** The resident's data was erased in this turn. */
   erased?: boolean;
+  /** Tells staff after the turn commits (e.g. a conversation handed to a tandem). */
+  event?: InboxEvent;
 }
 
 type Action = (params: Record<string, unknown>, ctx: ActionContext) => Promise<ActionResult>;
@@ -101,6 +104,7 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
   return {
     outcome: tandem ? (response.open ? "open" : "closed") : "general",
     vars: { reference: updated.reference, tandemName: tandem?.name ?? "", expectedResponse: response.text, officeOpen: response.open },
+    event: { conversationId, tandemId: tandem?.id ?? null, kind: "handover" },
     ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),
   };
 }

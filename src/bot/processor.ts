@@ -19,6 +19,7 @@ import {
   storeInboundMessage,
 } from "../db/conversation.repo.ts";
 import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts";
+import { emitInboxEvent, type InboxEvent } from "../domain/events.ts";
 import type { Logger } from "../log.ts";
 import { runTurn, type BotDeps } from "./turn.ts";
 
@@ -113,7 +114,7 @@ export class ConversationProcessor extends EventEmitter {
 
   private async drain(conversationId: string): Promise<void> {
     while (!this.stopped) {
-      let handled: { conversationId: string } | null = null;
+      let handled: { conversationId: string; events?: InboxEvent[] } | null = null;
       try {
         handled = await this.db.$transaction(
           async (tx) => {
@@ -129,6 +130,7 @@ export class ConversationProcessor extends EventEmitter {
         handled = await this.failTurn(conversationId);
       }
       if (!handled) return;
+      for (const event of handled.events ?? []) emitInboxEvent(event);
       this.emit("turn", handled.conversationId);
       if (handled.conversationId !== conversationId) this.emit("turn", conversationId);
     }

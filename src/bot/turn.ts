@@ -12,6 +12,7 @@ import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
 import { localDate } from "../domain/time.ts";
+import type { InboxEvent } from "../domain/events.ts";
 import { actions, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 
@@ -43,6 +44,8 @@ export interface Turn {
   erased: boolean;
   /** Extra conversation fields to write at the end. */
   conversationUpdate: { emergency?: string };
+  /** What staff should hear about once the turn is committed. */
+  events: InboxEvent[];
 }
 
 /** A step in the chain: do something, then (perhaps) call next(). */
@@ -67,13 +70,18 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
   await send(turn, { text: messageText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
+  let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
     await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
     if (!turn.conversation.tandemId && turn.resident.wijkId) {
       const wijk = await turn.tx.wijk.findUnique({ where: { id: turn.resident.wijkId } });
-      if (wijk?.active) await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { wijkId: wijk.id, tandemId: wijk.tandemId } });
+      if (wijk?.active) {
+        await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { wijkId: wijk.id, tandemId: wijk.tandemId } });
+        tandemId = wijk.tandemId;
+      }
     }
   }
+  turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
   // The message is answered; the flow waits where it was.
 };
 
@@ -85,6 +93,7 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   const probe = handleEvent(turn.state, { type: "message", ...readActivity(turn.context.activity) }, engineContext(turn));
   if (probe.command) return next();
   if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+  turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
 };
 
 /** Runs the flow engine, carrying out the actions it asks for. */
@@ -128,6 +137,7 @@ export const runFlows: Middleware = async (turn) => {
       turn.conversationId = outcome.switchToConversationId;
     }
     if (outcome.erased) turn.erased = true;
+    if (outcome.event) turn.events.push(outcome.event);
     for (const [key, value] of Object.entries(outcome.vars ?? {})) if (key.startsWith("resident.")) turn.residentFacts[key.slice("resident.".length)] = value;
     event = { type: "actionResult", outcome: outcome.outcome, ...(outcome.vars ? { vars: outcome.vars } : {}) };
   }
@@ -156,7 +166,7 @@ async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<voi
  * Handles one stored inbound message (already locked to this turn by the caller's transaction):
  * runs the bot and writes state, replies (outbox) and the handled mark.
  */
-export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string }> {
+export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
   const now = deps.now?.() ?? new Date();
   const message = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } } } });
   const conversation = message.conversation;
@@ -188,6 +198,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
     conversationId: conversation.id,
     erased: false,
     conversationUpdate: {},
+    events: [],
   };
   const activity = activityFromMessage(message, {
     externalId: conversation.channelIdentity.externalId,
@@ -206,7 +217,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
   return persistTurn(done, adapter, message.id);
 }
 
-async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string }> {
+async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
   await tx.conversation.update({
@@ -234,7 +245,7 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
       now,
     });
   }
-  return { replies: adapter.sent.length, conversationId: turn.conversationId };
+  return { replies: adapter.sent.length, conversationId: turn.conversationId, events: turn.events };
 }
 
 function safeJson(text: string): unknown {

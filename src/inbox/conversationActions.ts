@@ -1,0 +1,186 @@
+/**
+ * What staff do with a conversation: reply (to the resident's own channel, through the outbox),
+ * add an internal note, assign, change the wijk (re-routing to the other tandem), set the theme,
+ * snooze, resolve and reopen. The JSON API and the inbox pages both call these; each checks the
+ * caller's scope and role, runs in one transaction, and is recorded in the audit log.
+ */
+import { z } from "zod";
+import type { StaffPrincipal } from "../api/auth.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
+import { ChannelSchema, ConversationStatusSchema, type ConversationStatus } from "../domain/messages.ts";
+import { ThemeSchema } from "../conversation/triage.ts";
+import { emitInboxEvent } from "../domain/events.ts";
+
+/** Raised for a conversation the caller may not see (answer 404) or an action their role may not do (403). */
+export class ActionError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ActionError";
+  }
+}
+
+async function loadForStaff(tx: Tx, staff: StaffPrincipal, conversationId: string) {
+  const conversation = await tx.conversation.findFirst({ where: { id: conversationId, gemeenteId: staff.gemeenteId } });
+  const visible = conversation && (staff.role === "admin" || (conversation.tandemId !== null && staff.tandemIds.includes(conversation.tandemId)));
+  if (!conversation || !visible) throw new ActionError(404, "not_found", "There is no such conversation.");
+  return conversation;
+}
+
+function requireRole(staff: StaffPrincipal, roles: StaffPrincipal["role"][], what: string): void {
+  if (!roles.includes(staff.role)) throw new ActionError(403, "forbidden", `A ${staff.role} may not ${what}.`);
+}
+
+async function audit(tx: Tx, staff: StaffPrincipal, action: string, conversationId: string, data: Record<string, unknown> = {}) {
+  await tx.auditEvent.create({ data: { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType: "Conversation", subjectId: conversationId, data: JSON.stringify(data) } });
+}
+
+/** Options shared by every action. */
+export interface ActionOptions {
+  now?: Date;
+}
+
+/** Replies to the resident on their own channel; the first reply sets firstResponseAt. */
+export async function replyToConversation(db: Db, staff: StaffPrincipal, conversationId: string, text: string, options: ActionOptions = {}) {
+  requireRole(staff, ["gebiedsregisseur", "admin"], "reply to residents");
+  const body = z.string().trim().min(1, "The reply is empty.").max(4000, "A reply is at most 4000 characters.").safeParse(text);
+  if (!body.success) throw new ActionError(400, "invalid_body", body.error.issues[0]?.message ?? "Invalid reply.");
+  const now = options.now ?? new Date();
+  const result = await db.$transaction(async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    const message = await addOutboundMessage(tx, {
+      conversationId,
+      residentId: conversation.residentId,
+      channelIdentityId: conversation.channelIdentityId,
+      channel: ChannelSchema.parse(conversation.channel),
+      payload: { text: body.data, buttons: [] },
+      authorKind: "staff",
+      authorStaffId: staff.staffUserId,
+      now,
+    });
+    await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: now, ...(conversation.firstResponseAt ? {} : { firstResponseAt: now }), ...(conversation.assigneeId ? {} : { assigneeId: staff.staffUserId }) } });
+    if (conversation.status !== "resolved") await changeStatus(tx, conversationId, "waiting", { actorStaffId: staff.staffUserId, now });
+    await audit(tx, staff, "conversation.replied", conversationId, { messageId: message.id });
+    return { message, tandemId: conversation.tandemId };
+  });
+  emitInboxEvent({ conversationId, tandemId: result.tandemId, kind: "message" });
+  return result.message;
+}
+
+/** Adds an internal note (never sent to the resident). Wethouders may note too. */
+export async function addStaffNote(db: Db, staff: StaffPrincipal, conversationId: string, text: string, options: ActionOptions = {}) {
+  const body = z.string().trim().min(1, "The note is empty.").max(4000, "A note is at most 4000 characters.").safeParse(text);
+  if (!body.success) throw new ActionError(400, "invalid_body", body.error.issues[0]?.message ?? "Invalid note.");
+  const now = options.now ?? new Date();
+  const result = await db.$transaction(async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    const note = await addNote(tx, { conversationId, channel: ChannelSchema.parse(conversation.channel), text: body.data, authorKind: "staff", authorStaffId: staff.staffUserId, now });
+    await audit(tx, staff, "conversation.noted", conversationId, { messageId: note.id });
+    return { note, tandemId: conversation.tandemId };
+  });
+  emitInboxEvent({ conversationId, tandemId: result.tandemId, kind: "note" });
+  return result.note;
+}
+
+/** The statuses staff may set, with snoozing until a time or until the resident writes again. */
+export const StatusChangeSchema = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("open") }),
+  z.object({ status: z.literal("waiting") }),
+  z.object({ status: z.literal("resolved") }),
+  z.object({ status: z.literal("snoozed"), until: z.coerce.date().optional() }),
+]);
+export type StatusChange = z.infer<typeof StatusChangeSchema>;
+
+/** Sets the status: open (reopen), waiting, snoozed (until a time or the next message), resolved. */
+export async function setConversationStatus(db: Db, staff: StaffPrincipal, conversationId: string, change: StatusChange, options: ActionOptions = {}) {
+  requireRole(staff, ["gebiedsregisseur", "admin"], "change a conversation's status");
+  const now = options.now ?? new Date();
+  if (change.status === "snoozed" && change.until && change.until <= now) throw new ActionError(400, "invalid_body", "Snooze until a moment in the future.");
+  const tandemId = await db.$transaction(async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    if (conversation.status === "bot" && change.status !== "resolved") throw new ActionError(409, "still_with_bot", "The bot is still talking with the resident; it can only be resolved.");
+    await changeStatus(tx, conversationId, change.status, { actorStaffId: staff.staffUserId, now });
+    if (change.status === "snoozed") await tx.conversation.update({ where: { id: conversationId }, data: { snoozedUntil: change.until ?? null } });
+    if (change.status === "open" && conversation.status === "resolved") await tx.conversation.update({ where: { id: conversationId }, data: { resolvedAt: null } });
+    await audit(tx, staff, `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}`, conversationId, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
+    return conversation.tandemId;
+  });
+  emitInboxEvent({ conversationId, tandemId, kind: "status" });
+}
+
+/** Assigns a colleague of the conversation's tandem (or nobody). */
+export async function assignConversation(db: Db, staff: StaffPrincipal, conversationId: string, assigneeId: string | null, options: ActionOptions = {}) {
+  requireRole(staff, ["gebiedsregisseur", "admin"], "assign conversations");
+  void options;
+  const tandemId = await db.$transaction(async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    if (assigneeId) {
+      const assignee = await tx.staffUser.findFirst({ where: { id: assigneeId, gemeenteId: staff.gemeenteId, active: true }, include: { tandems: true } });
+      const fits = assignee && (assignee.role === "admin" || (conversation.tandemId !== null && assignee.tandems.some((m) => m.tandemId === conversation.tandemId)));
+      if (!fits) throw new ActionError(400, "invalid_assignee", "Assign someone of this conversation's tandem.");
+    }
+    await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } });
+    await audit(tx, staff, "conversation.assigned", conversationId, { assigneeId });
+    return conversation.tandemId;
+  });
+  emitInboxEvent({ conversationId, tandemId, kind: "assigned" });
+}
+
+/** Moves a conversation to another wijk, and so (perhaps) to another tandem; a note says so. */
+export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conversationId: string, wijkSlug: string, options: ActionOptions = {}) {
+  requireRole(staff, ["gebiedsregisseur", "admin"], "change the wijk");
+  const now = options.now ?? new Date();
+  const result = await db.$transaction(async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    const wijk = await tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId: staff.gemeenteId, slug: wijkSlug } }, include: { tandem: true } });
+    if (!wijk) throw new ActionError(400, "invalid_wijk", `There is no wijk "${wijkSlug}".`);
+    const previous = conversation.wijkId ? await tx.wijk.findUnique({ where: { id: conversation.wijkId } }) : null;
+    const tandemId = wijk.active ? wijk.tandemId : null;
+    await tx.conversation.update({ where: { id: conversationId }, data: { wijkId: wijk.id, tandemId, assigneeId: tandemId === conversation.tandemId ? conversation.assigneeId : null } });
+    const staffUser = await tx.staffUser.findUniqueOrThrow({ where: { id: staff.staffUserId } });
+    await addNote(tx, {
+      conversationId,
+      channel: ChannelSchema.parse(conversation.channel),
+      text: `${staffUser.displayName} verplaatste dit gesprek van ${previous?.name ?? "geen wijk"} naar ${wijk.name}${wijk.tandem && tandemId !== conversation.tandemId ? ` (tandem ${wijk.tandem.name})` : ""}.`,
+      authorKind: "staff",
+      authorStaffId: staff.staffUserId,
+      now,
+    });
+    await audit(tx, staff, "conversation.rerouted", conversationId, { from: previous?.slug ?? null, to: wijk.slug });
+    return { from: conversation.tandemId, to: tandemId };
+  });
+  emitInboxEvent({ conversationId, tandemId: result.from, kind: "routed" });
+  if (result.to !== result.from) emitInboxEvent({ conversationId, tandemId: result.to, kind: "handover" });
+}
+
+/** Sets the theme (CONTRACTS vocabulary). */
+export async function setConversationTheme(db: Db, staff: StaffPrincipal, conversationId: string, theme: string, options: ActionOptions = {}) {
+  requireRole(staff, ["gebiedsregisseur", "admin"], "change the theme");
+  void options;
+  const parsed = ThemeSchema.safeParse(theme);
+  if (!parsed.success) throw new ActionError(400, "invalid_theme", `"${theme}" is not a theme; use one of ${ThemeSchema.options.join(", ")}.`);
+  const tandemId = await db.$transaction(async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    await tx.conversation.update({ where: { id: conversationId }, data: { theme: parsed.data } });
+    await audit(tx, staff, "conversation.theme", conversationId, { from: conversation.theme, to: parsed.data });
+    return conversation.tandemId;
+  });
+  emitInboxEvent({ conversationId, tandemId, kind: "theme" });
+}
+
+/** Wakes snoozed conversations whose time has come (run by a timer). Returns how many. */
+export async function wakeSnoozedConversations(db: Db, now: Date = new Date()): Promise<number> {
+  const due = await db.conversation.findMany({ where: { status: "snoozed", snoozedUntil: { lte: now } }, select: { id: true, tandemId: true } });
+  for (const conversation of due) {
+    await db.$transaction((tx) => changeStatus(tx, conversation.id, "open", { now }));
+    emitInboxEvent({ conversationId: conversation.id, tandemId: conversation.tandemId, kind: "status" });
+  }
+  return due.length;
+}
+
+/** Every status staff can filter on. */
+export const FILTERABLE_STATUSES: readonly ConversationStatus[] = ConversationStatusSchema.options;

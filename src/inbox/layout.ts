@@ -1,0 +1,69 @@
+/**
+ * The inbox's page frame: Dutch, usable on a phone, accessible (skip link, landmarks, visible
+ * focus, AA contrast). Server-rendered; every dynamic string must go through `html` (escaped).
+ */
+import { escapeHtml } from "../http/html.ts";
+
+/** A piece of HTML that is already safe (built with `html`). */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/** Tagged template that escapes every interpolated value unless it is SafeHtml (or an array of them). */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0] ?? "";
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? "");
+  });
+  return new SafeHtml(out);
+}
+
+function render(value: unknown): string {
+  if (value instanceof SafeHtml) return value.value;
+  if (Array.isArray(value)) return value.map(render).join("");
+  if (value === null || value === undefined || value === false) return "";
+  return escapeHtml(String(value));
+}
+
+/** Who is signed in, for the header. */
+export interface PageUser {
+  name: string;
+  role: string;
+  csrfToken: string;
+}
+
+/** The full page. `current` marks the active navigation item. */
+export function page(options: { title: string; user: PageUser | null; current?: "inbox" | "content" | "admin" | "digests" | "account"; body: SafeHtml; refreshSeconds?: number }): string {
+  const nav = options.user
+    ? html`<nav aria-label="Hoofdmenu"><ul>
+        <li><a href="/inbox" ${options.current === "inbox" ? html`aria-current="page"` : ""}>Gesprekken</a></li>
+        <li><a href="/inbox/content" ${options.current === "content" ? html`aria-current="page"` : ""}>Wijknieuws en dialoogtafels</a></li>
+        ${options.user.role === "admin" ? html`<li><a href="/inbox/admin" ${options.current === "admin" ? html`aria-current="page"` : ""}>Beheer</a></li>` : ""}
+      </ul>
+      <form method="post" action="/inbox/logout" class="logout">
+        <input type="hidden" name="_csrf" value="${options.user.csrfToken}">
+        <span>${options.user.name}</span> <button type="submit">Uitloggen</button>
+      </form></nav>`
+    : "";
+  return `<!doctype html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${options.user ? `<meta name="csrf-token" content="${escapeHtml(options.user.csrfToken)}">` : ""}
+<title>${escapeHtml(options.title)} · Wijklijn</title>
+<link rel="stylesheet" href="/inbox/assets/inbox.css">
+<script src="/inbox/assets/inbox.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Naar de inhoud</a>
+<header class="top"><a class="brand" href="/inbox">Wijklijn</a>${nav}</header>
+<main id="main" tabindex="-1">
+${options.body}
+</main>
+</body>
+</html>`;
+}
