@@ -236,6 +236,101 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/v1/conversations/{id}/messages": {
+      post: {
+        summary: 'Reply to the resident',
+        description: "Sent to the resident's own channel through the outbox; the first reply sets firstResponseAt and the status becomes waiting. Gebiedsregisseurs and admins.",
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } } } } },
+        responses: {
+          "201": { description: "Done." },
+          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
+    "/api/v1/conversations/{id}/notes": {
+      post: {
+        summary: 'Add an internal note',
+        description: 'Never sent to the resident. Every role of the tandem, wethouders included.',
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } } } } },
+        responses: {
+          "201": { description: "Done." },
+          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
+    "/api/v1/conversations/{id}/status": {
+      post: {
+        summary: 'Change the status',
+        description: 'open (also: reopen), waiting, resolved, or snoozed with `until` (an ISO time; without it: until the resident writes again).',
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["status"], properties: { status: { enum: ["open", "waiting", "snoozed", "resolved"] }, until: { type: "string", format: "date-time" } } } } } },
+        responses: {
+          "204": { description: "Done." },
+          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
+    "/api/v1/conversations/{id}/assignee": {
+      post: {
+        summary: 'Assign a colleague of the tandem (or nobody)',
+                security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["staffUserId"], properties: { staffUserId: { type: ["string", "null"] } } } } } },
+        responses: {
+          "204": { description: "Done." },
+          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
+    "/api/v1/conversations/{id}/wijk": {
+      post: {
+        summary: 'Move to another wijk (and its tandem)',
+        description: 'A note records the move; the old tandem no longer sees the conversation.',
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["wijk"], properties: { wijk: { type: "string" } } } } } },
+        responses: {
+          "204": { description: "Done." },
+          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
+    "/api/v1/conversations/{id}/theme": {
+      post: {
+        summary: 'Set the theme',
+        description: 'One of the theme vocabulary of CONTRACTS.',
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["theme"], properties: { theme: { type: "string" } } } } } },
+        responses: {
+          "204": { description: "Done." },
+          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      },
+    },
     "/api/v1/conversations/{id}": {
       get: {
         summary: "One conversation with its messages, oldest first",
