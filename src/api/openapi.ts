@@ -70,6 +70,30 @@ const conversationDetail = {
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }) as const;
 const unauthorized = errorResponse("No valid credentials: send `Authorization: Bearer <token>`. The answer carries `WWW-Authenticate: Bearer`.");
 
+const textBody = { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } };
+
+/** A POST /api/v1/conversations/{id}/<action> route: same parameters and errors for each. */
+function conversationAction(action: string, success: 201 | 204, summary: string, description: string, schema: object) {
+  return {
+    [`/api/v1/conversations/{id}/${action}`]: {
+      post: {
+        summary,
+        ...(description ? { description } : {}),
+        security: [{ bearer: [] }],
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: { required: true, content: { "application/json": { schema } } },
+        responses: {
+          [String(success)]: { description: "Done." },
+          "400": errorResponse("A bad body; the message says what to send."),
+          "401": errorResponse("No valid token or session (a session needs the X-CSRF-Token header)."),
+          "403": errorResponse("Your role may not do this (a wethouder reads and notes)."),
+          "404": errorResponse("No such conversation in your tandems."),
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI document. */
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -236,101 +260,16 @@ export const openApiDocument = {
         },
       },
     },
-    "/api/v1/conversations/{id}/messages": {
-      post: {
-        summary: 'Reply to the resident',
-        description: "Sent to the resident's own channel through the outbox; the first reply sets firstResponseAt and the status becomes waiting. Gebiedsregisseurs and admins.",
-        security: [{ bearer: [] }],
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } } } } },
-        responses: {
-          "201": { description: "Done." },
-          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        },
-      },
-    },
-    "/api/v1/conversations/{id}/notes": {
-      post: {
-        summary: 'Add an internal note',
-        description: 'Never sent to the resident. Every role of the tandem, wethouders included.',
-        security: [{ bearer: [] }],
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } } } } },
-        responses: {
-          "201": { description: "Done." },
-          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        },
-      },
-    },
-    "/api/v1/conversations/{id}/status": {
-      post: {
-        summary: 'Change the status',
-        description: 'open (also: reopen), waiting, resolved, or snoozed with `until` (an ISO time; without it: until the resident writes again).',
-        security: [{ bearer: [] }],
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["status"], properties: { status: { enum: ["open", "waiting", "snoozed", "resolved"] }, until: { type: "string", format: "date-time" } } } } } },
-        responses: {
-          "204": { description: "Done." },
-          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        },
-      },
-    },
-    "/api/v1/conversations/{id}/assignee": {
-      post: {
-        summary: 'Assign a colleague of the tandem (or nobody)',
-                security: [{ bearer: [] }],
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["staffUserId"], properties: { staffUserId: { type: ["string", "null"] } } } } } },
-        responses: {
-          "204": { description: "Done." },
-          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        },
-      },
-    },
-    "/api/v1/conversations/{id}/wijk": {
-      post: {
-        summary: 'Move to another wijk (and its tandem)',
-        description: 'A note records the move; the old tandem no longer sees the conversation.',
-        security: [{ bearer: [] }],
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["wijk"], properties: { wijk: { type: "string" } } } } } },
-        responses: {
-          "204": { description: "Done." },
-          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        },
-      },
-    },
-    "/api/v1/conversations/{id}/theme": {
-      post: {
-        summary: 'Set the theme',
-        description: 'One of the theme vocabulary of CONTRACTS.',
-        security: [{ bearer: [] }],
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["theme"], properties: { theme: { type: "string" } } } } } },
-        responses: {
-          "204": { description: "Done." },
-          "400": { description: "A bad body; the message says what to send.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "401": { description: "No valid token or session (a session needs the X-CSRF-Token header).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "403": { description: "Your role may not do this (a wethouder reads and notes).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-          "404": { description: "No such conversation in your tandems.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        },
-      },
-    },
+    ...conversationAction("messages", 201, "Reply to the resident", "Sent to the resident's own channel through the outbox; the first reply sets firstResponseAt and the status becomes waiting. Gebiedsregisseurs and admins.", textBody),
+    ...conversationAction("notes", 201, "Add an internal note", "Never sent to the resident. Every role of the tandem, wethouders included.", textBody),
+    ...conversationAction("status", 204, "Change the status", "open (also: reopen), waiting, resolved, or snoozed with `until` (an ISO time; without it: until the resident writes again).", {
+      type: "object",
+      required: ["status"],
+      properties: { status: { enum: ["open", "waiting", "snoozed", "resolved"] }, until: { type: "string", format: "date-time" } },
+    }),
+    ...conversationAction("assignee", 204, "Assign a colleague of the tandem (or nobody)", "", { type: "object", required: ["staffUserId"], properties: { staffUserId: { type: ["string", "null"] } } }),
+    ...conversationAction("wijk", 204, "Move to another wijk (and its tandem)", "A note records the move; the old tandem no longer sees the conversation.", { type: "object", required: ["wijk"], properties: { wijk: { type: "string" } } }),
+    ...conversationAction("theme", 204, "Set the theme", "One of the theme vocabulary of CONTRACTS.", { type: "object", required: ["theme"], properties: { theme: { type: "string" } } }),
     "/api/v1/conversations/{id}": {
       get: {
         summary: "One conversation with its messages, oldest first",

@@ -18,3 +18,15 @@ export async function listen(app: Express): Promise<{ url: string; close: () => 
       }),
   };
 }
+
+/** A free TCP port on loopback (for a service started as a child process). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
