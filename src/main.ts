@@ -3,6 +3,7 @@
  */
 import "dotenv/config";
 import { ConfigError, loadConfig } from "./config/env.ts";
+import { findDemoSignIn } from "./db/seedDemo.ts";
 import { createLogger } from "./log.ts";
 import { startService } from "./service.ts";
 
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
   logger.info(`  Start page:  ${base}/`);
   logger.info(`  Wijk lookup: ${base}/api/v1/wijken/lookup?postcode=5662AB`);
   logger.info(`  API docs:    ${base}/api/docs`);
+  logger.info(`  Inbox:       ${base}/inbox`);
+  const demo = await findDemoSignIn(service.db);
+  // Printed, not logged: the logger redacts every e-mail address, and this one is public demo data.
+  if (demo) console.log(`  Demo inbox: ${base}/inbox: log in as ${demo.email} (or another demo account) with password ${demo.password}`);
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -117,7 +117,19 @@ export async function startService(config: Config, logger: Logger, options: { fl
   });
   const running = bot;
 
-  const app = createApp({ db, provider: config.database.provider, logger, bot: running, secret, webhooks, readinessChecks });
+  const app = createApp({
+    db,
+    provider: config.database.provider,
+    logger,
+    bot: running,
+    secret,
+    webhooks,
+    readinessChecks,
+    settings: () => running.flows().settings,
+    timeZone: gemeente.timeZone,
+    trustProxy: config.http.trustProxy,
+    ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
     listening.once("error", reject);

@@ -3,8 +3,9 @@
  *
  * The demo gemeente Geldrop-Mierlo that every fresh install starts with (see DEMO_DATA). Wijk
  * names follow the municipality's 2024 wijkindeling; the postcode assignments, shapes, staff
- * accounts, news items and dialoogtafels are invented for trying the product. Replace them with
- * real data: `npm run cli -- import wijken --geojson <file>` and `import postcodes --csv <file>`.
+ * accounts (and their shared demo password), news items and dialoogtafels are invented for trying
+ * the product. Replace them with real data: `npm run cli -- import wijken --geojson <file>` and
+ * `import postcodes --csv <file>`.
  */
 
 export const DEMO_LABEL = "Demodata (illustratief, niet officieel)";
@@ -46,6 +47,17 @@ export const demoTandems: DemoTandem[] = [
 ];
 
 export const demoAdmin = { email: "admin@demo.wijklijn.nl", displayName: "Beheerder" } as const;
+
+/**
+ * The inbox password of every demo account: ILLUSTRATIVE, for trying the product only. It is
+ * published (here, in the README and at start-up), so the seed stores only its argon2id hash,
+ * the password policy refuses it as anyone's own password, and a real install (DEMO_DATA=false)
+ * has no demo accounts. Change it with `npm run cli -- user password --email <e>`.
+ */
+export const demoPassword = "wijklijn-demo";
+
+/** The demo account that start-up suggests signing in with (the Geldrop-Noord gebiedsregisseur). */
+export const demoSignInEmail = "gr.geldrop-noord@demo.wijklijn.nl";
 
 /** Latitude and longitude bounds of an illustrative rectangle. */
 export interface Box {

@@ -4,6 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { Writable, type Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/env.ts";
 import { recordAudit } from "../db/audit.repo.ts";
@@ -16,12 +18,15 @@ import { ImportError, type ImportResult } from "../importers/importReport.ts";
 import { importPostcodesFromCsv } from "../importers/postcodesCsv.ts";
 import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
 import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
+import { PasswordPolicy, setStaffPassword } from "../inbox/password.ts";
 
-/** Where the CLI writes; tests capture it. */
+/** Where the CLI writes (and reads secrets from); tests capture and fake it. */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: Record<string, string | undefined>;
+  /** Standard input, for secrets such as a password; process.stdin when absent. */
+  stdin?: Readable & { isTTY?: boolean };
 }
 
 /** A problem with how the command was called: shown with the usage, exit code 2. */
@@ -76,6 +81,56 @@ async function readImportFile(file: string, io: CliIo): Promise<string> {
   }
 }
 
+/** Asks for one line on a terminal without echoing it: readline writes its echo to a muted stream. */
+function promptHidden(input: Readable, prompt: string): Promise<string> {
+  return new Promise((resolvePrompt, reject) => {
+    const muted = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const rl = createInterface({ input, output: muted, terminal: true });
+    process.stderr.write(prompt);
+    // Settle before close(): close() emits "close" at once, and the first settlement wins.
+    rl.once("line", (line) => {
+      process.stderr.write("\n");
+      resolvePrompt(line);
+      rl.close();
+    });
+    // In raw mode Ctrl-C reaches readline, not the process.
+    rl.once("SIGINT", () => {
+      process.stderr.write("\n");
+      reject(new Error("cancelled; nothing was changed"));
+      rl.close();
+    });
+    rl.once("close", () => reject(new Error("no password was typed; nothing was changed")));
+  });
+}
+
+/** The first line of a piped standard input, or null when it is empty. */
+async function readFirstLine(input: Readable): Promise<string | null> {
+  const rl = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  try {
+    for await (const line of rl) return line;
+    return null;
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * Reads a new password from standard input: typed twice without echo on a terminal, or the
+ * first line of what is piped in (`printf '%s\n' "$PASSWORD" | npm run cli -- user password …`).
+ */
+async function readNewPassword(io: CliIo, email: string): Promise<string> {
+  const input = io.stdin ?? process.stdin;
+  if (input.isTTY) {
+    const first = await promptHidden(input, `New inbox password for ${email} (not shown; at least ${PasswordPolicy.minLength} characters): `);
+    const again = await promptHidden(input, "The same password again: ");
+    if (first !== again) throw new Error("the two passwords differ; nothing was changed");
+    return first;
+  }
+  const line = await readFirstLine(input);
+  if (line === null || line === "") throw new Error("no password on standard input: type it at the prompt, or pipe it in as the first line");
+  return line;
+}
+
 /** "3 created, 1 updated, 0 unchanged, 0 deleted, 2 skipped". */
 function describeCounts(result: ImportResult): string {
   return `${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged, ${result.deleted} deleted, ${result.skipped} skipped`;
@@ -127,6 +182,23 @@ export const commands: Record<string, Command> = {
       });
       await recordAudit(db, { gemeenteId, actorKind: "cli", action: result.created ? "staff.created" : "staff.updated", subjectType: "StaffUser", subjectId: result.id, data: { role: role.data, tandem: values.tandem ?? null } });
       io.out(`${result.created ? "Added" : "Updated"} ${email} as ${role.data}${values.tandem ? ` in tandem ${values.tandem}` : ""}.`);
+    },
+  },
+  "user password": {
+    usage: "user password --email <e>",
+    summary: "set a staff user's inbox password, read from standard input (not shown when typed); ends all their sessions",
+    async run(args, { db, io }) {
+      const values = parse(args, { email: { type: "string" } });
+      const email = required(values.email, "--email").trim().toLowerCase();
+      // TODO(staff.repo): this read belongs in src/db/staff.repo.ts (repositories own queries).
+      const user = await db.staffUser.findUnique({ where: { email } });
+      if (!user) throw new Error(`There is no staff user with e-mail ${email}. Add one with: npm run cli -- user add --email <e> --role <role>`);
+      const password = await readNewPassword(io, email);
+      const verdict = PasswordPolicy.check(password, { email });
+      if (!verdict.ok) throw new Error(`the password was not accepted, nothing was changed: ${verdict.message}`);
+      const { sessionsEnded } = await setStaffPassword(db, user, password, { kind: "cli" });
+      io.out(`Set the inbox password of ${email}; ended ${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"}.`);
+      if (!user.active) io.err(`Note: ${email} is deactivated and cannot sign in until reactivated.`);
     },
   },
   "token create": {

@@ -24,6 +24,7 @@ export const EnvSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   HOST: z.preprocess(emptyToUndefined, z.string().default("0.0.0.0")),
   PUBLIC_URL: optionalUrl,
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().default("loopback")),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -87,7 +88,7 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config {
   env: Env["NODE_ENV"];
   logLevel: Env["LOG_LEVEL"];
-  http: { port: number; host: string; publicUrl: string };
+  http: { port: number; host: string; publicUrl: string; trustProxy: string };
   database: { url: string; provider: "sqlite" | "postgresql" };
   timeZone: string;
   dataDir: string;
@@ -129,7 +130,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
-    http: { port: env.PORT, host: env.HOST, publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "") },
+    http: { port: env.PORT, host: env.HOST, publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""), trustProxy: env.TRUST_PROXY },
     database: { url: env.DATABASE_URL, provider: env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql" },
     timeZone: env.TZ,
     dataDir: env.DATA_DIR,

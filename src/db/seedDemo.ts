@@ -1,6 +1,8 @@
 /**
  * Seeds the demo gemeente (prisma/demo/geldrop-mierlo.ts, illustrative data) into a database.
  * Idempotent: running it again changes nothing that is already there and duplicates nothing.
+ * Demo accounts get the published demo password; a password hash that is already set (for
+ * example one changed with the CLI) is never overwritten.
  */
 import {
   demoAdmin,
@@ -8,11 +10,14 @@ import {
   demoDialoogtafels,
   demoGemeente,
   demoNews,
+  demoPassword,
   demoPostcodeRules,
+  demoSignInEmail,
   demoTandems,
   demoWijken,
 } from "../../prisma/demo/geldrop-mierlo.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
+import { hashPassword, verifyPassword } from "../inbox/password.ts";
 import { boxRing } from "../routing/geo.ts";
 import type { Db, Tx } from "./client.ts";
 
@@ -27,12 +32,36 @@ export interface SeedReport {
   dialoogtafels: number;
 }
 
-/** Seeds the demo gemeente; `now` places the dialoogtafels a few weeks ahead. */
-export async function seedDemoGemeente(db: Db, now: Date = new Date()): Promise<SeedReport> {
-  return db.$transaction((tx) => seedInTransaction(tx, now), { timeout: 30_000 });
+let demoPasswordHash: Promise<string> | undefined;
+
+/**
+ * The hash of the demo password, made once per process (argon2id is slow on purpose). All demo
+ * accounts share it: they share the published password anyway. Illustrative data only.
+ */
+function hashDemoPassword(): Promise<string> {
+  demoPasswordHash ??= hashPassword(demoPassword);
+  return demoPasswordHash;
 }
 
-async function seedInTransaction(tx: Tx, now: Date): Promise<SeedReport> {
+/** Seeds the demo gemeente; `now` places the dialoogtafels a few weeks ahead. */
+export async function seedDemoGemeente(db: Db, now: Date = new Date()): Promise<SeedReport> {
+  const passwordHash = await hashDemoPassword();
+  return db.$transaction((tx) => seedInTransaction(tx, now, passwordHash), { timeout: 30_000 });
+}
+
+/**
+ * How to sign in to a demo install: the demo account and password, while the demo gemeente is
+ * there and that account still has the demo password; otherwise null (nothing to advertise).
+ */
+export async function findDemoSignIn(db: Db): Promise<{ email: string; password: string } | null> {
+  const gemeente = await db.gemeente.findUnique({ where: { slug: demoGemeente.slug } });
+  if (!gemeente) return null;
+  const account = await db.staffUser.findUnique({ where: { email: demoSignInEmail } });
+  if (!account || !account.active || account.gemeenteId !== gemeente.id || !account.passwordHash) return null;
+  return (await verifyPassword(account.passwordHash, demoPassword)) ? { email: demoSignInEmail, password: demoPassword } : null;
+}
+
+async function seedInTransaction(tx: Tx, now: Date, passwordHash: string): Promise<SeedReport> {
   const report: SeedReport = { gemeenteCreated: false, wijken: 0, tandems: 0, staff: 0, postcodeRules: 0, newsItems: 0, dialoogtafels: 0 };
   let gemeente = await tx.gemeente.findUnique({ where: { slug: demoGemeente.slug } });
   if (!gemeente) {
@@ -45,10 +74,12 @@ async function seedInTransaction(tx: Tx, now: Date): Promise<SeedReport> {
   const ensureStaff = async (email: string, displayName: string, role: string) => {
     const existing = await tx.staffUser.findUnique({ where: { email } });
     if (existing) {
+      // A demo account from before demo passwords existed gets one; a set password is kept.
+      if (!existing.passwordHash) await tx.staffUser.updateMany({ where: { id: existing.id, passwordHash: null }, data: { passwordHash } });
       staffIds.set(email, existing.id);
       return;
     }
-    const created = await tx.staffUser.create({ data: { gemeenteId, email, displayName, role } });
+    const created = await tx.staffUser.create({ data: { gemeenteId, email, displayName, role, passwordHash } });
     staffIds.set(email, created.id);
     report.staff++;
   };

@@ -16,6 +16,13 @@ import { landingRoutes } from "./landing.ts";
 import type { WijklijnBot } from "../bot/wijklijnBot.ts";
 import { webchatRoutes } from "../channels/webchat/webchatChannel.ts";
 import { privacyRoutes } from "../privacy/privacy.routes.ts";
+import QRCode from "qrcode";
+import type { WhatsappWebStatus } from "../channels/whatsapp-web/whatsappWebChannel.ts";
+import type { Settings } from "../conversation/flowSchema.ts";
+import { authRoutes } from "../inbox/auth.routes.ts";
+import { conversationPages } from "../inbox/pages/conversationPages.ts";
+import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
+import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -28,13 +35,27 @@ export interface AppDeps {
   secret?: string;
   /** Platform webhooks and endpoints (they read their own raw bodies, so they come before the JSON parser). */
   webhooks?: Router[];
+  /** Office hours and the response target (flows/settings.yaml), for the inbox. */
+  settings?: () => Settings;
+  timeZone?: string;
+  /** The WhatsApp Web session for the admin page (QR code), when that channel is on. */
+  whatsappWebStatus?: () => WhatsappWebStatus | null;
+  /** express's "trust proxy" (TRUST_PROXY): which proxies tell the client address and https. */
+  trustProxy?: string;
+}
+
+/** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === "true" || value === "false") return value === "true";
+  return value;
 }
 
 /** Builds the express app. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", trustProxySetting(deps.trustProxy ?? "loopback"));
   app.use((_req, res, next) => {
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "same-origin");
@@ -64,6 +85,25 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   if (deps.secret) app.use(privacyRoutes({ db: deps.db, secret: deps.secret }));
+
+  // The staff inbox: assets and sign-in are public; everything else needs a session, and every
+  // form that changes something carries the session's CSRF token.
+  app.use(inboxAssetRoutes());
+  app.use("/inbox", express.urlencoded({ extended: false, limit: "100kb" }), loadStaffSession(deps.db));
+  app.use(authRoutes({ db: deps.db, logger: deps.logger }));
+  app.use("/inbox", requireSignedIn, verifyCsrf);
+  const settings = deps.settings ?? deps.bot?.flows().settings;
+  if (settings) {
+    app.use(
+      conversationPages({
+        db: deps.db,
+        settings: typeof settings === "function" ? settings : () => settings,
+        timeZone: deps.timeZone ?? "Europe/Amsterdam",
+        renderQrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 4 }),
+        ...(deps.whatsappWebStatus ? { whatsappWebStatus: deps.whatsappWebStatus } : {}),
+      }),
+    );
+  }
   app.use(express.json({ limit: "256kb" }));
   app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
   app.use("/api/v1", conversationsRoutes({ db: deps.db }));
@@ -74,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
       demo: async () => (await deps.db.postcodeRule.count({ where: { source: "demo" } })) > 0,
       links: [
         ...(deps.bot ? [{ href: "/chat", title: "Web chat", description: "probeer de bot als bewoner, zonder account" }] : []),
+        { href: "/inbox", title: "Inbox", description: "voor gebiedsregisseurs, wethouders en beheerders (inloggen)" },
         { href: "/api/v1/wijken", title: "Wijken", description: "alle wijken en hun tandem (JSON)" },
         { href: "/api/v1/wijken/lookup?postcode=5662AB", title: "Wijk zoeken", description: "welke wijk hoort bij een postcode of locatie (JSON)" },
         { href: "/api/docs", title: "API-documentatie", description: "het OpenAPI-document van Wijklijn" },

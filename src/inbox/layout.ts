@@ -45,7 +45,7 @@ export function page(options: { title: string; user: PageUser | null; current?: 
       </ul>
       <form method="post" action="/inbox/logout" class="logout">
         <input type="hidden" name="_csrf" value="${options.user.csrfToken}">
-        <span>${options.user.name}</span> <button type="submit">Uitloggen</button>
+        <a href="/inbox/account" ${options.current === "account" ? html`aria-current="page"` : ""}>${options.user.name}</a> <button type="submit">Uitloggen</button>
       </form></nav>`
     : "";
   return `<!doctype html>

@@ -1,0 +1,137 @@
+/*
+ * Wijklijn inbox: small progressive enhancement. Everything works without this file.
+ * - A canned reply chosen in the select fills the reply box; picking a snooze time selects
+ *   "tot een tijdstip".
+ * - Live updates (server-sent events from /inbox/events): the list, or the open conversation's
+ *   facts and messages, are fetched again and swapped in place.
+ * - A browser notification for a conversation handed over to my tandem (when permitted).
+ */
+(function () {
+  "use strict";
+
+  // Canned replies: fill the reply box (append when something is typed already).
+  document.querySelectorAll("select[data-canned-for]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      var target = document.getElementById(select.getAttribute("data-canned-for") || "");
+      var text = option ? option.getAttribute("data-text") : null;
+      if (!target || !text) return;
+      target.value = target.value.trim() ? target.value.replace(/\s+$/, "") + "\n\n" + text : text;
+      target.focus();
+    });
+  });
+
+  // Snooze: picking a time means snoozing until that time.
+  var snoozeUntil = document.getElementById("snooze-until");
+  var snoozeByTime = document.getElementById("snooze-tijd");
+  if (snoozeUntil && snoozeByTime) {
+    snoozeUntil.addEventListener("input", function () {
+      snoozeByTime.checked = true;
+    });
+  }
+
+  // Notifications: a button to ask permission (browsers require a click for that).
+  var notifyButton = document.querySelector("[data-notify]");
+  if (notifyButton && "Notification" in window && Notification.permission === "default") {
+    notifyButton.hidden = false;
+    notifyButton.addEventListener("click", function () {
+      Notification.requestPermission().then(function () {
+        notifyButton.hidden = true;
+      });
+    });
+  }
+
+  function notifyHandover(conversationId) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    var notification = new Notification("Wijklijn: nieuw gesprek voor je tandem", {
+      body: "Een bewoner wacht op antwoord. Klik om het gesprek te openen.",
+      tag: "wijklijn-" + conversationId,
+    });
+    notification.onclick = function () {
+      window.focus();
+      window.location.href = "/inbox/c/" + encodeURIComponent(conversationId);
+    };
+  }
+
+  var live = document.querySelector("[data-live]");
+  var statusLine = document.querySelector("[data-live-status]");
+  if (!("EventSource" in window)) return;
+
+  function say(text) {
+    if (statusLine) statusLine.textContent = text;
+  }
+
+  function clock() {
+    var now = new Date();
+    return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+
+  var refreshing = false;
+  var again = false;
+  var timer = null;
+
+  // Fetches this page again and swaps each live part; a part that has focus waits for blur.
+  function refresh() {
+    if (!live) return;
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    var parts = live.querySelectorAll("[data-live-part]");
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].contains(document.activeElement)) {
+        parts[i].addEventListener("focusout", schedule, { once: true });
+        return;
+      }
+    }
+    refreshing = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (response.status === 404) {
+          say("Dit gesprek is niet meer zichtbaar voor jou: het is verplaatst naar een andere tandem.");
+          return null;
+        }
+        if (!response.ok || response.redirected) return null;
+        return response.text();
+      })
+      .then(function (text) {
+        if (!text) return;
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        live.querySelectorAll("[data-live-part]").forEach(function (part) {
+          var replacement = part.id ? fresh.getElementById(part.id) : null;
+          if (replacement) part.replaceWith(document.importNode(replacement, true));
+        });
+        say("Bijgewerkt om " + clock() + ".");
+      })
+      .catch(function () {
+        say("Bijwerken lukte niet; laad de pagina opnieuw.");
+      })
+      .then(function () {
+        refreshing = false;
+        if (again) {
+          again = false;
+          schedule();
+        }
+      });
+  }
+
+  function schedule() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  }
+
+  var source = new EventSource("/inbox/events");
+  source.addEventListener("change", function (event) {
+    var data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (e) {
+      return;
+    }
+    if (data.kind === "handover") notifyHandover(data.conversationId);
+    if (!live) return;
+    var kind = live.getAttribute("data-live");
+    if (kind === "list") schedule();
+    else if (kind === "conversation" && live.getAttribute("data-conversation-id") === data.conversationId) schedule();
+  });
+})();

@@ -1,0 +1,371 @@
+/**
+ * Signing in and out of the inbox, and the account page: the login form (works without
+ * JavaScript), throttled from the database per e-mail address and per client address, logout
+ * (here or everywhere) and changing one's password. Every sign-in, failed or not, and every
+ * password change is in the audit log; passwords and clear e-mail addresses never are.
+ *
+ * Mount after `express.urlencoded()` and `loadStaffSession(db)` for the /inbox path.
+ */
+import { Router, type Request, type RequestHandler, type Response } from "express";
+import { z } from "zod";
+import { staffOf } from "../api/auth.ts";
+import { recordAudit } from "../db/audit.repo.ts";
+import type { Db } from "../db/client.ts";
+import { countRecentFailures, createStaffSession, deleteAllStaffSessions, deleteStaffSession, recordLoginAttempt } from "../db/session.repo.ts";
+import { StaffRoleSchema, type StaffRole } from "../db/staff.repo.ts";
+import type { Logger } from "../log.ts";
+import { html, page, type SafeHtml } from "./layout.ts";
+import { hashEmail, hashPassword, PasswordPolicy, passwordNeedsRehash, setStaffPassword, verifyDummyPassword, verifyPassword } from "./password.ts";
+import { clearSessionCookie, requireSignedIn, sessionIdOf, setSessionCookie, verifyCsrf } from "./session.ts";
+
+/** What the routes need; `now` lets tests move the clock. */
+export interface AuthRoutesDeps {
+  db: Db;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Sign-in throttling: failures within the window, per e-mail address and per client address. */
+export const LOGIN_THROTTLE = { windowMs: 15 * 60 * 1000, maxFailuresPerEmail: 5, maxFailuresPerAddress: 20 } as const;
+
+/** The one answer to a wrong e-mail address or password: it never says which of the two. */
+export const LOGIN_FAILED_NL = "E-mailadres of wachtwoord klopt niet.";
+
+/** The answer while sign-in is throttled. */
+export const LOGIN_THROTTLED_NL = "Te veel pogingen. Probeer het over een kwartier opnieuw.";
+
+const DEFAULT_AFTER_LOGIN = "/inbox";
+
+/**
+ * The path to return to after signing in, when `value` is a local inbox path (`/inbox`,
+ * `/inbox/…`, `/inbox?…`); null for anything else, such as `https://evil.example`,
+ * `//evil.example` or `/inbox\..`, so the login form cannot be used as an open redirect.
+ */
+export function safeNextPath(value: unknown): string | null {
+  if (typeof value !== "string" || value.length > 2000) return null;
+  if (!/^\/inbox(?:[/?#][\x21-\x7e]*)?$/.test(value) || value.includes("\\")) return null;
+  const base = "http://wijklijn.invalid";
+  const url = new URL(value, base);
+  if (url.origin !== base || !/^\/inbox(?:\/|$)/.test(url.pathname)) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+const LoginFormSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1).max(320),
+  password: z.string().min(1).max(4096),
+  next: z.string().optional(),
+});
+
+const PasswordChangeFormSchema = z.object({
+  currentPassword: z.string().max(4096),
+  newPassword: z.string().max(4096),
+  confirmPassword: z.string().max(4096),
+});
+
+const ROLE_LABELS: Record<StaffRole, string> = { gebiedsregisseur: "Gebiedsregisseur", wethouder: "Wethouder", admin: "Beheerder" };
+
+const LOGOUT_NOTICES: Record<string, string> = {
+  "1": "Je bent uitgelogd.",
+  overal: "Je bent op alle apparaten uitgelogd.",
+};
+
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
+function noStore(res: Response): void {
+  res.setHeader("Cache-Control", "no-store");
+}
+
+/** Pages with forms full of secrets are not cached, and not framed (set app-wide already). */
+function sendPage(res: Response, status: number, body: string): void {
+  noStore(res);
+  res.status(status).type("html").send(body);
+}
+
+function loginPage(options: { email?: string; next: string | null; error?: string; notice?: string }): string {
+  const error = options.error;
+  const invalid = error ? html`aria-invalid="true" aria-describedby="login-error"` : "";
+  const body = html`<div class="narrow">
+<h1>Inloggen</h1>
+<p>Voor gebiedsregisseurs, wethouders en beheerders van de gemeente.</p>
+${options.notice ? html`<p class="flash flash-ok" role="status">${options.notice}</p>` : ""}
+${error ? html`<p class="flash flash-error" role="alert" id="login-error">${error}</p>` : ""}
+<form method="post" action="/inbox/login" class="form">
+  ${options.next ? html`<input type="hidden" name="next" value="${options.next}">` : ""}
+  <div class="field">
+    <label for="email">E-mailadres</label>
+    <input id="email" name="email" type="email" inputmode="email" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${options.email ?? ""}" ${options.email ? "" : html`autofocus`} ${invalid}>
+  </div>
+  <div class="field">
+    <label for="password">Wachtwoord</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required ${options.email ? html`autofocus` : ""} ${invalid}>
+  </div>
+  <button type="submit" class="button button-primary">Inloggen</button>
+</form>
+<p class="hint">Wachtwoord vergeten? Vraag een beheerder om een nieuw wachtwoord.</p>
+</div>`;
+  return page({ title: error ? "Fout: Inloggen" : "Inloggen", user: null, body });
+}
+
+type AccountField = "currentPassword" | "newPassword" | "confirmPassword";
+
+interface AccountView {
+  name: string;
+  email: string;
+  role: StaffRole;
+  tandems: Array<{ name: string; role: string }>;
+  sessions: number;
+  csrfToken: string;
+  notice?: string;
+  error?: { field: AccountField | null; message: string };
+}
+
+function passwordField(view: AccountView, field: AccountField, label: string, autocomplete: string, hint?: SafeHtml): SafeHtml {
+  const hasError = view.error?.field === field;
+  const describedBy = [hint ? `${field}-hint` : null, hasError ? "password-error" : null].filter(Boolean).join(" ");
+  return html`<div class="field">
+    <label for="${field}">${label}</label>
+    ${hint ? html`<p class="hint" id="${field}-hint">${hint}</p>` : ""}
+    <input id="${field}" name="${field}" type="password" autocomplete="${autocomplete}" required
+      ${field === "currentPassword" ? "" : html`minlength="${PasswordPolicy.minLength}"`}
+      ${describedBy ? html`aria-describedby="${describedBy}"` : ""} ${hasError ? html`aria-invalid="true"` : ""}>
+  </div>`;
+}
+
+function accountPage(view: AccountView): string {
+  const tandems =
+    view.role === "admin"
+      ? html`Alle tandems (als beheerder)`
+      : view.tandems.length === 0
+        ? html`Nog geen tandem. Vraag een beheerder om je aan een tandem toe te voegen.`
+        : html`<ul class="plain">${view.tandems.map((t) => html`<li>${t.name} <span class="muted">(${t.role})</span></li>`)}</ul>`;
+  const body = html`<h1>Mijn account</h1>
+${view.notice ? html`<p class="flash flash-ok" role="status">${view.notice}</p>` : ""}
+<dl class="details">
+  <dt>Naam</dt><dd>${view.name}</dd>
+  <dt>E-mailadres</dt><dd>${view.email}</dd>
+  <dt>Rol</dt><dd>${ROLE_LABELS[view.role]}</dd>
+  <dt>Tandems</dt><dd>${tandems}</dd>
+</dl>
+
+<section aria-labelledby="sessions-heading">
+  <h2 id="sessions-heading">Ingelogde apparaten</h2>
+  <p>Je bent nu ingelogd in ${view.sessions === 1 ? "1 browser" : `${view.sessions} browsers`}. Ben je een telefoon kwijt, of ingelogd op een computer van een ander? Log dan overal uit.</p>
+  <form method="post" action="/inbox/logout-everywhere">
+    <input type="hidden" name="_csrf" value="${view.csrfToken}">
+    <button type="submit" class="button">Overal uitloggen</button>
+  </form>
+</section>
+
+<section aria-labelledby="password-heading">
+  <h2 id="password-heading">Wachtwoord wijzigen</h2>
+  ${view.error ? html`<p class="flash flash-error" role="alert" id="password-error">${view.error.message}</p>` : ""}
+  <form method="post" action="/inbox/account/password" class="form">
+    <input type="hidden" name="_csrf" value="${view.csrfToken}">
+    <input type="text" autocomplete="username" value="${view.email}" hidden>
+    ${passwordField(view, "currentPassword", "Huidig wachtwoord", "current-password")}
+    ${passwordField(view, "newPassword", "Nieuw wachtwoord", "new-password", html`Minstens ${PasswordPolicy.minLength} tekens. Een zin van een paar woorden is sterk en goed te onthouden.`)}
+    ${passwordField(view, "confirmPassword", "Herhaal het nieuwe wachtwoord", "new-password")}
+    <p class="hint">Daarna word je op alle andere apparaten uitgelogd.</p>
+    <button type="submit" class="button button-primary">Wachtwoord wijzigen</button>
+  </form>
+</section>`;
+  return page({ title: view.error ? "Fout: Mijn account" : "Mijn account", user: { name: view.name, role: view.role, csrfToken: view.csrfToken }, current: "account", body });
+}
+
+/** Login, logout, logout everywhere, and the account page with its password change. */
+export function authRoutes(deps: AuthRoutesDeps): Router {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const router = Router();
+
+  const isThrottled = async (keys: { email: string; ip: string }, at: Date) => {
+    const failures = await countRecentFailures(db, keys, new Date(at.getTime() - LOGIN_THROTTLE.windowMs));
+    return failures.email >= LOGIN_THROTTLE.maxFailuresPerEmail || failures.ip >= LOGIN_THROTTLE.maxFailuresPerAddress;
+  };
+
+  // TODO(staff.repo): these two reads belong in src/db/staff.repo.ts (repositories own queries).
+  const findUserByEmail = (email: string) => db.staffUser.findUnique({ where: { email } });
+  const loadAccount = async (staffUserId: string) => {
+    const user = await db.staffUser.findUnique({ where: { id: staffUserId }, include: { tandems: { include: { tandem: true }, orderBy: { tandem: { name: "asc" } } } } });
+    const sessions = await db.staffSession.count({ where: { staffUserId, expiresAt: { gt: now() } } });
+    return user ? { user, sessions } : null;
+  };
+
+  const auditLogin = (input: { success: boolean; email: string; user: { id: string; gemeenteId: string } | null; reason?: string }) =>
+    recordAudit(db, {
+      gemeenteId: input.user?.gemeenteId ?? null,
+      actorKind: "staff",
+      actorStaffId: input.success ? (input.user?.id ?? null) : null,
+      action: input.success ? "staff.login" : "staff.login_failed",
+      subjectType: "StaffUser",
+      subjectId: input.user?.id ?? null,
+      data: input.success ? {} : { emailHash: hashEmail(input.email), reason: input.reason ?? "credentials" },
+    });
+
+  router.get("/inbox/login", (req, res) => {
+    const next = safeNextPath(req.query.next);
+    if (res.locals.staff) {
+      res.redirect(303, next ?? DEFAULT_AFTER_LOGIN);
+      return;
+    }
+    const notice = typeof req.query.uitgelogd === "string" ? LOGOUT_NOTICES[req.query.uitgelogd] : undefined;
+    sendPage(res, 200, loginPage({ next, ...(notice ? { notice } : {}) }));
+  });
+
+  router.post("/inbox/login", async (req, res) => {
+    // Fetch metadata: a login form posted from another site is login CSRF (signing a colleague
+    // into the attacker's account); browsers send this header, attackers' pages cannot forge it.
+    if (req.get("sec-fetch-site") === "cross-site") {
+      res.status(403).type("text/plain; charset=utf-8").send("Inloggen kan alleen via het inlogformulier van Wijklijn.");
+      return;
+    }
+    const nextRaw: unknown = req.body && typeof req.body === "object" && "next" in req.body ? req.body.next : undefined;
+    const next = safeNextPath(nextRaw);
+    const form = LoginFormSchema.safeParse(req.body ?? {});
+    if (!form.success) {
+      const email = req.body && typeof req.body === "object" && "email" in req.body && typeof req.body.email === "string" ? req.body.email.slice(0, 320) : "";
+      sendPage(res, 400, loginPage({ email, next, error: "Vul je e-mailadres en je wachtwoord in." }));
+      return;
+    }
+    const { email, password } = form.data;
+    const at = now();
+    const keys = { email, ip: clientAddress(req) };
+
+    if (await isThrottled(keys, at)) {
+      // Counted as a failure too, so that hammering on keeps the lock closed for another quarter.
+      await recordLoginAttempt(db, keys, false, at);
+      await auditLogin({ success: false, email, user: null, reason: "throttled" });
+      logger.warn({ emailHash: hashEmail(email) }, "sign-in throttled after too many failures");
+      res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
+      sendPage(res, 429, loginPage({ email, next, error: LOGIN_THROTTLED_NL }));
+      return;
+    }
+
+    const user = await findUserByEmail(email);
+    const usable = user && user.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
+    const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
+    if (!usable || !valid) {
+      await recordLoginAttempt(db, keys, false, at);
+      const reason = !user ? "unknown_email" : !user.active ? "inactive" : !user.passwordHash ? "no_password" : "wrong_password";
+      await auditLogin({ success: false, email, user, reason });
+      sendPage(res, 401, loginPage({ email, next, error: LOGIN_FAILED_NL }));
+      return;
+    }
+
+    await recordLoginAttempt(db, keys, true, at);
+    if (passwordNeedsRehash(usable.passwordHash)) {
+      await db.staffUser.update({ where: { id: usable.id }, data: { passwordHash: await hashPassword(password) } });
+    }
+    // A fresh session id at every sign-in; an older session of this browser ends.
+    const previous = sessionIdOf(req);
+    if (previous) await deleteStaffSession(db, previous);
+    const session = await createStaffSession(db, usable.id, at);
+    await auditLogin({ success: true, email, user: usable });
+    logger.info({ staffUserId: usable.id }, "staff signed in");
+    setSessionCookie(req, res, session.id);
+    noStore(res);
+    res.redirect(303, next ?? DEFAULT_AFTER_LOGIN);
+  });
+
+  // Without a session there is nothing to protect: just forget the cookie.
+  const endIfSignedOut: RequestHandler = (req, res, next) => {
+    if (res.locals.staff) return next();
+    clearSessionCookie(req, res);
+    res.redirect(303, "/inbox/login");
+  };
+
+  router.post("/inbox/logout", endIfSignedOut, verifyCsrf, async (req, res) => {
+    const staff = staffOf(res);
+    const id = sessionIdOf(req);
+    if (id) await deleteStaffSession(db, id);
+    await recordAudit(db, { gemeenteId: staff.gemeenteId, actorKind: "staff", actorStaffId: staff.staffUserId, action: "staff.logout", subjectType: "StaffUser", subjectId: staff.staffUserId });
+    clearSessionCookie(req, res);
+    res.redirect(303, "/inbox/login?uitgelogd=1");
+  });
+
+  router.post("/inbox/logout-everywhere", endIfSignedOut, verifyCsrf, async (req, res) => {
+    const staff = staffOf(res);
+    const sessionsEnded = await deleteAllStaffSessions(db, staff.staffUserId);
+    await recordAudit(db, {
+      gemeenteId: staff.gemeenteId,
+      actorKind: "staff",
+      actorStaffId: staff.staffUserId,
+      action: "staff.logout_everywhere",
+      subjectType: "StaffUser",
+      subjectId: staff.staffUserId,
+      data: { sessionsEnded },
+    });
+    clearSessionCookie(req, res);
+    res.redirect(303, "/inbox/login?uitgelogd=overal");
+  });
+
+  const renderAccount = async (res: Response, status: number, extra: Pick<AccountView, "notice" | "error"> = {}) => {
+    const staff = staffOf(res);
+    const account = await loadAccount(staff.staffUserId);
+    const csrfToken = typeof res.locals.csrfToken === "string" ? res.locals.csrfToken : "";
+    if (!account) {
+      res.status(401).type("text/plain; charset=utf-8").send("Je sessie is verlopen. Log opnieuw in.");
+      return;
+    }
+    const { user, sessions } = account;
+    sendPage(
+      res,
+      status,
+      accountPage({
+        name: user.displayName,
+        email: user.email,
+        role: StaffRoleSchema.catch(staff.role).parse(user.role),
+        tandems: user.tandems.map((member) => ({ name: member.tandem.name, role: ROLE_LABELS[StaffRoleSchema.catch("gebiedsregisseur").parse(member.role)].toLowerCase() })),
+        sessions,
+        csrfToken,
+        ...extra,
+      }),
+    );
+  };
+
+  router.get("/inbox/account", requireSignedIn, async (req, res) => {
+    await renderAccount(res, 200, req.query.gewijzigd === "1" ? { notice: "Je wachtwoord is gewijzigd. Op je andere apparaten ben je uitgelogd." } : {});
+  });
+
+  router.post("/inbox/account/password", requireSignedIn, verifyCsrf, async (req, res) => {
+    const staff = staffOf(res);
+    const refuse = (status: number, field: AccountField | null, message: string) => renderAccount(res, status, { error: { field, message } });
+    const form = PasswordChangeFormSchema.safeParse(req.body ?? {});
+    if (!form.success) return refuse(400, null, "Vul je huidige wachtwoord en twee keer je nieuwe wachtwoord in.");
+    const { currentPassword, newPassword, confirmPassword } = form.data;
+    const user = await db.staffUser.findUnique({ where: { id: staff.staffUserId } });
+    if (!user) return refuse(401, null, "Je sessie is verlopen. Log opnieuw in.");
+    const at = now();
+    const keys = { email: user.email, ip: clientAddress(req) };
+    const auditRefusal = (reason: string) =>
+      recordAudit(db, { gemeenteId: user.gemeenteId, actorKind: "staff", actorStaffId: user.id, action: "staff.password_change_refused", subjectType: "StaffUser", subjectId: user.id, data: { reason } });
+
+    // Guessing the current password from a stolen session is sign-in guessing too: same throttle.
+    if (await isThrottled(keys, at)) {
+      await auditRefusal("throttled");
+      res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
+      return refuse(429, "currentPassword", LOGIN_THROTTLED_NL);
+    }
+    if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      await recordLoginAttempt(db, keys, false, at);
+      await auditRefusal("current_password");
+      return refuse(400, "currentPassword", "Je huidige wachtwoord klopt niet.");
+    }
+    if (newPassword !== confirmPassword) return refuse(400, "confirmPassword", "De twee nieuwe wachtwoorden zijn niet gelijk. Typ het nieuwe wachtwoord nog eens.");
+    if (newPassword === currentPassword) return refuse(400, "newPassword", "Kies een ander wachtwoord dan je huidige.");
+    const verdict = PasswordPolicy.check(newPassword, { email: user.email });
+    if (!verdict.ok) return refuse(400, "newPassword", verdict.message);
+
+    await setStaffPassword(db, user, newPassword, { kind: "staff", staffUserId: user.id });
+    // Every session ended with the old password; this browser continues on a fresh one.
+    const session = await createStaffSession(db, user.id, at);
+    setSessionCookie(req, res, session.id);
+    logger.info({ staffUserId: user.id }, "staff password changed");
+    noStore(res);
+    res.redirect(303, "/inbox/account?gewijzigd=1");
+  });
+
+  return router;
+}

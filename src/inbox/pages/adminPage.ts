@@ -1,0 +1,139 @@
+/**
+ * GET /inbox/admin: what an admin must keep an eye on across tandems. Residents who waited too
+ * long, conversations that belong to no tandem, outbox messages that could not be delivered (with
+ * a retry button), and the WhatsApp Web session with its QR code. Rendering only.
+ */
+import type { Settings } from "../../conversation/flowSchema.ts";
+import type { DeadOutboxMessage, InboxListItem, UnroutedConversation } from "../../db/inbox.repo.ts";
+import { ChannelSchema } from "../../domain/messages.ts";
+import { redactText } from "../../privacy/redact.ts";
+import { html, SafeHtml } from "../layout.ts";
+import { CHANNEL_LABELS, emergencyBadge, flashMessage, formatWorkingDuration, STATUS_LABELS, timeElement } from "./format.ts";
+import { waitingTime } from "./waitingTime.ts";
+
+/** The WhatsApp Web session as the admin page shows it. */
+export interface WhatsappWebStatusView {
+  /** starting | qr | ready | disconnected | stopped */
+  state: string;
+  /** The text to encode in the QR code while a scan is awaited. */
+  qr: string | null;
+  since: Date;
+  lastError?: string | null;
+}
+
+/** What the admin page shows. */
+export interface AdminPageInput {
+  /** Open conversations, longest wait first (the page keeps the overdue ones). */
+  open: InboxListItem[];
+  withoutTandem: UnroutedConversation[];
+  deadOutbox: DeadOutboxMessage[];
+  /** undefined: the service gave no WhatsApp Web status (channel off). */
+  whatsappWeb: WhatsappWebStatusView | null | undefined;
+  /** An SVG image of the QR code, when a QR library renders it. */
+  qrSvg: string | null;
+  csrfToken: string;
+  settings: Settings;
+  timeZone: string;
+  now: Date;
+  rawQuery: unknown;
+}
+
+const WHATSAPP_STATES: Record<string, string> = {
+  starting: "Wordt gestart",
+  qr: "Wacht op koppeling: scan de QR-code",
+  ready: "Verbonden",
+  disconnected: "Verbinding verbroken; er wordt opnieuw verbonden",
+  stopped: "Gestopt",
+};
+
+function channelLabel(channel: string): string {
+  const parsed = ChannelSchema.safeParse(channel);
+  return parsed.success ? CHANNEL_LABELS[parsed.data] : channel;
+}
+
+function conversationLink(id: string | null, reference: string | null): SafeHtml | string {
+  if (!id || !reference) return "—";
+  return html`<a href="/inbox/c/${encodeURIComponent(id)}">${reference}</a>`;
+}
+
+function overdueSection(input: AdminPageInput): SafeHtml {
+  const target = input.settings.responseTargetWorkingHours;
+  const rows = input.open.flatMap((item) => {
+    const wait = waitingTime(item.waitingSince, input.now, input.settings, input.timeZone);
+    return wait?.overdue ? [{ item, wait }] : [];
+  });
+  const body =
+    rows.length === 0
+      ? html`<p>Geen enkele bewoner wacht langer dan ${target} werkuren.</p>`
+      : html`<div class="table-scroll" role="region" aria-labelledby="te-laat-caption" tabindex="0"><table>
+  <caption id="te-laat-caption">${rows.length} ${rows.length === 1 ? "gesprek wacht" : "gesprekken wachten"} langer dan ${target} werkuren, langst wachtende eerst</caption>
+  <thead><tr><th scope="col">Kenmerk</th><th scope="col">Tandem</th><th scope="col">Wijk</th><th scope="col">Wacht (werktijd)</th><th scope="col">Toegewezen aan</th></tr></thead>
+  <tbody>${rows.map(
+    ({ item, wait }) => html`<tr><th scope="row">${conversationLink(item.id, item.reference)} ${emergencyBadge(item.emergency)}</th><td>${item.tandemName ?? "—"}</td><td>${item.wijkName ?? "Onbekend"}</td>
+    <td>${formatWorkingDuration(wait.workingMs)}${item.waitingSince ? html`<br><span class="since">sinds ${timeElement(item.waitingSince, input.timeZone)}</span>` : ""}</td><td>${item.assignee?.name ?? "Niemand"}</td></tr>`,
+  )}</tbody></table></div>`;
+  return html`<section aria-labelledby="te-laat-kop"><h2 id="te-laat-kop">Te lang wachtend, alle tandems</h2>${body}</section>`;
+}
+
+function withoutTandemSection(input: AdminPageInput): SafeHtml {
+  const body =
+    input.withoutTandem.length === 0
+      ? html`<p>Alle gesprekken bij medewerkers horen bij een tandem.</p>`
+      : html`<div class="table-scroll" role="region" aria-labelledby="zonder-caption" tabindex="0"><table>
+  <caption id="zonder-caption">Gesprekken zonder tandem: wijk onbekend of niet actief. Kies in het gesprek de juiste wijk.</caption>
+  <thead><tr><th scope="col">Kenmerk</th><th scope="col">Wijk</th><th scope="col">Kanaal</th><th scope="col">Status</th><th scope="col">Laatste bericht</th></tr></thead>
+  <tbody>${input.withoutTandem.map(
+    (row) => html`<tr><th scope="row">${conversationLink(row.id, row.reference)}</th><td>${row.wijkName ? html`${row.wijkName}${row.wijkActive === false ? " (niet actief)" : ""}` : "Onbekend"}</td>
+    <td>${CHANNEL_LABELS[row.channel]}</td><td>${STATUS_LABELS[row.status]}</td><td>${timeElement(row.lastMessageAt, input.timeZone)}</td></tr>`,
+  )}</tbody></table></div>`;
+  return html`<section aria-labelledby="zonder-kop"><h2 id="zonder-kop">Zonder tandem</h2>${body}</section>`;
+}
+
+function deadOutboxSection(input: AdminPageInput): SafeHtml {
+  const body =
+    input.deadOutbox.length === 0
+      ? html`<p>Alle berichten zijn bezorgd of onderweg.</p>`
+      : html`<div class="table-scroll" role="region" aria-labelledby="dood-caption" tabindex="0"><table>
+  <caption id="dood-caption">Berichten aan bewoners die na herhaalde pogingen niet bezorgd zijn, nieuwste eerst</caption>
+  <thead><tr><th scope="col">Kanaal</th><th scope="col">Gesprek</th><th scope="col">Pogingen</th><th scope="col">Laatste fout</th><th scope="col">Aangemaakt</th><th scope="col">Actie</th></tr></thead>
+  <tbody>${input.deadOutbox.map(
+    (row) => html`<tr><td>${channelLabel(row.channel)}</td><td>${conversationLink(row.conversationId, row.reference)}</td><td>${row.attempts}</td>
+    <td>${row.lastError ? html`<code>${redactText(row.lastError)}</code>` : "—"}</td><td>${timeElement(row.createdAt, input.timeZone)}</td>
+    <td><form method="post" action="/inbox/admin/outbox/${encodeURIComponent(row.id)}/retry"><input type="hidden" name="_csrf" value="${input.csrfToken}">
+      <button type="submit">Opnieuw proberen<span class="visually-hidden"> (${row.reference ?? "bericht"}, ${channelLabel(row.channel)})</span></button></form></td></tr>`,
+  )}</tbody></table></div>`;
+  return html`<section aria-labelledby="dood-kop"><h2 id="dood-kop">Niet bezorgde berichten</h2>${body}</section>`;
+}
+
+function whatsappSection(input: AdminPageInput): SafeHtml {
+  const status = input.whatsappWeb;
+  if (!status) {
+    return html`<section aria-labelledby="wa-kop"><h2 id="wa-kop">WhatsApp Web</h2><p>WhatsApp Web staat niet aan (zet <code>WHATSAPP_WEB_ENABLED=true</code> om het te gebruiken).</p></section>`;
+  }
+  let qr: SafeHtml | "" = "";
+  if (status.state === "qr" && status.qr) {
+    qr = input.qrSvg
+      ? html`<figure class="qr"><div role="img" aria-label="QR-code om WhatsApp Web te koppelen">${new SafeHtml(input.qrSvg)}</div>
+        <figcaption>Open WhatsApp op de telefoon van de gemeente, kies <strong>Gekoppelde apparaten</strong> en dan <strong>Apparaat koppelen</strong>, en scan deze code. De code vernieuwt zich; laad de pagina opnieuw als het scannen mislukt.</figcaption></figure>`
+      : html`<div class="qr-text"><p>Deze installatie kan de QR-code niet als afbeelding tonen. Zo koppel je toch:</p>
+        <ol><li>Bekijk de uitvoer (het log of de terminal) van de server: daar staat de QR-code als blokjes.</li>
+        <li>Open WhatsApp op de telefoon van de gemeente, kies <strong>Gekoppelde apparaten</strong> en dan <strong>Apparaat koppelen</strong>, en scan die code.</li>
+        <li>Plak de tekst hieronder niet in een QR-website: wie die code scant, leest alle WhatsApp-gesprekken mee.</li></ol>
+        <pre class="qr-raw" aria-label="De tekst van de QR-code">${status.qr}</pre></div>`;
+  }
+  return html`<section aria-labelledby="wa-kop"><h2 id="wa-kop">WhatsApp Web</h2>
+  <p><strong>${WHATSAPP_STATES[status.state] ?? status.state}</strong> sinds ${timeElement(status.since, input.timeZone)}.</p>
+  ${status.lastError ? html`<p>Laatste fout: <code>${redactText(status.lastError)}</code></p>` : ""}
+  ${qr}
+</section>`;
+}
+
+/** The whole admin page body. */
+export function renderAdminPage(input: AdminPageInput): SafeHtml {
+  return html`<h1>Beheer</h1>
+${flashMessage(input.rawQuery)}
+${overdueSection(input)}
+${withoutTandemSection(input)}
+${deadOutboxSection(input)}
+${whatsappSection(input)}`;
+}

@@ -1,0 +1,273 @@
+/**
+ * GET /inbox/c/:id: one conversation. The history (resident, bot and staff messages; internal
+ * notes set apart; photos as a marker; locations as coordinates with an OpenStreetMap link), the
+ * bot's summary of the flow answers, the facts, the status history, and the forms staff act with.
+ * Wethouders read and add notes only, so they get no other forms. Rendering only.
+ */
+import type { Settings } from "../../conversation/flowSchema.ts";
+import { ThemeSchema } from "../../conversation/triage.ts";
+import type { ConversationDetailView, ConversationMessageView } from "../../db/conversationQuery.repo.ts";
+import type { CannedReplyView, Colleague, ConversationContext, WijkOption } from "../../db/inbox.repo.ts";
+import { isWithinServiceWindow, serviceWindowEndsAt } from "../../channels/whatsapp-cloud/serviceWindow.ts";
+import { html, type SafeHtml } from "../layout.ts";
+import {
+  CHANNEL_LABELS,
+  emergencyBadge,
+  flashMessage,
+  formatDateTime,
+  formatWorkingDuration,
+  intentLabel,
+  multiline,
+  overdueBadge,
+  roleLabel,
+  STATUS_LABELS,
+  themeLabel,
+  timeElement,
+  toDateTimeLocal,
+} from "./format.ts";
+import { waitingTime } from "./waitingTime.ts";
+
+/** What the conversation page shows. */
+export interface ConversationPageInput {
+  conversation: ConversationDetailView;
+  context: ConversationContext;
+  /** May reply, assign, change wijk, theme and status (not a wethouder). */
+  canAct: boolean;
+  cannedReplies: CannedReplyView[];
+  colleagues: Colleague[];
+  wijken: WijkOption[];
+  csrfToken: string;
+  settings: Settings;
+  timeZone: string;
+  now: Date;
+  rawQuery: unknown;
+}
+
+/** Replaces {{reference}} and {{wijk}} in a canned reply (or any staff text). */
+export function fillPlaceholders(text: string, values: { reference: string; wijkName: string | null }): string {
+  return text.replace(/\{\{\s*(reference|wijk)\s*\}\}/g, (_, name: string) => (name === "reference" ? values.reference : (values.wijkName ?? "je wijk")));
+}
+
+const MEDIA_LABELS: Record<string, string> = { photo: "Foto", voice: "Spraakbericht", video: "Video", document: "Document", sticker: "Sticker" };
+
+function attachment(message: ConversationMessageView): SafeHtml | "" {
+  const parts: SafeHtml[] = [];
+  if (message.photo) {
+    const kind = message.photo.mediaRef.split(":")[0] ?? "photo";
+    parts.push(html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>${MEDIA_LABELS[kind] ?? "Bijlage"}</strong> <span class="muted">(referentie <code>${message.photo.mediaRef}</code>)</span></p>`);
+  }
+  if (message.location) {
+    const lat = message.location.latitude.toFixed(5);
+    const lon = message.location.longitude.toFixed(5);
+    const href = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;
+    parts.push(html`<p class="attachment"><span aria-hidden="true">📍</span> <strong>Locatie</strong> ${lat}, ${lon} · <a href="${href}">bekijk op OpenStreetMap</a></p>`);
+  }
+  return parts.length > 0 ? html`${parts}` : "";
+}
+
+function authorLabel(message: ConversationMessageView): string {
+  if (message.author === "resident") return "Bewoner";
+  if (message.author === "bot") return "Wijklijn-bot";
+  return message.author;
+}
+
+function messageItem(message: ConversationMessageView, timeZone: string): SafeHtml {
+  const text = message.text ? html`<div class="text">${multiline(message.text)}</div>` : "";
+  if (message.direction === "note") {
+    const who = message.author === "bot" ? "Samenvatting van de bot" : `Interne notitie van ${message.author}`;
+    return html`<li class="msg msg-note"><p class="meta"><strong>${who}</strong> <span class="tag">alleen voor medewerkers</span> · ${timeElement(message.at, timeZone)}</p>${text}${attachment(message)}</li>`;
+  }
+  const kind = message.direction === "in" ? "msg-in" : message.author === "bot" ? "msg-bot" : "msg-staff";
+  const direction = message.direction === "in" ? "van" : "aan bewoner, door";
+  return html`<li class="msg ${kind}"><p class="meta"><strong><span class="visually-hidden">${direction} </span>${authorLabel(message)}</strong> · ${timeElement(message.at, timeZone)}</p>${text}${attachment(message)}</li>`;
+}
+
+/** The facts block, updated live (id "over"). */
+function factsPart(input: ConversationPageInput): SafeHtml {
+  const { conversation, context, settings, timeZone } = input;
+  const wait = waitingTime(conversation.status === "open" ? (context.lastOpenedAt ?? conversation.lastMessageAt) : null, input.now, settings, timeZone);
+  return html`<section id="over" data-live-part aria-labelledby="over-kop">
+  <h2 id="over-kop">Over dit gesprek</h2>
+  <dl class="facts">
+    <dt>Status</dt><dd>${STATUS_LABELS[conversation.status]}${conversation.status === "snoozed" ? (context.snoozedUntil ? html` tot ${timeElement(context.snoozedUntil, timeZone)}` : " tot de bewoner reageert") : ""}</dd>
+    ${wait ? html`<dt>Wacht op ons</dt><dd>${formatWorkingDuration(wait.workingMs)} werktijd ${wait.overdue ? overdueBadge(settings.responseTargetWorkingHours) : ""}</dd>` : ""}
+    <dt>Kenmerk</dt><dd>${conversation.reference}</dd>
+    <dt>Wijk</dt><dd>${context.wijkName ?? "Onbekend"}</dd>
+    <dt>Tandem</dt><dd>${context.tandemName ?? "Geen (alleen beheerders zien dit gesprek)"}</dd>
+    <dt>Kanaal</dt><dd>${CHANNEL_LABELS[conversation.channel]}</dd>
+    <dt>Soort</dt><dd>${intentLabel(conversation.intent)}</dd>
+    <dt>Thema</dt><dd>${themeLabel(conversation.theme)}</dd>
+    <dt>Toegewezen aan</dt><dd>${conversation.assignee?.name ?? "Niemand"}</dd>
+    <dt>Begonnen</dt><dd>${timeElement(conversation.createdAt, timeZone)}</dd>
+    <dt>Eerste antwoord</dt><dd>${conversation.firstResponseAt ? timeElement(conversation.firstResponseAt, timeZone) : "Nog niet"}</dd>
+  </dl>
+</section>`;
+}
+
+/** The message history, updated live (id "geschiedenis"). */
+function historyPart(input: ConversationPageInput): SafeHtml {
+  const { conversation, timeZone } = input;
+  return html`<section id="geschiedenis" data-live-part aria-labelledby="geschiedenis-kop">
+  <h2 id="geschiedenis-kop">Berichten</h2>
+  ${conversation.messages.length === 0 ? html`<p>Nog geen berichten.</p>` : html`<ol class="messages">${conversation.messages.map((message) => messageItem(message, timeZone))}</ol>`}
+</section>`;
+}
+
+function flowAnswers(input: ConversationPageInput): SafeHtml | "" {
+  const summary = input.conversation.messages.filter((message) => message.direction === "note" && message.author === "bot" && message.text).at(-1);
+  if (!summary?.text) return "";
+  return html`<section class="flow-answers" aria-labelledby="antwoorden-kop">
+  <h2 id="antwoorden-kop">Wat de bewoner de bot vertelde</h2>
+  <div class="text">${multiline(summary.text)}</div>
+</section>`;
+}
+
+function serviceWindowNotice(input: ConversationPageInput): SafeHtml | "" {
+  if (input.conversation.channel !== "whatsapp") return "";
+  const last = input.context.lastInboundOnIdentityAt;
+  const endsAt = serviceWindowEndsAt(last);
+  if (endsAt && isWithinServiceWindow(last, input.now)) {
+    return html`<p class="window window-open" id="venster"><strong>Antwoorden kan tot ${formatDateTime(endsAt, input.timeZone)}.</strong> Daarna sluit het 24-uursvenster van WhatsApp, tot de bewoner weer schrijft.</p>`;
+  }
+  return html`<p class="window window-closed" id="venster"><strong>Buiten het 24-uursvenster: alleen een goedgekeurd sjabloon kan de bewoner nu bereiken.</strong> Een gewoon antwoord wordt door WhatsApp geweigerd tot de bewoner weer schrijft. Bel of mail de bewoner als dat nodig is.</p>`;
+}
+
+function hidden(csrfToken: string): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${csrfToken}">`;
+}
+
+function replyForm(input: ConversationPageInput, action: string): SafeHtml {
+  const { conversation, context } = input;
+  const values = { reference: conversation.reference, wijkName: context.wijkName };
+  return html`<section aria-labelledby="antwoord-kop">
+  <h2 id="antwoord-kop">Antwoorden aan de bewoner</h2>
+  ${serviceWindowNotice(input)}
+  <form method="post" action="${action}/reply" class="reply">
+    ${hidden(input.csrfToken)}
+    ${
+      input.cannedReplies.length > 0
+        ? html`<div class="field"><label for="canned">Standaardantwoord</label>
+      <select id="canned" name="canned" data-canned-for="reply-text" aria-describedby="canned-hint">
+        <option value="">Geen</option>
+        ${input.cannedReplies.map((reply) => html`<option value="${reply.id}" data-text="${fillPlaceholders(reply.body, values)}">${reply.title}</option>`)}
+      </select>
+      <p class="hint" id="canned-hint">Zonder eigen tekst wordt het gekozen standaardantwoord verstuurd. <a href="/inbox/canned">Standaardantwoorden beheren</a></p></div>`
+        : html`<p class="hint"><a href="/inbox/canned">Standaardantwoorden maken</a> voor je tandem.</p>`
+    }
+    <div class="field"><label for="reply-text">Je antwoord</label>
+      <textarea id="reply-text" name="text" rows="5" maxlength="4000" aria-describedby="reply-hint"></textarea>
+      <p class="hint" id="reply-hint">Gaat via ${CHANNEL_LABELS[conversation.channel]} naar de bewoner. {{reference}} en {{wijk}} worden ingevuld.</p></div>
+    <button type="submit">Versturen</button>
+  </form>
+</section>`;
+}
+
+function noteForm(input: ConversationPageInput, action: string): SafeHtml {
+  return html`<section aria-labelledby="notitie-kop">
+  <h2 id="notitie-kop">Interne notitie</h2>
+  <form method="post" action="${action}/note" class="note">
+    ${hidden(input.csrfToken)}
+    <div class="field"><label for="note-text">Notitie</label>
+      <textarea id="note-text" name="text" rows="3" maxlength="4000" aria-describedby="note-hint"></textarea>
+      <p class="hint" id="note-hint">Alleen zichtbaar voor medewerkers; de bewoner ziet dit nooit.</p></div>
+    <button type="submit">Notitie opslaan</button>
+  </form>
+</section>`;
+}
+
+function actionForms(input: ConversationPageInput, action: string): SafeHtml {
+  const { conversation, context, timeZone } = input;
+  const assigneeEmail = conversation.assignee?.email ?? null;
+  const csrf = hidden(input.csrfToken);
+  const statusButtons: SafeHtml[] = [];
+  if (conversation.status !== "resolved") {
+    statusButtons.push(html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit">Afhandelen</button></form>`);
+  }
+  if (conversation.status === "resolved" || conversation.status === "snoozed" || conversation.status === "waiting") {
+    statusButtons.push(html`<form method="post" action="${action}/reopen" class="inline">${csrf}<button type="submit">${conversation.status === "resolved" ? "Heropenen" : "Weer open zetten"}</button></form>`);
+  }
+  const suggested = toDateTimeLocal(new Date(input.now.getTime() + 24 * 3_600_000), timeZone);
+  return html`<section aria-labelledby="acties-kop" class="conversation-actions">
+  <h2 id="acties-kop">Acties</h2>
+  <div class="status-actions">${statusButtons}</div>
+
+  <form method="post" action="${action}/assign">
+    ${csrf}
+    <div class="field"><label for="assignee">Toewijzen aan</label>
+      <select id="assignee" name="assignee">
+        <option value="">Niemand</option>
+        ${input.colleagues.map((colleague) => html`<option value="${colleague.id}"${colleague.email === assigneeEmail ? html` selected` : ""}>${colleague.name} (${roleLabel(colleague.role)})</option>`)}
+      </select></div>
+    <button type="submit">Toewijzen</button>
+  </form>
+
+  <form method="post" action="${action}/theme">
+    ${csrf}
+    <div class="field"><label for="theme">Thema</label>
+      <select id="theme" name="theme">
+        ${ThemeSchema.options.map((theme) => html`<option value="${theme}"${conversation.theme === theme ? html` selected` : ""}>${themeLabel(theme)}</option>`)}
+      </select></div>
+    <button type="submit">Thema opslaan</button>
+  </form>
+
+  <form method="post" action="${action}/wijk">
+    ${csrf}
+    <div class="field"><label for="wijk">Wijk</label>
+      <select id="wijk" name="wijk" aria-describedby="wijk-hint">
+        ${context.wijkSlug === null ? html`<option value="" selected disabled>Onbekend: kies een wijk</option>` : ""}
+        ${input.wijken.map((wijk) => html`<option value="${wijk.slug}"${context.wijkSlug === wijk.slug ? html` selected` : ""}>${wijk.name}${wijk.active ? (wijk.tandemName ? ` (tandem ${wijk.tandemName})` : "") : " (niet actief)"}</option>`)}
+      </select>
+      <p class="hint" id="wijk-hint">Een wijk van een andere tandem geeft het gesprek aan die tandem; er komt een notitie bij.</p></div>
+    <button type="submit">Wijk wijzigen</button>
+  </form>
+
+  <form method="post" action="${action}/snooze">
+    ${csrf}
+    <fieldset>
+      <legend>Uitstellen</legend>
+      <div class="choice"><input type="radio" id="snooze-bericht" name="mode" value="bericht" checked> <label for="snooze-bericht">tot de bewoner reageert</label></div>
+      <div class="choice"><input type="radio" id="snooze-tijd" name="mode" value="tijd"> <label for="snooze-tijd">tot een tijdstip</label></div>
+      <div class="field"><label for="snooze-until">Tijdstip (als je 'tot een tijdstip' kiest)</label>
+        <input type="datetime-local" id="snooze-until" name="until" value="${suggested}"></div>
+    </fieldset>
+    <button type="submit">Uitstellen</button>
+  </form>
+</section>`;
+}
+
+function statusHistory(input: ConversationPageInput): SafeHtml {
+  const { context, timeZone } = input;
+  return html`<section aria-labelledby="status-kop">
+  <h2 id="status-kop">Statusgeschiedenis</h2>
+  <div class="table-scroll" role="region" aria-labelledby="status-caption" tabindex="0">
+  <table>
+    <caption id="status-caption">Statuswijzigingen van ${context.reference}, oudste eerst</caption>
+    <thead><tr><th scope="col">Wanneer</th><th scope="col">Van</th><th scope="col">Naar</th><th scope="col">Door</th></tr></thead>
+    <tbody>${context.statusHistory.map(
+      (change) => html`<tr><td>${timeElement(change.at, timeZone)}</td><td>${change.from ? STATUS_LABELS[change.from] : "—"}</td><td>${STATUS_LABELS[change.to]}</td><td>${change.actor ?? "Wijklijn"}</td></tr>`,
+    )}</tbody>
+  </table></div>
+</section>`;
+}
+
+/** The live container: facts and history are swapped by inbox.js on a change event; the bot's summary stays. */
+export function renderConversationLiveParts(input: ConversationPageInput): SafeHtml {
+  return html`${factsPart(input)}${flowAnswers(input)}${historyPart(input)}`;
+}
+
+/** The whole conversation page body. */
+export function renderConversationPage(input: ConversationPageInput): SafeHtml {
+  const { conversation } = input;
+  const action = `/inbox/c/${encodeURIComponent(conversation.id)}`;
+  return html`<p class="back"><a href="/inbox">Alle gesprekken</a></p>
+<h1>Gesprek ${conversation.reference} ${emergencyBadge(conversation.emergency)}</h1>
+${flashMessage(input.rawQuery)}
+<p class="jump"><a href="${input.canAct ? "#antwoord-kop" : "#notitie-kop"}">${input.canAct ? "Naar het antwoordformulier" : "Naar de notitie"}</a></p>
+${conversation.emergency ? html`<p class="emergency-note" role="note">De bewoner noemde een noodsituatie; de bot heeft ${conversation.emergency === "113" ? "113 (0800-0113)" : "112"} genoemd. Kijk dit gesprek eerst na.</p>` : ""}
+<p class="live-status" data-live-status role="status" aria-live="polite"></p>
+<div data-live="conversation" data-conversation-id="${conversation.id}">${renderConversationLiveParts(input)}</div>
+${input.canAct ? replyForm(input, action) : html`<p class="note">Als wethouder lees je mee en kun je interne notities toevoegen; antwoorden en de status wijzigen doet de gebiedsregisseur.</p>`}
+${noteForm(input, action)}
+${input.canAct ? actionForms(input, action) : ""}
+${statusHistory(input)}`;
+}

@@ -1,0 +1,159 @@
+/**
+ * Dutch words, dates, durations and flash messages of the inbox pages: one place, so that every
+ * page says "Wacht op bewoner" and "do 26 nov, 10:00" the same way.
+ */
+import type { Channel, ConversationStatus } from "../../domain/messages.ts";
+import { html, type SafeHtml } from "../layout.ts";
+
+/** The statuses as staff read them. */
+export const STATUS_LABELS: Record<ConversationStatus, string> = {
+  bot: "Bij de bot",
+  open: "Open",
+  waiting: "Wacht op bewoner",
+  snoozed: "Uitgesteld",
+  resolved: "Afgehandeld",
+};
+
+/** The channels as staff read them. */
+export const CHANNEL_LABELS: Record<Channel, string> = {
+  telegram: "Telegram",
+  whatsapp: "WhatsApp",
+  botframework: "Teams / Web Chat",
+  webchat: "Webchat",
+};
+
+const INTENT_LABELS: Record<string, string> = {
+  melding: "Melding",
+  idee: "Idee",
+  wijknieuws: "Wijknieuws",
+  dialoogtafel: "Dialoogtafel",
+  abonneren: "Abonneren",
+  contact: "Contact",
+  privacy: "Privacy",
+  spoed: "Spoed",
+  crisis: "Crisis",
+  groet: "Groet",
+  onbekend: "Onbekend",
+};
+
+const THEME_LABELS: Record<string, string> = {
+  afval: "Afval",
+  groen: "Groen",
+  verkeer: "Verkeer",
+  veiligheid: "Veiligheid",
+  overlast: "Overlast",
+  onderhoud: "Onderhoud",
+  wonen: "Wonen",
+  jeugd: "Jeugd",
+  "zorg-welzijn": "Zorg en welzijn",
+  gemeente: "Gemeente",
+  overig: "Overig",
+};
+
+/** An intent in Dutch ("—" when unknown). */
+export function intentLabel(intent: string | null): string {
+  return intent === null ? "—" : (INTENT_LABELS[intent] ?? intent);
+}
+
+/** A theme in Dutch ("—" when unknown). */
+export function themeLabel(theme: string | null): string {
+  return theme === null ? "—" : (THEME_LABELS[theme] ?? theme);
+}
+
+/** A role in Dutch. */
+export function roleLabel(role: string): string {
+  return role === "admin" ? "beheerder" : role;
+}
+
+/** "do 26 nov, 10:00" in the gemeente's time zone. */
+export function formatDateTime(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("nl-NL", { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+}
+
+/** A <time> element with the machine-readable instant. */
+export function timeElement(date: Date, timeZone: string): SafeHtml {
+  return html`<time datetime="${date.toISOString()}">${formatDateTime(date, timeZone)}</time>`;
+}
+
+/** The value of an <input type="datetime-local"> for an instant in `timeZone`: 2026-11-27T09:00. */
+export function toDateTimeLocal(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(date);
+  const get = (type: string) => parts.find((part) => part.type === type)?.value ?? "00";
+  return `${get("year")}-${get("month")}-${get("day")}T${get("hour")}:${get("minute")}`;
+}
+
+/** Working time as "3 u 05 min" or "40 min". */
+export function formatWorkingDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return hours > 0 ? `${hours} u ${String(rest).padStart(2, "0")} min` : `${rest} min`;
+}
+
+/** The badge of an emergency (112 or 113); text, not colour alone. */
+export function emergencyBadge(emergency: string | null): SafeHtml | "" {
+  if (emergency === "112") return html`<strong class="badge badge-emergency">Spoed: 112</strong>`;
+  if (emergency === "113") return html`<strong class="badge badge-emergency">Crisis: 113</strong>`;
+  return "";
+}
+
+/** The badge of a resident who waited longer than the service target. */
+export function overdueBadge(targetHours: number): SafeHtml {
+  return html`<strong class="badge badge-overdue">Te laat <span class="visually-hidden">(langer dan ${targetHours} werkuren)</span></strong>`;
+}
+
+/** Messages after a successful action (?gedaan=…); a fixed list, so a link cannot put words in our mouth. */
+const DONE_MESSAGES = {
+  beantwoord: "Je antwoord is onderweg naar de bewoner.",
+  notitie: "Je notitie is opgeslagen. De bewoner ziet die niet.",
+  toegewezen: "De toewijzing is opgeslagen.",
+  wijk: "Het gesprek hoort nu bij een andere wijk; er staat een notitie bij.",
+  verplaatst: "Het gesprek is naar de wijk van een andere tandem verplaatst. Je ziet het daarom niet meer.",
+  thema: "Het thema is opgeslagen.",
+  uitgesteld: "Het gesprek is uitgesteld.",
+  afgehandeld: "Het gesprek is afgehandeld.",
+  heropend: "Het gesprek is weer open.",
+  "opnieuw-proberen": "Het bericht staat weer in de wachtrij en wordt opnieuw verstuurd.",
+  "standaard-toegevoegd": "Het standaardantwoord is toegevoegd.",
+  "standaard-verwijderd": "Het standaardantwoord is verwijderd.",
+} as const;
+
+/** Messages after a failed action (?fout=…). */
+const FAILED_MESSAGES = {
+  "antwoord-leeg": "Je antwoord is leeg. Schrijf een tekst of kies een standaardantwoord.",
+  "antwoord-te-lang": "Je antwoord is te lang: maximaal 4000 tekens.",
+  "notitie-leeg": "Je notitie is leeg.",
+  "notitie-te-lang": "Je notitie is te lang: maximaal 4000 tekens.",
+  collega: "Kies iemand van de tandem van dit gesprek.",
+  wijk: "Kies een wijk uit de lijst.",
+  thema: "Kies een thema uit de lijst.",
+  tijd: "Kies een datum en tijd in de toekomst, of kies 'tot de bewoner reageert'.",
+  "bij-bot": "De bot praat nog met de bewoner. Je kunt dit gesprek nu alleen afhandelen.",
+  standaard: "Vul een titel (maximaal 100 tekens) en een tekst (maximaal 4000 tekens) in.",
+  "niet-gevonden": "Dat bestaat niet (meer).",
+  mislukt: "Dat lukte niet. Probeer het nog eens.",
+} as const;
+
+/** A flash code of a successful action (?gedaan=). */
+export type DoneCode = keyof typeof DONE_MESSAGES;
+/** A flash code of a failed action (?fout=). */
+export type FailedCode = keyof typeof FAILED_MESSAGES;
+
+const DONE: Readonly<Record<string, string>> = DONE_MESSAGES;
+const FAILED: Readonly<Record<string, string>> = FAILED_MESSAGES;
+
+/** The flash message for the page's query (?gedaan= or ?fout=), as an accessible status or alert. */
+export function flashMessage(query: unknown): SafeHtml | "" {
+  if (!query || typeof query !== "object") return "";
+  const done = "gedaan" in query && typeof query.gedaan === "string" && Object.hasOwn(DONE, query.gedaan) ? DONE[query.gedaan] : undefined;
+  const failed = "fout" in query && typeof query.fout === "string" && Object.hasOwn(FAILED, query.fout) ? FAILED[query.fout] : undefined;
+  if (failed) return html`<div class="flash flash-error" role="alert"><p><strong>Niet gelukt:</strong> ${failed}</p></div>`;
+  if (done) return html`<div class="flash flash-ok" role="status"><p>${done}</p></div>`;
+  return "";
+}
+
+/** Text with line breaks kept (escaped, each line break a <br>). */
+export function multiline(text: string): SafeHtml {
+  const lines = text.split(/\r\n|\r|\n/);
+  return html`${lines.map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}`;
+}
