@@ -22,7 +22,10 @@ import type { ReadinessCheck } from "./http/health.ts";
 import type { Router } from "express";
 import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { loadFlows } from "./conversation/loadFlows.ts";
+import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications } from "./inbox/notifications.ts";
+import { createMailer } from "./mail/mailer.ts";
 import { createApp } from "./http/app.ts";
+import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
 import type { Logger } from "./log.ts";
 
 /** A started service. */
@@ -58,12 +61,14 @@ export async function startService(config: Config, logger: Logger, options: { fl
     logger.info({ wijken: report.wijken, tandems: report.tandems }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
   }
   for (const line of describeChannels(config)) logger.info(line);
+  logger.info(config.oidc.enabled ? `OpenID Connect sign-in: on (${config.oidc.issuer})` : "OpenID Connect sign-in: off (set the OIDC_* settings to turn it on)");
 
   const gemeente = await findDefaultGemeente(db);
   if (!gemeente) {
     await db.$disconnect();
     throw new Error("The database has no gemeente. Start with DEMO_DATA=true, or run `npm run cli -- seed demo`, or import your wijken first.");
   }
+  const mailer = createMailer({ ...config.mail, logger });
   // Channels hand messages to the bot, which starts after them: `ingest` is bound once it runs.
   let bot: WijklijnBot | null = null;
   const ingest: Ingest = (message) => {
@@ -71,6 +76,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     return bot.processor.ingest(message);
   };
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
+  let telegramAdapter: ChannelAdapter | null = null;
   const webhooks: Router[] = [];
   const readinessChecks: ReadinessCheck[] = [];
   if (config.telegram.enabled) {
@@ -80,10 +86,15 @@ export async function startService(config: Config, logger: Logger, options: { fl
       ingest,
       logger,
       // The texts live in flows/globals.yaml; until the bot runs, the channel's own defaults apply.
+      staffCommand: async (chatId, text) => {
+        const code = parseTelegramLinkCommand(text);
+        return code ? (await handleTelegramLinkCommand(db, { code, chatId, secret, publicUrl: config.http.publicUrl })).reply : null;
+      },
       groupRefusalText: () => bot?.flows().globals.messages.groupChat.nl ?? GROUP_CHAT_REFUSAL_NL,
       shareLocationLabel: () => bot?.flows().globals.messages.shareLocation.nl ?? SHARE_LOCATION_LABEL_NL,
     });
     channels.push(telegram.adapter);
+    telegramAdapter = telegram.adapter;
     webhooks.push(telegram.webhook);
     readinessChecks.push(telegram.readiness);
   }
@@ -103,6 +114,15 @@ export async function startService(config: Config, logger: Logger, options: { fl
   for (const warning of botFramework.warnings) logger.warn(warning);
   channels.push(botFramework.adapter);
   webhooks.push(botFramework.routes);
+  // Staff hear of handovers by e-mail (and Telegram when linked); started before the bot so none is missed.
+  const staffTelegram = telegramAdapter;
+  const notifications = startNotifications({
+    db,
+    logger,
+    mailer,
+    publicUrl: config.http.publicUrl,
+    ...(staffTelegram ? { sendTelegram: async (chatId: string, text: string) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) } : {}),
+  });
   bot = await startBot({
     db,
     provider: config.database.provider,
@@ -128,6 +148,18 @@ export async function startService(config: Config, logger: Logger, options: { fl
     settings: () => running.flows().settings,
     timeZone: gemeente.timeZone,
     trustProxy: config.http.trustProxy,
+    ...(config.oidc.enabled
+      ? {
+          oidc: {
+            issuer: config.oidc.issuer,
+            clientId: config.oidc.clientId,
+            clientSecret: config.oidc.clientSecret,
+            buttonLabel: config.oidc.buttonLabel,
+            redirectUri: `${config.http.publicUrl}${OIDC_CALLBACK_PATH}`,
+          },
+        }
+      : {}),
+    telegramEnabled: config.telegram.enabled,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -146,6 +178,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       await running.stop();
+      await notifications.stop();
+      mailer.close();
       await db.$disconnect();
     })();
     return stopping;

@@ -20,6 +20,10 @@ import QRCode from "qrcode";
 import type { WhatsappWebStatus } from "../channels/whatsapp-web/whatsappWebChannel.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import { authRoutes } from "../inbox/auth.routes.ts";
+import type { OidcSettings } from "../inbox/oidc.ts";
+import { oidcRoutes } from "../inbox/oidc.routes.ts";
+import { contentRoutes } from "../inbox/content.routes.ts";
+import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.ts";
@@ -40,8 +44,12 @@ export interface AppDeps {
   timeZone?: string;
   /** The WhatsApp Web session for the admin page (QR code), when that channel is on. */
   whatsappWebStatus?: () => WhatsappWebStatus | null;
+  /** The Telegram channel is on (the page for linking Telegram says so when it is off). */
+  telegramEnabled?: boolean;
   /** express's "trust proxy" (TRUST_PROXY): which proxies tell the client address and https. */
   trustProxy?: string;
+  /** OpenID Connect sign-in for staff (OIDC_*), when configured; needs `secret`. */
+  oidc?: OidcSettings;
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -69,6 +77,10 @@ export function createApp(deps: AppDeps): Express {
     return found;
   };
 
+  // Browsers ask for it on every page; there is none, and a 404 would clutter the logs.
+  app.get("/favicon.ico", (_req, res) => {
+    res.status(204).end();
+  });
   app.use(healthRoutes({ db: deps.db, provider: deps.provider, checks: deps.readinessChecks ?? [] }));
   for (const webhook of deps.webhooks ?? []) app.use(webhook);
   if (deps.bot) {
@@ -90,8 +102,14 @@ export function createApp(deps: AppDeps): Express {
   // form that changes something carries the session's CSRF token.
   app.use(inboxAssetRoutes());
   app.use("/inbox", express.urlencoded({ extended: false, limit: "100kb" }), loadStaffSession(deps.db));
-  app.use(authRoutes({ db: deps.db, logger: deps.logger }));
+  app.use(authRoutes({ db: deps.db, logger: deps.logger, oidcButtonLabel: deps.oidc?.buttonLabel }));
+  if (deps.oidc) {
+    if (!deps.secret) throw new Error("OpenID Connect sign-in needs the session secret: pass `secret` to createApp.");
+    app.use(oidcRoutes({ db: deps.db, logger: deps.logger, settings: deps.oidc, secret: deps.secret }));
+  }
   app.use("/inbox", requireSignedIn, verifyCsrf);
+  app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   const settings = deps.settings ?? deps.bot?.flows().settings;
   if (settings) {
     app.use(

@@ -23,6 +23,8 @@ export interface AuthRoutesDeps {
   db: Db;
   logger: Logger;
   now?: () => Date;
+  /** When OpenID Connect sign-in is configured: the login page offers "Inloggen met <label>". */
+  oidcButtonLabel?: string;
 }
 
 /** Sign-in throttling: failures within the window, per e-mail address and per client address. */
@@ -83,14 +85,17 @@ function sendPage(res: Response, status: number, body: string): void {
   res.status(status).type("html").send(body);
 }
 
-function loginPage(options: { email?: string; next: string | null; error?: string; notice?: string }): string {
+function loginPage(options: { email?: string; next: string | null; error?: string; notice?: string; oidcButtonLabel?: string | undefined }): string {
   const error = options.error;
+  const oidcHref = options.next ? `/inbox/oidc/start?next=${encodeURIComponent(options.next)}` : "/inbox/oidc/start";
   const invalid = error ? html`aria-invalid="true" aria-describedby="login-error"` : "";
   const body = html`<div class="narrow">
 <h1>Inloggen</h1>
 <p>Voor gebiedsregisseurs, wethouders en beheerders van de gemeente.</p>
 ${options.notice ? html`<p class="flash flash-ok" role="status">${options.notice}</p>` : ""}
 ${error ? html`<p class="flash flash-error" role="alert" id="login-error">${error}</p>` : ""}
+${options.oidcButtonLabel ? html`<p><a class="button" href="${oidcHref}">Inloggen met ${options.oidcButtonLabel}</a></p>
+<p>Of log in met je e-mailadres en wachtwoord:</p>` : ""}
 <form method="post" action="/inbox/login" class="form">
   ${options.next ? html`<input type="hidden" name="next" value="${options.next}">` : ""}
   <div class="field">
@@ -149,6 +154,8 @@ ${view.notice ? html`<p class="flash flash-ok" role="status">${view.notice}</p>`
   <dt>Tandems</dt><dd>${tandems}</dd>
 </dl>
 
+<p><a href="/inbox/account/telegram">Meldingen via Telegram instellen</a></p>
+
 <section aria-labelledby="sessions-heading">
   <h2 id="sessions-heading">Ingelogde apparaten</h2>
   <p>Je bent nu ingelogd in ${view.sessions === 1 ? "1 browser" : `${view.sessions} browsers`}. Ben je een telefoon kwijt, of ingelogd op een computer van een ander? Log dan overal uit.</p>
@@ -176,7 +183,7 @@ ${view.notice ? html`<p class="flash flash-ok" role="status">${view.notice}</p>`
 
 /** Login, logout, logout everywhere, and the account page with its password change. */
 export function authRoutes(deps: AuthRoutesDeps): Router {
-  const { db, logger } = deps;
+  const { db, logger, oidcButtonLabel } = deps;
   const now = deps.now ?? (() => new Date());
   const router = Router();
 
@@ -211,7 +218,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       return;
     }
     const notice = typeof req.query.uitgelogd === "string" ? LOGOUT_NOTICES[req.query.uitgelogd] : undefined;
-    sendPage(res, 200, loginPage({ next, ...(notice ? { notice } : {}) }));
+    sendPage(res, 200, loginPage({ next, oidcButtonLabel, ...(notice ? { notice } : {}) }));
   });
 
   router.post("/inbox/login", async (req, res) => {
@@ -226,7 +233,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const form = LoginFormSchema.safeParse(req.body ?? {});
     if (!form.success) {
       const email = req.body && typeof req.body === "object" && "email" in req.body && typeof req.body.email === "string" ? req.body.email.slice(0, 320) : "";
-      sendPage(res, 400, loginPage({ email, next, error: "Vul je e-mailadres en je wachtwoord in." }));
+      sendPage(res, 400, loginPage({ email, next, oidcButtonLabel, error: "Vul je e-mailadres en je wachtwoord in." }));
       return;
     }
     const { email, password } = form.data;
@@ -239,7 +246,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       await auditLogin({ success: false, email, user: null, reason: "throttled" });
       logger.warn({ emailHash: hashEmail(email) }, "sign-in throttled after too many failures");
       res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
-      sendPage(res, 429, loginPage({ email, next, error: LOGIN_THROTTLED_NL }));
+      sendPage(res, 429, loginPage({ email, next, oidcButtonLabel, error: LOGIN_THROTTLED_NL }));
       return;
     }
 
@@ -250,7 +257,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       await recordLoginAttempt(db, keys, false, at);
       const reason = !user ? "unknown_email" : !user.active ? "inactive" : !user.passwordHash ? "no_password" : "wrong_password";
       await auditLogin({ success: false, email, user, reason });
-      sendPage(res, 401, loginPage({ email, next, error: LOGIN_FAILED_NL }));
+      sendPage(res, 401, loginPage({ email, next, oidcButtonLabel, error: LOGIN_FAILED_NL }));
       return;
     }
 

@@ -53,6 +53,8 @@ export interface TelegramChannelOptions {
   /** At most one refusal per group within this time (a busy group would otherwise hear it all day). */
   groupRefusalIntervalMs?: number;
   limits?: ChannelLimits;
+  /** Handles a staff command (e.g. linking Telegram for notifications); returns the reply, or null when it is no such command. */
+  staffCommand?: (chatId: string, text: string) => Promise<string | null>;
   /** Long-poll timeout in seconds (30) and the pause after failures; tests shorten them. */
   polling?: { timeoutSeconds?: number; backoffMs?: (failures: number) => number };
 }
@@ -116,6 +118,17 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     const translation: TelegramTranslation = toInboundMessage(parsed.data);
     switch (translation.action) {
       case "ingest": {
+        // Staff linking their Telegram for notifications (/koppel <code>, or a t.me deep link):
+        // answered directly, never stored as a resident message.
+        if (options.staffCommand) {
+          const command = translation.startPayload !== undefined ? `/start ${translation.startPayload}` : (translation.message.text ?? "");
+          const reply = command ? await options.staffCommand(translation.message.externalId, command) : null;
+          if (reply) {
+            inBackground(() => bot.api.sendMessage(translation.message.externalId, reply), "staff command reply");
+            logger.debug({ updateId }, "Answered a staff command");
+            break;
+          }
+        }
         const result = await options.ingest(translation.message);
         logger.debug({ updateId, stored: result.stored, kind: kindOf(translation.message), deepLink: translation.startPayload !== undefined }, result.stored ? "Stored a Telegram message" : "A Telegram message arrived again; it was stored before");
         break;

@@ -86,7 +86,6 @@ export function webchatRoutes(deps: { db: Db; ingest: Ingest; onUpdate: (listene
       ...(body.text !== undefined ? { text: body.text } : {}),
       ...(body.value !== undefined ? { value: body.value } : {}),
       ...(body.location ? { location: body.location } : {}),
-      ...(req.acceptsLanguages("nl", "en") === "en" ? { locale: "en" } : {}),
     });
     res.status(202).json({ stored: result.stored });
   });

@@ -71,6 +71,8 @@ CREATE TABLE "StaffUser" (
     "displayName" TEXT NOT NULL,
     "role" TEXT NOT NULL,
     "passwordHash" TEXT,
+    "telegramChatId" TEXT,
+    "notifyByEmail" BOOLEAN NOT NULL DEFAULT true,
     "active" BOOLEAN NOT NULL DEFAULT true,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,

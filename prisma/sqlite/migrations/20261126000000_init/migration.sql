@@ -67,6 +67,8 @@ CREATE TABLE "StaffUser" (
     "displayName" TEXT NOT NULL,
     "role" TEXT NOT NULL,
     "passwordHash" TEXT,
+    "telegramChatId" TEXT,
+    "notifyByEmail" BOOLEAN NOT NULL DEFAULT true,
     "active" BOOLEAN NOT NULL DEFAULT true,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
