@@ -80,6 +80,20 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("Wijklijn <wijklijn@localhost>")),
+
+  OIDC_ISSUER: z.preprocess(
+    emptyToUndefined,
+    z
+      .url()
+      .refine((url) => url.startsWith("https://"), { message: "use the https:// issuer of the identity provider, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0" })
+      .refine((url) => !/^https:\/\/login\.microsoftonline\.com\/(common|organizations|consumers)(\/|$)/i.test(url), {
+        message: "use your own tenant's issuer, https://login.microsoftonline.com/<tenant-id>/v2.0 (common, organizations and consumers would admit other tenants)",
+      })
+      .optional(),
+  ),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_BUTTON_LABEL: z.preprocess(emptyToUndefined, z.string().max(60, "at most 60 characters").default("je gemeenteaccount")),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -106,6 +120,8 @@ export interface Config {
     | { enabled: true; token: string; phoneNumberId: string; appSecret: string; verifyToken: string; apiRoot: string };
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
   mail: { smtpUrl: string | undefined; from: string };
+  /** Staff sign-in with OpenID Connect (Entra ID and similar) besides passwords; on when all OIDC_* are set. */
+  oidc: { enabled: false } | { enabled: true; issuer: string; clientId: string; clientSecret: string; buttonLabel: string };
 }
 
 /** Raised when the environment is invalid; its message names every bad variable. */
@@ -159,6 +175,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       tenantId: env.MICROSOFT_APP_TENANT_ID,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    oidc:
+      env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+        ? { enabled: true, issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, buttonLabel: env.OIDC_BUTTON_LABEL }
+        : { enabled: false },
   };
 }
 
@@ -180,6 +200,16 @@ function crossFieldProblems(env: Env): string[] {
     for (const [name, value] of Object.entries(cloud)) {
       if (value === undefined) problems.push(`${name}: required when another WHATSAPP_CLOUD_* setting is set`);
     }
+  }
+  const oidc = { OIDC_ISSUER: env.OIDC_ISSUER, OIDC_CLIENT_ID: env.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET };
+  const oidcSet = Object.values(oidc).filter((value) => value !== undefined).length;
+  if (oidcSet > 0 && oidcSet < 3) {
+    for (const [name, value] of Object.entries(oidc)) {
+      if (value === undefined) problems.push(`${name}: required when another OIDC_* setting is set (OpenID Connect sign-in)`);
+    }
+  }
+  if (oidcSet === 3 && !env.PUBLIC_URL) {
+    problems.push("PUBLIC_URL: required for OpenID Connect sign-in (the redirect URI is PUBLIC_URL/inbox/oidc/callback)");
   }
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== "UserAssignedMSI") {
     problems.push("MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set");
