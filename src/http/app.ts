@@ -20,6 +20,7 @@ import QRCode from "qrcode";
 import type { WhatsappWebStatus } from "../channels/whatsapp-web/whatsappWebChannel.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import { authRoutes } from "../inbox/auth.routes.ts";
+import { onInboxEvent } from "../domain/events.ts";
 import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
 import { contentRoutes } from "../inbox/content.routes.ts";
@@ -90,8 +91,15 @@ export function createApp(deps: AppDeps): Express {
         db: deps.db,
         ingest: (message) => bot.processor.ingest(message),
         onUpdate: (listener) => {
+          // Bot answers and staff replies both reach the resident's open web chat at once.
           bot.processor.on("turn", listener);
-          return () => bot.processor.off("turn", listener);
+          const offStaff = onInboxEvent((event) => {
+            if (event.kind === "message") listener(event.conversationId);
+          });
+          return () => {
+            bot.processor.off("turn", listener);
+            offStaff();
+          };
         },
       }),
     );

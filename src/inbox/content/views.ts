@@ -160,7 +160,7 @@ export function overviewBody(input: { news: readonly OverviewNews[]; tafels: rea
     ${
       input.tafels.length === 0
         ? html`<p>Er zijn nog geen dialoogtafels.</p>`
-        : html`<div class="table-scroll" role="region" aria-labelledby="h-tafels" tabindex="0"><table>
+        : html`<div class="table-scroll" role="region" aria-label="Tabel dialoogtafels" tabindex="0"><table>
       <thead><tr><th scope="col">Wanneer</th><th scope="col">Dialoogtafel</th><th scope="col">Wijk</th><th scope="col">Aangemeld</th><th scope="col">Wachtlijst</th><th scope="col">Status</th></tr></thead>
       <tbody>${input.tafels.map(
         (tafel) => html`<tr>
@@ -180,7 +180,7 @@ export function overviewBody(input: { news: readonly OverviewNews[]; tafels: rea
     ${
       news.length === 0
         ? html`<p>Er zijn nog geen berichten.</p>`
-        : html`<div class="table-scroll" role="region" aria-labelledby="h-nieuws" tabindex="0"><table>
+        : html`<div class="table-scroll" role="region" aria-label="Tabel wijknieuws" tabindex="0"><table>
       <thead><tr><th scope="col">Bericht</th><th scope="col">Soort</th><th scope="col">Wijk</th><th scope="col">Status</th><th scope="col">Zichtbaar tot en met</th></tr></thead>
       <tbody>${news.map(
         (item) => html`<tr>
@@ -272,7 +272,7 @@ function signUpTable(id: string, caption: string, rows: readonly ListedSignUp[],
     ${
       rows.length === 0
         ? html`<p>${empty}</p>`
-        : html`<div class="table-scroll" role="region" aria-labelledby="${id}" tabindex="0"><table>
+        : html`<div class="table-scroll" role="region" aria-label="Tabel ${caption.toLowerCase()}" tabindex="0"><table>
       <thead><tr><th scope="col">Volgorde</th><th scope="col">Nummer</th><th scope="col">Kanaal</th><th scope="col">Aangemeld op</th></tr></thead>
       <tbody>${rows.map(
         (row) => html`<tr><td>${row.position}</td><td><span class="pseudonym">${row.number}</span></td><td>${row.channel ? (CHANNEL_LABELS[row.channel] ?? row.channel) : "onbekend"}</td><td>${formatDutchDateTime(row.signedUpAt, timeZone)}</td></tr>`,
