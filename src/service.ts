@@ -24,6 +24,8 @@ import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { loadFlows } from "./conversation/loadFlows.ts";
 import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications } from "./inbox/notifications.ts";
 import { createMailer } from "./mail/mailer.ts";
+import { startDigestSchedule } from "./digests/digestSchedule.ts";
+import { createSmtpDigestMailer } from "./digests/smtpDigestMailer.ts";
 import { createApp } from "./http/app.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
 import type { Logger } from "./log.ts";
@@ -137,6 +139,23 @@ export async function startService(config: Config, logger: Logger, options: { fl
   });
   const running = bot;
 
+  // Weekly digests for wethouders: every week once, caught up after downtime (src/digests).
+  const digestMailer = config.mail.smtpUrl ? createSmtpDigestMailer(config.mail.smtpUrl, config.mail.from) : null;
+  const digests = digestMailer
+    ? startDigestSchedule({
+        db,
+        logger,
+        mailer: digestMailer,
+        publicUrl: config.http.publicUrl,
+        settings: { weekday: config.digests.weekday, time: config.digests.time, timeZone: config.timeZone },
+        officeHours: () => running.flows().settings,
+        telegramChatIdOf: async (id) => (await db.staffUser.findUnique({ where: { id }, select: { telegramChatId: true } }))?.telegramChatId ?? null,
+        ...(staffTelegram ? { telegramSend: async (chatId: string, text: string) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : null;
+  logger.info(digests ? `Weekly digests: on (day ${config.digests.weekday} at ${config.digests.time})` : "Weekly digests: off (set SMTP_URL to send them)");
+
   const app = createApp({
     db,
     provider: config.database.provider,
@@ -179,6 +198,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
       });
       await running.stop();
       await notifications.stop();
+      await digests?.stop();
+      digestMailer?.close();
       mailer.close();
       await db.$disconnect();
     })();

@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document of Wijklijn's HTTP interface, served at /api/docs. Keep it true: a
  * test checks that every documented path answers and every /api/v1 route is documented.
  */
+import { weeklyDigestJsonSchema } from "../digests/weeklyDigest.ts";
 
 const error = {
   type: "object",
@@ -106,7 +107,7 @@ export const openApiDocument = {
   servers: [{ url: "/" }],
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-    schemas: { Error: error, WijkSummary: wijkSummary, Conversation: conversation, ConversationMessage: conversationMessage, ConversationDetail: conversationDetail },
+    schemas: { Error: error, WijkSummary: wijkSummary, Conversation: conversation, ConversationMessage: conversationMessage, ConversationDetail: conversationDetail, WeeklyDigest: weeklyDigestJsonSchema() },
   },
   paths: {
     "/healthz": {
@@ -279,6 +280,25 @@ export const openApiDocument = {
           "200": { description: "The conversation.", content: { "application/json": { schema: { $ref: "#/components/schemas/ConversationDetail" } } } },
           "401": unauthorized,
           "404": errorResponse("No such conversation, or one outside the caller's tandems: the two are not told apart."),
+        },
+      },
+    },
+    "/api/v1/digests": {
+      get: {
+        summary: "The weekly digest of a wethouder",
+        description:
+          "The digest of one ISO week (Monday 00:00 to Monday 00:00, Europe/Amsterdam) for the wijken of a wethouder: new conversations by intent and theme against the average of the four weeks before, hand-overs to staff, first response times in working hours against the service target, who waits longest, dialoogtafels, news and pseudonymised quotes. A week that was sent is returned as it was sent; otherwise it is built now (`complete` is false while the week is still going). A wethouder reads only their own (`wethouder` may be left out); an admin any wethouder's of the gemeente, or without `wethouder` the overview of every wijk, including wijken without a wethouder (`wijkenWithoutWethouder`); a gebiedsregisseur gets 403.",
+        security: [{ bearer: [] }],
+        parameters: [
+          { name: "wethouder", in: "query", description: "The wethouder's e-mail address. Optional for a wethouder (their own) and for an admin (the gemeente overview).", schema: { type: "string", format: "email" }, example: "wethouder.c@demo.wijklijn.nl" },
+          { name: "week", in: "query", required: true, description: "An ISO week, e.g. 2026-W48 (week 53 exists in some years).", schema: { type: "string", pattern: "^\\d{4}-W\\d{2}$" }, example: "2026-W48" },
+        ],
+        responses: {
+          "200": { description: "The digest.", content: { "application/json": { schema: { $ref: "#/components/schemas/WeeklyDigest" } } } },
+          "400": errorResponse("`week` is not an ISO week or has not started, or `wethouder` is not an e-mail address."),
+          "401": unauthorized,
+          "403": errorResponse("A gebiedsregisseur, or a wethouder asking for another wethouder's digest."),
+          "404": errorResponse("No wethouder with this e-mail address in the admin's gemeente."),
         },
       },
     },

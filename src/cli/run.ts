@@ -14,6 +14,8 @@ import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { seedDemoGemeente } from "../db/seedDemo.ts";
 import { addStaffUser, createApiToken, StaffRoleSchema } from "../db/staff.repo.ts";
+import { DigestFormatSchema, runDigestCommand } from "../digests/digestCommand.ts";
+import { parseIsoWeek } from "../digests/isoWeek.ts";
 import { ImportError, type ImportResult } from "../importers/importReport.ts";
 import { importPostcodesFromCsv } from "../importers/postcodesCsv.ts";
 import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
@@ -265,6 +267,27 @@ export const commands: Record<string, Command> = {
         data: importAuditData(file, "csv", result, { replace }),
       });
       reportImport(io, "postcode rules", file, result);
+    },
+  },
+  digest: {
+    usage: "digest --wethouder <e> --week <2026-W48> [--format text|html|json] [--send]",
+    summary:
+      "print a wethouder's weekly digest (text by default; html is the e-mail), or --send it by e-mail (needs SMTP_URL;\n" +
+      "      recorded, so a week is sent once)",
+    async run(args, { db, io }) {
+      const values = parse(args, { wethouder: { type: "string" }, week: { type: "string" }, format: { type: "string" }, send: { type: "boolean" } });
+      const wethouder = required(values.wethouder, "--wethouder");
+      const week = required(values.week, "--week");
+      if (!parseIsoWeek(week)) throw new UsageError(`--week: "${week}" is not an ISO week; write it as 2026-W48 (week 01 to 52, or 53 in years that have one)`);
+      const format = DigestFormatSchema.safeParse(values.format ?? "text");
+      if (!format.success) throw new UsageError("--format must be text, html or json");
+      const config = loadConfig(io.env);
+      await runDigestCommand(db, io.out, { wethouder, week, format: format.data, send: values.send === true }, {
+        publicUrl: config.http.publicUrl,
+        flowsDir: resolve(config.flowsDir),
+        smtpUrl: config.mail.smtpUrl,
+        mailFrom: config.mail.from,
+      });
     },
   },
   migrate: {

@@ -79,6 +79,8 @@ export const EnvSchema = z.object({
       .refine((url) => /^smtps?:\/\//.test(url), { message: "use smtp://user:pass@host:587 or smtps://…" })
       .optional(),
   ),
+  DIGEST_WEEKDAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1, "1 (Monday) to 7 (Sunday)").max(7, "1 (Monday) to 7 (Sunday)").default(1)),
+  DIGEST_TIME: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM, e.g. 08:00").default("08:00")),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("Wijklijn <wijklijn@localhost>")),
 
   OIDC_ISSUER: z.preprocess(
@@ -120,6 +122,8 @@ export interface Config {
     | { enabled: true; token: string; phoneNumberId: string; appSecret: string; verifyToken: string; apiRoot: string };
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
   mail: { smtpUrl: string | undefined; from: string };
+  /** When the weekly digests go out (local time, TZ). */
+  digests: { weekday: number; time: string };
   /** Staff sign-in with OpenID Connect (Entra ID and similar) besides passwords; on when all OIDC_* are set. */
   oidc: { enabled: false } | { enabled: true; issuer: string; clientId: string; clientSecret: string; buttonLabel: string };
 }
@@ -175,6 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       tenantId: env.MICROSOFT_APP_TENANT_ID,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    digests: { weekday: env.DIGEST_WEEKDAY, time: env.DIGEST_TIME },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? { enabled: true, issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, buttonLabel: env.OIDC_BUTTON_LABEL }

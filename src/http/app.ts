@@ -20,6 +20,8 @@ import QRCode from "qrcode";
 import type { WhatsappWebStatus } from "../channels/whatsapp-web/whatsappWebChannel.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import { authRoutes } from "../inbox/auth.routes.ts";
+import { digestsRoutes } from "../api/digests.routes.ts";
+import { digestPages } from "../digests/digest.pages.ts";
 import { onInboxEvent } from "../domain/events.ts";
 import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
@@ -63,6 +65,9 @@ function trustProxySetting(value: string): boolean | number | string {
 /** Builds the express app. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const runningBot = deps.bot;
+  /** Office hours and response target, read fresh (flows reload in development). */
+  const flowSettings: (() => Settings) | undefined = deps.settings ?? (runningBot ? () => runningBot.flows().settings : undefined);
   app.disable("x-powered-by");
   app.set("trust proxy", trustProxySetting(deps.trustProxy ?? "loopback"));
   app.use((_req, res, next) => {
@@ -117,13 +122,13 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use("/inbox", requireSignedIn, verifyCsrf);
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  app.use(digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
-  const settings = deps.settings ?? deps.bot?.flows().settings;
-  if (settings) {
+  if (flowSettings) {
     app.use(
       conversationPages({
         db: deps.db,
-        settings: typeof settings === "function" ? settings : () => settings,
+        settings: flowSettings,
         timeZone: deps.timeZone ?? "Europe/Amsterdam",
         renderQrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 4 }),
         ...(deps.whatsappWebStatus ? { whatsappWebStatus: deps.whatsappWebStatus } : {}),
@@ -134,6 +139,7 @@ export function createApp(deps: AppDeps): Express {
   app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
   app.use("/api/v1", conversationsRoutes({ db: deps.db }));
   if (deps.bot) app.use("/api/v1", triageRoutes({ db: deps.db, classify: deps.bot.classify }));
+  app.use("/api/v1", digestsRoutes({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   app.use(
     landingRoutes({
       gemeenteName: async () => (await findDefaultGemeente(deps.db))?.name ?? null,

@@ -41,6 +41,7 @@ export function page(options: { title: string; user: PageUser | null; current?: 
     ? html`<nav aria-label="Hoofdmenu"><ul>
         <li><a href="/inbox" ${options.current === "inbox" ? html`aria-current="page"` : ""}>Gesprekken</a></li>
         <li><a href="/inbox/content" ${options.current === "content" ? html`aria-current="page"` : ""}>Wijknieuws en dialoogtafels</a></li>
+        ${options.user.role !== "gebiedsregisseur" ? html`<li><a href="/inbox/digests" ${options.current === "digests" ? html`aria-current="page"` : ""}>Weekoverzichten</a></li>` : ""}
         ${options.user.role === "admin" ? html`<li><a href="/inbox/admin" ${options.current === "admin" ? html`aria-current="page"` : ""}>Beheer</a></li>` : ""}
       </ul>
       <form method="post" action="/inbox/logout" class="logout">
