@@ -123,3 +123,37 @@ describeEachDatabase("the outbox dispatcher", (provider) => {
     expect(row.lastError).not.toContain("12345678");
   });
 });
+
+describeEachDatabase("two service instances delivering the same outbox", (provider) => {
+  it("send every message exactly once between them", async () => {
+    const t = await createTestDatabase(provider, { seed: true });
+    const platform = fakePlatform();
+    const gemeente = await t.db.gemeente.findFirstOrThrow();
+    await t.db.$transaction(async (tx) => {
+      for (let r = 0; r < 10; r++) {
+        const { identity, resident } = await findOrCreateIdentity(tx, { gemeenteId: gemeente.id, channel: "telegram", externalId: `multi-${r}` });
+        const conversation = await createConversation(tx, { gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: null, now: new Date() });
+        for (let m = 0; m < 3; m++) {
+          await addOutboundMessage(tx, { conversationId: conversation.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", payload: { text: `${r}-${m}`, buttons: [] }, authorKind: "bot", now: new Date(Date.now() + m) });
+        }
+      }
+    });
+    const first = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 5 });
+    const second = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 5 });
+    first.register(platform.adapter);
+    second.register(platform.adapter);
+    first.start();
+    second.start();
+    try {
+      await until(async () => (await t.db.outboxMessage.count({ where: { status: "sent" } })) === 30);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(platform.sent).toHaveLength(30);
+      expect(new Set(platform.sent.map((m) => m.text)).size).toBe(30);
+      for (let r = 0; r < 10; r++) expect(platform.sent.filter((m) => m.to === `multi-${r}`).map((m) => m.text)).toEqual([`${r}-0`, `${r}-1`, `${r}-2`]);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await t.drop();
+    }
+  });
+});
