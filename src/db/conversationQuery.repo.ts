@@ -126,7 +126,8 @@ function scopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
   return scope.tandemIds === "all" ? { gemeenteId: scope.gemeenteId } : { gemeenteId: scope.gemeenteId, tandemId: { in: [...scope.tandemIds] } };
 }
 
-function toView(row: ConversationRow): ConversationView {
+/** A conversation row as the API and the inbox show it. */
+export function toConversationView(row: ConversationRow): ConversationView {
   return {
     id: row.id,
     reference: row.reference,
@@ -170,7 +171,7 @@ export async function listConversations(db: DbOrTx, scope: ConversationScope, fi
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map(toView),
+    items: page.map(toConversationView),
     nextCursor: rows.length > limit && last ? encodeConversationCursor({ lastMessageAt: last.lastMessageAt, id: last.id }) : null,
   };
 }
@@ -199,7 +200,7 @@ export async function getConversation(db: DbOrTx, scope: ConversationScope, id: 
   });
   if (!row) return null;
   return {
-    ...toView(row),
+    ...toConversationView(row),
     messages: row.messages.map((message) => ({
       id: message.id,
       direction: MessageDirectionSchema.parse(message.direction),

@@ -6,6 +6,7 @@
  */
 import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
 import { recordAudit } from "./audit.repo.ts";
+import { toConversationView } from "./conversationQuery.repo.ts";
 import type { DbOrTx, Db } from "./client.ts";
 import type { ConversationScope, ConversationView } from "./conversationQuery.repo.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
@@ -83,20 +84,7 @@ type ListRow = Prisma.ConversationGetPayload<{ select: typeof listSelect }>;
 
 function toListItem(row: ListRow, waitingSince: Date | null): InboxListItem {
   return {
-    id: row.id,
-    reference: row.reference,
-    channel: ChannelSchema.parse(row.channel),
-    wijk: row.wijk?.slug ?? null,
-    tandem: row.tandem?.slug ?? null,
-    status: ConversationStatusSchema.parse(row.status),
-    intent: row.intent,
-    theme: row.theme,
-    emergency: row.emergency,
-    createdAt: row.createdAt,
-    lastMessageAt: row.lastMessageAt,
-    firstResponseAt: row.firstResponseAt,
-    resolvedAt: row.resolvedAt,
-    assignee: row.assignee ? { email: row.assignee.email, name: row.assignee.displayName } : null,
+    ...toConversationView(row),
     wijkName: row.wijk?.name ?? null,
     tandemName: row.tandem?.name ?? null,
     waitingSince,
