@@ -21,6 +21,7 @@ import { importPostcodesFromCsv } from "../importers/postcodesCsv.ts";
 import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
 import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
 import { PasswordPolicy, setStaffPassword } from "../inbox/password.ts";
+import { eraseResidentData, exportResidentData } from "../privacy/residentData.ts";
 
 /** Where the CLI writes (and reads secrets from); tests capture and fake it. */
 export interface CliIo {
@@ -288,6 +289,66 @@ export const commands: Record<string, Command> = {
         smtpUrl: config.mail.smtpUrl,
         mailFrom: config.mail.from,
       });
+    },
+  },
+  "privacy export": {
+    usage: "privacy export --resident <id>",
+    summary: "print everything stored about a resident as JSON (for a request under the GDPR)",
+    async run(args, { db, io }) {
+      const values = parse(args, { resident: { type: "string" } });
+      const residentId = required(values.resident, "--resident");
+      const data = await exportResidentData(db, residentId);
+      if (!data) throw new Error(`There is no resident ${residentId}.`);
+      await recordAudit(db, { actorKind: "cli", action: "resident.exported", subjectType: "Resident", subjectId: residentId });
+      io.out(JSON.stringify(data, null, 2));
+    },
+  },
+  "privacy erase": {
+    usage: "privacy erase --resident <id>",
+    summary: "erase a resident: conversations, messages, sign-ups, subscriptions, identities (cannot be undone)",
+    async run(args, { db, io }) {
+      const values = parse(args, { resident: { type: "string" } });
+      const residentId = required(values.resident, "--resident");
+      if (!(await db.resident.findUnique({ where: { id: residentId } }))) throw new Error(`There is no resident ${residentId}.`);
+      await db.$transaction((tx) => eraseResidentData(tx, residentId, null, new Date()), { timeout: 60_000 });
+      io.out(`Erased resident ${residentId} and everything stored about them.`);
+    },
+  },
+  broadcast: {
+    usage: "broadcast --wijk <slug> --text-file <f> [--dry-run]",
+    summary: "send a wijkbericht to every resident who subscribed to the wijk's news, on their own channel (after replies)",
+    async run(args, { db, io }) {
+      const values = parse(args, { wijk: { type: "string" }, "text-file": { type: "string" }, "dry-run": { type: "boolean" } });
+      const slug = required(values.wijk, "--wijk");
+      const text = (await readImportFile(required(values["text-file"], "--text-file"), io)).trim();
+      if (!text) throw new UsageError("the text file is empty");
+      if (text.length > 4000) throw new UsageError("a wijkbericht is at most 4000 characters");
+      const gemeenteId = await requireGemeenteId(db);
+      const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } } });
+      if (!wijk) throw new Error(`There is no wijk "${slug}".`);
+      const subscriptions = await db.subscription.findMany({ where: { wijkId: wijk.id, cancelledAt: null }, include: { channelIdentity: true } });
+      if (values["dry-run"]) {
+        io.out(`Would send to ${subscriptions.length} subscriber(s) of ${wijk.name}. Nothing was sent.`);
+        return;
+      }
+      const now = new Date();
+      await db.$transaction(async (tx) => {
+        for (const subscription of subscriptions) {
+          await tx.outboxMessage.create({
+            data: {
+              residentId: subscription.residentId,
+              channelIdentityId: subscription.channelIdentityId,
+              channel: subscription.channelIdentity.channel,
+              payload: JSON.stringify({ text, buttons: [] }),
+              priority: 10,
+              createdAt: now,
+              nextAttemptAt: now,
+            },
+          });
+        }
+        await recordAudit(tx, { gemeenteId, actorKind: "cli", action: "broadcast.queued", subjectType: "Wijk", subjectId: wijk.id, data: { recipients: subscriptions.length } });
+      });
+      io.out(`Queued the wijkbericht for ${subscriptions.length} subscriber(s) of ${wijk.name}; the running service delivers it at each platform's rate.`);
     },
   },
   migrate: {
