@@ -165,6 +165,9 @@ export const openApiDocument = {
         responses: { "200": { description: "Everything stored about the resident, as JSON." }, "404": { description: "Unknown or expired link." } },
       },
     },
+    "/metrics": {
+      get: { summary: "Prometheus metrics: conversations by status, outbox by channel and status, unanswered messages", security: [], responses: { "200": { description: "Prometheus text format." } } },
+    },
     "/api/v1/wijken": {
       get: {
         summary: "Every wijk of the gemeente",

@@ -12,6 +12,7 @@ import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import type { Logger } from "../log.ts";
 import { errorHandler, HttpError, notFound } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
+import { metricsRoutes } from "./metrics.ts";
 import { landingRoutes } from "./landing.ts";
 import type { WijklijnBot } from "../bot/wijklijnBot.ts";
 import { webchatRoutes } from "../channels/webchat/webchatChannel.ts";
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(204).end();
   });
   app.use(healthRoutes({ db: deps.db, provider: deps.provider, checks: deps.readinessChecks ?? [] }));
+  app.use(metricsRoutes({ db: deps.db }));
   for (const webhook of deps.webhooks ?? []) app.use(webhook);
   if (deps.bot) {
     const bot = deps.bot;

@@ -85,6 +85,16 @@ describeEachDatabase("the HTTP service", (provider) => {
     }
   });
 
+  it("serves Prometheus metrics without resident data", async () => {
+    const response = await get("/metrics");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toContain("# TYPE wijklijn_conversations gauge");
+    expect(text).toMatch(/^wijklijn_inbound_unprocessed 0$/m);
+    expect(text).toMatch(/^process_uptime_seconds \d+$/m);
+  });
+
   it("answers unknown routes with a JSON 404", async () => {
     const response = await get("/api/v1/nope");
     expect(response.status).toBe(404);
