@@ -62,6 +62,8 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/canned": { kind: "signed-in" },
   "POST /inbox/canned/:id/delete": { kind: "signed-in" },
   "GET /inbox/admin": { kind: "admin" },
+  "GET /inbox/digests": { kind: "signed-in" },
+  "GET /inbox/digests/:week": { kind: "signed-in" },
   "POST /inbox/admin/outbox/:id/retry": { kind: "admin" },
 
   // Wijk content: another tandem's item is a 404 there too (test/inbox/content.test.ts).
