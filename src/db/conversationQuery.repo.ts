@@ -102,7 +102,8 @@ export function decodeConversationCursor(text: string): ConversationCursor | nul
   return { lastMessageAt: new Date(parsed.data[0]), id: parsed.data[1] };
 }
 
-const conversationSelect = {
+/** The fields of a conversation the API and the inbox list show. */
+export const conversationSelect = {
   id: true,
   reference: true,
   channel: true,

@@ -6,7 +6,7 @@
  */
 import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
 import { recordAudit } from "./audit.repo.ts";
-import { toConversationView } from "./conversationQuery.repo.ts";
+import { conversationSelect, toConversationView } from "./conversationQuery.repo.ts";
 import type { DbOrTx, Db } from "./client.ts";
 import type { ConversationScope, ConversationView } from "./conversationQuery.repo.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
@@ -64,20 +64,9 @@ export function waitingSinceOf(conversation: { status: string; lastOpenedAt: Dat
 }
 
 const listSelect = {
-  id: true,
-  reference: true,
-  channel: true,
-  status: true,
-  intent: true,
-  theme: true,
-  emergency: true,
-  createdAt: true,
-  lastMessageAt: true,
-  firstResponseAt: true,
-  resolvedAt: true,
+  ...conversationSelect,
   wijk: { select: { slug: true, name: true } },
   tandem: { select: { slug: true, name: true } },
-  assignee: { select: { email: true, displayName: true } },
 } as const satisfies Prisma.ConversationSelect;
 
 type ListRow = Prisma.ConversationGetPayload<{ select: typeof listSelect }>;
