@@ -24,6 +24,7 @@ import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { loadFlows } from "./conversation/loadFlows.ts";
 import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications } from "./inbox/notifications.ts";
 import { createMailer } from "./mail/mailer.ts";
+import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { createSmtpDigestMailer } from "./digests/smtpDigestMailer.ts";
 import { createApp } from "./http/app.ts";
@@ -139,6 +140,12 @@ export async function startService(config: Config, logger: Logger, options: { fl
   });
   const running = bot;
 
+  // Snoozed conversations come back to the inbox when their time has come.
+  const snoozeTimer = setInterval(() => {
+    wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
+  }, 60_000);
+  snoozeTimer.unref();
+
   // Weekly digests for wethouders: every week once, caught up after downtime (src/digests).
   const digestMailer = config.mail.smtpUrl ? createSmtpDigestMailer(config.mail.smtpUrl, config.mail.from) : null;
   const digests = digestMailer
@@ -197,6 +204,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       await running.stop();
+      clearInterval(snoozeTimer);
       await notifications.stop();
       await digests?.stop();
       digestMailer?.close();

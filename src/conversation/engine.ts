@@ -537,9 +537,5 @@ function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }
 
-/** The text of a flow or option label in a language (for channels and tests). */
-export function textIn(text: Text, language: Language): string {
-  return text[language] ?? text.nl;
-}
 
 export { normalise };

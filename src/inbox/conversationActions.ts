@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { StaffPrincipal } from "../api/auth.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
-import { ChannelSchema, ConversationStatusSchema, type ConversationStatus } from "../domain/messages.ts";
+import { ChannelSchema } from "../domain/messages.ts";
 import { ThemeSchema } from "../conversation/triage.ts";
 import { emitInboxEvent } from "../domain/events.ts";
 
@@ -181,6 +181,3 @@ export async function wakeSnoozedConversations(db: Db, now: Date = new Date()): 
   }
   return due.length;
 }
-
-/** Every status staff can filter on. */
-export const FILTERABLE_STATUSES: readonly ConversationStatus[] = ConversationStatusSchema.options;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { createStaffSession } from "../../src/db/session.repo.ts";
 import { createApiToken } from "../../src/db/staff.repo.ts";
 import { createApp } from "../../src/http/app.ts";
+import { wakeSnoozedConversations } from "../../src/inbox/conversationActions.ts";
 import { createBotHarness, type BotHarness } from "../helpers/botHarness.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
@@ -86,6 +87,15 @@ describeEachDatabase("the conversations API: replies, notes and status", (provid
     const identity = await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channelIdentity: true } });
     await harness.bot.processor.ingest({ channel: "webchat", externalId: identity.channelIdentity.externalId, channelMessageId: "after-snooze", text: "Is er al nieuws?" });
     await harness.bot.processor.idle();
+    expect((await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status).toBe("open");
+  });
+
+  it("wakes a conversation snoozed until a time once that time has come", async () => {
+    const until = new Date(Date.now() + 3600_000);
+    expect((await post("/status", { status: "snoozed", until: until.toISOString() }, tokens.gr)).status).toBe(204);
+    expect(await wakeSnoozedConversations(harness.t.db, new Date(until.getTime() - 60_000))).toBe(0);
+    expect((await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status).toBe("snoozed");
+    expect(await wakeSnoozedConversations(harness.t.db, new Date(until.getTime() + 60_000))).toBe(1);
     expect((await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status).toBe("open");
   });
 
