@@ -19,6 +19,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, pretty: config.env === "development" && process.stdout.isTTY });
+  // A bug in one background task must not take the service down for every resident: log it
+  // (the err serializer redacts resident text) and keep serving.
+  process.on("unhandledRejection", (reason: unknown) => {
+    logger.error({ err: reason }, "an unhandled promise rejection; the service keeps running");
+  });
   const service = await startService(config, logger);
   const base = config.env === "development" ? service.url : config.http.publicUrl;
   logger.info(`Wijklijn is running at ${base}`);

@@ -36,13 +36,26 @@ export function sqliteFilePath(url: string): string {
   return absolute;
 }
 
+const providers = new WeakMap<Db, DatabaseProvider>();
+
+/** Which database a client built by `createDb` talks to (for the few statements that differ). */
+export function providerOfDb(db: Db): DatabaseProvider {
+  const provider = providers.get(db);
+  if (!provider) throw new Error("This database client was not built by createDb; build it there so its provider is known.");
+  return provider;
+}
+
 /** Connects to the database at `url`. Call `$disconnect()` when done. */
 export function createDb(url: string): Db {
   if (providerOf(url) === "sqlite") {
-    return new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFilePath(url)}` }) });
+    const db = new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFilePath(url)}` }) });
+    providers.set(db, "sqlite");
+    return db;
   }
   const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   // The PostgreSQL client is generated from the same models as the SQLite one; TypeScript cannot
   // prove two generated generic types equal, so this is the one place where they are joined.
-  return client as unknown as Db;
+  const db = client as unknown as Db;
+  providers.set(db, "postgresql");
+  return db;
 }

@@ -40,6 +40,16 @@ export async function findActiveConversation(tx: DbOrTx, channelIdentityId: stri
   return tx.conversation.findFirst({ where: { channelIdentityId, status: { not: "resolved" } }, orderBy: { createdAt: "desc" } });
 }
 
+/**
+ * The web chat visitor id behind a conversation, or null for a conversation on another channel.
+ * `findFirst`, not `findUnique`: Prisma batches concurrent `findUnique` calls into one query,
+ * which on SQLite can pass the parameter limit.
+ */
+export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationId: string): Promise<string | null> {
+  const found = await db.conversation.findFirst({ where: { id: conversationId }, select: { channelIdentity: { select: { channel: true, externalId: true } } } });
+  return found?.channelIdentity.channel === "webchat" ? found.channelIdentity.externalId : null;
+}
+
 /** Starts a conversation for an identity, in the resident's wijk and tandem when known. */
 export async function createConversation(tx: Tx, input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date }) {
   const wijk = input.wijkId ? await tx.wijk.findUnique({ where: { id: input.wijkId } }) : null;

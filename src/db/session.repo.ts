@@ -1,6 +1,6 @@
 /** Staff sessions and sign-in attempts. Only hashes of session ids and of e-mail/addresses are stored. */
-import { createHash, randomBytes } from "node:crypto";
-import type { DbOrTx } from "./client.ts";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { providerOfDb, type Db, type DbOrTx } from "./client.ts";
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
@@ -48,11 +48,47 @@ export async function recordLoginAttempt(db: DbOrTx, keys: { email: string; ip: 
   });
 }
 
-/** Failed attempts in the window, per e-mail and per address (for throttling). */
-export async function countRecentFailures(db: DbOrTx, keys: { email: string; ip: string }, since: Date) {
-  const [email, ip] = await Promise.all([
-    db.loginAttempt.count({ where: { key: `email:${sha256(keys.email.toLowerCase())}`, success: false, at: { gte: since } } }),
-    db.loginAttempt.count({ where: { key: `ip:${sha256(keys.ip)}`, success: false, at: { gte: since } } }),
-  ]);
-  return { email, ip };
+/** How many failed sign-ins a window allows, per e-mail address and per client address. */
+export interface LoginLimits {
+  windowMs: number;
+  maxFailuresPerEmail: number;
+  maxFailuresPerAddress: number;
+}
+
+/** A claimed sign-in attempt: recorded as failed until `markLoginAttemptSucceeded`. */
+export type LoginClaim = { throttled: false; attemptIds: string[] } | { throttled: true };
+
+/**
+ * Checks the throttle and records the attempt in one step, before any password is verified:
+ * the attempt is stored as a failure in the same transaction that counted the earlier ones, so
+ * parallel guesses cannot all pass the check before any of them is counted. On PostgreSQL the
+ * transaction holds advisory locks on both keys (taken in a fixed order, so two claims never
+ * deadlock); the SQLite adapter runs one transaction at a time on its one connection.
+ */
+export async function claimLoginAttempt(db: Db, keys: { email: string; ip: string }, limits: LoginLimits, now: Date = new Date()): Promise<LoginClaim> {
+  const emailKey = `email:${sha256(keys.email.toLowerCase())}`;
+  const ipKey = `ip:${sha256(keys.ip)}`;
+  const since = new Date(now.getTime() - limits.windowMs);
+  const postgres = providerOfDb(db) === "postgresql";
+  return db.$transaction(async (tx) => {
+    if (postgres) for (const key of [emailKey, ipKey].sort()) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
+    const [email, ip] = await Promise.all([
+      tx.loginAttempt.count({ where: { key: emailKey, success: false, at: { gte: since } } }),
+      tx.loginAttempt.count({ where: { key: ipKey, success: false, at: { gte: since } } }),
+    ]);
+    if (email >= limits.maxFailuresPerEmail || ip >= limits.maxFailuresPerAddress) return { throttled: true };
+    const attemptIds = [randomUUID(), randomUUID()];
+    await tx.loginAttempt.createMany({
+      data: [
+        { id: attemptIds[0], key: emailKey, success: false, at: now },
+        { id: attemptIds[1], key: ipKey, success: false, at: now },
+      ],
+    });
+    return { throttled: false, attemptIds };
+  });
+}
+
+/** Marks a claimed attempt as a successful sign-in (it no longer counts as a failure). */
+export async function markLoginAttemptSucceeded(db: DbOrTx, claim: { attemptIds: string[] }): Promise<void> {
+  await db.loginAttempt.updateMany({ where: { id: { in: claim.attemptIds } }, data: { success: true } });
 }

@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(
       webchatRoutes({
         db: deps.db,
+        logger: deps.logger,
         ingest: (message) => bot.processor.ingest(message),
         onUpdate: (listener) => {
           // Bot answers and staff replies both reach the resident's open web chat at once.

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import { countRecentFailures, createStaffSession, deleteAllStaffSessions, deleteStaffSession, recordLoginAttempt } from "../db/session.repo.ts";
+import { claimLoginAttempt, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
 import { StaffRoleSchema, type StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
 import { html, page, type SafeHtml } from "./layout.ts";
@@ -187,10 +187,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   const now = deps.now ?? (() => new Date());
   const router = Router();
 
-  const isThrottled = async (keys: { email: string; ip: string }, at: Date) => {
-    const failures = await countRecentFailures(db, keys, new Date(at.getTime() - LOGIN_THROTTLE.windowMs));
-    return failures.email >= LOGIN_THROTTLE.maxFailuresPerEmail || failures.ip >= LOGIN_THROTTLE.maxFailuresPerAddress;
-  };
+  const limits = LOGIN_THROTTLE;
 
   // TODO(staff.repo): these two reads belong in src/db/staff.repo.ts (repositories own queries).
   const findUserByEmail = (email: string) => db.staffUser.findUnique({ where: { email } });
@@ -240,7 +237,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const at = now();
     const keys = { email, ip: clientAddress(req) };
 
-    if (await isThrottled(keys, at)) {
+    const claim = await claimLoginAttempt(db, keys, limits, at);
+    if (claim.throttled) {
       // Counted as a failure too, so that hammering on keeps the lock closed for another quarter.
       await recordLoginAttempt(db, keys, false, at);
       await auditLogin({ success: false, email, user: null, reason: "throttled" });
@@ -254,14 +252,13 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const usable = user && user.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
     const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
     if (!usable || !valid) {
-      await recordLoginAttempt(db, keys, false, at);
       const reason = !user ? "unknown_email" : !user.active ? "inactive" : !user.passwordHash ? "no_password" : "wrong_password";
       await auditLogin({ success: false, email, user, reason });
       sendPage(res, 401, loginPage({ email, next, oidcButtonLabel, error: LOGIN_FAILED_NL }));
       return;
     }
 
-    await recordLoginAttempt(db, keys, true, at);
+    await markLoginAttemptSucceeded(db, claim);
     if (passwordNeedsRehash(usable.passwordHash)) {
       await db.staffUser.update({ where: { id: usable.id }, data: { passwordHash: await hashPassword(password) } });
     }
@@ -350,16 +347,17 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       recordAudit(db, { gemeenteId: user.gemeenteId, actorKind: "staff", actorStaffId: user.id, action: "staff.password_change_refused", subjectType: "StaffUser", subjectId: user.id, data: { reason } });
 
     // Guessing the current password from a stolen session is sign-in guessing too: same throttle.
-    if (await isThrottled(keys, at)) {
+    const claim = await claimLoginAttempt(db, keys, limits, at);
+    if (claim.throttled) {
       await auditRefusal("throttled");
       res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
       return refuse(429, "currentPassword", LOGIN_THROTTLED_NL);
     }
     if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
-      await recordLoginAttempt(db, keys, false, at);
       await auditRefusal("current_password");
       return refuse(400, "currentPassword", "Je huidige wachtwoord klopt niet.");
     }
+    await markLoginAttemptSucceeded(db, claim);
     if (newPassword !== confirmPassword) return refuse(400, "confirmPassword", "De twee nieuwe wachtwoorden zijn niet gelijk. Typ het nieuwe wachtwoord nog eens.");
     if (newPassword === currentPassword) return refuse(400, "newPassword", "Kies een ander wachtwoord dan je huidige.");
     const verdict = PasswordPolicy.check(newPassword, { email: user.email });

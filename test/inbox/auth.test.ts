@@ -217,6 +217,25 @@ describeEachDatabase("signing in to the inbox", (provider) => {
     expect((await login("wethouder.b@demo.wijklijn.nl", demoPassword, { ip: "192.0.2.30" })).res.status).toBe(303);
   });
 
+  it("cannot be raced: of 40 parallel guesses for one address (the correct one last), only five are checked", async () => {
+    const admin = await t.db.staffUser.findUniqueOrThrow({ where: { email: "admin@demo.wijklijn.nl" } });
+    const email = "race.target@demo.wijklijn.nl";
+    await t.db.staffUser.create({ data: { gemeenteId: admin.gemeenteId, email, displayName: "Race", role: "gebiedsregisseur", passwordHash: admin.passwordHash } });
+    const guesses = Array.from({ length: 39 }, (_, i) => `parallel-gok-${i}-fout`);
+    const answers = await Promise.all([...guesses, demoPassword].map((password, i) => login(email, password, { ip: `192.0.2.${100 + (i % 50)}` })));
+    const statuses = answers.map((a) => a.res.status);
+    // Only the first five claimed attempts are checked against the password at all.
+    expect(statuses.filter((s) => s !== 429)).toHaveLength(5);
+    expect(answers.filter((a) => a.cookie !== null).length).toBeLessThanOrEqual(1);
+  });
+
+  it("checks at most five of 200 parallel guesses against the password", async () => {
+    const email = "niemand.anders@demo.wijklijn.nl";
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => login(email, `gok-nummer-${i}-fout`, { ip: `198.18.${i % 200}.1` })));
+    expect(answers.filter((a) => a.res.status === 401)).toHaveLength(5);
+    expect(answers.filter((a) => a.res.status === 429)).toHaveLength(195);
+  });
+
   it("throttles a client address after 20 failures, whatever e-mail addresses it tries", async () => {
     const ip = "198.51.100.7";
     for (let i = 0; i < 20; i++) expect((await login(`gok${i}@example.nl`, "geraden-wachtwoord", { ip })).res.status).toBe(401);

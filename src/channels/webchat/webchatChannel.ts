@@ -9,8 +9,10 @@ import { readFileSync } from "node:fs";
 import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
+import { findWebchatVisitorOfConversation } from "../../db/conversation.repo.ts";
 import { OutboundPayloadSchema } from "../../domain/messages.ts";
 import { HttpError } from "../../http/errors.ts";
+import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
 
 const COOKIE = "wl_chat";
@@ -56,8 +58,15 @@ function ensureVisitor(req: Request, res: Response): string {
 const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 
 /** The /chat routes. `onUpdate` subscribes to "something changed in this conversation". */
-export function webchatRoutes(deps: { db: Db; ingest: Ingest; onUpdate: (listener: (conversationId: string) => void) => () => void }): Router {
+export function webchatRoutes(deps: {
+  db: Db;
+  ingest: Ingest;
+  onUpdate: (listener: (conversationId: string) => void) => () => void;
+  logger: Logger;
+  limits?: Partial<StreamLimits>;
+}): Router {
   const router = Router();
+  const streams = new WebchatStreams(deps, { ...DEFAULT_STREAM_LIMITS, ...deps.limits });
   const page = asset("page.html");
   const script = asset("app.js");
   const style = asset("app.css");
@@ -101,26 +110,108 @@ export function webchatRoutes(deps: { db: Db; ingest: Ingest; onUpdate: (listene
     res.json(await readMessages(deps.db, visitor, query.data.after));
   });
 
-  router.get("/chat/api/events", async (req, res) => {
+  router.get("/chat/api/events", (req, res) => {
     const visitor = visitorId(req);
+    // Without a chat cookie there is nothing to follow yet: the stream ends at once, and the
+    // browser tries again (with the cookie the page has set by then) after the retry delay.
+    if (!visitor) {
+      res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store" });
+      res.end("retry: 2000\n\n");
+      return;
+    }
+    const refusal = streams.admit(visitor, req.ip ?? "");
+    if (refusal) {
+      res.setHeader("Retry-After", "30");
+      const message = { visitor: "This chat is already open in several tabs; close one and try again.", client: "Too many open chats from this address; close some and try again.", total: "Too many open chats right now; try again in a moment." }[refusal];
+      throw new HttpError(refusal === "total" ? 503 : 429, "too_many_streams", message);
+    }
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });
     res.write("retry: 2000\n\n");
-    if (!visitor) return;
-    const identity = await deps.db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } }, select: { id: true } });
-    let identityId = identity?.id ?? null;
-    const unsubscribe = deps.onUpdate(async (conversationId) => {
-      if (!identityId) identityId = (await deps.db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } }, select: { id: true } }))?.id ?? null;
-      const mine = identityId ? await deps.db.conversation.count({ where: { id: conversationId, channelIdentityId: identityId } }) : 0;
-      if (mine > 0) res.write(`event: update\ndata: ${conversationId}\n\n`);
-    });
+    const close = streams.open(visitor, req.ip ?? "", res);
     // A heartbeat keeps proxies from closing the stream, and lets several instances stay live.
     const heartbeat = setInterval(() => res.write("event: ping\ndata: {}\n\n"), 15_000);
     req.on("close", () => {
       clearInterval(heartbeat);
-      unsubscribe();
+      close();
     });
   });
   return router;
+}
+
+/** How many live streams the web chat keeps open: per visitor (tabs), per client address, in all. */
+export interface StreamLimits {
+  perVisitor: number;
+  perClient: number;
+  total: number;
+}
+
+const DEFAULT_STREAM_LIMITS: StreamLimits = { perVisitor: 5, perClient: 50, total: 5000 };
+
+/**
+ * The open event streams, by visitor. One listener for the whole process: a changed conversation
+ * costs one lookup of its visitor (cached), however many streams are open, and only that
+ * visitor's streams are written to. Nothing a stranger opens makes a bot turn slower or can make
+ * a lookup fail; a failed lookup is logged, never thrown into the event emitter.
+ */
+class WebchatStreams {
+  private readonly byVisitor = new Map<string, Set<Response>>();
+  private readonly byClient = new Map<string, number>();
+  private total = 0;
+  private unsubscribe: (() => void) | null = null;
+  /** conversation id → its web chat visitor, or null for other channels. Conversations never move. */
+  private readonly visitorOf = new Map<string, string | null>();
+
+  constructor(
+    private readonly deps: { db: Db; onUpdate: (listener: (conversationId: string) => void) => () => void; logger: Logger },
+    private readonly limits: StreamLimits,
+  ) {}
+
+  /** Why a new stream is refused, or null when it may open. */
+  admit(visitor: string, client: string): "visitor" | "client" | "total" | null {
+    if ((this.byVisitor.get(visitor)?.size ?? 0) >= this.limits.perVisitor) return "visitor";
+    if ((this.byClient.get(client) ?? 0) >= this.limits.perClient) return "client";
+    if (this.total >= this.limits.total) return "total";
+    return null;
+  }
+
+  /** Registers a stream; returns the function that closes it. */
+  open(visitor: string, client: string, res: Response): () => void {
+    const set = this.byVisitor.get(visitor) ?? new Set<Response>();
+    set.add(res);
+    this.byVisitor.set(visitor, set);
+    this.byClient.set(client, (this.byClient.get(client) ?? 0) + 1);
+    this.total += 1;
+    this.unsubscribe ??= this.deps.onUpdate((conversationId) => {
+      this.notify(conversationId).catch((error: unknown) => this.deps.logger.warn({ err: error, conversationId }, "could not tell a web chat about an update; it catches up on its next poll"));
+    });
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      set.delete(res);
+      if (set.size === 0) this.byVisitor.delete(visitor);
+      const left = (this.byClient.get(client) ?? 1) - 1;
+      if (left > 0) this.byClient.set(client, left);
+      else this.byClient.delete(client);
+      this.total -= 1;
+      if (this.total === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = null;
+      }
+    };
+  }
+
+  private async notify(conversationId: string): Promise<void> {
+    if (this.total === 0) return;
+    let visitor = this.visitorOf.get(conversationId);
+    if (visitor === undefined) {
+      visitor = await findWebchatVisitorOfConversation(this.deps.db, conversationId);
+      if (this.visitorOf.size >= 10_000) this.visitorOf.clear();
+      this.visitorOf.set(conversationId, visitor);
+    }
+    if (!visitor) return;
+    for (const res of this.byVisitor.get(visitor) ?? []) res.write(`event: update\ndata: ${conversationId}\n\n`);
+  }
 }
 
 /** The visitor's messages after a cursor, with the buttons of bot messages. */
