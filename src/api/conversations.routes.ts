@@ -2,7 +2,7 @@
  * The read side of the conversations API (CONTRACTS: /api/v1): GET /conversations and
  * GET /conversations/:id, for staff, limited to what the caller may see.
  */
-import express, { Router, type RequestHandler } from "express";
+import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { ThemeSchema } from "../conversation/triage.ts";
 import type { Db } from "../db/client.ts";
@@ -27,6 +27,7 @@ import {
   setConversationTheme,
   StatusChangeSchema,
 } from "../inbox/conversationActions.ts";
+import { jsonBody } from "../http/bodyParsers.ts";
 
 /** A query parameter given once (express turns a repeated one into an array). */
 const once = z.string();
@@ -155,7 +156,7 @@ export function conversationsRoutes(deps: { db: Db }): Router {
     res.json(toConversationDetailJson(conversation));
   });
 
-  const withBody = express.json({ limit: "64kb" });
+  const withBody = jsonBody("64kb");
   const TextBodySchema = z.object({ text: z.string() }).strict();
 
   /** Runs a staff action and maps its errors to HTTP (404 outside the caller's tandems). */

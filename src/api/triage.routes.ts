@@ -1,10 +1,11 @@
 /** POST /api/v1/triage: what the bot makes of a text (intent, theme, emergency), for staff and integrators. */
-import express, { Router } from "express";
+import { Router } from "express";
 import { z } from "zod";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Db } from "../db/client.ts";
 import { HttpError } from "../http/errors.ts";
 import { requireStaff } from "./auth.ts";
+import { jsonBody } from "../http/bodyParsers.ts";
 
 /** The request body. */
 export const TriageBodySchema = z.object({ text: z.string().trim().min(1, "text must not be empty").max(4000, "text is at most 4000 characters") }).strict();
@@ -12,7 +13,7 @@ export const TriageBodySchema = z.object({ text: z.string().trim().min(1, "text 
 /** The triage route; `classify` is the bot's own (with the live lexicon). */
 export function triageRoutes(deps: { db: Db; classify: (text: string) => TriageResult }): Router {
   const router = Router();
-  router.post("/triage", requireStaff(deps.db), express.json({ limit: "32kb" }), (req, res) => {
+  router.post("/triage", requireStaff(deps.db), jsonBody("32kb"), (req, res) => {
     const parsed = TriageBodySchema.safeParse(req.body);
     if (!parsed.success) throw new HttpError(400, "invalid_body", `Send {"text": "…"}: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
     const result = deps.classify(parsed.data.text);

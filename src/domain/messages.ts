@@ -3,6 +3,10 @@
  * what the bot and staff send (outbound payload, stored in the outbox).
  */
 import { z } from "zod";
+import { toStorableText } from "./storableText.ts";
+
+/** A text field of an inbound message: anything a platform sends is made storable (NUL, lone surrogates). */
+const storable = (max: number) => z.string().transform(toStorableText).pipe(z.string().max(max));
 
 /** The channels of CONTRACTS. */
 export const ChannelSchema = z.enum(["telegram", "whatsapp", "botframework", "webchat"]);
@@ -19,13 +23,13 @@ export const InboundMessageSchema = z.object({
   externalId: z.string().min(1).max(200),
   /** The platform's message id: a second delivery with the same id changes nothing. */
   channelMessageId: z.string().min(1).max(200),
-  text: z.string().max(4096).optional(),
+  text: storable(4096).optional(),
   /** The value of a tapped button. */
-  value: z.string().max(200).optional(),
+  value: storable(200).optional(),
   location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
   media: z.object({ ref: z.string().max(500), kind: z.enum(["photo", "voice", "video", "document", "sticker"]) }).optional(),
   /** Channel data needed to answer later (Bot Framework conversation reference), JSON text. */
-  reference: z.string().max(10_000).optional(),
+  reference: storable(10_000).optional(),
   /** The language the platform reports for the user, if any. */
   locale: z.string().max(20).optional(),
   receivedAt: z.date().optional(),

@@ -31,6 +31,7 @@ import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.ts";
+import { formBody, jsonBody } from "./bodyParsers.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -117,7 +118,7 @@ export function createApp(deps: AppDeps): Express {
   // The staff inbox: assets and sign-in are public; everything else needs a session, and every
   // form that changes something carries the session's CSRF token.
   app.use(inboxAssetRoutes());
-  app.use("/inbox", express.urlencoded({ extended: false, limit: "100kb" }), loadStaffSession(deps.db));
+  app.use("/inbox", ...formBody("100kb"), loadStaffSession(deps.db));
   app.use(authRoutes({ db: deps.db, logger: deps.logger, oidcButtonLabel: deps.oidc?.buttonLabel }));
   if (deps.oidc) {
     if (!deps.secret) throw new Error("OpenID Connect sign-in needs the session secret: pass `secret` to createApp.");
@@ -138,7 +139,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
-  app.use(express.json({ limit: "256kb" }));
+  app.use(jsonBody("256kb"));
   app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
   app.use("/api/v1", conversationsRoutes({ db: deps.db }));
   if (deps.bot) app.use("/api/v1", triageRoutes({ db: deps.db, classify: deps.bot.classify }));

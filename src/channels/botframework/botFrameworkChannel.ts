@@ -39,6 +39,17 @@ export interface BotFrameworkChannel {
 
 const ServiceUrlSchema = z.object({ serviceUrl: z.string() });
 
+/**
+ * The least an activity must have before botbuilder sees it; anything else is refused with our
+ * own 400 instead of the SDK's internal error text.
+ */
+const ActivityShapeSchema = z.looseObject({
+  type: z.string().min(1).max(100),
+  serviceUrl: z.url().max(2000).optional(),
+  conversation: z.looseObject({ id: z.string().min(1).max(500) }).optional(),
+  from: z.looseObject({ id: z.string().min(1).max(500) }).optional(),
+});
+
 /** Creates the channel; `routes` must be mounted before any other JSON body parser consumes the body. */
 export function createBotFrameworkChannel(options: BotFrameworkChannelOptions): BotFrameworkChannel {
   const { appId, ingest } = options;
@@ -52,15 +63,26 @@ export function createBotFrameworkChannel(options: BotFrameworkChannelOptions): 
   );
   const cloudAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authenticated ? { MicrosoftAppId: appId, MicrosoftAppTenantId: options.tenantId } : {}, credentials));
 
-  const restrictToLoopback = !authenticated && options.production;
-  const warnings = restrictToLoopback
+  // Unauthenticated, the bot would post its replies to any URL a caller names (SSRF): without an
+  // app id only the Emulator on this machine is answered, in development as in production.
+  const restrictToLoopback = !authenticated;
+  const warnings = restrictToLoopback && options.production
     ? [
         "SECURITY: Bot Framework /api/messages runs WITHOUT authentication (MICROSOFT_APP_ID is not set) outside development: only callers with a loopback serviceUrl (the Emulator on this machine) are accepted. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD from Azure Bot Service before going live.",
       ]
     : [];
 
   const routes = Router();
-  routes.post("/api/messages", express.json({ limit: "1mb" }), async (req, res) => {
+  routes.post("/api/messages", express.json({ limit: "1mb", strict: false }), async (req, res) => {
+    const shape = ActivityShapeSchema.safeParse(req.body);
+    if (!shape.success) {
+      res.status(400).json({ error: { code: "invalid_activity", message: "Send one Bot Framework activity as a JSON object with at least a type." } });
+      return;
+    }
+    if (shape.data.type === "message" && (!shape.data.serviceUrl || !shape.data.conversation || !shape.data.from)) {
+      res.status(400).json({ error: { code: "invalid_activity", message: "A message activity needs serviceUrl, conversation.id and from.id." } });
+      return;
+    }
     const target = ServiceUrlSchema.safeParse(req.body);
     // Unauthenticated, the bot would post its replies to any URL a caller names.
     if (restrictToLoopback && !(target.success && isLoopbackUrl(target.data.serviceUrl))) {
@@ -97,6 +119,9 @@ export function createBotFrameworkChannel(options: BotFrameworkChannelOptions): 
       const reference = parseConversationReference(to.reference);
       if (!reference?.channelId) {
         throw new ChannelSendError("no Bot Framework conversation reference is stored for this resident, so there is nowhere to send to", { permanent: true });
+      }
+      if (restrictToLoopback && !isLoopbackUrl(reference.serviceUrl ?? "")) {
+        throw new ChannelSendError("without MICROSOFT_APP_ID the bot only answers the Emulator on this machine; this resident's serviceUrl is elsewhere", { permanent: true });
       }
       const channelId = reference.channelId;
       let id: string | undefined;

@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import express, { Router } from "express";
+import { Router } from "express";
 import { Bot, GrammyError, HttpError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { z } from "zod";
@@ -19,6 +19,7 @@ import { describeTelegramError, grammySignal, startTelegramLongPolling, TELEGRAM
 import { GROUP_CHAT_REFUSAL_NL, SHARE_LOCATION_LABEL_NL } from "./telegramTexts.ts";
 import { toInboundMessage, TelegramUpdateSchema, type TelegramTranslation } from "./toInboundMessage.ts";
 import { toTelegramMessage } from "./toTelegramMessage.ts";
+import { jsonBody } from "../../http/bodyParsers.ts";
 
 /** The path Telegram posts updates to in webhook mode. */
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
@@ -243,7 +244,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
         }
         next();
       },
-      express.json({ limit: "1mb" }),
+      jsonBody("1mb"),
       async (req, res) => {
         const body: unknown = req.body;
         const envelope = UpdateEnvelopeSchema.safeParse(body);

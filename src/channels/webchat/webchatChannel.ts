@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import express, { Router, type Request, type Response } from "express";
+import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { findWebchatVisitorOfConversation } from "../../db/conversation.repo.ts";
@@ -14,6 +14,7 @@ import { OutboundPayloadSchema } from "../../domain/messages.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
+import { jsonBody } from "../../http/bodyParsers.ts";
 
 const COOKIE = "wl_chat";
 
@@ -83,7 +84,7 @@ export function webchatRoutes(deps: {
     res.type("text/css").send(style);
   });
 
-  router.post("/chat/api/messages", express.json({ limit: "16kb" }), async (req, res) => {
+  router.post("/chat/api/messages", jsonBody("16kb"), async (req, res) => {
     const visitor = ensureVisitor(req, res);
     const parsed = PostSchema.safeParse(req.body);
     if (!parsed.success) throw new HttpError(400, "invalid_message", parsed.error.issues.map((i) => i.message).join("; "));

@@ -229,7 +229,7 @@ describe("Bot Framework security", () => {
         headers: { "Content-Type": "application/json", ...headers },
         body: JSON.stringify({ type: "message", id: "x1", serviceUrl, channelId: "emulator", conversation: { id: "c1" }, from: { id: "u1" }, recipient: { id: "b1" }, text: "hoi" }),
       }).then((r) => r.status);
-    return { channel, stored, post };
+    return { channel, stored, post, url: server.url };
   };
 
   it("warns loudly, in one line, when it runs without MICROSOFT_APP_ID in production", () => {
@@ -247,6 +247,35 @@ describe("Bot Framework security", () => {
     expect(stored).toEqual([]);
     expect(await post("http://localhost:53001/")).toBe(200);
     expect(stored).toHaveLength(1);
+  });
+
+  it("unauthenticated in development too, it never posts replies to a serviceUrl elsewhere (SSRF)", async () => {
+    const { post, stored } = await serve({ production: false });
+    expect(await post("http://169.254.169.254/latest/")).toBe(403);
+    expect(await post("https://attacker.example/collect/")).toBe(403);
+    expect(stored).toEqual([]);
+    expect(await post("http://127.0.0.1:53001/")).toBe(200);
+    expect(stored).toHaveLength(1);
+  });
+
+  it("refuses a stored reference elsewhere when sending unauthenticated", async () => {
+    const { channel } = await serve({ production: false });
+    const reference = JSON.stringify({ serviceUrl: "https://attacker.example/", channelId: "webchat", conversation: { id: "conv-1" }, bot: { id: "b" }, user: { id: "u" } });
+    const error = await channel.adapter.send({ externalId: "u", reference }, { text: "hoi", buttons: [] }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ChannelSendError);
+    expect(error instanceof ChannelSendError && error.options.permanent).toBe(true);
+  });
+
+  it("answers a malformed activity with a clear 400 in its own words, never the SDK's text", async () => {
+    const { stored, url } = await serve({ production: false });
+    for (const body of ["[1,2]", "\"text\"", "{}", '{"type":5}', '{"type":"message"}', '{"type":"message","serviceUrl":"not a url","conversation":{"id":"c"},"from":{"id":"u"}}']) {
+      const res = await fetch(`${url}/api/messages`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      expect(res.status, body).toBe(400);
+      const text = await res.text();
+      expect(text, body).toContain("invalid_activity");
+      expect(text, body).not.toMatch(/req\.body|middleware|TypeError|botbuilder/i);
+    }
+    expect(stored).toEqual([]);
   });
 
   it("with MICROSOFT_APP_ID set, refuses a request without a token and stores nothing", async () => {
