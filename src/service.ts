@@ -4,7 +4,6 @@
  */
 import type { Server } from "node:http";
 import { resolve } from "node:path";
-import type { AddressInfo } from "node:net";
 import { describeChannels, type Config } from "./config/env.ts";
 import { resolveSessionSecret } from "./config/sessionSecret.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -192,7 +191,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
     listening.once("error", reject);
   });
-  const address = server.address() as AddressInfo;
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the HTTP server listens on a TCP port, not on a pipe: check PORT");
   const url = `http://${config.http.host === "0.0.0.0" ? "localhost" : config.http.host}:${address.port}`;
 
   let stopping: Promise<void> | undefined;
