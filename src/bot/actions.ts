@@ -8,8 +8,8 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
-import { addNote, changeStatus, createConversation } from "../db/conversation.repo.ts";
-import { findWijkByLocation, findWijkByPostcode, listWijken } from "../db/wijk.repo.ts";
+import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
+import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken } from "../db/wijk.repo.ts";
 import {
   cancelRegistration,
   countRecentByIntent,
@@ -22,6 +22,7 @@ import {
 } from "../db/wijkContent.repo.ts";
 import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
 import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
+import { routeResident } from "../routing/routeResident.ts";
 import type { InboxEvent } from "../domain/events.ts";
 
 /** Everything an action may use. */
@@ -76,9 +77,8 @@ function expectedResponse(ctx: ActionContext): { text: string; open: boolean } {
   return { text: describeDeadline(deadline, ctx.now, ctx.language, ctx.gemeente.timeZone), open: isOfficeOpen(ctx.now, settings, ctx.gemeente.timeZone) };
 }
 
-async function residentWijk(ctx: ActionContext) {
-  const resident = await ctx.tx.resident.findUniqueOrThrow({ where: { id: ctx.residentId }, include: { wijk: { include: { tandem: true } } } });
-  return resident.wijk;
+function residentWijk(ctx: ActionContext) {
+  return findResidentWijk(ctx.tx, ctx.residentId);
 }
 
 /**
@@ -93,7 +93,7 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
     const fresh = await createConversation(ctx.tx, { gemeenteId: ctx.gemeente.id, residentId: ctx.residentId, channelIdentityId: ctx.channelIdentityId, channel: ctx.channel, wijkId: wijk?.id ?? null, now: ctx.now });
     conversationId = fresh.id;
   }
-  const tandem = wijk?.active ? wijk.tandem : null;
+  const { tandem } = await routeResident({ wijk });
   const updated = await ctx.tx.conversation.update({
     where: { id: conversationId },
     data: { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", lastMessageAt: ctx.now },
@@ -144,18 +144,25 @@ export const actions: Record<ActionName, Action> = {
   async lookupWijk(params, ctx) {
     const place = PlaceSchema.safeParse(params.place);
     if (!place.success) return { outcome: "invalid" };
-    const result = place.data.kind === "postcode" ? await findWijkByPostcode(ctx.tx, ctx.gemeente.id, place.data.text) : await findWijkByLocation(ctx.tx, ctx.gemeente.id, place.data.lat, place.data.lon);
-    if (result.reason !== "found" || !result.wijk) return { outcome: result.reason };
-    return { outcome: result.wijk.active ? "found" : "inactive", vars: { wijkSlug: result.wijk.slug, wijkName: result.wijk.name } };
+    const { tx, gemeente } = ctx;
+    const route = await routeResident(
+      place.data.kind === "postcode"
+        ? { postcode: place.data.text, findByPostcode: (text) => findWijkByPostcode(tx, gemeente.id, text) }
+        : { point: { lat: place.data.lat, lon: place.data.lon }, findByPoint: (point) => findWijkByLocation(tx, gemeente.id, point.lat, point.lon) },
+    );
+    if (!route.wijk) return { outcome: route.reason };
+    return { outcome: route.reason === "inactive" ? "inactive" : "found", vars: { wijkSlug: route.wijk.slug, wijkName: route.wijk.name } };
   },
 
   async setWijk(params, ctx) {
     const slug = str(params.wijk);
-    const wijk = slug ? await ctx.tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId: ctx.gemeente.id, slug } } }) : null;
-    if (!wijk) return { outcome: "unknown" };
+    const { tx, gemeente } = ctx;
+    const route = slug ? await routeResident({ wijkSlug: slug, findBySlug: (chosen) => findWijkRefBySlug(tx, gemeente.id, chosen) }) : null;
+    if (!route?.wijk) return { outcome: "unknown" };
+    const wijk = route.wijk;
     await ctx.tx.resident.update({ where: { id: ctx.residentId }, data: { wijkId: wijk.id } });
     const conversation = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: ctx.conversationId } });
-    if (conversation.status === "bot") await ctx.tx.conversation.update({ where: { id: ctx.conversationId }, data: { wijkId: wijk.id, tandemId: wijk.active ? wijk.tandemId : null } });
+    if (conversation.status === "bot") await routeConversation(ctx.tx, ctx.conversationId, { wijkId: wijk.id, tandemId: route.tandem?.id ?? null });
     return { outcome: "ok", vars: { "resident.wijk": wijk.slug, "resident.wijkName": wijk.name } };
   },
 
@@ -211,8 +218,8 @@ export const actions: Record<ActionName, Action> = {
     if (!wijk) return { outcome: "none" };
     const tafels = await listUpcomingDialoogtafels(ctx.tx, wijk.id, ctx.now);
     // Dialoogtafels are held per tandem: show those of the other wijken of the tandem too.
-    const siblings = wijk.tandemId ? await ctx.tx.wijk.findMany({ where: { tandemId: wijk.tandemId, id: { not: wijk.id } }, select: { id: true } }) : [];
-    for (const sibling of siblings) tafels.push(...(await listUpcomingDialoogtafels(ctx.tx, sibling.id, ctx.now)));
+    const siblings = wijk.tandem ? await listSiblingWijkIds(ctx.tx, wijk.tandem.id, wijk.id) : [];
+    for (const sibling of siblings) tafels.push(...(await listUpcomingDialoogtafels(ctx.tx, sibling, ctx.now)));
     tafels.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     if (tafels.length === 0) return { outcome: "none", vars: { tafelCount: 0 } };
     return {

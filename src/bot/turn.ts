@@ -10,9 +10,11 @@ import { handleEvent, FlowStateSchema, type EngineContext, type EngineEvent, typ
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
-import { addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
+import { addOutboundMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
+import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
+import { routeResident } from "../routing/routeResident.ts";
 import { actions, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 
@@ -74,10 +76,10 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
     await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
     if (!turn.conversation.tandemId && turn.resident.wijkId) {
-      const wijk = await turn.tx.wijk.findUnique({ where: { id: turn.resident.wijkId } });
-      if (wijk?.active) {
-        await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { wijkId: wijk.id, tandemId: wijk.tandemId } });
-        tandemId = wijk.tandemId;
+      const route = await routeResident({ wijk: await findWijkRefById(turn.tx, turn.resident.wijkId) });
+      if (route.wijk && route.reason !== "inactive") {
+        tandemId = route.tandem?.id ?? null;
+        await routeConversation(turn.tx, turn.conversationId, { wijkId: route.wijk.id, tandemId });
       }
     }
   }

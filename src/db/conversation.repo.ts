@@ -3,7 +3,9 @@
  * takes the scope it works in (a resident, an identity, a conversation) as a parameter.
  */
 import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } from "../domain/messages.ts";
+import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
+import { findWijkRefById } from "./wijk.repo.ts";
 
 /** Finds the resident behind a channel identity, creating both on first contact. */
 export async function findOrCreateIdentity(tx: Tx, input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en" }) {
@@ -50,9 +52,9 @@ export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationI
   return found?.channelIdentity.channel === "webchat" ? found.channelIdentity.externalId : null;
 }
 
-/** Starts a conversation for an identity, in the resident's wijk and tandem when known. */
+/** Starts a conversation for an identity, in the resident's wijk and tandem when known (routeResident decides). */
 export async function createConversation(tx: Tx, input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date }) {
-  const wijk = input.wijkId ? await tx.wijk.findUnique({ where: { id: input.wijkId } }) : null;
+  const route = await routeResident({ wijk: input.wijkId ? await findWijkRefById(tx, input.wijkId) : null });
   const conversation = await tx.conversation.create({
     data: {
       reference: await nextReference(tx, input.gemeenteId, input.now),
@@ -60,8 +62,8 @@ export async function createConversation(tx: Tx, input: { gemeenteId: string; re
       residentId: input.residentId,
       channelIdentityId: input.channelIdentityId,
       channel: input.channel,
-      wijkId: wijk?.id ?? null,
-      tandemId: wijk?.tandemId ?? null,
+      wijkId: route.wijk?.id ?? null,
+      tandemId: route.tandem?.id ?? null,
       status: "bot",
       state: input.state ?? "{}",
       createdAt: input.now,
@@ -70,6 +72,11 @@ export async function createConversation(tx: Tx, input: { gemeenteId: string; re
   });
   await tx.statusChange.create({ data: { conversationId: conversation.id, fromStatus: null, toStatus: "bot", at: input.now } });
   return conversation;
+}
+
+/** Puts a conversation in a wijk and with the tandem routeResident chose for it (null: the general team). */
+export async function routeConversation(tx: Tx, conversationId: string, route: { wijkId: string | null; tandemId: string | null }): Promise<void> {
+  await tx.conversation.update({ where: { id: conversationId }, data: { wijkId: route.wijkId, tandemId: route.tandemId } });
 }
 
 /** Changes a conversation's status and records the change. */

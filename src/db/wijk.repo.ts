@@ -2,7 +2,7 @@
  * Queries about wijken: listing them and deciding a resident's wijk from a postcode or a
  * shared location. Always scoped to one gemeente.
  */
-import type { WijkLookup, WijkSummary } from "../domain/wijk.ts";
+import type { WijkLookup, WijkRef, WijkSummary, WijkWithTandem } from "../domain/wijk.ts";
 import { parseShape, shapeArea, shapeContains } from "../routing/geo.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import type { DbOrTx } from "./client.ts";
@@ -63,4 +63,34 @@ export async function findWijkByLocation(db: DbOrTx, gemeenteId: string, lat: nu
     .sort((a, b) => (a.shape && b.shape ? shapeArea(a.shape) - shapeArea(b.shape) : 0));
   const best = containing[0];
   return best ? { wijk: toSummary(best.wijk), reason: "found" } : { wijk: null, reason: "outside" };
+}
+
+function toRef(wijk: { id: string; slug: string; name: string; active: boolean; tandemId: string | null }): WijkRef {
+  return { id: wijk.id, slug: wijk.slug, name: wijk.name, active: wijk.active, tandem: wijk.tandemId ? { id: wijk.tandemId } : null };
+}
+
+/** One wijk by slug with its tandem's id (for routing a resident who chose it), or null. */
+export async function findWijkRefBySlug(db: DbOrTx, gemeenteId: string, slug: string): Promise<WijkRef | null> {
+  const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } } });
+  return wijk ? toRef(wijk) : null;
+}
+
+/** One wijk by id with its tandem's id (for routing a resident whose wijk is on record), or null. */
+export async function findWijkRefById(db: DbOrTx, wijkId: string): Promise<WijkRef | null> {
+  const wijk = await db.wijk.findUnique({ where: { id: wijkId } });
+  return wijk ? toRef(wijk) : null;
+}
+
+/** The wijk on record for a resident, with the tandem that holds it; null when none is known. */
+export async function findResidentWijk(db: DbOrTx, residentId: string): Promise<WijkWithTandem | null> {
+  const resident = await db.resident.findUniqueOrThrow({ where: { id: residentId }, include: { wijk: { include: { tandem: true } } } });
+  const wijk = resident.wijk;
+  if (!wijk) return null;
+  return { id: wijk.id, slug: wijk.slug, name: wijk.name, active: wijk.active, tandem: wijk.tandem ? { id: wijk.tandem.id, slug: wijk.tandem.slug, name: wijk.tandem.name } : null };
+}
+
+/** The ids of the other wijken of a tandem (dialoogtafels are held per tandem). */
+export async function listSiblingWijkIds(db: DbOrTx, tandemId: string, wijkId: string): Promise<string[]> {
+  const siblings = await db.wijk.findMany({ where: { tandemId, id: { not: wijkId } }, select: { id: true } });
+  return siblings.map((sibling) => sibling.id);
 }

@@ -17,3 +17,21 @@ export interface WijkLookup {
   wijk: WijkSummary | null;
   reason: LookupReason;
 }
+
+/** A wijk as the bot routes to it: its id and the id of the tandem that holds it (null: none). */
+export interface WijkRef {
+  id: string;
+  slug: string;
+  name: string;
+  active: boolean;
+  tandem: { id: string } | null;
+}
+
+/** A wijk with the tandem that holds it, for telling the resident who answers. */
+export interface WijkWithTandem {
+  id: string;
+  slug: string;
+  name: string;
+  active: boolean;
+  tandem: { id: string; slug: string; name: string } | null;
+}

@@ -11,6 +11,7 @@ import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.re
 import { ChannelSchema } from "../domain/messages.ts";
 import { ThemeSchema } from "../conversation/triage.ts";
 import { emitInboxEvent } from "../domain/events.ts";
+import { routeResident } from "../routing/routeResident.ts";
 
 /** Raised for a conversation the caller may not see (answer 404) or an action their role may not do (403). */
 export class ActionError extends Error {
@@ -139,7 +140,7 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
     const wijk = await tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId: staff.gemeenteId, slug: wijkSlug } }, include: { tandem: true } });
     if (!wijk) throw new ActionError(400, "invalid_wijk", `There is no wijk "${wijkSlug}".`);
     const previous = conversation.wijkId ? await tx.wijk.findUnique({ where: { id: conversation.wijkId } }) : null;
-    const tandemId = wijk.active ? wijk.tandemId : null;
+    const tandemId = (await routeResident({ wijk })).tandem?.id ?? null;
     await tx.conversation.update({ where: { id: conversationId }, data: { wijkId: wijk.id, tandemId, assigneeId: tandemId === conversation.tandemId ? conversation.assigneeId : null } });
     const staffUser = await tx.staffUser.findUniqueOrThrow({ where: { id: staff.staffUserId } });
     await addNote(tx, {
