@@ -7,7 +7,7 @@
  * ignores max-width, at 640px). Charts are HTML tables whose cells carry the bar as a background
  * colour (bgcolor plus background-color), which Outlook, Gmail and Apple Mail all show.
  */
-import { html, SafeHtml } from "../inbox/layout.ts";
+import { html, SafeHtml } from "../http/html.ts";
 import { formatChange, formatDateTime, formatDay, formatNumber, formatShare, formatWorkingHours, plural, statusLabel } from "./digestLabels.ts";
 import { isoWeekNumber } from "./isoWeek.ts";
 import type { ComparedCount, DigestDialoogtafel, DigestFigures, WeeklyDigest } from "./weeklyDigest.ts";

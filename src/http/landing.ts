@@ -1,7 +1,7 @@
 /** The landing page at /: tells a new user, in Dutch, where to go. */
 import { Router } from "express";
 import { DEMO_LABEL } from "../../prisma/demo/geldrop-mierlo.ts";
-import { escapeHtml } from "./html.ts";
+import { html } from "./html.ts";
 
 /** A place on the landing page. */
 export interface LandingLink {
@@ -15,15 +15,17 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
   const router = Router();
   router.get("/", async (_req, res) => {
     const [name, demo] = await Promise.all([deps.gemeenteName(), deps.demo()]);
-    const items = deps.links
-      .map((link) => `<li><a href="${escapeHtml(link.href)}">${escapeHtml(link.title)}</a> — ${escapeHtml(link.description)}</li>`)
-      .join("\n      ");
-    res.type("html").send(`<!doctype html>
+    const items = deps.links.map((link) => html`<li><a href="${link.href}">${link.title}</a> — ${link.description}</li>\n      `);
+    const title = name ? ` — ${name}` : "";
+    const notice = demo
+      ? html`<p class="demo"><strong>${DEMO_LABEL}.</strong> Deze installatie draait met de demogemeente. Vervang de wijken en postcodes door echte gegevens met <code>npm run cli -- import</code>.</p>`
+      : "";
+    res.type("html").send(html`<!doctype html>
 <html lang="nl">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Wijklijn${name ? ` — ${escapeHtml(name)}` : ""}</title>
+    <title>Wijklijn${title}</title>
     <style>
       body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
       a { color: #0b5394; }
@@ -31,16 +33,16 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
     </style>
   </head>
   <body>
-    <h1>Wijklijn${name ? ` ${escapeHtml(name)}` : ""}</h1>
+    <h1>Wijklijn${name ? ` ${name}` : ""}</h1>
     <p>Wijklijn is het chatkanaal van de wijkdialoog: bewoners schrijven via WhatsApp of Telegram,
     en hun bericht komt bij de gebiedsregisseur en wethouder van hun wijk.</p>
-    ${demo ? `<p class="demo"><strong>${escapeHtml(DEMO_LABEL)}.</strong> Deze installatie draait met de demogemeente. Vervang de wijken en postcodes door echte gegevens met <code>npm run cli -- import</code>.</p>` : ""}
+    ${notice}
     <h2>Waar wil je heen?</h2>
     <ul>
       ${items}
     </ul>
   </body>
-</html>`);
+</html>`.value);
   });
   router.get("/api/docs/openapi.json", (_req, res) => {
     res.json(deps.openApi);
@@ -50,13 +52,13 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
       res.json(deps.openApi);
       return;
     }
-    res.type("html").send(`<!doctype html>
+    res.type("html").send(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Wijklijn API</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem">
 <h1>Wijklijn API</h1>
 <p>The OpenAPI 3.1 document: <a href="/api/docs/openapi.json">/api/docs/openapi.json</a> (load it in any OpenAPI viewer or client generator).</p>
-<pre>${escapeHtml(JSON.stringify(deps.openApi, null, 2))}</pre>
-</body></html>`);
+<pre>${JSON.stringify(deps.openApi, null, 2)}</pre>
+</body></html>`.value);
   });
   return router;
 }

@@ -2,31 +2,9 @@
  * The inbox's page frame: Dutch, usable on a phone, accessible (skip link, landmarks, visible
  * focus, AA contrast). Server-rendered; every dynamic string must go through `html` (escaped).
  */
-import { escapeHtml } from "../http/html.ts";
+import { escapeHtml, html, type SafeHtml } from "../http/html.ts";
 
-/** A piece of HTML that is already safe (built with `html`). */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
-/** Tagged template that escapes every interpolated value unless it is SafeHtml (or an array of them). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0] ?? "";
-  values.forEach((value, i) => {
-    out += render(value) + (strings[i + 1] ?? "");
-  });
-  return new SafeHtml(out);
-}
-
-function render(value: unknown): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join("");
-  if (value === null || value === undefined || value === false) return "";
-  return escapeHtml(String(value));
-}
+export { html, SafeHtml } from "../http/html.ts";
 
 /** Who is signed in, for the header. */
 export interface PageUser {
