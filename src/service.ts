@@ -25,7 +25,6 @@ import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications
 import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
-import { createSmtpDigestMailer } from "./digests/smtpDigestMailer.ts";
 import { createApp } from "./http/app.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
 import type { Logger } from "./log.ts";
@@ -146,7 +145,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
   snoozeTimer.unref();
 
   // Weekly digests for wethouders: every week once, caught up after downtime (src/digests).
-  const digestMailer = config.mail.smtpUrl ? createSmtpDigestMailer(config.mail.smtpUrl, config.mail.from) : null;
+  const digestMailer = mailer.enabled ? mailer : null;
   const digests = digestMailer
     ? startDigestSchedule({
         db,
@@ -207,7 +206,6 @@ export async function startService(config: Config, logger: Logger, options: { fl
       clearInterval(snoozeTimer);
       await notifications.stop();
       await digests?.stop();
-      digestMailer?.close();
       mailer.close();
       await db.$disconnect();
     })();

@@ -11,7 +11,8 @@ import { parseIsoWeek } from "./isoWeek.ts";
 import { findWethouderByEmail, loadDigestData } from "./loadDigestData.ts";
 import { renderDigest } from "./renderDigest.ts";
 import { digestArchiveUrl, sendDigest, type DigestMailer } from "./sendDigest.ts";
-import { createSmtpDigestMailer } from "./smtpDigestMailer.ts";
+import { createLogger } from "../log.ts";
+import { createMailer } from "../mail/mailer.ts";
 
 /** The output formats of the command. */
 export const DigestFormatSchema = z.enum(["text", "html", "json"]);
@@ -45,7 +46,7 @@ export async function runDigestCommand(db: Db, out: (line: string) => void, inpu
   const now = config.now ?? (() => new Date());
 
   if (input.send) {
-    const smtp = config.mailer || !config.smtpUrl ? null : createSmtpDigestMailer(config.smtpUrl, config.mailFrom);
+    const smtp = config.mailer || !config.smtpUrl ? null : createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger: createLogger({ level: "warn" }) });
     const mailer = config.mailer ?? smtp;
     if (!mailer) throw new Error("Mail is off: SMTP_URL is not set (e.g. smtp://user:pass@mail.example.nl:587), so the digest cannot be sent. Print it without --send.");
     try {

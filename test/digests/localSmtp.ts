@@ -30,10 +30,11 @@ export async function startLocalSmtp(): Promise<LocalSmtp> {
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
       if (refusals > 0) {
         refusals--;
-        const error = Object.assign(new Error("550 mailbox unavailable"), { responseCode: 550 });
+        // Real servers quote the recipient in the refusal, which is why our errors must not pass it on.
+        const error = Object.assign(new Error(`550 5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 });
         callback(error);
         return;
       }
