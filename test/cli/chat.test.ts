@@ -1,18 +1,15 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnPiped } from "../helpers/service.ts";
 
 describe("npm run chat (the terminal chat)", () => {
   const dir = mkdtempSync(join(tmpdir(), "wijklijn-chat-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("talks to the bot as a resident, with numbers for buttons", async () => {
-    const child = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["src/cli/chat.ts"], {
-      env: { ...process.env, DATA_DIR: dir, DATABASE_URL: `file:${join(dir, "w.db")}`, CHAT_URL: "http://127.0.0.1:1", LOG_LEVEL: "warn" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawnPiped({ DATA_DIR: dir, DATABASE_URL: `file:${join(dir, "w.db")}`, CHAT_URL: "http://127.0.0.1:1", LOG_LEVEL: "warn" }, "src/cli/chat.ts");
     let output = "";
     child.stdout.on("data", (chunk) => (output += String(chunk)));
     child.stderr.on("data", (chunk) => (output += String(chunk)));

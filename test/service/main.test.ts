@@ -1,12 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../helpers/http.ts";
 import { afterAll, describe, expect, it } from "vitest";
-
-const tsx = join(process.cwd(), "node_modules/.bin/tsx");
-
+import { spawnPiped } from "../helpers/service.ts";
 
 async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
@@ -26,10 +23,7 @@ describe("starting the service (src/main.ts)", () => {
 
   it("migrates, seeds the demo gemeente, serves, and stops cleanly on SIGTERM", async () => {
     const port = await freePort();
-    const child = spawn(tsx, ["src/main.ts"], {
-      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dir, DATABASE_URL: `file:${join(dir, "w.db")}`, LOG_LEVEL: "info", NODE_ENV: "development" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnPiped({ PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dir, DATABASE_URL: `file:${join(dir, "w.db")}`, LOG_LEVEL: "info", NODE_ENV: "development" });
     let output = "";
     child.stdout.on("data", (chunk) => (output += String(chunk)));
     child.stderr.on("data", (chunk) => (output += String(chunk)));
@@ -50,7 +44,7 @@ describe("starting the service (src/main.ts)", () => {
   });
 
   it("refuses to start with a bad setting and names it", async () => {
-    const child = spawn(tsx, ["src/main.ts"], { env: { ...process.env, PORT: "not-a-port", DATA_DIR: dir, DATABASE_URL: "oracle://x" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawnPiped({ PORT: "not-a-port", DATA_DIR: dir, DATABASE_URL: "oracle://x" });
     let stderr = "";
     child.stderr.on("data", (chunk) => (stderr += String(chunk)));
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
