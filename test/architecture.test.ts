@@ -31,6 +31,7 @@ const rules: Array<{ module: RegExp; allowed: RegExp; why: string }> = [
   { module: /^botbuilder/, allowed: /^src\/(bot\/activity\.ts|channels\/botframework\/)/, why: "botbuilder belongs in src/bot/activity.ts and src/channels/botframework" },
   { module: /^@prisma\/|\/generated\//, allowed: /^src\/db\//, why: "Prisma belongs in src/db" },
   { module: /^(better-sqlite3|pg)$/, allowed: /^src\/db\//, why: "database drivers belong in src/db" },
+  { module: /^nodemailer/, allowed: /^src\/mail\//, why: "e-mail goes through the one mailer, src/mail/mailer.ts" },
 ];
 
 /**
