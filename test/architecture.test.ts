@@ -56,8 +56,6 @@ const PENDING_MOVE: string[] = [
   "src/cli/run.ts",
   "src/digests/digestRuns.ts",
   "src/digests/loadDigestData.ts",
-  "src/importers/postcodesCsv.ts",
-  "src/importers/wijkenCsv.ts",
   "src/privacy/residentData.ts",
 ];
 
