@@ -34,7 +34,10 @@ export async function listWebchatMessages(db: DbOrTx, visitor: string, after: { 
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 200,
   });
-  const outbox = await db.outboxMessage.findMany({ where: { channelIdentityId: identity.id, createdAt: { gte: messages[0]?.createdAt ?? new Date(0) } }, select: { payload: true } });
+  const outbox = await db.outboxMessage.findMany({
+    where: { channelIdentityId: identity.id, createdAt: { gte: messages[0]?.createdAt ?? new Date(0) } },
+    select: { payload: true },
+  });
   const buttonsByMessage = new Map<string, Array<{ label: string; value: string }>>();
   for (const row of outbox) {
     const parsed = StoredPayloadSchema.safeParse(safeJson(row.payload));

@@ -133,7 +133,8 @@ export class OutboxDispatcher {
         const dead = sendError?.options.permanent === true || attempts >= this.options.maxAttempts;
         if (sendError?.options.retryAfterMs) this.pausedUntil.set(adapter.kind, this.now().getTime() + sendError.options.retryAfterMs);
         const retryAt = new Date(this.now().getTime() + Math.max(sendError?.options.retryAfterMs ?? 0, this.options.backoffMs(attempts)));
-        await markOutboxMessageFailed(this.db, row.id, { dead, nextAttemptAt: retryAt, lastError: redactText(error instanceof Error ? error.message : String(error)).slice(0, 500) });
+        const lastError = redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
+        await markOutboxMessageFailed(this.db, row.id, { dead, nextAttemptAt: retryAt, lastError });
         this.logger.warn({ outboxId: row.id, channel: row.channel, attempts, dead }, dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry");
       }
     }
