@@ -19,7 +19,9 @@ import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/wh
 import { createBotFrameworkChannel } from "./channels/botframework/botFrameworkChannel.ts";
 import type { ReadinessCheck } from "./http/health.ts";
 import type { Router } from "express";
+import { findTelegramLink } from "./db/content.repo.ts";
 import { findDefaultGemeente } from "./db/gemeente.repo.ts";
+import { countGemeenten, prepareSqliteConnection } from "./db/ops.repo.ts";
 import { loadFlows } from "./conversation/loadFlows.ts";
 import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications } from "./inbox/notifications.ts";
 import { createMailer } from "./mail/mailer.ts";
@@ -54,10 +56,9 @@ export async function startService(config: Config, logger: Logger, options: { fl
 
   const db = createDb(config.database.url);
   if (config.database.provider === "sqlite") {
-    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-    await db.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+    await prepareSqliteConnection(db);
   }
-  if (config.demoData && (await db.gemeente.count()) === 0) {
+  if (config.demoData && (await countGemeenten(db)) === 0) {
     const report = await seedDemoGemeente(db);
     logger.info({ wijken: report.wijken, tandems: report.tandems }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
   }
@@ -154,7 +155,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         publicUrl: config.http.publicUrl,
         settings: { weekday: config.digests.weekday, time: config.digests.time, timeZone: config.timeZone },
         officeHours: () => running.flows().settings,
-        telegramChatIdOf: async (id) => (await db.staffUser.findUnique({ where: { id }, select: { telegramChatId: true } }))?.telegramChatId ?? null,
+        telegramChatIdOf: async (id) => (await findTelegramLink(db, id))?.chatId ?? null,
         ...(staffTelegram ? { telegramSend: async (chatId: string, text: string) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) } : {}),
         ...(options.now ? { now: options.now } : {}),
       })

@@ -9,6 +9,7 @@ import { openApiDocument } from "../api/openapi.ts";
 import { wijkenRoutes } from "../api/wijken.routes.ts";
 import type { Db, DatabaseProvider } from "../db/client.ts";
 import { findDefaultGemeente } from "../db/gemeente.repo.ts";
+import { hasDemoPostcodes } from "../db/ops.repo.ts";
 import type { Logger } from "../log.ts";
 import { errorHandler, HttpError, notFound } from "./errors.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
@@ -147,7 +148,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     landingRoutes({
       gemeenteName: async () => (await findDefaultGemeente(deps.db))?.name ?? null,
-      demo: async () => (await deps.db.postcodeRule.count({ where: { source: "demo" } })) > 0,
+      demo: () => hasDemoPostcodes(deps.db),
       links: [
         ...(deps.bot ? [{ href: "/chat", title: "Web chat", description: "probeer de bot als bewoner, zonder account" }] : []),
         { href: "/inbox", title: "Inbox", description: "voor gebiedsregisseurs, wethouders en beheerders (inloggen)" },

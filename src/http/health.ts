@@ -2,6 +2,7 @@
 import { Router } from "express";
 import type { Db, DatabaseProvider } from "../db/client.ts";
 import { pendingMigrations } from "../db/migrate.ts";
+import { pingDatabase } from "../db/ops.repo.ts";
 
 /** A component that reports its own readiness (e.g. a channel connection). */
 export interface ReadinessCheck {
@@ -20,7 +21,7 @@ export function healthRoutes(deps: { db: Db; provider: DatabaseProvider; checks?
   router.get("/readyz", async (_req, res) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     try {
-      await deps.db.$queryRawUnsafe("SELECT 1");
+      await pingDatabase(deps.db);
       const pending = await pendingMigrations(deps.db, deps.provider);
       checks.database = pending.length === 0 ? { ok: true } : { ok: false, detail: `pending migrations: ${pending.join(", ")}` };
     } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { Router } from "express";
 import type { Db } from "../db/client.ts";
+import { countOpsMetrics } from "../db/ops.repo.ts";
 
 function line(name: string, labels: Record<string, string>, value: number): string {
   const rendered = Object.entries(labels)
@@ -14,22 +15,18 @@ function line(name: string, labels: Record<string, string>, value: number): stri
 
 /** Renders the metrics text. */
 export async function renderMetrics(db: Db): Promise<string> {
-  const [conversations, outbox, waitingInbound] = await Promise.all([
-    db.conversation.groupBy({ by: ["status"], _count: { _all: true } }),
-    db.outboxMessage.groupBy({ by: ["channel", "status"], _count: { _all: true } }),
-    db.message.count({ where: { direction: "in", processedAt: null } }),
-  ]);
+  const counts = await countOpsMetrics(db);
   const memory = process.memoryUsage();
   return [
     "# HELP wijklijn_conversations Conversations by status.",
     "# TYPE wijklijn_conversations gauge",
-    ...conversations.map((row) => line("wijklijn_conversations", { status: row.status }, row._count._all)),
+    ...counts.conversationsByStatus.map((row) => line("wijklijn_conversations", { status: row.status }, row.count)),
     "# HELP wijklijn_outbox_messages Outbox messages by channel and status (dead: needs an admin).",
     "# TYPE wijklijn_outbox_messages gauge",
-    ...outbox.map((row) => line("wijklijn_outbox_messages", { channel: row.channel, status: row.status }, row._count._all)),
+    ...counts.outboxByChannelAndStatus.map((row) => line("wijklijn_outbox_messages", { channel: row.channel, status: row.status }, row.count)),
     "# HELP wijklijn_inbound_unprocessed Resident messages stored but not yet answered.",
     "# TYPE wijklijn_inbound_unprocessed gauge",
-    line("wijklijn_inbound_unprocessed", {}, waitingInbound),
+    line("wijklijn_inbound_unprocessed", {}, counts.unprocessedInbound),
     "# HELP process_uptime_seconds Seconds since this instance started.",
     "# TYPE process_uptime_seconds gauge",
     line("process_uptime_seconds", {}, Math.round(process.uptime())),

@@ -15,15 +15,14 @@
  * Nothing is written unless every row is valid.
  */
 import { z } from "zod";
-import type { Db, Tx } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
+import { type PostcodeRuleInput, type PostcodeRuleKey, postcodeRuleKey, savePostcodeImport } from "../db/import.repo.ts";
 import { normalisePostcode } from "../routing/postcode.ts";
 import { cell, checkFieldCount, type CsvRecord, type CsvTable, normaliseHeader } from "./csv.ts";
 import { cbsGemeenteKey, cbsWijkKey, ImportError, type ImportProblem, type ImportResult, slugify, zodMessages } from "./importReport.ts";
 import { describeHeader, parseCsvFor } from "./wijkenCsv.ts";
 
 const SUBJECT = "Postcodes (CSV)";
-/** Rows per createMany / ids per updateMany and deleteMany: well within both databases' parameter limits. */
-const BATCH_SIZE = 500;
 
 /** Options of the postcode import. */
 export interface PostcodeImportOptions {
@@ -31,16 +30,8 @@ export interface PostcodeImportOptions {
   replace?: boolean;
 }
 
-/** The postcodes one rule covers: four digits and a range of letter pairs ("AA"–"ZZ" for all). */
-interface RuleKey {
-  postcode4: string;
-  letterFrom: string;
-  letterTo: string;
-}
-
 /** A rule the import will write, and the line that asked for it. */
-interface PlannedRule extends RuleKey {
-  wijkId: string | null;
+interface PlannedRule extends PostcodeRuleInput {
   line: number;
 }
 
@@ -55,18 +46,13 @@ export async function importPostcodesFromCsv(db: Db, gemeenteId: string, text: s
   if (table.rows.length === 0) throw new ImportError(SUBJECT, [{ message: "the file has a header but no postcodes" }]);
   const read = layout.format === "simple" ? readSimpleRows(table, layout) : readCbsRows(table, layout);
 
-  return db.$transaction(
-    async (tx) => {
-      const gemeente = await tx.gemeente.findUnique({ where: { id: gemeenteId }, select: { cbsCode: true } });
-      if (!gemeente) throw new ImportError(SUBJECT, [{ message: `there is no gemeente with id ${gemeenteId}` }]);
-      const wijken = await tx.wijk.findMany({ where: { gemeenteId }, select: { id: true, slug: true, name: true, cbsCode: true } });
-      const planned = read.format === "simple" ? planSimpleRules(read, wijken) : planCbsRules(read, wijken, gemeente.cbsCode);
-      if (planned.problems.length > 0) throw new ImportError(SUBJECT, planned.problems);
-      const written = await writeRules(tx, gemeenteId, planned.rules, options.replace === true);
-      return { ...written, skipped: planned.skipped, notes: planned.notes };
-    },
-    { timeout: 120_000 },
-  );
+  const saved = await savePostcodeImport(db, gemeenteId, { replace: options.replace === true }, ({ gemeenteCbsCode, wijken }) => {
+    const planned = read.format === "simple" ? planSimpleRules(read, wijken) : planCbsRules(read, wijken, gemeenteCbsCode);
+    if (planned.problems.length > 0) throw new ImportError(SUBJECT, planned.problems);
+    return planned;
+  });
+  if (!saved) throw new ImportError(SUBJECT, [{ message: `there is no gemeente with id ${gemeenteId}` }]);
+  return { ...saved.counts, skipped: saved.planned.skipped, notes: saved.planned.notes };
 }
 
 type PostcodeLayout =
@@ -127,7 +113,7 @@ const RANGE = /^([1-9]\d{3})\s?([A-Za-z]{2})\s*(?:-|–|t\/m)\s*(?:([1-9]\d{3})\
 const POSTCODE_FORMS = "use 5662, 5662AB, 5662 AB or a range such as 5731AA-5731AZ";
 
 /** A postcode cell of the simple format: four digits, six positions or a range of letters. */
-const PostcodeCellSchema = z.string().transform((value, ctx): RuleKey & { label: string } => {
+const PostcodeCellSchema = z.string().transform((value, ctx): PostcodeRuleKey & { label: string } => {
   const text = value.trim();
   const issue = (message: string) => {
     ctx.addIssue({ code: "custom", message });
@@ -179,7 +165,7 @@ function readSimpleRows(table: CsvTable, layout: { postcode: number; wijk: numbe
       continue;
     }
     const row = { ...parsed.data, line: record.line };
-    const key = ruleKey(row.postcode);
+    const key = postcodeRuleKey(row.postcode);
     const earlier = seen.get(key);
     if (earlier) {
       if (sameWijk(earlier.wijk, row.wijk)) continue;
@@ -384,53 +370,7 @@ function planCbsRules(read: CbsRead, wijken: WijkRef[], gemeenteCbsCode: string 
   return { rules, problems, skipped, notes };
 }
 
-/** Upserts the planned rules (and, with `replace`, deletes earlier imported and demo rules the file does not repeat). */
-async function writeRules(tx: Tx, gemeenteId: string, planned: PlannedRule[], replace: boolean): Promise<Omit<ImportResult, "skipped" | "notes">> {
-  const existing = await tx.postcodeRule.findMany({
-    where: { gemeenteId },
-    select: { id: true, postcode4: true, letterFrom: true, letterTo: true, wijkId: true, source: true },
-  });
-  const existingByKey = new Map(existing.map((rule) => [ruleKey(rule), rule]));
-  const plannedKeys = new Set(planned.map(ruleKey));
-
-  const toCreate: Array<RuleKey & { gemeenteId: string; wijkId: string | null; source: string }> = [];
-  // Rules to update, grouped by their new wijk, so that one updateMany serves many rules.
-  const toUpdate = new Map<string | null, string[]>();
-  let unchanged = 0;
-  for (const rule of planned) {
-    const current = existingByKey.get(ruleKey(rule));
-    if (!current) {
-      toCreate.push({ gemeenteId, postcode4: rule.postcode4, letterFrom: rule.letterFrom, letterTo: rule.letterTo, wijkId: rule.wijkId, source: "import" });
-    } else if (current.wijkId === rule.wijkId && current.source === "import") {
-      unchanged++;
-    } else {
-      const ids = toUpdate.get(rule.wijkId) ?? [];
-      ids.push(current.id);
-      toUpdate.set(rule.wijkId, ids);
-    }
-  }
-  const toDelete = replace ? existing.filter((rule) => (rule.source === "import" || rule.source === "demo") && !plannedKeys.has(ruleKey(rule))).map((rule) => rule.id) : [];
-
-  for (const ids of chunks(toDelete)) await tx.postcodeRule.deleteMany({ where: { id: { in: ids } } });
-  for (const rows of chunks(toCreate)) await tx.postcodeRule.createMany({ data: rows });
-  let updated = 0;
-  for (const [wijkId, ids] of toUpdate) {
-    for (const batch of chunks(ids)) updated += (await tx.postcodeRule.updateMany({ where: { id: { in: batch } }, data: { wijkId, source: "import" } })).count;
-  }
-  return { created: toCreate.length, updated, unchanged, deleted: toDelete.length };
-}
-
-function chunks<T>(items: T[]): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH_SIZE) result.push(items.slice(i, i + BATCH_SIZE));
-  return result;
-}
-
-function ruleKey(rule: RuleKey): string {
-  return `${rule.postcode4}:${rule.letterFrom}:${rule.letterTo}`;
-}
-
-function keyOf(rule: RuleKey): RuleKey {
+function keyOf(rule: PostcodeRuleKey): PostcodeRuleKey {
   return { postcode4: rule.postcode4, letterFrom: rule.letterFrom, letterTo: rule.letterTo };
 }
 

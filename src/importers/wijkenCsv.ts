@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { type ImportWijkRow, saveWijkImport, type WijkChanges, type WijkImportScope, type WijkWrite } from "../db/import.repo.ts";
 import { cell, checkFieldCount, findColumn, parseCsv, type CsvTable } from "./csv.ts";
 import { cbsGemeenteKey, cbsWijkKey, ImportError, type ImportProblem, type ImportResult, SLUG_PATTERN, slugify, YesNoSchema, zodMessages } from "./importReport.ts";
 
@@ -153,17 +154,6 @@ export interface SaveWijkenOptions {
   notes?: string[];
 }
 
-interface ExistingWijk {
-  id: string;
-  slug: string;
-  name: string;
-  kern: string | null;
-  active: boolean;
-  cbsCode: string | null;
-  shape: string | null;
-  tandemId: string | null;
-}
-
 /**
  * The upsert both wijk importers end in: in one transaction, checks the wijken against the
  * database (tandems exist, no slug or CBS code twice) and, only when neither this nor the
@@ -177,107 +167,110 @@ export async function saveImportedWijken(
   fileProblems: ImportProblem[],
   options: SaveWijkenOptions = {},
 ): Promise<ImportResult> {
-  return db.$transaction(
-    async (tx) => {
-      const problems = [...fileProblems];
-      const gemeente = await tx.gemeente.findUnique({ where: { id: gemeenteId }, select: { cbsCode: true } });
-      if (!gemeente) throw new ImportError(subject, [{ message: `there is no gemeente with id ${gemeenteId}` }]);
-      const tandems = await tx.tandem.findMany({ where: { gemeenteId }, select: { id: true, slug: true } });
-      const tandemIds = new Map(tandems.map((tandem) => [tandem.slug, tandem.id]));
-      const knownTandems = tandems.length > 0 ? `known tandems: ${tandems.map((tandem) => tandem.slug).sort().join(", ")}` : "the gemeente has no tandems yet";
-      const existing: ExistingWijk[] = await tx.wijk.findMany({
-        where: { gemeenteId },
-        select: { id: true, slug: true, name: true, kern: true, active: true, cbsCode: true, shape: true, tandemId: true },
+  const result = await saveWijkImport(db, gemeenteId, (scope) => planWijkImport(scope, subject, wijken, fileProblems, options));
+  if (!result) throw new ImportError(subject, [{ message: `there is no gemeente with id ${gemeenteId}` }]);
+  return result;
+}
+
+/** Checks the wijken against the gemeente's tandems and wijken and decides the writes; throws ImportError on any problem. Pure. */
+function planWijkImport(
+  scope: WijkImportScope,
+  subject: string,
+  wijken: ImportedWijk[],
+  fileProblems: ImportProblem[],
+  options: SaveWijkenOptions,
+): { writes: WijkWrite[]; result: ImportResult } {
+  const problems = [...fileProblems];
+  const { tandems, wijken: existing } = scope;
+  const tandemIds = new Map(tandems.map((tandem) => [tandem.slug, tandem.id]));
+  const knownTandems = tandems.length > 0 ? `known tandems: ${tandems.map((tandem) => tandem.slug).sort().join(", ")}` : "the gemeente has no tandems yet";
+  const bySlug = new Map(existing.map((wijk) => [wijk.slug, wijk]));
+  const byCbsKey = new Map<string, ImportWijkRow[]>();
+  for (const wijk of existing) {
+    if (!wijk.cbsCode) continue;
+    const key = cbsWijkKey(wijk.cbsCode);
+    byCbsKey.set(key, [...(byCbsKey.get(key) ?? []), wijk]);
+  }
+
+  let defaultTandemId: string | undefined;
+  if (options.defaultTandem !== undefined) {
+    defaultTandemId = tandemIds.get(options.defaultTandem);
+    if (!defaultTandemId) problems.push({ message: `the default tandem "${options.defaultTandem}" does not exist (${knownTandems})` });
+  }
+
+  // Wijken of other gemeenten (a file for the whole country) are left out.
+  const gemeenteKey = scope.gemeenteCbsCode ? cbsGemeenteKey(scope.gemeenteCbsCode) : null;
+  let skipped = options.skipped ?? 0;
+  const notes = [...(options.notes ?? [])];
+  const ours = wijken.filter((wijk) => gemeenteKey === null || wijk.gemeenteCode === undefined || cbsGemeenteKey(wijk.gemeenteCode) === gemeenteKey);
+  if (ours.length < wijken.length) {
+    skipped += wijken.length - ours.length;
+    notes.push(`${wijken.length - ours.length} wijken of other gemeenten were left out (gemeente code is not ${scope.gemeenteCbsCode ?? ""}).`);
+  }
+  if (ours.length === 0 && wijken.length > 0 && fileProblems.length === 0) {
+    problems.push({ message: `none of the wijken in the file belongs to this gemeente (CBS code ${scope.gemeenteCbsCode ?? "unknown"})` });
+  }
+
+  const slugSeen = new Map<string, ImportedWijk>();
+  const cbsSeen = new Map<string, ImportedWijk>();
+  const resolved: Array<{ wijk: ImportedWijk; slug: string }> = [];
+  for (const wijk of ours) {
+    const slug = resolveSlug(wijk, byCbsKey, problems);
+    if (slug === null) continue;
+    const earlier = slugSeen.get(slug);
+    if (earlier) {
+      problems.push({ ...wijk.at, message: `slug "${slug}" is used twice in the file (also at ${describeAt(earlier.at)}); give each wijk its own slug` });
+      continue;
+    }
+    slugSeen.set(slug, wijk);
+    if (wijk.cbsCode !== undefined) {
+      const key = cbsWijkKey(wijk.cbsCode);
+      const earlierCode = cbsSeen.get(key);
+      if (earlierCode) problems.push({ ...wijk.at, message: `CBS code ${wijk.cbsCode} is used twice in the file (also at ${describeAt(earlierCode.at)})` });
+      else cbsSeen.set(key, wijk);
+    }
+    if (wijk.tandem !== undefined && !tandemIds.has(wijk.tandem)) {
+      problems.push({ ...wijk.at, message: `unknown tandem "${wijk.tandem}" (${knownTandems})` });
+      continue;
+    }
+    resolved.push({ wijk, slug });
+  }
+  if (problems.length > 0) throw new ImportError(subject, problems);
+
+  const result: ImportResult = { created: 0, updated: 0, unchanged: 0, deleted: 0, skipped, notes };
+  const writes: WijkWrite[] = [];
+  for (const { wijk, slug } of resolved) {
+    const tandemId = wijk.tandem !== undefined ? tandemIds.get(wijk.tandem) : undefined;
+    const current = bySlug.get(slug);
+    if (!current) {
+      writes.push({
+        kind: "create",
+        wijk: {
+          slug,
+          name: wijk.name,
+          kern: wijk.kern ?? null,
+          active: wijk.active ?? true,
+          cbsCode: wijk.cbsCode ?? null,
+          shape: wijk.shape ?? null,
+          tandemId: tandemId ?? defaultTandemId ?? null,
+        },
       });
-      const bySlug = new Map(existing.map((wijk) => [wijk.slug, wijk]));
-      const byCbsKey = new Map<string, ExistingWijk[]>();
-      for (const wijk of existing) {
-        if (!wijk.cbsCode) continue;
-        const key = cbsWijkKey(wijk.cbsCode);
-        byCbsKey.set(key, [...(byCbsKey.get(key) ?? []), wijk]);
-      }
-
-      let defaultTandemId: string | undefined;
-      if (options.defaultTandem !== undefined) {
-        defaultTandemId = tandemIds.get(options.defaultTandem);
-        if (!defaultTandemId) problems.push({ message: `the default tandem "${options.defaultTandem}" does not exist (${knownTandems})` });
-      }
-
-      // Wijken of other gemeenten (a file for the whole country) are left out.
-      const gemeenteKey = gemeente.cbsCode ? cbsGemeenteKey(gemeente.cbsCode) : null;
-      let skipped = options.skipped ?? 0;
-      const notes = [...(options.notes ?? [])];
-      const ours = wijken.filter((wijk) => gemeenteKey === null || wijk.gemeenteCode === undefined || cbsGemeenteKey(wijk.gemeenteCode) === gemeenteKey);
-      if (ours.length < wijken.length) {
-        skipped += wijken.length - ours.length;
-        notes.push(`${wijken.length - ours.length} wijken of other gemeenten were left out (gemeente code is not ${gemeente.cbsCode ?? ""}).`);
-      }
-      if (ours.length === 0 && wijken.length > 0 && fileProblems.length === 0) {
-        problems.push({ message: `none of the wijken in the file belongs to this gemeente (CBS code ${gemeente.cbsCode ?? "unknown"})` });
-      }
-
-      const slugSeen = new Map<string, ImportedWijk>();
-      const cbsSeen = new Map<string, ImportedWijk>();
-      const resolved: Array<{ wijk: ImportedWijk; slug: string }> = [];
-      for (const wijk of ours) {
-        const slug = resolveSlug(wijk, byCbsKey, problems);
-        if (slug === null) continue;
-        const earlier = slugSeen.get(slug);
-        if (earlier) {
-          problems.push({ ...wijk.at, message: `slug "${slug}" is used twice in the file (also at ${describeAt(earlier.at)}); give each wijk its own slug` });
-          continue;
-        }
-        slugSeen.set(slug, wijk);
-        if (wijk.cbsCode !== undefined) {
-          const key = cbsWijkKey(wijk.cbsCode);
-          const earlierCode = cbsSeen.get(key);
-          if (earlierCode) problems.push({ ...wijk.at, message: `CBS code ${wijk.cbsCode} is used twice in the file (also at ${describeAt(earlierCode.at)})` });
-          else cbsSeen.set(key, wijk);
-        }
-        if (wijk.tandem !== undefined && !tandemIds.has(wijk.tandem)) {
-          problems.push({ ...wijk.at, message: `unknown tandem "${wijk.tandem}" (${knownTandems})` });
-          continue;
-        }
-        resolved.push({ wijk, slug });
-      }
-      if (problems.length > 0) throw new ImportError(subject, problems);
-
-      const result: ImportResult = { created: 0, updated: 0, unchanged: 0, deleted: 0, skipped, notes };
-      for (const { wijk, slug } of resolved) {
-        const tandemId = wijk.tandem !== undefined ? tandemIds.get(wijk.tandem) : undefined;
-        const current = bySlug.get(slug);
-        if (!current) {
-          await tx.wijk.create({
-            data: {
-              gemeenteId,
-              slug,
-              name: wijk.name,
-              kern: wijk.kern ?? null,
-              active: wijk.active ?? true,
-              cbsCode: wijk.cbsCode ?? null,
-              shape: wijk.shape ?? null,
-              tandemId: tandemId ?? defaultTandemId ?? null,
-            },
-          });
-          result.created++;
-          continue;
-        }
-        const changes = changedFields(current, wijk, tandemId ?? (current.tandemId === null ? defaultTandemId : undefined));
-        if (Object.keys(changes).length === 0) {
-          result.unchanged++;
-          continue;
-        }
-        await tx.wijk.update({ where: { id: current.id }, data: changes });
-        result.updated++;
-      }
-      return result;
-    },
-    { timeout: 120_000 },
-  );
+      result.created++;
+      continue;
+    }
+    const changes = changedFields(current, wijk, tandemId ?? (current.tandemId === null ? defaultTandemId : undefined));
+    if (Object.keys(changes).length === 0) {
+      result.unchanged++;
+      continue;
+    }
+    writes.push({ kind: "update", id: current.id, changes });
+    result.updated++;
+  }
+  return { writes, result };
 }
 
 /** The slug a wijk is saved under, or null (with a problem) when none can be made. */
-function resolveSlug(wijk: ImportedWijk, byCbsKey: Map<string, ExistingWijk[]>, problems: ImportProblem[]): string | null {
+function resolveSlug(wijk: ImportedWijk, byCbsKey: Map<string, ImportWijkRow[]>, problems: ImportProblem[]): string | null {
   if (wijk.slug !== undefined) return wijk.slug;
   if (wijk.cbsCode !== undefined) {
     // Without a slug in the file, a wijk already known by its CBS code keeps its slug (CBS may rename a wijk).
@@ -298,8 +291,8 @@ function resolveSlug(wijk: ImportedWijk, byCbsKey: Map<string, ExistingWijk[]>, 
 }
 
 /** The fields of `current` that the imported wijk changes. */
-function changedFields(current: ExistingWijk, wijk: ImportedWijk, tandemId: string | undefined): { name?: string; kern?: string; active?: boolean; cbsCode?: string; shape?: string; tandemId?: string } {
-  const changes: { name?: string; kern?: string; active?: boolean; cbsCode?: string; shape?: string; tandemId?: string } = {};
+function changedFields(current: ImportWijkRow, wijk: ImportedWijk, tandemId: string | undefined): WijkChanges {
+  const changes: WijkChanges = {};
   if (wijk.name !== current.name) changes.name = wijk.name;
   if (wijk.kern !== undefined && wijk.kern !== current.kern) changes.kern = wijk.kern;
   if (wijk.active !== undefined && wijk.active !== current.active) changes.active = wijk.active;

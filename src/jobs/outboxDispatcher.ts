@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { ChannelSendError, type ChannelAdapter } from "../channels/channel.ts";
 import type { Db } from "../db/client.ts";
-import { ChannelSchema, OutboundPayloadSchema, type Channel } from "../domain/messages.ts";
+import { claimOutboxMessage, hasOlderPendingOutboxMessage, listDueOutboxMessages, markOutboxMessageFailed, markOutboxMessageSent } from "../db/outbox.repo.ts";
+import type { Channel } from "../domain/messages.ts";
 import type { Logger } from "../log.ts";
 import { redactText } from "../privacy/redact.ts";
 
@@ -101,40 +102,28 @@ export class OutboxDispatcher {
       .filter(([channel, adapter]) => (this.pausedUntil.get(channel) ?? 0) <= now.getTime() && (adapter.available?.() ?? true))
       .map(([channel]) => channel);
     if (channels.length === 0) return 0;
-    const due = await this.db.outboxMessage.findMany({
-      where: { status: "pending", channel: { in: channels }, nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-      orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
-      take: this.options.batchSize,
-      include: { channelIdentity: true },
-    });
+    const due = await listDueOutboxMessages(this.db, { channels, now, limit: this.options.batchSize });
     let sent = 0;
     const blockedIdentities = new Set<string>();
     for (const row of due) {
       if (blockedIdentities.has(row.channelIdentityId)) continue;
       // Keep per-resident order: an older unsent message of this identity goes first.
-      const older = await this.db.outboxMessage.count({
-        where: { channelIdentityId: row.channelIdentityId, status: "pending", OR: [{ createdAt: { lt: row.createdAt } }, { createdAt: row.createdAt, id: { lt: row.id } }] },
-      });
-      if (older > 0) {
+      if (await hasOlderPendingOutboxMessage(this.db, row)) {
         blockedIdentities.add(row.channelIdentityId);
         continue;
       }
-      const channel = ChannelSchema.safeParse(row.channel);
-      const adapter = channel.success ? this.channels.get(channel.data) : undefined;
+      const adapter = this.channels.get(row.channel);
       if (!adapter || (this.pausedUntil.get(adapter.kind) ?? 0) > this.now().getTime()) continue;
       if (!this.withinLimits(adapter, row.channelIdentityId)) {
         blockedIdentities.add(row.channelIdentityId);
         continue;
       }
-      const claimed = await this.db.outboxMessage.updateMany({
-        where: { id: row.id, status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: this.now() } }] },
-        data: { lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance, attempts: { increment: 1 } },
-      });
-      if (claimed.count === 0) continue;
+      const claimed = await claimOutboxMessage(this.db, row.id, { now: this.now(), lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance });
+      if (!claimed) continue;
       try {
-        const payload = OutboundPayloadSchema.parse(JSON.parse(row.payload));
-        const { externalMessageId } = await adapter.send({ externalId: row.channelIdentity.externalId, reference: row.channelIdentity.reference }, payload);
-        await this.db.outboxMessage.update({ where: { id: row.id }, data: { status: "sent", sentAt: this.now(), externalMessageId, lockedUntil: null, lockedBy: null, lastError: null } });
+        if (!row.payload.ok) throw row.payload.error;
+        const { externalMessageId } = await adapter.send(row.recipient, row.payload.value);
+        await markOutboxMessageSent(this.db, row.id, { sentAt: this.now(), externalMessageId });
         this.recordSend(adapter, row.channelIdentityId);
         sent++;
       } catch (error) {
@@ -144,10 +133,8 @@ export class OutboxDispatcher {
         const dead = sendError?.options.permanent === true || attempts >= this.options.maxAttempts;
         if (sendError?.options.retryAfterMs) this.pausedUntil.set(adapter.kind, this.now().getTime() + sendError.options.retryAfterMs);
         const retryAt = new Date(this.now().getTime() + Math.max(sendError?.options.retryAfterMs ?? 0, this.options.backoffMs(attempts)));
-        await this.db.outboxMessage.update({
-          where: { id: row.id },
-          data: { status: dead ? "dead" : "pending", nextAttemptAt: retryAt, lockedUntil: null, lockedBy: null, lastError: redactText(error instanceof Error ? error.message : String(error)).slice(0, 500) },
-        });
+        const lastError = redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
+        await markOutboxMessageFailed(this.db, row.id, { dead, nextAttemptAt: retryAt, lastError });
         this.logger.warn({ outboxId: row.id, channel: row.channel, attempts, dead }, dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry");
       }
     }

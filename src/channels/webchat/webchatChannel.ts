@@ -10,7 +10,7 @@ import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { findWebchatVisitorOfConversation } from "../../db/conversation.repo.ts";
-import { OutboundPayloadSchema } from "../../domain/messages.ts";
+import { listWebchatMessages } from "../../db/webchat.repo.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
@@ -217,24 +217,8 @@ class WebchatStreams {
 
 /** The visitor's messages after a cursor, with the buttons of bot messages. */
 async function readMessages(db: Db, visitor: string, after: string | undefined) {
-  const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } } });
-  if (!identity) return { messages: [], cursor: null };
-  const cursor = after ? decodeCursor(after) : null;
-  const messages = await db.message.findMany({
-    where: {
-      conversation: { channelIdentityId: identity.id },
-      direction: { in: ["in", "out"] },
-      ...(cursor ? { OR: [{ createdAt: { gt: cursor.at } }, { createdAt: cursor.at, id: { gt: cursor.id } }] } : {}),
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    take: 200,
-  });
-  const outbox = await db.outboxMessage.findMany({ where: { channelIdentityId: identity.id, createdAt: { gte: messages[0]?.createdAt ?? new Date(0) } }, select: { payload: true } });
-  const buttonsByMessage = new Map<string, Array<{ label: string; value: string }>>();
-  for (const row of outbox) {
-    const parsed = OutboundPayloadSchema.extend({ messageId: z.string() }).safeParse(safeJson(row.payload));
-    if (parsed.success) buttonsByMessage.set(parsed.data.messageId, parsed.data.buttons);
-  }
+  const messages = await listWebchatMessages(db, visitor, after ? decodeCursor(after) : null);
+  if (!messages) return { messages: [], cursor: null };
   const last = messages[messages.length - 1];
   return {
     messages: messages.map((m) => ({
@@ -242,7 +226,7 @@ async function readMessages(db: Db, visitor: string, after: string | undefined) 
       direction: m.direction,
       author: m.authorKind,
       text: m.text ?? (m.latitude !== null ? "📍" : ""),
-      buttons: buttonsByMessage.get(m.id) ?? [],
+      buttons: m.buttons,
       at: m.createdAt.toISOString(),
     })),
     cursor: last ? encodeCursor(last.createdAt, last.id) : (after ?? null),
@@ -257,12 +241,4 @@ function decodeCursor(value: string): { at: Date; id: string } | null {
   const [at, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
   const date = at ? new Date(at) : null;
   return date && !Number.isNaN(date.getTime()) && id ? { at: date, id } : null;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -1,0 +1,63 @@
+/** What the built-in web chat (src/channels/webchat) reads back: a visitor's conversation, message by message. */
+import { z } from "zod";
+import { OutboundPayloadSchema } from "../domain/messages.ts";
+import type { DbOrTx } from "./client.ts";
+
+/** One message of a web chat visitor's conversations, with the buttons a bot message was sent with. */
+export interface WebchatMessage {
+  id: string;
+  direction: "in" | "out";
+  authorKind: string;
+  text: string | null;
+  latitude: number | null;
+  createdAt: Date;
+  buttons: Array<{ label: string; value: string }>;
+}
+
+const WebchatDirectionSchema = z.enum(["in", "out"]);
+/** An outbox payload as addOutboundMessage stores it: the outbound payload and the message it belongs to. */
+const StoredPayloadSchema = OutboundPayloadSchema.extend({ messageId: z.string() });
+
+/**
+ * The visitor's messages in and out (never notes) after `after`, oldest first, at most 200;
+ * null when the visitor has never written (no web chat identity yet).
+ */
+export async function listWebchatMessages(db: DbOrTx, visitor: string, after: { at: Date; id: string } | null): Promise<WebchatMessage[] | null> {
+  const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } } });
+  if (!identity) return null;
+  const messages = await db.message.findMany({
+    where: {
+      conversation: { channelIdentityId: identity.id },
+      direction: { in: ["in", "out"] },
+      ...(after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: 200,
+  });
+  const outbox = await db.outboxMessage.findMany({
+    where: { channelIdentityId: identity.id, createdAt: { gte: messages[0]?.createdAt ?? new Date(0) } },
+    select: { payload: true },
+  });
+  const buttonsByMessage = new Map<string, Array<{ label: string; value: string }>>();
+  for (const row of outbox) {
+    const parsed = StoredPayloadSchema.safeParse(safeJson(row.payload));
+    if (parsed.success) buttonsByMessage.set(parsed.data.messageId, parsed.data.buttons);
+  }
+  return messages.map((m) => ({
+    id: m.id,
+    direction: WebchatDirectionSchema.parse(m.direction),
+    authorKind: m.authorKind,
+    text: m.text,
+    latitude: m.latitude,
+    createdAt: m.createdAt,
+    buttons: buttonsByMessage.get(m.id) ?? [],
+  }));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
