@@ -3,10 +3,10 @@
  * JSON Schema for editors is generated from them) and then checked as a graph (flowGraph.ts).
  */
 import { z } from "zod";
+import { LanguageSchema } from "../domain/vocabulary.ts";
 
-/** The languages every bot text is written in; Dutch is the default. */
-export const LanguageSchema = z.enum(["nl", "en"]);
-export type Language = z.infer<typeof LanguageSchema>;
+/** The languages every bot text is written in (domain/vocabulary.ts); Dutch is the default. */
+export { LanguageSchema, type Language } from "../domain/vocabulary.ts";
 
 /** A bot text in every language; `{{name}}` inserts a variable. */
 export const TextSchema = z.object({ nl: z.string().min(1), en: z.string().min(1) }).strict();

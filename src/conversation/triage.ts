@@ -10,52 +10,11 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LineCounter, isNode, parseDocument } from "yaml";
 import { z } from "zod";
+import { IntentSchema, ThemeSchema, type Emergency, type Intent, type Language, type Theme } from "../domain/vocabulary.ts";
 
-// ── vocabularies (CONTRACTS.md, Vocabularies) ───────────────────────────────
+// ── vocabularies (CONTRACTS.md, Vocabularies; defined in domain/vocabulary.ts) ──
 
-/** Every intent a resident's text can have; `onbekend` when the triage is unsure. */
-export const IntentSchema = z.enum([
-  "melding",
-  "idee",
-  "wijknieuws",
-  "dialoogtafel",
-  "abonneren",
-  "contact",
-  "privacy",
-  "spoed",
-  "crisis",
-  "groet",
-  "onbekend",
-]);
-/** An intent from the CONTRACTS vocabulary. */
-export type Intent = z.infer<typeof IntentSchema>;
-
-/** Every theme a resident's text can be about; `overig` when none fits. */
-export const ThemeSchema = z.enum([
-  "afval",
-  "groen",
-  "verkeer",
-  "veiligheid",
-  "overlast",
-  "onderhoud",
-  "wonen",
-  "jeugd",
-  "zorg-welzijn",
-  "gemeente",
-  "overig",
-]);
-/** A theme from the CONTRACTS vocabulary. */
-export type Theme = z.infer<typeof ThemeSchema>;
-
-/** The emergency number the resident must be pointed to, or null. */
-export const EmergencySchema = z.enum(["112", "113"]).nullable();
-/** `"112"` for spoed, `"113"` for crisis, null otherwise. */
-export type Emergency = z.infer<typeof EmergencySchema>;
-
-/** The language a text is (roughly) written in. */
-export const LanguageSchema = z.enum(["nl", "en"]);
-/** `nl` or `en`. */
-export type Language = z.infer<typeof LanguageSchema>;
+export { EmergencySchema, IntentSchema, LanguageSchema, ThemeSchema, type Emergency, type Intent, type Language, type Theme } from "../domain/vocabulary.ts";
 
 /** Intents that carry cues in the lexicon (all but `onbekend`, which is the fallback). */
 export const LexiconIntentSchema = IntentSchema.exclude(["onbekend"]);

@@ -1,58 +1,10 @@
 /**
  * The Dutch words and number formats of the weekly digest: labels for intents, themes and
- * statuses (CONTRACTS vocabularies), and how numbers, hours and changes are written.
+ * statuses (CONTRACTS vocabularies, from domain/vocabulary.ts), and how numbers, hours and changes are written.
  */
 
-const INTENT_LABELS: Record<string, string> = {
-  melding: "Meldingen",
-  idee: "Ideeën",
-  wijknieuws: "Vragen over wijknieuws",
-  dialoogtafel: "Vragen over dialoogtafels",
-  abonneren: "Wijkberichten aan of uit",
-  contact: "Contact met een medewerker",
-  privacy: "Privacyvragen",
-  spoed: "Spoed (112)",
-  crisis: "Crisis (113)",
-  groet: "Alleen een groet",
-  onbekend: "Niet herkend",
-};
-
-const THEME_LABELS: Record<string, string> = {
-  afval: "Afval",
-  groen: "Groen",
-  verkeer: "Verkeer en parkeren",
-  veiligheid: "Veiligheid",
-  overlast: "Overlast",
-  onderhoud: "Onderhoud",
-  wonen: "Wonen",
-  jeugd: "Jeugd",
-  "zorg-welzijn": "Zorg en welzijn",
-  gemeente: "De gemeente zelf",
-  overig: "Overig",
-};
-
-const STATUS_LABELS: Record<string, string> = {
-  bot: "bij de bot",
-  open: "wacht op de gemeente",
-  waiting: "wacht op de bewoner",
-  snoozed: "gepauzeerd",
-  resolved: "afgerond",
-};
-
-/** The Dutch label of an intent ("melding" → "Meldingen"); unknown keys are shown as they are. */
-export function intentLabel(intent: string): string {
-  return INTENT_LABELS[intent] ?? intent;
-}
-
-/** The Dutch label of a theme ("verkeer" → "Verkeer en parkeren"). */
-export function themeLabel(theme: string): string {
-  return THEME_LABELS[theme] ?? theme;
-}
-
-/** The Dutch description of a conversation status ("open" → "wacht op de gemeente"). */
-export function statusLabel(status: string): string {
-  return STATUS_LABELS[status] ?? status;
-}
+/** The Dutch labels of the vocabularies, one set for the whole service (domain/vocabulary.ts): "Meldingen", "Verkeer en parkeren", "wacht op de gemeente". */
+export { describeStatus as statusLabel, labelIntentGroup as intentLabel, labelTheme as themeLabel } from "../domain/vocabulary.ts";
 
 const decimal = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 1 });
 

@@ -72,7 +72,7 @@ export function describeResponseTimes(figures: DigestFigures, target: number): s
   return `mediaan ${formatWorkingHours(r.medianWorkingHours)} · 90% binnen ${formatWorkingHours(r.p90WorkingHours)} · ${formatShare(r.withinTargetShare)} binnen de norm van ${formatWorkingHours(target)} (${r.withinTarget} van ${r.answered})`;
 }
 
-/** "7 (3 wacht op de gemeente, 2 afgerond)": hand-overs to staff by status at the end of the week. */
+/** "7 (3 wacht op de gemeente, 2 afgehandeld)": hand-overs to staff by status at the end of the week. */
 export function describeEscalations(figures: DigestFigures): string {
   const e = figures.escalations;
   if (e.count === 0) return "geen";

@@ -4,17 +4,12 @@
  */
 import { z } from "zod";
 import { toStorableText } from "./storableText.ts";
+import { ChannelSchema, MediaKindSchema } from "./vocabulary.ts";
+
+export { ChannelSchema, ConversationStatusSchema, MediaKindSchema, type Channel, type ConversationStatus, type MediaKind } from "./vocabulary.ts";
 
 /** A text field of an inbound message: anything a platform sends is made storable (NUL, lone surrogates). */
 const storable = (max: number) => z.string().transform(toStorableText).pipe(z.string().max(max));
-
-/** The channels of CONTRACTS. */
-export const ChannelSchema = z.enum(["telegram", "whatsapp", "botframework", "webchat"]);
-export type Channel = z.infer<typeof ChannelSchema>;
-
-/** Conversation statuses of CONTRACTS. */
-export const ConversationStatusSchema = z.enum(["bot", "open", "waiting", "snoozed", "resolved"]);
-export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
 /** A message from a resident, as a channel hands it to Wijklijn. */
 export const InboundMessageSchema = z.object({
@@ -27,7 +22,7 @@ export const InboundMessageSchema = z.object({
   /** The value of a tapped button. */
   value: storable(200).optional(),
   location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
-  media: z.object({ ref: z.string().max(500), kind: z.enum(["photo", "voice", "video", "document", "sticker"]) }).optional(),
+  media: z.object({ ref: z.string().max(500), kind: MediaKindSchema }).optional(),
   /** Channel data needed to answer later (Bot Framework conversation reference), JSON text. */
   reference: storable(10_000).optional(),
   /** The language the platform reports for the user, if any. */

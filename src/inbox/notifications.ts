@@ -35,6 +35,7 @@ import {
   recordTelegramUnlink,
 } from "../db/content.repo.ts";
 import { onInboxEvent, type InboxEvent } from "../domain/events.ts";
+import { labelIntent, labelTheme } from "../domain/vocabulary.ts";
 import type { Logger } from "../log.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { formatDutchTime } from "./content/localTime.ts";
@@ -60,17 +61,6 @@ export interface Notifications {
   idle(): Promise<void>;
 }
 
-const INTENT_LABELS: Record<string, string> = {
-  melding: "melding",
-  idee: "idee",
-  contact: "vraag aan een medewerker",
-  dialoogtafel: "dialoogtafel",
-  wijknieuws: "wijknieuws",
-  privacy: "privacy",
-  spoed: "spoed",
-  crisis: "crisis",
-};
-
 /** A conversation as a notification may describe it: ids and vocabularies, no resident content. */
 export interface HandoverFacts {
   id: string;
@@ -89,8 +79,8 @@ export type RecipientReason = "gebiedsregisseur" | "admin-no-tandem" | "admin-no
 export function renderHandoverNotice(facts: HandoverFacts, publicUrl: string, reason: RecipientReason) {
   const link = `${publicUrl.replace(/\/+$/, "")}/inbox/c/${encodeURIComponent(facts.id)}`;
   const wijk = facts.wijk?.name ?? "onbekende wijk";
-  const theme = facts.theme ? facts.theme.replace("-", " en ") : "nog geen thema";
-  const kind = facts.intent ? (INTENT_LABELS[facts.intent] ?? facts.intent) : null;
+  const theme = facts.theme ? labelTheme(facts.theme) : "nog geen thema";
+  const kind = facts.intent ? labelIntent(facts.intent) : null;
   const urgent = facts.emergency ? `Let op: de bot zag mogelijk spoed (${facts.emergency}). Open dit gesprek eerst.` : null;
   const where = facts.tandem ? `tandem ${facts.tandem.name}` : "de gemeente (het gesprek hoort nog bij geen tandem)";
   const why =

@@ -8,6 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { createStaffSession } from "../../src/db/session.repo.ts";
 import { emitInboxEvent } from "../../src/domain/events.ts";
+import { labelTheme } from "../../src/domain/vocabulary.ts";
+import { renderHandoverNotice } from "../../src/inbox/notifications.ts";
 import {
   createTelegramLinkCode,
   handleTelegramLinkCommand,
@@ -85,7 +87,7 @@ describeEachDatabase("staff notifications of a handover", (provider) => {
     expect(smtp.received).toHaveLength(1);
     expect(mail?.envelopeTo).toEqual(["gr.mierlo@demo.wijklijn.nl"]);
     expect(mail?.headers.get("from")).toBe("Wijklijn <wijklijn@gemeente.test>");
-    expect(mail?.subject).toBe(`Nieuw gesprek ${conversation.reference} · Luchen · ${conversation.theme?.replace("-", " en ") ?? "nog geen thema"}`);
+    expect(mail?.subject).toBe(`Nieuw gesprek ${conversation.reference} · Luchen · ${conversation.theme ? labelTheme(conversation.theme) : "nog geen thema"}`);
     const link = `${PUBLIC_URL}/inbox/c/${conversation.id}`;
     expect(mail?.text).toContain(link);
     expect(mail?.text).toContain(`Kenmerk: ${conversation.reference}`);
@@ -232,5 +234,15 @@ describeEachDatabase("the Telegram link page", (provider) => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("renderHandoverNotice", () => {
+  it("names the theme and kind in the words the inbox uses", () => {
+    const facts = { id: "c1", reference: "WL-2026-00042", theme: "zorg-welzijn", intent: "contact", emergency: null, wijk: { name: "Luchen" }, tandem: { name: "Mierlo" } };
+    const notice = renderHandoverNotice(facts, "https://wijklijn.test", "gebiedsregisseur");
+    expect(notice.subject).toBe("Nieuw gesprek WL-2026-00042 · Luchen · Zorg en welzijn");
+    expect(notice.text).toContain("Thema: Zorg en welzijn\nSoort: Contact met een medewerker");
+    expect(notice.telegram).toContain("· Zorg en welzijn");
   });
 });

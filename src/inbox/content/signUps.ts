@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { RegistrationStatusSchema, type RegistrationStatus } from "../../db/content.repo.ts";
+import { labelChannel } from "../../domain/vocabulary.ts";
 import { toCsv } from "./csv.ts";
 import { formatLocalDateTimeIso } from "./localTime.ts";
 
@@ -44,8 +45,8 @@ export function groupSignUps(signUps: ReadonlyArray<{ id: string; status: string
   return groups;
 }
 
-/** Dutch labels of the channels. */
-export const CHANNEL_LABELS: Record<string, string> = { telegram: "Telegram", whatsapp: "WhatsApp", botframework: "Teams / Bot Framework", webchat: "Webchat" };
+/** Dutch labels of the channels (domain/vocabulary.ts). */
+export { CHANNEL_LABELS } from "../../domain/vocabulary.ts";
 
 /** Dutch labels of sign-up statuses. */
 export const SIGN_UP_STATUS_LABELS: Record<RegistrationStatus, string> = { registered: "aangemeld", waitlist: "wachtlijst", cancelled: "afgemeld" };
@@ -60,7 +61,7 @@ export function signUpsCsv(tafel: { title: string; startsAt: Date; wijk: { name:
     SIGN_UP_STATUS_LABELS[s.status],
     s.position,
     s.number,
-    s.channel ? (CHANNEL_LABELS[s.channel] ?? s.channel) : "",
+    s.channel ? labelChannel(s.channel) : "",
     formatLocalDateTimeIso(s.signedUpAt, timeZone),
   ]);
   return toCsv(["Dialoogtafel", "Wijk", "Begint", "Status", "Volgorde", "Nummer", "Kanaal", "Aangemeld op"], rows);

@@ -8,7 +8,8 @@ import { html, type SafeHtml } from "../layout.ts";
 import { NewsKindSchema, type NewsKind, type RegistrationStatus } from "../../db/content.repo.ts";
 import type { FieldErrors, FormValues } from "./forms.ts";
 import { formatDutchDate, formatDutchDateTime, formatDutchTime } from "./localTime.ts";
-import { CHANNEL_LABELS, SIGN_UP_STATUS_LABELS, type ListedSignUp } from "./signUps.ts";
+import { labelChannel } from "../../domain/vocabulary.ts";
+import { SIGN_UP_STATUS_LABELS, type ListedSignUp } from "./signUps.ts";
 
 /** Dutch labels of the news kinds, in the order the form offers them. */
 export const NEWS_KIND_LABELS: Record<NewsKind, string> = {
@@ -275,7 +276,7 @@ function signUpTable(id: string, caption: string, rows: readonly ListedSignUp[],
         : html`<div class="table-scroll" role="region" aria-label="Tabel ${caption.toLowerCase()}" tabindex="0"><table>
       <thead><tr><th scope="col">Volgorde</th><th scope="col">Nummer</th><th scope="col">Kanaal</th><th scope="col">Aangemeld op</th></tr></thead>
       <tbody>${rows.map(
-        (row) => html`<tr><td>${row.position}</td><td><span class="pseudonym">${row.number}</span></td><td>${row.channel ? (CHANNEL_LABELS[row.channel] ?? row.channel) : "onbekend"}</td><td>${formatDutchDateTime(row.signedUpAt, timeZone)}</td></tr>`,
+        (row) => html`<tr><td>${row.position}</td><td><span class="pseudonym">${row.number}</span></td><td>${row.channel ? labelChannel(row.channel) : "onbekend"}</td><td>${formatDutchDateTime(row.signedUpAt, timeZone)}</td></tr>`,
       )}</tbody>
     </table></div>`
     }

@@ -5,7 +5,7 @@
  */
 import type { Settings } from "../../conversation/flowSchema.ts";
 import type { DeadOutboxMessage, InboxListItem, UnroutedConversation } from "../../db/inbox.repo.ts";
-import { ChannelSchema } from "../../domain/messages.ts";
+import { labelChannel } from "../../domain/vocabulary.ts";
 import { redactText } from "../../privacy/redact.ts";
 import { html, SafeHtml } from "../layout.ts";
 import { CHANNEL_LABELS, emergencyBadge, flashMessage, formatWorkingDuration, STATUS_LABELS, timeElement } from "./format.ts";
@@ -45,11 +45,6 @@ const WHATSAPP_STATES: Record<string, string> = {
   disconnected: "Verbinding verbroken; er wordt opnieuw verbonden",
   stopped: "Gestopt",
 };
-
-function channelLabel(channel: string): string {
-  const parsed = ChannelSchema.safeParse(channel);
-  return parsed.success ? CHANNEL_LABELS[parsed.data] : channel;
-}
 
 function conversationLink(id: string | null, reference: string | null): SafeHtml | string {
   if (!id || !reference) return "—";
@@ -97,10 +92,10 @@ function deadOutboxSection(input: AdminPageInput): SafeHtml {
   <caption id="dood-caption">Berichten aan bewoners die na herhaalde pogingen niet bezorgd zijn, nieuwste eerst</caption>
   <thead><tr><th scope="col">Kanaal</th><th scope="col">Gesprek</th><th scope="col">Pogingen</th><th scope="col">Laatste fout</th><th scope="col">Aangemaakt</th><th scope="col">Actie</th></tr></thead>
   <tbody>${input.deadOutbox.map(
-    (row) => html`<tr><td>${channelLabel(row.channel)}</td><td>${conversationLink(row.conversationId, row.reference)}</td><td>${row.attempts}</td>
+    (row) => html`<tr><td>${labelChannel(row.channel)}</td><td>${conversationLink(row.conversationId, row.reference)}</td><td>${row.attempts}</td>
     <td>${row.lastError ? html`<code>${redactText(row.lastError)}</code>` : "—"}</td><td>${timeElement(row.createdAt, input.timeZone)}</td>
     <td><form method="post" action="/inbox/admin/outbox/${encodeURIComponent(row.id)}/retry"><input type="hidden" name="_csrf" value="${input.csrfToken}">
-      <button type="submit">Opnieuw proberen<span class="visually-hidden"> (${row.reference ?? "bericht"}, ${channelLabel(row.channel)})</span></button></form></td></tr>`,
+      <button type="submit">Opnieuw proberen<span class="visually-hidden"> (${row.reference ?? "bericht"}, ${labelChannel(row.channel)})</span></button></form></td></tr>`,
   )}</tbody></table></div>`;
   return html`<section aria-labelledby="dood-kop"><h2 id="dood-kop">Niet bezorgde berichten</h2>${body}</section>`;
 }

@@ -5,7 +5,7 @@
  * Wethouders read and add notes only, so they get no other forms. Rendering only.
  */
 import type { Settings } from "../../conversation/flowSchema.ts";
-import { ThemeSchema } from "../../conversation/triage.ts";
+import { labelMediaKind, ThemeSchema } from "../../domain/vocabulary.ts";
 import type { ConversationDetailView, ConversationMessageView } from "../../db/conversationQuery.repo.ts";
 import type { CannedReplyView, Colleague, ConversationContext, WijkOption } from "../../db/inbox.repo.ts";
 import { isWithinServiceWindow, serviceWindowEndsAt } from "../../channels/whatsapp-cloud/serviceWindow.ts";
@@ -48,13 +48,11 @@ export function fillPlaceholders(text: string, values: { reference: string; wijk
   return text.replace(/\{\{\s*(reference|wijk)\s*\}\}/g, (_, name: string) => (name === "reference" ? values.reference : (values.wijkName ?? "je wijk")));
 }
 
-const MEDIA_LABELS: Record<string, string> = { photo: "Foto", voice: "Spraakbericht", video: "Video", document: "Document", sticker: "Sticker" };
-
 function attachment(message: ConversationMessageView): SafeHtml | "" {
   const parts: SafeHtml[] = [];
   if (message.photo) {
     const kind = message.photo.mediaRef.split(":")[0] ?? "photo";
-    parts.push(html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>${MEDIA_LABELS[kind] ?? "Bijlage"}</strong> <span class="muted">(referentie <code>${message.photo.mediaRef}</code>)</span></p>`);
+    parts.push(html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>${labelMediaKind(kind)}</strong> <span class="muted">(referentie <code>${message.photo.mediaRef}</code>)</span></p>`);
   }
   if (message.location) {
     const lat = message.location.latitude.toFixed(5);

@@ -2,62 +2,20 @@
  * Dutch words, dates, durations and flash messages of the inbox pages: one place, so that every
  * page says "Wacht op bewoner" and "do 26 nov, 10:00" the same way.
  */
-import type { Channel, ConversationStatus } from "../../domain/messages.ts";
+import { labelIntent, labelTheme } from "../../domain/vocabulary.ts";
 import { html, type SafeHtml } from "../layout.ts";
 
-/** The statuses as staff read them. */
-export const STATUS_LABELS: Record<ConversationStatus, string> = {
-  bot: "Bij de bot",
-  open: "Open",
-  waiting: "Wacht op bewoner",
-  snoozed: "Uitgesteld",
-  resolved: "Afgehandeld",
-};
+/** The statuses and channels as staff read them (one set for the whole service: domain/vocabulary.ts). */
+export { CHANNEL_LABELS, STATUS_LABELS } from "../../domain/vocabulary.ts";
 
-/** The channels as staff read them. */
-export const CHANNEL_LABELS: Record<Channel, string> = {
-  telegram: "Telegram",
-  whatsapp: "WhatsApp",
-  botframework: "Teams / Web Chat",
-  webchat: "Webchat",
-};
-
-const INTENT_LABELS: Record<string, string> = {
-  melding: "Melding",
-  idee: "Idee",
-  wijknieuws: "Wijknieuws",
-  dialoogtafel: "Dialoogtafel",
-  abonneren: "Abonneren",
-  contact: "Contact",
-  privacy: "Privacy",
-  spoed: "Spoed",
-  crisis: "Crisis",
-  groet: "Groet",
-  onbekend: "Onbekend",
-};
-
-const THEME_LABELS: Record<string, string> = {
-  afval: "Afval",
-  groen: "Groen",
-  verkeer: "Verkeer",
-  veiligheid: "Veiligheid",
-  overlast: "Overlast",
-  onderhoud: "Onderhoud",
-  wonen: "Wonen",
-  jeugd: "Jeugd",
-  "zorg-welzijn": "Zorg en welzijn",
-  gemeente: "Gemeente",
-  overig: "Overig",
-};
-
-/** An intent in Dutch ("—" when unknown). */
+/** An intent in Dutch ("—" when there is none yet). */
 export function intentLabel(intent: string | null): string {
-  return intent === null ? "—" : (INTENT_LABELS[intent] ?? intent);
+  return intent === null ? "—" : labelIntent(intent);
 }
 
-/** A theme in Dutch ("—" when unknown). */
+/** A theme in Dutch ("—" when there is none yet). */
 export function themeLabel(theme: string | null): string {
-  return theme === null ? "—" : (THEME_LABELS[theme] ?? theme);
+  return theme === null ? "—" : labelTheme(theme);
 }
 
 /** A role in Dutch. */
