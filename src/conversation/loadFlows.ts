@@ -275,7 +275,8 @@ function actionStepProblems(step: Extract<Step, { type: "action" }>): Array<{ pa
     const outcomes: readonly string[] = spec.outcomes;
     for (const outcome of Object.keys(step.next)) {
       if (outcome === "default" || outcomes.includes(outcome)) continue;
-      problems.push({ path: ["next", outcome], message: `${step.action} never ends with "${outcome}"${didYouMean(outcome, outcomes)}; its outcomes are ${outcomes.join(", ")} (and default)` });
+      const hint = didYouMean(outcome, outcomes);
+      problems.push({ path: ["next", outcome], message: `${step.action} never ends with "${outcome}"${hint}; its outcomes are ${outcomes.join(", ")} (and default)` });
     }
   }
   return problems;

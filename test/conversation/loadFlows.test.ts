@@ -324,7 +324,9 @@ describe("refusing an action step its action does not fit (conversation/actionSp
       {
         file: "dialoogtafel.yaml",
         line: lineWith(dir, "dialoogtafel.yaml", "registred:"),
-        message: 'steps.register.next.registred: registerDialoogtafel never ends with "registred" (did you mean "registered"?); its outcomes are registered, waitlist, already, gone (and default)',
+        message:
+          'steps.register.next.registred: registerDialoogtafel never ends with "registred" (did you mean "registered"?); ' +
+          "its outcomes are registered, waitlist, already, gone (and default)",
       },
     ]);
   });
@@ -338,7 +340,8 @@ describe("refusing an action step its action does not fit (conversation/actionSp
   it("reports a parameter given to an action that takes none", () => {
     const dir = copyOfFlows();
     edit(dir, "privacy.yaml", "    action: exportData\n", "    action: exportData\n    with: { format: pdf }\n");
-    expect(problemsIn(dir).problems).toEqual([{ file: "privacy.yaml", line: lineWith(dir, "privacy.yaml", "format: pdf"), message: 'steps.export.with.format: exportData has no parameter "format"; it takes none' }]);
+    const line = lineWith(dir, "privacy.yaml", "format: pdf");
+    expect(problemsIn(dir).problems).toEqual([{ file: "privacy.yaml", line, message: 'steps.export.with.format: exportData has no parameter "format"; it takes none' }]);
   });
 
   it("reports a literal value that does not fit the parameter", () => {
@@ -388,7 +391,7 @@ describe("starting the service with a broken flow", () => {
 
   it("refuses to start on a misspelt action parameter and names the file and line", async () => {
     const flows = copyOfFlows();
-    edit(flows, "dialoogtafel.yaml", "    action: registerDialoogtafel\n    with: { tafel: { var: tafel } }", "    action: registerDialoogtafel\n    with: { tafle: { var: tafel } }");
+    edit(flows, "dialoogtafel.yaml", "\n    with: { tafel: { var: tafel } }\n    next:\n      registered:", "\n    with: { tafle: { var: tafel } }\n    next:\n      registered:");
     const { code, output } = await startService(flows);
     expect(code, output).not.toBe(0);
     expect(code, output).not.toBeNull();
