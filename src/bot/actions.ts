@@ -4,6 +4,7 @@
  * its texts. All writes go through the turn's transaction.
  */
 import { z } from "zod";
+import { actionSpecs, PlaceSchema, type ActionOutcomes, type ActionParams } from "../conversation/actionSpecs.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import type { TriageResult } from "../conversation/triage.ts";
@@ -41,9 +42,9 @@ export interface ActionContext {
   secret: string;
 }
 
-/** What an action reports back to the flow. */
-export interface ActionResult {
-  outcome: string;
+/** What an action reports back to the flow: one of its outcomes (conversation/actionSpecs.ts). */
+export interface ActionResult<Outcome extends string = string> {
+  outcome: Outcome;
   vars?: Record<string, unknown>;
   /** The turn continues in another conversation (a new topic while staff handle the old one). */
   switchToConversationId?: string;
@@ -53,14 +54,8 @@ export interface ActionResult {
   event?: InboxEvent;
 }
 
-type Action = (params: Record<string, unknown>, ctx: ActionContext) => Promise<ActionResult>;
-
-const PlaceSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("postcode"), text: z.string() }),
-  z.object({ kind: z.literal("location"), lat: z.number(), lon: z.number() }),
-]);
-
-const str = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
+/** Each action takes the parameters its spec declares and ends with one of its declared outcomes. */
+type Actions = { [N in ActionName]: (params: ActionParams[N], ctx: ActionContext) => Promise<ActionResult<ActionOutcomes[N]>> };
 
 function formatWhen(date: Date, ctx: ActionContext): string {
   return new Intl.DateTimeFormat(ctx.language === "en" ? "en-GB" : "nl-NL", { timeZone: ctx.gemeente.timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
@@ -85,7 +80,7 @@ function residentWijk(ctx: ActionContext) {
  * Routes the conversation to the tandem of the resident's wijk and hands it to staff. When the
  * current conversation is already with staff, the new topic gets a conversation of its own.
  */
-async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[] }): Promise<ActionResult> {
+async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[] }): Promise<ActionResult<ActionOutcomes["handover"]>> {
   const wijk = await residentWijk(ctx);
   let conversationId = ctx.conversationId;
   const current = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: conversationId } });
@@ -133,29 +128,29 @@ function summarise(params: Record<string, unknown>): string[] {
 }
 
 /** Every action, by name. */
-export const actions: Record<ActionName, Action> = {
+export const actions: Actions = {
   async recordConsent(params, ctx) {
     const granted = params.granted === true;
-    const kind = str(params.kind) ?? "privacy";
+    const kind = params.kind ?? "privacy";
     await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind, granted, version: "2026-11", at: ctx.now } });
     return { outcome: granted ? "granted" : "declined", vars: { "resident.consent": granted } };
   },
 
   async lookupWijk(params, ctx) {
-    const place = PlaceSchema.safeParse(params.place);
-    if (!place.success) return { outcome: "invalid" };
+    const place = params.place;
+    if (!place) return { outcome: "invalid" };
     const { tx, gemeente } = ctx;
     const route = await routeResident(
-      place.data.kind === "postcode"
-        ? { postcode: place.data.text, findByPostcode: (text) => findWijkByPostcode(tx, gemeente.id, text) }
-        : { point: { lat: place.data.lat, lon: place.data.lon }, findByPoint: (point) => findWijkByLocation(tx, gemeente.id, point.lat, point.lon) },
+      place.kind === "postcode"
+        ? { postcode: place.text, findByPostcode: (text) => findWijkByPostcode(tx, gemeente.id, text) }
+        : { point: { lat: place.lat, lon: place.lon }, findByPoint: (point) => findWijkByLocation(tx, gemeente.id, point.lat, point.lon) },
     );
     if (!route.wijk) return { outcome: route.reason };
     return { outcome: route.reason === "inactive" ? "inactive" : "found", vars: { wijkSlug: route.wijk.slug, wijkName: route.wijk.name } };
   },
 
   async setWijk(params, ctx) {
-    const slug = str(params.wijk);
+    const slug = params.wijk;
     const { tx, gemeente } = ctx;
     const route = slug ? await routeResident({ wijkSlug: slug, findBySlug: (chosen) => findWijkRefBySlug(tx, gemeente.id, chosen) }) : null;
     if (!route?.wijk) return { outcome: "unknown" };
@@ -172,20 +167,20 @@ export const actions: Record<ActionName, Action> = {
   },
 
   async triage(params, ctx) {
-    const text = str(params.text) ?? "";
+    const text = params.text ?? "";
     const result = ctx.classify(text);
     const confident = result.theme !== "overig" && result.confidence.theme >= 0.3;
     return { outcome: confident ? "confident" : "unsure", vars: { theme: result.theme, themeLabel: themeLabel(result.theme, ctx), triageIntent: result.intent } };
   },
 
   async openConversation(params, ctx) {
-    const intent = str(params.intent) ?? "melding";
-    const result = await routeToStaff(ctx, { intent, theme: str(params.theme), summary: summarise(params) });
-    return result.outcome === "general" ? result : { ...result, outcome: "routed" };
+    const intent = params.intent ?? "melding";
+    const result = await routeToStaff(ctx, { intent, theme: params.theme ?? null, summary: summarise(params) });
+    return { ...result, outcome: result.outcome === "general" ? "general" : "routed" };
   },
 
   async handover(params, ctx) {
-    return routeToStaff(ctx, { intent: "contact", theme: str(params.question) ? ctx.classify(str(params.question) ?? "").theme : "overig", summary: summarise(params) });
+    return routeToStaff(ctx, { intent: "contact", theme: params.question ? ctx.classify(params.question).theme : "overig", summary: summarise(params) });
   },
 
   async subscribe(_params, ctx) {
@@ -233,7 +228,7 @@ export const actions: Record<ActionName, Action> = {
   },
 
   async registerDialoogtafel(params, ctx) {
-    const id = str(params.tafel);
+    const id = params.tafel;
     if (!id) return { outcome: "gone" };
     const result = await registerForDialoogtafel(ctx.tx, id, ctx.residentId, ctx.now);
     if (!result.tafel) return { outcome: "gone" };
@@ -241,7 +236,7 @@ export const actions: Record<ActionName, Action> = {
   },
 
   async cancelRegistration(params, ctx) {
-    const id = str(params.tafel);
+    const id = params.tafel;
     if (!id) return { outcome: "none" };
     const result = await cancelRegistration(ctx.tx, id, ctx.residentId);
     return result.cancelled && result.tafel ? { outcome: "cancelled", vars: { tafelTitle: result.tafel.title } } : { outcome: "none" };
@@ -285,3 +280,8 @@ export const actions: Record<ActionName, Action> = {
     return { outcome: "erased", erased: true, vars: { "resident.wijk": null, "resident.wijkName": null, "resident.consent": null } };
   },
 };
+
+/** Carries out an action the engine asked for: its parameters are read with the action's schema first. */
+export function runAction<N extends ActionName>(name: N, params: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult<ActionOutcomes[N]>> {
+  return actions[name](actionSpecs[name].read(params), ctx);
+}

@@ -15,7 +15,7 @@ import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { routeResident } from "../routing/routeResident.ts";
-import { actions, type ActionContext } from "./actions.ts";
+import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 
 /** What every turn needs from the running service. */
@@ -132,7 +132,7 @@ export const runFlows: Middleware = async (turn) => {
       publicUrl: turn.deps.publicUrl,
       secret: turn.deps.secret,
     };
-    const outcome = await actions[result.action.name](result.action.params, actionContext);
+    const outcome = await runAction(result.action.name, result.action.params, actionContext);
     if (outcome.switchToConversationId) {
       // The old conversation stays with staff, idle for the bot; the new topic goes on here.
       await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { state: JSON.stringify({ ...turn.state, flow: null, step: null, waiting: null, vars: {} }) } });

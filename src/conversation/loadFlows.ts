@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
+import { actionSpecs } from "./actionSpecs.ts";
+import { editDistance } from "./answers.ts";
 import { IntentSchema } from "./triage.ts";
 import { FlowSchema, GlobalsSchema, SettingsSchema, type Flow, type Globals, type Settings, type Step, type Target } from "./flowSchema.ts";
 
@@ -202,6 +204,9 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
       if (step.input === "choice" && !step.options?.length && !step.optionsFrom) at(["steps", id], `steps.${id}: a choice needs options or optionsFrom`);
       if (step.input !== "choice" && (step.options || step.optionsFrom)) at(["steps", id, "options"], `steps.${id}: only a choice has options`);
     }
+    if (step.type === "action") {
+      for (const problem of actionStepProblems(step)) at(["steps", id, ...problem.path], [`steps.${id}`, ...problem.path].join(".") + `: ${problem.message}`);
+    }
   }
   // Every step must be reachable from the start: an unreachable step is a mistake in the graph.
   const reachable = new Set<string>();
@@ -238,4 +243,47 @@ function isReachableFrom(flow: Flow, roots: Set<string>, id: string): boolean {
     if (step) for (const target of targetsOf(step)) if (target !== "end" && !target.startsWith("flow:")) queue.push(target);
   }
   return false;
+}
+
+
+/**
+ * What is wrong in an action step for its action (actionSpecs.ts): a parameter it does not take,
+ * a literal value that does not fit, a required parameter left out, an outcome it never ends with.
+ * Outcomes it can end with but the step leaves out go to `default`, as the engine does.
+ */
+function actionStepProblems(step: Extract<Step, { type: "action" }>): Array<{ path: string[]; message: string }> {
+  const spec = actionSpecs[step.action];
+  const shape: Record<string, z.ZodType> = spec.params.shape;
+  const names = Object.keys(shape);
+  const problems: Array<{ path: string[]; message: string }> = [];
+  for (const [name, value] of Object.entries(step.with)) {
+    const schema = shape[name];
+    if (!schema) {
+      const takes = names.length > 0 ? `it takes ${names.join(", ")}` : "it takes none";
+      problems.push({ path: ["with", name], message: `${step.action} has no parameter "${name}"${didYouMean(name, names)}; ${takes}` });
+      continue;
+    }
+    // A { var } is only known at run time; a literal or {{template}} text can be checked now.
+    if (typeof value === "object") continue;
+    const fits = z.safeParse(schema, value);
+    if (!fits.success) problems.push({ path: ["with", name], message: fits.error.issues[0]?.message ?? "does not fit" });
+  }
+  for (const [name, schema] of Object.entries(shape)) {
+    if (!Object.hasOwn(step.with, name) && !z.safeParse(schema, undefined).success) problems.push({ path: ["with"], message: `${step.action} needs "${name}"` });
+  }
+  if (typeof step.next !== "string") {
+    const outcomes: readonly string[] = spec.outcomes;
+    for (const outcome of Object.keys(step.next)) {
+      if (outcome === "default" || outcomes.includes(outcome)) continue;
+      const hint = didYouMean(outcome, outcomes);
+      problems.push({ path: ["next", outcome], message: `${step.action} never ends with "${outcome}"${hint}; its outcomes are ${outcomes.join(", ")} (and default)` });
+    }
+  }
+  return problems;
+}
+
+/** " (did you mean "x"?)" for the one candidate a small typo away, else "". */
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const near = candidates.filter((candidate) => editDistance(word, candidate) <= Math.min(2, Math.floor(candidate.length / 3)));
+  return near.length === 1 ? ` (did you mean "${near[0]}"?)` : "";
 }

@@ -37,7 +37,7 @@ export async function registerForDialoogtafel(tx: Tx, dialoogtafelId: string, re
   const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } } });
   if (existing && existing.status !== "cancelled") return { outcome: "already" as const, tafel, position: 0 };
   const taken = await tx.registration.count({ where: { dialoogtafelId, status: "registered" } });
-  const status = taken < tafel.capacity ? "registered" : "waitlist";
+  const status: "registered" | "waitlist" = taken < tafel.capacity ? "registered" : "waitlist";
   if (existing) await tx.registration.update({ where: { id: existing.id }, data: { status, createdAt: now } });
   else await tx.registration.create({ data: { dialoogtafelId, residentId, status, createdAt: now } });
   const position = status === "waitlist" ? await tx.registration.count({ where: { dialoogtafelId, status: "waitlist" } }) : 0;

@@ -304,23 +304,97 @@ describe("refusing a broken flow with file, line and what is wrong", () => {
   });
 });
 
+describe("refusing an action step its action does not fit (conversation/actionSpecs.ts)", () => {
+  const register = "    action: registerDialoogtafel\n    with: { tafel: { var: tafel } }";
+
+  it("reports a misspelt parameter at its line, with the one it probably means", () => {
+    const dir = copyOfFlows();
+    edit(dir, "dialoogtafel.yaml", register, "    action: registerDialoogtafel\n    with: { tafle: { var: tafel } }");
+    const line = lineWith(dir, "dialoogtafel.yaml", "tafle:");
+    expect(problemsIn(dir).problems).toEqual([
+      { file: "dialoogtafel.yaml", line, message: 'steps.register.with.tafle: registerDialoogtafel has no parameter "tafle" (did you mean "tafel"?); it takes tafel' },
+      { file: "dialoogtafel.yaml", line, message: 'steps.register.with: registerDialoogtafel needs "tafel"' },
+    ]);
+  });
+
+  it("reports a misspelt outcome at its line, with the outcomes there are", () => {
+    const dir = copyOfFlows();
+    edit(dir, "dialoogtafel.yaml", "      registered: registered\n", "      registred: registered\n");
+    expect(problemsIn(dir).problems).toEqual([
+      {
+        file: "dialoogtafel.yaml",
+        line: lineWith(dir, "dialoogtafel.yaml", "registred:"),
+        message:
+          'steps.register.next.registred: registerDialoogtafel never ends with "registred" (did you mean "registered"?); ' +
+          "its outcomes are registered, waitlist, already, gone (and default)",
+      },
+    ]);
+  });
+
+  it("reports a required parameter left out, at the step", () => {
+    const dir = copyOfFlows();
+    edit(dir, "wijk.yaml", "    with: { place: { var: place } }\n", "");
+    expect(problemsIn(dir).problems).toEqual([{ file: "wijk.yaml", line: lineWith(dir, "wijk.yaml", "  lookup:"), message: 'steps.lookup.with: lookupWijk needs "place"' }]);
+  });
+
+  it("reports a parameter given to an action that takes none", () => {
+    const dir = copyOfFlows();
+    edit(dir, "privacy.yaml", "    action: exportData\n", "    action: exportData\n    with: { format: pdf }\n");
+    const line = lineWith(dir, "privacy.yaml", "format: pdf");
+    expect(problemsIn(dir).problems).toEqual([{ file: "privacy.yaml", line, message: 'steps.export.with.format: exportData has no parameter "format"; it takes none' }]);
+  });
+
+  it("reports a literal value that does not fit the parameter", () => {
+    const dir = copyOfFlows();
+    edit(dir, "idee.yaml", "      intent: idee\n", "      intent: ide\n");
+    edit(dir, "dialoogtafel.yaml", "    with: { mine: true }", "    with: { mine: ja }");
+    const { problems } = problemsIn(dir);
+    expect(problems).toEqual([
+      { file: "dialoogtafel.yaml", line: lineWith(dir, "dialoogtafel.yaml", "mine: ja"), message: expect.stringMatching(/^steps\.mine\.with\.mine: .*boolean/) },
+      { file: "idee.yaml", line: lineWith(dir, "idee.yaml", "intent: ide"), message: expect.stringMatching(/^steps\.open\.with\.intent: .*"idee"/) },
+    ]);
+  });
+
+  it("accepts a {{template}} text and outcomes left to default, as the real flows have them", () => {
+    const set = loadFlows();
+    // melding.yaml gives triage a {{template}}; contact.yaml leaves handover's closed and general to default.
+    expect(set.flows.get("melding")?.steps.classify).toMatchObject({ action: "triage", with: { text: "{{description}}" } });
+    expect(set.flows.get("contact")?.steps.handover).toMatchObject({ action: "handover", next: { open: "now", default: "later" } });
+  });
+});
+
+/** Starts the service (src/main.ts) on the flows in `flows` and waits for it to exit. */
+async function startService(flows: string): Promise<{ code: number | null; output: string }> {
+  const data = tempDir("wijklijn-broken-");
+  const child = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["src/main.ts"], {
+    env: { ...process.env, NODE_ENV: "development", PORT: "0", HOST: "127.0.0.1", FLOWS_DIR: flows, DATA_DIR: data, DATABASE_URL: `file:${join(data, "w.db")}`, LOG_LEVEL: "warn", TELEGRAM_BOT_TOKEN: "", WHATSAPP_WEB_ENABLED: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += String(chunk)));
+  child.stderr.on("data", (chunk) => (output += String(chunk)));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output };
+}
+
 describe("starting the service with a broken flow", () => {
   it("refuses to start and names the file and line", async () => {
     const flows = copyWithProef();
     edit(flows, "proef.yaml", "    next: klaar", "    next: klaarr");
-    const data = tempDir("wijklijn-broken-");
-    const child = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["src/main.ts"], {
-      env: { ...process.env, NODE_ENV: "development", PORT: "0", HOST: "127.0.0.1", FLOWS_DIR: flows, DATA_DIR: data, DATABASE_URL: `file:${join(data, "w.db")}`, LOG_LEVEL: "warn", TELEGRAM_BOT_TOKEN: "", WHATSAPP_WEB_ENABLED: "false" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += String(chunk)));
-    child.stderr.on("data", (chunk) => (output += String(chunk)));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    clearTimeout(timer);
+    const { code, output } = await startService(flows);
     expect(code, output).not.toBe(0);
     expect(code, output).not.toBeNull();
     expect(output).toContain(`proef.yaml:${lineWith(flows, "proef.yaml", "  vraag:")}: steps.vraag: there is no step "klaarr" in this flow`);
+  });
+
+  it("refuses to start on a misspelt action parameter and names the file and line", async () => {
+    const flows = copyOfFlows();
+    edit(flows, "dialoogtafel.yaml", "\n    with: { tafel: { var: tafel } }\n    next:\n      registered:", "\n    with: { tafle: { var: tafel } }\n    next:\n      registered:");
+    const { code, output } = await startService(flows);
+    expect(code, output).not.toBe(0);
+    expect(code, output).not.toBeNull();
+    expect(output).toContain(`dialoogtafel.yaml:${lineWith(flows, "dialoogtafel.yaml", "tafle:")}: steps.register.with.tafle: registerDialoogtafel has no parameter "tafle"`);
   });
 });
