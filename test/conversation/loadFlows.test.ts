@@ -3,11 +3,11 @@
  * refused with the file and line of every problem, in words the communication staff can act on.
  * Each test breaks one thing in a copy of flows/ (or in a small flow of its own added to it).
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnPiped } from "../helpers/service.ts";
 import { defaultFlowsDir, FlowError, loadFlows, type FlowProblem } from "../../src/conversation/loadFlows.ts";
 
 const made: string[] = [];
@@ -366,9 +366,16 @@ describe("refusing an action step its action does not fit (conversation/actionSp
 /** Starts the service (src/main.ts) on the flows in `flows` and waits for it to exit. */
 async function startService(flows: string): Promise<{ code: number | null; output: string }> {
   const data = tempDir("wijklijn-broken-");
-  const child = spawn(join(process.cwd(), "node_modules/.bin/tsx"), ["src/main.ts"], {
-    env: { ...process.env, NODE_ENV: "development", PORT: "0", HOST: "127.0.0.1", FLOWS_DIR: flows, DATA_DIR: data, DATABASE_URL: `file:${join(data, "w.db")}`, LOG_LEVEL: "warn", TELEGRAM_BOT_TOKEN: "", WHATSAPP_WEB_ENABLED: "false" },
-    stdio: ["ignore", "pipe", "pipe"],
+  const child = spawnPiped({
+    NODE_ENV: "development",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    FLOWS_DIR: flows,
+    DATA_DIR: data,
+    DATABASE_URL: `file:${join(data, "w.db")}`,
+    LOG_LEVEL: "warn",
+    TELEGRAM_BOT_TOKEN: "",
+    WHATSAPP_WEB_ENABLED: "false",
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += String(chunk)));
