@@ -62,7 +62,10 @@ export async function findWethouderByEmail(db: Db, email: string): Promise<Diges
 
 /** A staff user's e-mail address, role and gemeente (with its time zone); null when unknown. */
 export async function findStaffContact(db: Db, staffUserId: string): Promise<{ email: string; displayName: string; role: StaffRole; gemeenteId: string; timeZone: string } | null> {
-  const staff = await db.staffUser.findUnique({ where: { id: staffUserId }, select: { email: true, displayName: true, role: true, gemeenteId: true, gemeente: { select: { timeZone: true } } } });
+  const staff = await db.staffUser.findUnique({
+    where: { id: staffUserId },
+    select: { email: true, displayName: true, role: true, gemeenteId: true, gemeente: { select: { timeZone: true } } },
+  });
   if (!staff) return null;
   return { email: staff.email, displayName: staff.displayName, role: StaffRoleSchema.parse(staff.role), gemeenteId: staff.gemeenteId, timeZone: staff.gemeente.timeZone };
 }
@@ -146,7 +149,10 @@ export async function listConversationsCreatedIn(
   wijkIds: string[],
   period: Period,
 ): Promise<Array<{ wijkId: string | null; intent: string | null; theme: string | null; createdAt: Date }>> {
-  return db.conversation.findMany({ where: { wijkId: { in: wijkIds }, createdAt: { gte: period.start, lt: period.end } }, select: { wijkId: true, intent: true, theme: true, createdAt: true } });
+  return db.conversation.findMany({
+    where: { wijkId: { in: wijkIds }, createdAt: { gte: period.start, lt: period.end } },
+    select: { wijkId: true, intent: true, theme: true, createdAt: true },
+  });
 }
 
 /** When the gemeente's first conversation ever began; null when there is none. */
@@ -157,7 +163,10 @@ export async function findFirstConversationAt(db: Db, gemeenteId: string): Promi
 
 /** The news items of the wijken published in a period. */
 export async function listPublishedNews(db: Db, wijkIds: string[], period: Period): Promise<DigestNewsInput[]> {
-  const items = await db.newsItem.findMany({ where: { wijkId: { in: wijkIds }, publishedAt: { gte: period.start, lt: period.end } }, select: { wijkId: true, title: true, kind: true, publishedAt: true } });
+  const items = await db.newsItem.findMany({
+    where: { wijkId: { in: wijkIds }, publishedAt: { gte: period.start, lt: period.end } },
+    select: { wijkId: true, title: true, kind: true, publishedAt: true },
+  });
   return items.flatMap((item) => (item.publishedAt ? [{ wijkId: item.wijkId, title: item.title, kind: item.kind, publishedAt: item.publishedAt }] : []));
 }
 

@@ -52,7 +52,11 @@ export async function findResidentData(db: DbOrTx, residentId: string): Promise<
         select: {
           reference: true, channel: true, status: true, intent: true, theme: true, createdAt: true, resolvedAt: true,
           wijk: { select: { name: true } },
-          messages: { where: { direction: { in: ["in", "out"] } }, select: { direction: true, authorKind: true, text: true, mediaRef: true, latitude: true, longitude: true, createdAt: true }, orderBy: { createdAt: "asc" } },
+          messages: {
+            where: { direction: { in: ["in", "out"] } },
+            select: { direction: true, authorKind: true, text: true, mediaRef: true, latitude: true, longitude: true, createdAt: true },
+            orderBy: { createdAt: "asc" },
+          },
         },
         orderBy: { createdAt: "asc" },
       },
