@@ -81,7 +81,7 @@ export async function findDigestWethouder(db: Db, wethouderId: string): Promise<
     where: { id: wethouderId },
     select: { id: true, email: true, displayName: true, role: true, gemeente: { select: { id: true, name: true, timeZone: true } } },
   });
-  if (!staff || staff.role !== "wethouder") return null;
+  if (staff?.role !== "wethouder") return null;
   return { id: staff.id, email: staff.email, displayName: staff.displayName, gemeente: staff.gemeente };
 }
 

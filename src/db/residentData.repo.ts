@@ -50,7 +50,13 @@ export async function findResidentData(db: DbOrTx, residentId: string): Promise<
       consents: { select: { kind: true, granted: true, version: true, at: true } },
       conversations: {
         select: {
-          reference: true, channel: true, status: true, intent: true, theme: true, createdAt: true, resolvedAt: true,
+          reference: true,
+          channel: true,
+          status: true,
+          intent: true,
+          theme: true,
+          createdAt: true,
+          resolvedAt: true,
           wijk: { select: { name: true } },
           messages: {
             where: { direction: { in: ["in", "out"] } },
