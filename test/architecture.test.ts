@@ -55,9 +55,6 @@ const PENDING_MOVE: string[] = [
   "src/bot/turn.ts",
   // Not moved yet (issue 15, "src/db owns every query", the rest): still to do on the h-dbrest part
   "src/cli/run.ts",
-  "src/digests/digestRuns.ts",
-  "src/digests/loadDigestData.ts",
-  "src/privacy/residentData.ts",
 ];
 
 /** The only `as` type assertions in src (`as const` is not one), each with the reason no zod parse or type guard does it. */

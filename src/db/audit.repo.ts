@@ -10,6 +10,8 @@ export interface AuditInput {
   subjectType: string;
   subjectId?: string | null;
   data?: Record<string, unknown>;
+  /** When it happened; defaults to now. */
+  at?: Date;
 }
 
 /** Records an audit event. */
@@ -23,6 +25,7 @@ export async function recordAudit(db: DbOrTx, input: AuditInput): Promise<void> 
       subjectType: input.subjectType,
       subjectId: input.subjectId ?? null,
       data: input.data ? JSON.stringify(input.data) : null,
+      at: input.at,
     },
   });
 }

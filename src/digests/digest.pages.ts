@@ -12,15 +12,14 @@ import { z } from "zod";
 import { StaffPrincipalSchema } from "../api/auth.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import type { Db } from "../db/client.ts";
+import { listDigestRuns, listWethouders } from "../db/digest.repo.ts";
 import { html, type SafeHtml } from "../http/html.ts";
 import { page, type PageUser } from "../inbox/layout.ts";
 import { resolveDigestAccess } from "./digestAccess.ts";
 import { formatChange, formatDateTime, formatDay, formatWorkingHours, plural } from "./digestLabels.ts";
-import { listDigestRuns } from "./digestRuns.ts";
 import { loadDigestSettings } from "./digestSettings.ts";
 import { getGemeenteDigest, getWethouderDigest, type ReadableDigest } from "./getDigest.ts";
 import { addIsoWeeks, describeIsoWeek, isoWeekBounds, isoWeekNumber, isoWeekOf, parseIsoWeek } from "./isoWeek.ts";
-import { listWethouders } from "./loadDigestData.ts";
 import { DIGEST_EXPLANATION, describeAudience, describeChange, describeDialoogtafel, describeEscalations, describeResponseTimes } from "./renderDigest.ts";
 import type { WeeklyDigest } from "./weeklyDigest.ts";
 

@@ -4,7 +4,7 @@
  * Shared by the JSON API and the inbox archive, so the two cannot drift apart.
  */
 import type { Db } from "../db/client.ts";
-import { findStaffContact, findWethouderByEmail, type DigestRecipient } from "./loadDigestData.ts";
+import { findStaffContact, findWethouderByEmail, type DigestRecipient } from "../db/digest.repo.ts";
 
 /** The signed-in staff user, as the API and the inbox know them. */
 export interface DigestReader {

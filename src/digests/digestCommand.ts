@@ -5,10 +5,11 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
+import { findWethouderByEmail } from "../db/digest.repo.ts";
 import { buildWeeklyDigest } from "./buildWeeklyDigest.ts";
 import { loadDigestSettings } from "./digestSettings.ts";
 import { parseIsoWeek } from "./isoWeek.ts";
-import { findWethouderByEmail, loadDigestData } from "./loadDigestData.ts";
+import { loadDigestData } from "./loadDigestData.ts";
 import { renderDigest } from "./renderDigest.ts";
 import { digestArchiveUrl, sendDigest, type DigestMailer } from "./sendDigest.ts";
 import { createLogger } from "../log.ts";

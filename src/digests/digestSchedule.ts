@@ -10,10 +10,9 @@
 import { z } from "zod";
 import type { Settings } from "../conversation/flowSchema.ts";
 import type { Db } from "../db/client.ts";
+import { findDigestRecipients, findDigestRuns } from "../db/digest.repo.ts";
 import type { Logger } from "../log.ts";
-import { findDigestRuns } from "./digestRuns.ts";
 import { addIsoWeeks, isoWeekMoment, isoWeekOf } from "./isoWeek.ts";
-import { findDigestRecipients } from "./loadDigestData.ts";
 import { sendDigest, type DigestMailer, type SendDigestResult, type TelegramSend } from "./sendDigest.ts";
 
 /** When digests go out: ISO weekday (1 = Monday … 7 = Sunday), local time "HH:MM", time zone. */

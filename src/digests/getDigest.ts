@@ -3,8 +3,8 @@
  * built now from the data (for weeks not sent yet, or the week still going).
  */
 import type { Db } from "../db/client.ts";
+import { findStoredDigest } from "../db/digest.repo.ts";
 import { buildWeeklyDigest } from "./buildWeeklyDigest.ts";
-import { findStoredDigest } from "./digestRuns.ts";
 import { loadDigestData, loadGemeenteDigestData, type LoadDigestOptions } from "./loadDigestData.ts";
 import type { WeeklyDigest } from "./weeklyDigest.ts";
 

@@ -1,20 +1,20 @@
 /**
  * Sends one wethouder's digest of one week, exactly once: the DigestRun is claimed first (see
- * digestRuns.ts), then the digest is built, stored on the run, mailed, and the run marked sent.
+ * src/db/digest.repo.ts), then the digest is built, stored on the run, mailed, and the run marked sent.
  * A failed mail marks the run failed, so the next scheduled run tries again. When the wethouder
  * linked a chat app, a short version with a link to the inbox archive goes there too; a failure
  * there is recorded but does not make the e-mail go out again.
  */
 import type { Settings } from "../conversation/flowSchema.ts";
 import type { Db } from "../db/client.ts";
+import { claimDigestRun, findStaffContact, markDigestBuilt, markDigestFailed, markDigestSent } from "../db/digest.repo.ts";
 import type { Logger } from "../log.ts";
 import { redactText } from "../privacy/redact.ts";
 import { buildWeeklyDigest } from "./buildWeeklyDigest.ts";
-import { claimDigestRun, markDigestBuilt, markDigestFailed, markDigestSent } from "./digestRuns.ts";
 import { loadDigestSettings } from "./digestSettings.ts";
 import { formatDateTime } from "./digestLabels.ts";
 import { isoWeekBounds } from "./isoWeek.ts";
-import { DigestNotFoundError, findStaffContact, loadDigestData } from "./loadDigestData.ts";
+import { DigestNotFoundError, loadDigestData } from "./loadDigestData.ts";
 import { renderDigest, renderDigestShort } from "./renderDigest.ts";
 import type { WeeklyDigest } from "./weeklyDigest.ts";
 
@@ -78,7 +78,7 @@ export async function sendDigest(db: Db, mailer: DigestMailer, wethouderId: stri
     if (data.audience.kind !== "wethouder") throw new Error("a wethouder's digest has a wethouder audience");
     const digest = buildWeeklyDigest(data, week);
     const rendered = renderDigest(digest, { archiveUrl });
-    if (!(await markDigestBuilt(db, claim.claim, rendered.json))) return { status: "in-progress" };
+    if (!(await markDigestBuilt(db, claim.claim, digest))) return { status: "in-progress" };
     await mailer.send({ to: data.audience.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
     sent = { to: data.audience.email, digest };
   } catch (error) {
