@@ -3,6 +3,7 @@
  * test checks that every documented path answers and every /api/v1 route is documented.
  */
 import { weeklyDigestJsonSchema } from "../digests/weeklyDigest.ts";
+import { ChannelSchema, ConversationStatusSchema, IntentSchema, LanguageSchema, ThemeSchema } from "../domain/vocabulary.ts";
 
 const error = {
   type: "object",
@@ -30,10 +31,10 @@ const conversation = {
   properties: {
     id: { type: "string" },
     reference: { type: "string", example: "WL-2026-00042", description: "What the resident is told." },
-    channel: { enum: ["telegram", "whatsapp", "botframework", "webchat"] },
+    channel: { enum: ChannelSchema.options },
     wijk: { type: ["string", "null"], example: "kerkakkers", description: "Slug; null while unknown." },
     tandem: { type: ["string", "null"], example: "mierlo", description: "Slug; null while unknown (then only admins see the conversation)." },
-    status: { enum: ["bot", "open", "waiting", "snoozed", "resolved"] },
+    status: { enum: ConversationStatusSchema.options },
     intent: { type: ["string", "null"], example: "melding" },
     theme: { type: ["string", "null"], example: "afval" },
     emergency: { enum: [null, "112", "113"], description: "Shown to staff first." },
@@ -217,11 +218,11 @@ export const openApiDocument = {
                   type: "object",
                   required: ["intent", "theme", "emergency"],
                   properties: {
-                    intent: { enum: ["melding", "idee", "wijknieuws", "dialoogtafel", "abonneren", "contact", "privacy", "spoed", "crisis", "groet", "onbekend"] },
-                    theme: { enum: ["afval", "groen", "verkeer", "veiligheid", "overlast", "onderhoud", "wonen", "jeugd", "zorg-welzijn", "gemeente", "overig"] },
+                    intent: { enum: IntentSchema.options },
+                    theme: { enum: ThemeSchema.options },
                     emergency: { enum: [null, "112", "113"] },
                     confidence: { type: "object", properties: { intent: { type: "number" }, theme: { type: "number" } } },
-                    language: { enum: ["nl", "en"] },
+                    language: { enum: LanguageSchema.options },
                   },
                 },
               },
@@ -241,8 +242,8 @@ export const openApiDocument = {
         parameters: [
           { name: "status", in: "query", description: "One or more statuses, comma-separated.", schema: { type: "string" }, example: "open,waiting" },
           { name: "wijk", in: "query", description: "A wijk slug.", schema: { type: "string" }, example: "kerkakkers" },
-          { name: "theme", in: "query", schema: { enum: ["afval", "groen", "verkeer", "veiligheid", "overlast", "onderhoud", "wonen", "jeugd", "zorg-welzijn", "gemeente", "overig"] } },
-          { name: "channel", in: "query", schema: { enum: ["telegram", "whatsapp", "botframework", "webchat"] } },
+          { name: "theme", in: "query", schema: { enum: ThemeSchema.options } },
+          { name: "channel", in: "query", schema: { enum: ChannelSchema.options } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 25 } },
           { name: "cursor", in: "query", description: "The `nextCursor` of the previous page, unchanged.", schema: { type: "string" } },
         ],

@@ -18,9 +18,10 @@ import { WeeklyDigestSchema, type WeeklyDigest } from "../digests/weeklyDigest.t
 import { redactText } from "../privacy/redact.ts";
 import type { Db } from "./client.ts";
 import { StaffRoleSchema, type StaffRole } from "./staff.repo.ts";
+import { STAFF_STATUSES } from "../domain/vocabulary.ts";
 
 /** Statuses in which a conversation may still be waiting for the gemeente. */
-const UNFINISHED = ["open", "waiting", "snoozed"];
+const UNFINISHED = [...STAFF_STATUSES];
 
 /** A period of time: from `start` (inclusive) to `end` (exclusive). */
 export interface Period {

@@ -10,6 +10,7 @@ import { conversationSelect, toConversationView } from "./conversationQuery.repo
 import type { DbOrTx, Db } from "./client.ts";
 import type { ConversationScope, ConversationView } from "./conversationQuery.repo.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
+import { STAFF_STATUSES } from "../domain/vocabulary.ts";
 
 function scopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
   // `in` never matches a null tandemId: tandem-less conversations stay with the admins.
@@ -330,7 +331,7 @@ export interface UnroutedConversation {
 /** Conversations with staff (open, waiting, snoozed) that belong to no tandem: only admins see them. */
 export async function listConversationsWithoutTandem(db: DbOrTx, gemeenteId: string, limit = 200): Promise<UnroutedConversation[]> {
   const rows = await db.conversation.findMany({
-    where: { gemeenteId, tandemId: null, status: { in: ["open", "waiting", "snoozed"] } },
+    where: { gemeenteId, tandemId: null, status: { in: [...STAFF_STATUSES] } },
     select: { id: true, reference: true, channel: true, status: true, lastMessageAt: true, wijk: { select: { name: true, active: true } } },
     orderBy: [{ lastMessageAt: "asc" }, { id: "asc" }],
     take: limit,

@@ -29,6 +29,14 @@ export const ConversationStatusSchema = z.enum(["bot", "open", "waiting", "snooz
 /** Where a conversation stands: with the bot, waiting for staff, for the resident, snoozed or done. */
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
+/** The statuses in which staff hold the conversation (not the bot, not done): the bot stays in the background. */
+export const STAFF_STATUSES = ["open", "waiting", "snoozed"] as const satisfies readonly ConversationStatus[];
+
+/** True while staff hold the conversation (STAFF_STATUSES). */
+export function isWithStaff(status: string): boolean {
+  return STAFF_STATUSES.some((held) => held === status);
+}
+
 /** The channels of CONTRACTS. */
 export const ChannelSchema = z.enum(["telegram", "whatsapp", "botframework", "webchat"]);
 /** The platform a resident talks to Wijklijn on. */
