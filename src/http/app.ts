@@ -33,6 +33,7 @@ import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.ts";
 import { formBody, jsonBody } from "./bodyParsers.ts";
+import { securityHeaders } from "./securityHeaders.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -73,12 +74,7 @@ export function createApp(deps: AppDeps): Express {
   const flowSettings: (() => Settings) | undefined = deps.settings ?? (runningBot ? () => runningBot.flows().settings : undefined);
   app.disable("x-powered-by");
   app.set("trust proxy", trustProxySetting(deps.trustProxy ?? "loopback"));
-  app.use((_req, res, next) => {
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "same-origin");
-    res.setHeader("X-Frame-Options", "DENY");
-    next();
-  });
+  app.use(securityHeaders());
 
   const gemeente = async () => {
     const found = await findDefaultGemeente(deps.db);

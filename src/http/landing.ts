@@ -1,7 +1,16 @@
 /** The landing page at /: tells a new user, in Dutch, where to go. */
 import { Router } from "express";
 import { DEMO_LABEL } from "../../prisma/demo/geldrop-mierlo.ts";
-import { html } from "./html.ts";
+import { html, SafeHtml } from "./html.ts";
+import { allowInlineStyle } from "./securityHeaders.ts";
+
+/** The landing and API pages are self-contained: their one style block is allowed by hash (securityHeaders.ts). */
+const LANDING_CSS = `
+body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
+a { color: #0b5394; }
+.demo { background: #fff4ce; border: 1px solid #c9a400; padding: .5rem 1rem; border-radius: .25rem; }
+pre { white-space: pre-wrap; }
+`;
 
 /** A place on the landing page. */
 export interface LandingLink {
@@ -20,17 +29,14 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
     const notice = demo
       ? html`<p class="demo"><strong>${DEMO_LABEL}.</strong> Deze installatie draait met de demogemeente. Vervang de wijken en postcodes door echte gegevens met <code>npm run cli -- import</code>.</p>`
       : "";
+    allowInlineStyle(res, LANDING_CSS);
     res.type("html").send(html`<!doctype html>
 <html lang="nl">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Wijklijn${title}</title>
-    <style>
-      body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
-      a { color: #0b5394; }
-      .demo { background: #fff4ce; border: 1px solid #c9a400; padding: .5rem 1rem; border-radius: .25rem; }
-    </style>
+    <style>${new SafeHtml(LANDING_CSS)}</style>
   </head>
   <body>
     <h1>Wijklijn${name ? ` ${name}` : ""}</h1>
@@ -52,9 +58,10 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
       res.json(deps.openApi);
       return;
     }
+    allowInlineStyle(res, LANDING_CSS);
     res.type("html").send(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Wijklijn API</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem">
+<html lang="en"><head><meta charset="utf-8"><title>Wijklijn API</title><style>${new SafeHtml(LANDING_CSS)}</style></head>
+<body>
 <h1>Wijklijn API</h1>
 <p>The OpenAPI 3.1 document: <a href="/api/docs/openapi.json">/api/docs/openapi.json</a> (load it in any OpenAPI viewer or client generator).</p>
 <pre>${JSON.stringify(deps.openApi, null, 2)}</pre>
