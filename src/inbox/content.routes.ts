@@ -13,6 +13,7 @@ import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
+import { scopeOf } from "../domain/access.ts";
 import {
   cancelDialoogtafel,
   createDialoogtafel,
@@ -44,7 +45,7 @@ export interface ContentRoutesDeps {
 
 /** The wijken a staff user manages. */
 export function contentScopeOf(staff: StaffPrincipal): ContentScope {
-  return { gemeenteId: staff.gemeenteId, tandemIds: staff.role === "admin" ? "all" : staff.tandemIds };
+  return scopeOf(staff);
 }
 
 const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { StaffPrincipal } from "../api/auth.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
+import { canSee, StaffRoleSchema } from "../domain/access.ts";
 import { ChannelSchema } from "../domain/messages.ts";
 import { ThemeSchema } from "../conversation/triage.ts";
 import { emitInboxEvent } from "../domain/events.ts";
@@ -27,8 +28,7 @@ export class ActionError extends Error {
 
 async function loadForStaff(tx: Tx, staff: StaffPrincipal, conversationId: string) {
   const conversation = await tx.conversation.findFirst({ where: { id: conversationId, gemeenteId: staff.gemeenteId } });
-  const visible = conversation && (staff.role === "admin" || (conversation.tandemId !== null && staff.tandemIds.includes(conversation.tandemId)));
-  if (!conversation || !visible) throw new ActionError(404, "not_found", "There is no such conversation.");
+  if (!conversation || !canSee(staff, conversation)) throw new ActionError(404, "not_found", "There is no such conversation.");
   return conversation;
 }
 
@@ -121,7 +121,7 @@ export async function assignConversation(db: Db, staff: StaffPrincipal, conversa
     const conversation = await loadForStaff(tx, staff, conversationId);
     if (assigneeId) {
       const assignee = await tx.staffUser.findFirst({ where: { id: assigneeId, gemeenteId: staff.gemeenteId, active: true }, include: { tandems: true } });
-      const fits = assignee && (assignee.role === "admin" || (conversation.tandemId !== null && assignee.tandems.some((m) => m.tandemId === conversation.tandemId)));
+      const fits = assignee && canSee({ role: StaffRoleSchema.parse(assignee.role), gemeenteId: assignee.gemeenteId, tandemIds: assignee.tandems.map((m) => m.tandemId) }, conversation);
       if (!fits) throw new ActionError(400, "invalid_assignee", "Assign someone of this conversation's tandem.");
     }
     await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } });
