@@ -197,7 +197,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     return user ? { user, sessions } : null;
   };
 
-  const auditLogin = (input: { success: boolean; email: string; user: { id: string; gemeenteId: string } | null; reason?: string }) =>
+  const auditLogin = (input: { success: boolean; email: string; user: { id: string; gemeenteId: string } | null; reason?: string; at: Date }) =>
     recordAudit(db, {
       gemeenteId: input.user?.gemeenteId ?? null,
       actorKind: "staff",
@@ -206,6 +206,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       subjectType: "StaffUser",
       subjectId: input.user?.id ?? null,
       data: input.success ? {} : { emailHash: hashEmail(input.email), reason: input.reason ?? "credentials" },
+      at: input.at,
     });
 
   router.get("/inbox/login", (req, res) => {
@@ -241,7 +242,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     if (claim.throttled) {
       // Counted as a failure too, so that hammering on keeps the lock closed for another quarter.
       await recordLoginAttempt(db, keys, false, at);
-      await auditLogin({ success: false, email, user: null, reason: "throttled" });
+      await auditLogin({ success: false, email, user: null, reason: "throttled", at });
       logger.warn({ emailHash: hashEmail(email) }, "sign-in throttled after too many failures");
       res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
       sendPage(res, 429, loginPage({ email, next, oidcButtonLabel, error: LOGIN_THROTTLED_NL }));
@@ -253,7 +254,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
     if (!usable || !valid) {
       const reason = !user ? "unknown_email" : !user.active ? "inactive" : !user.passwordHash ? "no_password" : "wrong_password";
-      await auditLogin({ success: false, email, user, reason });
+      await auditLogin({ success: false, email, user, reason, at });
       sendPage(res, 401, loginPage({ email, next, oidcButtonLabel, error: LOGIN_FAILED_NL }));
       return;
     }
@@ -266,7 +267,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const previous = sessionIdOf(req);
     if (previous) await deleteStaffSession(db, previous);
     const session = await createStaffSession(db, usable.id, at);
-    await auditLogin({ success: true, email, user: usable });
+    await auditLogin({ success: true, email, user: usable, at });
     logger.info({ staffUserId: usable.id }, "staff signed in");
     setSessionCookie(req, res, session.id);
     noStore(res);
@@ -284,7 +285,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const staff = staffOf(res);
     const id = sessionIdOf(req);
     if (id) await deleteStaffSession(db, id);
-    await recordAudit(db, { gemeenteId: staff.gemeenteId, actorKind: "staff", actorStaffId: staff.staffUserId, action: "staff.logout", subjectType: "StaffUser", subjectId: staff.staffUserId });
+    await recordAudit(db, { gemeenteId: staff.gemeenteId, actorKind: "staff", actorStaffId: staff.staffUserId, action: "staff.logout", subjectType: "StaffUser", subjectId: staff.staffUserId, at: now() });
     clearSessionCookie(req, res);
     res.redirect(303, "/inbox/login?uitgelogd=1");
   });
@@ -300,6 +301,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       subjectType: "StaffUser",
       subjectId: staff.staffUserId,
       data: { sessionsEnded },
+      at: now(),
     });
     clearSessionCookie(req, res);
     res.redirect(303, "/inbox/login?uitgelogd=overal");
@@ -344,7 +346,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const at = now();
     const keys = { email: user.email, ip: clientAddress(req) };
     const auditRefusal = (reason: string) =>
-      recordAudit(db, { gemeenteId: user.gemeenteId, actorKind: "staff", actorStaffId: user.id, action: "staff.password_change_refused", subjectType: "StaffUser", subjectId: user.id, data: { reason } });
+      recordAudit(db, { gemeenteId: user.gemeenteId, actorKind: "staff", actorStaffId: user.id, action: "staff.password_change_refused", subjectType: "StaffUser", subjectId: user.id, data: { reason }, at });
 
     // Guessing the current password from a stolen session is sign-in guessing too: same throttle.
     const claim = await claimLoginAttempt(db, keys, limits, at);
@@ -363,7 +365,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const verdict = PasswordPolicy.check(newPassword, { email: user.email });
     if (!verdict.ok) return refuse(400, "newPassword", verdict.message);
 
-    await setStaffPassword(db, user, newPassword, { kind: "staff", staffUserId: user.id });
+    await setStaffPassword(db, user, newPassword, { kind: "staff", staffUserId: user.id }, at);
     // Every session ended with the old password; this browser continues on a fresh one.
     const session = await createStaffSession(db, user.id, at);
     setSessionCookie(req, res, session.id);

@@ -6,9 +6,11 @@
  */
 import { z } from "zod";
 import type { StaffPrincipal } from "../api/auth.ts";
+import { recordAudit } from "../db/audit.repo.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
 import { canSee, StaffRoleSchema } from "../domain/access.ts";
+import type { AuditAction } from "../domain/audit.ts";
 import { ChannelSchema } from "../domain/messages.ts";
 import { ThemeSchema } from "../conversation/triage.ts";
 import { emitInboxEvent } from "../domain/events.ts";
@@ -36,8 +38,8 @@ function requireRole(staff: StaffPrincipal, roles: StaffPrincipal["role"][], wha
   if (!roles.includes(staff.role)) throw new ActionError(403, "forbidden", `A ${staff.role} may not ${what}.`);
 }
 
-async function audit(tx: Tx, staff: StaffPrincipal, action: string, conversationId: string, data: Record<string, unknown> = {}) {
-  await tx.auditEvent.create({ data: { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType: "Conversation", subjectId: conversationId, data: JSON.stringify(data) } });
+function audit(tx: Tx, staff: StaffPrincipal, action: AuditAction, conversationId: string, at: Date, data: Record<string, unknown> = {}): Promise<void> {
+  return recordAudit(tx, { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType: "Conversation", subjectId: conversationId, data, at });
 }
 
 /** Options shared by every action. */
@@ -65,7 +67,7 @@ export async function replyToConversation(db: Db, staff: StaffPrincipal, convers
     });
     await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: now, ...(conversation.firstResponseAt ? {} : { firstResponseAt: now }), ...(conversation.assigneeId ? {} : { assigneeId: staff.staffUserId }) } });
     if (conversation.status !== "resolved") await changeStatus(tx, conversationId, "waiting", { actorStaffId: staff.staffUserId, now });
-    await audit(tx, staff, "conversation.replied", conversationId, { messageId: message.id });
+    await audit(tx, staff, "conversation.replied", conversationId, now, { messageId: message.id });
     return { message, tandemId: conversation.tandemId };
   });
   emitInboxEvent({ conversationId, tandemId: result.tandemId, kind: "message" });
@@ -80,7 +82,7 @@ export async function addStaffNote(db: Db, staff: StaffPrincipal, conversationId
   const result = await db.$transaction(async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
     const note = await addNote(tx, { conversationId, channel: ChannelSchema.parse(conversation.channel), text: body.data, authorKind: "staff", authorStaffId: staff.staffUserId, now });
-    await audit(tx, staff, "conversation.noted", conversationId, { messageId: note.id });
+    await audit(tx, staff, "conversation.noted", conversationId, now, { messageId: note.id });
     return { note, tandemId: conversation.tandemId };
   });
   emitInboxEvent({ conversationId, tandemId: result.tandemId, kind: "note" });
@@ -107,7 +109,7 @@ export async function setConversationStatus(db: Db, staff: StaffPrincipal, conve
     await changeStatus(tx, conversationId, change.status, { actorStaffId: staff.staffUserId, now });
     if (change.status === "snoozed") await tx.conversation.update({ where: { id: conversationId }, data: { snoozedUntil: change.until ?? null } });
     if (change.status === "open" && conversation.status === "resolved") await tx.conversation.update({ where: { id: conversationId }, data: { resolvedAt: null } });
-    await audit(tx, staff, `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}`, conversationId, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
+    await audit(tx, staff, `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}`, conversationId, now, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "status" });
@@ -116,7 +118,7 @@ export async function setConversationStatus(db: Db, staff: StaffPrincipal, conve
 /** Assigns a colleague of the conversation's tandem (or nobody). */
 export async function assignConversation(db: Db, staff: StaffPrincipal, conversationId: string, assigneeId: string | null, options: ActionOptions = {}) {
   requireRole(staff, ["gebiedsregisseur", "admin"], "assign conversations");
-  void options;
+  const now = options.now ?? new Date();
   const tandemId = await db.$transaction(async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
     if (assigneeId) {
@@ -125,7 +127,7 @@ export async function assignConversation(db: Db, staff: StaffPrincipal, conversa
       if (!fits) throw new ActionError(400, "invalid_assignee", "Assign someone of this conversation's tandem.");
     }
     await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } });
-    await audit(tx, staff, "conversation.assigned", conversationId, { assigneeId });
+    await audit(tx, staff, "conversation.assigned", conversationId, now, { assigneeId });
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "assigned" });
@@ -151,7 +153,7 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
       authorStaffId: staff.staffUserId,
       now,
     });
-    await audit(tx, staff, "conversation.rerouted", conversationId, { from: previous?.slug ?? null, to: wijk.slug });
+    await audit(tx, staff, "conversation.rerouted", conversationId, now, { from: previous?.slug ?? null, to: wijk.slug });
     return { from: conversation.tandemId, to: tandemId };
   });
   emitInboxEvent({ conversationId, tandemId: result.from, kind: "routed" });
@@ -161,13 +163,13 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
 /** Sets the theme (CONTRACTS vocabulary). */
 export async function setConversationTheme(db: Db, staff: StaffPrincipal, conversationId: string, theme: string, options: ActionOptions = {}) {
   requireRole(staff, ["gebiedsregisseur", "admin"], "change the theme");
-  void options;
+  const now = options.now ?? new Date();
   const parsed = ThemeSchema.safeParse(theme);
   if (!parsed.success) throw new ActionError(400, "invalid_theme", `"${theme}" is not a theme; use one of ${ThemeSchema.options.join(", ")}.`);
   const tandemId = await db.$transaction(async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
     await tx.conversation.update({ where: { id: conversationId }, data: { theme: parsed.data } });
-    await audit(tx, staff, "conversation.theme", conversationId, { from: conversation.theme, to: parsed.data });
+    await audit(tx, staff, "conversation.theme", conversationId, now, { from: conversation.theme, to: parsed.data });
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "theme" });

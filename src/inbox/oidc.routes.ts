@@ -143,6 +143,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
         subjectType: "StaffUser",
         subjectId: extra.user?.id ?? null,
         data: { method: "oidc", reason, ...(extra.email ? { emailHash: hashEmail(extra.email) } : {}), ...(extra.code ? { code: extra.code } : {}) },
+        at: now(),
       });
       const retry = reason !== "unknown_email" && reason !== "inactive";
       sendPage(res, status, failurePage({ buttonLabel: settings.buttonLabel, message, next: flow?.next ?? null, retry }));
@@ -212,6 +213,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
       subjectType: "StaffUser",
       subjectId: user.id,
       data: { method: "oidc" },
+      at,
     });
     logger.info({ staffUserId: user.id, method: "oidc" }, "staff signed in");
     setSessionCookie(req, res, session.id);

@@ -125,7 +125,7 @@ export type PasswordSetter = { kind: "staff"; staffUserId: string } | { kind: "c
  * that user, so a leaked session dies with the old password; records the change in the audit
  * log (never the password). Returns how many sessions ended.
  */
-export async function setStaffPassword(db: Db, user: { id: string; gemeenteId: string }, password: string, by: PasswordSetter): Promise<{ sessionsEnded: number }> {
+export async function setStaffPassword(db: Db, user: { id: string; gemeenteId: string }, password: string, by: PasswordSetter, now: Date): Promise<{ sessionsEnded: number }> {
   const passwordHash = await hashPassword(password);
   // TODO(staff.repo): this update belongs in src/db/staff.repo.ts (repositories own queries).
   return db.$transaction(async (tx) => {
@@ -139,6 +139,7 @@ export async function setStaffPassword(db: Db, user: { id: string; gemeenteId: s
       subjectType: "StaffUser",
       subjectId: user.id,
       data: { sessionsEnded },
+      at: now,
     });
     return { sessionsEnded };
   });

@@ -339,7 +339,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     if (viewer.staff.role === "wethouder") return sendForbidden(res, viewer);
     const form = CannedFormSchema.safeParse(req.body);
     if (!form.success) return redirectWith(res, "/inbox/canned", { failed: "standaard" });
-    const created = await createCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, { tandemId: form.data.tandem, title: form.data.title, body: form.data.body });
+    const created = await createCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, { tandemId: form.data.tandem, title: form.data.title, body: form.data.body }, now());
     if (!created) return sendNotFound(res, viewer);
     redirectWith(res, "/inbox/canned", { done: "standaard-toegevoegd" });
   });
@@ -348,7 +348,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     const viewer = viewerOf(res);
     if (viewer.staff.role === "wethouder") return sendForbidden(res, viewer);
     const id = IdSchema.safeParse(req.params.id);
-    const deleted = id.success && (await deleteCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, id.data));
+    const deleted = id.success && (await deleteCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, id.data, now()));
     if (!deleted) return sendNotFound(res, viewer);
     redirectWith(res, "/inbox/canned", { done: "standaard-verwijderd" });
   });
