@@ -41,14 +41,7 @@ const rules: Array<{ module: RegExp; allowed: RegExp; why: string }> = [
  */
 const PENDING_MOVE: string[] = [
   // src/inbox: moved by the inbox/api/mail/audit branch
-  "src/inbox/auth.routes.ts",
   "src/inbox/content.routes.ts",
-  "src/inbox/conversationActions.ts",
-  "src/inbox/notifications.ts",
-  "src/inbox/oidc.routes.ts",
-  "src/inbox/password.ts",
-  // src/api: moved by the inbox/api/mail/audit branch
-  "src/api/auth.ts",
   // src/bot: moved by the bot/conversation/routing branch
   "src/bot/actions.ts",
   "src/bot/processor.ts",

@@ -11,8 +11,9 @@ import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import { claimLoginAttempt, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
-import { StaffRoleSchema, type StaffRole } from "../db/staff.repo.ts";
+import { claimLoginAttempt, countLiveStaffSessions, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
+import { findStaffAccount, findStaffCredentialsByEmail, findStaffCredentialsById, updatePasswordHash } from "../db/staffAccount.repo.ts";
+import type { StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
 import { html, page, type SafeHtml } from "./layout.ts";
 import { hashEmail, hashPassword, PasswordPolicy, passwordNeedsRehash, setStaffPassword, verifyDummyPassword, verifyPassword } from "./password.ts";
@@ -189,11 +190,9 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
 
   const limits = LOGIN_THROTTLE;
 
-  // TODO(staff.repo): these two reads belong in src/db/staff.repo.ts (repositories own queries).
-  const findUserByEmail = (email: string) => db.staffUser.findUnique({ where: { email } });
   const loadAccount = async (staffUserId: string) => {
-    const user = await db.staffUser.findUnique({ where: { id: staffUserId }, include: { tandems: { include: { tandem: true }, orderBy: { tandem: { name: "asc" } } } } });
-    const sessions = await db.staffSession.count({ where: { staffUserId, expiresAt: { gt: now() } } });
+    const user = await findStaffAccount(db, staffUserId);
+    const sessions = await countLiveStaffSessions(db, staffUserId, now());
     return user ? { user, sessions } : null;
   };
 
@@ -249,7 +248,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       return;
     }
 
-    const user = await findUserByEmail(email);
+    const user = await findStaffCredentialsByEmail(db, email);
     const usable = user && user.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
     const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
     if (!usable || !valid) {
@@ -261,7 +260,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
 
     await markLoginAttemptSucceeded(db, claim);
     if (passwordNeedsRehash(usable.passwordHash)) {
-      await db.staffUser.update({ where: { id: usable.id }, data: { passwordHash: await hashPassword(password) } });
+      await updatePasswordHash(db, usable.id, await hashPassword(password));
     }
     // A fresh session id at every sign-in; an older session of this browser ends.
     const previous = sessionIdOf(req);
@@ -322,8 +321,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       accountPage({
         name: user.displayName,
         email: user.email,
-        role: StaffRoleSchema.catch(staff.role).parse(user.role),
-        tandems: user.tandems.map((member) => ({ name: member.tandem.name, role: ROLE_LABELS[StaffRoleSchema.catch("gebiedsregisseur").parse(member.role)].toLowerCase() })),
+        role: user.role ?? staff.role,
+        tandems: user.tandems.map((member) => ({ name: member.name, role: ROLE_LABELS[member.role].toLowerCase() })),
         sessions,
         csrfToken,
         ...extra,
@@ -341,7 +340,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const form = PasswordChangeFormSchema.safeParse(req.body ?? {});
     if (!form.success) return refuse(400, null, "Vul je huidige wachtwoord en twee keer je nieuwe wachtwoord in.");
     const { currentPassword, newPassword, confirmPassword } = form.data;
-    const user = await db.staffUser.findUnique({ where: { id: staff.staffUserId } });
+    const user = await findStaffCredentialsById(db, staff.staffUserId);
     if (!user) return refuse(401, null, "Je sessie is verlopen. Log opnieuw in.");
     const at = now();
     const keys = { email: user.email, ip: clientAddress(req) };
