@@ -113,9 +113,10 @@ function scanSources(): { queries: string[]; casts: string[]; auditWrites: strin
         const callee = node.expression;
         const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isElementAccessExpression(callee) ? callee.argumentExpression : callee;
         const symbol = checker.getSymbolAtLocation(name);
-        const onAuditEvents = (symbol?.declarations ?? []).some(
-          (declaration) => declaration.getSourceFile().fileName.startsWith(generated) && ts.isInterfaceDeclaration(declaration.parent) && declaration.parent.name.text === "AuditEventDelegate",
-        );
+        const onAuditEvents = (symbol?.declarations ?? []).some((declaration) => {
+          const owner = declaration.parent;
+          return declaration.getSourceFile().fileName.startsWith(generated) && ts.isInterfaceDeclaration(owner) && owner.name.text === "AuditEventDelegate";
+        });
         if (onAuditEvents && auditWriteMethods.has(symbol?.name ?? "")) auditWrites.push(where(node));
       }
       const isAsConst = ts.isAsExpression(node) && ts.isTypeReferenceNode(node.type) && node.type.typeName.getText() === "const";

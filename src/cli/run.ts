@@ -183,7 +183,15 @@ export const commands: Record<string, Command> = {
         ...(values.name ? { displayName: values.name } : {}),
         ...(values.tandem ? { tandemSlug: values.tandem } : {}),
       });
-      await recordAudit(db, { gemeenteId, actorKind: "cli", action: result.created ? "staff.created" : "staff.updated", subjectType: "StaffUser", subjectId: result.id, data: { role: role.data, tandem: values.tandem ?? null }, at: new Date() });
+      await recordAudit(db, {
+        gemeenteId,
+        actorKind: "cli",
+        action: result.created ? "staff.created" : "staff.updated",
+        subjectType: "StaffUser",
+        subjectId: result.id,
+        data: { role: role.data, tandem: values.tandem ?? null },
+        at: new Date(),
+      });
       io.out(`${result.created ? "Added" : "Updated"} ${email} as ${role.data}${values.tandem ? ` in tandem ${values.tandem}` : ""}.`);
     },
   },
@@ -348,7 +356,15 @@ export const commands: Record<string, Command> = {
             },
           });
         }
-        await recordAudit(tx, { gemeenteId, actorKind: "cli", action: "broadcast.queued", subjectType: "Wijk", subjectId: wijk.id, data: { recipients: subscriptions.length }, at: now });
+        await recordAudit(tx, {
+          gemeenteId,
+          actorKind: "cli",
+          action: "broadcast.queued",
+          subjectType: "Wijk",
+          subjectId: wijk.id,
+          data: { recipients: subscriptions.length },
+          at: now,
+        });
       });
       io.out(`Queued the wijkbericht for ${subscriptions.length} subscriber(s) of ${wijk.name}; the running service delivers it at each platform's rate.`);
     },

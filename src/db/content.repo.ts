@@ -244,14 +244,31 @@ export async function recordTelegramLink(db: DbOrTx, input: { staffUserId: strin
   if (!staff || !staff.active) return false;
   const data = { chatId: input.chatId, ...(input.code ? { code: input.code } : {}) };
   await db.staffUser.update({ where: { id: staff.id }, data: { telegramChatId: input.chatId } });
-  await recordAudit(db, { gemeenteId: staff.gemeenteId, actorStaffId: staff.id, actorKind: "staff", action: TELEGRAM_LINKED, subjectType: "StaffUser", subjectId: staff.id, data, at: input.now });
+  await recordAudit(db, {
+    gemeenteId: staff.gemeenteId,
+    actorStaffId: staff.id,
+    actorKind: "staff",
+    action: TELEGRAM_LINKED,
+    subjectType: "StaffUser",
+    subjectId: staff.id,
+    data,
+    at: input.now,
+  });
   return true;
 }
 
 /** Removes the Telegram link of a staff user. */
 export async function recordTelegramUnlink(db: DbOrTx, input: { staffUserId: string; gemeenteId: string; now: Date }): Promise<void> {
   await db.staffUser.update({ where: { id: input.staffUserId }, data: { telegramChatId: null } });
-  await recordAudit(db, { gemeenteId: input.gemeenteId, actorStaffId: input.staffUserId, actorKind: "staff", action: TELEGRAM_UNLINKED, subjectType: "StaffUser", subjectId: input.staffUserId, at: input.now });
+  await recordAudit(db, {
+    gemeenteId: input.gemeenteId,
+    actorStaffId: input.staffUserId,
+    actorKind: "staff",
+    action: TELEGRAM_UNLINKED,
+    subjectType: "StaffUser",
+    subjectId: input.staffUserId,
+    at: input.now,
+  });
 }
 
 /**
@@ -261,8 +278,19 @@ export async function recordTelegramUnlink(db: DbOrTx, input: { staffUserId: str
 export async function claimHandoverNotification(tx: Tx, input: { conversationId: string; gemeenteId: string; tandemId: string | null; now: Date }): Promise<boolean> {
   const data = { tandemId: input.tandemId };
   // recordAudit stores the data as JSON.stringify(data): the same string this looks for.
-  const earlier = await tx.auditEvent.findFirst({ where: { subjectType: "Conversation", subjectId: input.conversationId, action: HANDOVER_NOTIFIED, data: JSON.stringify(data) }, select: { id: true } });
+  const earlier = await tx.auditEvent.findFirst({
+    where: { subjectType: "Conversation", subjectId: input.conversationId, action: HANDOVER_NOTIFIED, data: JSON.stringify(data) },
+    select: { id: true },
+  });
   if (earlier) return false;
-  await recordAudit(tx, { gemeenteId: input.gemeenteId, actorKind: "system", action: HANDOVER_NOTIFIED, subjectType: "Conversation", subjectId: input.conversationId, data, at: input.now });
+  await recordAudit(tx, {
+    gemeenteId: input.gemeenteId,
+    actorKind: "system",
+    action: HANDOVER_NOTIFIED,
+    subjectType: "Conversation",
+    subjectId: input.conversationId,
+    data,
+    at: input.now,
+  });
   return true;
 }

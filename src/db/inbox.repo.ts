@@ -303,7 +303,16 @@ export async function createCannedReply(
     const tandem = await tx.tandem.findFirst({ where: { AND: [tandemScopeWhere(scope), { id: input.tandemId }] }, select: { id: true } });
     if (!tandem) return null;
     const created = await tx.cannedReply.create({ data: { tandemId: tandem.id, title: input.title, body: input.body }, select: { id: true, tandemId: true, title: true, body: true } });
-    await recordAudit(tx, { gemeenteId: scope.gemeenteId, actorStaffId, actorKind: "staff", action: "cannedReply.created", subjectType: "CannedReply", subjectId: created.id, data: { tandemId: tandem.id }, at: now });
+    await recordAudit(tx, {
+      gemeenteId: scope.gemeenteId,
+      actorStaffId,
+      actorKind: "staff",
+      action: "cannedReply.created",
+      subjectType: "CannedReply",
+      subjectId: created.id,
+      data: { tandemId: tandem.id },
+      at: now,
+    });
     return created;
   });
 }
@@ -312,7 +321,17 @@ export async function createCannedReply(
 export async function deleteCannedReply(db: Db, scope: ConversationScope, actorStaffId: string, id: string, now: Date): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.cannedReply.deleteMany({ where: { id, tandem: tandemScopeWhere(scope) } });
-    if (count > 0) await recordAudit(tx, { gemeenteId: scope.gemeenteId, actorStaffId, actorKind: "staff", action: "cannedReply.deleted", subjectType: "CannedReply", subjectId: id, at: now });
+    if (count > 0) {
+      await recordAudit(tx, {
+        gemeenteId: scope.gemeenteId,
+        actorStaffId,
+        actorKind: "staff",
+        action: "cannedReply.deleted",
+        subjectType: "CannedReply",
+        subjectId: id,
+        at: now,
+      });
+    }
     return count > 0;
   });
 }

@@ -62,7 +62,10 @@ export async function findStaffAccount(db: DbOrTx, staffUserId: string): Promise
 
 /** An active staff user of the gemeente as the access rule sees them; null when unknown, inactive or of another gemeente. */
 export async function findActiveStaffAccess(db: DbOrTx, gemeenteId: string, staffUserId: string): Promise<StaffAccess | null> {
-  const user = await db.staffUser.findFirst({ where: { id: staffUserId, gemeenteId, active: true }, select: { role: true, gemeenteId: true, tandems: { select: { tandemId: true } } } });
+  const user = await db.staffUser.findFirst({
+    where: { id: staffUserId, gemeenteId, active: true },
+    select: { role: true, gemeenteId: true, tandems: { select: { tandemId: true } } },
+  });
   if (!user) return null;
   return { role: StaffRoleSchema.parse(user.role), gemeenteId: user.gemeenteId, tandemIds: user.tandems.map((member) => member.tandemId) };
 }
@@ -84,7 +87,12 @@ export interface ApiTokenHolder {
 export async function findApiTokenHolder(db: DbOrTx, token: string): Promise<ApiTokenHolder | null> {
   const row = await db.apiToken.findUnique({
     where: { tokenHash: hashToken(token) },
-    select: { id: true, revokedAt: true, lastUsedAt: true, staffUser: { select: { id: true, role: true, gemeenteId: true, active: true, tandems: { select: { tandemId: true } } } } },
+    select: {
+      id: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      staffUser: { select: { id: true, role: true, gemeenteId: true, active: true, tandems: { select: { tandemId: true } } } },
+    },
   });
   if (!row) return null;
   const role = StaffRoleSchema.safeParse(row.staffUser.role);
@@ -92,7 +100,13 @@ export async function findApiTokenHolder(db: DbOrTx, token: string): Promise<Api
     tokenId: row.id,
     revoked: row.revokedAt !== null,
     lastUsedAt: row.lastUsedAt,
-    staff: { id: row.staffUser.id, role: role.success ? role.data : null, gemeenteId: row.staffUser.gemeenteId, active: row.staffUser.active, tandemIds: row.staffUser.tandems.map((m) => m.tandemId) },
+    staff: {
+      id: row.staffUser.id,
+      role: role.success ? role.data : null,
+      gemeenteId: row.staffUser.gemeenteId,
+      active: row.staffUser.active,
+      tandemIds: row.staffUser.tandems.map((member) => member.tandemId),
+    },
   };
 }
 

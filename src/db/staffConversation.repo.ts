@@ -25,7 +25,19 @@ export interface ActionConversation {
 export async function findConversationForAction(tx: DbOrTx, gemeenteId: string, conversationId: string): Promise<ActionConversation | null> {
   const row = await tx.conversation.findFirst({
     where: { id: conversationId, gemeenteId },
-    select: { id: true, gemeenteId: true, tandemId: true, wijkId: true, residentId: true, channelIdentityId: true, channel: true, status: true, theme: true, assigneeId: true, firstResponseAt: true },
+    select: {
+      id: true,
+      gemeenteId: true,
+      tandemId: true,
+      wijkId: true,
+      residentId: true,
+      channelIdentityId: true,
+      channel: true,
+      status: true,
+      theme: true,
+      assigneeId: true,
+      firstResponseAt: true,
+    },
   });
   return row ? { ...row, channel: ChannelSchema.parse(row.channel), status: ConversationStatusSchema.parse(row.status) } : null;
 }

@@ -99,5 +99,6 @@ export async function listSiblingWijkIds(db: DbOrTx, tandemId: string, wijkId: s
 export async function findWijkWithTandemBySlug(db: DbOrTx, gemeenteId: string, slug: string): Promise<WijkWithTandem | null> {
   const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } }, include: { tandem: true } });
   if (!wijk) return null;
-  return { id: wijk.id, slug: wijk.slug, name: wijk.name, active: wijk.active, tandem: wijk.tandem ? { id: wijk.tandem.id, slug: wijk.tandem.slug, name: wijk.tandem.name } : null };
+  const tandem = wijk.tandem ? { id: wijk.tandem.id, slug: wijk.tandem.slug, name: wijk.tandem.name } : null;
+  return { id: wijk.id, slug: wijk.slug, name: wijk.name, active: wijk.active, tandem };
 }

@@ -11,7 +11,15 @@ import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import { claimLoginAttempt, countLiveStaffSessions, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
+import {
+  claimLoginAttempt,
+  countLiveStaffSessions,
+  createStaffSession,
+  deleteAllStaffSessions,
+  deleteStaffSession,
+  markLoginAttemptSucceeded,
+  recordLoginAttempt,
+} from "../db/session.repo.ts";
 import { findStaffAccount, findStaffCredentialsByEmail, findStaffCredentialsById, updatePasswordHash } from "../db/staffAccount.repo.ts";
 import type { StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
@@ -284,7 +292,15 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const staff = staffOf(res);
     const id = sessionIdOf(req);
     if (id) await deleteStaffSession(db, id);
-    await recordAudit(db, { gemeenteId: staff.gemeenteId, actorKind: "staff", actorStaffId: staff.staffUserId, action: "staff.logout", subjectType: "StaffUser", subjectId: staff.staffUserId, at: now() });
+    await recordAudit(db, {
+      gemeenteId: staff.gemeenteId,
+      actorKind: "staff",
+      actorStaffId: staff.staffUserId,
+      action: "staff.logout",
+      subjectType: "StaffUser",
+      subjectId: staff.staffUserId,
+      at: now(),
+    });
     clearSessionCookie(req, res);
     res.redirect(303, "/inbox/login?uitgelogd=1");
   });
@@ -345,7 +361,16 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const at = now();
     const keys = { email: user.email, ip: clientAddress(req) };
     const auditRefusal = (reason: string) =>
-      recordAudit(db, { gemeenteId: user.gemeenteId, actorKind: "staff", actorStaffId: user.id, action: "staff.password_change_refused", subjectType: "StaffUser", subjectId: user.id, data: { reason }, at });
+      recordAudit(db, {
+        gemeenteId: user.gemeenteId,
+        actorKind: "staff",
+        actorStaffId: user.id,
+        action: "staff.password_change_refused",
+        subjectType: "StaffUser",
+        subjectId: user.id,
+        data: { reason },
+        at,
+      });
 
     // Guessing the current password from a stolen session is sign-in guessing too: same throttle.
     const claim = await claimLoginAttempt(db, keys, limits, at);

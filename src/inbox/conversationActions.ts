@@ -51,7 +51,16 @@ function requireRole(staff: StaffPrincipal, roles: StaffPrincipal["role"][], wha
 }
 
 function audit(tx: Tx, staff: StaffPrincipal, action: AuditAction, conversationId: string, at: Date, data: Record<string, unknown> = {}): Promise<void> {
-  return recordAudit(tx, { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType: "Conversation", subjectId: conversationId, data, at });
+  return recordAudit(tx, {
+    gemeenteId: staff.gemeenteId,
+    actorStaffId: staff.staffUserId,
+    actorKind: "staff",
+    action,
+    subjectType: "Conversation",
+    subjectId: conversationId,
+    data,
+    at,
+  });
 }
 
 /** Options shared by every action. */
@@ -121,7 +130,8 @@ export async function setConversationStatus(db: Db, staff: StaffPrincipal, conve
     await changeStatus(tx, conversationId, change.status, { actorStaffId: staff.staffUserId, now });
     if (change.status === "snoozed") await setSnoozedUntil(tx, conversationId, change.until ?? null);
     if (change.status === "open" && conversation.status === "resolved") await clearResolvedAt(tx, conversationId);
-    await audit(tx, staff, `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}`, conversationId, now, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
+    const action = `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}` as const;
+    await audit(tx, staff, action, conversationId, now, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "status" });
@@ -158,10 +168,11 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
     const tandemId = (await routeResident({ wijk })).tandem?.id ?? null;
     await moveConversation(tx, conversationId, { wijkId: wijk.id, tandemId, assigneeId: tandemId === conversation.tandemId ? conversation.assigneeId : null });
     const staffName = await findStaffDisplayName(tx, staff.staffUserId);
+    const newTandem = wijk.tandem && tandemId !== conversation.tandemId ? ` (tandem ${wijk.tandem.name})` : "";
     await addNote(tx, {
       conversationId,
       channel: conversation.channel,
-      text: `${staffName} verplaatste dit gesprek van ${previous?.name ?? "geen wijk"} naar ${wijk.name}${wijk.tandem && tandemId !== conversation.tandemId ? ` (tandem ${wijk.tandem.name})` : ""}.`,
+      text: `${staffName} verplaatste dit gesprek van ${previous?.name ?? "geen wijk"} naar ${wijk.name}${newTandem}.`,
       authorKind: "staff",
       authorStaffId: staff.staffUserId,
       now,

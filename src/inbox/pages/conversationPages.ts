@@ -339,7 +339,8 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     if (viewer.staff.role === "wethouder") return sendForbidden(res, viewer);
     const form = CannedFormSchema.safeParse(req.body);
     if (!form.success) return redirectWith(res, "/inbox/canned", { failed: "standaard" });
-    const created = await createCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, { tandemId: form.data.tandem, title: form.data.title, body: form.data.body }, now());
+    const reply = { tandemId: form.data.tandem, title: form.data.title, body: form.data.body };
+    const created = await createCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, reply, now());
     if (!created) return sendNotFound(res, viewer);
     redirectWith(res, "/inbox/canned", { done: "standaard-toegevoegd" });
   });
