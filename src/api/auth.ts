@@ -6,7 +6,8 @@
 import type { Request, RequestHandler, Response } from "express";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { hashToken, StaffRoleSchema } from "../db/staff.repo.ts";
+import { StaffRoleSchema } from "../db/staff.repo.ts";
+import { findApiTokenHolder, touchApiToken } from "../db/staffAccount.repo.ts";
 import { sessionStrategy } from "../inbox/session.ts";
 
 /** The authenticated staff user, as routes see it. */
@@ -83,34 +84,15 @@ export function bearerTokenStrategy(db: Db, now: () => Date = () => new Date()):
     const token = BearerTokenSchema.safeParse(match[1]);
     if (!token.success) return { kind: "rejected", reason: "The bearer token is malformed." };
 
-    // TODO(staff.repo): these two queries belong in src/db/staff.repo.ts (repositories own queries).
-    const row = await db.apiToken.findUnique({
-      where: { tokenHash: hashToken(token.data) },
-      select: {
-        id: true,
-        revokedAt: true,
-        lastUsedAt: true,
-        staffUser: { select: { id: true, role: true, gemeenteId: true, active: true, tandems: { select: { tandemId: true } } } },
-      },
-    });
+    const holder = await findApiTokenHolder(db, token.data);
     // One message for unknown, revoked and deactivated: the caller learns nothing about which.
     const invalid: AuthOutcome = { kind: "rejected", reason: "The bearer token is not valid (unknown, revoked, or its staff user is deactivated)." };
-    if (!row || row.revokedAt || !row.staffUser.active) return invalid;
-    const staff = StaffPrincipalSchema.safeParse({
-      staffUserId: row.staffUser.id,
-      role: row.staffUser.role,
-      gemeenteId: row.staffUser.gemeenteId,
-      tandemIds: row.staffUser.tandems.map((member) => member.tandemId),
-    });
+    if (!holder || holder.revoked || !holder.staff.active) return invalid;
+    const staff = StaffPrincipalSchema.safeParse({ staffUserId: holder.staff.id, role: holder.staff.role, gemeenteId: holder.staff.gemeenteId, tandemIds: holder.staff.tandemIds });
     if (!staff.success) return invalid;
 
     const at = now();
-    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await db.apiToken.updateMany({
-        where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(at.getTime() - LAST_USED_RESOLUTION_MS) } }] },
-        data: { lastUsedAt: at },
-      });
-    }
+    if (!holder.lastUsedAt || at.getTime() - holder.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await touchApiToken(db, holder.tokenId, at, LAST_USED_RESOLUTION_MS);
     return { kind: "authenticated", staff: staff.data };
   };
 }

@@ -10,10 +10,10 @@ import {
   decodeConversationCursor,
   getConversation,
   listConversations,
-  scopeForStaff,
   type ConversationDetailView,
   type ConversationView,
 } from "../db/conversationQuery.repo.ts";
+import { scopeOf } from "../domain/access.ts";
 import { ChannelSchema, ConversationStatusSchema } from "../domain/messages.ts";
 import { HttpError } from "../http/errors.ts";
 import { requireStaff, staffOf, type StaffPrincipal } from "./auth.ts";
@@ -137,7 +137,7 @@ export function conversationsRoutes(deps: { db: Db }): Router {
     const parsed = ListConversationsQuerySchema.safeParse(req.query);
     if (!parsed.success) throw invalidQuery(parsed.error);
     const query = parsed.data;
-    const page = await listConversations(deps.db, scopeForStaff(staffOf(res)), {
+    const page = await listConversations(deps.db, scopeOf(staffOf(res)), {
       statuses: query.status,
       wijk: query.wijk,
       theme: query.theme,
@@ -150,7 +150,7 @@ export function conversationsRoutes(deps: { db: Db }): Router {
 
   router.get("/conversations/:id", staffOnly, async (req, res) => {
     const id = ConversationIdSchema.safeParse(req.params.id);
-    const conversation = id.success ? await getConversation(deps.db, scopeForStaff(staffOf(res)), id.data) : null;
+    const conversation = id.success ? await getConversation(deps.db, scopeOf(staffOf(res)), id.data) : null;
     // Same answer for missing and out of scope (CONTRACTS): an id reveals nothing.
     if (!conversation) throw new HttpError(404, "not_found", "There is no conversation with this id that you may see.");
     res.json(toConversationDetailJson(conversation));

@@ -183,7 +183,15 @@ export const commands: Record<string, Command> = {
         ...(values.name ? { displayName: values.name } : {}),
         ...(values.tandem ? { tandemSlug: values.tandem } : {}),
       });
-      await recordAudit(db, { gemeenteId, actorKind: "cli", action: result.created ? "staff.created" : "staff.updated", subjectType: "StaffUser", subjectId: result.id, data: { role: role.data, tandem: values.tandem ?? null } });
+      await recordAudit(db, {
+        gemeenteId,
+        actorKind: "cli",
+        action: result.created ? "staff.created" : "staff.updated",
+        subjectType: "StaffUser",
+        subjectId: result.id,
+        data: { role: role.data, tandem: values.tandem ?? null },
+        at: new Date(),
+      });
       io.out(`${result.created ? "Added" : "Updated"} ${email} as ${role.data}${values.tandem ? ` in tandem ${values.tandem}` : ""}.`);
     },
   },
@@ -199,7 +207,7 @@ export const commands: Record<string, Command> = {
       const password = await readNewPassword(io, email);
       const verdict = PasswordPolicy.check(password, { email });
       if (!verdict.ok) throw new Error(`the password was not accepted, nothing was changed: ${verdict.message}`);
-      const { sessionsEnded } = await setStaffPassword(db, user, password, { kind: "cli" });
+      const { sessionsEnded } = await setStaffPassword(db, user, password, { kind: "cli" }, new Date());
       io.out(`Set the inbox password of ${email}; ended ${sessionsEnded} session${sessionsEnded === 1 ? "" : "s"}.`);
       if (!user.active) io.err(`Note: ${email} is deactivated and cannot sign in until reactivated.`);
     },
@@ -211,7 +219,7 @@ export const commands: Record<string, Command> = {
       const values = parse(args, { email: { type: "string" }, name: { type: "string" } });
       const email = required(values.email, "--email");
       const { token, id } = await createApiToken(db, { email, ...(values.name ? { name: values.name } : {}) });
-      await recordAudit(db, { actorKind: "cli", action: "token.created", subjectType: "ApiToken", subjectId: id });
+      await recordAudit(db, { actorKind: "cli", action: "token.created", subjectType: "ApiToken", subjectId: id, at: new Date() });
       io.err(`API token for ${email} (shown once; use it as "Authorization: Bearer <token>"):`);
       io.out(token);
     },
@@ -242,6 +250,7 @@ export const commands: Record<string, Command> = {
         subjectType: "Gemeente",
         subjectId: gemeenteId,
         data: importAuditData(file, format, result, defaultTandem === undefined ? {} : { defaultTandem }),
+        at: new Date(),
       });
       reportImport(io, "wijken", file, result);
     },
@@ -266,6 +275,7 @@ export const commands: Record<string, Command> = {
         subjectType: "Gemeente",
         subjectId: gemeenteId,
         data: importAuditData(file, "csv", result, { replace }),
+        at: new Date(),
       });
       reportImport(io, "postcode rules", file, result);
     },
@@ -299,7 +309,7 @@ export const commands: Record<string, Command> = {
       const residentId = required(values.resident, "--resident");
       const data = await exportResidentData(db, residentId);
       if (!data) throw new Error(`There is no resident ${residentId}.`);
-      await recordAudit(db, { actorKind: "cli", action: "resident.exported", subjectType: "Resident", subjectId: residentId });
+      await recordAudit(db, { actorKind: "cli", action: "resident.exported", subjectType: "Resident", subjectId: residentId, at: new Date() });
       io.out(JSON.stringify(data, null, 2));
     },
   },
@@ -346,7 +356,15 @@ export const commands: Record<string, Command> = {
             },
           });
         }
-        await recordAudit(tx, { gemeenteId, actorKind: "cli", action: "broadcast.queued", subjectType: "Wijk", subjectId: wijk.id, data: { recipients: subscriptions.length } });
+        await recordAudit(tx, {
+          gemeenteId,
+          actorKind: "cli",
+          action: "broadcast.queued",
+          subjectType: "Wijk",
+          subjectId: wijk.id,
+          data: { recipients: subscriptions.length },
+          at: now,
+        });
       });
       io.out(`Queued the wijkbericht for ${subscriptions.length} subscriber(s) of ${wijk.name}; the running service delivers it at each platform's rate.`);
     },

@@ -1,20 +1,21 @@
 /** The audit log: who did what, when. Never holds resident message text. */
+import type { AuditAction, AuditActorKind } from "../domain/audit.ts";
 import type { DbOrTx } from "./client.ts";
 
 /** One audit entry. */
 export interface AuditInput {
   gemeenteId?: string | null;
   actorStaffId?: string | null;
-  actorKind: "staff" | "system" | "resident" | "cli";
-  action: string;
+  actorKind: AuditActorKind;
+  action: AuditAction;
   subjectType: string;
   subjectId?: string | null;
   data?: Record<string, unknown>;
-  /** When it happened; defaults to now. */
-  at?: Date;
+  /** When it happened: the caller's clock, so that tests and one transaction share one time. */
+  at: Date;
 }
 
-/** Records an audit event. */
+/** Records an audit event; the only writer of AuditEvent (the architecture test keeps it so). */
 export async function recordAudit(db: DbOrTx, input: AuditInput): Promise<void> {
   await db.auditEvent.create({
     data: {

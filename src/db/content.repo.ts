@@ -8,6 +8,8 @@
  * so the Telegram link and the notified mark are kept as AuditEvent rows; see the note there.
  */
 import { z } from "zod";
+import type { AuditAction } from "../domain/audit.ts";
+import { recordAudit } from "./audit.repo.ts";
 import type { DbOrTx, Tx } from "./client.ts";
 
 /** Which wijken a staff user may manage: all of the gemeente (admin) or those of their tandems. */
@@ -170,11 +172,11 @@ export async function listSignUps(db: DbOrTx, dialoogtafelId: string) {
 // ---------------------------------------------------------------------------------------------
 
 /** Audit action of linking a Telegram chat (data: { chatId, code }). */
-export const TELEGRAM_LINKED = "staff.telegram.linked";
+export const TELEGRAM_LINKED = "staff.telegram.linked" satisfies AuditAction;
 /** Audit action of removing the link. */
-export const TELEGRAM_UNLINKED = "staff.telegram.unlinked";
+export const TELEGRAM_UNLINKED = "staff.telegram.unlinked" satisfies AuditAction;
 /** Audit action that marks a conversation's handover to a tandem as notified (the deduplication key). */
-export const HANDOVER_NOTIFIED = "conversation.handover.notified";
+export const HANDOVER_NOTIFIED = "conversation.handover.notified" satisfies AuditAction;
 
 
 /** What a handover notification may say about a conversation: no resident text, no contact data. */
@@ -242,14 +244,31 @@ export async function recordTelegramLink(db: DbOrTx, input: { staffUserId: strin
   if (!staff || !staff.active) return false;
   const data = { chatId: input.chatId, ...(input.code ? { code: input.code } : {}) };
   await db.staffUser.update({ where: { id: staff.id }, data: { telegramChatId: input.chatId } });
-  await db.auditEvent.create({ data: { gemeenteId: staff.gemeenteId, actorStaffId: staff.id, actorKind: "staff", action: TELEGRAM_LINKED, subjectType: "StaffUser", subjectId: staff.id, data: JSON.stringify(data), at: input.now } });
+  await recordAudit(db, {
+    gemeenteId: staff.gemeenteId,
+    actorStaffId: staff.id,
+    actorKind: "staff",
+    action: TELEGRAM_LINKED,
+    subjectType: "StaffUser",
+    subjectId: staff.id,
+    data,
+    at: input.now,
+  });
   return true;
 }
 
 /** Removes the Telegram link of a staff user. */
 export async function recordTelegramUnlink(db: DbOrTx, input: { staffUserId: string; gemeenteId: string; now: Date }): Promise<void> {
   await db.staffUser.update({ where: { id: input.staffUserId }, data: { telegramChatId: null } });
-  await db.auditEvent.create({ data: { gemeenteId: input.gemeenteId, actorStaffId: input.staffUserId, actorKind: "staff", action: TELEGRAM_UNLINKED, subjectType: "StaffUser", subjectId: input.staffUserId, at: input.now } });
+  await recordAudit(db, {
+    gemeenteId: input.gemeenteId,
+    actorStaffId: input.staffUserId,
+    actorKind: "staff",
+    action: TELEGRAM_UNLINKED,
+    subjectType: "StaffUser",
+    subjectId: input.staffUserId,
+    at: input.now,
+  });
 }
 
 /**
@@ -257,9 +276,21 @@ export async function recordTelegramUnlink(db: DbOrTx, input: { staffUserId: str
  * it already was. Runs in one transaction so that two deliveries of the same event send once.
  */
 export async function claimHandoverNotification(tx: Tx, input: { conversationId: string; gemeenteId: string; tandemId: string | null; now: Date }): Promise<boolean> {
-  const data = JSON.stringify({ tandemId: input.tandemId });
-  const earlier = await tx.auditEvent.findFirst({ where: { subjectType: "Conversation", subjectId: input.conversationId, action: HANDOVER_NOTIFIED, data }, select: { id: true } });
+  const data = { tandemId: input.tandemId };
+  // recordAudit stores the data as JSON.stringify(data): the same string this looks for.
+  const earlier = await tx.auditEvent.findFirst({
+    where: { subjectType: "Conversation", subjectId: input.conversationId, action: HANDOVER_NOTIFIED, data: JSON.stringify(data) },
+    select: { id: true },
+  });
   if (earlier) return false;
-  await tx.auditEvent.create({ data: { gemeenteId: input.gemeenteId, actorKind: "system", action: HANDOVER_NOTIFIED, subjectType: "Conversation", subjectId: input.conversationId, data, at: input.now } });
+  await recordAudit(tx, {
+    gemeenteId: input.gemeenteId,
+    actorKind: "system",
+    action: HANDOVER_NOTIFIED,
+    subjectType: "Conversation",
+    subjectId: input.conversationId,
+    data,
+    at: input.now,
+  });
   return true;
 }

@@ -4,21 +4,13 @@
  * conversations by accident; a conversation without a tandem is visible to admins only.
  */
 import { z } from "zod";
+import type { AccessScope } from "../domain/access.ts";
 import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
 import type { DbOrTx } from "./client.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
-import type { StaffRole } from "./staff.repo.ts";
 
-/** What a caller may see: its gemeente, and either every tandem or the listed ones. */
-export interface ConversationScope {
-  gemeenteId: string;
-  tandemIds: readonly string[] | "all";
-}
-
-/** The scope of a staff user: an admin sees every tandem, the others their own tandems. */
-export function scopeForStaff(staff: { role: StaffRole; gemeenteId: string; tandemIds: readonly string[] }): ConversationScope {
-  return { gemeenteId: staff.gemeenteId, tandemIds: staff.role === "admin" ? "all" : [...staff.tandemIds] };
-}
+/** What a caller may see (src/domain/access.ts: build it with `scopeOf`). */
+export type ConversationScope = AccessScope;
 
 /** Where a page of the list ends: the sort key (lastMessageAt desc, id desc) of its last item. */
 export interface ConversationCursor {

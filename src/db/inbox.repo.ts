@@ -298,21 +298,41 @@ export async function createCannedReply(
   scope: ConversationScope,
   actorStaffId: string,
   input: { tandemId: string; title: string; body: string },
+  now: Date,
 ): Promise<CannedReplyView | null> {
   return db.$transaction(async (tx) => {
     const tandem = await tx.tandem.findFirst({ where: { AND: [tandemScopeWhere(scope), { id: input.tandemId }] }, select: { id: true } });
     if (!tandem) return null;
     const created = await tx.cannedReply.create({ data: { tandemId: tandem.id, title: input.title, body: input.body }, select: { id: true, tandemId: true, title: true, body: true } });
-    await recordAudit(tx, { gemeenteId: scope.gemeenteId, actorStaffId, actorKind: "staff", action: "cannedReply.created", subjectType: "CannedReply", subjectId: created.id, data: { tandemId: tandem.id } });
+    await recordAudit(tx, {
+      gemeenteId: scope.gemeenteId,
+      actorStaffId,
+      actorKind: "staff",
+      action: "cannedReply.created",
+      subjectType: "CannedReply",
+      subjectId: created.id,
+      data: { tandemId: tandem.id },
+      at: now,
+    });
     return created;
   });
 }
 
 /** Deletes a canned reply of a tandem in `scope`; false when there is none. Audited. */
-export async function deleteCannedReply(db: Db, scope: ConversationScope, actorStaffId: string, id: string): Promise<boolean> {
+export async function deleteCannedReply(db: Db, scope: ConversationScope, actorStaffId: string, id: string, now: Date): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.cannedReply.deleteMany({ where: { id, tandem: tandemScopeWhere(scope) } });
-    if (count > 0) await recordAudit(tx, { gemeenteId: scope.gemeenteId, actorStaffId, actorKind: "staff", action: "cannedReply.deleted", subjectType: "CannedReply", subjectId: id });
+    if (count > 0) {
+      await recordAudit(tx, {
+        gemeenteId: scope.gemeenteId,
+        actorStaffId,
+        actorKind: "staff",
+        action: "cannedReply.deleted",
+        subjectType: "CannedReply",
+        subjectId: id,
+        at: now,
+      });
+    }
     return count > 0;
   });
 }
@@ -388,7 +408,7 @@ export async function retryDeadOutboxMessage(db: Db, gemeenteId: string, actorSt
       where: { id, status: "dead", resident: { gemeenteId } },
       data: { status: "pending", attempts: 0, nextAttemptAt: now, lockedUntil: null, lockedBy: null },
     });
-    if (count > 0) await recordAudit(tx, { gemeenteId, actorStaffId, actorKind: "staff", action: "outbox.retried", subjectType: "OutboxMessage", subjectId: id });
+    if (count > 0) await recordAudit(tx, { gemeenteId, actorStaffId, actorKind: "staff", action: "outbox.retried", subjectType: "OutboxMessage", subjectId: id, at: now });
     return count > 0;
   });
 }

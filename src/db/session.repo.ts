@@ -92,3 +92,8 @@ export async function claimLoginAttempt(db: Db, keys: { email: string; ip: strin
 export async function markLoginAttemptSucceeded(db: DbOrTx, claim: { attemptIds: string[] }): Promise<void> {
   await db.loginAttempt.updateMany({ where: { id: { in: claim.attemptIds } }, data: { success: true } });
 }
+
+/** How many unexpired sessions a staff user has (the account page's "ingelogd in n browsers"). */
+export async function countLiveStaffSessions(db: DbOrTx, staffUserId: string, now: Date): Promise<number> {
+  return db.staffSession.count({ where: { staffUserId, expiresAt: { gt: now } } });
+}

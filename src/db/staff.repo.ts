@@ -1,11 +1,10 @@
 /** Staff users, their tandems and their API tokens. */
 import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
+import type { StaffRole } from "../domain/access.ts";
 import type { DbOrTx } from "./client.ts";
 
-/** The roles a staff user can have. */
-export const StaffRoleSchema = z.enum(["gebiedsregisseur", "wethouder", "admin"]);
-export type StaffRole = z.infer<typeof StaffRoleSchema>;
+/** The roles a staff user can have (defined with the access rule, src/domain/access.ts). */
+export { StaffRoleSchema, type StaffRole } from "../domain/access.ts";
 
 /** Adds a staff user (or updates role and name of an existing one) and links a tandem. */
 export async function addStaffUser(

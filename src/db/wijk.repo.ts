@@ -94,3 +94,11 @@ export async function listSiblingWijkIds(db: DbOrTx, tandemId: string, wijkId: s
   const siblings = await db.wijk.findMany({ where: { tandemId, id: { not: wijkId } }, select: { id: true } });
   return siblings.map((sibling) => sibling.id);
 }
+
+/** One wijk by slug with the tandem that holds it (id, slug, name), or null: for staff moving a conversation. */
+export async function findWijkWithTandemBySlug(db: DbOrTx, gemeenteId: string, slug: string): Promise<WijkWithTandem | null> {
+  const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } }, include: { tandem: true } });
+  if (!wijk) return null;
+  const tandem = wijk.tandem ? { id: wijk.tandem.id, slug: wijk.tandem.slug, name: wijk.tandem.name } : null;
+  return { id: wijk.id, slug: wijk.slug, name: wijk.name, active: wijk.active, tandem };
+}

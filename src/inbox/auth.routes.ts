@@ -11,8 +11,17 @@ import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import { claimLoginAttempt, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
-import { StaffRoleSchema, type StaffRole } from "../db/staff.repo.ts";
+import {
+  claimLoginAttempt,
+  countLiveStaffSessions,
+  createStaffSession,
+  deleteAllStaffSessions,
+  deleteStaffSession,
+  markLoginAttemptSucceeded,
+  recordLoginAttempt,
+} from "../db/session.repo.ts";
+import { findStaffAccount, findStaffCredentialsByEmail, findStaffCredentialsById, updatePasswordHash } from "../db/staffAccount.repo.ts";
+import type { StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
 import { html, page, type SafeHtml } from "./layout.ts";
 import { hashEmail, hashPassword, PasswordPolicy, passwordNeedsRehash, setStaffPassword, verifyDummyPassword, verifyPassword } from "./password.ts";
@@ -189,15 +198,13 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
 
   const limits = LOGIN_THROTTLE;
 
-  // TODO(staff.repo): these two reads belong in src/db/staff.repo.ts (repositories own queries).
-  const findUserByEmail = (email: string) => db.staffUser.findUnique({ where: { email } });
   const loadAccount = async (staffUserId: string) => {
-    const user = await db.staffUser.findUnique({ where: { id: staffUserId }, include: { tandems: { include: { tandem: true }, orderBy: { tandem: { name: "asc" } } } } });
-    const sessions = await db.staffSession.count({ where: { staffUserId, expiresAt: { gt: now() } } });
+    const user = await findStaffAccount(db, staffUserId);
+    const sessions = await countLiveStaffSessions(db, staffUserId, now());
     return user ? { user, sessions } : null;
   };
 
-  const auditLogin = (input: { success: boolean; email: string; user: { id: string; gemeenteId: string } | null; reason?: string }) =>
+  const auditLogin = (input: { success: boolean; email: string; user: { id: string; gemeenteId: string } | null; reason?: string; at: Date }) =>
     recordAudit(db, {
       gemeenteId: input.user?.gemeenteId ?? null,
       actorKind: "staff",
@@ -206,6 +213,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       subjectType: "StaffUser",
       subjectId: input.user?.id ?? null,
       data: input.success ? {} : { emailHash: hashEmail(input.email), reason: input.reason ?? "credentials" },
+      at: input.at,
     });
 
   router.get("/inbox/login", (req, res) => {
@@ -241,32 +249,32 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     if (claim.throttled) {
       // Counted as a failure too, so that hammering on keeps the lock closed for another quarter.
       await recordLoginAttempt(db, keys, false, at);
-      await auditLogin({ success: false, email, user: null, reason: "throttled" });
+      await auditLogin({ success: false, email, user: null, reason: "throttled", at });
       logger.warn({ emailHash: hashEmail(email) }, "sign-in throttled after too many failures");
       res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
       sendPage(res, 429, loginPage({ email, next, oidcButtonLabel, error: LOGIN_THROTTLED_NL }));
       return;
     }
 
-    const user = await findUserByEmail(email);
+    const user = await findStaffCredentialsByEmail(db, email);
     const usable = user && user.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
     const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
     if (!usable || !valid) {
       const reason = !user ? "unknown_email" : !user.active ? "inactive" : !user.passwordHash ? "no_password" : "wrong_password";
-      await auditLogin({ success: false, email, user, reason });
+      await auditLogin({ success: false, email, user, reason, at });
       sendPage(res, 401, loginPage({ email, next, oidcButtonLabel, error: LOGIN_FAILED_NL }));
       return;
     }
 
     await markLoginAttemptSucceeded(db, claim);
     if (passwordNeedsRehash(usable.passwordHash)) {
-      await db.staffUser.update({ where: { id: usable.id }, data: { passwordHash: await hashPassword(password) } });
+      await updatePasswordHash(db, usable.id, await hashPassword(password));
     }
     // A fresh session id at every sign-in; an older session of this browser ends.
     const previous = sessionIdOf(req);
     if (previous) await deleteStaffSession(db, previous);
     const session = await createStaffSession(db, usable.id, at);
-    await auditLogin({ success: true, email, user: usable });
+    await auditLogin({ success: true, email, user: usable, at });
     logger.info({ staffUserId: usable.id }, "staff signed in");
     setSessionCookie(req, res, session.id);
     noStore(res);
@@ -284,7 +292,15 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const staff = staffOf(res);
     const id = sessionIdOf(req);
     if (id) await deleteStaffSession(db, id);
-    await recordAudit(db, { gemeenteId: staff.gemeenteId, actorKind: "staff", actorStaffId: staff.staffUserId, action: "staff.logout", subjectType: "StaffUser", subjectId: staff.staffUserId });
+    await recordAudit(db, {
+      gemeenteId: staff.gemeenteId,
+      actorKind: "staff",
+      actorStaffId: staff.staffUserId,
+      action: "staff.logout",
+      subjectType: "StaffUser",
+      subjectId: staff.staffUserId,
+      at: now(),
+    });
     clearSessionCookie(req, res);
     res.redirect(303, "/inbox/login?uitgelogd=1");
   });
@@ -300,6 +316,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       subjectType: "StaffUser",
       subjectId: staff.staffUserId,
       data: { sessionsEnded },
+      at: now(),
     });
     clearSessionCookie(req, res);
     res.redirect(303, "/inbox/login?uitgelogd=overal");
@@ -320,8 +337,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       accountPage({
         name: user.displayName,
         email: user.email,
-        role: StaffRoleSchema.catch(staff.role).parse(user.role),
-        tandems: user.tandems.map((member) => ({ name: member.tandem.name, role: ROLE_LABELS[StaffRoleSchema.catch("gebiedsregisseur").parse(member.role)].toLowerCase() })),
+        role: user.role ?? staff.role,
+        tandems: user.tandems.map((member) => ({ name: member.name, role: ROLE_LABELS[member.role].toLowerCase() })),
         sessions,
         csrfToken,
         ...extra,
@@ -339,12 +356,21 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const form = PasswordChangeFormSchema.safeParse(req.body ?? {});
     if (!form.success) return refuse(400, null, "Vul je huidige wachtwoord en twee keer je nieuwe wachtwoord in.");
     const { currentPassword, newPassword, confirmPassword } = form.data;
-    const user = await db.staffUser.findUnique({ where: { id: staff.staffUserId } });
+    const user = await findStaffCredentialsById(db, staff.staffUserId);
     if (!user) return refuse(401, null, "Je sessie is verlopen. Log opnieuw in.");
     const at = now();
     const keys = { email: user.email, ip: clientAddress(req) };
     const auditRefusal = (reason: string) =>
-      recordAudit(db, { gemeenteId: user.gemeenteId, actorKind: "staff", actorStaffId: user.id, action: "staff.password_change_refused", subjectType: "StaffUser", subjectId: user.id, data: { reason } });
+      recordAudit(db, {
+        gemeenteId: user.gemeenteId,
+        actorKind: "staff",
+        actorStaffId: user.id,
+        action: "staff.password_change_refused",
+        subjectType: "StaffUser",
+        subjectId: user.id,
+        data: { reason },
+        at,
+      });
 
     // Guessing the current password from a stolen session is sign-in guessing too: same throttle.
     const claim = await claimLoginAttempt(db, keys, limits, at);
@@ -363,7 +389,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const verdict = PasswordPolicy.check(newPassword, { email: user.email });
     if (!verdict.ok) return refuse(400, "newPassword", verdict.message);
 
-    await setStaffPassword(db, user, newPassword, { kind: "staff", staffUserId: user.id });
+    await setStaffPassword(db, user, newPassword, { kind: "staff", staffUserId: user.id }, at);
     // Every session ended with the old password; this browser continues on a fresh one.
     const session = await createStaffSession(db, user.id, at);
     setSessionCookie(req, res, session.id);

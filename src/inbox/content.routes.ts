@@ -13,6 +13,8 @@ import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
+import { scopeOf } from "../domain/access.ts";
+import type { AuditAction } from "../domain/audit.ts";
 import {
   cancelDialoogtafel,
   createDialoogtafel,
@@ -44,7 +46,7 @@ export interface ContentRoutesDeps {
 
 /** The wijken a staff user manages. */
 export function contentScopeOf(staff: StaffPrincipal): ContentScope {
-  return { gemeenteId: staff.gemeenteId, tandemIds: staff.role === "admin" ? "all" : staff.tandemIds };
+  return scopeOf(staff);
 }
 
 const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });
@@ -88,8 +90,8 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
     res.status(status).type("html").send(page({ title, user: pageUserOf(res, staff), current: "content", body }));
   };
   const notFound = (res: Response, staff: StaffPrincipal) => send(res, 404, staff, "Niet gevonden", notFoundBody());
-  const audit = (tx: Parameters<typeof recordAudit>[0], staff: StaffPrincipal, action: string, subjectType: string, subjectId: string, data: Record<string, unknown>) =>
-    recordAudit(tx, { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType, subjectId, data });
+  const audit = (tx: Parameters<typeof recordAudit>[0], staff: StaffPrincipal, action: AuditAction, subjectType: string, subjectId: string, data: Record<string, unknown>) =>
+    recordAudit(tx, { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType, subjectId, data, at: clock() });
 
   // Staff pages hold unpublished drafts and sign-up lists: never kept in shared caches.
   router.use("/inbox/content", (_req, res, next) => {

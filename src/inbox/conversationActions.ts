@@ -6,9 +6,24 @@
  */
 import { z } from "zod";
 import type { StaffPrincipal } from "../api/auth.ts";
+import { recordAudit } from "../db/audit.repo.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
-import { ChannelSchema } from "../domain/messages.ts";
+import { findActiveStaffAccess, findStaffDisplayName } from "../db/staffAccount.repo.ts";
+import {
+  clearResolvedAt,
+  findConversationForAction,
+  listDueSnoozedConversations,
+  moveConversation,
+  recordStaffReply,
+  setConversationAssignee,
+  setSnoozedUntil,
+  updateConversationTheme,
+} from "../db/staffConversation.repo.ts";
+import { inTransaction } from "../db/transaction.ts";
+import { findWijkRefById, findWijkWithTandemBySlug } from "../db/wijk.repo.ts";
+import { canSee } from "../domain/access.ts";
+import type { AuditAction } from "../domain/audit.ts";
 import { ThemeSchema } from "../conversation/triage.ts";
 import { emitInboxEvent } from "../domain/events.ts";
 import { routeResident } from "../routing/routeResident.ts";
@@ -26,9 +41,8 @@ export class ActionError extends Error {
 }
 
 async function loadForStaff(tx: Tx, staff: StaffPrincipal, conversationId: string) {
-  const conversation = await tx.conversation.findFirst({ where: { id: conversationId, gemeenteId: staff.gemeenteId } });
-  const visible = conversation && (staff.role === "admin" || (conversation.tandemId !== null && staff.tandemIds.includes(conversation.tandemId)));
-  if (!conversation || !visible) throw new ActionError(404, "not_found", "There is no such conversation.");
+  const conversation = await findConversationForAction(tx, staff.gemeenteId, conversationId);
+  if (!conversation || !canSee(staff, conversation)) throw new ActionError(404, "not_found", "There is no such conversation.");
   return conversation;
 }
 
@@ -36,8 +50,17 @@ function requireRole(staff: StaffPrincipal, roles: StaffPrincipal["role"][], wha
   if (!roles.includes(staff.role)) throw new ActionError(403, "forbidden", `A ${staff.role} may not ${what}.`);
 }
 
-async function audit(tx: Tx, staff: StaffPrincipal, action: string, conversationId: string, data: Record<string, unknown> = {}) {
-  await tx.auditEvent.create({ data: { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType: "Conversation", subjectId: conversationId, data: JSON.stringify(data) } });
+function audit(tx: Tx, staff: StaffPrincipal, action: AuditAction, conversationId: string, at: Date, data: Record<string, unknown> = {}): Promise<void> {
+  return recordAudit(tx, {
+    gemeenteId: staff.gemeenteId,
+    actorStaffId: staff.staffUserId,
+    actorKind: "staff",
+    action,
+    subjectType: "Conversation",
+    subjectId: conversationId,
+    data,
+    at,
+  });
 }
 
 /** Options shared by every action. */
@@ -51,21 +74,21 @@ export async function replyToConversation(db: Db, staff: StaffPrincipal, convers
   const body = z.string().trim().min(1, "The reply is empty.").max(4000, "A reply is at most 4000 characters.").safeParse(text);
   if (!body.success) throw new ActionError(400, "invalid_body", body.error.issues[0]?.message ?? "Invalid reply.");
   const now = options.now ?? new Date();
-  const result = await db.$transaction(async (tx) => {
+  const result = await inTransaction(db, async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
     const message = await addOutboundMessage(tx, {
       conversationId,
       residentId: conversation.residentId,
       channelIdentityId: conversation.channelIdentityId,
-      channel: ChannelSchema.parse(conversation.channel),
+      channel: conversation.channel,
       payload: { text: body.data, buttons: [] },
       authorKind: "staff",
       authorStaffId: staff.staffUserId,
       now,
     });
-    await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: now, ...(conversation.firstResponseAt ? {} : { firstResponseAt: now }), ...(conversation.assigneeId ? {} : { assigneeId: staff.staffUserId }) } });
+    await recordStaffReply(tx, conversation, staff.staffUserId, now);
     if (conversation.status !== "resolved") await changeStatus(tx, conversationId, "waiting", { actorStaffId: staff.staffUserId, now });
-    await audit(tx, staff, "conversation.replied", conversationId, { messageId: message.id });
+    await audit(tx, staff, "conversation.replied", conversationId, now, { messageId: message.id });
     return { message, tandemId: conversation.tandemId };
   });
   emitInboxEvent({ conversationId, tandemId: result.tandemId, kind: "message" });
@@ -77,10 +100,10 @@ export async function addStaffNote(db: Db, staff: StaffPrincipal, conversationId
   const body = z.string().trim().min(1, "The note is empty.").max(4000, "A note is at most 4000 characters.").safeParse(text);
   if (!body.success) throw new ActionError(400, "invalid_body", body.error.issues[0]?.message ?? "Invalid note.");
   const now = options.now ?? new Date();
-  const result = await db.$transaction(async (tx) => {
+  const result = await inTransaction(db, async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
-    const note = await addNote(tx, { conversationId, channel: ChannelSchema.parse(conversation.channel), text: body.data, authorKind: "staff", authorStaffId: staff.staffUserId, now });
-    await audit(tx, staff, "conversation.noted", conversationId, { messageId: note.id });
+    const note = await addNote(tx, { conversationId, channel: conversation.channel, text: body.data, authorKind: "staff", authorStaffId: staff.staffUserId, now });
+    await audit(tx, staff, "conversation.noted", conversationId, now, { messageId: note.id });
     return { note, tandemId: conversation.tandemId };
   });
   emitInboxEvent({ conversationId, tandemId: result.tandemId, kind: "note" });
@@ -101,13 +124,14 @@ export async function setConversationStatus(db: Db, staff: StaffPrincipal, conve
   requireRole(staff, ["gebiedsregisseur", "admin"], "change a conversation's status");
   const now = options.now ?? new Date();
   if (change.status === "snoozed" && change.until && change.until <= now) throw new ActionError(400, "invalid_body", "Snooze until a moment in the future.");
-  const tandemId = await db.$transaction(async (tx) => {
+  const tandemId = await inTransaction(db, async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
     if (conversation.status === "bot" && change.status !== "resolved") throw new ActionError(409, "still_with_bot", "The bot is still talking with the resident; it can only be resolved.");
     await changeStatus(tx, conversationId, change.status, { actorStaffId: staff.staffUserId, now });
-    if (change.status === "snoozed") await tx.conversation.update({ where: { id: conversationId }, data: { snoozedUntil: change.until ?? null } });
-    if (change.status === "open" && conversation.status === "resolved") await tx.conversation.update({ where: { id: conversationId }, data: { resolvedAt: null } });
-    await audit(tx, staff, `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}`, conversationId, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
+    if (change.status === "snoozed") await setSnoozedUntil(tx, conversationId, change.until ?? null);
+    if (change.status === "open" && conversation.status === "resolved") await clearResolvedAt(tx, conversationId);
+    const action = `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}` as const;
+    await audit(tx, staff, action, conversationId, now, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "status" });
@@ -116,16 +140,17 @@ export async function setConversationStatus(db: Db, staff: StaffPrincipal, conve
 /** Assigns a colleague of the conversation's tandem (or nobody). */
 export async function assignConversation(db: Db, staff: StaffPrincipal, conversationId: string, assigneeId: string | null, options: ActionOptions = {}) {
   requireRole(staff, ["gebiedsregisseur", "admin"], "assign conversations");
-  void options;
-  const tandemId = await db.$transaction(async (tx) => {
+  const now = options.now ?? new Date();
+  const tandemId = await inTransaction(db, async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
     if (assigneeId) {
-      const assignee = await tx.staffUser.findFirst({ where: { id: assigneeId, gemeenteId: staff.gemeenteId, active: true }, include: { tandems: true } });
-      const fits = assignee && (assignee.role === "admin" || (conversation.tandemId !== null && assignee.tandems.some((m) => m.tandemId === conversation.tandemId)));
+      const assignee = await findActiveStaffAccess(tx, staff.gemeenteId, assigneeId);
+      // Someone who could not see the conversation cannot take it on.
+      const fits = assignee && canSee(assignee, conversation);
       if (!fits) throw new ActionError(400, "invalid_assignee", "Assign someone of this conversation's tandem.");
     }
-    await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } });
-    await audit(tx, staff, "conversation.assigned", conversationId, { assigneeId });
+    await setConversationAssignee(tx, conversationId, assigneeId);
+    await audit(tx, staff, "conversation.assigned", conversationId, now, { assigneeId });
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "assigned" });
@@ -135,23 +160,24 @@ export async function assignConversation(db: Db, staff: StaffPrincipal, conversa
 export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conversationId: string, wijkSlug: string, options: ActionOptions = {}) {
   requireRole(staff, ["gebiedsregisseur", "admin"], "change the wijk");
   const now = options.now ?? new Date();
-  const result = await db.$transaction(async (tx) => {
+  const result = await inTransaction(db, async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
-    const wijk = await tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId: staff.gemeenteId, slug: wijkSlug } }, include: { tandem: true } });
+    const wijk = await findWijkWithTandemBySlug(tx, staff.gemeenteId, wijkSlug);
     if (!wijk) throw new ActionError(400, "invalid_wijk", `There is no wijk "${wijkSlug}".`);
-    const previous = conversation.wijkId ? await tx.wijk.findUnique({ where: { id: conversation.wijkId } }) : null;
+    const previous = conversation.wijkId ? await findWijkRefById(tx, conversation.wijkId) : null;
     const tandemId = (await routeResident({ wijk })).tandem?.id ?? null;
-    await tx.conversation.update({ where: { id: conversationId }, data: { wijkId: wijk.id, tandemId, assigneeId: tandemId === conversation.tandemId ? conversation.assigneeId : null } });
-    const staffUser = await tx.staffUser.findUniqueOrThrow({ where: { id: staff.staffUserId } });
+    await moveConversation(tx, conversationId, { wijkId: wijk.id, tandemId, assigneeId: tandemId === conversation.tandemId ? conversation.assigneeId : null });
+    const staffName = await findStaffDisplayName(tx, staff.staffUserId);
+    const newTandem = wijk.tandem && tandemId !== conversation.tandemId ? ` (tandem ${wijk.tandem.name})` : "";
     await addNote(tx, {
       conversationId,
-      channel: ChannelSchema.parse(conversation.channel),
-      text: `${staffUser.displayName} verplaatste dit gesprek van ${previous?.name ?? "geen wijk"} naar ${wijk.name}${wijk.tandem && tandemId !== conversation.tandemId ? ` (tandem ${wijk.tandem.name})` : ""}.`,
+      channel: conversation.channel,
+      text: `${staffName} verplaatste dit gesprek van ${previous?.name ?? "geen wijk"} naar ${wijk.name}${newTandem}.`,
       authorKind: "staff",
       authorStaffId: staff.staffUserId,
       now,
     });
-    await audit(tx, staff, "conversation.rerouted", conversationId, { from: previous?.slug ?? null, to: wijk.slug });
+    await audit(tx, staff, "conversation.rerouted", conversationId, now, { from: previous?.slug ?? null, to: wijk.slug });
     return { from: conversation.tandemId, to: tandemId };
   });
   emitInboxEvent({ conversationId, tandemId: result.from, kind: "routed" });
@@ -161,13 +187,13 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
 /** Sets the theme (CONTRACTS vocabulary). */
 export async function setConversationTheme(db: Db, staff: StaffPrincipal, conversationId: string, theme: string, options: ActionOptions = {}) {
   requireRole(staff, ["gebiedsregisseur", "admin"], "change the theme");
-  void options;
+  const now = options.now ?? new Date();
   const parsed = ThemeSchema.safeParse(theme);
   if (!parsed.success) throw new ActionError(400, "invalid_theme", `"${theme}" is not a theme; use one of ${ThemeSchema.options.join(", ")}.`);
-  const tandemId = await db.$transaction(async (tx) => {
+  const tandemId = await inTransaction(db, async (tx) => {
     const conversation = await loadForStaff(tx, staff, conversationId);
-    await tx.conversation.update({ where: { id: conversationId }, data: { theme: parsed.data } });
-    await audit(tx, staff, "conversation.theme", conversationId, { from: conversation.theme, to: parsed.data });
+    await updateConversationTheme(tx, conversationId, parsed.data);
+    await audit(tx, staff, "conversation.theme", conversationId, now, { from: conversation.theme, to: parsed.data });
     return conversation.tandemId;
   });
   emitInboxEvent({ conversationId, tandemId, kind: "theme" });
@@ -175,9 +201,9 @@ export async function setConversationTheme(db: Db, staff: StaffPrincipal, conver
 
 /** Wakes snoozed conversations whose time has come (run by a timer). Returns how many. */
 export async function wakeSnoozedConversations(db: Db, now: Date = new Date()): Promise<number> {
-  const due = await db.conversation.findMany({ where: { status: "snoozed", snoozedUntil: { lte: now } }, select: { id: true, tandemId: true } });
+  const due = await listDueSnoozedConversations(db, now);
   for (const conversation of due) {
-    await db.$transaction((tx) => changeStatus(tx, conversation.id, "open", { now }));
+    await inTransaction(db, (tx) => changeStatus(tx, conversation.id, "open", { now }));
     emitInboxEvent({ conversationId: conversation.id, tandemId: conversation.tandemId, kind: "status" });
   }
   return due.length;

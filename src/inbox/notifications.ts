@@ -24,6 +24,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import type { Db, DbOrTx } from "../db/client.ts";
+import { inTransaction } from "../db/transaction.ts";
 import {
   claimHandoverNotification,
   findConversationForNotification,
@@ -132,7 +133,8 @@ export function startNotifications(deps: NotificationDeps): Notifications {
   const notify = async (event: InboxEvent): Promise<void> => {
     const conversation = await findConversationForNotification(deps.db, event.conversationId);
     if (!conversation) return;
-    const claimed = await deps.db.$transaction((tx) => claimHandoverNotification(tx, { conversationId: conversation.id, gemeenteId: conversation.gemeenteId, tandemId: conversation.tandemId, now: clock() }));
+    const handover = { conversationId: conversation.id, gemeenteId: conversation.gemeenteId, tandemId: conversation.tandemId, now: clock() };
+    const claimed = await inTransaction(deps.db, (tx) => claimHandoverNotification(tx, handover));
     if (!claimed) {
       logger.debug({ conversationId: conversation.id }, "Handover already notified");
       return;

@@ -13,6 +13,7 @@ import { Router, type Request, type Response } from "express";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
 import { createStaffSession, deleteStaffSession } from "../db/session.repo.ts";
+import { findStaffCredentialsByEmail } from "../db/staffAccount.repo.ts";
 import type { Logger } from "../log.ts";
 import { safeNextPath } from "./auth.routes.ts";
 import { html, page } from "./layout.ts";
@@ -143,6 +144,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
         subjectType: "StaffUser",
         subjectId: extra.user?.id ?? null,
         data: { method: "oidc", reason, ...(extra.email ? { emailHash: hashEmail(extra.email) } : {}), ...(extra.code ? { code: extra.code } : {}) },
+        at: now(),
       });
       const retry = reason !== "unknown_email" && reason !== "inactive";
       sendPage(res, status, failurePage({ buttonLabel: settings.buttonLabel, message, next: flow?.next ?? null, retry }));
@@ -188,8 +190,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
       return;
     }
     const email = vouched.email;
-    // TODO(staff.repo): this read belongs in src/db/staff.repo.ts (repositories own queries).
-    const user = await db.staffUser.findUnique({ where: { email } });
+    const user = await findStaffCredentialsByEmail(db, email);
     if (!user) {
       await refuse(403, "unknown_email", OIDC_UNKNOWN_USER_NL, { email });
       return;
@@ -212,6 +213,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
       subjectType: "StaffUser",
       subjectId: user.id,
       data: { method: "oidc" },
+      at,
     });
     logger.info({ staffUserId: user.id, method: "oidc" }, "staff signed in");
     setSessionCookie(req, res, session.id);

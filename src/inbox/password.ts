@@ -8,6 +8,8 @@ import { hash, parseOptions, verify, type Options } from "@node-rs/argon2";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
 import { deleteAllStaffSessions } from "../db/session.repo.ts";
+import { updatePasswordHash } from "../db/staffAccount.repo.ts";
+import { inTransaction } from "../db/transaction.ts";
 
 /** `Algorithm.Argon2id`: the package declares it as an ambient const enum, which verbatimModuleSyntax cannot read. */
 const ARGON2ID = 2;
@@ -125,11 +127,10 @@ export type PasswordSetter = { kind: "staff"; staffUserId: string } | { kind: "c
  * that user, so a leaked session dies with the old password; records the change in the audit
  * log (never the password). Returns how many sessions ended.
  */
-export async function setStaffPassword(db: Db, user: { id: string; gemeenteId: string }, password: string, by: PasswordSetter): Promise<{ sessionsEnded: number }> {
+export async function setStaffPassword(db: Db, user: { id: string; gemeenteId: string }, password: string, by: PasswordSetter, now: Date): Promise<{ sessionsEnded: number }> {
   const passwordHash = await hashPassword(password);
-  // TODO(staff.repo): this update belongs in src/db/staff.repo.ts (repositories own queries).
-  return db.$transaction(async (tx) => {
-    await tx.staffUser.update({ where: { id: user.id }, data: { passwordHash } });
+  return inTransaction(db, async (tx) => {
+    await updatePasswordHash(tx, user.id, passwordHash);
     const sessionsEnded = await deleteAllStaffSessions(tx, user.id);
     await recordAudit(tx, {
       gemeenteId: user.gemeenteId,
@@ -139,6 +140,7 @@ export async function setStaffPassword(db: Db, user: { id: string; gemeenteId: s
       subjectType: "StaffUser",
       subjectId: user.id,
       data: { sessionsEnded },
+      at: now,
     });
     return { sessionsEnded };
   });

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../../api/auth.ts";
 import type { Settings } from "../../conversation/flowSchema.ts";
 import type { Db } from "../../db/client.ts";
-import { getConversation, scopeForStaff } from "../../db/conversationQuery.repo.ts";
+import { getConversation } from "../../db/conversationQuery.repo.ts";
 import {
   createCannedReply,
   deleteCannedReply,
@@ -31,6 +31,7 @@ import {
   SORT_WINDOW,
   type ConversationContext,
 } from "../../db/inbox.repo.ts";
+import { scopeOf } from "../../domain/access.ts";
 import { ConversationStatusSchema, type ConversationStatus } from "../../domain/messages.ts";
 import { zonedTimeToDate } from "../../domain/time.ts";
 import {
@@ -158,7 +159,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
 
   router.get("/inbox", async (req, res) => {
     const viewer = viewerOf(res);
-    const scope = scopeForStaff(viewer.staff);
+    const scope = scopeOf(viewer.staff);
     const parsed = ListQuerySchema.safeParse(req.query);
     const query = parsed.success ? parsed.data : ListQuerySchema.parse({});
     const [list, wijken] = await Promise.all([
@@ -173,7 +174,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
 
   router.get("/inbox/c/:id", async (req, res) => {
     const viewer = viewerOf(res);
-    const scope = scopeForStaff(viewer.staff);
+    const scope = scopeOf(viewer.staff);
     const id = IdSchema.safeParse(req.params.id);
     const conversation = id.success ? await getConversation(db, scope, id.data) : null;
     const context = conversation ? await getConversationContext(db, scope, conversation.id) : null;
@@ -209,7 +210,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
   const act = (options: { wethouderMay: boolean; invalidBody: FailedCode }, run: (staff: StaffPrincipal, context: ConversationContext, body: unknown) => Promise<Outcome>): RequestHandler => {
     return async (req: Request, res: Response) => {
       const viewer = viewerOf(res);
-      const scope = scopeForStaff(viewer.staff);
+      const scope = scopeOf(viewer.staff);
       const id = IdSchema.safeParse(req.params.id);
       const context = id.success ? await getConversationContext(db, scope, id.data) : null;
       if (!context) return sendNotFound(res, viewer);
@@ -237,7 +238,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
       if (!form.success) return { failed: "antwoord-te-lang" };
       let text = form.data.text.trim();
       if (!text && form.data.canned && context.tandemId) {
-        const canned = (await listCannedReplies(db, scopeForStaff(staff), context.tandemId)).find((reply) => reply.id === form.data.canned);
+        const canned = (await listCannedReplies(db, scopeOf(staff), context.tandemId)).find((reply) => reply.id === form.data.canned);
         text = canned?.body.trim() ?? "";
       }
       if (!text) return { failed: "antwoord-leeg" };
@@ -327,7 +328,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
 
   router.get("/inbox/canned", async (req, res) => {
     const viewer = viewerOf(res);
-    const scope = scopeForStaff(viewer.staff);
+    const scope = scopeOf(viewer.staff);
     const [tandems, replies] = await Promise.all([listTandemsInScope(db, scope), listCannedReplies(db, scope)]);
     const body = renderCannedPage({ tandems, replies, canEdit: viewer.staff.role !== "wethouder", csrfToken: viewer.user.csrfToken, rawQuery: req.query });
     sendPage(res, viewer, 200, "Standaardantwoorden", body, "inbox");
@@ -338,7 +339,8 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     if (viewer.staff.role === "wethouder") return sendForbidden(res, viewer);
     const form = CannedFormSchema.safeParse(req.body);
     if (!form.success) return redirectWith(res, "/inbox/canned", { failed: "standaard" });
-    const created = await createCannedReply(db, scopeForStaff(viewer.staff), viewer.staff.staffUserId, { tandemId: form.data.tandem, title: form.data.title, body: form.data.body });
+    const reply = { tandemId: form.data.tandem, title: form.data.title, body: form.data.body };
+    const created = await createCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, reply, now());
     if (!created) return sendNotFound(res, viewer);
     redirectWith(res, "/inbox/canned", { done: "standaard-toegevoegd" });
   });
@@ -347,7 +349,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     const viewer = viewerOf(res);
     if (viewer.staff.role === "wethouder") return sendForbidden(res, viewer);
     const id = IdSchema.safeParse(req.params.id);
-    const deleted = id.success && (await deleteCannedReply(db, scopeForStaff(viewer.staff), viewer.staff.staffUserId, id.data));
+    const deleted = id.success && (await deleteCannedReply(db, scopeOf(viewer.staff), viewer.staff.staffUserId, id.data, now()));
     if (!deleted) return sendNotFound(res, viewer);
     redirectWith(res, "/inbox/canned", { done: "standaard-verwijderd" });
   });
@@ -357,7 +359,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     if (viewer.staff.role !== "admin") return sendNotFound(res, viewer);
     const gemeenteId = viewer.staff.gemeenteId;
     const [open, withoutTandem, deadOutbox] = await Promise.all([
-      listConversationsByWaitingTime(db, { gemeenteId, tandemIds: "all" }, { statuses: ["open"], limit: SORT_WINDOW }),
+      listConversationsByWaitingTime(db, scopeOf(viewer.staff), { statuses: ["open"], limit: SORT_WINDOW }),
       listConversationsWithoutTandem(db, gemeenteId),
       listDeadOutboxMessages(db, gemeenteId),
     ]);

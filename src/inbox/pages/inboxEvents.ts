@@ -7,6 +7,7 @@
  */
 import type { RequestHandler } from "express";
 import { staffOf } from "../../api/auth.ts";
+import { canSee, type StaffAccess } from "../../domain/access.ts";
 import { onInboxEvent, type InboxEvent } from "../../domain/events.ts";
 
 /** Timing of the event stream. */
@@ -18,9 +19,8 @@ export interface InboxEventsOptions {
 }
 
 /** Whether a staff user may hear about this event: same rule as seeing the conversation. */
-export function mayHearEvent(staff: { role: string; tandemIds: readonly string[] }, event: InboxEvent): boolean {
-  if (staff.role === "admin") return true;
-  return event.tandemId !== null && staff.tandemIds.includes(event.tandemId);
+export function mayHearEvent(staff: StaffAccess, event: InboxEvent): boolean {
+  return canSee(staff, event.tandemId);
 }
 
 /** The SSE handler; mount after the session middleware. */

@@ -1,0 +1,42 @@
+/**
+ * Who may see what: the one access rule of the inbox, the JSON API and the live events. Staff see
+ * their own gemeente only; an admin sees every tandem of it, a gebiedsregisseur or wethouder the
+ * tandems they are a member of. A conversation without a tandem is an admin's alone. Pure: the
+ * repositories turn the scope into a query filter, and everything else asks `canSee`.
+ */
+import { z } from "zod";
+
+/** The roles a staff user can have. */
+export const StaffRoleSchema = z.enum(["gebiedsregisseur", "wethouder", "admin"]);
+export type StaffRole = z.infer<typeof StaffRoleSchema>;
+
+/** What the access rule needs to know of a staff user. */
+export interface StaffAccess {
+  role: StaffRole;
+  gemeenteId: string;
+  /** The tandems the user is a member of (an admin's are ignored: an admin sees every tandem). */
+  tandemIds: readonly string[];
+}
+
+/** What a caller may see: its gemeente, and either every tandem or the listed ones. Repositories filter by it. */
+export interface AccessScope {
+  gemeenteId: string;
+  tandemIds: readonly string[] | "all";
+}
+
+/** What a staff user asks to see: a conversation (its gemeente and tandem), or just a tandem id (null: no tandem). */
+export type AccessTarget = { gemeenteId: string; tandemId: string | null } | string | null;
+
+/** The scope of a staff user: an admin sees every tandem of the gemeente, the others their own tandems. */
+export function scopeOf(staff: StaffAccess): AccessScope {
+  return { gemeenteId: staff.gemeenteId, tandemIds: staff.role === "admin" ? "all" : [...staff.tandemIds] };
+}
+
+/**
+ * Whether a staff user may see a conversation, or what happens in a tandem. A bare tandem id
+ * carries no gemeente (a live event), so only a conversation is also checked for the gemeente.
+ */
+export function canSee(staff: StaffAccess, target: AccessTarget): boolean {
+  if (target !== null && typeof target === "object") return target.gemeenteId === staff.gemeenteId && canSee(staff, target.tandemId);
+  return staff.role === "admin" || (target !== null && staff.tandemIds.includes(target));
+}
