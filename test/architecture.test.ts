@@ -49,10 +49,6 @@ const PENDING_MOVE: string[] = [
   "src/inbox/password.ts",
   // src/api: moved by the inbox/api/mail/audit branch
   "src/api/auth.ts",
-  // src/bot: moved by the bot/conversation/routing branch
-  "src/bot/actions.ts",
-  "src/bot/processor.ts",
-  "src/bot/turn.ts",
   // Not moved yet (issue 15, "src/db owns every query", the rest): still to do on the h-dbrest part
   "src/cli/run.ts",
   "src/digests/digestRuns.ts",

@@ -10,6 +10,8 @@ import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
+import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
+import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
 import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken } from "../db/wijk.repo.ts";
 import {
   cancelRegistration,
@@ -83,16 +85,12 @@ function residentWijk(ctx: ActionContext) {
 async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[] }): Promise<ActionResult<ActionOutcomes["handover"]>> {
   const wijk = await residentWijk(ctx);
   let conversationId = ctx.conversationId;
-  const current = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: conversationId } });
-  if (current.status !== "bot") {
+  if ((await findConversationStatus(ctx.tx, conversationId)) !== "bot") {
     const fresh = await createConversation(ctx.tx, { gemeenteId: ctx.gemeente.id, residentId: ctx.residentId, channelIdentityId: ctx.channelIdentityId, channel: ctx.channel, wijkId: wijk?.id ?? null, now: ctx.now });
     conversationId = fresh.id;
   }
   const { tandem } = await routeResident({ wijk });
-  const updated = await ctx.tx.conversation.update({
-    where: { id: conversationId },
-    data: { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", lastMessageAt: ctx.now },
-  });
+  const updated = await recordConversationTopic(ctx.tx, conversationId, { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", now: ctx.now });
   await changeStatus(ctx.tx, conversationId, "open", { now: ctx.now });
   if (input.summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: input.summary.join("\n"), authorKind: "bot", now: ctx.now });
   const response = expectedResponse(ctx);
@@ -132,7 +130,7 @@ export const actions: Actions = {
   async recordConsent(params, ctx) {
     const granted = params.granted === true;
     const kind = params.kind ?? "privacy";
-    await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind, granted, version: "2026-11", at: ctx.now } });
+    await recordConsent(ctx.tx, { residentId: ctx.residentId, kind, granted, version: "2026-11", at: ctx.now });
     return { outcome: granted ? "granted" : "declined", vars: { "resident.consent": granted } };
   },
 
@@ -155,9 +153,8 @@ export const actions: Actions = {
     const route = slug ? await routeResident({ wijkSlug: slug, findBySlug: (chosen) => findWijkRefBySlug(tx, gemeente.id, chosen) }) : null;
     if (!route?.wijk) return { outcome: "unknown" };
     const wijk = route.wijk;
-    await ctx.tx.resident.update({ where: { id: ctx.residentId }, data: { wijkId: wijk.id } });
-    const conversation = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: ctx.conversationId } });
-    if (conversation.status === "bot") await routeConversation(ctx.tx, ctx.conversationId, { wijkId: wijk.id, tandemId: route.tandem?.id ?? null });
+    await setResidentWijk(ctx.tx, ctx.residentId, wijk.id);
+    if ((await findConversationStatus(ctx.tx, ctx.conversationId)) === "bot") await routeConversation(ctx.tx, ctx.conversationId, { wijkId: wijk.id, tandemId: route.tandem?.id ?? null });
     return { outcome: "ok", vars: { "resident.wijk": wijk.slug, "resident.wijkName": wijk.name } };
   },
 
@@ -187,13 +184,13 @@ export const actions: Actions = {
     const wijk = await residentWijk(ctx);
     if (!wijk) return { outcome: "no-wijk" };
     const created = await subscribeToWijk(ctx.tx, { residentId: ctx.residentId, wijkId: wijk.id, channelIdentityId: ctx.channelIdentityId, now: ctx.now });
-    await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind: "wijkberichten", granted: true, version: "2026-11", at: ctx.now } });
+    await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: true, version: "2026-11", at: ctx.now });
     return { outcome: created ? "subscribed" : "already" };
   },
 
   async unsubscribe(_params, ctx) {
     const count = await unsubscribeIdentity(ctx.tx, ctx.channelIdentityId, ctx.now);
-    if (count > 0) await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now } });
+    if (count > 0) await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now });
     return { outcome: count > 0 ? "unsubscribed" : "none" };
   },
 

@@ -11,6 +11,9 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
+import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
+import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
+import { findTurnInput, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
 import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
@@ -36,8 +39,8 @@ export interface Turn {
   flows: FlowSet;
   now: Date;
   message: StoredInbound;
-  conversation: { id: string; status: string; state: string; lastMessageAt: Date; tandemId: string | null; channel: string; residentId: string; channelIdentityId: string };
-  resident: { id: string; language: string; wijkId: string | null };
+  conversation: TurnInput["conversation"];
+  resident: TurnInput["resident"];
   state: FlowState;
   /** Facts about the resident for flow conditions and texts. */
   residentFacts: Record<string, unknown>;
@@ -125,7 +128,7 @@ export const runFlows: Middleware = async (turn) => {
       conversationId: turn.conversationId,
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
-      channel: channelOf(turn.conversation.channel),
+      channel: turn.conversation.channel,
       language: turn.state.language,
       flows: turn.flows,
       classify: turn.deps.classify,
@@ -135,7 +138,7 @@ export const runFlows: Middleware = async (turn) => {
     const outcome = await runAction(result.action.name, result.action.params, actionContext);
     if (outcome.switchToConversationId) {
       // The old conversation stays with staff, idle for the bot; the new topic goes on here.
-      await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { state: JSON.stringify({ ...turn.state, flow: null, step: null, waiting: null, vars: {} }) } });
+      await saveFlowState(turn.tx, turn.conversationId, { ...turn.state, flow: null, step: null, waiting: null, vars: {} });
       turn.conversationId = outcome.switchToConversationId;
     }
     if (outcome.erased) turn.erased = true;
@@ -145,11 +148,6 @@ export const runFlows: Middleware = async (turn) => {
   }
   throw new Error("a flow ran more than 50 actions in one turn");
 };
-
-function channelOf(channel: string): ActionContext["channel"] {
-  if (channel === "telegram" || channel === "whatsapp" || channel === "botframework" || channel === "webchat") return channel;
-  throw new Error(`unknown channel ${channel}`);
-}
 
 function engineContext(turn: Turn): EngineContext {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
@@ -170,14 +168,11 @@ async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<voi
  */
 export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
   const now = deps.now?.() ?? new Date();
-  const message = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } } } });
-  const conversation = message.conversation;
-  const resident = conversation.resident;
+  const { message, conversation, resident } = await findTurnInput(tx, messageId);
   const flows = deps.flows();
-  const parsedState = FlowStateSchema.safeParse(safeJson(conversation.state));
+  const parsedState = FlowStateSchema.safeParse(conversation.flowState);
   const state = parsedState.success ? parsedState.data : FlowStateSchema.parse({});
-  if (!parsedState.success || conversation.state === "{}") state.language = resident.language === "en" ? "en" : "nl";
-  const consent = resident.consents[0];
+  if (!parsedState.success || conversation.flowStateEmpty) state.language = resident.language === "en" ? "en" : "nl";
 
   const adapter = new CollectingAdapter();
   const turn: Omit<Turn, "context"> = {
@@ -193,8 +188,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
       gemeente: deps.gemeente.name,
       wijk: resident.wijk?.slug ?? null,
       wijkName: resident.wijk?.name ?? null,
-      consent: consent ? consent.granted : null,
-      consentAsked: consent !== undefined,
+      consent: resident.privacyConsent,
+      consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
     },
     conversationId: conversation.id,
@@ -203,7 +198,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
     events: [],
   };
   const activity = activityFromMessage(message, {
-    externalId: conversation.channelIdentity.externalId,
+    externalId: conversation.externalId,
     conversationId: conversation.id,
     locale: state.language === "en" ? "en-GB" : "nl-NL",
     ...(message.value ? { value: message.value } : {}),
@@ -222,38 +217,23 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
 async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
-  await tx.conversation.update({
-    where: { id: turn.conversationId },
-    data: { state: JSON.stringify(state), lastMessageAt: now, ...(turn.conversationUpdate.emergency ? { emergency: turn.conversationUpdate.emergency } : {}) },
-  });
-  if (turn.conversationId !== turn.conversation.id && !turn.erased) {
-    await tx.conversation.update({ where: { id: turn.conversation.id }, data: { lastMessageAt: now } });
-  }
-  if (state.language !== turn.resident.language) await tx.resident.update({ where: { id: turn.resident.id }, data: { language: state.language } });
-  await tx.resident.update({ where: { id: turn.resident.id }, data: { lastSeenAt: now } });
-  await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
-  if (turn.residentFacts.consent === false) {
-    // No consent: keep nothing of what the resident wrote beyond handling it.
-    await tx.message.updateMany({ where: { conversation: { residentId: turn.resident.id }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
-  }
+  await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency });
+  if (turn.conversationId !== turn.conversation.id && !turn.erased) await touchConversation(tx, turn.conversation.id, now);
+  if (state.language !== turn.resident.language) await setResidentLanguage(tx, turn.resident.id, state.language);
+  await markResidentSeen(tx, turn.resident.id, now);
+  await markInboundHandled(tx, messageId, now);
+  // No consent: keep nothing of what the resident wrote beyond handling it.
+  if (turn.residentFacts.consent === false) await forgetInboundContent(tx, turn.resident.id);
   for (const activity of adapter.sent) {
     await addOutboundMessage(tx, {
       conversationId: turn.conversationId,
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
-      channel: channelOf(turn.conversation.channel),
+      channel: turn.conversation.channel,
       payload: payloadFromActivity(activity),
       authorKind: "bot",
       now,
     });
   }
   return { replies: adapter.sent.length, conversationId: turn.conversationId, events: turn.events };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }
