@@ -6,6 +6,7 @@
  * are picked up again at start.
  */
 import { EventEmitter } from "node:events";
+import { messageText } from "../conversation/messageText.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { conversationsWithUnprocessedInbound, inboundExists, nextUnprocessedInbound } from "../db/conversation.repo.ts";
 import { recordFailedTurn, recordInbound, runConversationTurn } from "../db/inbound.repo.ts";
@@ -106,7 +107,8 @@ export class ConversationProcessor extends EventEmitter {
   /** Marks the oldest waiting message handled and apologises, so one bad message never blocks a resident. */
   private async failTurn(conversationId: string): Promise<{ conversationId: string } | null> {
     try {
-      return await recordFailedTurn(this.db, conversationId, { now: () => this.now(), apology: (language) => this.deps.flows().globals.messages.somethingWentWrong[language] });
+      const apology = (language: "nl" | "en") => messageText(this.deps.flows().globals, "somethingWentWrong", language);
+      return await recordFailedTurn(this.db, conversationId, { now: () => this.now(), apology });
     } catch (error) {
       this.logger.error({ err: error, conversationId }, "could not record the failure; the message stays waiting for the next start");
       return null;

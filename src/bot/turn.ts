@@ -8,6 +8,7 @@
  */
 import { handleEvent, FlowStateSchema, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
+import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
@@ -61,9 +62,8 @@ async function send(turn: Turn, output: Parameters<typeof activityFromOutput>[0]
   await turn.context.sendActivity(activityFromOutput(output));
 }
 
-function messageText(turn: Turn, key: keyof FlowSet["globals"]["messages"], vars: Record<string, string> = {}): string {
-  const text = turn.flows.globals.messages[key][turn.state.language];
-  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? "");
+function turnText(turn: Turn, key: MessageKey): string {
+  return messageText(turn.flows.globals, key, turn.state.language);
 }
 
 /** Emergencies first: 112 or 113 at once, the conversation flagged for staff. No flow can swallow it. */
@@ -73,7 +73,7 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   const result = turn.deps.classify(text);
   if (!result.emergency) return next();
   if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
-  await send(turn, { text: messageText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
+  await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
@@ -114,7 +114,7 @@ export const runFlows: Middleware = async (turn) => {
     }
     event = { type: "start", target: `flow:${turn.flows.globals.firstContact}` };
   } else if (pausedLong) {
-    await send(turn, { text: messageText(turn, "welcomeBack"), buttons: [] });
+    await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
   }
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));

@@ -5,7 +5,16 @@
  */
 import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
 import type { DatabaseProvider, Db, Tx } from "./client.ts";
-import { addOutboundMessage, changeStatus, createConversation, findActiveConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
+import {
+  addOutboundMessage,
+  changeStatus,
+  createConversation,
+  findActiveConversation,
+  findOrCreateIdentity,
+  inboundExists,
+  nextUnprocessedInbound,
+  storeInboundMessage,
+} from "./conversation.repo.ts";
 
 /**
  * Stores an inbound message once, in one transaction: finds or creates the resident and identity,
@@ -33,7 +42,14 @@ export async function recordInbound(
       await changeStatus(tx, conversation.id, "resolved", { now });
       conversation = null;
     }
-    conversation ??= await createConversation(tx, { gemeenteId: input.gemeenteId, residentId: resident.id, channelIdentityId: identity.id, channel: message.channel, wijkId: resident.wijkId, now });
+    conversation ??= await createConversation(tx, {
+      gemeenteId: input.gemeenteId,
+      residentId: resident.id,
+      channelIdentityId: identity.id,
+      channel: message.channel,
+      wijkId: resident.wijkId,
+      now,
+    });
     const stored = await storeInboundMessage(tx, conversation.id, message, now);
     if (!stored) return { stored: false, conversationId: null };
     if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });

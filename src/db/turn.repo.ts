@@ -37,7 +37,9 @@ export interface TurnInput {
 export async function findTurnInput(tx: Tx, messageId: string): Promise<TurnInput> {
   const message = await tx.message.findUniqueOrThrow({
     where: { id: messageId },
-    include: { conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } } },
+    include: {
+      conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } },
+    },
   });
   const { conversation } = message;
   const { resident } = conversation;
