@@ -100,7 +100,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
     readinessChecks.push(telegram.readiness);
   }
   if (config.whatsappCloud.enabled) {
-    const whatsapp = createWhatsappCloudChannel({ ...config.whatsappCloud, ingest, logger });
+    const listButtonLabel = () => (bot?.flows() ?? startupFlows).globals.messages.listButton.nl;
+    const whatsapp = createWhatsappCloudChannel({ ...config.whatsappCloud, ingest, logger, listButtonLabel });
     channels.push(whatsapp.adapter);
     webhooks.push(whatsapp.webhook);
     readinessChecks.push(whatsapp.readiness);

@@ -196,6 +196,8 @@ export const GlobalsSchema = z
         groupChat: TextSchema,
         /** The label of a "share my location" button where a platform has one. */
         shareLocation: TextSchema,
+        /** The label of the button that opens a list of options where a platform has one (WhatsApp), in Dutch. */
+        listButton: TextSchema,
         /** After a sign-up in the resident's list of their dialoogtafels when it is on the waitlist. */
         onWaitlist: TextSchema,
         /** After a dialoogtafel in the list of upcoming ones when all places are taken. */

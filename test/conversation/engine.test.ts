@@ -259,6 +259,7 @@ const globals = GlobalsSchema.parse({
     unsupportedMedia: text("Dat kan ik niet lezen.", "I cannot read that."),
     groupChat: text("Alleen één-op-één.", "Only one-to-one."),
     shareLocation: text("Deel locatie", "Share location"),
+    listButton: text("Kies", "Choose"),
     onWaitlist: text("(wachtlijst)", "(waiting list)"),
     tafelFull: text("Vol.", "Full."),
     exportSummary: text("Wijk: {{wijk}}", "Neighbourhood: {{wijk}}"),
