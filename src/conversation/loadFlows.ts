@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
-import { actionSpecs } from "./actionSpecs.ts";
+import { actionSpecs, summaryParamNames } from "./actionSpecs.ts";
 import { editDistance } from "./answers.ts";
 import { IntentSchema } from "./triage.ts";
 import { FlowSchema, GlobalsSchema, SettingsSchema, type Flow, type Globals, type Settings, type Step, type Target } from "./flowSchema.ts";
@@ -149,9 +149,10 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
       const problem = targetProblem(command.target, null, flows);
       if (problem) problems.push({ file: file.file, line: lineOf(file, ["commands", name, "target"]), message: `commands.${name}.target: ${problem}` });
     }
-    for (const [id, flow] of flows) {
-      const source = sources.get(id);
-      if (source) problems.push(...checkHandoverLabels(flow, source, globals));
+    // Every answer that can go to staff needs its label in the handover note.
+    for (const name of summaryParamNames) {
+      if (Object.hasOwn(globals.handoverNote.labels, name)) continue;
+      problems.push({ file: file.file, line: lineOf(file, ["handoverNote", "labels"]), message: `handoverNote.labels.${name}: missing: staff read this answer in the handover note` });
     }
   }
   if (problems.length > 0 || !globals || !settings) throw new FlowError(problems);
@@ -232,22 +233,6 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
     }
   }
   for (const id of Object.keys(flow.steps)) if (!reachable.has(id) && !isReachableFrom(flow, reachable, id)) at(["steps", id], `steps.${id}: no step leads here`);
-  return problems;
-}
-
-/** The parameters of openConversation and handover that route the conversation rather than tell staff an answer. */
-const HANDOVER_ROUTING_PARAMS = new Set(["intent", "theme"]);
-
-/** Every answer a flow hands to staff needs its label in the handover note (globals.yaml handoverNote.labels). */
-function checkHandoverLabels(flow: Flow, source: ParsedFile, globals: Globals): FlowProblem[] {
-  const problems: FlowProblem[] = [];
-  for (const [id, step] of Object.entries(flow.steps)) {
-    if (step.type !== "action" || (step.action !== "openConversation" && step.action !== "handover")) continue;
-    for (const name of Object.keys(step.with)) {
-      if (HANDOVER_ROUTING_PARAMS.has(name) || Object.hasOwn(globals.handoverNote.labels, name)) continue;
-      problems.push({ file: source.file, line: lineOf(source, ["steps", id, "with", name]), message: `steps.${id}.with.${name}: staff read this answer in the handover note; give it a label in globals.yaml under handoverNote.labels` });
-    }
-  }
   return problems;
 }
 
