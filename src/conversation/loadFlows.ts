@@ -152,7 +152,8 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
     // Every answer that can go to staff needs its label in the handover note.
     for (const name of summaryParamNames) {
       if (Object.hasOwn(globals.handoverNote.labels, name)) continue;
-      problems.push({ file: file.file, line: lineOf(file, ["handoverNote", "labels"]), message: `handoverNote.labels.${name}: missing: staff read this answer in the handover note` });
+      const message = `handoverNote.labels.${name}: missing: staff read this answer in the handover note`;
+      problems.push({ file: file.file, line: lineOf(file, ["handoverNote", "labels"]), message });
     }
   }
   if (problems.length > 0 || !globals || !settings) throw new FlowError(problems);
