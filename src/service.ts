@@ -12,7 +12,6 @@ import { seedDemoGemeente } from "./db/seedDemo.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
 import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
 import { createTelegramChannel } from "./channels/telegram/telegramChannel.ts";
-import { GROUP_CHAT_REFUSAL_NL, SHARE_LOCATION_LABEL_NL } from "./channels/telegram/telegramTexts.ts";
 import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
 import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCloudChannel.ts";
 import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
@@ -46,7 +45,7 @@ export interface Service {
 export async function startService(config: Config, logger: Logger, options: { flowsDir?: string; now?: () => Date } = {}): Promise<Service> {
   // A broken flow file stops startup before anything else happens, with file and line.
   const flowsDir = options.flowsDir ?? resolve(config.flowsDir);
-  loadFlows(flowsDir);
+  const startupFlows = loadFlows(flowsDir);
   const { secret, generated } = resolveSessionSecret(config.sessionSecret, config.dataDir);
   if (generated) logger.info("Generated a session secret in the data folder (set SESSION_SECRET in production).");
 
@@ -87,13 +86,13 @@ export async function startService(config: Config, logger: Logger, options: { fl
       publicUrl: config.http.publicUrl,
       ingest,
       logger,
-      // The texts live in flows/globals.yaml; until the bot runs, the channel's own defaults apply.
       staffCommand: async (chatId, text) => {
         const code = parseTelegramLinkCommand(text);
         return code ? (await handleTelegramLinkCommand(db, { code, chatId, secret, publicUrl: config.http.publicUrl })).reply : null;
       },
-      groupRefusalText: () => bot?.flows().globals.messages.groupChat.nl ?? GROUP_CHAT_REFUSAL_NL,
-      shareLocationLabel: () => bot?.flows().globals.messages.shareLocation.nl ?? SHARE_LOCATION_LABEL_NL,
+      // The texts live in flows/globals.yaml: the bot's (reloaded) flows once it runs, the ones checked at start until then.
+      groupRefusalText: () => (bot?.flows() ?? startupFlows).globals.messages.groupChat.nl,
+      shareLocationLabel: () => (bot?.flows() ?? startupFlows).globals.messages.shareLocation.nl,
     });
     channels.push(telegram.adapter);
     telegramAdapter = telegram.adapter;
@@ -101,7 +100,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
     readinessChecks.push(telegram.readiness);
   }
   if (config.whatsappCloud.enabled) {
-    const whatsapp = createWhatsappCloudChannel({ ...config.whatsappCloud, ingest, logger });
+    const listButtonLabel = () => (bot?.flows() ?? startupFlows).globals.messages.listButton.nl;
+    const whatsapp = createWhatsappCloudChannel({ ...config.whatsappCloud, ingest, logger, listButtonLabel });
     channels.push(whatsapp.adapter);
     webhooks.push(whatsapp.webhook);
     readinessChecks.push(whatsapp.readiness);

@@ -7,9 +7,12 @@ import { z } from "zod";
 import { actionSpecs, PlaceSchema, type ActionOutcomes, type ActionParams } from "../conversation/actionSpecs.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
+import { messageText } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
+import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
+import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
 import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken } from "../db/wijk.repo.ts";
 import {
   cancelRegistration,
@@ -83,16 +86,13 @@ function residentWijk(ctx: ActionContext) {
 async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[] }): Promise<ActionResult<ActionOutcomes["handover"]>> {
   const wijk = await residentWijk(ctx);
   let conversationId = ctx.conversationId;
-  const current = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: conversationId } });
-  if (current.status !== "bot") {
+  if ((await findConversationStatus(ctx.tx, conversationId)) !== "bot") {
     const fresh = await createConversation(ctx.tx, { gemeenteId: ctx.gemeente.id, residentId: ctx.residentId, channelIdentityId: ctx.channelIdentityId, channel: ctx.channel, wijkId: wijk?.id ?? null, now: ctx.now });
     conversationId = fresh.id;
   }
   const { tandem } = await routeResident({ wijk });
-  const updated = await ctx.tx.conversation.update({
-    where: { id: conversationId },
-    data: { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", lastMessageAt: ctx.now },
-  });
+  const topic = { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", now: ctx.now };
+  const updated = await recordConversationTopic(ctx.tx, conversationId, topic);
   await changeStatus(ctx.tx, conversationId, "open", { now: ctx.now });
   if (input.summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: input.summary.join("\n"), authorKind: "bot", now: ctx.now });
   const response = expectedResponse(ctx);
@@ -104,19 +104,11 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
   };
 }
 
-const SUMMARY_LABELS: Record<string, string> = {
-  description: "Omschrijving",
-  question: "Vraag",
-  photo: "Foto",
-  location: "Locatie",
-  involvement: "Wil meehelpen",
-  support: "Steun nodig",
-  contactWish: "Reactie gewenst",
-};
-
-function summarise(params: Record<string, unknown>): string[] {
-  const lines = ["Antwoorden in de chat:"];
-  for (const [key, label] of Object.entries(SUMMARY_LABELS)) {
+/** The handover note for staff: the answers the flow passed, labelled as flows/globals.yaml says (handoverNote). */
+function summarise(params: Record<string, unknown>, ctx: ActionContext): string[] {
+  const note = ctx.flows.globals.handoverNote;
+  const lines = [note.heading];
+  for (const [key, label] of Object.entries(note.labels)) {
     const value = params[key];
     if (value === undefined || value === null || value === "") continue;
     const place = PlaceSchema.safeParse(value);
@@ -132,7 +124,7 @@ export const actions: Actions = {
   async recordConsent(params, ctx) {
     const granted = params.granted === true;
     const kind = params.kind ?? "privacy";
-    await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind, granted, version: "2026-11", at: ctx.now } });
+    await recordConsent(ctx.tx, { residentId: ctx.residentId, kind, granted, version: "2026-11", at: ctx.now });
     return { outcome: granted ? "granted" : "declined", vars: { "resident.consent": granted } };
   },
 
@@ -155,9 +147,9 @@ export const actions: Actions = {
     const route = slug ? await routeResident({ wijkSlug: slug, findBySlug: (chosen) => findWijkRefBySlug(tx, gemeente.id, chosen) }) : null;
     if (!route?.wijk) return { outcome: "unknown" };
     const wijk = route.wijk;
-    await ctx.tx.resident.update({ where: { id: ctx.residentId }, data: { wijkId: wijk.id } });
-    const conversation = await ctx.tx.conversation.findUniqueOrThrow({ where: { id: ctx.conversationId } });
-    if (conversation.status === "bot") await routeConversation(ctx.tx, ctx.conversationId, { wijkId: wijk.id, tandemId: route.tandem?.id ?? null });
+    await setResidentWijk(ctx.tx, ctx.residentId, wijk.id);
+    const status = await findConversationStatus(ctx.tx, ctx.conversationId);
+    if (status === "bot") await routeConversation(ctx.tx, ctx.conversationId, { wijkId: wijk.id, tandemId: route.tandem?.id ?? null });
     return { outcome: "ok", vars: { "resident.wijk": wijk.slug, "resident.wijkName": wijk.name } };
   },
 
@@ -175,25 +167,25 @@ export const actions: Actions = {
 
   async openConversation(params, ctx) {
     const intent = params.intent ?? "melding";
-    const result = await routeToStaff(ctx, { intent, theme: params.theme ?? null, summary: summarise(params) });
+    const result = await routeToStaff(ctx, { intent, theme: params.theme ?? null, summary: summarise(params, ctx) });
     return { ...result, outcome: result.outcome === "general" ? "general" : "routed" };
   },
 
   async handover(params, ctx) {
-    return routeToStaff(ctx, { intent: "contact", theme: params.question ? ctx.classify(params.question).theme : "overig", summary: summarise(params) });
+    return routeToStaff(ctx, { intent: "contact", theme: params.question ? ctx.classify(params.question).theme : "overig", summary: summarise(params, ctx) });
   },
 
   async subscribe(_params, ctx) {
     const wijk = await residentWijk(ctx);
     if (!wijk) return { outcome: "no-wijk" };
     const created = await subscribeToWijk(ctx.tx, { residentId: ctx.residentId, wijkId: wijk.id, channelIdentityId: ctx.channelIdentityId, now: ctx.now });
-    await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind: "wijkberichten", granted: true, version: "2026-11", at: ctx.now } });
+    await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: true, version: "2026-11", at: ctx.now });
     return { outcome: created ? "subscribed" : "already" };
   },
 
   async unsubscribe(_params, ctx) {
     const count = await unsubscribeIdentity(ctx.tx, ctx.channelIdentityId, ctx.now);
-    if (count > 0) await ctx.tx.consent.create({ data: { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now } });
+    if (count > 0) await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now });
     return { outcome: count > 0 ? "unsubscribed" : "none" };
   },
 
@@ -201,11 +193,12 @@ export const actions: Actions = {
     if (params.mine === true) {
       const mine = await listMyRegistrations(ctx.tx, ctx.residentId, ctx.now);
       if (mine.length === 0) return { outcome: "none" };
+      const onWaitlist = messageText(ctx.flows.globals, "onWaitlist", ctx.language);
       return {
         outcome: "some",
         vars: {
           tafelOptions: mine.map((r) => ({ value: r.dialoogtafel.id, label: r.dialoogtafel.title })),
-          tafelList: mine.map((r, i) => `${i + 1}. ${r.dialoogtafel.title}, ${formatWhen(r.dialoogtafel.startsAt, ctx)}${r.status === "waitlist" ? " (wachtlijst)" : ""}`),
+          tafelList: mine.map((r, i) => `${i + 1}. ${r.dialoogtafel.title}, ${formatWhen(r.dialoogtafel.startsAt, ctx)}${r.status === "waitlist" ? ` ${onWaitlist}` : ""}`),
         },
       };
     }
@@ -217,12 +210,13 @@ export const actions: Actions = {
     for (const sibling of siblings) tafels.push(...(await listUpcomingDialoogtafels(ctx.tx, sibling, ctx.now)));
     tafels.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
     if (tafels.length === 0) return { outcome: "none", vars: { tafelCount: 0 } };
+    const full = messageText(ctx.flows.globals, "tafelFull", ctx.language);
     return {
       outcome: "some",
       vars: {
         tafelCount: tafels.length,
         tafelOptions: tafels.map((t) => ({ value: t.id, label: t.title })),
-        tafelList: tafels.map((t, i) => `${i + 1}. ${t.title}: ${t.topic}. ${formatWhen(t.startsAt, ctx)}, ${t.location}.${t.registered >= t.capacity ? (ctx.language === "en" ? " Full: waiting list." : " Vol: wachtlijst.") : ""}`),
+        tafelList: tafels.map((t, i) => `${i + 1}. ${t.title}: ${t.topic}. ${formatWhen(t.startsAt, ctx)}, ${t.location}.${t.registered >= t.capacity ? ` ${full}` : ""}`),
       },
     };
   },
@@ -264,14 +258,15 @@ export const actions: Actions = {
     const data = await exportResidentData(ctx.tx, ctx.residentId);
     const messages = data?.conversations.reduce((n, c) => n + c.messages.length, 0) ?? 0;
     const token = signExportToken(ctx.residentId, new Date(ctx.now.getTime() + 24 * 3600 * 1000), ctx.secret);
-    const en = ctx.language === "en";
-    const summary = [
-      `${en ? "Neighbourhood" : "Wijk"}: ${data?.resident.wijk ?? "-"}`,
-      `${en ? "Language" : "Taal"}: ${data?.resident.language === "en" ? "English" : "Nederlands"}`,
-      `${en ? "Conversations" : "Gesprekken"}: ${data?.conversations.length ?? 0} (${messages} ${en ? "messages" : "berichten"})`,
-      `${en ? "Dialogue meeting sign-ups" : "Aanmeldingen dialoogtafels"}: ${data?.registrations.length ?? 0}`,
-      `${en ? "Neighbourhood news" : "Wijkberichten"}: ${data?.subscriptions.length ? (en ? "yes" : "ja") : en ? "no" : "nee"}`,
-    ];
+    const { globals } = ctx.flows;
+    const summary = messageText(globals, "exportSummary", ctx.language, {
+      wijk: data?.resident.wijk ?? "-",
+      language: messageText(globals, "languageName", data?.resident.language === "en" ? "en" : "nl"),
+      conversations: data?.conversations.length ?? 0,
+      messages,
+      signUps: data?.registrations.length ?? 0,
+      wijkberichten: messageText(globals, data?.subscriptions.length ? "exportSubscribed" : "exportNotSubscribed", ctx.language),
+    }).split("\n");
     return { outcome: "ok", vars: { exportSummary: summary, exportLink: `${ctx.publicUrl}/privacy/export/${token}` } };
   },
 

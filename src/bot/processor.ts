@@ -6,18 +6,10 @@
  * are picked up again at start.
  */
 import { EventEmitter } from "node:events";
+import { messageText } from "../conversation/messageText.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
-import {
-  addOutboundMessage,
-  changeStatus,
-  conversationsWithUnprocessedInbound,
-  createConversation,
-  findActiveConversation,
-  findOrCreateIdentity,
-  inboundExists,
-  nextUnprocessedInbound,
-  storeInboundMessage,
-} from "../db/conversation.repo.ts";
+import { conversationsWithUnprocessedInbound, inboundExists, nextUnprocessedInbound } from "../db/conversation.repo.ts";
+import { recordFailedTurn, recordInbound, runConversationTurn } from "../db/inbound.repo.ts";
 import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts";
 import { emitInboxEvent, type InboxEvent } from "../domain/events.ts";
 import type { Logger } from "../log.ts";
@@ -50,27 +42,7 @@ export class ConversationProcessor extends EventEmitter {
     if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
     let result: { stored: boolean; conversationId: string | null };
     try {
-      result = await this.db.$transaction(async (tx) => {
-        if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
-        const now = message.receivedAt ?? this.now();
-        const { identity, resident } = await findOrCreateIdentity(tx, {
-          gemeenteId: this.deps.gemeente.id,
-          channel: message.channel,
-          externalId: message.externalId,
-          reference: message.reference,
-          ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
-        });
-        let conversation = await findActiveConversation(tx, identity.id);
-        if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > STALE_BOT_CONVERSATION_MS) {
-          await changeStatus(tx, conversation.id, "resolved", { now });
-          conversation = null;
-        }
-        conversation ??= await createConversation(tx, { gemeenteId: this.deps.gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: message.channel, wijkId: resident.wijkId, now });
-        const stored = await storeInboundMessage(tx, conversation.id, message, now);
-        if (!stored) return { stored: false, conversationId: null };
-        if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
-        return { stored: true, conversationId: conversation.id };
-      });
+      result = await recordInbound(this.db, { gemeenteId: this.deps.gemeente.id, message, now: () => this.now(), staleBotConversationMs: STALE_BOT_CONVERSATION_MS });
     } catch (error) {
       // Two deliveries of one message racing: the loser hits the unique index.
       if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
@@ -116,15 +88,11 @@ export class ConversationProcessor extends EventEmitter {
     while (!this.stopped) {
       let handled: { conversationId: string; events?: InboxEvent[] } | null = null;
       try {
-        handled = await this.db.$transaction(
-          async (tx) => {
-            if (this.provider === "postgresql") await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", conversationId);
-            const next = await nextUnprocessedInbound(tx, conversationId);
-            if (!next) return null;
-            return runTurn(tx, this.deps, next.id);
-          },
-          { timeout: 30_000, maxWait: 30_000 },
-        );
+        handled = await runConversationTurn(this.db, this.provider, conversationId, async (tx) => {
+          const next = await nextUnprocessedInbound(tx, conversationId);
+          if (!next) return null;
+          return runTurn(tx, this.deps, next.id);
+        });
       } catch (error) {
         this.logger.error({ err: error, conversationId }, "the bot failed on a message; answering with an apology");
         handled = await this.failTurn(conversationId);
@@ -139,25 +107,8 @@ export class ConversationProcessor extends EventEmitter {
   /** Marks the oldest waiting message handled and apologises, so one bad message never blocks a resident. */
   private async failTurn(conversationId: string): Promise<{ conversationId: string } | null> {
     try {
-      return await this.db.$transaction(async (tx) => {
-        const next = await nextUnprocessedInbound(tx, conversationId);
-        if (!next) return null;
-        const now = this.now();
-        await tx.message.update({ where: { id: next.id }, data: { processedAt: now } });
-        const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { resident: true } });
-        const language = conversation.resident.language === "en" ? "en" : "nl";
-        const channel = InboundMessageSchema.shape.channel.parse(conversation.channel);
-        await addOutboundMessage(tx, {
-          conversationId,
-          residentId: conversation.residentId,
-          channelIdentityId: conversation.channelIdentityId,
-          channel,
-          payload: { text: this.deps.flows().globals.messages.somethingWentWrong[language], buttons: [] },
-          authorKind: "bot",
-          now,
-        });
-        return { conversationId };
-      });
+      const apology = (language: "nl" | "en") => messageText(this.deps.flows().globals, "somethingWentWrong", language);
+      return await recordFailedTurn(this.db, conversationId, { now: () => this.now(), apology });
     } catch (error) {
       this.logger.error({ err: error, conversationId }, "could not record the failure; the message stays waiting for the next start");
       return null;

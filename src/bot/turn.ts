@@ -8,15 +8,20 @@
  */
 import { handleEvent, FlowStateSchema, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
+import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
+import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
+import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
+import { findTurnInput, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
 import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
+import { isWithStaff } from "../domain/vocabulary.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -36,8 +41,8 @@ export interface Turn {
   flows: FlowSet;
   now: Date;
   message: StoredInbound;
-  conversation: { id: string; status: string; state: string; lastMessageAt: Date; tandemId: string | null; channel: string; residentId: string; channelIdentityId: string };
-  resident: { id: string; language: string; wijkId: string | null };
+  conversation: TurnInput["conversation"];
+  resident: TurnInput["resident"];
   state: FlowState;
   /** Facts about the resident for flow conditions and texts. */
   residentFacts: Record<string, unknown>;
@@ -58,9 +63,8 @@ async function send(turn: Turn, output: Parameters<typeof activityFromOutput>[0]
   await turn.context.sendActivity(activityFromOutput(output));
 }
 
-function messageText(turn: Turn, key: keyof FlowSet["globals"]["messages"], vars: Record<string, string> = {}): string {
-  const text = turn.flows.globals.messages[key][turn.state.language];
-  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? "");
+function turnText(turn: Turn, key: MessageKey): string {
+  return messageText(turn.flows.globals, key, turn.state.language);
 }
 
 /** Emergencies first: 112 or 113 at once, the conversation flagged for staff. No flow can swallow it. */
@@ -70,7 +74,7 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   const result = turn.deps.classify(text);
   if (!result.emergency) return next();
   if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
-  await send(turn, { text: messageText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
+  await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
@@ -89,7 +93,7 @@ export const answerEmergencies: Middleware = async (turn, next) => {
 
 /** While staff handle the conversation the bot stays quiet, except for global commands. */
 export const quietWhileStaffHandle: Middleware = async (turn, next) => {
-  if (!["open", "waiting", "snoozed"].includes(turn.conversation.status)) return next();
+  if (!isWithStaff(turn.conversation.status)) return next();
   // The resident is answering a question the bot asked after a global command: keep helping.
   if (turn.state.waiting === "ask") return next();
   const probe = handleEvent(turn.state, { type: "message", ...readActivity(turn.context.activity) }, engineContext(turn));
@@ -111,7 +115,7 @@ export const runFlows: Middleware = async (turn) => {
     }
     event = { type: "start", target: `flow:${turn.flows.globals.firstContact}` };
   } else if (pausedLong) {
-    await send(turn, { text: messageText(turn, "welcomeBack"), buttons: [] });
+    await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
   }
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));
@@ -125,7 +129,7 @@ export const runFlows: Middleware = async (turn) => {
       conversationId: turn.conversationId,
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
-      channel: channelOf(turn.conversation.channel),
+      channel: turn.conversation.channel,
       language: turn.state.language,
       flows: turn.flows,
       classify: turn.deps.classify,
@@ -135,7 +139,7 @@ export const runFlows: Middleware = async (turn) => {
     const outcome = await runAction(result.action.name, result.action.params, actionContext);
     if (outcome.switchToConversationId) {
       // The old conversation stays with staff, idle for the bot; the new topic goes on here.
-      await turn.tx.conversation.update({ where: { id: turn.conversationId }, data: { state: JSON.stringify({ ...turn.state, flow: null, step: null, waiting: null, vars: {} }) } });
+      await saveFlowState(turn.tx, turn.conversationId, { ...turn.state, flow: null, step: null, waiting: null, vars: {} });
       turn.conversationId = outcome.switchToConversationId;
     }
     if (outcome.erased) turn.erased = true;
@@ -145,11 +149,6 @@ export const runFlows: Middleware = async (turn) => {
   }
   throw new Error("a flow ran more than 50 actions in one turn");
 };
-
-function channelOf(channel: string): ActionContext["channel"] {
-  if (channel === "telegram" || channel === "whatsapp" || channel === "botframework" || channel === "webchat") return channel;
-  throw new Error(`unknown channel ${channel}`);
-}
 
 function engineContext(turn: Turn): EngineContext {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
@@ -170,14 +169,11 @@ async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<voi
  */
 export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
   const now = deps.now?.() ?? new Date();
-  const message = await tx.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } } } });
-  const conversation = message.conversation;
-  const resident = conversation.resident;
+  const { message, conversation, resident } = await findTurnInput(tx, messageId);
   const flows = deps.flows();
-  const parsedState = FlowStateSchema.safeParse(safeJson(conversation.state));
+  const parsedState = FlowStateSchema.safeParse(conversation.flowState);
   const state = parsedState.success ? parsedState.data : FlowStateSchema.parse({});
-  if (!parsedState.success || conversation.state === "{}") state.language = resident.language === "en" ? "en" : "nl";
-  const consent = resident.consents[0];
+  if (!parsedState.success || conversation.flowStateEmpty) state.language = resident.language === "en" ? "en" : "nl";
 
   const adapter = new CollectingAdapter();
   const turn: Omit<Turn, "context"> = {
@@ -193,8 +189,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
       gemeente: deps.gemeente.name,
       wijk: resident.wijk?.slug ?? null,
       wijkName: resident.wijk?.name ?? null,
-      consent: consent ? consent.granted : null,
-      consentAsked: consent !== undefined,
+      consent: resident.privacyConsent,
+      consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
     },
     conversationId: conversation.id,
@@ -203,7 +199,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
     events: [],
   };
   const activity = activityFromMessage(message, {
-    externalId: conversation.channelIdentity.externalId,
+    externalId: conversation.externalId,
     conversationId: conversation.id,
     locale: state.language === "en" ? "en-GB" : "nl-NL",
     ...(message.value ? { value: message.value } : {}),
@@ -222,38 +218,23 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
 async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
-  await tx.conversation.update({
-    where: { id: turn.conversationId },
-    data: { state: JSON.stringify(state), lastMessageAt: now, ...(turn.conversationUpdate.emergency ? { emergency: turn.conversationUpdate.emergency } : {}) },
-  });
-  if (turn.conversationId !== turn.conversation.id && !turn.erased) {
-    await tx.conversation.update({ where: { id: turn.conversation.id }, data: { lastMessageAt: now } });
-  }
-  if (state.language !== turn.resident.language) await tx.resident.update({ where: { id: turn.resident.id }, data: { language: state.language } });
-  await tx.resident.update({ where: { id: turn.resident.id }, data: { lastSeenAt: now } });
-  await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
-  if (turn.residentFacts.consent === false) {
-    // No consent: keep nothing of what the resident wrote beyond handling it.
-    await tx.message.updateMany({ where: { conversation: { residentId: turn.resident.id }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
-  }
+  await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency });
+  if (turn.conversationId !== turn.conversation.id && !turn.erased) await touchConversation(tx, turn.conversation.id, now);
+  if (state.language !== turn.resident.language) await setResidentLanguage(tx, turn.resident.id, state.language);
+  await markResidentSeen(tx, turn.resident.id, now);
+  await markInboundHandled(tx, messageId, now);
+  // No consent: keep nothing of what the resident wrote beyond handling it.
+  if (turn.residentFacts.consent === false) await forgetInboundContent(tx, turn.resident.id);
   for (const activity of adapter.sent) {
     await addOutboundMessage(tx, {
       conversationId: turn.conversationId,
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
-      channel: channelOf(turn.conversation.channel),
+      channel: turn.conversation.channel,
       payload: payloadFromActivity(activity),
       authorKind: "bot",
       now,
     });
   }
   return { replies: adapter.sent.length, conversationId: turn.conversationId, events: turn.events };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }

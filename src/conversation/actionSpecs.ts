@@ -94,3 +94,6 @@ export interface ActionSpec<N extends ActionName> {
 
 /** Every action's spec, by name (a mapped type, so that a caller can dispatch on a generic name). */
 export const actionSpecs: { [N in ActionName]: ActionSpec<N> } = specs;
+
+/** The answers openConversation and handover put in the note for staff: each needs its label in globals.yaml (handoverNote.labels). */
+export const summaryParamNames: readonly string[] = Object.keys(summaryParams);

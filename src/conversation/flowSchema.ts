@@ -196,6 +196,30 @@ export const GlobalsSchema = z
         groupChat: TextSchema,
         /** The label of a "share my location" button where a platform has one. */
         shareLocation: TextSchema,
+        /** The label of the button that opens a list of options where a platform has one (WhatsApp), in Dutch. */
+        listButton: TextSchema,
+        /** After a sign-up in the resident's list of their dialoogtafels when it is on the waitlist. */
+        onWaitlist: TextSchema,
+        /** After a dialoogtafel in the list of upcoming ones when all places are taken. */
+        tafelFull: TextSchema,
+        /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}}, {{signUps}}, {{wijkberichten}}. */
+        exportSummary: TextSchema,
+        /** {{wijkberichten}} in exportSummary: the resident gets wijkberichten, or not. */
+        exportSubscribed: TextSchema,
+        exportNotSubscribed: TextSchema,
+        /** Each language's own name, as {{language}} in exportSummary shows the resident's language. */
+        languageName: TextSchema,
+      })
+      .strict(),
+    /**
+     * The note staff read in the inbox when the bot hands a conversation over (in Dutch, as the
+     * inbox): a heading, then a line per answer the flow passed to openConversation or handover.
+     */
+    handoverNote: z
+      .object({
+        heading: z.string().min(1),
+        /** The label of each answer (by its parameter name), in the order staff read them. */
+        labels: z.record(variableName, z.string().min(1)),
       })
       .strict(),
   })

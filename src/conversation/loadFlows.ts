@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { z } from "zod";
-import { actionSpecs } from "./actionSpecs.ts";
+import { actionSpecs, summaryParamNames } from "./actionSpecs.ts";
 import { editDistance } from "./answers.ts";
 import { IntentSchema } from "./triage.ts";
 import { FlowSchema, GlobalsSchema, SettingsSchema, type Flow, type Globals, type Settings, type Step, type Target } from "./flowSchema.ts";
@@ -148,6 +148,12 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
     for (const [name, command] of Object.entries(globals.commands)) {
       const problem = targetProblem(command.target, null, flows);
       if (problem) problems.push({ file: file.file, line: lineOf(file, ["commands", name, "target"]), message: `commands.${name}.target: ${problem}` });
+    }
+    // Every answer that can go to staff needs its label in the handover note.
+    for (const name of summaryParamNames) {
+      if (Object.hasOwn(globals.handoverNote.labels, name)) continue;
+      const message = `handoverNote.labels.${name}: missing: staff read this answer in the handover note`;
+      problems.push({ file: file.file, line: lineOf(file, ["handoverNote", "labels"]), message });
     }
   }
   if (problems.length > 0 || !globals || !settings) throw new FlowError(problems);

@@ -259,7 +259,15 @@ const globals = GlobalsSchema.parse({
     unsupportedMedia: text("Dat kan ik niet lezen.", "I cannot read that."),
     groupChat: text("Alleen één-op-één.", "Only one-to-one."),
     shareLocation: text("Deel locatie", "Share location"),
+    listButton: text("Kies", "Choose"),
+    onWaitlist: text("(wachtlijst)", "(waiting list)"),
+    tafelFull: text("Vol.", "Full."),
+    exportSummary: text("Wijk: {{wijk}}", "Neighbourhood: {{wijk}}"),
+    exportSubscribed: text("ja", "yes"),
+    exportNotSubscribed: text("nee", "no"),
+    languageName: text("Nederlands", "English"),
   },
+  handoverNote: { heading: "Antwoorden in de chat:", labels: { description: "Omschrijving" } },
 });
 
 const settings = SettingsSchema.parse({ version: 1, officeHours: { mon: ["09:00", "17:00"] }, responseTargetWorkingHours: 8, contact: { phone: "14 040", website: "https://example.org" } });

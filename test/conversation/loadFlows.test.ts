@@ -285,6 +285,20 @@ describe("refusing a broken flow with file, line and what is wrong", () => {
     expect(problemsIn(dir).problems).toEqual([{ file: "settings.yaml", line: lineWith(dir, "settings.yaml", "responseTargetWorkingHours"), message: expect.stringContaining("responseTargetWorkingHours") }]);
   });
 
+  it("reports a bot text missing from globals (a dialoogtafel list would say nothing when full)", () => {
+    const dir = copyOfFlows();
+    edit(dir, "globals.yaml", '  tafelFull:\n    nl: "Vol: wachtlijst."\n    en: "Full: waiting list."\n', "");
+    expect(problemsIn(dir).problems).toEqual([{ file: "globals.yaml", line: lineWith(dir, "globals.yaml", "messages:"), message: "messages.tafelFull: missing" }]);
+  });
+
+  it("reports an answer for staff without its label in the handover note", () => {
+    const dir = copyOfFlows();
+    edit(dir, "globals.yaml", "    photo: Foto\n", "");
+    expect(problemsIn(dir).problems).toEqual([
+      { file: "globals.yaml", line: lineWith(dir, "globals.yaml", "  labels:"), message: "handoverNote.labels.photo: missing: staff read this answer in the handover note" },
+    ]);
+  });
+
   it("lists every problem at once, across files", () => {
     const dir = copyWithProef();
     edit(dir, "proef.yaml", "intents: [idee]", "intents: [klacht]");

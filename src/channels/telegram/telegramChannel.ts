@@ -16,7 +16,6 @@ import type { Logger } from "../../log.ts";
 import { ChannelSendError, type ChannelAdapter, type ChannelCapabilities, type ChannelLimits, type Ingest, type Recipient } from "../channel.ts";
 import { createTelegramMediaFetcher, downloadTelegramFile, type TelegramFile } from "./downloadTelegramFile.ts";
 import { describeTelegramError, grammySignal, startTelegramLongPolling, TELEGRAM_ALLOWED_UPDATES, type TelegramLongPolling } from "./telegramLongPolling.ts";
-import { GROUP_CHAT_REFUSAL_NL, SHARE_LOCATION_LABEL_NL } from "./telegramTexts.ts";
 import { toInboundMessage, TelegramUpdateSchema, type TelegramTranslation } from "./toInboundMessage.ts";
 import { toTelegramMessage } from "./toTelegramMessage.ts";
 import { jsonBody } from "../../http/bodyParsers.ts";
@@ -47,10 +46,10 @@ export interface TelegramChannelOptions {
   logger: Logger;
   /** The bot's own user (tests): skips getMe. */
   botInfo?: TelegramBotInfo;
-  /** The polite refusal sent to group chats; defaults to GROUP_CHAT_REFUSAL_NL until flows/globals.yaml has it. */
-  groupRefusalText?: () => string;
-  /** The "share my location" button label; defaults to SHARE_LOCATION_LABEL_NL. */
-  shareLocationLabel?: () => string;
+  /** The polite refusal sent to group chats (flows/globals.yaml, messages.groupChat), read when it is sent. */
+  groupRefusalText: () => string;
+  /** The "share my location" button label (flows/globals.yaml, messages.shareLocation), read when it is shown. */
+  shareLocationLabel: () => string;
   /** At most one refusal per group within this time (a busy group would otherwise hear it all day). */
   groupRefusalIntervalMs?: number;
   limits?: ChannelLimits;
@@ -105,7 +104,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     if (now - (lastRefusal.get(chatId) ?? 0) < refusalInterval) return;
     if (lastRefusal.size > 10_000) for (const [id, at] of lastRefusal) if (now - at >= refusalInterval) lastRefusal.delete(id);
     lastRefusal.set(chatId, now);
-    inBackground(() => bot.api.sendMessage(chatId, (options.groupRefusalText ?? (() => GROUP_CHAT_REFUSAL_NL))()), "group refusal");
+    inBackground(() => bot.api.sendMessage(chatId, options.groupRefusalText()), "group refusal");
   };
 
   /** Stores one update (resolves once stored or deliberately skipped; rejects when storing failed). */
@@ -208,7 +207,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       const chatId = /^-?\d+$/.test(to.externalId) ? Number(to.externalId) : to.externalId;
       const rendered = toTelegramMessage(payload, {
         maxButtons: TELEGRAM_CAPABILITIES.maxButtons,
-        locationButtonLabel: (options.shareLocationLabel ?? (() => SHARE_LOCATION_LABEL_NL))(),
+        locationButtonLabel: options.shareLocationLabel(),
         replyKeyboardShown: replyKeyboardShown.has(to.externalId),
       });
       let last: { chat: { id: number }; message_id: number } | null = null;

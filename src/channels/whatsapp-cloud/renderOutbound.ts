@@ -27,8 +27,11 @@ export const WHATSAPP_LIMITS = {
   listButton: 20,
 } as const;
 
-/** The text on the button that opens a list. */
-export const LIST_BUTTON_TEXT = "Kies";
+/** The bot texts the rendering needs (flows/globals.yaml). */
+export interface GraphTexts {
+  /** The text on the button that opens a list (messages.listButton). */
+  listButton: string;
+}
 
 /** A free-form text message. */
 export interface GraphTextMessage {
@@ -52,7 +55,7 @@ export interface GraphButtonMessage {
   };
 }
 
-/** Up to ten options behind a "Kies" button. */
+/** Up to ten options behind a button that opens the list. */
 export interface GraphListMessage {
   messaging_product: "whatsapp";
   recipient_type: "individual";
@@ -107,7 +110,7 @@ function textMessages(to: string, text: string): GraphTextMessage[] {
  * The Graph API bodies for one outbound payload to WhatsApp id `to`: usually one; several only
  * when a very long text has to be split.
  */
-export function renderGraphMessages(to: string, payload: OutboundPayload): GraphMessage[] {
+export function renderGraphMessages(to: string, payload: OutboundPayload, texts: GraphTexts): GraphMessage[] {
   const { text, buttons } = payload;
   if (buttons.length === 0) return textMessages(to, text);
   if (buttons.length > WHATSAPP_LIMITS.listRows || text.length > WHATSAPP_LIMITS.interactiveBody) {
@@ -135,7 +138,7 @@ export function renderGraphMessages(to: string, payload: OutboundPayload): Graph
         type: "list",
         body: { text },
         action: {
-          button: LIST_BUTTON_TEXT,
+          button: shorten(texts.listButton, WHATSAPP_LIMITS.listButton),
           sections: [
             {
               rows: buttons.map((button) =>

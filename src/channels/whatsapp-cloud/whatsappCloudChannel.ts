@@ -42,6 +42,8 @@ export interface WhatsappCloudOptions {
   graphVersion?: string;
   ingest: Ingest;
   logger: Logger;
+  /** The text on the button that opens a list of options (flows/globals.yaml, messages.listButton), read when it is shown. */
+  listButtonLabel: () => string;
   now?: () => Date;
   /** Overrides the sending limits (tests shorten the per-recipient interval). */
   limits?: ChannelLimits;
@@ -136,7 +138,7 @@ export function createWhatsappCloudChannel(options: WhatsappCloudOptions): Whats
       // Usually one body; several only for text over 4096 characters. If a later part fails, the
       // retry sends the earlier parts again: rare, and better than losing the end of a reply.
       let externalMessageId = "";
-      for (const body of renderGraphMessages(to.externalId, payload)) externalMessageId = await post(body);
+      for (const body of renderGraphMessages(to.externalId, payload, { listButton: options.listButtonLabel() })) externalMessageId = await post(body);
       return { externalMessageId };
     },
     async sendTemplate(to, template) {

@@ -9,7 +9,7 @@ import { createTelegramChannel, type TelegramChannel, type TelegramChannelOption
 import type { InboundMessage } from "../../../src/domain/messages.ts";
 import { FAKE_BOT_INFO, startFakeTelegramBotApi, type FakeTelegramBotApi } from "../../fakes/telegramBotApi.ts";
 import { captureLogger } from "../../helpers/logger.ts";
-import { textUpdate, waitUntil } from "./telegramTestKit.ts";
+import { telegramTexts, textUpdate, waitUntil } from "./telegramTestKit.ts";
 
 const CHAT = 700_001;
 
@@ -43,6 +43,7 @@ describe("the Telegram channel", () => {
       },
       logger: log.logger,
       botInfo: FAKE_BOT_INFO,
+      ...telegramTexts(),
       polling: { timeoutSeconds: 5, backoffMs: () => 20 },
       ...overrides,
     });

@@ -8,7 +8,7 @@ import { FAKE_BOT_INFO, startFakeTelegramBotApi, type FakeTelegramBotApi } from 
 import { createBotHarness, type BotHarness } from "../../helpers/botHarness.ts";
 import { describeEachDatabase } from "../../helpers/db.ts";
 import { captureLogger } from "../../helpers/logger.ts";
-import { storedForChat, tapButton, textUpdate, waitUntilAnswered } from "./telegramTestKit.ts";
+import { storedForChat, tapButton, telegramTexts, textUpdate, waitUntilAnswered } from "./telegramTestKit.ts";
 
 describeEachDatabase("Telegram delivery under rate limits and errors", (provider) => {
   let fake: FakeTelegramBotApi;
@@ -25,6 +25,7 @@ describeEachDatabase("Telegram delivery under rate limits and errors", (provider
       ingest: (message) => harness.bot.processor.ingest(message),
       logger: captureLogger().logger,
       botInfo: FAKE_BOT_INFO,
+      ...telegramTexts(),
       polling: { timeoutSeconds: 5 },
       limits: { perSecond: 30, perRecipientIntervalMs: 10 },
     });

@@ -4,12 +4,11 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../../src/channels/telegram/telegramChannel.ts";
-import { GROUP_CHAT_REFUSAL_NL } from "../../../src/channels/telegram/telegramTexts.ts";
 import { FAKE_BOT_INFO, startFakeTelegramBotApi, type FakeTelegramBotApi, type SentMessage } from "../../fakes/telegramBotApi.ts";
 import { createBotHarness, type BotHarness } from "../../helpers/botHarness.ts";
 import { describeEachDatabase } from "../../helpers/db.ts";
 import { captureLogger } from "../../helpers/logger.ts";
-import { callbackUpdate, groupUpdate, locationUpdate, photoUpdate, storedForChat, tapButton, textUpdate, waitUntil, waitUntilAnswered } from "./telegramTestKit.ts";
+import { callbackUpdate, groupUpdate, locationUpdate, photoUpdate, storedForChat, tapButton, telegramTexts, textUpdate, waitUntil, waitUntilAnswered } from "./telegramTestKit.ts";
 
 const texts = (messages: SentMessage[]) => messages.map((m) => m.text).join("\n");
 
@@ -31,6 +30,7 @@ describeEachDatabase("Telegram over long polling", (provider) => {
       ingest: (message) => harness.bot.processor.ingest(message),
       logger: channelLog.logger,
       botInfo: FAKE_BOT_INFO,
+      ...telegramTexts(),
       polling: { timeoutSeconds: 5, backoffMs: () => 50 },
       // Telegram's 1 s per chat would make this journey take half a minute.
       limits: { perSecond: 30, perRecipientIntervalMs: 10 },
@@ -144,7 +144,7 @@ describeEachDatabase("Telegram over long polling", (provider) => {
     const group = -4_001;
     fake.pushUpdate(groupUpdate(group, "hallo bot, er is overlast in de Dorpsstraat"));
     const [refusal] = await fake.waitForSent(group, 1);
-    expect(refusal?.text).toBe(GROUP_CHAT_REFUSAL_NL);
+    expect(refusal?.text).toBe(telegramTexts().groupRefusalText());
 
     fake.pushUpdate(groupUpdate(group, "hallo?", "group"));
     await waitUntil(() => fake.unconfirmedUpdates() === 0, "the second group message handled");

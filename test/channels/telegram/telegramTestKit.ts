@@ -2,6 +2,7 @@
  * Helpers for the Telegram tests: updates shaped as Telegram sends them (names included, so the
  * tests can check they go nowhere), and reading what Wijklijn stored for a Telegram chat.
  */
+import { loadFlows } from "../../../src/conversation/loadFlows.ts";
 import type { Db } from "../../../src/db/client.ts";
 import type { SentMessage } from "../../fakes/telegramBotApi.ts";
 
@@ -103,4 +104,10 @@ export async function waitUntilAnswered(db: Db, sentTo: () => SentMessage[], cha
     `chat ${chatId} has ${inboundCount} message(s) stored and every answer delivered`,
     timeoutMs,
   );
+}
+
+/** The channel's texts as the service passes them: from flows/globals.yaml. */
+export function telegramTexts() {
+  const { messages } = loadFlows().globals;
+  return { groupRefusalText: () => messages.groupChat.nl, shareLocationLabel: () => messages.shareLocation.nl };
 }

@@ -11,7 +11,7 @@ import { createBotHarness, type BotHarness } from "../../helpers/botHarness.ts";
 import { describeEachDatabase } from "../../helpers/db.ts";
 import { listen } from "../../helpers/http.ts";
 import { captureLogger } from "../../helpers/logger.ts";
-import { storedForChat, textUpdate, waitUntilAnswered } from "./telegramTestKit.ts";
+import { storedForChat, telegramTexts, textUpdate, waitUntilAnswered } from "./telegramTestKit.ts";
 
 const SECRET = "wijklijn-webhook-secret_123";
 
@@ -32,6 +32,7 @@ describeEachDatabase("Telegram over a webhook", (provider) => {
       ingest: (message) => harness.bot.processor.ingest(message),
       logger: captureLogger("debug").logger,
       botInfo: FAKE_BOT_INFO,
+      ...telegramTexts(),
       limits: { perSecond: 30, perRecipientIntervalMs: 10 },
     });
     harness = await createBotHarness(provider, new Date(), { channels: [telegram.adapter], realClock: true });
@@ -121,6 +122,7 @@ describeEachDatabase("Telegram webhook when storing fails", () => {
       },
       logger: captureLogger().logger,
       botInfo: FAKE_BOT_INFO,
+      ...telegramTexts(),
     });
     const app = express();
     app.use(telegram.webhook);

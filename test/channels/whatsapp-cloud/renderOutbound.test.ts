@@ -3,6 +3,8 @@ import { renderGraphMessages, shorten, splitText, type GraphMessage } from "../.
 import { GraphRequestSchema } from "../../fakes/graphApi.ts";
 
 const TO = "31612345678";
+/** The list button's text as flows/globals.yaml has it. */
+const TEXTS = { listButton: "Kies" };
 const buttons = (...labels: string[]) => labels.map((label, index) => ({ label, value: `v${index + 1}` }));
 
 /** The single rendered body, checked against the limits the fake Graph API enforces. */
@@ -16,7 +18,7 @@ function one(messages: GraphMessage[]): GraphMessage {
 
 describe("rendering outbound messages for WhatsApp", () => {
   it("sends plain text without link previews", () => {
-    expect(one(renderGraphMessages(TO, { text: "Dank je wel!", buttons: [] }))).toEqual({
+    expect(one(renderGraphMessages(TO, { text: "Dank je wel!", buttons: [] }, TEXTS))).toEqual({
       messaging_product: "whatsapp",
       recipient_type: "individual",
       to: TO,
@@ -26,7 +28,7 @@ describe("rendering outbound messages for WhatsApp", () => {
   });
 
   it("renders up to three short choices as reply buttons", () => {
-    const message = one(renderGraphMessages(TO, { text: "Vind je dat goed?", buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] }));
+    const message = one(renderGraphMessages(TO, { text: "Vind je dat goed?", buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] }, TEXTS));
     expect(message).toMatchObject({
       type: "interactive",
       interactive: {
@@ -38,7 +40,7 @@ describe("rendering outbound messages for WhatsApp", () => {
   });
 
   it("uses a list when one of three labels is longer than a button title (20)", () => {
-    const message = one(renderGraphMessages(TO, { text: "Hoe?", buttons: buttons("Ja", "Yes, with my neighbours", "Nee") }));
+    const message = one(renderGraphMessages(TO, { text: "Hoe?", buttons: buttons("Ja", "Yes, with my neighbours", "Nee") }, TEXTS));
     expect(message).toMatchObject({
       type: "interactive",
       interactive: { type: "list", action: { button: "Kies", sections: [{ rows: [{ id: "v1", title: "Ja" }, { id: "v2", title: "Yes, with my neighbours" }, { id: "v3", title: "Nee" }] }] } },
@@ -47,7 +49,7 @@ describe("rendering outbound messages for WhatsApp", () => {
 
   it("renders four to ten choices as a list behind a 'Kies' button", () => {
     const labels = ["Iets melden", "Een idee delen", "Wat speelt er?", "Dialoogtafels", "Wijkberichten", "Praten met een mens", "Mijn gegevens"];
-    const message = one(renderGraphMessages(TO, { text: "Waarmee kan ik je helpen?", buttons: buttons(...labels) }));
+    const message = one(renderGraphMessages(TO, { text: "Waarmee kan ik je helpen?", buttons: buttons(...labels) }, TEXTS));
     if (message.type !== "interactive" || message.interactive.type !== "list") throw new Error("expected a list");
     expect(message.interactive.action.button).toBe("Kies");
     expect(message.interactive.action.sections[0]?.rows.map((r) => r.title)).toEqual(labels);
@@ -55,7 +57,7 @@ describe("rendering outbound messages for WhatsApp", () => {
 
   it("shortens a long row title and gives the whole label in the description", () => {
     const long = "Straat, stoep of lantaarnpaal";
-    const message = one(renderGraphMessages(TO, { text: "Waar gaat het over?", buttons: buttons("Afval", "Groen", "Verkeer", long) }));
+    const message = one(renderGraphMessages(TO, { text: "Waar gaat het over?", buttons: buttons("Afval", "Groen", "Verkeer", long) }, TEXTS));
     if (message.type !== "interactive" || message.interactive.type !== "list") throw new Error("expected a list");
     const row = message.interactive.action.sections[0]?.rows[3];
     expect(row?.title).toBe("Straat, stoep of lantaa…");
@@ -64,27 +66,27 @@ describe("rendering outbound messages for WhatsApp", () => {
   });
 
   it("keeps a row description within 72 characters", () => {
-    const message = one(renderGraphMessages(TO, { text: "Kies", buttons: buttons("a", "b", "c", "d".repeat(100)) }));
+    const message = one(renderGraphMessages(TO, { text: "Kies", buttons: buttons("a", "b", "c", "d".repeat(100)) }, TEXTS));
     if (message.type !== "interactive" || message.interactive.type !== "list") throw new Error("expected a list");
     expect(message.interactive.action.sections[0]?.rows[3]?.description).toHaveLength(72);
   });
 
   it("falls back to a numbered list in text for more than ten choices", () => {
     const labels = Array.from({ length: 11 }, (_, i) => `Wijk ${i + 1}`);
-    const message = one(renderGraphMessages(TO, { text: "Kies je wijk:", buttons: buttons(...labels) }));
+    const message = one(renderGraphMessages(TO, { text: "Kies je wijk:", buttons: buttons(...labels) }, TEXTS));
     expect(message).toMatchObject({ type: "text", text: { body: expect.stringContaining("Kies je wijk:\n\n1. Wijk 1\n") } });
     expect(message.type === "text" && message.text.body.endsWith("11. Wijk 11")).toBe(true);
   });
 
   it("falls back to a numbered list when the question is longer than an interactive body (1024)", () => {
     const text = "x".repeat(1025);
-    const message = one(renderGraphMessages(TO, { text, buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] }));
+    const message = one(renderGraphMessages(TO, { text, buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] }, TEXTS));
     expect(message).toMatchObject({ type: "text", text: { body: `${text}\n\n1. Ja\n2. Nee` } });
   });
 
   it("splits text longer than 4096 characters at word boundaries", () => {
     const text = Array.from({ length: 1500 }, (_, i) => `woord${i}`).join(" ");
-    const messages = renderGraphMessages(TO, { text, buttons: [] });
+    const messages = renderGraphMessages(TO, { text, buttons: [] }, TEXTS);
     expect(messages.length).toBeGreaterThan(1);
     for (const message of messages) GraphRequestSchema.parse(message);
     expect(messages.map((m) => (m.type === "text" ? m.text.body : "")).join(" ")).toBe(text);

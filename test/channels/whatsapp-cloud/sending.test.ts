@@ -18,6 +18,7 @@ function channel(apiRoot: string, token = ACCESS_TOKEN): WhatsappCloudChannel {
     apiRoot,
     ingest: async () => ({ stored: false, conversationId: null }),
     logger: captureLogger().logger,
+    listButtonLabel: () => "Kies",
   });
 }
 

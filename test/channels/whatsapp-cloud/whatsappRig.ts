@@ -6,6 +6,7 @@
 import express from "express";
 import { expect } from "vitest";
 import type { Ingest } from "../../../src/channels/channel.ts";
+import { loadFlows } from "../../../src/conversation/loadFlows.ts";
 import type { DeliveryStatus } from "../../../src/channels/whatsapp-cloud/translateInbound.ts";
 import { createWhatsappCloudChannel, type WhatsappCloudChannel } from "../../../src/channels/whatsapp-cloud/whatsappCloudChannel.ts";
 import type { DatabaseProvider } from "../../../src/db/client.ts";
@@ -60,6 +61,7 @@ export async function startWhatsappRig(provider: DatabaseProvider): Promise<What
     apiRoot: fake.url,
     ingest: (message) => (wrapper ? wrapper(real)(message) : real(message)),
     logger,
+    listButtonLabel: () => loadFlows().globals.messages.listButton.nl,
     limits: { perSecond: 80, perRecipientIntervalMs: 0 },
     onStatus: (status) => {
       statuses.push(status);

@@ -1,0 +1,114 @@
+/**
+ * The durable inbound pipeline's transactions (src/bot/processor.ts): storing a resident's message
+ * before it is acknowledged, running one bot turn at a time per conversation, and recording a
+ * failed turn so one bad message never blocks a resident.
+ */
+import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
+import type { DatabaseProvider, Db, Tx } from "./client.ts";
+import {
+  addOutboundMessage,
+  changeStatus,
+  createConversation,
+  findActiveConversation,
+  findOrCreateIdentity,
+  inboundExists,
+  nextUnprocessedInbound,
+  storeInboundMessage,
+} from "./conversation.repo.ts";
+
+/**
+ * Stores an inbound message once, in one transaction: finds or creates the resident and identity,
+ * closes their bot conversation when it was silent longer than `staleBotConversationMs`, starts a
+ * conversation when none is going, and stores the message in it. `now` is read once, inside the
+ * transaction. `stored: false` means a duplicate delivery.
+ */
+export async function recordInbound(
+  db: Db,
+  input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number },
+): Promise<{ stored: boolean; conversationId: string | null }> {
+  const { message } = input;
+  return db.$transaction(async (tx) => {
+    if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+    const now = message.receivedAt ?? input.now();
+    const { identity, resident } = await findOrCreateIdentity(tx, {
+      gemeenteId: input.gemeenteId,
+      channel: message.channel,
+      externalId: message.externalId,
+      reference: message.reference,
+      ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
+    });
+    let conversation = await findActiveConversation(tx, identity.id);
+    if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > input.staleBotConversationMs) {
+      await changeStatus(tx, conversation.id, "resolved", { now });
+      conversation = null;
+    }
+    conversation ??= await createConversation(tx, {
+      gemeenteId: input.gemeenteId,
+      residentId: resident.id,
+      channelIdentityId: identity.id,
+      channel: message.channel,
+      wijkId: resident.wijkId,
+      now,
+    });
+    const stored = await storeInboundMessage(tx, conversation.id, message, now);
+    if (!stored) return { stored: false, conversationId: null };
+    if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+    return { stored: true, conversationId: conversation.id };
+  });
+}
+
+/**
+ * Runs `turn` in one transaction that holds the conversation's turn lock, so its messages are
+ * handled one at a time: on PostgreSQL a transaction-scoped advisory lock (across service
+ * instances); the SQLite adapter runs one transaction at a time on its one connection.
+ */
+export async function runConversationTurn<T>(db: Db, provider: DatabaseProvider, conversationId: string, turn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      if (provider === "postgresql") await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", conversationId);
+      return turn(tx);
+    },
+    { timeout: 30_000, maxWait: 30_000 },
+  );
+}
+
+/**
+ * Marks the conversation's oldest waiting message handled and queues the apology (in the
+ * resident's language) in the same transaction; null when no message was waiting. `now` is read
+ * once the waiting message is found.
+ */
+export async function recordFailedTurn(
+  db: Db,
+  conversationId: string,
+  input: { now: () => Date; apology: (language: "nl" | "en") => string },
+): Promise<{ conversationId: string } | null> {
+  return db.$transaction(async (tx) => {
+    const next = await nextUnprocessedInbound(tx, conversationId);
+    if (!next) return null;
+    const now = input.now();
+    await tx.message.update({ where: { id: next.id }, data: { processedAt: now } });
+    const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { resident: true } });
+    const language = conversation.resident.language === "en" ? "en" : "nl";
+    const channel = ChannelSchema.parse(conversation.channel);
+    await addOutboundMessage(tx, {
+      conversationId,
+      residentId: conversation.residentId,
+      channelIdentityId: conversation.channelIdentityId,
+      channel,
+      payload: { text: input.apology(language), buttons: [] },
+      authorKind: "bot",
+      now,
+    });
+    return { conversationId };
+  });
+}
+
+/** Marks an inbound message handled by the bot. */
+export async function markInboundHandled(tx: Tx, messageId: string, now: Date): Promise<void> {
+  await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
+}
+
+/** Forgets what a resident wrote (text, media, location of every inbound message): kept only while handled, without consent. */
+export async function forgetInboundContent(tx: Tx, residentId: string): Promise<void> {
+  await tx.message.updateMany({ where: { conversation: { residentId }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
+}

@@ -1,0 +1,22 @@
+/** What the bot records about a resident: consent answers, their wijk, their language, when they were last seen. */
+import type { Tx } from "./client.ts";
+
+/** Records a resident's answer to a consent question ("privacy" or "wijkberichten") in the given version of the text. */
+export async function recordConsent(tx: Tx, input: { residentId: string; kind: string; granted: boolean; version: string; at: Date }): Promise<void> {
+  await tx.consent.create({ data: { residentId: input.residentId, kind: input.kind, granted: input.granted, version: input.version, at: input.at } });
+}
+
+/** Puts a resident in a wijk. */
+export async function setResidentWijk(tx: Tx, residentId: string, wijkId: string): Promise<void> {
+  await tx.resident.update({ where: { id: residentId }, data: { wijkId } });
+}
+
+/** Sets the language the bot talks with a resident. */
+export async function setResidentLanguage(tx: Tx, residentId: string, language: string): Promise<void> {
+  await tx.resident.update({ where: { id: residentId }, data: { language } });
+}
+
+/** Records that a resident was seen now. */
+export async function markResidentSeen(tx: Tx, residentId: string, now: Date): Promise<void> {
+  await tx.resident.update({ where: { id: residentId }, data: { lastSeenAt: now } });
+}
