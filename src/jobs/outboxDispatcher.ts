@@ -69,12 +69,11 @@ export class OutboxDispatcher {
 
   /** Asks for a dispatch round soon (e.g. right after a turn wrote replies). */
   nudge(): void {
-    if (this.stopped) return;
     if (this.running) {
       this.nudged = true;
       return;
     }
-    this.schedule(0);
+    if (!this.stopped) this.schedule(0);
   }
 
   /** Stops polling and waits for a running round. */
