@@ -104,13 +104,14 @@ export async function listNextOutboxMessages(
 }
 
 /**
- * Claims a pending message for one instance with a lease until `lockedUntil`, counting the
- * attempt; false when it is no longer pending or another instance holds an unexpired lease
- * (the conditional update is the lock, so several instances can run).
+ * Claims a due pending message for one instance with a lease until `lockedUntil`, counting the
+ * attempt; false when it is no longer pending, no longer due (another instance's send failed
+ * meanwhile) or another instance holds an unexpired lease (the conditional update is the lock,
+ * so several instances can run).
  */
 export async function claimOutboxMessage(db: DbOrTx, id: string, lease: { now: Date; lockedUntil: Date; lockedBy: string }): Promise<boolean> {
   const claimed = await db.outboxMessage.updateMany({
-    where: { id, status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: lease.now } }] },
+    where: { id, nextAttemptAt: { lte: lease.now }, ...pendingAndUnleased(lease.now) },
     data: { lockedUntil: lease.lockedUntil, lockedBy: lease.lockedBy, attempts: { increment: 1 } },
   });
   return claimed.count > 0;

@@ -173,6 +173,7 @@ export class OutboxDispatcher {
     // Later messages to this resident wait behind this one (order per resident).
     if (!dead) this.pacer.holdRecipient(message.channelIdentityId, adapter.limits, retryAt, now);
     await markOutboxMessageFailed(this.db, message.id, { dead, nextAttemptAt: new Date(retryAt), lastError });
-    this.logger.warn({ outboxId: message.id, channel: message.channel, attempts, dead }, dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry");
+    const outcome = dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry";
+    this.logger.warn({ outboxId: message.id, channel: message.channel, attempts, dead }, outcome);
   }
 }
