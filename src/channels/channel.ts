@@ -20,7 +20,7 @@ export interface Recipient {
   reference: string | null;
 }
 
-/** The platform's sending limits, honoured by the outbox dispatcher. */
+/** The platform's sending limits, honoured by the outbox dispatcher (src/jobs/sendPacer.ts): per recipient a burst, then the interval. */
 export interface ChannelLimits {
   /** Messages per second over all recipients (Telegram ≈ 30, WhatsApp Cloud 80). */
   perSecond: number;
@@ -43,11 +43,15 @@ export interface ChannelAdapter {
   send(to: Recipient, payload: OutboundPayload): Promise<{ externalMessageId: string }>;
 }
 
-/** A failed send: `retryAfterMs` pauses the channel (429); `permanent` skips retries. */
+/**
+ * A failed send. `retryAfterMs`: the platform said "slow down" (429): the dispatcher holds back this
+ * recipient that long, and the whole channel only with `retryAfterScope: "channel"` (an app-wide quota,
+ * a revoked token) or when several recipients in a row are refused. `permanent` skips retries.
+ */
 export class ChannelSendError extends Error {
   constructor(
     message: string,
-    readonly options: { retryAfterMs?: number; permanent?: boolean } = {},
+    readonly options: { retryAfterMs?: number; retryAfterScope?: "recipient" | "channel"; permanent?: boolean } = {},
   ) {
     super(message);
     this.name = "ChannelSendError";

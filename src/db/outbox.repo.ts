@@ -17,6 +17,10 @@ export interface DueOutboxMessage {
   channelIdentityId: string;
   createdAt: Date;
   attempts: number;
+  /** The message's own priority: replies 0, bulk (wijkberichten) 10. */
+  priority: number;
+  /** The lane it goes in this round: the most urgent due priority of its resident (an older bulk message ahead of a reply goes as a reply). */
+  lanePriority: number;
   recipient: { externalId: string; reference: string | null };
   payload: OutboxPayloadRead;
 }
@@ -29,56 +33,85 @@ function readPayload(text: string): OutboxPayloadRead {
   }
 }
 
+/** What one dispatch round may send: each resident's next message, and the residents whose next message is not due yet. */
+export interface NextOutboxMessages {
+  /** At most one message per resident (the oldest pending one), replies' lane first, then the longest waiting. */
+  ready: DueOutboxMessage[];
+  /** Residents with a due message behind an older one that waits for a retry until `until`: order keeps them waiting. */
+  waiting: Array<{ channelIdentityId: string; channel: Channel; until: Date }>;
+}
+
+const pendingAndUnleased = (now: Date) => ({ status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] });
+
 /**
- * Pending messages for `channels` whose next attempt is due and that no instance holds a lease
- * on: replies (priority 0) before bulk, then oldest first.
+ * Each resident's next outbox message for `channels`, for one round (per resident, order is by
+ * creation; across residents, replies first). A resident takes the lane of its most urgent due
+ * message, so an older bulk message ahead of a reply goes in the reply lane (it is sent first,
+ * then the reply) instead of blocking it. Within a lane, the resident waiting longest goes first,
+ * one message per resident per round, so one resident with many messages cannot crowd out others.
+ * `skipIdentityIds` are passed over (residents the caller is pacing).
  */
-export async function listDueOutboxMessages(db: DbOrTx, input: { channels: Channel[]; now: Date; limit: number }): Promise<DueOutboxMessage[]> {
+export async function listNextOutboxMessages(
+  db: DbOrTx,
+  input: { channels: Channel[]; now: Date; limit: number; skipIdentityIds: string[] },
+): Promise<NextOutboxMessages> {
   const { channels, now } = input;
-  const rows = await db.outboxMessage.findMany({
-    where: { status: "pending", channel: { in: channels }, nextAttemptAt: { lte: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-    orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+  const skip = input.skipIdentityIds.length > 0 ? { channelIdentityId: { notIn: input.skipIdentityIds } } : {};
+  const lanes = await db.outboxMessage.groupBy({
+    by: ["channelIdentityId"],
+    where: { ...pendingAndUnleased(now), channel: { in: channels }, nextAttemptAt: { lte: now }, ...skip },
+    _min: { priority: true, createdAt: true },
+    orderBy: [{ _min: { priority: "asc" } }, { _min: { createdAt: "asc" } }, { channelIdentityId: "asc" }],
     take: input.limit,
+  });
+  if (lanes.length === 0) return { ready: [], waiting: [] };
+  const identityIds = lanes.map((lane) => lane.channelIdentityId);
+  const oldest = await db.outboxMessage.groupBy({ by: ["channelIdentityId"], where: { status: "pending", channelIdentityId: { in: identityIds } }, _min: { createdAt: true } });
+  const heads = await db.outboxMessage.findMany({
+    where: { status: "pending", OR: oldest.flatMap((o) => (o._min.createdAt ? [{ channelIdentityId: o.channelIdentityId, createdAt: o._min.createdAt }] : [])) },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     include: { channelIdentity: true },
   });
-  return rows.flatMap((row) => {
-    // The query asked for these channels only, so every row has one of them.
-    const channel = channels.find((wanted) => wanted === row.channel);
-    if (!channel) return [];
-    return [
-      {
-        id: row.id,
-        channel,
-        channelIdentityId: row.channelIdentityId,
-        createdAt: row.createdAt,
-        attempts: row.attempts,
-        recipient: { externalId: row.channelIdentity.externalId, reference: row.channelIdentity.reference },
-        payload: readPayload(row.payload),
-      },
-    ];
-  });
-}
+  const headOf = new Map<string, (typeof heads)[number]>();
+  for (const head of heads) if (!headOf.has(head.channelIdentityId)) headOf.set(head.channelIdentityId, head);
 
-/** Whether the identity has a pending message written before this one (per resident, messages leave in the order they were written). */
-export async function hasOlderPendingOutboxMessage(db: DbOrTx, message: { id: string; channelIdentityId: string; createdAt: Date }): Promise<boolean> {
-  const older = await db.outboxMessage.count({
-    where: {
-      channelIdentityId: message.channelIdentityId,
-      status: "pending",
-      OR: [{ createdAt: { lt: message.createdAt } }, { createdAt: message.createdAt, id: { lt: message.id } }],
-    },
-  });
-  return older > 0;
+  const ready: DueOutboxMessage[] = [];
+  const waiting: NextOutboxMessages["waiting"] = [];
+  for (const lane of lanes) {
+    const head = headOf.get(lane.channelIdentityId);
+    // The query asked for these channels only, so every head has one of them.
+    const channel = channels.find((wanted) => wanted === head?.channel);
+    if (!head || !channel) continue;
+    // Leased: another instance is sending it right now; its next round moves on.
+    if (head.lockedUntil && head.lockedUntil >= now) continue;
+    if (head.nextAttemptAt > now) {
+      waiting.push({ channelIdentityId: head.channelIdentityId, channel, until: head.nextAttemptAt });
+      continue;
+    }
+    ready.push({
+      id: head.id,
+      channel,
+      channelIdentityId: head.channelIdentityId,
+      createdAt: head.createdAt,
+      attempts: head.attempts,
+      priority: head.priority,
+      lanePriority: lane._min.priority ?? head.priority,
+      recipient: { externalId: head.channelIdentity.externalId, reference: head.channelIdentity.reference },
+      payload: readPayload(head.payload),
+    });
+  }
+  return { ready, waiting };
 }
 
 /**
- * Claims a pending message for one instance with a lease until `lockedUntil`, counting the
- * attempt; false when it is no longer pending or another instance holds an unexpired lease
- * (the conditional update is the lock, so several instances can run).
+ * Claims a due pending message for one instance with a lease until `lockedUntil`, counting the
+ * attempt; false when it is no longer pending, no longer due (another instance's send failed
+ * meanwhile) or another instance holds an unexpired lease (the conditional update is the lock,
+ * so several instances can run).
  */
 export async function claimOutboxMessage(db: DbOrTx, id: string, lease: { now: Date; lockedUntil: Date; lockedBy: string }): Promise<boolean> {
   const claimed = await db.outboxMessage.updateMany({
-    where: { id, status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: lease.now } }] },
+    where: { id, nextAttemptAt: { lte: lease.now }, ...pendingAndUnleased(lease.now) },
     data: { lockedUntil: lease.lockedUntil, lockedBy: lease.lockedBy, attempts: { increment: 1 } },
   });
   return claimed.count > 0;
@@ -89,6 +122,18 @@ export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sent
   await db.outboxMessage.update({
     where: { id },
     data: { status: "sent", sentAt: sent.sentAt, externalMessageId: sent.externalMessageId, lockedUntil: null, lockedBy: null, lastError: null },
+  });
+}
+
+/**
+ * The platform refused the send for now (rate limited): pending again from `nextAttemptAt`, lease
+ * released, and the attempt given back (a refusal is not a failure of the message, so a long
+ * rate limit never makes it dead).
+ */
+export async function deferOutboxMessage(db: DbOrTx, id: string, deferral: { nextAttemptAt: Date; lastError: string }): Promise<void> {
+  await db.outboxMessage.updateMany({
+    where: { id, status: "pending", attempts: { gt: 0 } },
+    data: { nextAttemptAt: deferral.nextAttemptAt, lockedUntil: null, lockedBy: null, lastError: deferral.lastError, attempts: { decrement: 1 } },
   });
 }
 

@@ -1,16 +1,19 @@
 /**
  * Delivers the outbox: due messages are claimed with a lease (safe with several instances),
- * sent through their channel, and marked sent; failures retry with backoff, a 429's retry-after
- * pauses that channel, and after repeated failure a message is dead (visible to admins). Replies
- * (priority 0) go before bulk; per resident, messages leave in the order they were written.
+ * sent through their channel, and marked sent; failures retry with backoff, and after repeated
+ * failure a message is dead (visible to admins). Per resident, messages leave in the order they
+ * were written; across residents, replies (priority 0) go before bulk, one message per resident
+ * per round. Pacing (src/jobs/sendPacer.ts) follows each channel's declared limits, and a
+ * platform's retry-after holds back that one recipient for as long as it asked.
  */
 import { randomUUID } from "node:crypto";
 import { ChannelSendError, type ChannelAdapter } from "../channels/channel.ts";
 import type { Db } from "../db/client.ts";
-import { claimOutboxMessage, hasOlderPendingOutboxMessage, listDueOutboxMessages, markOutboxMessageFailed, markOutboxMessageSent } from "../db/outbox.repo.ts";
+import { claimOutboxMessage, deferOutboxMessage, listNextOutboxMessages, markOutboxMessageFailed, markOutboxMessageSent, type DueOutboxMessage } from "../db/outbox.repo.ts";
 import type { Channel } from "../domain/messages.ts";
 import type { Logger } from "../log.ts";
 import { redactText } from "../privacy/redact.ts";
+import { SendPacer } from "./sendPacer.ts";
 
 /** How the dispatcher behaves; tests shorten the times. */
 export interface DispatcherOptions {
@@ -29,19 +32,20 @@ const defaults: DispatcherOptions = {
   batchSize: 50,
 };
 
+/** At most this many paced residents are passed over by the round's query (a bound on its size). */
+const MAX_SKIPPED_RECIPIENTS = 1000;
+
 /** Sends outbox messages through the registered channels. */
 export class OutboxDispatcher {
   private readonly channels = new Map<Channel, ChannelAdapter>();
-  private readonly pausedUntil = new Map<Channel, number>();
-  /** Send times in the last second per channel (the channel-wide rate). */
-  private readonly recentSends = new Map<Channel, number[]>();
-  /** Per recipient: a token bucket (tokens, at) for the per-recipient rate. */
-  private readonly recipientBuckets = new Map<string, { tokens: number; at: number }>();
+  private readonly pacer = new SendPacer();
   private readonly options: DispatcherOptions;
   private readonly instance = randomUUID();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private stopped = true;
+  /** A reply was written during the running round: the round stops before its next bulk message and another starts at once. */
+  private nudged = false;
 
   constructor(
     private readonly db: Db,
@@ -57,34 +61,26 @@ export class OutboxDispatcher {
     this.channels.set(channel.kind, channel);
   }
 
-  /** Starts polling. */
+  /** Starts polling: a round right after a round that sent something, otherwise every `pollMs`. */
   start(): void {
     this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      void this.runOnce()
-        .catch((error: unknown) => this.logger.error({ err: error }, "outbox dispatch failed"))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
-        });
-    };
-    tick();
+    this.schedule(0);
   }
 
   /** Asks for a dispatch round soon (e.g. right after a turn wrote replies). */
   nudge(): void {
-    if (this.stopped || this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      void this.runOnce().catch((error: unknown) => this.logger.error({ err: error }, "outbox dispatch failed"));
-      if (!this.stopped) this.start();
-    }, 0);
+    if (this.running) {
+      this.nudged = true;
+      return;
+    }
+    if (!this.stopped) this.schedule(0);
   }
 
   /** Stops polling and waits for a running round. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     await this.running;
   }
 
@@ -96,82 +92,88 @@ export class OutboxDispatcher {
     return this.running;
   }
 
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.stopped) return;
+      void this.runOnce()
+        .then(
+          (sent) => (sent > 0 || this.nudged ? 0 : this.options.pollMs),
+          (error: unknown) => {
+            this.logger.error({ err: error }, "outbox dispatch failed");
+            return this.options.pollMs;
+          },
+        )
+        .then((delay) => {
+          if (!this.stopped && !this.timer) this.schedule(delay);
+        });
+    }, delayMs);
+  }
+
+  /**
+   * One round: each resident's next message (see listNextOutboxMessages: replies' lane first, one
+   * per resident), skipping residents and channels the pacer holds back. Each message gets its own
+   * try/catch, so one resident's failure never stops the others.
+   */
   private async dispatch(): Promise<number> {
+    this.nudged = false;
     const now = this.now();
     const channels = [...this.channels.entries()]
-      .filter(([channel, adapter]) => (this.pausedUntil.get(channel) ?? 0) <= now.getTime() && (adapter.available?.() ?? true))
+      .filter(([channel, adapter]) => !this.pacer.channelPaused(channel, now.getTime()) && (adapter.available?.() ?? true))
       .map(([channel]) => channel);
     if (channels.length === 0) return 0;
-    const due = await listDueOutboxMessages(this.db, { channels, now, limit: this.options.batchSize });
+    const skipIdentityIds = this.pacer.heldRecipients(now.getTime(), MAX_SKIPPED_RECIPIENTS);
+    const { ready, waiting } = await listNextOutboxMessages(this.db, { channels, now, limit: this.options.batchSize, skipIdentityIds });
+    for (const held of waiting) this.pacer.holdRecipient(held.channelIdentityId, this.channels.get(held.channel)?.limits, held.until.getTime(), now.getTime());
     let sent = 0;
-    const blockedIdentities = new Set<string>();
-    for (const row of due) {
-      if (blockedIdentities.has(row.channelIdentityId)) continue;
-      // Keep per-resident order: an older unsent message of this identity goes first.
-      if (await hasOlderPendingOutboxMessage(this.db, row)) {
-        blockedIdentities.add(row.channelIdentityId);
-        continue;
-      }
-      const adapter = this.channels.get(row.channel);
-      if (!adapter || (this.pausedUntil.get(adapter.kind) ?? 0) > this.now().getTime()) continue;
-      if (!this.withinLimits(adapter, row.channelIdentityId)) {
-        blockedIdentities.add(row.channelIdentityId);
-        continue;
-      }
-      const claimed = await claimOutboxMessage(this.db, row.id, { now: this.now(), lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance });
-      if (!claimed) continue;
-      try {
-        if (!row.payload.ok) throw row.payload.error;
-        const { externalMessageId } = await adapter.send(row.recipient, row.payload.value);
-        await markOutboxMessageSent(this.db, row.id, { sentAt: this.now(), externalMessageId });
-        this.recordSend(adapter, row.channelIdentityId);
-        sent++;
-      } catch (error) {
-        blockedIdentities.add(row.channelIdentityId);
-        const attempts = row.attempts + 1;
-        const sendError = error instanceof ChannelSendError ? error : null;
-        const dead = sendError?.options.permanent === true || attempts >= this.options.maxAttempts;
-        if (sendError?.options.retryAfterMs) this.pausedUntil.set(adapter.kind, this.now().getTime() + sendError.options.retryAfterMs);
-        const retryAt = new Date(this.now().getTime() + Math.max(sendError?.options.retryAfterMs ?? 0, this.options.backoffMs(attempts)));
-        const lastError = redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
-        await markOutboxMessageFailed(this.db, row.id, { dead, nextAttemptAt: retryAt, lastError });
-        this.logger.warn({ outboxId: row.id, channel: row.channel, attempts, dead }, dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry");
-      }
+    for (const message of ready) {
+      // A reply was written meanwhile: end the round here so the next one sends it before more bulk.
+      if (this.nudged && message.lanePriority > 0) break;
+      const adapter = this.channels.get(message.channel);
+      if (!adapter) continue;
+      const at = this.now().getTime();
+      if (!this.pacer.channelMaySend(adapter.kind, adapter.limits, at) || !this.pacer.recipientMaySend(message.channelIdentityId, at)) continue;
+      if (await this.deliver(adapter, message)) sent++;
     }
     return sent;
   }
 
-  /**
-   * The platform's limits (ChannelAdapter.limits): at most `perSecond` sends per channel in any
-   * second, and `perRecipientIntervalMs` between two messages to one resident. Counted per
-   * instance; several instances share the platform's allowance only approximately.
-   */
-  private withinLimits(adapter: ChannelAdapter, identityId: string): boolean {
-    if (!adapter.limits) return true;
-    const now = Date.now();
-    const recent = (this.recentSends.get(adapter.kind) ?? []).filter((at) => now - at < 1000);
-    this.recentSends.set(adapter.kind, recent);
-    if (recent.length >= adapter.limits.perSecond) return false;
-    return this.recipientTokens(adapter, identityId, now) >= 1;
+  /** Claims, sends and records one message; true when it was delivered. */
+  private async deliver(adapter: ChannelAdapter, message: DueOutboxMessage): Promise<boolean> {
+    const claimed = await claimOutboxMessage(this.db, message.id, { now: this.now(), lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance });
+    if (!claimed) return false;
+    try {
+      if (!message.payload.ok) throw message.payload.error;
+      const { externalMessageId } = await adapter.send(message.recipient, message.payload.value);
+      this.pacer.recordSend(adapter.kind, adapter.limits, message.channelIdentityId, this.now().getTime());
+      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId });
+      return true;
+    } catch (error) {
+      await this.recordFailure(adapter, message, error);
+      return false;
+    }
   }
 
-  private recipientTokens(adapter: ChannelAdapter, identityId: string, now: number): number {
-    const limits = adapter.limits;
-    if (!limits) return Infinity;
-    const burst = limits.perRecipientBurst ?? 1;
-    const bucket = this.recipientBuckets.get(identityId);
-    if (!bucket) return burst;
-    const refilled = limits.perRecipientIntervalMs > 0 ? (now - bucket.at) / limits.perRecipientIntervalMs : burst;
-    return Math.min(burst, bucket.tokens + refilled);
-  }
-
-  private recordSend(adapter: ChannelAdapter, identityId: string): void {
-    const now = Date.now();
-    const recent = this.recentSends.get(adapter.kind) ?? [];
-    recent.push(now);
-    this.recentSends.set(adapter.kind, recent);
-    if (!adapter.limits) return;
-    this.recipientBuckets.set(identityId, { tokens: this.recipientTokens(adapter, identityId, now) - 1, at: now });
-    if (this.recipientBuckets.size > 50_000) this.recipientBuckets.clear();
+  private async recordFailure(adapter: ChannelAdapter, message: DueOutboxMessage, error: unknown): Promise<void> {
+    const now = this.now().getTime();
+    const sendError = error instanceof ChannelSendError ? error : null;
+    const lastError = redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const retryAfterMs = sendError?.options.retryAfterMs;
+    if (sendError && retryAfterMs !== undefined && retryAfterMs > 0 && sendError.options.permanent !== true) {
+      // The platform's own "slow down": wait exactly as long as it asked, for this recipient (the pacer decides when it is the channel).
+      const paused = this.pacer.recordRefusal(adapter.kind, adapter.limits, { recipient: message.channelIdentityId, retryAfterMs, scope: sendError.options.retryAfterScope }, now);
+      await deferOutboxMessage(this.db, message.id, { nextAttemptAt: new Date(now + retryAfterMs), lastError });
+      this.logger.warn({ outboxId: message.id, channel: message.channel, retryAfterMs, paused }, `outbox send rate limited; ${paused} waits`);
+      return;
+    }
+    const attempts = message.attempts + 1;
+    const dead = sendError?.options.permanent === true || attempts >= this.options.maxAttempts;
+    const retryAt = now + this.options.backoffMs(attempts);
+    // Later messages to this resident wait behind this one (order per resident).
+    if (!dead) this.pacer.holdRecipient(message.channelIdentityId, adapter.limits, retryAt, now);
+    await markOutboxMessageFailed(this.db, message.id, { dead, nextAttemptAt: new Date(retryAt), lastError });
+    const outcome = dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry";
+    this.logger.warn({ outboxId: message.id, channel: message.channel, attempts, dead }, outcome);
   }
 }

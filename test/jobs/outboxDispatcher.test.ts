@@ -101,6 +101,16 @@ describeEachDatabase("the outbox dispatcher", (provider) => {
     expect(platform.sent[0]?.text).toBe("antwoord");
   });
 
+  it("sends a resident's older bulk message and then the newer reply, instead of neither", async () => {
+    const platform = fakePlatform();
+    await queue("chat-9", ["wijkbericht"], 10);
+    await queue("chat-9", ["antwoord"], 0);
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10 });
+    dispatcher.register(platform.adapter);
+    for (let round = 0; round < 3; round++) await dispatcher.runOnce();
+    expect(platform.sent.map((m) => m.text)).toEqual(["wijkbericht", "antwoord"]);
+  });
+
   it("keeps the per-recipient interval of the platform", async () => {
     const platform = fakePlatform({ perSecond: 30, perRecipientIntervalMs: 150 });
     await queue("chat-7", ["1", "2", "3"]);
