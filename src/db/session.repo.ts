@@ -70,12 +70,14 @@ export async function claimLoginAttempt(db: Db, keys: { email: string; ip: strin
   const ipKey = `ip:${sha256(keys.ip)}`;
   const since = new Date(now.getTime() - limits.windowMs);
   const postgres = providerOfDb(db) === "postgresql";
+  // Already over a limit: say so without queueing for the lock (a flood of guesses mostly ends here).
+  const countFailures = (client: DbOrTx, key: string) => client.loginAttempt.count({ where: { key, success: false, at: { gte: since } } });
+  const [emailBefore, ipBefore] = await Promise.all([countFailures(db, emailKey), countFailures(db, ipKey)]);
+  if (emailBefore >= limits.maxFailuresPerEmail || ipBefore >= limits.maxFailuresPerAddress) return { throttled: true };
+  // A burst of parallel claims queues on the advisory lock: wait for it (maxWait) rather than fail the sign-in with a 500.
   return db.$transaction(async (tx) => {
     if (postgres) for (const key of [emailKey, ipKey].sort()) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
-    const [email, ip] = await Promise.all([
-      tx.loginAttempt.count({ where: { key: emailKey, success: false, at: { gte: since } } }),
-      tx.loginAttempt.count({ where: { key: ipKey, success: false, at: { gte: since } } }),
-    ]);
+    const [email, ip] = await Promise.all([countFailures(tx, emailKey), countFailures(tx, ipKey)]);
     if (email >= limits.maxFailuresPerEmail || ip >= limits.maxFailuresPerAddress) return { throttled: true };
     const attemptIds = [randomUUID(), randomUUID()];
     await tx.loginAttempt.createMany({
@@ -85,7 +87,7 @@ export async function claimLoginAttempt(db: Db, keys: { email: string; ip: strin
       ],
     });
     return { throttled: false, attemptIds };
-  });
+  }, { maxWait: 15_000, timeout: 15_000 });
 }
 
 /** Marks a claimed attempt as a successful sign-in (it no longer counts as a failure). */
