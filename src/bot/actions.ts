@@ -72,7 +72,11 @@ function themeLabel(theme: string, ctx: ActionContext): string {
 function expectedResponse(ctx: ActionContext): { text: string; open: boolean } {
   const settings = ctx.flows.settings;
   const deadline = addWorkingHours(ctx.now, settings.responseTargetWorkingHours, settings, ctx.gemeente.timeZone);
-  return { text: describeDeadline(deadline, ctx.now, ctx.language, ctx.gemeente.timeZone), open: isOfficeOpen(ctx.now, settings, ctx.gemeente.timeZone) };
+  return { text: describeDeadline(deadline, ctx.now, ctx.language, ctx.gemeente.timeZone, {
+      today: ctx.flows.globals.messages.deadlineToday[ctx.language],
+      tomorrow: ctx.flows.globals.messages.deadlineTomorrow[ctx.language],
+      later: ctx.flows.globals.messages.deadlineLater[ctx.language],
+    }), open: isOfficeOpen(ctx.now, settings, ctx.gemeente.timeZone) };
 }
 
 function residentWijk(ctx: ActionContext) {

@@ -200,6 +200,10 @@ export const GlobalsSchema = z
         listButton: TextSchema,
         /** After a sign-up in the resident's list of their dialoogtafels when it is on the waitlist. */
         onWaitlist: TextSchema,
+        /** When an answer can be expected ({{expectedResponse}}): {{time}} today, {{time}} tomorrow, or by {{date}}. */
+        deadlineToday: TextSchema,
+        deadlineTomorrow: TextSchema,
+        deadlineLater: TextSchema,
         /** After a dialoogtafel in the list of upcoming ones when all places are taken. */
         tafelFull: TextSchema,
         /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}}, {{signUps}}, {{wijkberichten}}. */

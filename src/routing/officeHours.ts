@@ -73,16 +73,22 @@ export function workingMillisBetween(from: Date, to: Date, settings: Settings, z
 
 /**
  * When the resident can expect an answer, in words: "vandaag vóór 15:30", "morgen vóór 12:00",
- * "uiterlijk maandag 30 november" (English likewise).
+ * "uiterlijk maandag 30 november", in the words of flows/globals.yaml (deadlineToday, deadlineTomorrow, deadlineLater).
  */
-export function describeDeadline(deadline: Date, now: Date, language: Language, zone: string): string {
+export function describeDeadline(deadline: Date, now: Date, language: Language, zone: string, texts: DeadlineTexts): string {
   const locale = language === "en" ? "en-GB" : "nl-NL";
   const time = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(deadline);
   const [ty, tm, td] = localDate(now, zone);
   const [dy, dm, dd] = localDate(deadline, zone);
   const days = Math.round((Date.UTC(dy, dm - 1, dd) - Date.UTC(ty, tm - 1, td)) / 86_400_000);
-  if (days === 0) return language === "en" ? `today before ${time}` : `vandaag vóór ${time}`;
-  if (days === 1) return language === "en" ? `tomorrow before ${time}` : `morgen vóór ${time}`;
   const date = new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: "long", day: "numeric", month: "long" }).format(deadline);
-  return language === "en" ? `by ${date}` : `uiterlijk ${date}`;
+  const template = days === 0 ? texts.today : days === 1 ? texts.tomorrow : texts.later;
+  return template.replace(/\{\{\s*time\s*\}\}/g, time).replace(/\{\{\s*date\s*\}\}/g, date);
+}
+
+/** The wording of describeDeadline in one language (flows/globals.yaml): {{time}} and {{date}} are filled in. */
+export interface DeadlineTexts {
+  today: string;
+  tomorrow: string;
+  later: string;
 }
