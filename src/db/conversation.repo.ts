@@ -169,7 +169,16 @@ export async function addNote(tx: Tx, input: { conversationId: string; channel: 
  */
 export async function addOutboxMessage(
   tx: Tx,
-  input: { residentId: string; channelIdentityId: string; conversationId: string | null; channel: Channel; payload: OutboundPayload; messageId?: string; priority: number; now: Date },
+  input: {
+    residentId: string;
+    channelIdentityId: string;
+    conversationId: string | null;
+    channel: Channel;
+    payload: OutboundPayload;
+    messageId?: string;
+    priority: number;
+    now: Date;
+  },
 ) {
   return tx.outboxMessage.create({
     data: {

@@ -181,7 +181,8 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
     const found = await findDialoogtafelWithSignUps(db, staff, req.params.id);
     if (!found) return notFound(res, staff);
     const { tafel, signUps } = found;
-    send(res, 200, staff, tafel.title, tafelDetailBody({ tafel, groups: groupSignUps(signUps), csrfToken: pageUserOf(res, staff).csrfToken, notice: noticeOf(req), timeZone, now: clock() }));
+    const groups = groupSignUps(signUps);
+    send(res, 200, staff, tafel.title, tafelDetailBody({ tafel, groups, csrfToken: pageUserOf(res, staff).csrfToken, notice: noticeOf(req), timeZone, now: clock() }));
   });
 
   router.get("/inbox/content/tafel/:id/bewerken", async (req, res) => {

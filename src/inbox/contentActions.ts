@@ -65,7 +65,9 @@ function actorOf(staff: StaffPrincipal): ContentActor {
 
 function audit(tx: Tx, actor: ContentActor, action: AuditAction, subjectType: string, subjectId: string, at: Date, data: Record<string, unknown>): Promise<void> {
   const by: { gemeenteId: string; actorStaffId: string | null; actorKind: AuditActorKind } =
-    actor.kind === "staff" ? { gemeenteId: actor.staff.gemeenteId, actorStaffId: actor.staff.staffUserId, actorKind: "staff" } : { gemeenteId: actor.gemeenteId, actorStaffId: null, actorKind: "cli" };
+    actor.kind === "staff"
+      ? { gemeenteId: actor.staff.gemeenteId, actorStaffId: actor.staff.staffUserId, actorKind: "staff" }
+      : { gemeenteId: actor.gemeenteId, actorStaffId: null, actorKind: "cli" };
   return recordAudit(tx, { ...by, action, subjectType, subjectId, data, at });
 }
 
@@ -76,6 +78,8 @@ const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === 
 
 /** The outcome of an action on a form: done, or the errors to show next to the fields (nothing changed). */
 export type FormActionResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+/** A saved news item and what saving did. */
+export type SavedNewsItem = FormActionResult<{ id: string; outcome: NewsOutcome }>;
 
 // ---- Reading ----
 
@@ -113,7 +117,7 @@ export async function findDialoogtafelWithSignUps(db: Db, staff: StaffPrincipal,
 export type NewsOutcome = "published" | "saved" | "draft" | "unpublished";
 
 /** Creates a news item, published at once or as a draft. */
-export async function addNewsItem(db: Db, staff: StaffPrincipal, form: NewsForm, options: ActionOptions = {}): Promise<FormActionResult<{ id: string; outcome: NewsOutcome }>> {
+export async function addNewsItem(db: Db, staff: StaffPrincipal, form: NewsForm, options: ActionOptions = {}): Promise<SavedNewsItem> {
   requireRole(staff, CONTENT_ROLES, "manage wijk news");
   const now = options.now ?? new Date();
   const { action, ...fields } = form;
@@ -128,7 +132,7 @@ export async function addNewsItem(db: Db, staff: StaffPrincipal, form: NewsForm,
 }
 
 /** Saves a news item: publish (keeping the first publication time when it is live), save as a draft, or unpublish. */
-export async function editNewsItem(db: Db, staff: StaffPrincipal, newsItemId: string, form: NewsForm, options: ActionOptions = {}): Promise<FormActionResult<{ id: string; outcome: NewsOutcome }>> {
+export async function editNewsItem(db: Db, staff: StaffPrincipal, newsItemId: string, form: NewsForm, options: ActionOptions = {}): Promise<SavedNewsItem> {
   requireRole(staff, CONTENT_ROLES, "manage wijk news");
   const now = options.now ?? new Date();
   const scope = contentScopeOf(staff);
@@ -164,7 +168,8 @@ export async function addDialoogtafel(db: Db, staff: StaffPrincipal, form: Tafel
     if (form.startsAt <= now) errors.startsAt = PAST_START;
     if (!wijk || Object.keys(errors).length > 0) return { ok: false, errors };
     const created = await createDialoogtafel(tx, { ...form, wijkId: wijk.id }, now);
-    await audit(tx, actorOf(staff), "dialoogtafel.created", "Dialoogtafel", created.id, now, { wijk: wijk.slug, startsAt: created.startsAt.toISOString(), capacity: created.capacity });
+    const data = { wijk: wijk.slug, startsAt: created.startsAt.toISOString(), capacity: created.capacity };
+    await audit(tx, actorOf(staff), "dialoogtafel.created", "Dialoogtafel", created.id, now, data);
     return { ok: true, value: { id: created.id } };
   });
 }
@@ -173,7 +178,13 @@ export async function addDialoogtafel(db: Db, staff: StaffPrincipal, form: Tafel
  * Saves a dialoogtafel. More places give people on the waitlist a place, first signed up first;
  * fewer places remove nobody. A cancelled dialoogtafel cannot be changed (409).
  */
-export async function editDialoogtafel(db: Db, staff: StaffPrincipal, dialoogtafelId: string, form: TafelForm, options: ActionOptions = {}): Promise<FormActionResult<{ id: string; promoted: number }>> {
+export async function editDialoogtafel(
+  db: Db,
+  staff: StaffPrincipal,
+  dialoogtafelId: string,
+  form: TafelForm,
+  options: ActionOptions = {},
+): Promise<FormActionResult<{ id: string; promoted: number }>> {
   requireRole(staff, CONTENT_ROLES, "manage dialoogtafels");
   const now = options.now ?? new Date();
   const scope = contentScopeOf(staff);
@@ -211,7 +222,8 @@ export async function cancelDialoogtafel(db: Db, staff: StaffPrincipal, dialoogt
     if (existing.status === "cancelled") return { id: existing.id, alreadyCancelled: true };
     const counts = (await countSignUps(tx, [existing.id])).get(existing.id) ?? { registered: 0, waitlist: 0 };
     await markDialoogtafelCancelled(tx, existing.id);
-    await audit(tx, actorOf(staff), "dialoogtafel.cancelled", "Dialoogtafel", existing.id, now, { wijk: existing.wijk.slug, registered: counts.registered, waitlist: counts.waitlist });
+    const data = { wijk: existing.wijk.slug, registered: counts.registered, waitlist: counts.waitlist };
+    await audit(tx, actorOf(staff), "dialoogtafel.cancelled", "Dialoogtafel", existing.id, now, data);
     return { id: existing.id, alreadyCancelled: false };
   });
 }
@@ -247,9 +259,15 @@ export interface WijkberichtResult {
  * transaction with its audit entry. With dryRun it only counts. An unknown wijk, or another
  * tandem's, answers 404.
  */
-export async function sendWijkbericht(db: Db, actor: ContentActor, input: { wijkSlug: string; text: string; dryRun?: boolean }, options: ActionOptions = {}): Promise<WijkberichtResult> {
+export async function sendWijkbericht(
+  db: Db,
+  actor: ContentActor,
+  input: { wijkSlug: string; text: string; dryRun?: boolean },
+  options: ActionOptions = {},
+): Promise<WijkberichtResult> {
   if (actor.kind === "staff") requireRole(actor.staff, BROADCAST_ROLES, "send wijkberichten");
-  const text = z.string().trim().min(1, "The wijkbericht is empty.").max(WIJKBERICHT_MAX_LENGTH, `A wijkbericht is at most ${WIJKBERICHT_MAX_LENGTH} characters.`).safeParse(input.text);
+  const tooLong = `A wijkbericht is at most ${WIJKBERICHT_MAX_LENGTH} characters.`;
+  const text = z.string().trim().min(1, "The wijkbericht is empty.").max(WIJKBERICHT_MAX_LENGTH, tooLong).safeParse(input.text);
   if (!text.success) throw new ActionError(400, "invalid_body", text.error.issues[0]?.message ?? "Invalid wijkbericht.");
   const payload = OutboundPayloadSchema.parse({ text: text.data });
   const scope: ContentScope = actor.kind === "staff" ? contentScopeOf(actor.staff) : { gemeenteId: actor.gemeenteId, tandemIds: "all" };
