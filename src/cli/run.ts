@@ -12,14 +12,18 @@ import { recordAudit } from "../db/audit.repo.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { residentExists } from "../db/resident.repo.ts";
 import { seedDemoGemeente } from "../db/seedDemo.ts";
 import { addStaffUser, createApiToken, StaffRoleSchema } from "../db/staff.repo.ts";
+import { findStaffCredentialsByEmail } from "../db/staffAccount.repo.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { DigestFormatSchema, runDigestCommand } from "../digests/digestCommand.ts";
 import { parseIsoWeek } from "../digests/isoWeek.ts";
 import { ImportError, type ImportResult } from "../importers/importReport.ts";
 import { importPostcodesFromCsv } from "../importers/postcodesCsv.ts";
 import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
 import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
+import { sendWijkbericht, WIJKBERICHT_MAX_LENGTH } from "../inbox/contentActions.ts";
 import { PasswordPolicy, setStaffPassword } from "../inbox/password.ts";
 import { eraseResidentData, exportResidentData } from "../privacy/residentData.ts";
 
@@ -201,8 +205,7 @@ export const commands: Record<string, Command> = {
     async run(args, { db, io }) {
       const values = parse(args, { email: { type: "string" } });
       const email = required(values.email, "--email").trim().toLowerCase();
-      // TODO(staff.repo): this read belongs in src/db/staff.repo.ts (repositories own queries).
-      const user = await db.staffUser.findUnique({ where: { email } });
+      const user = await findStaffCredentialsByEmail(db, email);
       if (!user) throw new Error(`There is no staff user with e-mail ${email}. Add one with: npm run cli -- user add --email <e> --role <role>`);
       const password = await readNewPassword(io, email);
       const verdict = PasswordPolicy.check(password, { email });
@@ -319,8 +322,8 @@ export const commands: Record<string, Command> = {
     async run(args, { db, io }) {
       const values = parse(args, { resident: { type: "string" } });
       const residentId = required(values.resident, "--resident");
-      if (!(await db.resident.findUnique({ where: { id: residentId } }))) throw new Error(`There is no resident ${residentId}.`);
-      await db.$transaction((tx) => eraseResidentData(tx, residentId, null, new Date()), { timeout: 60_000 });
+      if (!(await residentExists(db, residentId))) throw new Error(`There is no resident ${residentId}.`);
+      await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, new Date()), { timeoutMs: 60_000 });
       io.out(`Erased resident ${residentId} and everything stored about them.`);
     },
   },
@@ -332,41 +335,15 @@ export const commands: Record<string, Command> = {
       const slug = required(values.wijk, "--wijk");
       const text = (await readImportFile(required(values["text-file"], "--text-file"), io)).trim();
       if (!text) throw new UsageError("the text file is empty");
-      if (text.length > 4000) throw new UsageError("a wijkbericht is at most 4000 characters");
+      if (text.length > WIJKBERICHT_MAX_LENGTH) throw new UsageError(`a wijkbericht is at most ${WIJKBERICHT_MAX_LENGTH} characters`);
       const gemeenteId = await requireGemeenteId(db);
-      const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } } });
-      if (!wijk) throw new Error(`There is no wijk "${slug}".`);
-      const subscriptions = await db.subscription.findMany({ where: { wijkId: wijk.id, cancelledAt: null }, include: { channelIdentity: true } });
-      if (values["dry-run"]) {
-        io.out(`Would send to ${subscriptions.length} subscriber(s) of ${wijk.name}. Nothing was sent.`);
-        return;
-      }
-      const now = new Date();
-      await db.$transaction(async (tx) => {
-        for (const subscription of subscriptions) {
-          await tx.outboxMessage.create({
-            data: {
-              residentId: subscription.residentId,
-              channelIdentityId: subscription.channelIdentityId,
-              channel: subscription.channelIdentity.channel,
-              payload: JSON.stringify({ text, buttons: [] }),
-              priority: 10,
-              createdAt: now,
-              nextAttemptAt: now,
-            },
-          });
-        }
-        await recordAudit(tx, {
-          gemeenteId,
-          actorKind: "cli",
-          action: "broadcast.queued",
-          subjectType: "Wijk",
-          subjectId: wijk.id,
-          data: { recipients: subscriptions.length },
-          at: now,
-        });
-      });
-      io.out(`Queued the wijkbericht for ${subscriptions.length} subscriber(s) of ${wijk.name}; the running service delivers it at each platform's rate.`);
+      // An unknown wijk is an ActionError, printed as any other error ("There is no wijk …").
+      const result = await sendWijkbericht(db, { kind: "cli", gemeenteId }, { wijkSlug: slug, text, dryRun: values["dry-run"] === true });
+      io.out(
+        result.queued
+          ? `Queued the wijkbericht for ${result.recipients} subscriber(s) of ${result.wijk.name}; the running service delivers it at each platform's rate.`
+          : `Would send to ${result.recipients} subscriber(s) of ${result.wijk.name}. Nothing was sent.`,
+      );
     },
   },
   migrate: {

@@ -81,6 +81,11 @@ export async function findWijkInScope(db: DbOrTx, scope: ContentScope, wijkId: s
   return db.wijk.findFirst({ where: { id: wijkId, ...wijkWhere(scope) }, select: { id: true, slug: true, name: true } });
 }
 
+/** A wijk in scope by slug, or null (unknown, or another tandem's). */
+export async function findWijkBySlugInScope(db: DbOrTx, scope: ContentScope, slug: string) {
+  return db.wijk.findFirst({ where: { slug, ...wijkWhere(scope) }, select: { id: true, slug: true, name: true } });
+}
+
 /** The fields of a news item staff edit. `publishedAt` null is a draft; the bot shows items with publishedAt ≤ now. */
 export interface NewsItemInput {
   wijkId: string;

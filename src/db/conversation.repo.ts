@@ -151,18 +151,7 @@ export async function addOutboundMessage(
       createdAt: input.now,
     },
   });
-  await tx.outboxMessage.create({
-    data: {
-      residentId: input.residentId,
-      channelIdentityId: input.channelIdentityId,
-      conversationId: input.conversationId,
-      channel: input.channel,
-      payload: JSON.stringify({ ...input.payload, messageId: message.id }),
-      priority: input.priority ?? 0,
-      createdAt: input.now,
-      nextAttemptAt: input.now,
-    },
-  });
+  await addOutboxMessage(tx, { ...input, messageId: message.id, priority: input.priority ?? 0 });
   return message;
 }
 
@@ -170,5 +159,37 @@ export async function addOutboundMessage(
 export async function addNote(tx: Tx, input: { conversationId: string; channel: Channel; text: string; authorKind: "bot" | "staff"; authorStaffId?: string | null; now: Date }) {
   return tx.message.create({
     data: { conversationId: input.conversationId, direction: "note", authorKind: input.authorKind, authorStaffId: input.authorStaffId ?? null, text: input.text, channel: input.channel, createdAt: input.now },
+  });
+}
+
+/**
+ * Writes one outbox row in the caller's transaction: the one writer of OutboxMessage. A reply in a
+ * conversation names its Message (messageId, so the web chat can match the two); a wijkbericht
+ * belongs to no conversation. Priority: replies 0, bulk 10 (sent after replies).
+ */
+export async function addOutboxMessage(
+  tx: Tx,
+  input: {
+    residentId: string;
+    channelIdentityId: string;
+    conversationId: string | null;
+    channel: Channel;
+    payload: OutboundPayload;
+    messageId?: string;
+    priority: number;
+    now: Date;
+  },
+) {
+  return tx.outboxMessage.create({
+    data: {
+      residentId: input.residentId,
+      channelIdentityId: input.channelIdentityId,
+      conversationId: input.conversationId,
+      channel: input.channel,
+      payload: JSON.stringify(input.messageId === undefined ? input.payload : { ...input.payload, messageId: input.messageId }),
+      priority: input.priority,
+      createdAt: input.now,
+      nextAttemptAt: input.now,
+    },
   });
 }

@@ -1,5 +1,5 @@
 /** What the bot records about a resident: consent answers, their wijk, their language, when they were last seen. */
-import type { Tx } from "./client.ts";
+import type { DbOrTx, Tx } from "./client.ts";
 
 /** Records a resident's answer to a consent question ("privacy" or "wijkberichten") in the given version of the text. */
 export async function recordConsent(tx: Tx, input: { residentId: string; kind: string; granted: boolean; version: string; at: Date }): Promise<void> {
@@ -19,4 +19,9 @@ export async function setResidentLanguage(tx: Tx, residentId: string, language: 
 /** Records that a resident was seen now. */
 export async function markResidentSeen(tx: Tx, residentId: string, now: Date): Promise<void> {
   await tx.resident.update({ where: { id: residentId }, data: { lastSeenAt: now } });
+}
+
+/** Whether there is a resident with this id. */
+export async function residentExists(db: DbOrTx, residentId: string): Promise<boolean> {
+  return (await db.resident.count({ where: { id: residentId } })) > 0;
 }

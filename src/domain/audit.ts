@@ -36,7 +36,7 @@ export const AuditActionSchema = z.enum([
   "cannedReply.created",
   "cannedReply.deleted",
   "outbox.retried",
-  // Wijk content (src/inbox/content.routes.ts)
+  // Wijk content (src/inbox/contentActions.ts)
   "newsItem.created",
   "newsItem.published",
   "newsItem.updated",

@@ -4,35 +4,32 @@
  * requireSignedIn and verifyCsrf (src/inbox/session.ts) for /inbox, so every handler has a
  * signed-in staff user and every POST carried the session's CSRF token.
  *
- * Scope: a gebiedsregisseur or wethouder manages the wijken of their tandems; another tandem's
- * item answers 404, exactly like an unknown id. Every change is recorded in the audit log.
- * Published news is visible to residents at once: the bot reads NewsItem with publishedAt ≤ now.
+ * The routes parse the forms, call the staff actions (src/inbox/contentActions.ts: role, scope,
+ * one transaction, audit) and render; another tandem's item answers 404, exactly like an unknown id.
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../api/auth.ts";
-import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import { scopeOf } from "../domain/access.ts";
-import type { AuditAction } from "../domain/audit.ts";
-import {
-  cancelDialoogtafel,
-  createDialoogtafel,
-  createNewsItem,
-  findDialoogtafelInScope,
-  findNewsItemInScope,
-  listDialoogtafelsForStaff,
-  listNewsForStaff,
-  listScopedWijken,
-  listSignUps,
-  updateDialoogtafel,
-  updateNewsItem,
-  type ContentScope,
-} from "../db/content.repo.ts";
 import { formValues, parseNewsForm, parseTafelForm, type FieldErrors, type FormValues } from "./content/forms.ts";
 import { localParts, toLocalDateInput, toLocalDateTimeInput } from "./content/localTime.ts";
 import { groupSignUps, signUpsCsv } from "./content/signUps.ts";
 import { cancelledBody, newsFormBody, notFoundBody, overviewBody, tafelDetailBody, tafelFormBody } from "./content/views.ts";
+import {
+  addDialoogtafel,
+  addNewsItem,
+  cancelDialoogtafel,
+  editDialoogtafel,
+  editNewsItem,
+  exportSignUps,
+  findDialoogtafelForStaff,
+  findDialoogtafelWithSignUps,
+  findNewsItemForStaff,
+  listContentForStaff,
+  listWijkChoices,
+  type NewsOutcome,
+} from "./contentActions.ts";
+import { ActionError } from "./conversationActions.ts";
 import { page, type PageUser, type SafeHtml } from "./layout.ts";
 
 /** What the content pages need. */
@@ -42,11 +39,6 @@ export interface ContentRoutesDeps {
   timeZone: string;
   /** The clock (tests). */
   now?: () => Date;
-}
-
-/** The wijken a staff user manages. */
-export function contentScopeOf(staff: StaffPrincipal): ContentScope {
-  return scopeOf(staff);
 }
 
 const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });
@@ -78,7 +70,7 @@ function noticeOf(req: Request): string | null {
   return `${base} ${promoted === 1 ? "1 persoon van de wachtlijst heeft" : `${promoted} mensen van de wachtlijst hebben`} een plaats gekregen.`;
 }
 
-const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+const NEWS_NOTICES: Record<NewsOutcome, string> = { published: "nieuws-gepubliceerd", saved: "nieuws-opgeslagen", draft: "nieuws-concept", unpublished: "nieuws-ingetrokken" };
 
 /** The wijk content routes, with their full paths (/inbox/content…), like the other inbox routers. */
 export function contentRoutes(deps: ContentRoutesDeps): Router {
@@ -90,8 +82,13 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
     res.status(status).type("html").send(page({ title, user: pageUserOf(res, staff), current: "content", body }));
   };
   const notFound = (res: Response, staff: StaffPrincipal) => send(res, 404, staff, "Niet gevonden", notFoundBody());
-  const audit = (tx: Parameters<typeof recordAudit>[0], staff: StaffPrincipal, action: AuditAction, subjectType: string, subjectId: string, data: Record<string, unknown>) =>
-    recordAudit(tx, { gemeenteId: staff.gemeenteId, actorStaffId: staff.staffUserId, actorKind: "staff", action, subjectType, subjectId, data, at: clock() });
+  const cancelled = (res: Response, staff: StaffPrincipal, tafelId: string) => send(res, 409, staff, "Geannuleerd", cancelledBody(tafelId));
+  /** The page for an action's refusal: unknown or another tandem's (404), cancelled (409); anything else is a fault. */
+  const refused = (res: Response, staff: StaffPrincipal, error: unknown, tafelId = "") => {
+    if (error instanceof ActionError && error.status === 404) return notFound(res, staff);
+    if (error instanceof ActionError && error.code === "cancelled") return cancelled(res, staff, tafelId);
+    throw error;
+  };
 
   // Staff pages hold unpublished drafts and sign-up lists: never kept in shared caches.
   router.use("/inbox/content", (_req, res, next) => {
@@ -101,16 +98,15 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   router.get("/inbox/content", async (req, res) => {
     const staff = staffOf(res);
-    const scope = contentScopeOf(staff);
     const now = clock();
-    const [wijken, news, tafels] = await Promise.all([listScopedWijken(db, scope), listNewsForStaff(db, scope), listDialoogtafelsForStaff(db, scope, now)]);
+    const { wijken, news, tafels } = await listContentForStaff(db, staff, now);
     send(res, 200, staff, "Wijknieuws en dialoogtafels", overviewBody({ news, tafels, wijken, isAdmin: staff.role === "admin", notice: noticeOf(req), timeZone, now }));
   });
 
   // ---- News items ----
 
   const renderNewsForm = async (res: Response, status: number, staff: StaffPrincipal, item: { id: string; publishedAt: Date | null; expiresAt: Date | null } | null, values: FormValues, errors: FieldErrors, notice: string | null = null) => {
-    const wijken = await listScopedWijken(db, contentScopeOf(staff));
+    const wijken = await listWijkChoices(db, staff);
     const body = newsFormBody({ item, values, errors, wijken, csrfToken: pageUserOf(res, staff).csrfToken, notice, timeZone, now: clock() });
     send(res, status, staff, item ? "Bericht bewerken" : "Nieuw bericht", body);
   };
@@ -121,25 +117,17 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   router.post("/inbox/content/nieuws", async (req, res) => {
     const staff = staffOf(res);
-    const scope = contentScopeOf(staff);
     const now = clock();
     const parsed = parseNewsForm(req.body, { timeZone, now });
     if (!parsed.ok) return renderNewsForm(res, 400, staff, null, parsed.values, parsed.errors);
-    const wijk = (await listScopedWijken(db, scope)).find((w) => w.id === parsed.value.wijkId);
-    if (!wijk) return renderNewsForm(res, 400, staff, null, formValues(req.body), { wijkId: "Kies een wijk uit de lijst." });
-    const { action, ...fields } = parsed.value;
-    const publish = action === "publish";
-    const item = await db.$transaction(async (tx) => {
-      const created = await createNewsItem(tx, { ...fields, wijkId: wijk.id, publishedAt: publish ? now : null }, now);
-      await audit(tx, staff, publish ? "newsItem.published" : "newsItem.created", "NewsItem", created.id, { wijk: wijk.slug, kind: fields.kind, published: publish });
-      return created;
-    });
-    res.redirect(303, `/inbox/content/nieuws/${item.id}?klaar=${publish ? "nieuws-gepubliceerd" : "nieuws-concept"}`);
+    const result = await addNewsItem(db, staff, parsed.value, { now });
+    if (!result.ok) return renderNewsForm(res, 400, staff, null, formValues(req.body), result.errors);
+    res.redirect(303, `/inbox/content/nieuws/${result.value.id}?klaar=${NEWS_NOTICES[result.value.outcome]}`);
   });
 
   router.get("/inbox/content/nieuws/:id", async (req, res) => {
     const staff = staffOf(res);
-    const item = await findNewsItemInScope(db, contentScopeOf(staff), req.params.id);
+    const item = await findNewsItemForStaff(db, staff, req.params.id);
     if (!item) return notFound(res, staff);
     const values: FormValues = {
       wijkId: item.wijkId,
@@ -154,33 +142,21 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   router.post("/inbox/content/nieuws/:id", async (req, res) => {
     const staff = staffOf(res);
-    const scope = contentScopeOf(staff);
     const now = clock();
-    const existing = await findNewsItemInScope(db, scope, req.params.id);
+    const existing = await findNewsItemForStaff(db, staff, req.params.id);
     if (!existing) return notFound(res, staff);
     const parsed = parseNewsForm(req.body, { timeZone, now });
     if (!parsed.ok) return renderNewsForm(res, 400, staff, existing, parsed.values, parsed.errors);
-    const wijk = (await listScopedWijken(db, scope)).find((w) => w.id === parsed.value.wijkId);
-    if (!wijk) return renderNewsForm(res, 400, staff, existing, formValues(req.body), { wijkId: "Kies een wijk uit de lijst." });
-    const { action, ...fields } = parsed.value;
-    const wasLive = existing.publishedAt !== null && existing.publishedAt <= now;
-    // Saving a published item keeps its original publication time (its place in the bot's list).
-    const publishedAt = action === "publish" ? (wasLive ? existing.publishedAt : now) : null;
-    const changed: string[] = (["wijkId", "kind", "title", "body", "link"] as const).filter((key) => existing[key] !== fields[key]);
-    if (!sameTime(existing.expiresAt, fields.expiresAt)) changed.push("expiresAt");
-    const auditAction = action === "publish" ? (wasLive ? "newsItem.updated" : "newsItem.published") : wasLive ? "newsItem.unpublished" : "newsItem.updated";
-    await db.$transaction(async (tx) => {
-      await updateNewsItem(tx, existing.id, { ...fields, wijkId: wijk.id, publishedAt });
-      await audit(tx, staff, auditAction, "NewsItem", existing.id, { wijk: wijk.slug, changed, published: publishedAt !== null });
-    });
-    const notice = action === "publish" ? (wasLive ? "nieuws-opgeslagen" : "nieuws-gepubliceerd") : wasLive ? "nieuws-ingetrokken" : "nieuws-concept";
-    res.redirect(303, `/inbox/content/nieuws/${existing.id}?klaar=${notice}`);
+    const result = await editNewsItem(db, staff, existing.id, parsed.value, { now }).catch((error: unknown) => refused(res, staff, error));
+    if (!result) return;
+    if (!result.ok) return renderNewsForm(res, 400, staff, existing, formValues(req.body), result.errors);
+    res.redirect(303, `/inbox/content/nieuws/${existing.id}?klaar=${NEWS_NOTICES[result.value.outcome]}`);
   });
 
   // ---- Dialoogtafels ----
 
   const renderTafelForm = async (res: Response, status: number, staff: StaffPrincipal, tafel: { id: string; title: string } | null, values: FormValues, errors: FieldErrors) => {
-    const wijken = await listScopedWijken(db, contentScopeOf(staff));
+    const wijken = await listWijkChoices(db, staff);
     send(res, status, staff, tafel ? "Dialoogtafel bewerken" : "Nieuwe dialoogtafel", tafelFormBody({ tafel, values, errors, wijken, csrfToken: pageUserOf(res, staff).csrfToken, timeZone }));
   };
 
@@ -193,36 +169,27 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   router.post("/inbox/content/tafel", async (req, res) => {
     const staff = staffOf(res);
-    const scope = contentScopeOf(staff);
-    const now = clock();
     const parsed = parseTafelForm(req.body, { timeZone });
     if (!parsed.ok) return renderTafelForm(res, 400, staff, null, parsed.values, parsed.errors);
-    const wijk = (await listScopedWijken(db, scope)).find((w) => w.id === parsed.value.wijkId);
-    const errors: FieldErrors = {};
-    if (!wijk) errors.wijkId = "Kies een wijk uit de lijst.";
-    if (parsed.value.startsAt <= now) errors.startsAt = "Dit moment is al voorbij. Kies een datum en tijd in de toekomst.";
-    if (!wijk || Object.keys(errors).length > 0) return renderTafelForm(res, 400, staff, null, formValues(req.body), errors);
-    const tafel = await db.$transaction(async (tx) => {
-      const created = await createDialoogtafel(tx, { ...parsed.value, wijkId: wijk.id }, now);
-      await audit(tx, staff, "dialoogtafel.created", "Dialoogtafel", created.id, { wijk: wijk.slug, startsAt: created.startsAt.toISOString(), capacity: created.capacity });
-      return created;
-    });
-    res.redirect(303, `/inbox/content/tafel/${tafel.id}?klaar=tafel-aangemaakt`);
+    const result = await addDialoogtafel(db, staff, parsed.value, { now: clock() });
+    if (!result.ok) return renderTafelForm(res, 400, staff, null, formValues(req.body), result.errors);
+    res.redirect(303, `/inbox/content/tafel/${result.value.id}?klaar=tafel-aangemaakt`);
   });
 
   router.get("/inbox/content/tafel/:id", async (req, res) => {
     const staff = staffOf(res);
-    const tafel = await findDialoogtafelInScope(db, contentScopeOf(staff), req.params.id);
-    if (!tafel) return notFound(res, staff);
-    const groups = groupSignUps(await listSignUps(db, tafel.id));
+    const found = await findDialoogtafelWithSignUps(db, staff, req.params.id);
+    if (!found) return notFound(res, staff);
+    const { tafel, signUps } = found;
+    const groups = groupSignUps(signUps);
     send(res, 200, staff, tafel.title, tafelDetailBody({ tafel, groups, csrfToken: pageUserOf(res, staff).csrfToken, notice: noticeOf(req), timeZone, now: clock() }));
   });
 
   router.get("/inbox/content/tafel/:id/bewerken", async (req, res) => {
     const staff = staffOf(res);
-    const tafel = await findDialoogtafelInScope(db, contentScopeOf(staff), req.params.id);
+    const tafel = await findDialoogtafelForStaff(db, staff, req.params.id);
     if (!tafel) return notFound(res, staff);
-    if (tafel.status === "cancelled") return send(res, 409, staff, "Geannuleerd", cancelledBody(tafel.id));
+    if (tafel.status === "cancelled") return cancelled(res, staff, tafel.id);
     const values: FormValues = {
       wijkId: tafel.wijkId,
       title: tafel.title,
@@ -237,57 +204,30 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   router.post("/inbox/content/tafel/:id", async (req, res) => {
     const staff = staffOf(res);
-    const scope = contentScopeOf(staff);
-    const now = clock();
-    const existing = await findDialoogtafelInScope(db, scope, req.params.id);
+    const existing = await findDialoogtafelForStaff(db, staff, req.params.id);
     if (!existing) return notFound(res, staff);
-    if (existing.status === "cancelled") return send(res, 409, staff, "Geannuleerd", cancelledBody(existing.id));
+    if (existing.status === "cancelled") return cancelled(res, staff, existing.id);
     const parsed = parseTafelForm(req.body, { timeZone });
     if (!parsed.ok) return renderTafelForm(res, 400, staff, existing, parsed.values, parsed.errors);
-    const wijk = (await listScopedWijken(db, scope)).find((w) => w.id === parsed.value.wijkId);
-    const errors: FieldErrors = {};
-    if (!wijk) errors.wijkId = "Kies een wijk uit de lijst.";
-    // A past date is only refused when it is being changed (a held dialoogtafel can still be corrected).
-    if (!sameTime(parsed.value.startsAt, existing.startsAt) && parsed.value.startsAt <= now) errors.startsAt = "Dit moment is al voorbij. Kies een datum en tijd in de toekomst.";
-    if (!wijk || Object.keys(errors).length > 0) return renderTafelForm(res, 400, staff, existing, formValues(req.body), errors);
-    const changed: string[] = (["wijkId", "title", "topic", "location", "capacity"] as const).filter((key) => existing[key] !== parsed.value[key]);
-    if (!sameTime(existing.startsAt, parsed.value.startsAt)) changed.push("startsAt");
-    if (!sameTime(existing.endsAt, parsed.value.endsAt)) changed.push("endsAt");
-    const { promotedResidentIds } = await db.$transaction(async (tx) => {
-      const result = await updateDialoogtafel(tx, existing.id, { ...parsed.value, wijkId: wijk.id });
-      await audit(tx, staff, "dialoogtafel.updated", "Dialoogtafel", existing.id, {
-        wijk: wijk.slug,
-        changed,
-        ...(existing.capacity !== parsed.value.capacity ? { capacity: { from: existing.capacity, to: parsed.value.capacity } } : {}),
-        promotedFromWaitlist: result.promotedResidentIds.length,
-      });
-      return result;
-    });
-    const promoted = promotedResidentIds.length > 0 ? `&doorgeschoven=${promotedResidentIds.length}` : "";
+    const result = await editDialoogtafel(db, staff, existing.id, parsed.value, { now: clock() }).catch((error: unknown) => refused(res, staff, error, existing.id));
+    if (!result) return;
+    if (!result.ok) return renderTafelForm(res, 400, staff, existing, formValues(req.body), result.errors);
+    const promoted = result.value.promoted > 0 ? `&doorgeschoven=${result.value.promoted}` : "";
     res.redirect(303, `/inbox/content/tafel/${existing.id}?klaar=tafel-opgeslagen${promoted}`);
   });
 
   router.post("/inbox/content/tafel/:id/annuleren", async (req, res) => {
     const staff = staffOf(res);
-    const existing = await findDialoogtafelInScope(db, contentScopeOf(staff), req.params.id);
-    if (!existing) return notFound(res, staff);
-    if (existing.status !== "cancelled") {
-      const groups = groupSignUps(await listSignUps(db, existing.id));
-      await db.$transaction(async (tx) => {
-        await cancelDialoogtafel(tx, existing.id);
-        await audit(tx, staff, "dialoogtafel.cancelled", "Dialoogtafel", existing.id, { wijk: existing.wijk.slug, registered: groups.registered.length, waitlist: groups.waitlist.length });
-      });
-    }
-    res.redirect(303, `/inbox/content/tafel/${existing.id}?klaar=tafel-geannuleerd`);
+    const result = await cancelDialoogtafel(db, staff, req.params.id, { now: clock() }).catch((error: unknown) => refused(res, staff, error));
+    if (!result) return;
+    res.redirect(303, `/inbox/content/tafel/${result.id}?klaar=tafel-geannuleerd`);
   });
 
   router.get("/inbox/content/tafel/:id/export.csv", async (req, res) => {
     const staff = staffOf(res);
-    const tafel = await findDialoogtafelInScope(db, contentScopeOf(staff), req.params.id);
-    if (!tafel) return notFound(res, staff);
-    const signUps = await listSignUps(db, tafel.id);
-    // An export of a list about residents is recorded, like every other look at personal data leaving the system.
-    await audit(db, staff, "dialoogtafel.signUps.exported", "Dialoogtafel", tafel.id, { wijk: tafel.wijk.slug, rows: signUps.length });
+    const exported = await exportSignUps(db, staff, req.params.id, { now: clock() }).catch((error: unknown) => refused(res, staff, error));
+    if (!exported) return;
+    const { tafel, signUps } = exported;
     const day = toLocalDateTimeInput(tafel.startsAt, timeZone).slice(0, 10);
     res
       .status(200)
@@ -298,4 +238,3 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   return router;
 }
-

@@ -71,8 +71,19 @@ export function newsFormSchema(zone: string, now: Date) {
       }
     });
 }
+/** A parsed news item form: the fields and which button was pressed. */
+export interface NewsForm {
+  wijkId: string;
+  kind: NewsKind;
+  title: string;
+  body: string;
+  link: string | null;
+  expiresAt: Date | null;
+  action: NewsAction;
+}
+
 /** Parses a posted news item form. */
-export function parseNewsForm(body: unknown, options: { timeZone: string; now: Date }): FormResult<{ wijkId: string; kind: NewsKind; title: string; body: string; link: string | null; expiresAt: Date | null; action: NewsAction }> {
+export function parseNewsForm(body: unknown, options: { timeZone: string; now: Date }): FormResult<NewsForm> {
   const values = formValues(body);
   const parsed = newsFormSchema(options.timeZone, options.now).safeParse({
     wijkId: values.wijkId ?? "",
