@@ -23,7 +23,8 @@ import {
 import { findStaffAccount, findStaffCredentialsByEmail, findStaffCredentialsById, updatePasswordHash } from "../db/staffAccount.repo.ts";
 import type { StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
-import { html, page, type SafeHtml } from "./layout.ts";
+import { html, type SafeHtml } from "../http/html.ts";
+import { page } from "./layout.ts";
 import { hashEmail, hashPassword, PasswordPolicy, passwordNeedsRehash, setStaffPassword, verifyDummyPassword, verifyPassword } from "./password.ts";
 import { clearSessionCookie, requireSignedIn, sessionIdOf, setSessionCookie, verifyCsrf } from "./session.ts";
 

@@ -30,7 +30,8 @@ import {
   type NewsOutcome,
 } from "./contentActions.ts";
 import { ActionError } from "./conversationActions.ts";
-import { page, type PageUser, type SafeHtml } from "./layout.ts";
+import { type SafeHtml } from "../http/html.ts";
+import { page, type PageUser } from "./layout.ts";
 
 /** What the content pages need. */
 export interface ContentRoutesDeps {

@@ -4,8 +4,6 @@
  */
 import { escapeHtml, html, type SafeHtml } from "../http/html.ts";
 
-export { html, SafeHtml } from "../http/html.ts";
-
 /** Who is signed in, for the header. */
 export interface PageUser {
   name: string;

@@ -40,7 +40,8 @@ import { labelIntent, labelTheme } from "../domain/vocabulary.ts";
 import type { Logger } from "../log.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { formatDutchTime } from "./content/localTime.ts";
-import { html, page } from "./layout.ts";
+import { html } from "../http/html.ts";
+import { page } from "./layout.ts";
 
 /** What the notifications need. */
 export interface NotificationDeps {

@@ -16,7 +16,8 @@ import { createStaffSession, deleteStaffSession } from "../db/session.repo.ts";
 import { findStaffCredentialsByEmail } from "../db/staffAccount.repo.ts";
 import type { Logger } from "../log.ts";
 import { safeNextPath } from "./auth.routes.ts";
-import { html, page } from "./layout.ts";
+import { html } from "../http/html.ts";
+import { page } from "./layout.ts";
 import {
   createOidcClient,
   describeOidcError,

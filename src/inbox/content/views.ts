@@ -4,7 +4,7 @@
  * pattern: a label per field, hint and error tied to it with aria-describedby, aria-invalid, and an
  * error summary at the top linking to each field.
  */
-import { html, type SafeHtml } from "../layout.ts";
+import { html, type SafeHtml } from "../../http/html.ts";
 import { NewsKindSchema, type NewsKind, type RegistrationStatus } from "../../db/content.repo.ts";
 import type { FieldErrors, FormValues } from "./forms.ts";
 import { formatDutchDate, formatDutchDateTime, formatDutchTime } from "./localTime.ts";

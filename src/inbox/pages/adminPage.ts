@@ -7,7 +7,7 @@ import type { Settings } from "../../conversation/flowSchema.ts";
 import type { DeadOutboxMessage, InboxListItem, UnroutedConversation } from "../../db/inbox.repo.ts";
 import { labelChannel } from "../../domain/vocabulary.ts";
 import { redactText } from "../../privacy/redact.ts";
-import { html, SafeHtml } from "../layout.ts";
+import { html, SafeHtml } from "../../http/html.ts";
 import { CHANNEL_LABELS, emergencyBadge, flashMessage, formatWorkingDuration, STATUS_LABELS, timeElement } from "./format.ts";
 import { waitingTime } from "./waitingTime.ts";
 

@@ -3,7 +3,7 @@
  * to add and delete them for gebiedsregisseurs and admins; wethouders read. Rendering only.
  */
 import type { CannedReplyView, TandemOption } from "../../db/inbox.repo.ts";
-import { html, type SafeHtml } from "../layout.ts";
+import { html, type SafeHtml } from "../../http/html.ts";
 import { flashMessage, multiline } from "./format.ts";
 
 /** What the canned-replies page shows. */

@@ -9,7 +9,7 @@ import { labelMediaKind, ThemeSchema } from "../../domain/vocabulary.ts";
 import type { ConversationDetailView, ConversationMessageView } from "../../db/conversationQuery.repo.ts";
 import type { CannedReplyView, Colleague, ConversationContext, WijkOption } from "../../db/inbox.repo.ts";
 import { isWithinServiceWindow, serviceWindowEndsAt } from "../../channels/whatsapp-cloud/serviceWindow.ts";
-import { html, type SafeHtml } from "../layout.ts";
+import { html, type SafeHtml } from "../../http/html.ts";
 import {
   CHANNEL_LABELS,
   emergencyBadge,

@@ -43,7 +43,8 @@ import {
   setConversationStatus,
   setConversationTheme,
 } from "../conversationActions.ts";
-import { html, page, type PageUser, type SafeHtml } from "../layout.ts";
+import { html, type SafeHtml } from "../../http/html.ts";
+import { page, type PageUser } from "../layout.ts";
 import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
 import { renderCannedPage } from "./cannedPage.ts";
 import { fillPlaceholders, renderConversationPage } from "./conversationPage.ts";

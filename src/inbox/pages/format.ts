@@ -3,7 +3,7 @@
  * page says "Wacht op bewoner" and "do 26 nov, 10:00" the same way.
  */
 import { labelIntent, labelTheme } from "../../domain/vocabulary.ts";
-import { html, type SafeHtml } from "../layout.ts";
+import { html, type SafeHtml } from "../../http/html.ts";
 
 /** The statuses and channels as staff read them (one set for the whole service: domain/vocabulary.ts). */
 export { CHANNEL_LABELS, STATUS_LABELS } from "../../domain/vocabulary.ts";

@@ -6,7 +6,7 @@ import { ThemeSchema } from "../../conversation/triage.ts";
 import type { Settings } from "../../conversation/flowSchema.ts";
 import type { InboxListPage, WijkOption } from "../../db/inbox.repo.ts";
 import { ChannelSchema, ConversationStatusSchema } from "../../domain/messages.ts";
-import { html, type SafeHtml } from "../layout.ts";
+import { html, type SafeHtml } from "../../http/html.ts";
 import { CHANNEL_LABELS, emergencyBadge, flashMessage, formatWorkingDuration, intentLabel, overdueBadge, STATUS_LABELS, themeLabel, timeElement } from "./format.ts";
 import type { ListQuery } from "./forms.ts";
 import { waitingTime } from "./waitingTime.ts";
