@@ -43,9 +43,11 @@ async function main(): Promise<void> {
 
   rows.push(await measure("floor: empty async loop", 100_000, "op", async () => undefined));
   rows.push(await measure("postcode parsing", 100_000, "text", (i) => parsePostcode(`ik woon op 56${60 + (i % 8)} AB nummer ${i % 100}`)));
-  rows.push(await measure("triage of a resident message", 5_000, "text", (i) => triageText(i % 2 ? "Er ligt al dagen zwerfafval bij de speeltuin" : "De lantaarnpaal in onze straat is kapot", lexicon)));
+  rows.push(
+    await measure("triage of a resident message", 5_000, "text", (i) => triageText(i % 2 ? "Er ligt al dagen zwerfafval bij de speeltuin" : "De lantaarnpaal in onze straat is kapot", lexicon)),
+  );
   rows.push(await measure("wijk lookup by postcode (SQLite)", 2_000, "lookup", (i) => findWijkByPostcode(db, gemeente.id, `5731 ${String.fromCharCode(65 + (i % 4))}B`)));
-  rows.push(await measure("wijk lookup by location (SQLite)", 2_000, "lookup", (i) => findWijkByLocation(db, gemeente.id, 51.40 + (i % 50) / 1000, 5.53 + (i % 100) / 1000)));
+  rows.push(await measure("wijk lookup by location (SQLite)", 2_000, "lookup", (i) => findWijkByLocation(db, gemeente.id, 51.4 + (i % 50) / 1000, 5.53 + (i % 100) / 1000)));
 
   const bot = await startBot({ db, provider: "sqlite", logger: createLogger({ level: "silent" }), gemeente, publicUrl: "http://bench", secret: "b".repeat(32), channels: [createWebchatAdapter()] });
   const residents = 200;

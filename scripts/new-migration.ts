@@ -34,7 +34,18 @@ for (const provider of ["sqlite", "postgresql"] as const) {
   writeFileSync(oldPath, provider === "sqlite" ? oldSqlite : toPostgresSchema(oldSqlite));
   const sql = execFileSync(
     process.execPath,
-    ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-schema-datamodel", oldPath, "--to-schema-datamodel", `prisma/${provider}/schema.prisma`, "--script", "--config", `prisma/${provider}.config.ts`],
+    [
+      "node_modules/prisma/build/index.js",
+      "migrate",
+      "diff",
+      "--from-schema-datamodel",
+      oldPath,
+      "--to-schema-datamodel",
+      `prisma/${provider}/schema.prisma`,
+      "--script",
+      "--config",
+      `prisma/${provider}.config.ts`,
+    ],
     { encoding: "utf8", env: provider === "postgresql" ? { ...env, DATABASE_URL: process.env.MIGRATION_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" } : env },
   );
   if (/This is an empty migration/.test(sql)) {

@@ -11,9 +11,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { EmergencySchema, IntentSchema, loadTriageLexicon, ThemeSchema, triageText } from "../src/conversation/triage.ts";
 
-const BatchSchema = z.array(
-  z.strictObject({ text: z.string().min(1), intent: IntentSchema, theme: ThemeSchema, emergency: EmergencySchema, lang: z.string().default("nl") }),
-);
+const BatchSchema = z.array(z.strictObject({ text: z.string().min(1), intent: IntentSchema, theme: ThemeSchema, emergency: EmergencySchema, lang: z.string().default("nl") }));
 
 const [file, ...flags] = process.argv.slice(2);
 if (!file) {

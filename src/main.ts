@@ -8,7 +8,7 @@ import { createLogger } from "./log.ts";
 import { startService } from "./service.ts";
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

@@ -55,9 +55,21 @@ const lifecycleMethods = new Set(["$connect", "$disconnect"]);
  */
 function scanSources(): { queries: string[]; casts: string[]; auditWrites: string[] } {
   const cwd = process.cwd();
-  const config = ts.getParsedCommandLineOfConfigFile(join(cwd, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(cwd, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
+    },
+  );
   if (!config) throw new Error("tsconfig.json could not be read");
-  const program = ts.createProgram(config.fileNames.filter((file) => relative(cwd, file).startsWith(`src${sep}`)), config.options);
+  const program = ts.createProgram(
+    config.fileNames.filter((file) => relative(cwd, file).startsWith(`src${sep}`)),
+    config.options,
+  );
   const checker = program.getTypeChecker();
   const generated = join(cwd, "src", "db", "generated") + sep;
   const queries: string[] = [];
@@ -121,7 +133,10 @@ describe("the architecture", () => {
     const pure = imports.filter(({ file }) => /^src\/conversation\/(engine|answers|flowSchema)\.ts$/.test(file));
     expect(pure.length).toBe(3);
     for (const { file, specifiers } of pure) {
-      expect(specifiers.filter((s) => s.startsWith("node:") || s.includes("/db/") || s.includes("/channels/") || s.includes("/bot/")), file).toEqual([]);
+      expect(
+        specifiers.filter((s) => s.startsWith("node:") || s.includes("/db/") || s.includes("/channels/") || s.includes("/bot/")),
+        file,
+      ).toEqual([]);
     }
   });
 

@@ -111,12 +111,32 @@ export const demoPostcodeRules: Array<{ postcode4: string; letterFrom?: string; 
 
 /** News per tandem (at least two each), placed in one of its wijken. */
 export const demoNews: Array<{ wijk: string; kind: "project" | "werkzaamheden" | "initiatief" | "bericht"; title: string; body: string }> = [
-  { wijk: "centrum", kind: "project", title: "Nieuwe bankjes op het Marktplein", body: "Op het Marktplein komen zes nieuwe bankjes en meer groen. Bewoners kozen zelf de plek. Klaar in het voorjaar." },
-  { wijk: "coevering", kind: "werkzaamheden", title: "Werk aan de riolering in de Coevering", body: "Vanaf maandag werken we aan de riolering. Sommige straten zijn een paar dagen dicht. Omleidingen staan aangegeven." },
-  { wijk: "braakhuizen-noord", kind: "initiatief", title: "Buurtmoestuin zoekt handen", body: "Buren begonnen een moestuin bij het speelveld. Wil je meedoen? Elke zaterdag om 10 uur, iedereen is welkom." },
+  {
+    wijk: "centrum",
+    kind: "project",
+    title: "Nieuwe bankjes op het Marktplein",
+    body: "Op het Marktplein komen zes nieuwe bankjes en meer groen. Bewoners kozen zelf de plek. Klaar in het voorjaar.",
+  },
+  {
+    wijk: "coevering",
+    kind: "werkzaamheden",
+    title: "Werk aan de riolering in de Coevering",
+    body: "Vanaf maandag werken we aan de riolering. Sommige straten zijn een paar dagen dicht. Omleidingen staan aangegeven.",
+  },
+  {
+    wijk: "braakhuizen-noord",
+    kind: "initiatief",
+    title: "Buurtmoestuin zoekt handen",
+    body: "Buren begonnen een moestuin bij het speelveld. Wil je meedoen? Elke zaterdag om 10 uur, iedereen is welkom.",
+  },
   { wijk: "genoenhuis", kind: "project", title: "Speeltuin Genoenhuis wordt vernieuwd", body: "Kinderen uit de wijk tekenden mee aan de nieuwe speeltuin. De bouw begint na de zomer." },
   { wijk: "zesgehuchten", kind: "werkzaamheden", title: "Nieuwe straatverlichting", body: "We vervangen de lantaarnpalen door zuinige ledlampen. Het werk duurt ongeveer drie weken." },
-  { wijk: "braakhuizen-zuid", kind: "initiatief", title: "Repair Café in het wijkhuis", body: "Elke eerste zaterdag van de maand repareren vrijwilligers kapotte spullen. Gratis, koffie staat klaar." },
+  {
+    wijk: "braakhuizen-zuid",
+    kind: "initiatief",
+    title: "Repair Café in het wijkhuis",
+    body: "Elke eerste zaterdag van de maand repareren vrijwilligers kapotte spullen. Gratis, koffie staat klaar.",
+  },
   { wijk: "mierlo-dorp", kind: "project", title: "Meer groen in het dorpshart", body: "Het dorpshart krijgt bomen en plantenbakken. Bewoners denken mee over de plek van de bankjes." },
   { wijk: "luchen", kind: "werkzaamheden", title: "Fietspad Luchen wordt verbreed", body: "Het fietspad langs de school wordt breder en veiliger. Tijdens het werk fiets je via een omleiding." },
   { wijk: "neerakkers", kind: "initiatief", title: "Wijkkoffie voor nieuwe bewoners", body: "Nieuw in Neerakkers? Kom kennismaken bij de wijkkoffie, elke woensdagochtend in het buurthuis." },

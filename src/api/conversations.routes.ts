@@ -6,13 +6,7 @@ import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { ThemeSchema } from "../conversation/triage.ts";
 import type { Db } from "../db/client.ts";
-import {
-  decodeConversationCursor,
-  getConversation,
-  listConversations,
-  type ConversationDetailView,
-  type ConversationView,
-} from "../db/conversationQuery.repo.ts";
+import { decodeConversationCursor, getConversation, listConversations, type ConversationDetailView, type ConversationView } from "../db/conversationQuery.repo.ts";
 import { scopeOf } from "../domain/access.ts";
 import { ChannelSchema, ConversationStatusSchema } from "../domain/messages.ts";
 import { HttpError } from "../http/errors.ts";
@@ -37,7 +31,12 @@ export const ListConversationsQuerySchema = z.strictObject({
   // ?status=open,waiting and ?status=open&status=waiting both work.
   status: z
     .union([z.string(), z.array(z.string())])
-    .transform((value) => [value].flat().flatMap((part) => part.split(",")).map((part) => part.trim()))
+    .transform((value) =>
+      [value]
+        .flat()
+        .flatMap((part) => part.split(","))
+        .map((part) => part.trim()),
+    )
     .pipe(z.array(ConversationStatusSchema).min(1))
     .optional(),
   wijk: once.regex(/^[a-z0-9][a-z0-9-]{0,99}$/).optional(),
@@ -181,43 +180,83 @@ export function conversationsRoutes(deps: { db: Db }): Router {
     return parsed.data.text;
   };
 
-  router.post("/conversations/:id/messages", staffOnly, withBody, act(async (staff, id, body) => {
-    const message = await replyToConversation(deps.db, staff, id, textOf(body));
-    return { id: message.id, direction: "out", text: message.text, at: message.createdAt.toISOString() };
-  }));
+  router.post(
+    "/conversations/:id/messages",
+    staffOnly,
+    withBody,
+    act(async (staff, id, body) => {
+      const message = await replyToConversation(deps.db, staff, id, textOf(body));
+      return { id: message.id, direction: "out", text: message.text, at: message.createdAt.toISOString() };
+    }),
+  );
 
-  router.post("/conversations/:id/notes", staffOnly, withBody, act(async (staff, id, body) => {
-    const note = await addStaffNote(deps.db, staff, id, textOf(body));
-    return { id: note.id, direction: "note", text: note.text, at: note.createdAt.toISOString() };
-  }));
+  router.post(
+    "/conversations/:id/notes",
+    staffOnly,
+    withBody,
+    act(async (staff, id, body) => {
+      const note = await addStaffNote(deps.db, staff, id, textOf(body));
+      return { id: note.id, direction: "note", text: note.text, at: note.createdAt.toISOString() };
+    }),
+  );
 
-  router.post("/conversations/:id/status", staffOnly, withBody, act(async (staff, id, body) => {
-    const parsed = StatusChangeSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"status": "open" | "waiting" | "resolved"} or {"status": "snoozed", "until": "<ISO time>"} (no until: until the resident writes).');
-    await setConversationStatus(deps.db, staff, id, parsed.data);
-    return undefined;
-  }));
+  router.post(
+    "/conversations/:id/status",
+    staffOnly,
+    withBody,
+    act(async (staff, id, body) => {
+      const parsed = StatusChangeSchema.safeParse(body);
+      if (!parsed.success)
+        throw new HttpError(400, "invalid_body", 'Send {"status": "open" | "waiting" | "resolved"} or {"status": "snoozed", "until": "<ISO time>"} (no until: until the resident writes).');
+      await setConversationStatus(deps.db, staff, id, parsed.data);
+      return undefined;
+    }),
+  );
 
-  router.post("/conversations/:id/assignee", staffOnly, withBody, act(async (staff, id, body) => {
-    const parsed = z.object({ staffUserId: z.string().min(1).nullable() }).strict().safeParse(body);
-    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"staffUserId": "<id>"} or {"staffUserId": null}.');
-    await assignConversation(deps.db, staff, id, parsed.data.staffUserId);
-    return undefined;
-  }));
+  router.post(
+    "/conversations/:id/assignee",
+    staffOnly,
+    withBody,
+    act(async (staff, id, body) => {
+      const parsed = z
+        .object({ staffUserId: z.string().min(1).nullable() })
+        .strict()
+        .safeParse(body);
+      if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"staffUserId": "<id>"} or {"staffUserId": null}.');
+      await assignConversation(deps.db, staff, id, parsed.data.staffUserId);
+      return undefined;
+    }),
+  );
 
-  router.post("/conversations/:id/wijk", staffOnly, withBody, act(async (staff, id, body) => {
-    const parsed = z.object({ wijk: z.string().min(1) }).strict().safeParse(body);
-    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"wijk": "<slug>"}.');
-    await changeConversationWijk(deps.db, staff, id, parsed.data.wijk);
-    return undefined;
-  }));
+  router.post(
+    "/conversations/:id/wijk",
+    staffOnly,
+    withBody,
+    act(async (staff, id, body) => {
+      const parsed = z
+        .object({ wijk: z.string().min(1) })
+        .strict()
+        .safeParse(body);
+      if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"wijk": "<slug>"}.');
+      await changeConversationWijk(deps.db, staff, id, parsed.data.wijk);
+      return undefined;
+    }),
+  );
 
-  router.post("/conversations/:id/theme", staffOnly, withBody, act(async (staff, id, body) => {
-    const parsed = z.object({ theme: z.string().min(1) }).strict().safeParse(body);
-    if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"theme": "<theme>"}.');
-    await setConversationTheme(deps.db, staff, id, parsed.data.theme);
-    return undefined;
-  }));
+  router.post(
+    "/conversations/:id/theme",
+    staffOnly,
+    withBody,
+    act(async (staff, id, body) => {
+      const parsed = z
+        .object({ theme: z.string().min(1) })
+        .strict()
+        .safeParse(body);
+      if (!parsed.success) throw new HttpError(400, "invalid_body", 'Send {"theme": "<theme>"}.');
+      await setConversationTheme(deps.db, staff, id, parsed.data.theme);
+      return undefined;
+    }),
+  );
 
   return router;
 }

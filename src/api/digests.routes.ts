@@ -25,7 +25,12 @@ export const DigestQuerySchema = z.strictObject({
 export function digestsRoutes(deps: { db: Db; settings?: () => Settings; now?: () => Date }): Router {
   const router = Router();
   let fallbackSettings: Settings | undefined;
-  const settings = () => deps.settings?.() ?? (fallbackSettings ??= loadDigestSettings());
+  const settings = () => {
+    const given = deps.settings?.();
+    if (given) return given;
+    fallbackSettings ??= loadDigestSettings();
+    return fallbackSettings;
+  };
 
   router.get("/digests", requireStaff(deps.db), async (req, res) => {
     const staff = staffOf(res);
@@ -33,13 +38,19 @@ export function digestsRoutes(deps: { db: Db; settings?: () => Settings; now?: (
     const parsed = DigestQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       const details = parsed.error.issues.map((issue) => ({ parameter: String(issue.path[0] ?? "query"), message: issue.message }));
-      throw new HttpError(400, "invalid_query", `Invalid query: ${details.map((d) => `${d.parameter}: ${d.message}`).join("; ")}. Example: ?wethouder=wethouder.c@demo.wijklijn.nl&week=2026-W48`, details);
+      throw new HttpError(
+        400,
+        "invalid_query",
+        `Invalid query: ${details.map((d) => `${d.parameter}: ${d.message}`).join("; ")}. Example: ?wethouder=wethouder.c@demo.wijklijn.nl&week=2026-W48`,
+        details,
+      );
     }
     const { wethouder, week } = parsed.data;
     const access = await resolveDigestAccess(deps.db, staff, wethouder);
     if (access.kind === "denied") throw new HttpError(access.status, access.code, access.message);
     const now = deps.now?.() ?? new Date();
-    if (isoWeekBounds(week, access.timeZone).start > now) throw new HttpError(400, "invalid_query", `Week ${week} has not started yet; ask for this week or an earlier one.`, [{ parameter: "week", message: "in the future" }]);
+    if (isoWeekBounds(week, access.timeZone).start > now)
+      throw new HttpError(400, "invalid_query", `Week ${week} has not started yet; ask for this week or an earlier one.`, [{ parameter: "week", message: "in the future" }]);
     const options = { settings: settings(), now };
     const result = access.kind === "wethouder" ? await getWethouderDigest(deps.db, access.wethouder.id, week, options) : await getGemeenteDigest(deps.db, access.gemeenteId, week, options);
     res.setHeader("Cache-Control", "private, no-store");

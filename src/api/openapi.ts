@@ -58,7 +58,12 @@ const conversationMessage = {
     at: isoDate,
     author: { type: "string", description: "`resident`, `bot`, or the display name of the staff user.", example: "Gebiedsregisseur Mierlo" },
     photo: { type: "object", required: ["mediaRef"], properties: { mediaRef: { type: "string", example: "telegram:AgACAgQAAxkBAAI" } }, description: "Present when the message carries media." },
-    location: { type: "object", required: ["latitude", "longitude"], properties: { latitude: { type: "number" }, longitude: { type: "number" } }, description: "Present when the resident shared a location." },
+    location: {
+      type: "object",
+      required: ["latitude", "longitude"],
+      properties: { latitude: { type: "number" }, longitude: { type: "number" } },
+      description: "Present when the resident shared a location.",
+    },
   },
 } as const;
 
@@ -108,7 +113,14 @@ export const openApiDocument = {
   servers: [{ url: "/" }],
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-    schemas: { Error: error, WijkSummary: wijkSummary, Conversation: conversation, ConversationMessage: conversationMessage, ConversationDetail: conversationDetail, WeeklyDigest: weeklyDigestJsonSchema() },
+    schemas: {
+      Error: error,
+      WijkSummary: wijkSummary,
+      Conversation: conversation,
+      ConversationMessage: conversationMessage,
+      ConversationDetail: conversationDetail,
+      WeeklyDigest: weeklyDigestJsonSchema(),
+    },
   },
   paths: {
     "/healthz": {
@@ -129,7 +141,12 @@ export const openApiDocument = {
         description: "The visitor is the `wl_chat` cookie set by `/chat`. Returns messages in and out (with the buttons of bot messages) and a cursor for the next call.",
         security: [],
         parameters: [{ name: "after", in: "query", schema: { type: "string" } }],
-        responses: { "200": { description: "Messages and the next cursor.", content: { "application/json": { schema: { type: "object", properties: { messages: { type: "array", items: { type: "object" } }, cursor: { type: ["string", "null"] } } } } } } },
+        responses: {
+          "200": {
+            description: "Messages and the next cursor.",
+            content: { "application/json": { schema: { type: "object", properties: { messages: { type: "array", items: { type: "object" } }, cursor: { type: ["string", "null"] } } } } },
+          },
+        },
       },
       post: {
         summary: "Web chat: send a message as the visitor",
@@ -152,7 +169,10 @@ export const openApiDocument = {
             },
           },
         },
-        responses: { "202": { description: "Stored; `stored` is false for a repeat." }, "400": { description: "Nothing to send, or a bad id.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } },
+        responses: {
+          "202": { description: "Stored; `stored` is false for a repeat." },
+          "400": { description: "Nothing to send, or a bad id.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
       },
     },
     "/chat/api/events": {
@@ -167,7 +187,11 @@ export const openApiDocument = {
       },
     },
     "/metrics": {
-      get: { summary: "Prometheus metrics: conversations by status, outbox by channel and status, unanswered messages", security: [], responses: { "200": { description: "Prometheus text format." } } },
+      get: {
+        summary: "Prometheus metrics: conversations by status, outbox by channel and status, unanswered messages",
+        security: [],
+        responses: { "200": { description: "Prometheus text format." } },
+      },
     },
     "/api/v1/wijken": {
       get: {
@@ -265,15 +289,29 @@ export const openApiDocument = {
         },
       },
     },
-    ...conversationAction("messages", 201, "Reply to the resident", "Sent to the resident's own channel through the outbox; the first reply sets firstResponseAt and the status becomes waiting. Gebiedsregisseurs and admins.", textBody),
+    ...conversationAction(
+      "messages",
+      201,
+      "Reply to the resident",
+      "Sent to the resident's own channel through the outbox; the first reply sets firstResponseAt and the status becomes waiting. Gebiedsregisseurs and admins.",
+      textBody,
+    ),
     ...conversationAction("notes", 201, "Add an internal note", "Never sent to the resident. Every role of the tandem, wethouders included.", textBody),
     ...conversationAction("status", 204, "Change the status", "open (also: reopen), waiting, resolved, or snoozed with `until` (an ISO time; without it: until the resident writes again).", {
       type: "object",
       required: ["status"],
       properties: { status: { enum: ["open", "waiting", "snoozed", "resolved"] }, until: { type: "string", format: "date-time" } },
     }),
-    ...conversationAction("assignee", 204, "Assign a colleague of the tandem (or nobody)", "", { type: "object", required: ["staffUserId"], properties: { staffUserId: { type: ["string", "null"] } } }),
-    ...conversationAction("wijk", 204, "Move to another wijk (and its tandem)", "A note records the move; the old tandem no longer sees the conversation.", { type: "object", required: ["wijk"], properties: { wijk: { type: "string" } } }),
+    ...conversationAction("assignee", 204, "Assign a colleague of the tandem (or nobody)", "", {
+      type: "object",
+      required: ["staffUserId"],
+      properties: { staffUserId: { type: ["string", "null"] } },
+    }),
+    ...conversationAction("wijk", 204, "Move to another wijk (and its tandem)", "A note records the move; the old tandem no longer sees the conversation.", {
+      type: "object",
+      required: ["wijk"],
+      properties: { wijk: { type: "string" } },
+    }),
     ...conversationAction("theme", 204, "Set the theme", "One of the theme vocabulary of CONTRACTS.", { type: "object", required: ["theme"], properties: { theme: { type: "string" } } }),
     "/api/v1/conversations/{id}": {
       get: {
@@ -294,8 +332,21 @@ export const openApiDocument = {
           "The digest of one ISO week (Monday 00:00 to Monday 00:00, Europe/Amsterdam) for the wijken of a wethouder: new conversations by intent and theme against the average of the four weeks before, hand-overs to staff, first response times in working hours against the service target, who waits longest, dialoogtafels, news and pseudonymised quotes. A week that was sent is returned as it was sent; otherwise it is built now (`complete` is false while the week is still going). A wethouder reads only their own (`wethouder` may be left out); an admin any wethouder's of the gemeente, or without `wethouder` the overview of every wijk, including wijken without a wethouder (`wijkenWithoutWethouder`); a gebiedsregisseur gets 403.",
         security: [{ bearer: [] }],
         parameters: [
-          { name: "wethouder", in: "query", description: "The wethouder's e-mail address. Optional for a wethouder (their own) and for an admin (the gemeente overview).", schema: { type: "string", format: "email" }, example: "wethouder.c@demo.wijklijn.nl" },
-          { name: "week", in: "query", required: true, description: "An ISO week, e.g. 2026-W48 (week 53 exists in some years).", schema: { type: "string", pattern: "^\\d{4}-W\\d{2}$" }, example: "2026-W48" },
+          {
+            name: "wethouder",
+            in: "query",
+            description: "The wethouder's e-mail address. Optional for a wethouder (their own) and for an admin (the gemeente overview).",
+            schema: { type: "string", format: "email" },
+            example: "wethouder.c@demo.wijklijn.nl",
+          },
+          {
+            name: "week",
+            in: "query",
+            required: true,
+            description: "An ISO week, e.g. 2026-W48 (week 53 exists in some years).",
+            schema: { type: "string", pattern: "^\\d{4}-W\\d{2}$" },
+            example: "2026-W48",
+          },
         ],
         responses: {
           "200": { description: "The digest.", content: { "application/json": { schema: { $ref: "#/components/schemas/WeeklyDigest" } } } },

@@ -61,7 +61,15 @@ export interface ActionResult<Outcome extends string = string> {
 type Actions = { [N in ActionName]: (params: ActionParams[N], ctx: ActionContext) => Promise<ActionResult<ActionOutcomes[N]>> };
 
 function formatWhen(date: Date, ctx: ActionContext): string {
-  return new Intl.DateTimeFormat(ctx.language === "en" ? "en-GB" : "nl-NL", { timeZone: ctx.gemeente.timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+  return new Intl.DateTimeFormat(ctx.language === "en" ? "en-GB" : "nl-NL", {
+    timeZone: ctx.gemeente.timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(date);
 }
 
 function themeLabel(theme: string, ctx: ActionContext): string {
@@ -72,11 +80,14 @@ function themeLabel(theme: string, ctx: ActionContext): string {
 function expectedResponse(ctx: ActionContext): { text: string; open: boolean } {
   const settings = ctx.flows.settings;
   const deadline = addWorkingHours(ctx.now, settings.responseTargetWorkingHours, settings, ctx.gemeente.timeZone);
-  return { text: describeDeadline(deadline, ctx.now, ctx.language, ctx.gemeente.timeZone, {
+  return {
+    text: describeDeadline(deadline, ctx.now, ctx.language, ctx.gemeente.timeZone, {
       today: ctx.flows.globals.messages.deadlineToday[ctx.language],
       tomorrow: ctx.flows.globals.messages.deadlineTomorrow[ctx.language],
       later: ctx.flows.globals.messages.deadlineLater[ctx.language],
-    }), open: isOfficeOpen(ctx.now, settings, ctx.gemeente.timeZone) };
+    }),
+    open: isOfficeOpen(ctx.now, settings, ctx.gemeente.timeZone),
+  };
 }
 
 function residentWijk(ctx: ActionContext) {
@@ -91,7 +102,14 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
   const wijk = await residentWijk(ctx);
   let conversationId = ctx.conversationId;
   if ((await findConversationStatus(ctx.tx, conversationId)) !== "bot") {
-    const fresh = await createConversation(ctx.tx, { gemeenteId: ctx.gemeente.id, residentId: ctx.residentId, channelIdentityId: ctx.channelIdentityId, channel: ctx.channel, wijkId: wijk?.id ?? null, now: ctx.now });
+    const fresh = await createConversation(ctx.tx, {
+      gemeenteId: ctx.gemeente.id,
+      residentId: ctx.residentId,
+      channelIdentityId: ctx.channelIdentityId,
+      channel: ctx.channel,
+      wijkId: wijk?.id ?? null,
+      now: ctx.now,
+    });
     conversationId = fresh.id;
   }
   const { tandem } = await routeResident({ wijk });
@@ -230,7 +248,10 @@ export const actions: Actions = {
     if (!id) return { outcome: "gone" };
     const result = await registerForDialoogtafel(ctx.tx, id, ctx.residentId, ctx.now);
     if (!result.tafel) return { outcome: "gone" };
-    return { outcome: result.outcome, vars: { tafelTitle: result.tafel.title, tafelWhen: formatWhen(result.tafel.startsAt, ctx), tafelWhere: result.tafel.location, waitlistPosition: result.position } };
+    return {
+      outcome: result.outcome,
+      vars: { tafelTitle: result.tafel.title, tafelWhen: formatWhen(result.tafel.startsAt, ctx), tafelWhere: result.tafel.location, waitlistPosition: result.position },
+    };
   },
 
   async cancelRegistration(params, ctx) {

@@ -76,7 +76,10 @@ export function activityFromOutput(output: BotOutput): Partial<Activity> {
 /** Turns an Activity the bot sent into the outbox payload every channel renders. */
 export function payloadFromActivity(activity: Partial<Activity>): OutboundPayload {
   const channelData: unknown = activity.channelData;
-  const input = channelData && typeof channelData === "object" && "wijklijn" in channelData && channelData.wijklijn && typeof channelData.wijklijn === "object" && "input" in channelData.wijklijn ? channelData.wijklijn.input : undefined;
+  const input =
+    channelData && typeof channelData === "object" && "wijklijn" in channelData && channelData.wijklijn && typeof channelData.wijklijn === "object" && "input" in channelData.wijklijn
+      ? channelData.wijklijn.input
+      : undefined;
   return OutboundPayloadSchema.parse({
     text: activity.text ?? "",
     buttons: (activity.suggestedActions?.actions ?? []).map((action) => ({ label: action.title ?? String(action.value), value: String(action.value) })),

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       shown++;
       out(`\n${message.author === "staff" ? "Medewerker" : "Wijklijn"}: ${message.text}`);
       buttons = message.buttons;
-      buttons.forEach((button, index) => out(`  ${index + 1}. ${button.label}`));
+      for (const [index, button] of buttons.entries()) out(`  ${index + 1}. ${button.label}`);
     }
     return shown;
   };

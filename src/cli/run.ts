@@ -242,10 +242,7 @@ export const commands: Record<string, Command> = {
       const defaultTandem = values.tandem === undefined ? undefined : required(values.tandem, "--tandem");
       const gemeenteId = await requireGemeenteId(db);
       const text = await readImportFile(file, io);
-      const result =
-        format === "geojson"
-          ? await importWijkenFromGeoJson(db, gemeenteId, text, defaultTandem === undefined ? {} : { defaultTandem })
-          : await importWijkenFromCsv(db, gemeenteId, text);
+      const result = format === "geojson" ? await importWijkenFromGeoJson(db, gemeenteId, text, defaultTandem === undefined ? {} : { defaultTandem }) : await importWijkenFromCsv(db, gemeenteId, text);
       await recordAudit(db, {
         gemeenteId,
         actorKind: "cli",
@@ -285,9 +282,7 @@ export const commands: Record<string, Command> = {
   },
   digest: {
     usage: "digest --wethouder <e> --week <2026-W48> [--format text|html|json] [--send]",
-    summary:
-      "print a wethouder's weekly digest (text by default; html is the e-mail), or --send it by e-mail (needs SMTP_URL;\n" +
-      "      recorded, so a week is sent once)",
+    summary: "print a wethouder's weekly digest (text by default; html is the e-mail), or --send it by e-mail (needs SMTP_URL;\n" + "      recorded, so a week is sent once)",
     async run(args, { db, io }) {
       const values = parse(args, { wethouder: { type: "string" }, week: { type: "string" }, format: { type: "string" }, send: { type: "boolean" } });
       const wethouder = required(values.wethouder, "--wethouder");
@@ -296,12 +291,17 @@ export const commands: Record<string, Command> = {
       const format = DigestFormatSchema.safeParse(values.format ?? "text");
       if (!format.success) throw new UsageError("--format must be text, html or json");
       const config = loadConfig(io.env);
-      await runDigestCommand(db, io.out, { wethouder, week, format: format.data, send: values.send === true }, {
-        publicUrl: config.http.publicUrl,
-        flowsDir: resolve(config.flowsDir),
-        smtpUrl: config.mail.smtpUrl,
-        mailFrom: config.mail.from,
-      });
+      await runDigestCommand(
+        db,
+        io.out,
+        { wethouder, week, format: format.data, send: values.send === true },
+        {
+          publicUrl: config.http.publicUrl,
+          flowsDir: resolve(config.flowsDir),
+          smtpUrl: config.mail.smtpUrl,
+          mailFrom: config.mail.from,
+        },
+      );
     },
   },
   "privacy export": {
@@ -381,7 +381,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`Unknown command: ${argv.join(" ")}\n\n${helpText()}`);
     return 2;
   }
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(io.env);
   } catch (error) {

@@ -34,13 +34,7 @@ export const EnvSchema = z.object({
         message: "use file:<path> for SQLite or postgresql://… for PostgreSQL",
       }),
   ),
-  TZ: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .default("Europe/Amsterdam")
-      .refine(isKnownTimeZone, { message: "use an IANA time zone such as Europe/Amsterdam" }),
-  ),
+  TZ: z.preprocess(emptyToUndefined, z.string().default("Europe/Amsterdam").refine(isKnownTimeZone, { message: "use an IANA time zone such as Europe/Amsterdam" })),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data")),
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default("./flows")),
   SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "use at least 32 characters").optional()),
@@ -48,12 +42,18 @@ export const EnvSchema = z.object({
 
   TELEGRAM_BOT_TOKEN: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^\d+:[\w-]{20,}$/, "looks like 123456:ABC… from BotFather").optional(),
+    z
+      .string()
+      .regex(/^\d+:[\w-]{20,}$/, "looks like 123456:ABC… from BotFather")
+      .optional(),
   ),
   TELEGRAM_MODE: z.preprocess(emptyToUndefined, z.enum(["polling", "webhook"]).default("polling")),
   TELEGRAM_WEBHOOK_SECRET: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters A-Z, a-z, 0-9, _ and -").optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, "1-256 characters A-Z, a-z, 0-9, _ and -")
+      .optional(),
   ),
   TELEGRAM_API_ROOT: z.preprocess(emptyToUndefined, z.url().default("https://api.telegram.org")),
 
@@ -80,7 +80,13 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   DIGEST_WEEKDAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1, "1 (Monday) to 7 (Sunday)").max(7, "1 (Monday) to 7 (Sunday)").default(1)),
-  DIGEST_TIME: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM, e.g. 08:00").default("08:00")),
+  DIGEST_TIME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM, e.g. 08:00")
+      .default("08:00"),
+  ),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("Wijklijn <wijklijn@localhost>")),
 
   OIDC_ISSUER: z.preprocess(
@@ -113,13 +119,9 @@ export interface Config {
   /** Undefined until resolveSessionSecret() has run (development generates one). */
   sessionSecret: string | undefined;
   demoData: boolean;
-  telegram:
-    | { enabled: false }
-    | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string };
+  telegram: { enabled: false } | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string };
   whatsappWeb: { enabled: boolean; dataDir: string; chromiumPath: string };
-  whatsappCloud:
-    | { enabled: false }
-    | { enabled: true; token: string; phoneNumberId: string; appSecret: string; verifyToken: string; apiRoot: string };
+  whatsappCloud: { enabled: false } | { enabled: true; token: string; phoneNumberId: string; appSecret: string; verifyToken: string; apiRoot: string };
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
   mail: { smtpUrl: string | undefined; from: string };
   /** When the weekly digests go out (local time, TZ). */
@@ -243,9 +245,7 @@ export function describeChannels(config: Config): string[] {
     config.telegram.enabled ? `Telegram: on (${config.telegram.mode})` : "Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)",
     config.whatsappWeb.enabled ? "WhatsApp Web: on" : "WhatsApp Web: off (set WHATSAPP_WEB_ENABLED=true to turn it on)",
     config.whatsappCloud.enabled ? "WhatsApp Cloud API: on" : "WhatsApp Cloud API: off (set the WHATSAPP_CLOUD_* settings to turn it on)",
-    config.botFramework.appId
-      ? "Bot Framework: on at /api/messages (authenticated)"
-      : "Bot Framework: on at /api/messages without authentication (set MICROSOFT_APP_ID for Azure Bot Service)",
+    config.botFramework.appId ? "Bot Framework: on at /api/messages (authenticated)" : "Bot Framework: on at /api/messages without authentication (set MICROSOFT_APP_ID for Azure Bot Service)",
     "Web chat: on at /chat",
   ];
 }

@@ -12,10 +12,7 @@ import { IntentSchema } from "./triage.ts";
 const TextSchema = z.string().regex(/\S/, "must not be empty");
 
 /** A postcode or shared location, as a postcode question saves it (engine.ts parseInput). */
-export const PlaceSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("postcode"), text: z.string() }),
-  z.object({ kind: z.literal("location"), lat: z.number(), lon: z.number() }),
-]);
+export const PlaceSchema = z.discriminatedUnion("kind", [z.object({ kind: z.literal("postcode"), text: z.string() }), z.object({ kind: z.literal("location"), lat: z.number(), lon: z.number() })]);
 
 /** A place as a location question saves it: a shared location or a described address. */
 const WhereSchema = z.union([PlaceSchema, z.object({ kind: z.literal("address"), text: z.string() })]);

@@ -34,17 +34,62 @@ export function editDistance(a: string, b: string): number {
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  een: 1, eén: 1, één: 1, eerste: 1, "1e": 1, one: 1, first: 1,
-  twee: 2, tweede: 2, "2e": 2, two: 2, second: 2,
-  drie: 3, derde: 3, "3e": 3, three: 3, third: 3,
-  vier: 4, vierde: 4, "4e": 4, four: 4, fourth: 4,
-  vijf: 5, vijfde: 5, "5e": 5, five: 5, fifth: 5,
-  zes: 6, zesde: 6, "6e": 6, six: 6, sixth: 6,
-  zeven: 7, zevende: 7, "7e": 7, seven: 7, seventh: 7,
-  acht: 8, achtste: 8, "8e": 8, eight: 8, eighth: 8,
-  negen: 9, negende: 9, "9e": 9, nine: 9, ninth: 9,
-  tien: 10, tiende: 10, "10e": 10, ten: 10, tenth: 10,
-  elf: 11, twaalf: 12, eleven: 11, twelve: 12,
+  een: 1,
+  eén: 1,
+  één: 1,
+  eerste: 1,
+  "1e": 1,
+  one: 1,
+  first: 1,
+  twee: 2,
+  tweede: 2,
+  "2e": 2,
+  two: 2,
+  second: 2,
+  drie: 3,
+  derde: 3,
+  "3e": 3,
+  three: 3,
+  third: 3,
+  vier: 4,
+  vierde: 4,
+  "4e": 4,
+  four: 4,
+  fourth: 4,
+  vijf: 5,
+  vijfde: 5,
+  "5e": 5,
+  five: 5,
+  fifth: 5,
+  zes: 6,
+  zesde: 6,
+  "6e": 6,
+  six: 6,
+  sixth: 6,
+  zeven: 7,
+  zevende: 7,
+  "7e": 7,
+  seven: 7,
+  seventh: 7,
+  acht: 8,
+  achtste: 8,
+  "8e": 8,
+  eight: 8,
+  eighth: 8,
+  negen: 9,
+  negende: 9,
+  "9e": 9,
+  nine: 9,
+  ninth: 9,
+  tien: 10,
+  tiende: 10,
+  "10e": 10,
+  ten: 10,
+  tenth: 10,
+  elf: 11,
+  twaalf: 12,
+  eleven: 11,
+  twelve: 12,
 };
 
 /** A whole number written as digits or (small) words; null when there is none. */
@@ -81,30 +126,67 @@ export function matchChoice(text: string, choices: Choice[], options: { inSenten
   }
   const byLabel = choices.filter((c) => c.labels.some((label) => normalise(label) === said));
   if (byLabel.length === 1) return byLabel[0] ?? null;
-  const typo = choices.filter((c) => c.labels.some((label) => {
-    const l = normalise(label);
-    return l.length >= 5 && editDistance(l, said) <= (l.length >= 9 ? 2 : 1);
-  }));
+  const typo = choices.filter((c) =>
+    c.labels.some((label) => {
+      const l = normalise(label);
+      return l.length >= 5 && editDistance(l, said) <= (l.length >= 9 ? 2 : 1);
+    }),
+  );
   if (typo.length === 1) return typo[0] ?? null;
   // The resident wrote a sentence that contains exactly one option's label or synonym.
   if (options.inSentence === false) return null;
-  const contained = choices.filter((c) => c.labels.some((label) => {
-    const l = normalise(label);
-    return l.length >= 3 && new RegExp(`(^|\\s)${l.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|\\s)`).test(said);
-  }));
+  const contained = choices.filter((c) =>
+    c.labels.some((label) => {
+      const l = normalise(label);
+      return l.length >= 3 && new RegExp(`(^|\\s)${l.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|\\s)`).test(said);
+    }),
+  );
   if (contained.length === 1) return contained[0] ?? null;
   return null;
 }
 
 const MONTHS: Record<string, number> = {
-  jan: 1, januari: 1, january: 1, feb: 2, februari: 2, february: 2, mrt: 3, maart: 3, march: 3, mar: 3, apr: 4, april: 4,
-  mei: 5, may: 5, jun: 6, juni: 6, june: 6, jul: 7, juli: 7, july: 7, aug: 8, augustus: 8, august: 8, sep: 9, sept: 9, september: 9,
-  okt: 10, oct: 10, oktober: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+  jan: 1,
+  januari: 1,
+  january: 1,
+  feb: 2,
+  februari: 2,
+  february: 2,
+  mrt: 3,
+  maart: 3,
+  march: 3,
+  mar: 3,
+  apr: 4,
+  april: 4,
+  mei: 5,
+  may: 5,
+  jun: 6,
+  juni: 6,
+  june: 6,
+  jul: 7,
+  juli: 7,
+  july: 7,
+  aug: 8,
+  augustus: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  okt: 10,
+  oct: 10,
+  oktober: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
 
 /** A calendar date as YYYY-MM-DD from "26-11", "26/11/2026", "26 november", "morgen"…; null if none. */
 export function parseDate(text: string, today: [number, number, number]): string | null {
-  const said = normalise(text).replace(/\b(op|on|the|de)\b/g, "").trim();
+  const said = normalise(text)
+    .replace(/\b(op|on|the|de)\b/g, "")
+    .trim();
   const [year, month, day] = today;
   const format = (y: number, m: number, d: number) => {
     const date = new Date(Date.UTC(y, m - 1, d));

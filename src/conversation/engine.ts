@@ -292,7 +292,7 @@ class Run {
   private onActionResult(outcome: string, vars: Record<string, unknown>): void {
     const flow = this.currentFlow();
     const step = this.state.step ? flow?.steps[this.state.step] : undefined;
-    if (!step || step.type !== "action" || this.state.waiting !== "action") throw new Error("an action result arrived while no action was running");
+    if (step?.type !== "action" || this.state.waiting !== "action") throw new Error("an action result arrived while no action was running");
     for (const [key, value] of Object.entries(vars)) {
       if (key.startsWith("resident.")) this.resident[key.slice("resident.".length)] = value;
       else this.state.vars[key] = value;
@@ -331,7 +331,11 @@ class Run {
   private prompt(step: AskStep, retry: boolean): void {
     const text = retry && step.retry ? this.t(step.retry) : this.t(step.text);
     this.state.waiting = "ask";
-    this.say(text, this.choicesFor(step).map(({ label, value }) => ({ label, value })), step.input);
+    this.say(
+      text,
+      this.choicesFor(step).map(({ label, value }) => ({ label, value })),
+      step.input,
+    );
   }
 
   private onMessage(event: Extract<EngineEvent, { type: "message" }>): void {
@@ -449,10 +453,21 @@ class Run {
   private meansSkip(step: AskStep, text: string, choices: Choice[], inSentence: boolean): boolean {
     if (step.input === "choice" || step.input === "yesno") return matchChoice(text, choices, { inSentence })?.value === "skip";
     if (parseNumber(text) !== null) return false;
-    return matchChoice(text, choices.filter((c) => c.value === "skip"), { inSentence }) !== null;
+    return (
+      matchChoice(
+        text,
+        choices.filter((c) => c.value === "skip"),
+        { inSentence },
+      ) !== null
+    );
   }
 
-  private parseInput(step: AskStep, event: Extract<EngineEvent, { type: "message" }>, text: string, choices: Array<Choice & { next?: Target }>): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {
+  private parseInput(
+    step: AskStep,
+    event: Extract<EngineEvent, { type: "message" }>,
+    text: string,
+    choices: Array<Choice & { next?: Target }>,
+  ): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {
     switch (step.input) {
       case "text": {
         if (event.media) return { ok: false, reason: "media" };
@@ -462,7 +477,10 @@ class Run {
       case "choice":
       case "yesno": {
         if (event.media) return { ok: false, reason: "media" };
-        const choice = matchChoice(text, choices.filter((c) => c.value !== "skip"));
+        const choice = matchChoice(
+          text,
+          choices.filter((c) => c.value !== "skip"),
+        );
         if (!choice) return { ok: false, reason: "invalid" };
         const value = step.input === "yesno" ? choice.value === "yes" : choice.value;
         const next = choices.find((c) => c.value === choice.value)?.next;
@@ -536,6 +554,5 @@ function capitalise(text: string): string {
 function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }
-
 
 export { normalise };

@@ -105,7 +105,9 @@ function valueAt(data: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 /** Loads and checks every flow in `dir`. Throws FlowError listing every problem. */
 export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
   const problems: FlowProblem[] = [];
-  const files = readdirSync(dir).filter((name) => name.endsWith(".yaml") && !name.endsWith(".test.yaml")).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith(".yaml") && !name.endsWith(".test.yaml"))
+    .sort();
   const flows = new Map<string, Flow>();
   const sources = new Map<string, ParsedFile>();
   let globals: Globals | null = null;
@@ -142,7 +144,11 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
   }
   if (globals && globalsFile) {
     const file = globalsFile;
-    for (const [key, id] of [["firstContact", globals.firstContact], ["menu", globals.menu], ["wijkFlow", globals.wijkFlow]] as const) {
+    for (const [key, id] of [
+      ["firstContact", globals.firstContact],
+      ["menu", globals.menu],
+      ["wijkFlow", globals.wijkFlow],
+    ] as const) {
       if (!flows.has(id)) problems.push({ file: file.file, line: lineOf(file, [key]), message: `${key}: there is no flow "${id}"` });
     }
     for (const [name, command] of Object.entries(globals.commands)) {
@@ -211,7 +217,7 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
       if (step.input !== "choice" && (step.options || step.optionsFrom)) at(["steps", id, "options"], `steps.${id}: only a choice has options`);
     }
     if (step.type === "action") {
-      for (const problem of actionStepProblems(step)) at(["steps", id, ...problem.path], [`steps.${id}`, ...problem.path].join(".") + `: ${problem.message}`);
+      for (const problem of actionStepProblems(step)) at(["steps", id, ...problem.path], `${[`steps.${id}`, ...problem.path].join(".")}: ${problem.message}`);
     }
   }
   // Every step must be reachable from the start: an unreachable step is a mistake in the graph.
@@ -250,7 +256,6 @@ function isReachableFrom(flow: Flow, roots: Set<string>, id: string): boolean {
   }
   return false;
 }
-
 
 /**
  * What is wrong in an action step for its action (actionSpecs.ts): a parameter it does not take,

@@ -37,9 +37,15 @@ const CUE_WORD = /^\*?[^*\s]+\*?$/;
 export const CueSchema = z
   .string()
   .refine((cue) => stripAdjacency(cue).length > 0, { message: "a cue may not be empty" })
-  .refine((cue) => stripAdjacency(cue).split(/\s+/).every((word) => CUE_WORD.test(word)), {
-    message: 'a "*" may only stand at the start or end of a word (stoep*, *container, *afval*)',
-  })
+  .refine(
+    (cue) =>
+      stripAdjacency(cue)
+        .split(/\s+/)
+        .every((word) => CUE_WORD.test(word)),
+    {
+      message: 'a "*" may only stand at the start or end of a word (stoep*, *container, *afval*)',
+    },
+  )
   .refine((cue) => splitCue(cue).every((part) => part.core.length > 0), {
     message: "every word of a cue needs at least one letter or digit",
   });
@@ -127,10 +133,7 @@ export class TriageLexiconError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(
-      `Triage lexicon ${file} is not usable:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n` +
-        "Fix the file (the comment at its top explains the format) and start again.",
-    );
+    super(`Triage lexicon ${file} is not usable:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\nFix the file (the comment at its top explains the format) and start again.`);
   }
 }
 
@@ -164,8 +167,7 @@ export function loadTriageLexicon(path: string = DEFAULT_LEXICON_PATH): TriageLe
         const where = issue.path.map(String).join(".") || "(top level)";
         const line = findLineOfPath(document, lineCounter, issue.path);
         // A bad cue is reported by zod as "Invalid key in record"; say what is wrong with it.
-        const message =
-          issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
+        const message = issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
         return `${line ? `line ${line}, ` : ""}${where}: ${message}`;
       }),
     );
@@ -174,11 +176,7 @@ export function loadTriageLexicon(path: string = DEFAULT_LEXICON_PATH): TriageLe
 }
 
 /** The line of the deepest existing YAML node along a zod issue path. */
-function findLineOfPath(
-  document: ReturnType<typeof parseDocument>,
-  lineCounter: LineCounter,
-  path: readonly PropertyKey[],
-): number | undefined {
+function findLineOfPath(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   for (let length = path.length; length >= 0; length--) {
     const node: unknown = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
     if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
@@ -217,7 +215,10 @@ export function foldText(text: string): string {
 
 /** Splits text into folded words, each with its squeezed variants ("hoiii" → "hoii", "hoi"). */
 function tokenize(text: string): Token[] {
-  const words = foldText(text).replace(/\*/g, " ").split(" ").filter((word) => word.length > 0);
+  const words = foldText(text)
+    .replace(/\*/g, " ")
+    .split(" ")
+    .filter((word) => word.length > 0);
   return words.map((word) => {
     const two = word.replace(/(\p{L})\1{2,}/gu, "$1$1");
     const one = word.replace(/(\p{L})\1{2,}/gu, "$1");
@@ -330,23 +331,14 @@ function matchesWord(part: CuePart, word: string, rules: MatchRules, typos = tru
   if (part.suffix && word.endsWith(core)) return true;
   if (!part.prefix && !part.suffix) {
     if (word === core) return true;
-    if (
-      core.length >= INFLECTABLE_LENGTH &&
-      word.startsWith(core) &&
-      rules.inflections.includes(word.slice(core.length))
-    ) {
+    if (core.length >= INFLECTABLE_LENGTH && word.startsWith(core) && rules.inflections.includes(word.slice(core.length))) {
       return true;
     }
   }
 
   // A stem matches many words already; it tolerates a typo only when one letter longer.
   const minimumLength = part.prefix || part.suffix ? rules.typoMinLength + 1 : rules.typoMinLength;
-  const typoAllowed =
-    typos &&
-    core.length >= minimumLength &&
-    word.length >= rules.typoMinLength - 1 &&
-    word[0] === core[0] &&
-    !rules.knownWords.has(word);
+  const typoAllowed = typos && core.length >= minimumLength && word.length >= rules.typoMinLength - 1 && word[0] === core[0] && !rules.knownWords.has(word);
   if (!typoAllowed) return false;
   if (part.prefix || part.suffix) {
     for (const length of [core.length - 1, core.length, core.length + 1]) {
@@ -401,8 +393,7 @@ function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
 
   const { tokens } = text;
   const gap = cue.adjacent ? 0 : text.rules.phraseGap;
-  const matchesAt = (part: CuePart, position: number): boolean =>
-    tokens[position]?.some((word) => findMatchingWords(part, text).has(word)) ?? false;
+  const matchesAt = (part: CuePart, position: number): boolean => tokens[position]?.some((word) => findMatchingWords(part, text).has(word)) ?? false;
   const matchFrom = (partIndex: number, previousPosition: number): boolean => {
     const part = cue.parts[partIndex];
     if (!part) return true;
@@ -430,10 +421,7 @@ function scoreCues(cues: readonly CompiledCue[], text: PreparedText): { score: n
 
 // ── deciding ────────────────────────────────────────────────────────────────
 
-function rankScores<K extends string>(
-  scores: ReadonlyMap<K, number>,
-  order: readonly K[],
-): { best: K; top: number; second: number } {
+function rankScores<K extends string>(scores: ReadonlyMap<K, number>, order: readonly K[]): { best: K; top: number; second: number } {
   let best = order[0];
   let top = Number.NEGATIVE_INFINITY;
   let second = Number.NEGATIVE_INFINITY;
@@ -540,17 +528,12 @@ export function explainTriage(text: string, lexicon: TriageLexicon): TriageExpla
   const themeRank = rankScores(themeScores, LexiconThemeSchema.options);
   const themeFound = themeRank.top >= settings.themeThreshold;
   const theme: Theme = themeFound ? themeRank.best : "overig";
-  const themeConfidence = themeFound
-    ? measureConfidence(themeRank.top, themeRank.second, half)
-    : roundConfidence(0.5 * (1 - measureStrength(themeRank.top, half)));
+  const themeConfidence = themeFound ? measureConfidence(themeRank.top, themeRank.second, half) : roundConfidence(0.5 * (1 - measureStrength(themeRank.top, half)));
 
   // A resident naming a problem thing ("hondenpoep bij school") is usually reporting it; a
   // flat amount, so that a text rich in theme words cannot outvote "idee:" or "dialoogtafel".
   // On a tie the more specific intent wins: melding, the default, is ranked last.
-  const ordinaryIntents: LexiconIntent[] = [
-    ...LexiconIntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis" && intent !== "melding"),
-    "melding",
-  ];
+  const ordinaryIntents: LexiconIntent[] = [...LexiconIntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis" && intent !== "melding"), "melding"];
   const decisionScores = new Map(intentScores);
   if (themeFound) {
     decisionScores.set("melding", (decisionScores.get("melding") ?? 0) + settings.meldingFromTheme);

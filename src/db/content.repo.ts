@@ -59,7 +59,10 @@ export async function countSignUps(db: DbOrTx, dialoogtafelIds: readonly string[
 /** Every dialoogtafel in scope with its sign-up counts: upcoming first (soonest first), then past ones (latest first). */
 export async function listDialoogtafelsForStaff(db: DbOrTx, scope: ContentScope, now: Date) {
   const tafels = await db.dialoogtafel.findMany({ where: { wijk: wijkWhere(scope) }, include: { wijk: wijkSelect }, orderBy: [{ startsAt: "asc" }, { id: "asc" }] });
-  const counts = await countSignUps(db, tafels.map((t) => t.id));
+  const counts = await countSignUps(
+    db,
+    tafels.map((t) => t.id),
+  );
   const withCounts = tafels.map((tafel) => ({ ...tafel, signUps: counts.get(tafel.id) ?? { registered: 0, waitlist: 0, cancelled: 0 } }));
   const upcoming = withCounts.filter((t) => t.startsAt > now);
   const past = withCounts.filter((t) => t.startsAt <= now).reverse();
@@ -130,7 +133,7 @@ export async function createDialoogtafel(tx: Tx, input: DialoogtafelInput, now: 
  */
 export async function promoteFromWaitlist(tx: Tx, dialoogtafelId: string): Promise<string[]> {
   const tafel = await tx.dialoogtafel.findUnique({ where: { id: dialoogtafelId } });
-  if (!tafel || tafel.status !== "planned") return [];
+  if (tafel?.status !== "planned") return [];
   const registered = await tx.registration.count({ where: { dialoogtafelId, status: "registered" } });
   const free = tafel.capacity - registered;
   if (free <= 0) return [];
@@ -182,7 +185,6 @@ export const TELEGRAM_LINKED = "staff.telegram.linked" satisfies AuditAction;
 export const TELEGRAM_UNLINKED = "staff.telegram.unlinked" satisfies AuditAction;
 /** Audit action that marks a conversation's handover to a tandem as notified (the deduplication key). */
 export const HANDOVER_NOTIFIED = "conversation.handover.notified" satisfies AuditAction;
-
 
 /** What a handover notification may say about a conversation: no resident text, no contact data. */
 export async function findConversationForNotification(db: DbOrTx, conversationId: string) {
@@ -246,7 +248,7 @@ export async function isTelegramLinkCodeUsed(db: DbOrTx, staffUserId: string, co
 /** Links a Telegram chat to a staff user (replacing an earlier link); false when the staff user is unknown or inactive. */
 export async function recordTelegramLink(db: DbOrTx, input: { staffUserId: string; chatId: string; code?: string; now: Date }): Promise<boolean> {
   const staff = await db.staffUser.findUnique({ where: { id: input.staffUserId }, select: { id: true, gemeenteId: true, active: true } });
-  if (!staff || !staff.active) return false;
+  if (!staff?.active) return false;
   const data = { chatId: input.chatId, ...(input.code ? { code: input.code } : {}) };
   await db.staffUser.update({ where: { id: staff.id }, data: { telegramChatId: input.chatId } });
   await recordAudit(db, {

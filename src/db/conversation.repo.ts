@@ -138,7 +138,17 @@ export async function conversationsWithUnprocessedInbound(db: DbOrTx): Promise<s
 /** Writes an outgoing message and its outbox row in the caller's transaction. */
 export async function addOutboundMessage(
   tx: Tx,
-  input: { conversationId: string; residentId: string; channelIdentityId: string; channel: Channel; payload: OutboundPayload; authorKind: "bot" | "staff"; authorStaffId?: string | null; priority?: number; now: Date },
+  input: {
+    conversationId: string;
+    residentId: string;
+    channelIdentityId: string;
+    channel: Channel;
+    payload: OutboundPayload;
+    authorKind: "bot" | "staff";
+    authorStaffId?: string | null;
+    priority?: number;
+    now: Date;
+  },
 ) {
   const message = await tx.message.create({
     data: {
@@ -158,7 +168,15 @@ export async function addOutboundMessage(
 /** An internal note for staff in a conversation (never sent to the resident). */
 export async function addNote(tx: Tx, input: { conversationId: string; channel: Channel; text: string; authorKind: "bot" | "staff"; authorStaffId?: string | null; now: Date }) {
   return tx.message.create({
-    data: { conversationId: input.conversationId, direction: "note", authorKind: input.authorKind, authorStaffId: input.authorStaffId ?? null, text: input.text, channel: input.channel, createdAt: input.now },
+    data: {
+      conversationId: input.conversationId,
+      direction: "note",
+      authorKind: input.authorKind,
+      authorStaffId: input.authorStaffId ?? null,
+      text: input.text,
+      channel: input.channel,
+      createdAt: input.now,
+    },
   });
 }
 

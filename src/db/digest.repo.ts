@@ -145,11 +145,7 @@ export async function listDigestConversations(db: Db, wijkIds: string[], week: P
 }
 
 /** The conversations of the wijken created in a period: when, and with which intent and theme. */
-export async function listConversationsCreatedIn(
-  db: Db,
-  wijkIds: string[],
-  period: Period,
-): Promise<Array<{ wijkId: string | null; intent: string | null; theme: string | null; createdAt: Date }>> {
+export async function listConversationsCreatedIn(db: Db, wijkIds: string[], period: Period): Promise<Array<{ wijkId: string | null; intent: string | null; theme: string | null; createdAt: Date }>> {
   return db.conversation.findMany({
     where: { wijkId: { in: wijkIds }, createdAt: { gte: period.start, lt: period.end } },
     select: { wijkId: true, intent: true, theme: true, createdAt: true },

@@ -5,16 +5,7 @@
  */
 import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
 import type { DatabaseProvider, Db, Tx } from "./client.ts";
-import {
-  addOutboundMessage,
-  changeStatus,
-  createConversation,
-  findActiveConversation,
-  findOrCreateIdentity,
-  inboundExists,
-  nextUnprocessedInbound,
-  storeInboundMessage,
-} from "./conversation.repo.ts";
+import { addOutboundMessage, changeStatus, createConversation, findActiveConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
 
 /**
  * Stores an inbound message once, in one transaction: finds or creates the resident and identity,
@@ -77,11 +68,7 @@ export async function runConversationTurn<T>(db: Db, provider: DatabaseProvider,
  * resident's language) in the same transaction; null when no message was waiting. `now` is read
  * once the waiting message is found.
  */
-export async function recordFailedTurn(
-  db: Db,
-  conversationId: string,
-  input: { now: () => Date; apology: (language: "nl" | "en") => string },
-): Promise<{ conversationId: string } | null> {
+export async function recordFailedTurn(db: Db, conversationId: string, input: { now: () => Date; apology: (language: "nl" | "en") => string }): Promise<{ conversationId: string } | null> {
   return db.$transaction(async (tx) => {
     const next = await nextUnprocessedInbound(tx, conversationId);
     if (!next) return null;

@@ -293,13 +293,7 @@ export async function listCannedReplies(db: DbOrTx, scope: ConversationScope, ta
 }
 
 /** Adds a canned reply to a tandem in `scope`; null when the tandem is not in scope. Audited. */
-export async function createCannedReply(
-  db: Db,
-  scope: ConversationScope,
-  actorStaffId: string,
-  input: { tandemId: string; title: string; body: string },
-  now: Date,
-): Promise<CannedReplyView | null> {
+export async function createCannedReply(db: Db, scope: ConversationScope, actorStaffId: string, input: { tandemId: string; title: string; body: string }, now: Date): Promise<CannedReplyView | null> {
   return db.$transaction(async (tx) => {
     const tandem = await tx.tandem.findFirst({ where: { AND: [tandemScopeWhere(scope), { id: input.tandemId }] }, select: { id: true } });
     if (!tandem) return null;

@@ -139,9 +139,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
 /** The names of migrations not yet applied (for /readyz). */
 export async function pendingMigrations(db: { $queryRawUnsafe<T>(sql: string): Promise<T> }, provider: DatabaseProvider): Promise<string[]> {
   const all = readMigrations(provider);
-  const rows = await db.$queryRawUnsafe<Array<{ migration_name: string }>>(
-    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-  );
+  const rows = await db.$queryRawUnsafe<Array<{ migration_name: string }>>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`);
   const applied = new Set(rows.map((row) => row.migration_name));
   return all.filter((m) => !applied.has(m.name)).map((m) => m.name);
 }

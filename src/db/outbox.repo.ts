@@ -51,10 +51,7 @@ const pendingAndUnleased = (now: Date) => ({ status: "pending", OR: [{ lockedUnt
  * one message per resident per round, so one resident with many messages cannot crowd out others.
  * `skipIdentityIds` are passed over (residents the caller is pacing).
  */
-export async function listNextOutboxMessages(
-  db: DbOrTx,
-  input: { channels: Channel[]; now: Date; limit: number; skipIdentityIds: string[] },
-): Promise<NextOutboxMessages> {
+export async function listNextOutboxMessages(db: DbOrTx, input: { channels: Channel[]; now: Date; limit: number; skipIdentityIds: string[] }): Promise<NextOutboxMessages> {
   const { channels, now } = input;
   const skip = input.skipIdentityIds.length > 0 ? { channelIdentityId: { notIn: input.skipIdentityIds } } : {};
   const lanes = await db.outboxMessage.groupBy({

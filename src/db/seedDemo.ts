@@ -4,18 +4,7 @@
  * Demo accounts get the published demo password; a password hash that is already set (for
  * example one changed with the CLI) is never overwritten.
  */
-import {
-  demoAdmin,
-  demoBounds,
-  demoDialoogtafels,
-  demoGemeente,
-  demoNews,
-  demoPassword,
-  demoPostcodeRules,
-  demoSignInEmail,
-  demoTandems,
-  demoWijken,
-} from "../../prisma/demo/geldrop-mierlo.ts";
+import { demoAdmin, demoBounds, demoDialoogtafels, demoGemeente, demoNews, demoPassword, demoPostcodeRules, demoSignInEmail, demoTandems, demoWijken } from "../../prisma/demo/geldrop-mierlo.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
 import { hashPassword, verifyPassword } from "../inbox/password.ts";
 import { boxRing } from "../routing/geo.ts";
@@ -57,7 +46,7 @@ export async function findDemoSignIn(db: Db): Promise<{ email: string; password:
   const gemeente = await db.gemeente.findUnique({ where: { slug: demoGemeente.slug } });
   if (!gemeente) return null;
   const account = await db.staffUser.findUnique({ where: { email: demoSignInEmail } });
-  if (!account || !account.active || account.gemeenteId !== gemeente.id || !account.passwordHash) return null;
+  if (!account?.active || account.gemeenteId !== gemeente.id || !account.passwordHash) return null;
   return (await verifyPassword(account.passwordHash, demoPassword)) ? { email: demoSignInEmail, password: demoPassword } : null;
 }
 
@@ -112,9 +101,7 @@ async function seedInTransaction(tx: Tx, now: Date, passwordHash: string): Promi
   const holes = demoWijken.flatMap((wijk) => (wijk.box ? [boxRing(wijk.box.lat, wijk.box.lon)] : []));
   const wijkIds = new Map<string, string>();
   for (const wijk of demoWijken) {
-    const shape = wijk.box
-      ? { type: "Polygon", coordinates: [boxRing(wijk.box.lat, wijk.box.lon)] }
-      : { type: "Polygon", coordinates: [boxRing(demoBounds.lat, demoBounds.lon), ...holes] };
+    const shape = wijk.box ? { type: "Polygon", coordinates: [boxRing(wijk.box.lat, wijk.box.lon)] } : { type: "Polygon", coordinates: [boxRing(demoBounds.lat, demoBounds.lon), ...holes] };
     let row = await tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug: wijk.slug } } });
     if (!row) {
       row = await tx.wijk.create({

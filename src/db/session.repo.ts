@@ -19,7 +19,7 @@ export async function createStaffSession(db: DbOrTx, staffUserId: string, now: D
 /** The live session behind a cookie value, with its staff user; null when unknown or expired. */
 export async function findStaffSession(db: DbOrTx, id: string, now: Date = new Date()) {
   const session = await db.staffSession.findUnique({ where: { tokenHash: sha256(id) }, include: { staffUser: { include: { tandems: true } } } });
-  if (!session || !session.staffUser.active) return null;
+  if (!session?.staffUser.active) return null;
   if (session.expiresAt <= now || now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_MS) {
     await db.staffSession.deleteMany({ where: { id: session.id } });
     return null;
@@ -75,19 +75,22 @@ export async function claimLoginAttempt(db: Db, keys: { email: string; ip: strin
   const [emailBefore, ipBefore] = await Promise.all([countFailures(db, emailKey), countFailures(db, ipKey)]);
   if (emailBefore >= limits.maxFailuresPerEmail || ipBefore >= limits.maxFailuresPerAddress) return { throttled: true };
   // A burst of parallel claims queues on the advisory lock: wait for it (maxWait) rather than fail the sign-in with a 500.
-  return db.$transaction(async (tx) => {
-    if (postgres) for (const key of [emailKey, ipKey].sort()) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
-    const [email, ip] = await Promise.all([countFailures(tx, emailKey), countFailures(tx, ipKey)]);
-    if (email >= limits.maxFailuresPerEmail || ip >= limits.maxFailuresPerAddress) return { throttled: true };
-    const attemptIds = [randomUUID(), randomUUID()];
-    await tx.loginAttempt.createMany({
-      data: [
-        { id: attemptIds[0], key: emailKey, success: false, at: now },
-        { id: attemptIds[1], key: ipKey, success: false, at: now },
-      ],
-    });
-    return { throttled: false, attemptIds };
-  }, { maxWait: 15_000, timeout: 15_000 });
+  return db.$transaction(
+    async (tx) => {
+      if (postgres) for (const key of [emailKey, ipKey].sort()) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
+      const [email, ip] = await Promise.all([countFailures(tx, emailKey), countFailures(tx, ipKey)]);
+      if (email >= limits.maxFailuresPerEmail || ip >= limits.maxFailuresPerAddress) return { throttled: true };
+      const attemptIds = [randomUUID(), randomUUID()];
+      await tx.loginAttempt.createMany({
+        data: [
+          { id: attemptIds[0], key: emailKey, success: false, at: now },
+          { id: attemptIds[1], key: ipKey, success: false, at: now },
+        ],
+      });
+      return { throttled: false, attemptIds };
+    },
+    { maxWait: 15_000, timeout: 15_000 },
+  );
 }
 
 /** Marks a claimed attempt as a successful sign-in (it no longer counts as a failure). */

@@ -7,15 +7,15 @@ import type { DbOrTx } from "./client.ts";
 export { StaffRoleSchema, type StaffRole } from "../domain/access.ts";
 
 /** Adds a staff user (or updates role and name of an existing one) and links a tandem. */
-export async function addStaffUser(
-  db: DbOrTx,
-  input: { gemeenteId: string; email: string; role: StaffRole; displayName?: string; tandemSlug?: string },
-): Promise<{ id: string; created: boolean }> {
+export async function addStaffUser(db: DbOrTx, input: { gemeenteId: string; email: string; role: StaffRole; displayName?: string; tandemSlug?: string }): Promise<{ id: string; created: boolean }> {
   const email = input.email.trim().toLowerCase();
   let tandemId: string | undefined;
   if (input.tandemSlug) {
     const tandem = await db.tandem.findUnique({ where: { gemeenteId_slug: { gemeenteId: input.gemeenteId, slug: input.tandemSlug } } });
-    if (!tandem) throw new Error(`There is no tandem "${input.tandemSlug}". Known tandems: ${(await db.tandem.findMany({ where: { gemeenteId: input.gemeenteId }, select: { slug: true } })).map((t) => t.slug).join(", ")}`);
+    if (!tandem)
+      throw new Error(
+        `There is no tandem "${input.tandemSlug}". Known tandems: ${(await db.tandem.findMany({ where: { gemeenteId: input.gemeenteId }, select: { slug: true } })).map((t) => t.slug).join(", ")}`,
+      );
     if (input.role === "admin") throw new Error("An admin sees every tandem; leave out --tandem.");
     tandemId = tandem.id;
   }

@@ -13,9 +13,7 @@ export async function listCurrentNews(db: DbOrTx, wijkId: string, now: Date, tak
 /** Planned dialoogtafels of a wijk from now on, soonest first, with sign-up counts. */
 export async function listUpcomingDialoogtafels(db: DbOrTx, wijkId: string, now: Date, take = 5) {
   const tafels = await db.dialoogtafel.findMany({ where: { wijkId, status: "planned", startsAt: { gt: now } }, orderBy: { startsAt: "asc" }, take });
-  return Promise.all(
-    tafels.map(async (tafel) => ({ ...tafel, registered: await db.registration.count({ where: { dialoogtafelId: tafel.id, status: "registered" } }) })),
-  );
+  return Promise.all(tafels.map(async (tafel) => ({ ...tafel, registered: await db.registration.count({ where: { dialoogtafelId: tafel.id, status: "registered" } }) })));
 }
 
 /** The resident's current sign-ups (registered or on the waitlist) for upcoming dialoogtafels. */
@@ -33,7 +31,7 @@ export async function listMyRegistrations(db: DbOrTx, residentId: string, now: D
  */
 export async function registerForDialoogtafel(tx: Tx, dialoogtafelId: string, residentId: string, now: Date) {
   const tafel = await tx.dialoogtafel.findUnique({ where: { id: dialoogtafelId } });
-  if (!tafel || tafel.status !== "planned" || tafel.startsAt <= now) return { outcome: "gone" as const, tafel: null, position: 0 };
+  if (tafel?.status !== "planned" || tafel.startsAt <= now) return { outcome: "gone" as const, tafel: null, position: 0 };
   const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } } });
   if (existing && existing.status !== "cancelled") return { outcome: "already" as const, tafel, position: 0 };
   const taken = await tx.registration.count({ where: { dialoogtafelId, status: "registered" } });

@@ -172,9 +172,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
   const trendWeeks = Array.from({ length: TREND_WEEKS }, (_, i) => addIsoWeeks(week, i - (TREND_WEEKS - 1)));
   const history = data.historyStartsAt;
   // Only weeks since Wijklijn's first conversation make a fair average.
-  const comparisonWeeks = trendWeeks
-    .slice(TREND_WEEKS - 1 - COMPARISON_WEEKS, TREND_WEEKS - 1)
-    .filter((w) => history !== null && isoWeekBounds(w, zone).end > history);
+  const comparisonWeeks = trendWeeks.slice(TREND_WEEKS - 1 - COMPARISON_WEEKS, TREND_WEEKS - 1).filter((w) => history !== null && isoWeekBounds(w, zone).end > history);
 
   const derived: Derived[] = [];
   for (const conversation of data.conversations) {
@@ -222,7 +220,14 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
         if (key && comparisonWeeks.includes(row.week) && row.count > 0) keys.add(key);
       }
       return [...keys]
-        .map((key) => ({ key, label: labelOf(key), ...compare(created.filter((d) => keyOf(d.conversation) === key).length, previousCounts((row) => keyOf(row) === key)) }))
+        .map((key) => ({
+          key,
+          label: labelOf(key),
+          ...compare(
+            created.filter((d) => keyOf(d.conversation) === key).length,
+            previousCounts((row) => keyOf(row) === key),
+          ),
+        }))
         .sort((a, b) => b.count - a.count || (b.previousAverage ?? 0) - (a.previousAverage ?? 0) || a.label.localeCompare(b.label, "nl"));
     };
     const intentOf = (row: { intent: string | null }) => row.intent ?? "onbekend";
@@ -246,9 +251,18 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
     const waiting = mine.filter((d) => d.waiting !== null);
 
     return {
-      newConversations: compare(created.length, previousCounts(() => true)),
-      meldingen: compare(created.filter((d) => d.conversation.intent === "melding").length, previousCounts((row) => row.intent === "melding")),
-      ideeen: compare(created.filter((d) => d.conversation.intent === "idee").length, previousCounts((row) => row.intent === "idee")),
+      newConversations: compare(
+        created.length,
+        previousCounts(() => true),
+      ),
+      meldingen: compare(
+        created.filter((d) => d.conversation.intent === "melding").length,
+        previousCounts((row) => row.intent === "melding"),
+      ),
+      ideeen: compare(
+        created.filter((d) => d.conversation.intent === "idee").length,
+        previousCounts((row) => row.intent === "idee"),
+      ),
       emergencies: created.filter((d) => d.conversation.emergency !== null).length,
       byIntent: breakdown(intentOf, intentLabel),
       byTheme: breakdown((row) => row.theme, themeLabel),
@@ -289,13 +303,32 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
   const toDialoogtafel = (tafel: DigestDialoogtafelInput): DigestDialoogtafel[] => {
     const wijk = wijkById.get(tafel.wijkId);
     if (!wijk) return [];
-    return [{ title: tafel.title, topic: tafel.topic, location: tafel.location, wijk: wijk.slug, wijkName: wijk.name, startsAt: tafel.startsAt.toISOString(), status: tafel.status, capacity: tafel.capacity, registered: tafel.registered, waitlist: tafel.waitlist }];
+    return [
+      {
+        title: tafel.title,
+        topic: tafel.topic,
+        location: tafel.location,
+        wijk: wijk.slug,
+        wijkName: wijk.name,
+        startsAt: tafel.startsAt.toISOString(),
+        status: tafel.status,
+        capacity: tafel.capacity,
+        registered: tafel.registered,
+        waitlist: tafel.waitlist,
+      },
+    ];
   };
   const comingUntil = isoWeekBounds(addIsoWeeks(week, COMPARISON_WEEKS), zone).end;
   const byStart = (a: DigestDialoogtafelInput, b: DigestDialoogtafelInput) => a.startsAt.getTime() - b.startsAt.getTime();
   const dialoogtafels = {
-    held: data.dialoogtafels.filter((t) => t.startsAt >= start && t.startsAt < end && t.status !== "cancelled").sort(byStart).flatMap(toDialoogtafel),
-    coming: data.dialoogtafels.filter((t) => t.startsAt >= end && t.startsAt < comingUntil && t.status === "planned").sort(byStart).flatMap(toDialoogtafel),
+    held: data.dialoogtafels
+      .filter((t) => t.startsAt >= start && t.startsAt < end && t.status !== "cancelled")
+      .sort(byStart)
+      .flatMap(toDialoogtafel),
+    coming: data.dialoogtafels
+      .filter((t) => t.startsAt >= end && t.startsAt < comingUntil && t.status === "planned")
+      .sort(byStart)
+      .flatMap(toDialoogtafel),
   };
 
   const news = data.news
@@ -306,7 +339,10 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
       return wijk ? [{ title: item.title, kind: item.kind, wijk: wijk.slug, wijkName: wijk.name, publishedAt: item.publishedAt.toISOString() }] : [];
     });
 
-  const quotes = pickQuotes(derived.filter((d) => d.createdThisWeek), total.byTheme.map((row) => row.key));
+  const quotes = pickQuotes(
+    derived.filter((d) => d.createdThisWeek),
+    total.byTheme.map((row) => row.key),
+  );
 
   const digest: WeeklyDigest = {
     version: 1,
@@ -377,7 +413,8 @@ function describeHighlights(digest: WeeklyDigest): string[] {
     lines.push(`Een rustige week: geen nieuwe gesprekken${digest.audience.kind === "wethouder" ? " in uw wijken" : ""}.`);
   } else {
     const change = formatChange(fresh);
-    const average = fresh.previousAverage === null ? "" : ` (gemiddeld ${formatNumber(fresh.previousAverage)} in de vier weken ervoor${change && change !== "gelijk" && change !== "nieuw" ? `, ${change}` : ""})`;
+    const average =
+      fresh.previousAverage === null ? "" : ` (gemiddeld ${formatNumber(fresh.previousAverage)} in de vier weken ervoor${change && change !== "gelijk" && change !== "nieuw" ? `, ${change}` : ""})`;
     lines.push(`${plural(fresh.count, "nieuw gesprek", "nieuwe gesprekken")}${average}: ${plural(total.meldingen.count, "melding", "meldingen")}, ${plural(total.ideeen.count, "idee", "ideeën")}.`);
   }
   const topThemes = total.byTheme.filter((row) => row.count > 0).slice(0, 2);

@@ -191,7 +191,12 @@ function signedIn(res: Response): { staff: z.infer<typeof StaffPrincipalSchema>;
 export function digestPages(deps: { db: Db; settings?: () => Settings; now?: () => Date }): Router {
   const router = Router();
   let fallbackSettings: Settings | undefined;
-  const settings = () => deps.settings?.() ?? (fallbackSettings ??= loadDigestSettings());
+  const settings = () => {
+    const given = deps.settings?.();
+    if (given) return given;
+    fallbackSettings ??= loadDigestSettings();
+    return fallbackSettings;
+  };
   const wethouderParam = (req: Request) => {
     const value = WethouderParamSchema.parse(req.query.wethouder);
     return value && value.trim() !== "" ? value.trim() : undefined;
@@ -201,7 +206,16 @@ export function digestPages(deps: { db: Db; settings?: () => Settings; now?: () 
     const { staff, user } = signedIn(res);
     const access = await resolveDigestAccess(deps.db, staff, wethouderParam(req));
     if (access.kind === "denied") {
-      res.status(access.status).type("html").send(renderProblemPage(user, access.status === 404 ? "Niet gevonden" : "Geen toegang", access.status === 404 ? "Er is geen wethouder met dit e-mailadres." : "De weekoverzichten zijn voor wethouders en beheerders."));
+      res
+        .status(access.status)
+        .type("html")
+        .send(
+          renderProblemPage(
+            user,
+            access.status === 404 ? "Niet gevonden" : "Geen toegang",
+            access.status === 404 ? "Er is geen wethouder met dit e-mailadres." : "De weekoverzichten zijn voor wethouders en beheerders.",
+          ),
+        );
       return;
     }
     const now = deps.now?.() ?? new Date();
@@ -231,12 +245,24 @@ export function digestPages(deps: { db: Db; settings?: () => Settings; now?: () 
     const wethouder = wethouderParam(req);
     const access = await resolveDigestAccess(deps.db, staff, wethouder);
     if (access.kind === "denied") {
-      res.status(access.status).type("html").send(renderProblemPage(user, access.status === 404 ? "Niet gevonden" : "Geen toegang", access.status === 404 ? "Er is geen wethouder met dit e-mailadres." : "De weekoverzichten zijn voor wethouders en beheerders."));
+      res
+        .status(access.status)
+        .type("html")
+        .send(
+          renderProblemPage(
+            user,
+            access.status === 404 ? "Niet gevonden" : "Geen toegang",
+            access.status === 404 ? "Er is geen wethouder met dit e-mailadres." : "De weekoverzichten zijn voor wethouders en beheerders.",
+          ),
+        );
       return;
     }
     const now = deps.now?.() ?? new Date();
     if (!parseIsoWeek(week) || isoWeekBounds(week, access.timeZone).start > now) {
-      res.status(404).type("html").send(renderProblemPage(user, "Niet gevonden", `Er is geen weekoverzicht voor "${week}". Weken schrijf je als 2026-W48; toekomstige weken bestaan nog niet.`));
+      res
+        .status(404)
+        .type("html")
+        .send(renderProblemPage(user, "Niet gevonden", `Er is geen weekoverzicht voor "${week}". Weken schrijf je als 2026-W48; toekomstige weken bestaan nog niet.`));
       return;
     }
     const options = { settings: settings(), now };

@@ -22,7 +22,25 @@ const STRONG_STREET = "straatje|straat|laantje|laan|pleintje|plein|dreef|singel|
 /** Suffixes that are a street name only with a house number after them ("Hoge Akker 4"). */
 const WEAK_STREET = "dijk|pad|park|ring|baan|wal|markt|erf|akkers|akker|acker|veld|hoeve|donk|kamp|berg|dal|rijt|ven|voort|hout|horst|oord|hoek|brink|eind|dries|heide|hei";
 /** Words with a street suffix that are not streets. */
-const NOT_STREETS = new Set(["onderweg", "halfweg", "snelweg", "zijweg", "fietsweg", "hoofdweg", "kerkhof", "binnenhof", "voorhof", "uitweg", "omweg", "terugweg", "heenweg", "spoorweg", "waterweg", "rondweg", "gerechtshof"]);
+const NOT_STREETS = new Set([
+  "onderweg",
+  "halfweg",
+  "snelweg",
+  "zijweg",
+  "fietsweg",
+  "hoofdweg",
+  "kerkhof",
+  "binnenhof",
+  "voorhof",
+  "uitweg",
+  "omweg",
+  "terugweg",
+  "heenweg",
+  "spoorweg",
+  "waterweg",
+  "rondweg",
+  "gerechtshof",
+]);
 
 /** Tussenvoegsels in Dutch names: "Jan de Vries", "Van der Berg". */
 const PARTICLE = "(?:van|de|der|den|het|ter|ten|te|'t|op|in|la|le|du|da|di|el|al|bin|von|zu)";
@@ -38,11 +56,106 @@ const SIGNATURE = `\\p{L}[\\p{L}.'’-]*(?:[ \\t]+\\p{L}[\\p{L}.'’-]*){0,3}`;
 
 /** Common Dutch first names: recognised anywhere when capitalised ("Piet zei dat …"). */
 const FIRST_NAMES = [
-  "Jan", "Piet", "Kees", "Henk", "Klaas", "Gert", "Gerrit", "Wim", "Willem", "Johan", "Hans", "Peter", "Paul", "Rob", "Bas", "Mark", "Erik", "Frank", "Martin", "Marco", "Sander",
-  "Thomas", "Daan", "Sem", "Lucas", "Levi", "Finn", "Noah", "Luuk", "Milan", "Jesse", "Bram", "Tim", "Tom", "Ruud", "Ton", "Theo", "Harry", "Gerard", "Joost", "Maarten", "Jeroen",
-  "Dennis", "Stefan", "Ahmed", "Mohamed", "Mehmet", "Ali", "Youssef", "Marieke", "Anne", "Anna", "Emma", "Julia", "Sophie", "Lisa", "Eva", "Sanne", "Fleur", "Tess", "Mila",
-  "Sara", "Saskia", "Ingrid", "Inge", "Els", "Ans", "Ria", "Annie", "Mieke", "Marja", "Petra", "Monique", "Linda", "Sandra", "Wendy", "Kim", "Esther", "Marloes", "Femke", "Lotte",
-  "Iris", "Anouk", "Nina", "Fatima", "Aisha", "Truus", "Greet", "Joke", "Jolanda", "Karin", "Anja", "Bianca", "Miranda", "Angela", "Yvonne", "Carla", "Willemijn", "Margriet", "Henny",
+  "Jan",
+  "Piet",
+  "Kees",
+  "Henk",
+  "Klaas",
+  "Gert",
+  "Gerrit",
+  "Wim",
+  "Willem",
+  "Johan",
+  "Hans",
+  "Peter",
+  "Paul",
+  "Rob",
+  "Bas",
+  "Mark",
+  "Erik",
+  "Frank",
+  "Martin",
+  "Marco",
+  "Sander",
+  "Thomas",
+  "Daan",
+  "Sem",
+  "Lucas",
+  "Levi",
+  "Finn",
+  "Noah",
+  "Luuk",
+  "Milan",
+  "Jesse",
+  "Bram",
+  "Tim",
+  "Tom",
+  "Ruud",
+  "Ton",
+  "Theo",
+  "Harry",
+  "Gerard",
+  "Joost",
+  "Maarten",
+  "Jeroen",
+  "Dennis",
+  "Stefan",
+  "Ahmed",
+  "Mohamed",
+  "Mehmet",
+  "Ali",
+  "Youssef",
+  "Marieke",
+  "Anne",
+  "Anna",
+  "Emma",
+  "Julia",
+  "Sophie",
+  "Lisa",
+  "Eva",
+  "Sanne",
+  "Fleur",
+  "Tess",
+  "Mila",
+  "Sara",
+  "Saskia",
+  "Ingrid",
+  "Inge",
+  "Els",
+  "Ans",
+  "Ria",
+  "Annie",
+  "Mieke",
+  "Marja",
+  "Petra",
+  "Monique",
+  "Linda",
+  "Sandra",
+  "Wendy",
+  "Kim",
+  "Esther",
+  "Marloes",
+  "Femke",
+  "Lotte",
+  "Iris",
+  "Anouk",
+  "Nina",
+  "Fatima",
+  "Aisha",
+  "Truus",
+  "Greet",
+  "Joke",
+  "Jolanda",
+  "Karin",
+  "Anja",
+  "Bianca",
+  "Miranda",
+  "Angela",
+  "Yvonne",
+  "Carla",
+  "Willemijn",
+  "Margriet",
+  "Henny",
 ];
 const FIRST_NAME = `(?:${FIRST_NAMES.join("|")})`;
 const FIRST_NAME_ANY_CASE = `(?:${FIRST_NAMES.map(ci).join("|")})`;
@@ -53,7 +166,35 @@ const TITLES = "meneer|mevrouw|mevr\\.?|mw\\.?|dhr\\.?|de heer|fam\\.?|familie|j
 const SIGN_OFFS = "met vriendelijke groeten|met vriendelijke groet|vriendelijke groeten|vriendelijke groet|hartelijke groeten|hartelijke groet|groetjes|groeten|groet|mvg|gr\\.";
 
 /** Two-letter words that can follow a number in a sentence ("2026 en later"): not postcode letters. */
-const NOT_POSTCODE_LETTERS = new Set(["en", "in", "op", "om", "is", "of", "te", "al", "nu", "er", "ik", "je", "we", "ze", "na", "de", "af", "uw", "nr", "no", "km", "cm", "mm", "kg", "pm", "am", "ca"]);
+const NOT_POSTCODE_LETTERS = new Set([
+  "en",
+  "in",
+  "op",
+  "om",
+  "is",
+  "of",
+  "te",
+  "al",
+  "nu",
+  "er",
+  "ik",
+  "je",
+  "we",
+  "ze",
+  "na",
+  "de",
+  "af",
+  "uw",
+  "nr",
+  "no",
+  "km",
+  "cm",
+  "mm",
+  "kg",
+  "pm",
+  "am",
+  "ca",
+]);
 
 type Replacement = string | ((match: string, ...groups: string[]) => string);
 
@@ -87,7 +228,10 @@ const rules: Array<[RegExp, Replacement]> = [
   [new RegExp(`${B}(?:${ci("huisnummer")}|${ci("nummer")}|${ci("nr")}\\.?|${ci("no")}\\.)\\s*\\d{1,5}\\s?[a-zA-Z]?${E}`, "gu"), "[huisnummer]"],
   // "ik woon op de Brink 4", "woont aan het Hoogeind 12": the place between the verb and the number.
   [
-    new RegExp(`${B}(${ci("woon")}|${ci("woont")}|${ci("wonen")}|${ci("woonde")})\\s+(${ci("op")}|${ci("aan")})\\s+(?:(?:de|het|'t)\\s+)?(?:\\p{L}[\\p{L}.'’-]*\\s+){1,3}\\d{1,4}\\s?[a-zA-Z]?(?:-\\d+)?${E}`, "gu"),
+    new RegExp(
+      `${B}(${ci("woon")}|${ci("woont")}|${ci("wonen")}|${ci("woonde")})\\s+(${ci("op")}|${ci("aan")})\\s+(?:(?:de|het|'t)\\s+)?(?:\\p{L}[\\p{L}.'’-]*\\s+){1,3}\\d{1,4}\\s?[a-zA-Z]?(?:-\\d+)?${E}`,
+      "gu",
+    ),
     (_match, verb = "", preposition = "") => `${verb} ${preposition} [adres]`,
   ],
   // Streets with a house number: "Van Goghstraat 4", "Hoge Akker 12b", "heuvelstraat 12-3".
@@ -96,15 +240,15 @@ const rules: Array<[RegExp, Replacement]> = [
     (match, street = "") => (NOT_STREETS.has(street.toLowerCase()) ? match : "[adres]"),
   ],
   // Street names without a number ("in de Heuvelstraat"): at least two letters before the suffix.
-  [
-    new RegExp(`(?:${B}\\p{Lu}[\\p{L}'’-]*\\s+){0,2}${B}(\\p{L}{2,}[\\p{L}'’-]*?(?:${STRONG_STREET}))${E}`, "gu"),
-    (match, street = "") => (NOT_STREETS.has(street.toLowerCase()) ? match : "[adres]"),
-  ],
+  [new RegExp(`(?:${B}\\p{Lu}[\\p{L}'’-]*\\s+){0,2}${B}(\\p{L}{2,}[\\p{L}'’-]*?(?:${STRONG_STREET}))${E}`, "gu"), (match, street = "") => (NOT_STREETS.has(street.toLowerCase()) ? match : "[adres]")],
   // "mijn naam is henk", "ik heet Jan de Vries", "naam: P. Jansen": whatever the case.
   [new RegExp(`${B}(${ci("mijn naam is")}|${ci("ik heet")}|${ci("naam")}:)\\s+(?:${NAME}|${LOWER_NAME})`, "gu"), (_match, intro = "") => `${intro} [naam]`],
   // "Ik ben Jan de Vries", "dit is Marieke", "namens Piet"; lowercase only for known first names ("ik ben jan").
   [
-    new RegExp(`${B}((?:${ci("ik")}|${ci("wij")}) (?:${ci("ben")}|${ci("zijn")})|${ci("dit is")}|${ci("hier is")}|${ci("namens")})\\s+(?:${NAME}|${FIRST_NAME_ANY_CASE}(?:\\s+(?:${PARTICLE}\\s+)*\\p{L}+)?${E})`, "gu"),
+    new RegExp(
+      `${B}((?:${ci("ik")}|${ci("wij")}) (?:${ci("ben")}|${ci("zijn")})|${ci("dit is")}|${ci("hier is")}|${ci("namens")})\\s+(?:${NAME}|${FIRST_NAME_ANY_CASE}(?:\\s+(?:${PARTICLE}\\s+)*\\p{L}+)?${E})`,
+      "gu",
+    ),
     (_match, intro = "") => `${intro} [naam]`,
   ],
   // Sign-offs followed by a comma or a new line: "Groeten, Piet", "Met vriendelijke groet,\nmarieke".
@@ -113,7 +257,10 @@ const rules: Array<[RegExp, Replacement]> = [
   [new RegExp(`${B}(${ci(SIGN_OFFS)})(\\s+(?:van\\s+)?)(?:${NAME})`, "gu"), (_match, signOff = "", gap = " ") => `${signOff}${gap}[naam]`],
   // Relations with a name: "mijn buurman Pietersen", "de buurvrouw mevrouw Jansen".
   [
-    new RegExp(`${B}((?:${ci("mijn")}|${ci("onze")}|${ci("de")}|${ci("het")}|${ci("haar")}|${ci("zijn")}|${ci("hun")}|${ci("m'n")})\\s+(?:${ci(RELATIONS)}))\\s+(?:(?:${ci(TITLES)})\\s+)?(?:${NAME})`, "gu"),
+    new RegExp(
+      `${B}((?:${ci("mijn")}|${ci("onze")}|${ci("de")}|${ci("het")}|${ci("haar")}|${ci("zijn")}|${ci("hun")}|${ci("m'n")})\\s+(?:${ci(RELATIONS)}))\\s+(?:(?:${ci(TITLES)})\\s+)?(?:${NAME})`,
+      "gu",
+    ),
     (_match, relation = "") => `${relation} [naam]`,
   ],
   // Titles: "meneer De Groot", "mevr. Jansen", "fam. Bakker", "de heer J. de Vries".

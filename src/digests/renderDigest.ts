@@ -7,7 +7,7 @@
  * ignores max-width, at 640px). Charts are HTML tables whose cells carry the bar as a background
  * colour (bgcolor plus background-color), which Outlook, Gmail and Apple Mail all show.
  */
-import { html, SafeHtml } from "../http/html.ts";
+import { html, type SafeHtml } from "../http/html.ts";
 import { formatChange, formatDateTime, formatDay, formatNumber, formatShare, formatWorkingHours, plural, statusLabel } from "./digestLabels.ts";
 import { isoWeekNumber } from "./isoWeek.ts";
 import type { ComparedCount, DigestDialoogtafel, DigestFigures, WeeklyDigest } from "./weeklyDigest.ts";
@@ -194,7 +194,10 @@ ${body}
 function bar(count: number, max: number, color: string): SafeHtml {
   const percent = max === 0 || count === 0 ? 0 : Math.max(2, Math.round((count / max) * 100));
   const filled = percent > 0 ? html`<td width="${percent}%" height="14" bgcolor="${color}" style="width:${percent}%;height:14px;background-color:${color};font-size:0;line-height:0;">&nbsp;</td>` : "";
-  const rest = percent < 100 ? html`<td width="${100 - percent}%" height="14" bgcolor="${COLORS.barEmpty}" style="width:${100 - percent}%;height:14px;background-color:${COLORS.barEmpty};font-size:0;line-height:0;">&nbsp;</td>` : "";
+  const rest =
+    percent < 100
+      ? html`<td width="${100 - percent}%" height="14" bgcolor="${COLORS.barEmpty}" style="width:${100 - percent}%;height:14px;background-color:${COLORS.barEmpty};font-size:0;line-height:0;">&nbsp;</td>`
+      : "";
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;"><tr>${filled}${rest}</tr></table>`;
 }
 
@@ -224,9 +227,10 @@ function dataTable(headers: string[], rows: Array<Array<string | SafeHtml>>, ale
   return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;">
 <tr>${headers.map((h) => html`<th align="left" style="${cell(`padding:4px 8px 4px 0;font-size:13px;color:${COLORS.muted};border-bottom:1px solid ${COLORS.line};`)}">${h}</th>`)}</tr>
 ${rows.map(
-  (row, i) => html`<tr${alertRows[i] ? html` bgcolor="${COLORS.alertBackground}" style="background-color:${COLORS.alertBackground};"` : ""}>${row.map(
-    (value) => html`<td style="${cell(`padding:4px 8px 4px 0;font-size:14px;border-bottom:1px solid ${COLORS.line};${alertRows[i] ? `color:${COLORS.alert};` : ""}`)}">${value}</td>`,
-  )}</tr>`,
+  (row, i) =>
+    html`<tr${alertRows[i] ? html` bgcolor="${COLORS.alertBackground}" style="background-color:${COLORS.alertBackground};"` : ""}>${row.map(
+      (value) => html`<td style="${cell(`padding:4px 8px 4px 0;font-size:14px;border-bottom:1px solid ${COLORS.line};${alertRows[i] ? `color:${COLORS.alert};` : ""}`)}">${value}</td>`,
+    )}</tr>`,
 )}
 </table>`;
 }
@@ -260,7 +264,9 @@ function renderDigestCard(digest: WeeklyDigest, options: RenderOptions): SafeHtm
 ${rows.length === 0 ? paragraph("Geen nieuwe gesprekken met een onderwerp.", `color:${COLORS.muted};font-size:14px;`) : barChart(rows, themeMax)}`;
   })}`;
 
-  const trend = barChart(total.trend.map((t) => ({ label: t.week === digest.week ? `week ${isoWeekNumber(t.week)} (deze week)` : `week ${isoWeekNumber(t.week)}`, count: t.count, emphasis: t.week === digest.week })));
+  const trend = barChart(
+    total.trend.map((t) => ({ label: t.week === digest.week ? `week ${isoWeekNumber(t.week)} (deze week)` : `week ${isoWeekNumber(t.week)}`, count: t.count, emphasis: t.week === digest.week })),
+  );
 
   // Per wijk as short blocks rather than a wide table: they wrap on a phone.
   const perWijk = html`${digest.wijken.map((wijk) => {
@@ -276,7 +282,8 @@ eerste reactie: ${wijk.responseTimes.medianWorkingHours === null ? "geen deze we
     tafels.length === 0
       ? paragraph("Geen dialoogtafels deze week of de vier weken erna.")
       : html`<ul style="margin:0 0 8px 0;padding:0 0 0 20px;">${tafels.map(
-          ({ t, when }) => html`<li style="${cell("margin:0 0 6px 0;")}"><strong>${when}:</strong> ${t.title} (${t.wijkName})<br><span style="color:${COLORS.muted};font-size:14px;">${formatDateTime(t.startsAt, zone)}, ${t.location} · ${t.registered} van ${t.capacity} aangemeld${t.waitlist > 0 ? `, ${t.waitlist} op de wachtlijst` : ""}</span></li>`,
+          ({ t, when }) =>
+            html`<li style="${cell("margin:0 0 6px 0;")}"><strong>${when}:</strong> ${t.title} (${t.wijkName})<br><span style="color:${COLORS.muted};font-size:14px;">${formatDateTime(t.startsAt, zone)}, ${t.location} · ${t.registered} van ${t.capacity} aangemeld${t.waitlist > 0 ? `, ${t.waitlist} op de wachtlijst` : ""}</span></li>`,
         )}</ul>`;
 
   const news =

@@ -103,10 +103,7 @@ export const WeeklyDigestSchema = z.object({
   generatedAt: z.iso.datetime(),
   /** False while the week is still going (the figures are then up to generatedAt). */
   complete: z.boolean(),
-  audience: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("wethouder"), name: z.string(), email: z.string() }),
-    z.object({ kind: z.literal("gemeente") }),
-  ]),
+  audience: z.discriminatedUnion("kind", [z.object({ kind: z.literal("wethouder"), name: z.string(), email: z.string() }), z.object({ kind: z.literal("gemeente") })]),
   gemeente: z.string(),
   target: z.object({ workingHours: z.number().positive() }),
   /** The most important things first, as Dutch sentences. */

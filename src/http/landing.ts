@@ -30,7 +30,8 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
       ? html`<p class="demo"><strong>${DEMO_LABEL}.</strong> Deze installatie draait met de demogemeente. Vervang de wijken en postcodes door echte gegevens met <code>npm run cli -- import</code>.</p>`
       : "";
     allowInlineStyle(res, LANDING_CSS);
-    res.type("html").send(html`<!doctype html>
+    res.type("html").send(
+      html`<!doctype html>
 <html lang="nl">
   <head>
     <meta charset="utf-8">
@@ -48,7 +49,8 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
       ${items}
     </ul>
   </body>
-</html>`.value);
+</html>`.value,
+    );
   });
   router.get("/api/docs/openapi.json", (_req, res) => {
     res.json(deps.openApi);
@@ -59,13 +61,15 @@ export function landingRoutes(deps: { gemeenteName: () => Promise<string | null>
       return;
     }
     allowInlineStyle(res, LANDING_CSS);
-    res.type("html").send(html`<!doctype html>
+    res.type("html").send(
+      html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Wijklijn API</title><style>${new SafeHtml(LANDING_CSS)}</style></head>
 <body>
 <h1>Wijklijn API</h1>
 <p>The OpenAPI 3.1 document: <a href="/api/docs/openapi.json">/api/docs/openapi.json</a> (load it in any OpenAPI viewer or client generator).</p>
 <pre>${JSON.stringify(deps.openApi, null, 2)}</pre>
-</body></html>`.value);
+</body></html>`.value,
+    );
   });
   return router;
 }

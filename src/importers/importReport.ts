@@ -21,11 +21,7 @@ const MAX_LISTED_PROBLEMS = 50;
 /** Formats one problem as "line 4: …", "features[2] (line 40): …" or just the message. */
 export function formatImportProblem(problem: ImportProblem): string {
   const where =
-    problem.feature !== undefined
-      ? `features[${problem.feature}]${problem.line !== undefined ? ` (line ${problem.line})` : ""}`
-      : problem.line !== undefined
-        ? `line ${problem.line}`
-        : null;
+    problem.feature !== undefined ? `features[${problem.feature}]${problem.line !== undefined ? ` (line ${problem.line})` : ""}` : problem.line !== undefined ? `line ${problem.line}` : null;
   return where ? `${where}: ${problem.message}` : problem.message;
 }
 
@@ -127,10 +123,7 @@ export const YesNoSchema = z.union([z.boolean(), z.number(), z.string()]).transf
 /** The messages of a failed zod parse, each prefixed with its path ("geometry.coordinates[0]: …"). */
 export function zodMessages(error: z.ZodError, prefix = ""): string[] {
   return error.issues.map((issue) => {
-    const where = issue.path.reduce<string>(
-      (path, part) => (typeof part === "number" ? `${path}[${part}]` : path === "" ? String(part) : `${path}.${String(part)}`),
-      prefix,
-    );
+    const where = issue.path.reduce<string>((path, part) => (typeof part === "number" ? `${path}[${part}]` : path === "" ? String(part) : `${path}.${String(part)}`), prefix);
     return where ? `${where}: ${issue.message}` : issue.message;
   });
 }

@@ -55,9 +55,7 @@ export async function importPostcodesFromCsv(db: Db, gemeenteId: string, text: s
   return { ...saved.counts, skipped: saved.planned.skipped, notes: saved.planned.notes };
 }
 
-type PostcodeLayout =
-  | { format: "simple"; postcode: number; wijk: number }
-  | { format: "cbs"; postcode: number; huisnummer: number | undefined; wijkCode: number; gemeente: number | undefined };
+type PostcodeLayout = { format: "simple"; postcode: number; wijk: number } | { format: "cbs"; postcode: number; huisnummer: number | undefined; wijkCode: number; gemeente: number | undefined };
 
 const POSTCODE_COLUMNS = ["postcode", "pc6", "pc", "pc4", "postcode6"];
 const HUISNUMMER_COLUMNS = ["huisnummer", "huisnr", "hnr"];
@@ -230,7 +228,11 @@ const CbsRowSchema = z.object({
     if (postcode?.letters) return { postcode4: postcode.postcode4, letters: postcode.letters, label: postcode.formatted };
     ctx.addIssue({
       code: "custom",
-      message: postcode ? `"${text}" has four positions: a CBS file needs six (e.g. ${postcode.postcode4}AB)` : text === "" ? "is empty" : `"${text}" is not a valid six-position postcode (e.g. 5662AB)`,
+      message: postcode
+        ? `"${text}" has four positions: a CBS file needs six (e.g. ${postcode.postcode4}AB)`
+        : text === ""
+          ? "is empty"
+          : `"${text}" is not a valid six-position postcode (e.g. 5662AB)`,
     });
     return z.NEVER;
   }),

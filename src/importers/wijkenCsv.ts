@@ -159,31 +159,24 @@ export interface SaveWijkenOptions {
  * database (tandems exist, no slug or CBS code twice) and, only when neither this nor the
  * file's own checks (`problems`) found anything wrong, creates and updates them.
  */
-export async function saveImportedWijken(
-  db: Db,
-  subject: string,
-  gemeenteId: string,
-  wijken: ImportedWijk[],
-  fileProblems: ImportProblem[],
-  options: SaveWijkenOptions = {},
-): Promise<ImportResult> {
+export async function saveImportedWijken(db: Db, subject: string, gemeenteId: string, wijken: ImportedWijk[], fileProblems: ImportProblem[], options: SaveWijkenOptions = {}): Promise<ImportResult> {
   const result = await saveWijkImport(db, gemeenteId, (scope) => planWijkImport(scope, subject, wijken, fileProblems, options));
   if (!result) throw new ImportError(subject, [{ message: `there is no gemeente with id ${gemeenteId}` }]);
   return result;
 }
 
 /** Checks the wijken against the gemeente's tandems and wijken and decides the writes; throws ImportError on any problem. Pure. */
-function planWijkImport(
-  scope: WijkImportScope,
-  subject: string,
-  wijken: ImportedWijk[],
-  fileProblems: ImportProblem[],
-  options: SaveWijkenOptions,
-): { writes: WijkWrite[]; result: ImportResult } {
+function planWijkImport(scope: WijkImportScope, subject: string, wijken: ImportedWijk[], fileProblems: ImportProblem[], options: SaveWijkenOptions): { writes: WijkWrite[]; result: ImportResult } {
   const problems = [...fileProblems];
   const { tandems, wijken: existing } = scope;
   const tandemIds = new Map(tandems.map((tandem) => [tandem.slug, tandem.id]));
-  const knownTandems = tandems.length > 0 ? `known tandems: ${tandems.map((tandem) => tandem.slug).sort().join(", ")}` : "the gemeente has no tandems yet";
+  const knownTandems =
+    tandems.length > 0
+      ? `known tandems: ${tandems
+          .map((tandem) => tandem.slug)
+          .sort()
+          .join(", ")}`
+      : "the gemeente has no tandems yet";
   const bySlug = new Map(existing.map((wijk) => [wijk.slug, wijk]));
   const byCbsKey = new Map<string, ImportWijkRow[]>();
   for (const wijk of existing) {

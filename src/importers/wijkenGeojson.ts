@@ -60,7 +60,13 @@ const FeatureSchema = z.object({
 });
 
 const emptyToUndefined = (value: unknown) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value);
-const optionalText = z.preprocess(emptyToUndefined, z.union([z.string(), z.number()]).transform((value) => String(value).trim()).optional());
+const optionalText = z.preprocess(
+  emptyToUndefined,
+  z
+    .union([z.string(), z.number()])
+    .transform((value) => String(value).trim())
+    .optional(),
+);
 
 /** The properties of a feature that the importer reads, after their names are normalised. */
 const WijkPropertiesSchema = z.object({
@@ -137,11 +143,7 @@ export function readWijkenGeoJson(input: string): WijkenGeoJson {
 
 const AREA_KINDS = new Set(["wijk", "buurt", "gemeente", "water", "land"]);
 
-type FeatureReading =
-  | { kind: "wijk"; wijk: Omit<ImportedWijk, "at"> }
-  | { kind: "water" }
-  | { kind: "other-area" }
-  | { kind: "problems"; messages: string[] };
+type FeatureReading = { kind: "wijk"; wijk: Omit<ImportedWijk, "at"> } | { kind: "water" } | { kind: "other-area" } | { kind: "problems"; messages: string[] };
 
 /** Reads one feature: a wijk, a feature to leave out, or what is wrong with it. */
 function readFeature(raw: unknown): FeatureReading {
@@ -152,9 +154,7 @@ function readFeature(raw: unknown): FeatureReading {
   }
   const propertiesByName = new Map(Object.entries(feature.data.properties ?? {}).map(([key, value]) => [normaliseHeader(key), value]));
   const pick = (names: string[]) => names.map((name) => propertiesByName.get(name)).find((value) => emptyToUndefined(value) !== undefined);
-  const parsed = WijkPropertiesSchema.safeParse(
-    Object.fromEntries(Object.entries(PROPERTY_NAMES).map(([field, names]) => [field, pick(names)])),
-  );
+  const parsed = WijkPropertiesSchema.safeParse(Object.fromEntries(Object.entries(PROPERTY_NAMES).map(([field, names]) => [field, pick(names)])));
   if (!parsed.success) return { kind: "problems", messages: zodMessages(parsed.error, "properties") };
   const properties = parsed.data;
 
@@ -217,16 +217,16 @@ function readGeometry(geometry: unknown, messages: string[]): string | null {
     return null;
   }
   const polygons = shape.data.type === "Polygon" ? [shape.data.coordinates] : shape.data.coordinates;
-  polygons.forEach((rings, polygonIndex) =>
-    rings.forEach((ring, ringIndex) => {
+  for (const [polygonIndex, rings] of polygons.entries()) {
+    for (const [ringIndex, ring] of rings.entries()) {
       const first = ring[0];
       const last = ring[ring.length - 1];
       if (first && last && (first[0] !== last[0] || first[1] !== last[1])) {
         const where = shape.data.type === "Polygon" ? `ring ${ringIndex}` : `polygon ${polygonIndex}, ring ${ringIndex}`;
         messages.push(`has an invalid ${shape.data.type}: ${where} is not closed (its first and last positions differ)`);
       }
-    }),
-  );
+    }
+  }
   return messages.length > 0 ? null : JSON.stringify(shape.data);
 }
 
@@ -388,7 +388,7 @@ function scanJson(text: string): { featureOffsets: number[] } | { error: string;
       }
       for (;;) {
         skipWhitespace();
-        if (text[pos] === "]") fail("expected a value but found \"]\" (a comma too many?)");
+        if (text[pos] === "]") fail('expected a value but found "]" (a comma too many?)');
         onElement?.(pos);
         value(depth + 1);
         skipWhitespace();

@@ -11,15 +11,7 @@ import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import {
-  claimLoginAttempt,
-  countLiveStaffSessions,
-  createStaffSession,
-  deleteAllStaffSessions,
-  deleteStaffSession,
-  markLoginAttemptSucceeded,
-  recordLoginAttempt,
-} from "../db/session.repo.ts";
+import { claimLoginAttempt, countLiveStaffSessions, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
 import { findStaffAccount, findStaffCredentialsByEmail, findStaffCredentialsById, updatePasswordHash } from "../db/staffAccount.repo.ts";
 import type { StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
@@ -104,8 +96,12 @@ function loginPage(options: { email?: string; next: string | null; error?: strin
 <p>Voor gebiedsregisseurs, wethouders en beheerders van de gemeente.</p>
 ${options.notice ? html`<p class="flash flash-ok" role="status">${options.notice}</p>` : ""}
 ${error ? html`<p class="flash flash-error" role="alert" id="login-error">${error}</p>` : ""}
-${options.oidcButtonLabel ? html`<p><a class="button" href="${oidcHref}">Inloggen met ${options.oidcButtonLabel}</a></p>
-<p>Of log in met je e-mailadres en wachtwoord:</p>` : ""}
+${
+  options.oidcButtonLabel
+    ? html`<p><a class="button" href="${oidcHref}">Inloggen met ${options.oidcButtonLabel}</a></p>
+<p>Of log in met je e-mailadres en wachtwoord:</p>`
+    : ""
+}
 <form method="post" action="/inbox/login" class="form">
   ${options.next ? html`<input type="hidden" name="next" value="${options.next}">` : ""}
   <div class="field">
@@ -258,7 +254,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     }
 
     const user = await findStaffCredentialsByEmail(db, email);
-    const usable = user && user.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
+    const usable = user?.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
     const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
     if (!usable || !valid) {
       const reason = !user ? "unknown_email" : !user.active ? "inactive" : !user.passwordHash ? "no_password" : "wrong_password";

@@ -30,7 +30,7 @@ import {
   type NewsOutcome,
 } from "./contentActions.ts";
 import { ActionError } from "./conversationActions.ts";
-import { type SafeHtml } from "../http/html.ts";
+import type { SafeHtml } from "../http/html.ts";
 import { page, type PageUser } from "./layout.ts";
 
 /** What the content pages need. */
@@ -80,7 +80,10 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
   const router = Router();
 
   const send = (res: Response, status: number, staff: StaffPrincipal, title: string, body: SafeHtml) => {
-    res.status(status).type("html").send(page({ title, user: pageUserOf(res, staff), current: "content", body }));
+    res
+      .status(status)
+      .type("html")
+      .send(page({ title, user: pageUserOf(res, staff), current: "content", body }));
   };
   const notFound = (res: Response, staff: StaffPrincipal) => send(res, 404, staff, "Niet gevonden", notFoundBody());
   const cancelled = (res: Response, staff: StaffPrincipal, tafelId: string) => send(res, 409, staff, "Geannuleerd", cancelledBody(tafelId));
@@ -106,7 +109,15 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
 
   // ---- News items ----
 
-  const renderNewsForm = async (res: Response, status: number, staff: StaffPrincipal, item: { id: string; publishedAt: Date | null; expiresAt: Date | null } | null, values: FormValues, errors: FieldErrors, notice: string | null = null) => {
+  const renderNewsForm = async (
+    res: Response,
+    status: number,
+    staff: StaffPrincipal,
+    item: { id: string; publishedAt: Date | null; expiresAt: Date | null } | null,
+    values: FormValues,
+    errors: FieldErrors,
+    notice: string | null = null,
+  ) => {
     const wijken = await listWijkChoices(db, staff);
     const body = newsFormBody({ item, values, errors, wijken, csrfToken: pageUserOf(res, staff).csrfToken, notice, timeZone, now: clock() });
     send(res, status, staff, item ? "Bericht bewerken" : "Nieuw bericht", body);

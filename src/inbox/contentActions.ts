@@ -65,9 +65,7 @@ function actorOf(staff: StaffPrincipal): ContentActor {
 
 function audit(tx: Tx, actor: ContentActor, action: AuditAction, subjectType: string, subjectId: string, at: Date, data: Record<string, unknown>): Promise<void> {
   const by: { gemeenteId: string; actorStaffId: string | null; actorKind: AuditActorKind } =
-    actor.kind === "staff"
-      ? { gemeenteId: actor.staff.gemeenteId, actorStaffId: actor.staff.staffUserId, actorKind: "staff" }
-      : { gemeenteId: actor.gemeenteId, actorStaffId: null, actorKind: "cli" };
+    actor.kind === "staff" ? { gemeenteId: actor.staff.gemeenteId, actorStaffId: actor.staff.staffUserId, actorKind: "staff" } : { gemeenteId: actor.gemeenteId, actorStaffId: null, actorKind: "cli" };
   return recordAudit(tx, { ...by, action, subjectType, subjectId, data, at });
 }
 
@@ -259,12 +257,7 @@ export interface WijkberichtResult {
  * transaction with its audit entry. With dryRun it only counts. An unknown wijk, or another
  * tandem's, answers 404.
  */
-export async function sendWijkbericht(
-  db: Db,
-  actor: ContentActor,
-  input: { wijkSlug: string; text: string; dryRun?: boolean },
-  options: ActionOptions = {},
-): Promise<WijkberichtResult> {
+export async function sendWijkbericht(db: Db, actor: ContentActor, input: { wijkSlug: string; text: string; dryRun?: boolean }, options: ActionOptions = {}): Promise<WijkberichtResult> {
   if (actor.kind === "staff") requireRole(actor.staff, BROADCAST_ROLES, "send wijkberichten");
   const tooLong = `A wijkbericht is at most ${WIJKBERICHT_MAX_LENGTH} characters.`;
   const text = z.string().trim().min(1, "The wijkbericht is empty.").max(WIJKBERICHT_MAX_LENGTH, tooLong).safeParse(input.text);

@@ -147,7 +147,12 @@ export function startNotifications(deps: NotificationDeps): Notifications {
     }
     const reason: RecipientReason = conversation.tandemId === null ? "admin-no-tandem" : fallback ? "admin-no-gebiedsregisseur" : "gebiedsregisseur";
     const notice = renderHandoverNotice(conversation, deps.publicUrl, reason);
-    const chatIds = deps.sendTelegram ? await findTelegramChatIds(deps.db, recipients.map((r) => r.id)) : new Map<string, string>();
+    const chatIds = deps.sendTelegram
+      ? await findTelegramChatIds(
+          deps.db,
+          recipients.map((r) => r.id),
+        )
+      : new Map<string, string>();
     let mailed = 0;
     let telegrammed = 0;
     for (const recipient of recipients) {

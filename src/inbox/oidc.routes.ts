@@ -173,14 +173,24 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
       // A user who cancels at the provider is no operator's concern; anything else may be.
       logger[failure.reason === "idp_refused" ? "info" : "warn"]({ reason: failure.reason, code: failure.code, issuer: settings.issuer }, `OpenID Connect sign-in failed: ${failure.detail}`);
       if (failure.reason === "idp_refused") {
-        await refuse(403, failure.reason, `Inloggen met ${settings.buttonLabel} is afgebroken of geweigerd. Probeer het opnieuw, of vraag je beheerder of je toegang hebt tot Wijklijn.`, failure.code ? { code: failure.code } : {});
+        await refuse(
+          403,
+          failure.reason,
+          `Inloggen met ${settings.buttonLabel} is afgebroken of geweigerd. Probeer het opnieuw, of vraag je beheerder of je toegang hebt tot Wijklijn.`,
+          failure.code ? { code: failure.code } : {},
+        );
         return;
       }
       if (failure.reason === "discovery_failed" || failure.reason === "idp_unreachable") {
         await refuse(502, failure.reason, `Inloggen met ${settings.buttonLabel} lukt nu niet: Wijklijn kan de inlogdienst niet goed bereiken. Probeer het later opnieuw.`);
         return;
       }
-      await refuse(502, failure.reason, `Inloggen met ${settings.buttonLabel} lukt niet: het antwoord van de inlogdienst klopt niet. Probeer het opnieuw; lukt het dan nog niet, meld het aan een beheerder.`, failure.code ? { code: failure.code } : {});
+      await refuse(
+        502,
+        failure.reason,
+        `Inloggen met ${settings.buttonLabel} lukt niet: het antwoord van de inlogdienst klopt niet. Probeer het opnieuw; lukt het dan nog niet, meld het aan een beheerder.`,
+        failure.code ? { code: failure.code } : {},
+      );
       return;
     }
 

@@ -208,7 +208,10 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const EmailClaimsSchema = z.object({
   email: z.string().optional().catch(undefined),
   // Some providers send the flag as a string.
-  email_verified: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).optional().catch(undefined),
+  email_verified: z
+    .union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")])
+    .optional()
+    .catch(undefined),
   preferred_username: z.string().optional().catch(undefined),
   upn: z.string().optional().catch(undefined),
 });

@@ -35,12 +35,7 @@ export async function verifyPassword(storedHash: string, password: string): Prom
 export function passwordNeedsRehash(storedHash: string): boolean {
   try {
     const used = parseOptions(storedHash);
-    return (
-      used.algorithm !== ARGON2_OPTIONS.algorithm ||
-      used.memoryCost !== ARGON2_OPTIONS.memoryCost ||
-      used.timeCost !== ARGON2_OPTIONS.timeCost ||
-      used.parallelism !== ARGON2_OPTIONS.parallelism
-    );
+    return used.algorithm !== ARGON2_OPTIONS.algorithm || used.memoryCost !== ARGON2_OPTIONS.memoryCost || used.timeCost !== ARGON2_OPTIONS.timeCost || used.parallelism !== ARGON2_OPTIONS.parallelism;
   } catch {
     return true;
   }
@@ -103,7 +98,8 @@ export const PasswordPolicy = {
   /** Checks a new password for the account with this e-mail address. */
   check(password: string, context: { email: string }): PasswordVerdict {
     const length = [...password].length;
-    if (length < PasswordPolicy.minLength) return { ok: false, message: `Kies een wachtwoord van minstens ${PasswordPolicy.minLength} tekens. Een zin van een paar woorden is makkelijk te onthouden.` };
+    if (length < PasswordPolicy.minLength)
+      return { ok: false, message: `Kies een wachtwoord van minstens ${PasswordPolicy.minLength} tekens. Een zin van een paar woorden is makkelijk te onthouden.` };
     if (length > PasswordPolicy.maxLength) return { ok: false, message: `Een wachtwoord is hoogstens ${PasswordPolicy.maxLength} tekens.` };
     const lower = password.trim().toLowerCase();
     const email = context.email.trim().toLowerCase();

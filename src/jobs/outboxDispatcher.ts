@@ -119,9 +119,7 @@ export class OutboxDispatcher {
   private async dispatch(): Promise<number> {
     this.nudged = false;
     const now = this.now();
-    const channels = [...this.channels.entries()]
-      .filter(([channel, adapter]) => !this.pacer.channelPaused(channel, now.getTime()) && (adapter.available?.() ?? true))
-      .map(([channel]) => channel);
+    const channels = [...this.channels.entries()].filter(([channel, adapter]) => !this.pacer.channelPaused(channel, now.getTime()) && (adapter.available?.() ?? true)).map(([channel]) => channel);
     if (channels.length === 0) return 0;
     const skipIdentityIds = this.pacer.heldRecipients(now.getTime(), MAX_SKIPPED_RECIPIENTS);
     const { ready, waiting } = await listNextOutboxMessages(this.db, { channels, now, limit: this.options.batchSize, skipIdentityIds });

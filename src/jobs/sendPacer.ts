@@ -93,12 +93,7 @@ export class SendPacer {
    * `scope: "channel"`, or refusals for several recipients in a row, pause the whole channel instead.
    * Returns what was paused.
    */
-  recordRefusal(
-    channel: Channel,
-    limits: ChannelLimits | undefined,
-    refusal: { recipient: string; retryAfterMs: number; scope?: "recipient" | "channel" },
-    now: number,
-  ): "recipient" | "channel" {
+  recordRefusal(channel: Channel, limits: ChannelLimits | undefined, refusal: { recipient: string; retryAfterMs: number; scope?: "recipient" | "channel" }, now: number): "recipient" | "channel" {
     this.holdRecipient(refusal.recipient, limits, now + refusal.retryAfterMs, now);
     const streak = this.refusals.get(channel) ?? { recipients: new Set<string>(), shortestMs: refusal.retryAfterMs };
     streak.recipients.add(refusal.recipient);

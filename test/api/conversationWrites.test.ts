@@ -67,7 +67,14 @@ describeEachDatabase("the conversations API: replies, notes and status", (provid
   });
 
   it("answers 404 for another tandem's conversation on every write route, and 401 without credentials", async () => {
-    for (const [path, body] of [["/messages", { text: "x" }], ["/notes", { text: "x" }], ["/status", { status: "resolved" }], ["/assignee", { staffUserId: null }], ["/wijk", { wijk: "centrum" }], ["/theme", { theme: "groen" }]] as const) {
+    for (const [path, body] of [
+      ["/messages", { text: "x" }],
+      ["/notes", { text: "x" }],
+      ["/status", { status: "resolved" }],
+      ["/assignee", { staffUserId: null }],
+      ["/wijk", { wijk: "centrum" }],
+      ["/theme", { theme: "groen" }],
+    ] as const) {
       expect((await post(path, body, tokens.otherGr)).status, path).toBe(404);
       expect((await post(path, body, null)).status, path).toBe(401);
     }
@@ -118,7 +125,18 @@ describeEachDatabase("the conversations API: replies, notes and status", (provid
     expect((await post("/status", { status: "open" }, tokens.otherGr)).status).toBe(204);
     expect((await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).resolvedAt).toBeNull();
     const audit = await harness.t.db.auditEvent.findMany({ where: { subjectId: conversationId }, select: { action: true } });
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["conversation.replied", "conversation.noted", "conversation.snoozed", "conversation.rerouted", "conversation.theme", "conversation.assigned", "conversation.resolved", "conversation.reopened"]));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        "conversation.replied",
+        "conversation.noted",
+        "conversation.snoozed",
+        "conversation.rerouted",
+        "conversation.theme",
+        "conversation.assigned",
+        "conversation.resolved",
+        "conversation.reopened",
+      ]),
+    );
   });
 
   it("accepts the inbox session with its CSRF header, and refuses it without", async () => {

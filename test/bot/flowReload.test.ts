@@ -23,7 +23,17 @@ describe("flows in development", () => {
     cpSync(new URL("../../flows", import.meta.url), dir, { recursive: true });
     const t = await createTestDatabase("sqlite", { seed: true });
     const { logger, lines } = captureLogger();
-    const bot = await startBot({ db: t.db, provider: "sqlite", logger, gemeente: await t.db.gemeente.findFirstOrThrow(), publicUrl: "http://x", secret: "s".repeat(32), flowsDir: dir, watchFlows: true, channels: [createWebchatAdapter()] });
+    const bot = await startBot({
+      db: t.db,
+      provider: "sqlite",
+      logger,
+      gemeente: await t.db.gemeente.findFirstOrThrow(),
+      publicUrl: "http://x",
+      secret: "s".repeat(32),
+      flowsDir: dir,
+      watchFlows: true,
+      channels: [createWebchatAdapter()],
+    });
     try {
       const file = join(dir, "menu.yaml");
       const original = readFileSync(file, "utf8");

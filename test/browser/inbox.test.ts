@@ -74,91 +74,87 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     expect(new URL(page.url()).pathname).toBe("/inbox/login");
   });
 
-  it(
-    "hands a web chat resident to the Mierlo tandem, whose gebiedsregisseur replies in the resident's chat, assigns, snoozes and resolves",
-    async () => {
-      // The gebiedsregisseur signs in first and keeps the list open: the conversation must arrive live.
-      const staff = await newPage();
-      const eventStream = staff.waitForResponse((response) => new URL(response.url()).pathname === "/inbox/events", WAIT);
-      await signIn(staff, url, GR_MIERLO);
-      await eventStream;
-      await staff.getByRole("heading", { level: 1, name: "Gesprekken" }).waitFor(WAIT);
+  it("hands a web chat resident to the Mierlo tandem, whose gebiedsregisseur replies in the resident's chat, assigns, snoozes and resolves", async () => {
+    // The gebiedsregisseur signs in first and keeps the list open: the conversation must arrive live.
+    const staff = await newPage();
+    const eventStream = staff.waitForResponse((response) => new URL(response.url()).pathname === "/inbox/events", WAIT);
+    await signIn(staff, url, GR_MIERLO);
+    await eventStream;
+    await staff.getByRole("heading", { level: 1, name: "Gesprekken" }).waitFor(WAIT);
 
-      const resident = await newPage();
-      await resident.goto(`${url}/chat`);
-      await type(resident, "hoi");
-      await botSays(resident, "Vind je dat goed?");
-      await answerButton(resident, "Ja").click();
-      await botSays(resident, "In welke wijk woon je?");
-      await type(resident, "5731 BB");
-      await botSays(resident, "Dan woon je in Luchen. Klopt dat?");
-      await answerButton(resident, "Ja").click();
-      await botSays(resident, "je wijk is Luchen");
-      await type(resident, "mens");
-      await botSays(resident, "Waar gaat je vraag over?");
-      await type(resident, "De lantaarnpaal bij de speeltuin is kapot");
-      await botSays(resident, "Je nummer is");
-      const handover = await resident.locator("#log li.out").filter({ hasText: "Je nummer is" }).last().textContent();
-      const reference = /WL-\d{4}-\d{5}/.exec(handover ?? "")?.[0] ?? "";
-      expect(handover).toContain("Mierlo");
-      expect(reference).not.toBe("");
+    const resident = await newPage();
+    await resident.goto(`${url}/chat`);
+    await type(resident, "hoi");
+    await botSays(resident, "Vind je dat goed?");
+    await answerButton(resident, "Ja").click();
+    await botSays(resident, "In welke wijk woon je?");
+    await type(resident, "5731 BB");
+    await botSays(resident, "Dan woon je in Luchen. Klopt dat?");
+    await answerButton(resident, "Ja").click();
+    await botSays(resident, "je wijk is Luchen");
+    await type(resident, "mens");
+    await botSays(resident, "Waar gaat je vraag over?");
+    await type(resident, "De lantaarnpaal bij de speeltuin is kapot");
+    await botSays(resident, "Je nummer is");
+    const handover = await resident.locator("#log li.out").filter({ hasText: "Je nummer is" }).last().textContent();
+    const reference = /WL-\d{4}-\d{5}/.exec(handover ?? "")?.[0] ?? "";
+    expect(handover).toContain("Mierlo");
+    expect(reference).not.toBe("");
 
-      // Live: the row appears in the open list without a reload.
-      const link = staff.getByRole("link", { name: reference, exact: true });
-      await link.waitFor(WAIT);
-      const row = staff.getByRole("row").filter({ has: link });
-      expect(await row.textContent()).toContain("Luchen");
-      await link.click();
-      await staff.getByRole("heading", { level: 1, name: `Gesprek ${reference}` }).waitFor(WAIT);
-      await staff.locator("#geschiedenis").getByText("De lantaarnpaal bij de speeltuin is kapot").first().waitFor(WAIT);
+    // Live: the row appears in the open list without a reload.
+    const link = staff.getByRole("link", { name: reference, exact: true });
+    await link.waitFor(WAIT);
+    const row = staff.getByRole("row").filter({ has: link });
+    expect(await row.textContent()).toContain("Luchen");
+    await link.click();
+    await staff.getByRole("heading", { level: 1, name: `Gesprek ${reference}` }).waitFor(WAIT);
+    await staff.locator("#geschiedenis").getByText("De lantaarnpaal bij de speeltuin is kapot").first().waitFor(WAIT);
 
-      // Reply: the form posts, the page says so, and the resident's chat shows the answer.
-      const reply = `Dank je wel! We kijken er morgen naar. (${randomUUID().slice(0, 8)})`;
-      await staff.getByLabel("Je antwoord").fill(reply);
-      await staff.getByRole("button", { name: "Versturen", exact: true }).click();
-      await staff.getByRole("status").filter({ hasText: "Je antwoord is onderweg naar de bewoner." }).waitFor(WAIT);
-      await staff.locator("#geschiedenis").getByText(reply).waitFor(WAIT);
-      const answer = resident.locator("#log li.out.staff").filter({ hasText: reply });
-      await answer.waitFor({ timeout: 20_000 });
-      expect(await answer.locator(".who").textContent()).toBe("Medewerker gemeente");
+    // Reply: the form posts, the page says so, and the resident's chat shows the answer.
+    const reply = `Dank je wel! We kijken er morgen naar. (${randomUUID().slice(0, 8)})`;
+    await staff.getByLabel("Je antwoord").fill(reply);
+    await staff.getByRole("button", { name: "Versturen", exact: true }).click();
+    await staff.getByRole("status").filter({ hasText: "Je antwoord is onderweg naar de bewoner." }).waitFor(WAIT);
+    await staff.locator("#geschiedenis").getByText(reply).waitFor(WAIT);
+    const answer = resident.locator("#log li.out.staff").filter({ hasText: reply });
+    await answer.waitFor({ timeout: 20_000 });
+    expect(await answer.locator(".who").textContent()).toBe("Medewerker gemeente");
 
-      const facts = staff.locator("#over");
-      const fact = async (term: string) => (await facts.locator("dt", { hasText: term }).locator("xpath=following-sibling::dd[1]").textContent())?.trim();
-      expect(await fact("Status")).toBe("Wacht op bewoner");
+    const facts = staff.locator("#over");
+    const fact = async (term: string) => (await facts.locator("dt", { hasText: term }).locator("xpath=following-sibling::dd[1]").textContent())?.trim();
+    expect(await fact("Status")).toBe("Wacht op bewoner");
 
-      // Assign to themself.
-      await staff.getByLabel("Toewijzen aan").selectOption({ label: "Gebiedsregisseur Mierlo (gebiedsregisseur)" });
-      await staff.getByRole("button", { name: "Toewijzen", exact: true }).click();
-      await staff.getByRole("status").filter({ hasText: "De toewijzing is opgeslagen." }).waitFor(WAIT);
-      expect(await fact("Toegewezen aan")).toBe("Gebiedsregisseur Mierlo");
+    // Assign to themself.
+    await staff.getByLabel("Toewijzen aan").selectOption({ label: "Gebiedsregisseur Mierlo (gebiedsregisseur)" });
+    await staff.getByRole("button", { name: "Toewijzen", exact: true }).click();
+    await staff.getByRole("status").filter({ hasText: "De toewijzing is opgeslagen." }).waitFor(WAIT);
+    expect(await fact("Toegewezen aan")).toBe("Gebiedsregisseur Mierlo");
 
-      // Snooze until the resident writes again.
-      await staff.getByRole("radio", { name: "tot de bewoner reageert" }).check();
-      await staff.getByRole("button", { name: "Uitstellen", exact: true }).click();
-      await staff.getByRole("status").filter({ hasText: "Het gesprek is uitgesteld." }).waitFor(WAIT);
-      expect(await fact("Status")).toBe("Uitgesteld tot de bewoner reageert");
+    // Snooze until the resident writes again.
+    await staff.getByRole("radio", { name: "tot de bewoner reageert" }).check();
+    await staff.getByRole("button", { name: "Uitstellen", exact: true }).click();
+    await staff.getByRole("status").filter({ hasText: "Het gesprek is uitgesteld." }).waitFor(WAIT);
+    expect(await fact("Status")).toBe("Uitgesteld tot de bewoner reageert");
 
-      // Resolve.
-      await staff.getByRole("button", { name: "Afhandelen", exact: true }).click();
-      await staff.getByRole("status").filter({ hasText: "Het gesprek is afgehandeld." }).waitFor(WAIT);
-      expect(await fact("Status")).toBe("Afgehandeld");
-      await staff.getByRole("button", { name: "Heropenen", exact: true }).waitFor(WAIT);
+    // Resolve.
+    await staff.getByRole("button", { name: "Afhandelen", exact: true }).click();
+    await staff.getByRole("status").filter({ hasText: "Het gesprek is afgehandeld." }).waitFor(WAIT);
+    expect(await fact("Status")).toBe("Afgehandeld");
+    await staff.getByRole("button", { name: "Heropenen", exact: true }).waitFor(WAIT);
 
-      // The list of open conversations no longer shows it; all statuses do, as resolved.
-      await staff.getByRole("link", { name: "Alle gesprekken" }).click();
-      await staff.waitForURL(`${url}/inbox`, WAIT);
-      expect(await staff.getByRole("link", { name: reference, exact: true }).count()).toBe(0);
-      await staff.getByLabel("Status").selectOption("alle");
-      await staff.getByRole("button", { name: "Filteren" }).click();
-      const resolvedRow = staff.getByRole("row").filter({ has: staff.getByRole("link", { name: reference, exact: true }) });
-      await resolvedRow.waitFor(WAIT);
-      expect(await resolvedRow.textContent()).toContain("Afgehandeld");
+    // The list of open conversations no longer shows it; all statuses do, as resolved.
+    await staff.getByRole("link", { name: "Alle gesprekken" }).click();
+    await staff.waitForURL(`${url}/inbox`, WAIT);
+    expect(await staff.getByRole("link", { name: reference, exact: true }).count()).toBe(0);
+    await staff.getByLabel("Status").selectOption("alle");
+    await staff.getByRole("button", { name: "Filteren" }).click();
+    const resolvedRow = staff.getByRole("row").filter({ has: staff.getByRole("link", { name: reference, exact: true }) });
+    await resolvedRow.waitFor(WAIT);
+    expect(await resolvedRow.textContent()).toContain("Afgehandeld");
 
-      const audit = await service.db.auditEvent.findMany({ where: { subjectType: "Conversation" }, select: { action: true } });
-      expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(["conversation.replied", "conversation.assigned", "conversation.snoozed", "conversation.resolved"]));
-    },
-    90_000,
-  );
+    const audit = await service.db.auditEvent.findMany({ where: { subjectType: "Conversation" }, select: { action: true } });
+    expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(["conversation.replied", "conversation.assigned", "conversation.snoozed", "conversation.resolved"]));
+  }, 90_000);
 
   describe("accessibility (axe-core: no serious or critical violations)", () => {
     let conversationId = "";
@@ -239,7 +235,11 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
       }
       // A dialoogtafel with its sign-up lists (the demo has one per tandem).
       if ((await page.goto(`${url}/inbox/content`))?.status() === 200) {
-        await page.locator("section", { has: page.getByRole("heading", { level: 2, name: "Dialoogtafels" }) }).getByRole("link").first().click();
+        await page
+          .locator("section", { has: page.getByRole("heading", { level: 2, name: "Dialoogtafels" }) })
+          .getByRole("link")
+          .first()
+          .click();
         await page.getByRole("heading", { level: 2, name: "Aanmeldingen" }).waitFor(WAIT);
         await expectAccessible(page, "dialoogtafel");
       }

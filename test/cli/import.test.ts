@@ -124,7 +124,18 @@ describeEachDatabase("the import commands of the admin CLI", (provider) => {
           {
             type: "Feature",
             properties: { wijkcode: "WK177114", wijknaam: "Nieuwe Akkers", gemeentecode: "GM1771" },
-            geometry: { type: "Polygon", coordinates: [[[5.7, 51.5], [5.71, 51.5], [5.71, 51.51], [5.7, 51.51], [5.7, 51.5]]] },
+            geometry: {
+              type: "Polygon",
+              coordinates: [
+                [
+                  [5.7, 51.5],
+                  [5.71, 51.5],
+                  [5.71, 51.51],
+                  [5.7, 51.51],
+                  [5.7, 51.5],
+                ],
+              ],
+            },
           },
         ],
       }),

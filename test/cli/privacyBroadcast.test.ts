@@ -29,7 +29,9 @@ describeEachDatabase("the privacy and broadcast commands", (provider) => {
     residentId = resident.id;
     const identity = await db.channelIdentity.create({ data: { residentId, channel: "telegram", externalId: "777" } });
     await db.subscription.create({ data: { residentId, wijkId: wijk.id, channelIdentityId: identity.id } });
-    const conversation = await db.conversation.create({ data: { reference: "WL-2026-09999", gemeenteId: gemeente.id, residentId, channelIdentityId: identity.id, channel: "telegram", wijkId: wijk.id } });
+    const conversation = await db.conversation.create({
+      data: { reference: "WL-2026-09999", gemeenteId: gemeente.id, residentId, channelIdentityId: identity.id, channel: "telegram", wijkId: wijk.id },
+    });
     await db.message.create({ data: { conversationId: conversation.id, direction: "in", authorKind: "resident", text: "De stoep is kapot", channel: "telegram", channelMessageId: "777:1" } });
   });
   afterAll(async () => {

@@ -90,7 +90,10 @@ describe(".env.example", () => {
     const lines = example.split("\n");
     for (const name of documented) {
       const index = lines.findIndex((line) => line.startsWith(`${name}=`));
-      const above = lines.slice(0, index).reverse().find((line) => !/^[A-Z][A-Z0-9_]*=/.test(line));
+      const above = lines
+        .slice(0, index)
+        .reverse()
+        .find((line) => !/^[A-Z][A-Z0-9_]*=/.test(line));
       expect(above, `${name} needs a comment`).toMatch(/^#/);
     }
   });

@@ -44,7 +44,16 @@ const flowList: Array<z.input<typeof FlowSchema>> = [
     start: "naam",
     steps: {
       naam: { type: "ask", input: "text", text: text("Hoe heet je?", "What is your name?"), save: "naam", next: "aantal" },
-      aantal: { type: "ask", input: "number", min: 1, max: 10, text: text("Met hoeveel mensen?", "How many people?"), retry: text("Typ een getal van 1 tot 10.", "Type a number from 1 to 10."), save: "aantal", next: "datum" },
+      aantal: {
+        type: "ask",
+        input: "number",
+        min: 1,
+        max: 10,
+        text: text("Met hoeveel mensen?", "How many people?"),
+        retry: text("Typ een getal van 1 tot 10.", "Type a number from 1 to 10."),
+        save: "aantal",
+        next: "datum",
+      },
       datum: { type: "ask", input: "date", text: text("Welke dag?", "Which day?"), save: "datum", next: "kleur" },
       kleur: {
         type: "ask",
@@ -99,8 +108,24 @@ const flowList: Array<z.input<typeof FlowSchema>> = [
       welk: {
         type: "branch",
         cases: [
-          { if: { all: [{ var: "resident.kleur", equals: "rood" }, { var: "resident.aantal", in: [1, 2] }] }, next: "rood-weinig" },
-          { if: { any: [{ var: "resident.kleur", equals: "groen" }, { var: "resident.wijk", equals: "noord" }] }, next: "groen-of-noord" },
+          {
+            if: {
+              all: [
+                { var: "resident.kleur", equals: "rood" },
+                { var: "resident.aantal", in: [1, 2] },
+              ],
+            },
+            next: "rood-weinig",
+          },
+          {
+            if: {
+              any: [
+                { var: "resident.kleur", equals: "groen" },
+                { var: "resident.wijk", equals: "noord" },
+              ],
+            },
+            next: "groen-of-noord",
+          },
           { if: { not: { var: "resident.kleur", exists: true } }, next: "geen-kleur" },
           { if: { var: "resident.opmerking", equals: null }, next: "zonder-opmerking" },
         ],
@@ -151,7 +176,15 @@ const flowList: Array<z.input<typeof FlowSchema>> = [
     title: text("Mijn wijk", "My neighbourhood"),
     start: "plek",
     steps: {
-      plek: { type: "ask", input: "postcode", optional: true, skipLabel: text("Kies uit lijst", "Pick from list"), text: text("Wat is je postcode?", "What is your postcode?"), save: "plek", next: "heeft-plek" },
+      plek: {
+        type: "ask",
+        input: "postcode",
+        optional: true,
+        skipLabel: text("Kies uit lijst", "Pick from list"),
+        text: text("Wat is je postcode?", "What is your postcode?"),
+        save: "plek",
+        next: "heeft-plek",
+      },
       "heeft-plek": { type: "branch", cases: [{ if: { var: "plek", exists: true }, next: "zoek" }], default: "lijst" },
       zoek: { type: "action", action: "lookupWijk", with: { plek: { var: "plek" } }, next: { found: "opslaan", default: "lijst" } },
       lijst: { type: "action", action: "listWijken", next: "kies" },
@@ -573,7 +606,13 @@ describe("global commands", () => {
     c.start("flow:vragen");
     const r = c.say("stop");
     expect(r.command).toBe("stop");
-    expect(lastOutput(r)).toEqual({ text: "Ik ben gestopt.", buttons: [{ label: "Menu", value: "menu" }, { label: "Mens", value: "mens" }] });
+    expect(lastOutput(r)).toEqual({
+      text: "Ik ben gestopt.",
+      buttons: [
+        { label: "Menu", value: "menu" },
+        { label: "Mens", value: "mens" },
+      ],
+    });
     expect(c.state).toMatchObject({ flow: null, step: null, waiting: null });
   });
 
@@ -591,7 +630,13 @@ describe("global commands", () => {
     expect(c.state.language).toBe("en");
     expect(lastOutput(r)).toMatchObject({ text: "How can I help?", buttons: [{ label: "Questions" }, { label: "Report something" }, { label: "A person" }] });
     r = c.say("stop");
-    expect(lastOutput(r)).toEqual({ text: "I have stopped.", buttons: [{ label: "Menu", value: "menu" }, { label: "Human", value: "mens" }] });
+    expect(lastOutput(r)).toEqual({
+      text: "I have stopped.",
+      buttons: [
+        { label: "Menu", value: "menu" },
+        { label: "Human", value: "mens" },
+      ],
+    });
     r = c.say("nederlands");
     expect(c.state.language).toBe("nl");
     expect(texts(r)).toEqual(["Waarmee kan ik helpen?"]);
@@ -610,7 +655,13 @@ describe("consent and wijk first", () => {
   it("asks for consent instead of starting a flow that needs it", () => {
     const c = chat({ consent: false, wijk: "noord" });
     const r = c.tap("melden");
-    expect(lastOutput(r)).toEqual({ text: "Daarvoor heb ik je toestemming nodig.", buttons: [{ label: "Ja", value: "toestemming" }, { label: "Menu", value: "menu" }] });
+    expect(lastOutput(r)).toEqual({
+      text: "Daarvoor heb ik je toestemming nodig.",
+      buttons: [
+        { label: "Ja", value: "toestemming" },
+        { label: "Menu", value: "menu" },
+      ],
+    });
     expect(c.state).toMatchObject({ flow: null, step: null, waiting: null });
     expect(texts(c.tap("toestemming"))).toEqual(["Mag ik je berichten bewaren?"]);
   });
@@ -636,8 +687,19 @@ describe("consent and wijk first", () => {
     // No postcode known: pick from the list an action makes.
     r = c.tap("skip");
     expect(r.action).toEqual({ name: "listWijken", params: {} });
-    r = c.finish("done", { wijkOptions: [{ value: "noord", label: "Noord" }, { value: "zuid", label: "Zuid", synonyms: ["zuidkant"] }] });
-    expect(lastOutput(r)).toMatchObject({ text: "Kies je wijk:", buttons: [{ label: "Noord", value: "noord" }, { label: "Zuid", value: "zuid" }] });
+    r = c.finish("done", {
+      wijkOptions: [
+        { value: "noord", label: "Noord" },
+        { value: "zuid", label: "Zuid", synonyms: ["zuidkant"] },
+      ],
+    });
+    expect(lastOutput(r)).toMatchObject({
+      text: "Kies je wijk:",
+      buttons: [
+        { label: "Noord", value: "noord" },
+        { label: "Zuid", value: "zuid" },
+      ],
+    });
     r = c.say("zuidkant");
     expect(r.action).toEqual({ name: "setWijk", params: { wijk: "zuid" } });
     r = c.finish("done", { "resident.wijk": "zuid", "resident.wijkName": "Zuid" });
@@ -668,7 +730,13 @@ describe("three tries", () => {
     expect(texts(c.say("veel"))).toEqual(["Typ een getal van 1 tot 10."]);
     expect(texts(c.say("heel veel"))).toEqual(["Typ een getal van 1 tot 10."]);
     const r = c.say("weet ik niet");
-    expect(lastOutput(r)).toEqual({ text: "Het lukt niet, sorry.", buttons: [{ label: "Menu", value: "menu" }, { label: "Mens", value: "mens" }] });
+    expect(lastOutput(r)).toEqual({
+      text: "Het lukt niet, sorry.",
+      buttons: [
+        { label: "Menu", value: "menu" },
+        { label: "Mens", value: "mens" },
+      ],
+    });
     expect(c.state).toMatchObject({ flow: null, step: null, waiting: null, tries: 0 });
   });
 });
@@ -715,7 +783,15 @@ describe("changing the subject", () => {
 describe("never a dead end", () => {
   it("gives the last message of a finished flow a menu and a person button", () => {
     const r = chat().start("flow:mens");
-    expect(r.outputs).toEqual([{ text: "Ik zet je door.", buttons: [{ label: "Menu", value: "menu" }, { label: "Mens", value: "mens" }] }]);
+    expect(r.outputs).toEqual([
+      {
+        text: "Ik zet je door.",
+        buttons: [
+          { label: "Menu", value: "menu" },
+          { label: "Mens", value: "mens" },
+        ],
+      },
+    ]);
   });
 
   it("does not add them when the flow goes on (resume)", () => {

@@ -35,7 +35,10 @@ const TurnSchema = z
     location: z.tuple([z.number(), z.number()]).optional(),
     photo: z.string().optional(),
     voice: z.string().optional(),
-    wait: z.string().regex(/^\d+[mhd]$/).optional(),
+    wait: z
+      .string()
+      .regex(/^\d+[mhd]$/)
+      .optional(),
     repeat: z.boolean().optional().describe("send the previous message again with the same platform id (a duplicate delivery)"),
     expect: z.array(z.string()).default([]),
     notExpect: z.array(z.string()).default([]),
@@ -49,7 +52,10 @@ const ScriptSchema = z
   .object({
     name: z.string(),
     at: z.string().optional(),
-    given: z.object({ consent: z.boolean().optional(), wijk: z.string().optional(), language: z.enum(["nl", "en"]).optional() }).strict().optional(),
+    given: z
+      .object({ consent: z.boolean().optional(), wijk: z.string().optional(), language: z.enum(["nl", "en"]).optional() })
+      .strict()
+      .optional(),
     turns: z.array(TurnSchema).min(1),
   })
   .strict();
@@ -76,7 +82,13 @@ async function check(harness: BotHarness, resident: Resident, expected: z.infer<
   for (const key of ["status", "intent", "theme", "wijk", "tandem", "emergency"] as const) {
     if (expected[key] !== undefined) expect(newest?.[key], `${where}: conversation ${key}`).toBe(expected[key]);
   }
-  const identity = await harness.t.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "webchat", externalId: resident.externalId } }, include: { resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" } }, registrations: { where: { status: { in: ["registered", "waitlist"] } } } } }, subscriptions: { where: { cancelledAt: null } } } });
+  const identity = await harness.t.db.channelIdentity.findUniqueOrThrow({
+    where: { channel_externalId: { channel: "webchat", externalId: resident.externalId } },
+    include: {
+      resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" } }, registrations: { where: { status: { in: ["registered", "waitlist"] } } } } },
+      subscriptions: { where: { cancelledAt: null } },
+    },
+  });
   if (expected.residentWijk !== undefined) expect(identity.resident.wijk?.slug ?? null, `${where}: resident wijk`).toBe(expected.residentWijk);
   if (expected.subscribed !== undefined) expect(identity.subscriptions.length > 0, `${where}: subscribed`).toBe(expected.subscribed);
   if (expected.registrations !== undefined) expect(identity.resident.registrations.length, `${where}: registrations`).toBe(expected.registrations);
@@ -105,7 +117,18 @@ describeEachDatabase("scripted conversations (flows/tests)", (provider) => {
         }
         const id = turn.repeat ? lastId : `${file}-${index}`;
         lastId = id;
-        const message = turn.say !== undefined ? { text: turn.say } : turn.tap !== undefined ? { value: turn.tap } : turn.location ? { location: { lat: turn.location[0], lon: turn.location[1] } } : turn.photo ? { media: { ref: turn.photo, kind: "photo" as const } } : turn.voice ? { media: { ref: turn.voice, kind: "voice" as const } } : null;
+        const message =
+          turn.say !== undefined
+            ? { text: turn.say }
+            : turn.tap !== undefined
+              ? { value: turn.tap }
+              : turn.location
+                ? { location: { lat: turn.location[0], lon: turn.location[1] } }
+                : turn.photo
+                  ? { media: { ref: turn.photo, kind: "photo" as const } }
+                  : turn.voice
+                    ? { media: { ref: turn.voice, kind: "voice" as const } }
+                    : null;
         if (message) {
           const replies = await resident.send({ ...message, channelMessageId: `${resident.externalId}-${id}` });
           const text = joined(replies);

@@ -192,7 +192,10 @@ describe("refusing a broken flow with file, line and what is wrong", () => {
   it("reports a target that is not a step of the flow", () => {
     const dir = copyWithProef();
     edit(dir, "proef.yaml", "    next: klaar", "    next: klaarr");
-    expect(problemsIn(dir).problems).toEqual([{ file: "proef.yaml", line: lineWith(dir, "proef.yaml", "  vraag:"), message: 'steps.vraag: there is no step "klaarr" in this flow' }, expect.objectContaining({ message: "steps.klaar: no step leads here" })]);
+    expect(problemsIn(dir).problems).toEqual([
+      { file: "proef.yaml", line: lineWith(dir, "proef.yaml", "  vraag:"), message: 'steps.vraag: there is no step "klaarr" in this flow' },
+      expect.objectContaining({ message: "steps.klaar: no step leads here" }),
+    ]);
   });
 
   it("reports a target to a flow that does not exist", () => {
@@ -282,7 +285,9 @@ describe("refusing a broken flow with file, line and what is wrong", () => {
   it("reports a bad setting", () => {
     const dir = copyOfFlows();
     edit(dir, "settings.yaml", "responseTargetWorkingHours: 8", "responseTargetWorkingHours: -8");
-    expect(problemsIn(dir).problems).toEqual([{ file: "settings.yaml", line: lineWith(dir, "settings.yaml", "responseTargetWorkingHours"), message: expect.stringContaining("responseTargetWorkingHours") }]);
+    expect(problemsIn(dir).problems).toEqual([
+      { file: "settings.yaml", line: lineWith(dir, "settings.yaml", "responseTargetWorkingHours"), message: expect.stringContaining("responseTargetWorkingHours") },
+    ]);
   });
 
   it("reports a bot text missing from globals (a dialoogtafel list would say nothing when full)", () => {
@@ -339,8 +344,7 @@ describe("refusing an action step its action does not fit (conversation/actionSp
         file: "dialoogtafel.yaml",
         line: lineWith(dir, "dialoogtafel.yaml", "registred:"),
         message:
-          'steps.register.next.registred: registerDialoogtafel never ends with "registred" (did you mean "registered"?); ' +
-          "its outcomes are registered, waitlist, already, gone (and default)",
+          'steps.register.next.registred: registerDialoogtafel never ends with "registred" (did you mean "registered"?); ' + "its outcomes are registered, waitlist, already, gone (and default)",
       },
     ]);
   });

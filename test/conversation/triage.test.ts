@@ -5,17 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
-import {
-  EmergencySchema,
-  IntentSchema,
-  ThemeSchema,
-  TriageLexiconError,
-  detectLanguage,
-  explainTriage,
-  loadTriageLexicon,
-  triageText,
-  type TriageResult,
-} from "../../src/conversation/triage.ts";
+import { EmergencySchema, IntentSchema, ThemeSchema, TriageLexiconError, detectLanguage, explainTriage, loadTriageLexicon, triageText, type TriageResult } from "../../src/conversation/triage.ts";
 
 const FIXTURE_PATH = fileURLToPath(new URL("../fixtures/triage-messages.yaml", import.meta.url));
 
@@ -28,7 +18,10 @@ const LabelledMessageSchema = z.strictObject({
 type LabelledMessage = z.infer<typeof LabelledMessageSchema>;
 
 const lexicon = loadTriageLexicon();
-const fixture = z.array(LabelledMessageSchema).min(180).parse(parse(readFileSync(FIXTURE_PATH, "utf8")));
+const fixture = z
+  .array(LabelledMessageSchema)
+  .min(180)
+  .parse(parse(readFileSync(FIXTURE_PATH, "utf8")));
 
 type Outcome = { message: LabelledMessage; result: TriageResult };
 const outcomes: Outcome[] = fixture.map((message) => ({ message, result: triageText(message.text, lexicon) }));
@@ -52,10 +45,7 @@ function formatPercent(correct: number, total: number): string {
 
 function formatTable(title: string, tallies: Tally[]): string {
   const width = Math.max(title.length, ...tallies.map((tally) => tally.label.length));
-  const rows = tallies.map(
-    (tally) =>
-      `  ${tally.label.padEnd(width)}  ${String(tally.correct).padStart(3)}/${String(tally.total).padEnd(3)}  ${formatPercent(tally.correct, tally.total)}`,
-  );
+  const rows = tallies.map((tally) => `  ${tally.label.padEnd(width)}  ${String(tally.correct).padStart(3)}/${String(tally.total).padEnd(3)}  ${formatPercent(tally.correct, tally.total)}`);
   return [`  ${title.padEnd(width)}  right/n   accuracy`, ...rows].join("\n");
 }
 
@@ -70,9 +60,7 @@ const falseEmergencies = outcomes.filter((o) => o.message.emergency === null && 
 const expectedEmergencies = outcomes.filter((o) => o.message.emergency !== null).length;
 
 function printReport(): void {
-  const mistakes = outcomes.filter(
-    (o) => o.result.intent !== o.message.intent || o.result.theme !== o.message.theme,
-  );
+  const mistakes = outcomes.filter((o) => o.result.intent !== o.message.intent || o.result.theme !== o.message.theme);
   const lines = [
     "",
     `Triage report — ${outcomes.length} labelled messages (test/fixtures/triage-messages.yaml)`,
@@ -93,11 +81,7 @@ function printReport(): void {
       `${missedEmergencies.length} missed, ${falseEmergencies.length} false alarms (required: 0 and 0)`,
     "",
     mistakes.length === 0 ? "  no mistakes" : `  mistakes (${mistakes.length}): expected → got`,
-    ...mistakes.map(
-      (o) =>
-        `  - ${truncate(o.message.text, 70).padEnd(70)}  ${o.message.intent}/${o.message.theme} → ` +
-        `${o.result.intent}/${o.result.theme} (${o.result.confidence.intent})`,
-    ),
+    ...mistakes.map((o) => `  - ${truncate(o.message.text, 70).padEnd(70)}  ${o.message.intent}/${o.message.theme} → ` + `${o.result.intent}/${o.result.theme} (${o.result.confidence.intent})`),
     "",
   ];
   console.log(lines.join("\n"));
@@ -279,8 +263,7 @@ describe("loadTriageLexicon", () => {
 
   it("rejects a misplaced star in a cue", () => {
     const file = join(folder, "star.yaml");
-    const source = readFileSync(fileURLToPath(new URL("../../flows/triage/lexicon.yaml", import.meta.url)), "utf8")
-      .replace("    defect: 2\n", "    de*fect: 2\n");
+    const source = readFileSync(fileURLToPath(new URL("../../flows/triage/lexicon.yaml", import.meta.url)), "utf8").replace("    defect: 2\n", "    de*fect: 2\n");
     writeFileSync(file, source);
     expect(() => loadTriageLexicon(file)).toThrow(/intents\.melding\.de\*fect: a "\*" may only stand/);
   });

@@ -18,7 +18,12 @@ describeEachDatabase("dialoogtafel sign-ups", (provider) => {
     const ids = residents.map((r) => r.id);
     const outcomes = [];
     for (const id of ids) outcomes.push(await t.db.$transaction((tx) => registerForDialoogtafel(tx, tafel.id, id, now)));
-    expect(outcomes.map((o) => [o.outcome, o.position])).toEqual([["registered", 0], ["registered", 0], ["waitlist", 1], ["waitlist", 2]]);
+    expect(outcomes.map((o) => [o.outcome, o.position])).toEqual([
+      ["registered", 0],
+      ["registered", 0],
+      ["waitlist", 1],
+      ["waitlist", 2],
+    ]);
     expect((await t.db.$transaction((tx) => registerForDialoogtafel(tx, tafel.id, ids[0] ?? "", now))).outcome).toBe("already");
 
     const cancelled = await t.db.$transaction((tx) => cancelRegistration(tx, tafel.id, ids[1] ?? ""));

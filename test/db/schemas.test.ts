@@ -18,7 +18,9 @@ describe("the two Prisma schemas", () => {
     const { expected } = compareSchemas();
     const models = [...expected.matchAll(/^model (\w+) \{/gm)].map((m) => m[1]);
     for (const provider of ["sqlite", "postgresql"] as const) {
-      const sql = readMigrations(provider).map((m) => m.sql).join("\n");
+      const sql = readMigrations(provider)
+        .map((m) => m.sql)
+        .join("\n");
       for (const model of models) expect(sql, `${model} on ${provider}`).toContain(`CREATE TABLE "${model}"`);
     }
   });

@@ -10,8 +10,7 @@ const sectionOf = (digest: ReturnType<typeof buildWeeklyDigest>, slug: string) =
   if (!section) throw new Error(`no section ${slug}`);
   return section;
 };
-const row = (rows: Array<{ key: string; count: number; previousAverage: number | null; change: number | null; changePercent: number | null }>, key: string) =>
-  rows.find((r) => r.key === key);
+const row = (rows: Array<{ key: string; count: number; previousAverage: number | null; change: number | null; changePercent: number | null }>, key: string) => rows.find((r) => r.key === key);
 
 describe("buildWeeklyDigest on a known week (hand-computed)", () => {
   const digest = buildWeeklyDigest(weekOfWethouderC(), WEEK);
@@ -58,7 +57,11 @@ describe("buildWeeklyDigest on a known week (hand-computed)", () => {
     // Verkeer: 2+3+0+2 = 7 → 1.75; 3 now → +1.25 (shown +1.3), +71%. Afval: 1+1+8 = 10 → 2.5; 1 now → −60%.
     expect(row(digest.total.byTheme, "verkeer")).toMatchObject({ previousAverage: 1.75, change: 1.3, changePercent: 71 });
     expect(row(digest.total.byTheme, "afval")).toMatchObject({ previousAverage: 2.5, change: -1.5, changePercent: -60 });
-    expect(sectionOf(digest, "luchen").byTheme.filter((r) => r.count > 0).map((r) => [r.key, r.count])).toEqual([
+    expect(
+      sectionOf(digest, "luchen")
+        .byTheme.filter((r) => r.count > 0)
+        .map((r) => [r.key, r.count]),
+    ).toEqual([
       ["verkeer", 3],
       ["groen", 1],
     ]);
@@ -179,7 +182,10 @@ describe("buildWeeklyDigest on other weeks", () => {
     const data = weekOfWethouderC({
       audience: { kind: "gemeente" },
       wijken: [heide, KERKAKKERS, LUCHEN],
-      conversations: [...weekOfWethouderC().conversations, conversation({ reference: "WL-2026-00120", wijkId: "w-heide", intent: "melding", theme: "groen", created: "2026-11-25 10:00", open: "2026-11-25 10:00" })],
+      conversations: [
+        ...weekOfWethouderC().conversations,
+        conversation({ reference: "WL-2026-00120", wijkId: "w-heide", intent: "melding", theme: "groen", created: "2026-11-25 10:00", open: "2026-11-25 10:00" }),
+      ],
     });
     const overview = buildWeeklyDigest(data, WEEK);
     expect(overview.wijkenWithoutWethouder).toEqual([{ slug: "heide", name: "Heide" }]);
@@ -205,7 +211,9 @@ describe("buildWeeklyDigest on other weeks", () => {
     // Handed over Thursday 24 December 16:00, answered Monday 28 December 10:00: Christmas and
     // Boxing Day and the weekend do not count → 1 + 1 = 2 working hours.
     const data = weekOfWethouderC({
-      conversations: [conversation({ reference: "WL-2026-00200", wijkId: LUCHEN.id, intent: "melding", theme: "groen", created: "2026-12-24 16:00", open: "2026-12-24 16:00", firstResponse: "2026-12-28 10:00" })],
+      conversations: [
+        conversation({ reference: "WL-2026-00200", wijkId: LUCHEN.id, intent: "melding", theme: "groen", created: "2026-12-24 16:00", open: "2026-12-24 16:00", firstResponse: "2026-12-28 10:00" }),
+      ],
       settings: testSettings,
       generatedAt: new Date("2027-01-04T07:00:00Z"),
     });

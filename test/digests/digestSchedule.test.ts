@@ -93,7 +93,9 @@ describeEachDatabase("the digest schedule catching up after downtime", (provider
   it("does not send a new wethouder the digests of weeks before their account existed", async () => {
     const gemeente = await t.db.gemeente.findFirstOrThrow();
     const tandem = await t.db.tandem.findFirstOrThrow({ where: { slug: "mierlo" } });
-    const d = await t.db.staffUser.create({ data: { gemeenteId: gemeente.id, email: "wethouder.d@demo.wijklijn.nl", displayName: "Wethouder D", role: "wethouder", createdAt: local("2026-12-01 09:00") } });
+    const d = await t.db.staffUser.create({
+      data: { gemeenteId: gemeente.id, email: "wethouder.d@demo.wijklijn.nl", displayName: "Wethouder D", role: "wethouder", createdAt: local("2026-12-01 09:00") },
+    });
     await t.db.tandemMember.create({ data: { tandemId: tandem.id, staffUserId: d.id, role: "wethouder" } });
     try {
       await markSent(t.db, ["2026-W45", "2026-W46", "2026-W47", "2026-W48"]);

@@ -35,7 +35,19 @@ describe("renderDigest", () => {
   });
 
   it("has the sections in order of importance, in HTML and in plain text alike", () => {
-    const order = ["In het kort", "Kerncijfers", "Wacht het langst", "Onderwerpen per wijk", "Nieuwe gesprekken per week", "Per wijk", "Dialoogtafels", "Wijknieuws gepubliceerd", "Wat bewoners zeggen", "Tevredenheid en vertrouwen", "Uitleg"];
+    const order = [
+      "In het kort",
+      "Kerncijfers",
+      "Wacht het langst",
+      "Onderwerpen per wijk",
+      "Nieuwe gesprekken per week",
+      "Per wijk",
+      "Dialoogtafels",
+      "Wijknieuws gepubliceerd",
+      "Wat bewoners zeggen",
+      "Tevredenheid en vertrouwen",
+      "Uitleg",
+    ];
     const inHtml = order.map((title) => rendered.html.indexOf(`>${title}</h2>`));
     const inText = order.map((title) => rendered.text.indexOf(`\n${title.toUpperCase()}\n-`));
     for (const positions of [inHtml, inText]) {

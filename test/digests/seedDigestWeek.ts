@@ -75,7 +75,22 @@ export async function seedWeekOfWethouderC(db: Db): Promise<void> {
       const createdAt = new Date(wednesdayNoon.getTime() + filler * 60_000);
       await storeConversation(
         db,
-        { id: "", reference: `WL-2026-9${String(filler).padStart(4, "0")}`, wijkId: row.wijkId, intent: row.intent, theme: row.theme, emergency: null, status: "resolved", createdAt, firstResponseAt: null, statusChanges: [{ from: null, to: "bot", at: createdAt }, { from: "bot", to: "resolved", at: createdAt }], residentText: null },
+        {
+          id: "",
+          reference: `WL-2026-9${String(filler).padStart(4, "0")}`,
+          wijkId: row.wijkId,
+          intent: row.intent,
+          theme: row.theme,
+          emergency: null,
+          status: "resolved",
+          createdAt,
+          firstResponseAt: null,
+          statusChanges: [
+            { from: null, to: "bot", at: createdAt },
+            { from: "bot", to: "resolved", at: createdAt },
+          ],
+          residentText: null,
+        },
         SLUGS[row.wijkId] ?? null,
       );
     }

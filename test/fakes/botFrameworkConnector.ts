@@ -65,7 +65,9 @@ export async function startFakeBotFrameworkConnector(): Promise<FakeBotFramework
       const body = await readJson(req).catch(() => null);
       const failure = failures.shift();
       if (failure) {
-        res.writeHead(failure.status, { "Content-Type": "application/json", ...failure.headers }).end(JSON.stringify(failure.body ?? { error: { code: "Failure", message: `fake failure ${failure.status}` } }));
+        res
+          .writeHead(failure.status, { "Content-Type": "application/json", ...failure.headers })
+          .end(JSON.stringify(failure.body ?? { error: { code: "Failure", message: `fake failure ${failure.status}` } }));
         return;
       }
       if (!isRecord(body) || typeof body.type !== "string") {

@@ -27,7 +27,13 @@ export const GraphRequestSchema = z.discriminatedUnion("type", [
       z.object({
         type: z.literal("list"),
         body: z.object({ text: z.string().min(1).max(4096) }),
-        action: z.object({ button: z.string().min(1).max(20), sections: z.array(z.object({ title: z.string().max(24).optional(), rows: z.array(RowSchema).min(1) })).min(1).max(10) }),
+        action: z.object({
+          button: z.string().min(1).max(20),
+          sections: z
+            .array(z.object({ title: z.string().max(24).optional(), rows: z.array(RowSchema).min(1) }))
+            .min(1)
+            .max(10),
+        }),
       }),
     ]),
   }),
@@ -62,10 +68,7 @@ export interface RecordedCall {
 }
 
 /** A failure to answer with instead of accepting. */
-export type FakeFailure =
-  | { kind: "rate-limit"; retryAfterSeconds?: number; code?: 130429 | 131048 | 131056 }
-  | { kind: "server-error" }
-  | { kind: "re-engagement" };
+export type FakeFailure = { kind: "rate-limit"; retryAfterSeconds?: number; code?: 130429 | 131048 | 131056 } | { kind: "server-error" } | { kind: "re-engagement" };
 
 /** A running fake Graph API. */
 export interface FakeGraphApi {
@@ -81,7 +84,9 @@ export interface FakeGraphApi {
   close(): Promise<void>;
 }
 
-const graphError = (code: number, message: string, type = "OAuthException") => ({ error: { message, type, code, error_data: { messaging_product: "whatsapp", details: message }, fbtrace_id: "AbCdEfGh123" } });
+const graphError = (code: number, message: string, type = "OAuthException") => ({
+  error: { message, type, code, error_data: { messaging_product: "whatsapp", details: message }, fbtrace_id: "AbCdEfGh123" },
+});
 
 function summarise(body: GraphRequest): Pick<SentMessage, "text" | "options" | "kind"> {
   switch (body.type) {
@@ -192,7 +197,9 @@ export async function startFakeGraphApi(options: { token: string; phoneNumberId:
       const deadline = Date.now() + timeoutMs;
       while (sentTo(waId).length < count) {
         if (Date.now() > deadline) {
-          const got = sentTo(waId).map((m) => `  ${m.kind}: ${m.text.slice(0, 60)}`).join("\n");
+          const got = sentTo(waId)
+            .map((m) => `  ${m.kind}: ${m.text.slice(0, 60)}`)
+            .join("\n");
           throw new Error(`the fake Graph API got ${sentTo(waId).length} of ${count} messages for ${waId} within ${timeoutMs} ms:\n${got}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 10));

@@ -84,8 +84,8 @@ function decodeBasic(header: string | undefined): { id: string; secret: string }
   const decoded = Buffer.from(match[1], "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon < 0) return null;
-  const unescape = (value: string) => decodeURIComponent(value.replace(/\+/g, " "));
-  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+  const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, " "));
+  return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
 }
 
 /** Starts the fake on a free loopback port. */

@@ -180,7 +180,11 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
         return;
       }
       if (failure.status === 429) return error(res, 429, `Too Many Requests: retry after ${failure.retryAfter}`, { retry_after: failure.retryAfter });
-      return error(res, failure.status, failure.description ?? (failure.status === 403 ? "Forbidden: bot was blocked by the user" : failure.status === 400 ? "Bad Request: chat not found" : "Internal Server Error"));
+      return error(
+        res,
+        failure.status,
+        failure.description ?? (failure.status === 403 ? "Forbidden: bot was blocked by the user" : failure.status === 400 ? "Bad Request: chat not found" : "Internal Server Error"),
+      );
     }
     const markup = params.reply_markup;
     const message: SentMessage = {

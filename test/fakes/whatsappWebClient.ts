@@ -90,14 +90,34 @@ const now = () => Math.floor(Date.now() / 1000);
 const THUMBNAIL = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wCEAAkGBxISEhUSEhIVFRUVFRUVFRUVFRUVFRUVFRUXFhUVFRUYHSggGBolHRUVITEhJSkrLi4uFx8zODMtNygtLisBCgoKDg0OGhAQGi0lHyUtLS0tLS0t";
 
 function media(from: string, type: string, extra: Partial<RawMessageData> = {}): RawMessageData {
-  return { id: messageId(from, false), type, t: now(), from, to: PILOT_NUMBER, body: THUMBNAIL, directPath: `/v/t62.7118-24/${randomBytes(6).toString("hex")}.enc`, mimetype: "application/octet-stream", ...extra };
+  return {
+    id: messageId(from, false),
+    type,
+    t: now(),
+    from,
+    to: PILOT_NUMBER,
+    body: THUMBNAIL,
+    directPath: `/v/t62.7118-24/${randomBytes(6).toString("hex")}.enc`,
+    mimetype: "application/octet-stream",
+    ...extra,
+  };
 }
 
 /** Raw messages as a resident's phone produces them. */
 export const raw = {
   text: (from: string, body: string): RawMessageData => ({ id: messageId(from, false), type: "chat", t: now(), from, to: PILOT_NUMBER, body }),
   /** A shared location: WhatsApp Web gives the coordinates as strings. */
-  location: (from: string, lat: string, lng: string, loc?: string): RawMessageData => ({ id: messageId(from, false), type: "location", t: now(), from, to: PILOT_NUMBER, body: THUMBNAIL, lat, lng, ...(loc ? { loc } : {}) }),
+  location: (from: string, lat: string, lng: string, loc?: string): RawMessageData => ({
+    id: messageId(from, false),
+    type: "location",
+    t: now(),
+    from,
+    to: PILOT_NUMBER,
+    body: THUMBNAIL,
+    lat,
+    lng,
+    ...(loc ? { loc } : {}),
+  }),
   image: (from: string, caption?: string) => media(from, "image", { mimetype: "image/jpeg", ...(caption ? { caption } : {}) }),
   voiceNote: (from: string) => media(from, "ptt", { mimetype: "audio/ogg; codecs=opus", duration: "4" }),
   audio: (from: string) => media(from, "audio", { mimetype: "audio/mpeg", duration: "31" }),
@@ -109,7 +129,16 @@ export const raw = {
   groupText: (group: string, author: string, body: string): RawMessageData => ({ id: messageId(group, false, author), type: "chat", t: now(), from: group, to: PILOT_NUMBER, author, body }),
   /** A message the pilot phone itself sent (also emitted by "message_create", never by "message" in the real client). */
   own: (to: string, body: string): RawMessageData => ({ id: messageId(to, true), type: "chat", t: now(), from: PILOT_NUMBER, to, body }),
-  status: (author: string, body: string): RawMessageData => ({ id: messageId("status@broadcast", false, author), type: "chat", t: now(), from: "status@broadcast", to: PILOT_NUMBER, author, body, isStatusV3: true }),
+  status: (author: string, body: string): RawMessageData => ({
+    id: messageId("status@broadcast", false, author),
+    type: "chat",
+    t: now(),
+    from: "status@broadcast",
+    to: PILOT_NUMBER,
+    author,
+    body,
+    isStatusV3: true,
+  }),
   notice: (from: string): RawMessageData => ({ id: messageId(from, false), type: "e2e_notification", t: now(), from, to: PILOT_NUMBER, body: "" }),
 };
 

@@ -35,7 +35,19 @@ export interface Resident {
   say(text: string): Promise<Reply[]>;
   tap(value: string): Promise<Reply[]>;
   /** The resident's conversations, newest first. */
-  conversations(): Promise<Array<{ id: string; reference: string; status: string; intent: string | null; theme: string | null; emergency: string | null; wijk: string | null; tandem: string | null; messages: Array<{ direction: string; text: string | null }> }>>;
+  conversations(): Promise<
+    Array<{
+      id: string;
+      reference: string;
+      status: string;
+      intent: string | null;
+      theme: string | null;
+      emergency: string | null;
+      wijk: string | null;
+      tandem: string | null;
+      messages: Array<{ direction: string; text: string | null }>;
+    }>
+  >;
 }
 
 /** Starts a bot on a fresh seeded database. */
@@ -78,7 +90,12 @@ export async function createBotHarness(
       for (const row of outbox) {
         const payload: unknown = JSON.parse(row.payload);
         if (payload && typeof payload === "object" && "messageId" in payload && typeof payload.messageId === "string" && "buttons" in payload && Array.isArray(payload.buttons)) {
-          buttons.set(payload.messageId, payload.buttons.flatMap((b: unknown) => (b && typeof b === "object" && "label" in b && "value" in b && typeof b.label === "string" && typeof b.value === "string" ? [{ label: b.label, value: b.value }] : [])));
+          buttons.set(
+            payload.messageId,
+            payload.buttons.flatMap((b: unknown) =>
+              b && typeof b === "object" && "label" in b && "value" in b && typeof b.label === "string" && typeof b.value === "string" ? [{ label: b.label, value: b.value }] : [],
+            ),
+          );
         }
       }
       const fresh = messages.filter((m) => !seenIds.has(m.id));

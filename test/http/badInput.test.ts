@@ -56,13 +56,20 @@ describeEachDatabase("bad input gets a clear 4xx and loses nothing", (provider) 
     const res = await fetch(`${service.url}/chat/api/messages`, { method: "POST", headers: { "content-type": "application/json", cookie }, body });
     expect(res.status).toBe(202);
     await service.bot.processor.idle();
-    const read = z.object({ messages: z.array(z.object({ direction: z.string(), text: z.string() }).loose()) }).parse(await (await fetch(`${service.url}/chat/api/messages`, { headers: { cookie } })).json());
+    const read = z
+      .object({ messages: z.array(z.object({ direction: z.string(), text: z.string() }).loose()) })
+      .parse(await (await fetch(`${service.url}/chat/api/messages`, { headers: { cookie } })).json());
     expect(read.messages.find((m) => m.direction === "in")?.text).toBe("hoi daar \uFFFD kapot");
     expect(read.messages.some((m) => m.direction === "out")).toBe(true);
   });
 
   it("answers a login with NUL in the address with 401, not 500", async () => {
-    const res = await fetch(`${service.url}/inbox/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "email=gr.mierlo%00%40demo.wijklijn.nl&password=niet-goed%00-fout", redirect: "manual" });
+    const res = await fetch(`${service.url}/inbox/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "email=gr.mierlo%00%40demo.wijklijn.nl&password=niet-goed%00-fout",
+      redirect: "manual",
+    });
     expect(res.status).toBe(401);
   });
 

@@ -8,7 +8,12 @@ import { captureLogger } from "../helpers/logger.ts";
 
 /** The inline <style> blocks of a page, each with the CSP source that allows it. */
 function inlineStyles(page: string): string[] {
-  return [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1] ?? "", "utf8").digest("base64")}'`);
+  return [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    (m) =>
+      `'sha256-${createHash("sha256")
+        .update(m[1] ?? "", "utf8")
+        .digest("base64")}'`,
+  );
 }
 
 describe("security headers", () => {

@@ -230,7 +230,12 @@ describeEachDatabase("authorization of every inbox and conversations API route",
       const deactivated = await signIn("gr.buitengebied@demo.wijklijn.nl");
       await harness.t.db.staffUser.update({ where: { email: "gr.buitengebied@demo.wijklijn.nl" }, data: { active: false } });
       const forged = { cookie: `wl_staff=${randomBytes(32).toString("base64url")}`, csrf: randomBytes(24).toString("base64url") };
-      signedOut.push({ name: "no cookie", who: null }, { name: "a forged cookie", who: forged }, { name: "a logged-out session", who: ended }, { name: "a deactivated user's session", who: deactivated });
+      signedOut.push(
+        { name: "no cookie", who: null },
+        { name: "a forged cookie", who: forged },
+        { name: "a logged-out session", who: ended },
+        { name: "a deactivated user's session", who: deactivated },
+      );
     });
 
     it("sends every GET to the login page, with the way back in ?next", async () => {
@@ -263,7 +268,12 @@ describeEachDatabase("authorization of every inbox and conversations API route",
         expect(response.status, path).toBe(303);
         expect(response.headers.get("location"), path).toMatch(/^\/inbox\/login\?next=/);
       }
-      const post = await fetch(`${server.url}/Inbox/C/${conversationId}/reply`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "text=x", redirect: "manual" });
+      const post = await fetch(`${server.url}/Inbox/C/${conversationId}/reply`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "text=x",
+        redirect: "manual",
+      });
       expect(post.status).toBe(401);
     });
 
@@ -342,7 +352,7 @@ describeEachDatabase("authorization of every inbox and conversations API route",
     expect((await request("POST /inbox/canned", as.wethouderMierlo, { fields: { ...fields, title: "Van de wethouder" } })).status).toBe(403);
     expect((await request("POST /inbox/canned/:id/delete", as.wethouderMierlo, { path: deletePath })).status).toBe(403);
     expect(await harness.t.db.cannedReply.count({ where: { tandemId: tandem.id } })).toBe(1);
-    expect((await (await request("GET /inbox/canned", as.grNoord)).text())).not.toContain("We hebben je vraag");
+    expect(await (await request("GET /inbox/canned", as.grNoord)).text()).not.toContain("We hebben je vraag");
   });
 
   it("renders a resident's script as text in the list and in the conversation", async () => {

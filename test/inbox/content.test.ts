@@ -77,10 +77,26 @@ describeEachDatabase("the wijk content pages", (provider) => {
   }
 
   it("publishes a news item that the bot shows residents at once, and keeps a draft from them", async () => {
-    const published = await post("/inbox/content/nieuws", who.grMierlo, { wijkId: wijk.luchen, kind: "project", title: "Nieuwe speeltuin aan de Heuvelstraat", body: "In het voorjaar komt er een nieuwe speeltuin.", link: "https://www.geldrop-mierlo.nl/speeltuin", expires: "", action: "publish" });
+    const published = await post("/inbox/content/nieuws", who.grMierlo, {
+      wijkId: wijk.luchen,
+      kind: "project",
+      title: "Nieuwe speeltuin aan de Heuvelstraat",
+      body: "In het voorjaar komt er een nieuwe speeltuin.",
+      link: "https://www.geldrop-mierlo.nl/speeltuin",
+      expires: "",
+      action: "publish",
+    });
     expect(published.status).toBe(303);
     expect(published.headers.get("location")).toMatch(/^\/inbox\/content\/nieuws\/[^/?]+\?klaar=nieuws-gepubliceerd$/);
-    const draft = await post("/inbox/content/nieuws", who.grMierlo, { wijkId: wijk.luchen, kind: "bericht", title: "Geheim concept over de Luchen", body: "Nog niet af.", link: "", expires: "", action: "draft" });
+    const draft = await post("/inbox/content/nieuws", who.grMierlo, {
+      wijkId: wijk.luchen,
+      kind: "bericht",
+      title: "Geheim concept over de Luchen",
+      body: "Nog niet af.",
+      link: "",
+      expires: "",
+      action: "draft",
+    });
     expect(draft.status).toBe(303);
 
     const resident = await residentInLuchen();
@@ -98,14 +114,30 @@ describeEachDatabase("the wijk content pages", (provider) => {
     const item = await h.t.db.newsItem.findFirstOrThrow({ where: { title: "Nieuwe speeltuin aan de Heuvelstraat" } });
     const form = await (await get(`/inbox/content/nieuws/${item.id}`, who.grMierlo)).text();
     expect(form).toContain('value="https://www.geldrop-mierlo.nl/speeltuin"');
-    const unpublished = await post(`/inbox/content/nieuws/${item.id}`, who.grMierlo, { wijkId: wijk.luchen, kind: "project", title: item.title, body: item.body, link: item.link ?? "", expires: "", action: "unpublish" });
+    const unpublished = await post(`/inbox/content/nieuws/${item.id}`, who.grMierlo, {
+      wijkId: wijk.luchen,
+      kind: "project",
+      title: item.title,
+      body: item.body,
+      link: item.link ?? "",
+      expires: "",
+      action: "unpublish",
+    });
     expect(unpublished.status).toBe(303);
     expect((await h.t.db.newsItem.findUniqueOrThrow({ where: { id: item.id } })).publishedAt).toBeNull();
     expect(joined(await resident.say("wat speelt er"))).not.toContain("Nieuwe speeltuin");
   });
 
   it("shows form errors next to the fields, and accepts only https links", async () => {
-    const response = await post("/inbox/content/nieuws", who.grMierlo, { wijkId: wijk.luchen, kind: "bericht", title: "  ", body: "Tekst", link: "http://onveilig.example/pagina", expires: "", action: "publish" });
+    const response = await post("/inbox/content/nieuws", who.grMierlo, {
+      wijkId: wijk.luchen,
+      kind: "bericht",
+      title: "  ",
+      body: "Tekst",
+      link: "http://onveilig.example/pagina",
+      expires: "",
+      action: "publish",
+    });
     expect(response.status).toBe(400);
     const body = await response.text();
     expect(body).toContain('role="alert"');
@@ -128,12 +160,28 @@ describeEachDatabase("the wijk content pages", (provider) => {
   });
 
   it("stores a dialoogtafel's Amsterdam wall-clock time as the right instant after the change to summer time", async () => {
-    const response = await post("/inbox/content/tafel", who.grMierlo, { wijkId: wijk.luchen, title: "Zomertijd-tafel", topic: "Groen", location: "De Smelen", startsAt: "2027-03-30T19:30", endsAt: "2027-03-30T21:30", capacity: "10" });
+    const response = await post("/inbox/content/tafel", who.grMierlo, {
+      wijkId: wijk.luchen,
+      title: "Zomertijd-tafel",
+      topic: "Groen",
+      location: "De Smelen",
+      startsAt: "2027-03-30T19:30",
+      endsAt: "2027-03-30T21:30",
+      capacity: "10",
+    });
     expect(response.status).toBe(303);
     const tafel = await h.t.db.dialoogtafel.findUniqueOrThrow({ where: { id: idFrom(response.headers.get("location")) } });
     expect(tafel.startsAt.toISOString()).toBe("2027-03-30T17:30:00.000Z"); // CEST, UTC+2
     expect(tafel.endsAt?.toISOString()).toBe("2027-03-30T19:30:00.000Z");
-    const winter = await post("/inbox/content/tafel", who.grMierlo, { wijkId: wijk.luchen, title: "Wintertijd-tafel", topic: "Groen", location: "De Smelen", startsAt: "2027-03-20T19:30", endsAt: "", capacity: "10" });
+    const winter = await post("/inbox/content/tafel", who.grMierlo, {
+      wijkId: wijk.luchen,
+      title: "Wintertijd-tafel",
+      topic: "Groen",
+      location: "De Smelen",
+      startsAt: "2027-03-20T19:30",
+      endsAt: "",
+      capacity: "10",
+    });
     expect((await h.t.db.dialoogtafel.findUniqueOrThrow({ where: { id: idFrom(winter.headers.get("location")) } })).startsAt.toISOString()).toBe("2027-03-20T18:30:00.000Z"); // CET, UTC+1
 
     const detail = await (await get(`/inbox/content/tafel/${tafel.id}`, who.grMierlo)).text();
@@ -149,7 +197,15 @@ describeEachDatabase("the wijk content pages", (provider) => {
 
   it("never removes a registered resident when capacity goes down, and promotes the waitlist in order when it goes up", async () => {
     const db = h.t.db;
-    const created = await post("/inbox/content/tafel", who.grMierlo, { wijkId: wijk.luchen, title: "Kleine tafel", topic: "Verkeer", location: "Buurthuis", startsAt: "2026-12-15T19:30", endsAt: "", capacity: "2" });
+    const created = await post("/inbox/content/tafel", who.grMierlo, {
+      wijkId: wijk.luchen,
+      title: "Kleine tafel",
+      topic: "Verkeer",
+      location: "Buurthuis",
+      startsAt: "2026-12-15T19:30",
+      endsAt: "",
+      capacity: "2",
+    });
     const tafelId = idFrom(created.headers.get("location"));
     const gemeente = await db.gemeente.findFirstOrThrow();
     const residents: string[] = [];
@@ -181,7 +237,15 @@ describeEachDatabase("the wijk content pages", (provider) => {
 
   it("lists sign-ups in order under pseudonymous numbers and exports them as CSV for Excel", async () => {
     const db = h.t.db;
-    const created = await post("/inbox/content/tafel", who.grMierlo, { wijkId: wijk.luchen, title: 'Praat mee; "Groen" plein', topic: "Groen", location: "Dorpshuis, zaal 2", startsAt: "2026-12-17T19:30", endsAt: "", capacity: "1" });
+    const created = await post("/inbox/content/tafel", who.grMierlo, {
+      wijkId: wijk.luchen,
+      title: 'Praat mee; "Groen" plein',
+      topic: "Groen",
+      location: "Dorpshuis, zaal 2",
+      startsAt: "2026-12-17T19:30",
+      endsAt: "",
+      capacity: "1",
+    });
     const tafelId = idFrom(created.headers.get("location"));
     const gemeente = await db.gemeente.findFirstOrThrow();
     const channels = ["telegram", "whatsapp", "webchat"] as const;
@@ -207,7 +271,10 @@ describeEachDatabase("the wijk content pages", (provider) => {
     expect(response.headers.get("content-disposition")).toBe('attachment; filename="aanmeldingen-luchen-2026-12-17.csv"');
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const lines = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes).replace(/^\uFEFF/, "").split("\r\n");
+    const lines = new TextDecoder("utf-8", { ignoreBOM: true })
+      .decode(bytes)
+      .replace(/^\uFEFF/, "")
+      .split("\r\n");
     expect(lines).toEqual([
       "Dialoogtafel;Wijk;Begint;Status;Volgorde;Nummer;Kanaal;Aangemeld op",
       `"Praat mee; ""Groen"" plein";Luchen;2026-12-17 19:30;aangemeld;1;${signUpNumber(registrations[0]?.id ?? "")};Telegram;2026-11-26 10:00`,
@@ -219,7 +286,15 @@ describeEachDatabase("the wijk content pages", (provider) => {
   });
 
   it("answers 404 for another tandem's news and dialoogtafels, by any URL, and lets the tandem's wethouder and the admin in", async () => {
-    const tafelResponse = await post("/inbox/content/tafel", who.grMierlo, { wijkId: wijk.luchen, title: "Alleen Mierlo", topic: "t", location: "l", startsAt: "2026-12-20T19:30", endsAt: "", capacity: "5" });
+    const tafelResponse = await post("/inbox/content/tafel", who.grMierlo, {
+      wijkId: wijk.luchen,
+      title: "Alleen Mierlo",
+      topic: "t",
+      location: "l",
+      startsAt: "2026-12-20T19:30",
+      endsAt: "",
+      capacity: "5",
+    });
     const tafelId = idFrom(tafelResponse.headers.get("location"));
     await post("/inbox/content/nieuws", who.grMierlo, { wijkId: wijk.luchen, kind: "bericht", title: "Alleen voor Mierlo", body: "b", link: "", expires: "", action: "draft" });
     const newsId = (await h.t.db.newsItem.findFirstOrThrow({ where: { title: "Alleen voor Mierlo" } })).id;
@@ -253,14 +328,27 @@ describeEachDatabase("the wijk content pages", (provider) => {
   });
 
   it("refuses a POST without the CSRF token with 403 and changes nothing", async () => {
-    const response = await post("/inbox/content/nieuws", who.grMierlo, { wijkId: wijk.luchen, kind: "bericht", title: "Zonder token", body: "b", link: "", expires: "", action: "publish" }, { csrf: false });
+    const response = await post(
+      "/inbox/content/nieuws",
+      who.grMierlo,
+      { wijkId: wijk.luchen, kind: "bericht", title: "Zonder token", body: "b", link: "", expires: "", action: "publish" },
+      { csrf: false },
+    );
     expect(response.status).toBe(403);
     expect(await h.t.db.newsItem.count({ where: { title: "Zonder token" } })).toBe(0);
     expect((await fetch(`${server.url}/inbox/content`, { redirect: "manual" })).status).toBe(303);
   });
 
   it("cancels a dialoogtafel: the bot stops listing it and it cannot be edited any more", async () => {
-    const created = await post("/inbox/content/tafel", who.grMierlo, { wijkId: wijk.luchen, title: "Gaat niet door", topic: "t", location: "l", startsAt: "2026-12-22T19:30", endsAt: "", capacity: "5" });
+    const created = await post("/inbox/content/tafel", who.grMierlo, {
+      wijkId: wijk.luchen,
+      title: "Gaat niet door",
+      topic: "t",
+      location: "l",
+      startsAt: "2026-12-22T19:30",
+      endsAt: "",
+      capacity: "5",
+    });
     const tafelId = idFrom(created.headers.get("location"));
     const resident = await residentInLuchen();
     expect(joined(await resident.say("wat speelt er"))).toContain("Gaat niet door");

@@ -40,7 +40,18 @@ async function conversationWithoutResidentText(db: Db, input: { tandemSlug: stri
   const tandem = input.tandemSlug ? await db.tandem.findFirstOrThrow({ where: { slug: input.tandemSlug } }) : null;
   const wijk = input.wijkSlug ? await db.wijk.findFirstOrThrow({ where: { slug: input.wijkSlug } }) : null;
   return db.conversation.create({
-    data: { reference: `WL-2026-9${String(sequence).padStart(4, "0")}`, gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", status: "open", theme: "groen", intent: "melding", tandemId: tandem?.id ?? null, wijkId: wijk?.id ?? null },
+    data: {
+      reference: `WL-2026-9${String(sequence).padStart(4, "0")}`,
+      gemeenteId: gemeente.id,
+      residentId: resident.id,
+      channelIdentityId: identity.id,
+      channel: "telegram",
+      status: "open",
+      theme: "groen",
+      intent: "melding",
+      tandemId: tandem?.id ?? null,
+      wijkId: wijk?.id ?? null,
+    },
   });
 }
 
@@ -142,7 +153,13 @@ describeEachDatabase("staff notifications of a handover", (provider) => {
     try {
       for (const url of [refusing.url, gone.url]) {
         const { logger, lines } = captureLogger("debug");
-        notifications = startNotifications({ db: h.t.db, logger, mailer: createMailer({ smtpUrl: url, from: "wijklijn@gemeente.test", logger, timeoutMs: 2000 }), publicUrl: PUBLIC_URL, sendTelegram: async () => Promise.reject(new Error("chat 777001 not found")) });
+        notifications = startNotifications({
+          db: h.t.db,
+          logger,
+          mailer: createMailer({ smtpUrl: url, from: "wijklijn@gemeente.test", logger, timeoutMs: 2000 }),
+          publicUrl: PUBLIC_URL,
+          sendTelegram: async () => Promise.reject(new Error("chat 777001 not found")),
+        });
         const conversation = await conversationWithoutResidentText(h.t.db, { tandemSlug: "geldrop-zuid", wijkSlug: "genoenhuis" });
         expect(() => emitInboxEvent({ conversationId: conversation.id, tandemId: conversation.tandemId, kind: "handover" })).not.toThrow();
         await notifications.idle();

@@ -374,7 +374,12 @@ describe("the cookie that carries a sign-in attempt", () => {
 });
 
 describe("the OpenID Connect settings", () => {
-  const complete = { PUBLIC_URL: "https://wijklijn.gemeente.nl", OIDC_ISSUER: "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0", OIDC_CLIENT_ID: "app-id", OIDC_CLIENT_SECRET: "secret" };
+  const complete = {
+    PUBLIC_URL: "https://wijklijn.gemeente.nl",
+    OIDC_ISSUER: "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+    OIDC_CLIENT_ID: "app-id",
+    OIDC_CLIENT_SECRET: "secret",
+  };
   const problemsOf = (env: Record<string, string>): string[] => {
     try {
       loadConfig(env);

@@ -52,7 +52,16 @@ describeEachDatabase("the outbox dispatcher", (provider) => {
       const { identity, resident } = await findOrCreateIdentity(tx, { gemeenteId: gemeente.id, channel: "telegram", externalId });
       const conversation = await createConversation(tx, { gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: null, now: new Date() });
       for (const [i, text] of texts.entries()) {
-        await addOutboundMessage(tx, { conversationId: conversation.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", payload: { text, buttons: [] }, authorKind: "bot", priority, now: new Date(Date.now() + i) });
+        await addOutboundMessage(tx, {
+          conversationId: conversation.id,
+          residentId: resident.id,
+          channelIdentityId: identity.id,
+          channel: "telegram",
+          payload: { text, buttons: [] },
+          authorKind: "bot",
+          priority,
+          now: new Date(Date.now() + i),
+        });
       }
     });
   }
@@ -144,7 +153,15 @@ describeEachDatabase("two service instances delivering the same outbox", (provid
         const { identity, resident } = await findOrCreateIdentity(tx, { gemeenteId: gemeente.id, channel: "telegram", externalId: `multi-${r}` });
         const conversation = await createConversation(tx, { gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: null, now: new Date() });
         for (let m = 0; m < 3; m++) {
-          await addOutboundMessage(tx, { conversationId: conversation.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", payload: { text: `${r}-${m}`, buttons: [] }, authorKind: "bot", now: new Date(Date.now() + m) });
+          await addOutboundMessage(tx, {
+            conversationId: conversation.id,
+            residentId: resident.id,
+            channelIdentityId: identity.id,
+            channel: "telegram",
+            payload: { text: `${r}-${m}`, buttons: [] },
+            authorKind: "bot",
+            now: new Date(Date.now() + m),
+          });
         }
       }
     });

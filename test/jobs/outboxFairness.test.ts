@@ -87,8 +87,7 @@ describeEachDatabase("fair, paced outbox delivery", (provider) => {
           const { identity, resident } = await findOrCreateIdentity(tx, { gemeenteId: gemeente.id, channel: "telegram", externalId: item.to });
           const ids = { residentId: resident.id, channelIdentityId: identity.id, channel: "telegram" } as const;
           const conversation =
-            (await tx.conversation.findFirst({ where: { channelIdentityId: identity.id } })) ??
-            (await createConversation(tx, { gemeenteId: gemeente.id, ...ids, wijkId: null, now: clock.now() }));
+            (await tx.conversation.findFirst({ where: { channelIdentityId: identity.id } })) ?? (await createConversation(tx, { gemeenteId: gemeente.id, ...ids, wijkId: null, now: clock.now() }));
           const at = new Date(clock.now().getTime() - 60_000 + written++);
           await addOutboundMessage(tx, { conversationId: conversation.id, ...ids, payload: { text: item.text, buttons: [] }, authorKind: "bot", priority: item.priority, now: at });
         }
@@ -259,9 +258,7 @@ describeEachDatabase("fair, paced outbox delivery", (provider) => {
   it("delivers every message once and in order per resident with two instances running rounds at the same time", async () => {
     const platform = fakePlatform(clock, { perSecond: 1_000, perRecipientIntervalMs: 1_000, perRecipientBurst: 2 });
     // Interleaved over residents, replies and bulk mixed: 0-0, 1-0, …, 7-0, 0-1, …
-    const items = Array.from({ length: 4 }, (_, m) =>
-      Array.from({ length: 8 }, (_, r) => ({ to: `multi-${r}`, text: `${r}-${m}`, priority: (r + m) % 2 === 0 ? REPLY : BULK })),
-    ).flat();
+    const items = Array.from({ length: 4 }, (_, m) => Array.from({ length: 8 }, (_, r) => ({ to: `multi-${r}`, text: `${r}-${m}`, priority: (r + m) % 2 === 0 ? REPLY : BULK }))).flat();
     await queue(...items);
     const first = dispatcherFor(platform);
     const second = dispatcherFor(platform);

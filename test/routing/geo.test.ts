@@ -21,7 +21,20 @@ describe("point in polygon", () => {
     expect(shapeContains(multi, 51.5, 5.5)).toBe(false);
   });
   it("handles a concave shape (an L)", () => {
-    const l: Shape = { type: "Polygon", coordinates: [[[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2], [0, 0]]] };
+    const l: Shape = {
+      type: "Polygon",
+      coordinates: [
+        [
+          [0, 0],
+          [2, 0],
+          [2, 1],
+          [1, 1],
+          [1, 2],
+          [0, 2],
+          [0, 0],
+        ],
+      ],
+    };
     expect(shapeContains(l, 0.5, 0.5)).toBe(true);
     expect(shapeContains(l, 1.5, 0.5)).toBe(true);
     expect(shapeContains(l, 1.5, 1.5)).toBe(false);

@@ -75,7 +75,11 @@ describeEachDatabase("routing residents of the demo gemeente", (provider) => {
   });
 
   it("routes a point outside every wijk to nobody", async () => {
-    expect(await routeResident({ point: { lat: 52.37, lon: 4.9 }, findByPoint: (point) => findWijkByLocation(t.db, gemeenteId, point.lat, point.lon) })).toEqual({ wijk: null, tandem: null, reason: "outside" });
+    expect(await routeResident({ point: { lat: 52.37, lon: 4.9 }, findByPoint: (point) => findWijkByLocation(t.db, gemeenteId, point.lat, point.lon) })).toEqual({
+      wijk: null,
+      tandem: null,
+      reason: "outside",
+    });
   });
 
   it("gives a postcode in a wijk that is not active yet no tandem", async () => {

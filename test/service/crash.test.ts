@@ -42,7 +42,11 @@ describeEachDatabase("a crash mid-burst", (provider) => {
       const sends = cookies.flatMap((cookie, i) =>
         ["hoi", "ja"].map(async (text, j) => {
           const id = `burst-${i}-${j}`;
-          const response = await fetch(`http://127.0.0.1:${port}/chat/api/messages`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ clientMessageId: id, text }) }).catch(() => null);
+          const response = await fetch(`http://127.0.0.1:${port}/chat/api/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json", cookie },
+            body: JSON.stringify({ clientMessageId: id, text }),
+          }).catch(() => null);
           if (response?.status === 202) acknowledged.push(id);
           // Kill the service mid-burst: the moment the fifth message is acknowledged.
           if (acknowledged.length === 5) first.kill("SIGKILL");

@@ -82,7 +82,21 @@ describeEachDatabase("the web chat and the API, end to end over HTTP", (provider
 
     const gebiedsregisseur = await createApiToken(service.db, { email: "gr.geldrop-noord@demo.wijklijn.nl" });
     const list = await fetch(`${service.url}/api/v1/conversations?status=open`, { headers: { authorization: `Bearer ${gebiedsregisseur.token}` } });
-    const items = z.object({ items: z.array(z.looseObject({ id: z.string(), reference: z.string(), wijk: z.string().nullable(), tandem: z.string().nullable(), intent: z.string().nullable(), theme: z.string().nullable(), channel: z.string() })) }).parse(await list.json()).items;
+    const items = z
+      .object({
+        items: z.array(
+          z.looseObject({
+            id: z.string(),
+            reference: z.string(),
+            wijk: z.string().nullable(),
+            tandem: z.string().nullable(),
+            intent: z.string().nullable(),
+            theme: z.string().nullable(),
+            channel: z.string(),
+          }),
+        ),
+      })
+      .parse(await list.json()).items;
     const conversation = items.find((c) => c.reference === reference);
     expect(conversation).toMatchObject({ channel: "webchat", wijk: "braakhuizen-noord", tandem: "geldrop-noord", intent: "melding", theme: "afval" });
 
@@ -96,9 +110,17 @@ describeEachDatabase("the web chat and the API, end to end over HTTP", (provider
 
   it("answers POST /api/v1/triage for staff", async () => {
     const { token } = await createApiToken(service.db, { email: "admin@demo.wijklijn.nl" });
-    const answer = await fetch(`${service.url}/api/v1/triage`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ text: "Er staat een lantaarnpaal scheef in mijn straat" }) });
+    const answer = await fetch(`${service.url}/api/v1/triage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ text: "Er staat een lantaarnpaal scheef in mijn straat" }),
+    });
     expect(await answer.json()).toMatchObject({ intent: "melding", theme: "onderhoud", emergency: null });
-    const emergency = await fetch(`${service.url}/api/v1/triage`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ text: "help er is brand bij de buren" }) });
+    const emergency = await fetch(`${service.url}/api/v1/triage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ text: "help er is brand bij de buren" }),
+    });
     expect(await emergency.json()).toMatchObject({ intent: "spoed", emergency: "112" });
     expect((await fetch(`${service.url}/api/v1/triage`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
     expect((await fetch(`${service.url}/api/v1/triage`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: "{}" })).status).toBe(400);

@@ -44,11 +44,20 @@ describeEachDatabase("many open web chat event streams", (provider) => {
     expect(opened.every((res) => res.status === 200)).toBe(true);
 
     const cookie = "wl_chat=a-real-resident-visitor-0001";
-    const post = await fetch(`${service.url}/chat/api/messages`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ clientMessageId: "first-message-1", text: "hoi" }) });
+    const post = await fetch(`${service.url}/chat/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ clientMessageId: "first-message-1", text: "hoi" }),
+    });
     expect(post.status).toBe(202);
     await service.bot.processor.idle();
     const read = MessagesSchema.parse(await (await fetch(`${service.url}/chat/api/messages`, { headers: { cookie } })).json());
-    expect(read.messages.filter((m) => m.direction === "out").map((m) => m.text).join()).toContain("Vind je dat goed?");
+    expect(
+      read.messages
+        .filter((m) => m.direction === "out")
+        .map((m) => m.text)
+        .join(),
+    ).toContain("Vind je dat goed?");
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     expect(logs.lines.join("\n")).not.toContain("P2029");
   });
@@ -57,7 +66,11 @@ describeEachDatabase("many open web chat event streams", (provider) => {
     const mine = "visitor-who-writes-00002";
     const stream = await openStream(mine, "198.51.100.1");
     const other = await openStream("visitor-who-only-reads-3", "198.51.100.1");
-    const post = await fetch(`${service.url}/chat/api/messages`, { method: "POST", headers: { "content-type": "application/json", cookie: `wl_chat=${mine}` }, body: JSON.stringify({ clientMessageId: "second-message-1", text: "hallo" }) });
+    const post = await fetch(`${service.url}/chat/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `wl_chat=${mine}` },
+      body: JSON.stringify({ clientMessageId: "second-message-1", text: "hallo" }),
+    });
     expect(post.status).toBe(202);
     const reader = stream.body?.getReader();
     if (!reader) throw new Error("no stream body");

@@ -66,11 +66,12 @@ export function createBotFrameworkChannel(options: BotFrameworkChannelOptions): 
   // Unauthenticated, the bot would post its replies to any URL a caller names (SSRF): without an
   // app id only the Emulator on this machine is answered, in development as in production.
   const restrictToLoopback = !authenticated;
-  const warnings = restrictToLoopback && options.production
-    ? [
-        "SECURITY: Bot Framework /api/messages runs WITHOUT authentication (MICROSOFT_APP_ID is not set) outside development: only callers with a loopback serviceUrl (the Emulator on this machine) are accepted. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD from Azure Bot Service before going live.",
-      ]
-    : [];
+  const warnings =
+    restrictToLoopback && options.production
+      ? [
+          "SECURITY: Bot Framework /api/messages runs WITHOUT authentication (MICROSOFT_APP_ID is not set) outside development: only callers with a loopback serviceUrl (the Emulator on this machine) are accepted. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD from Azure Bot Service before going live.",
+        ]
+      : [];
 
   const routes = Router();
   routes.post("/api/messages", express.json({ limit: "1mb", strict: false }), async (req, res) => {
@@ -150,11 +151,11 @@ export function createBotFrameworkChannel(options: BotFrameworkChannelOptions): 
  */
 function disableConnectorRetries(connectorClient: unknown): void {
   if (!isRecord(connectorClient)) return;
-  const client = connectorClient["client"];
+  const client = connectorClient.client;
   if (!isRecord(client)) return;
-  const pipeline = client["pipeline"];
+  const pipeline = client.pipeline;
   if (!isRecord(pipeline)) return;
-  const removePolicy = pipeline["removePolicy"];
+  const removePolicy = pipeline.removePolicy;
   if (typeof removePolicy === "function") Reflect.apply(removePolicy, pipeline, [{ name: "defaultRetryPolicy" }]);
 }
 
@@ -167,7 +168,10 @@ function sendErrorFrom(error: unknown): ChannelSendError {
     return new ChannelSendError(`Bot Framework connector is rate limiting (429); pausing ${Math.ceil(pause / 1000)} s`, { retryAfterMs: pause });
   }
   if (status === 401 || status === 403) {
-    return new ChannelSendError(`Bot Framework connector refused the bot (${status}): check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID, and that the bot is still installed for this resident`, { permanent: true });
+    return new ChannelSendError(
+      `Bot Framework connector refused the bot (${status}): check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID, and that the bot is still installed for this resident`,
+      { permanent: true },
+    );
   }
   if (status === 404) {
     return new ChannelSendError("Bot Framework conversation no longer exists (404): the resident removed the bot or the conversation expired", { permanent: true });
@@ -178,13 +182,13 @@ function sendErrorFrom(error: unknown): ChannelSendError {
 /** The status and Retry-After of an Azure SDK RestError (statusCode, response.headers). */
 function readHttpError(error: unknown): { status: number | null; retryAfterMs: number | null } {
   if (!isRecord(error)) return { status: null, retryAfterMs: null };
-  const statusCode = error["statusCode"];
+  const statusCode = error.statusCode;
   const status = typeof statusCode === "number" ? statusCode : null;
-  const response = error["response"];
-  const headers = isRecord(response) ? response["headers"] : undefined;
+  const response = error.response;
+  const headers = isRecord(response) ? response.headers : undefined;
   let retryAfter: unknown;
   if (isRecord(headers)) {
-    const get = headers["get"];
+    const get = headers.get;
     retryAfter = typeof get === "function" ? Reflect.apply(get, headers, ["retry-after"]) : (headers["retry-after"] ?? headers["Retry-After"]);
   }
   return { status, retryAfterMs: parseRetryAfter(retryAfter) };

@@ -41,10 +41,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Downloads one file by its file_id. */
-export async function downloadTelegramFile(
-  deps: { api: Api; token: string; apiRoot: string; timeoutMs?: number },
-  fileId: string,
-): Promise<TelegramFile> {
+export async function downloadTelegramFile(deps: { api: Api; token: string; apiRoot: string; timeoutMs?: number }, fileId: string): Promise<TelegramFile> {
   let info: z.infer<typeof FileSchema>;
   try {
     info = FileSchema.parse(await deps.api.getFile(fileId));

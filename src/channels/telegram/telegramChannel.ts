@@ -130,7 +130,10 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
           }
         }
         const result = await options.ingest(translation.message);
-        logger.debug({ updateId, stored: result.stored, kind: kindOf(translation.message), deepLink: translation.startPayload !== undefined }, result.stored ? "Stored a Telegram message" : "A Telegram message arrived again; it was stored before");
+        logger.debug(
+          { updateId, stored: result.stored, kind: kindOf(translation.message), deepLink: translation.startPayload !== undefined },
+          result.stored ? "Stored a Telegram message" : "A Telegram message arrived again; it was stored before",
+        );
         break;
       }
       case "refuse-group":

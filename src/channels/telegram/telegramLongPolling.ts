@@ -40,7 +40,8 @@ export function startTelegramLongPolling(deps: {
     const detail = describeTelegramError(error);
     state = { ok: false, detail };
     if (error instanceof GrammyError && error.error_code === 401) deps.logger.error("Telegram refused TELEGRAM_BOT_TOKEN (401): check the token with BotFather. Retrying in a minute.");
-    else if (error instanceof GrammyError && error.error_code === 409) deps.logger.error("Telegram says another process is receiving this bot's updates (409): stop the other instance or its webhook. Retrying.");
+    else if (error instanceof GrammyError && error.error_code === 409)
+      deps.logger.error("Telegram says another process is receiving this bot's updates (409): stop the other instance or its webhook. Retrying.");
     else deps.logger.warn({ failures, detail }, "Fetching Telegram updates failed; retrying");
     if (error instanceof GrammyError && error.error_code === 429 && error.parameters.retry_after) return error.parameters.retry_after * 1000;
     if (error instanceof GrammyError && error.error_code === 401) return 60_000;

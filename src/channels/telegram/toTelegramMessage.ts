@@ -41,8 +41,7 @@ export interface TelegramRenderOptions {
 
 /** Renders a payload as one or more sendMessage calls (long text is split; the keyboard goes on the last). */
 export function toTelegramMessage(payload: OutboundPayload, options: TelegramRenderOptions): RenderedTelegramMessage {
-  const fitsInline =
-    payload.buttons.length <= options.maxButtons && payload.buttons.every((button) => Buffer.byteLength(button.value, "utf8") <= TELEGRAM_MAX_CALLBACK_DATA_BYTES);
+  const fitsInline = payload.buttons.length <= options.maxButtons && payload.buttons.every((button) => Buffer.byteLength(button.value, "utf8") <= TELEGRAM_MAX_CALLBACK_DATA_BYTES);
   const asksForPlace = payload.input === "location" || payload.input === "postcode";
 
   let text = payload.text;
@@ -54,14 +53,25 @@ export function toTelegramMessage(payload: OutboundPayload, options: TelegramRen
     const labels: KeyboardButton[] = payload.buttons.length <= options.maxButtons ? payload.buttons.map((button) => ({ text: button.label })) : [];
     if (labels.length < payload.buttons.length) text = renderNumberedList(payload);
     markup = {
-      keyboard: [[{ text: options.locationButtonLabel, request_location: true }], ...inRows(labels, payload.buttons.map((b) => b.label))],
+      keyboard: [
+        [{ text: options.locationButtonLabel, request_location: true }],
+        ...inRows(
+          labels,
+          payload.buttons.map((b) => b.label),
+        ),
+      ],
       resize_keyboard: true,
       one_time_keyboard: true,
     };
     replyKeyboardShown = true;
   } else if (payload.buttons.length > 0 && fitsInline) {
     const buttons: InlineKeyboardButton[] = payload.buttons.map((button) => ({ text: button.label, callback_data: button.value }));
-    markup = { inline_keyboard: inRows(buttons, payload.buttons.map((b) => b.label)) };
+    markup = {
+      inline_keyboard: inRows(
+        buttons,
+        payload.buttons.map((b) => b.label),
+      ),
+    };
   } else {
     if (payload.buttons.length > 0) text = renderNumberedList(payload);
     if (options.replyKeyboardShown) {

@@ -59,13 +59,7 @@ function ensureVisitor(req: Request, res: Response): string {
 const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 
 /** The /chat routes. `onUpdate` subscribes to "something changed in this conversation". */
-export function webchatRoutes(deps: {
-  db: Db;
-  ingest: Ingest;
-  onUpdate: (listener: (conversationId: string) => void) => () => void;
-  logger: Logger;
-  limits?: Partial<StreamLimits>;
-}): Router {
+export function webchatRoutes(deps: { db: Db; ingest: Ingest; onUpdate: (listener: (conversationId: string) => void) => () => void; logger: Logger; limits?: Partial<StreamLimits> }): Router {
   const router = Router();
   const streams = new WebchatStreams(deps, { ...DEFAULT_STREAM_LIMITS, ...deps.limits });
   const page = asset("page.html");
@@ -123,7 +117,11 @@ export function webchatRoutes(deps: {
     const refusal = streams.admit(visitor, req.ip ?? "");
     if (refusal) {
       res.setHeader("Retry-After", "30");
-      const message = { visitor: "This chat is already open in several tabs; close one and try again.", client: "Too many open chats from this address; close some and try again.", total: "Too many open chats right now; try again in a moment." }[refusal];
+      const message = {
+        visitor: "This chat is already open in several tabs; close one and try again.",
+        client: "Too many open chats from this address; close some and try again.",
+        total: "Too many open chats right now; try again in a moment.",
+      }[refusal];
       throw new HttpError(refusal === "total" ? 503 : 429, "too_many_streams", message);
     }
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", Connection: "keep-alive" });

@@ -68,7 +68,9 @@ export function sendErrorFromGraphResponse(response: { status: number; retryAfte
   const error = parsed.success ? parsed.data.error : undefined;
   const code = error?.code;
   const detail = [error?.message, error?.error_data?.details].filter((part) => part !== undefined && part !== "").join(": ");
-  const what = redactText(`WhatsApp Cloud API answered HTTP ${response.status}${code !== undefined ? `, error ${code}` : ""}${detail ? ` (${detail})` : ""}${error?.fbtrace_id ? ` [fbtrace_id ${error.fbtrace_id}]` : ""}`);
+  const what = redactText(
+    `WhatsApp Cloud API answered HTTP ${response.status}${code !== undefined ? `, error ${code}` : ""}${detail ? ` (${detail})` : ""}${error?.fbtrace_id ? ` [fbtrace_id ${error.fbtrace_id}]` : ""}`,
+  );
 
   if (code === RE_ENGAGEMENT) {
     return new GraphSendError(

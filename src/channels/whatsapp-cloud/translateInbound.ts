@@ -66,10 +66,7 @@ const KnownMessageSchema = z.discriminatedUnion("type", [
   BaseMessageSchema.extend({ type: z.literal("text"), text: z.object({ body: z.string() }) }),
   BaseMessageSchema.extend({
     type: z.literal("interactive"),
-    interactive: z.discriminatedUnion("type", [
-      z.object({ type: z.literal("button_reply"), button_reply: ReplySchema }),
-      z.object({ type: z.literal("list_reply"), list_reply: ReplySchema }),
-    ]),
+    interactive: z.discriminatedUnion("type", [z.object({ type: z.literal("button_reply"), button_reply: ReplySchema }), z.object({ type: z.literal("list_reply"), list_reply: ReplySchema })]),
   }),
   BaseMessageSchema.extend({ type: z.literal("button"), button: z.object({ payload: z.string().min(1), text: z.string() }) }),
   BaseMessageSchema.extend({
@@ -90,10 +87,7 @@ type KnownMessage = z.infer<typeof KnownMessageSchema>;
 const SKIPPED_TYPES = new Set(["reaction", "system", "request_welcome"]);
 
 /** What one webhook message becomes. */
-export type CloudMessageTranslation =
-  | { kind: "inbound"; message: InboundMessage }
-  | { kind: "skipped"; type: string }
-  | { kind: "unreadable" };
+export type CloudMessageTranslation = { kind: "inbound"; message: InboundMessage } | { kind: "skipped"; type: string } | { kind: "unreadable" };
 
 /** A delivery status without the recipient's number. */
 export interface DeliveryStatus {

@@ -6,17 +6,15 @@
  *   facts and messages, are fetched again and swapped in place.
  * - A browser notification for a conversation handed over to my tandem (when permitted).
  */
-(function () {
-  "use strict";
-
+(() => {
   // Canned replies: fill the reply box (append when something is typed already).
-  document.querySelectorAll("select[data-canned-for]").forEach(function (select) {
-    select.addEventListener("change", function () {
+  document.querySelectorAll("select[data-canned-for]").forEach((select) => {
+    select.addEventListener("change", () => {
       var option = select.options[select.selectedIndex];
       var target = document.getElementById(select.getAttribute("data-canned-for") || "");
       var text = option ? option.getAttribute("data-text") : null;
       if (!target || !text) return;
-      target.value = target.value.trim() ? target.value.replace(/\s+$/, "") + "\n\n" + text : text;
+      target.value = target.value.trim() ? `${target.value.replace(/\s+$/, "")}\n\n${text}` : text;
       target.focus();
     });
   });
@@ -25,7 +23,7 @@
   var snoozeUntil = document.getElementById("snooze-until");
   var snoozeByTime = document.getElementById("snooze-tijd");
   if (snoozeUntil && snoozeByTime) {
-    snoozeUntil.addEventListener("input", function () {
+    snoozeUntil.addEventListener("input", () => {
       snoozeByTime.checked = true;
     });
   }
@@ -34,8 +32,8 @@
   var notifyButton = document.querySelector("[data-notify]");
   if (notifyButton && "Notification" in window && Notification.permission === "default") {
     notifyButton.hidden = false;
-    notifyButton.addEventListener("click", function () {
-      Notification.requestPermission().then(function () {
+    notifyButton.addEventListener("click", () => {
+      Notification.requestPermission().then(() => {
         notifyButton.hidden = true;
       });
     });
@@ -45,11 +43,11 @@
     if (!("Notification" in window) || Notification.permission !== "granted") return;
     var notification = new Notification("Wijklijn: nieuw gesprek voor je tandem", {
       body: "Een bewoner wacht op antwoord. Klik om het gesprek te openen.",
-      tag: "wijklijn-" + conversationId,
+      tag: `wijklijn-${conversationId}`,
     });
-    notification.onclick = function () {
+    notification.onclick = () => {
       window.focus();
-      window.location.href = "/inbox/c/" + encodeURIComponent(conversationId);
+      window.location.href = `/inbox/c/${encodeURIComponent(conversationId)}`;
     };
   }
 
@@ -63,7 +61,7 @@
 
   function clock() {
     var now = new Date();
-    return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    return `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
   }
 
   var refreshing = false;
@@ -77,8 +75,8 @@
       again = true;
       return;
     }
-    var parts = live.querySelectorAll("[data-live-part]");
-    for (var i = 0; i < parts.length; i++) {
+    const parts = live.querySelectorAll("[data-live-part]");
+    for (let i = 0; i < parts.length; i++) {
       if (parts[i].contains(document.activeElement)) {
         parts[i].addEventListener("focusout", schedule, { once: true });
         return;
@@ -86,7 +84,7 @@
     }
     refreshing = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) {
+      .then((response) => {
         if (response.status === 404) {
           say("Dit gesprek is niet meer zichtbaar voor jou: het is verplaatst naar een andere tandem.");
           return null;
@@ -94,19 +92,19 @@
         if (!response.ok || response.redirected) return null;
         return response.text();
       })
-      .then(function (text) {
+      .then((text) => {
         if (!text) return;
         var fresh = new DOMParser().parseFromString(text, "text/html");
-        live.querySelectorAll("[data-live-part]").forEach(function (part) {
+        live.querySelectorAll("[data-live-part]").forEach((part) => {
           var replacement = part.id ? fresh.getElementById(part.id) : null;
           if (replacement) part.replaceWith(document.importNode(replacement, true));
         });
-        say("Bijgewerkt om " + clock() + ".");
+        say(`Bijgewerkt om ${clock()}.`);
       })
-      .catch(function () {
+      .catch(() => {
         say("Bijwerken lukte niet; laad de pagina opnieuw.");
       })
-      .then(function () {
+      .then(() => {
         refreshing = false;
         if (again) {
           again = false;
@@ -121,11 +119,11 @@
   }
 
   var source = new EventSource("/inbox/events");
-  source.addEventListener("change", function (event) {
+  source.addEventListener("change", (event) => {
     var data;
     try {
       data = JSON.parse(event.data);
-    } catch (e) {
+    } catch {
       return;
     }
     if (data.kind === "handover") notifyHandover(data.conversationId);

@@ -21,5 +21,5 @@ export function csvField(value: string | number | null): string {
 
 /** A whole file: BOM, header line, rows. */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {
-  return UTF8_BOM + [header, ...rows].map((row) => row.map(csvField).join(";")).join("\r\n") + "\r\n";
+  return `${UTF8_BOM + [header, ...rows].map((row) => row.map(csvField).join(";")).join("\r\n")}\r\n`;
 }

@@ -9,7 +9,7 @@ import { NewsKindSchema, type NewsKind, type RegistrationStatus } from "../../db
 import type { FieldErrors, FormValues } from "./forms.ts";
 import { formatDutchDate, formatDutchDateTime, formatDutchTime } from "./localTime.ts";
 import { labelChannel } from "../../domain/vocabulary.ts";
-import { SIGN_UP_STATUS_LABELS, type ListedSignUp } from "./signUps.ts";
+import type { ListedSignUp } from "./signUps.ts";
 
 /** Dutch labels of the news kinds, in the order the form offers them. */
 export const NEWS_KIND_LABELS: Record<NewsKind, string> = {
@@ -140,7 +140,15 @@ interface OverviewTafel {
 }
 
 /** GET /inbox/content: dialoogtafels (upcoming first) and news of the user's wijken. */
-export function overviewBody(input: { news: readonly OverviewNews[]; tafels: readonly OverviewTafel[]; wijken: readonly WijkOption[]; isAdmin: boolean; notice: string | null; timeZone: string; now: Date }): SafeHtml {
+export function overviewBody(input: {
+  news: readonly OverviewNews[];
+  tafels: readonly OverviewTafel[];
+  wijken: readonly WijkOption[];
+  isAdmin: boolean;
+  notice: string | null;
+  timeZone: string;
+  now: Date;
+}): SafeHtml {
   const { timeZone, now } = input;
   const order = { concept: 0, gepland: 1, gepubliceerd: 2, verlopen: 3 };
   const news = [...input.news].sort((a, b) => order[newsState(a, now)] - order[newsState(b, now)] || (b.publishedAt ?? b.updatedAt).getTime() - (a.publishedAt ?? a.updatedAt).getTime());
@@ -238,7 +246,14 @@ export function newsFormBody(input: {
 }
 
 /** The dialoogtafel form (new or edit). */
-export function tafelFormBody(input: { tafel: { id: string; title: string } | null; values: FormValues; errors: FieldErrors; wijken: readonly WijkOption[]; csrfToken: string; timeZone: string }): SafeHtml {
+export function tafelFormBody(input: {
+  tafel: { id: string; title: string } | null;
+  values: FormValues;
+  errors: FieldErrors;
+  wijken: readonly WijkOption[];
+  csrfToken: string;
+  timeZone: string;
+}): SafeHtml {
   const { tafel, values, errors } = input;
   return html`<p><a href="${tafel ? `/inbox/content/tafel/${tafel.id}` : "/inbox/content"}">← ${tafel ? tafel.title : "Wijknieuws en dialoogtafels"}</a></p>
   <h1>${tafel ? "Dialoogtafel bewerken" : "Nieuwe dialoogtafel"}</h1>
@@ -276,7 +291,8 @@ function signUpTable(id: string, caption: string, rows: readonly ListedSignUp[],
         : html`<div class="table-scroll" role="region" aria-label="Tabel ${caption.toLowerCase()}" tabindex="0"><table>
       <thead><tr><th scope="col">Volgorde</th><th scope="col">Nummer</th><th scope="col">Kanaal</th><th scope="col">Aangemeld op</th></tr></thead>
       <tbody>${rows.map(
-        (row) => html`<tr><td>${row.position}</td><td><span class="pseudonym">${row.number}</span></td><td>${row.channel ? labelChannel(row.channel) : "onbekend"}</td><td>${formatDutchDateTime(row.signedUpAt, timeZone)}</td></tr>`,
+        (row) =>
+          html`<tr><td>${row.position}</td><td><span class="pseudonym">${row.number}</span></td><td>${row.channel ? labelChannel(row.channel) : "onbekend"}</td><td>${formatDutchDateTime(row.signedUpAt, timeZone)}</td></tr>`,
       )}</tbody>
     </table></div>`
     }

@@ -64,7 +64,10 @@ function overdueSection(input: AdminPageInput): SafeHtml {
   <caption id="te-laat-caption">${rows.length} ${rows.length === 1 ? "gesprek wacht" : "gesprekken wachten"} langer dan ${target} werkuren, langst wachtende eerst</caption>
   <thead><tr><th scope="col">Kenmerk</th><th scope="col">Tandem</th><th scope="col">Wijk</th><th scope="col">Wacht (werktijd)</th><th scope="col">Toegewezen aan</th></tr></thead>
   <tbody>${rows.map(
-    ({ item, wait }) => html`<tr><th scope="row">${conversationLink(item.id, item.reference)} ${emergencyBadge(item.emergency)}</th><td>${item.tandemName ?? "—"}</td><td>${item.wijkName ?? "Onbekend"}</td>
+    ({
+      item,
+      wait,
+    }) => html`<tr><th scope="row">${conversationLink(item.id, item.reference)} ${emergencyBadge(item.emergency)}</th><td>${item.tandemName ?? "—"}</td><td>${item.wijkName ?? "Onbekend"}</td>
     <td>${formatWorkingDuration(wait.workingMs)}${item.waitingSince ? html`<br><span class="since">sinds ${timeElement(item.waitingSince, input.timeZone)}</span>` : ""}</td><td>${item.assignee?.name ?? "Niemand"}</td></tr>`,
   )}</tbody></table></div>`;
   return html`<section aria-labelledby="te-laat-kop"><h2 id="te-laat-kop">Te lang wachtend, alle tandems</h2>${body}</section>`;

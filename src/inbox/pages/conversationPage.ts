@@ -52,7 +52,9 @@ function attachment(message: ConversationMessageView): SafeHtml | "" {
   const parts: SafeHtml[] = [];
   if (message.photo) {
     const kind = message.photo.mediaRef.split(":")[0] ?? "photo";
-    parts.push(html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>${labelMediaKind(kind)}</strong> <span class="muted">(referentie <code>${message.photo.mediaRef}</code>)</span></p>`);
+    parts.push(
+      html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>${labelMediaKind(kind)}</strong> <span class="muted">(referentie <code>${message.photo.mediaRef}</code>)</span></p>`,
+    );
   }
   if (message.location) {
     const lat = message.location.latitude.toFixed(5);
@@ -182,7 +184,9 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
     statusButtons.push(html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit">Afhandelen</button></form>`);
   }
   if (conversation.status === "resolved" || conversation.status === "snoozed" || conversation.status === "waiting") {
-    statusButtons.push(html`<form method="post" action="${action}/reopen" class="inline">${csrf}<button type="submit">${conversation.status === "resolved" ? "Heropenen" : "Weer open zetten"}</button></form>`);
+    statusButtons.push(
+      html`<form method="post" action="${action}/reopen" class="inline">${csrf}<button type="submit">${conversation.status === "resolved" ? "Heropenen" : "Weer open zetten"}</button></form>`,
+    );
   }
   const suggested = toDateTimeLocal(new Date(input.now.getTime() + 24 * 3_600_000), timeZone);
   return html`<section aria-labelledby="acties-kop" class="conversation-actions">
@@ -242,7 +246,8 @@ function statusHistory(input: ConversationPageInput): SafeHtml {
     <caption id="status-caption">Statuswijzigingen van ${context.reference}, oudste eerst</caption>
     <thead><tr><th scope="col">Wanneer</th><th scope="col">Van</th><th scope="col">Naar</th><th scope="col">Door</th></tr></thead>
     <tbody>${context.statusHistory.map(
-      (change) => html`<tr><td>${timeElement(change.at, timeZone)}</td><td>${change.from ? STATUS_LABELS[change.from] : "—"}</td><td>${STATUS_LABELS[change.to]}</td><td>${change.actor ?? "Wijklijn"}</td></tr>`,
+      (change) =>
+        html`<tr><td>${timeElement(change.at, timeZone)}</td><td>${change.from ? STATUS_LABELS[change.from] : "—"}</td><td>${STATUS_LABELS[change.to]}</td><td>${change.actor ?? "Wijklijn"}</td></tr>`,
     )}</tbody>
   </table></div>
 </section>`;

@@ -34,15 +34,7 @@ import {
 import { scopeOf } from "../../domain/access.ts";
 import { ConversationStatusSchema, type ConversationStatus } from "../../domain/messages.ts";
 import { zonedTimeToDate } from "../../domain/time.ts";
-import {
-  ActionError,
-  addStaffNote,
-  assignConversation,
-  changeConversationWijk,
-  replyToConversation,
-  setConversationStatus,
-  setConversationTheme,
-} from "../conversationActions.ts";
+import { ActionError, addStaffNote, assignConversation, changeConversationWijk, replyToConversation, setConversationStatus, setConversationTheme } from "../conversationActions.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
 import { page, type PageUser } from "../layout.ts";
 import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
@@ -97,17 +89,14 @@ function viewerOf(res: Response): Viewer {
 function sendPage(res: Response, viewer: Viewer, status: number, title: string, body: SafeHtml, current?: "inbox" | "admin"): void {
   // Resident data: never kept by a browser or proxy cache.
   res.setHeader("Cache-Control", "no-store");
-  res.status(status).type("html").send(page({ title, user: viewer.user, body, ...(current ? { current } : {}) }));
+  res
+    .status(status)
+    .type("html")
+    .send(page({ title, user: viewer.user, body, ...(current ? { current } : {}) }));
 }
 
 function sendNotFound(res: Response, viewer: Viewer): void {
-  sendPage(
-    res,
-    viewer,
-    404,
-    "Niet gevonden",
-    html`<h1>Niet gevonden</h1><p>Deze pagina of dit gesprek bestaat niet, of hoort niet bij jouw tandem.</p><p><a href="/inbox">Naar de gesprekken</a></p>`,
-  );
+  sendPage(res, viewer, 404, "Niet gevonden", html`<h1>Niet gevonden</h1><p>Deze pagina of dit gesprek bestaat niet, of hoort niet bij jouw tandem.</p><p><a href="/inbox">Naar de gesprekken</a></p>`);
 }
 
 function sendForbidden(res: Response, viewer: Viewer): void {
@@ -366,7 +355,18 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     ]);
     const whatsappWeb = deps.whatsappWebStatus ? deps.whatsappWebStatus() : undefined;
     const qrSvg = whatsappWeb?.state === "qr" && whatsappWeb.qr && deps.renderQrSvg ? await deps.renderQrSvg(whatsappWeb.qr) : null;
-    const body = renderAdminPage({ open: open.items, withoutTandem, deadOutbox, whatsappWeb, qrSvg, csrfToken: viewer.user.csrfToken, settings: deps.settings(), timeZone, now: now(), rawQuery: req.query });
+    const body = renderAdminPage({
+      open: open.items,
+      withoutTandem,
+      deadOutbox,
+      whatsappWeb,
+      qrSvg,
+      csrfToken: viewer.user.csrfToken,
+      settings: deps.settings(),
+      timeZone,
+      now: now(),
+      rawQuery: req.query,
+    });
     sendPage(res, viewer, 200, "Beheer", body, "admin");
   });
 

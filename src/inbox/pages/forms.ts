@@ -55,10 +55,7 @@ const DateTimeLocalSchema = z
   .refine((t) => t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= 31 && t.hour <= 23 && t.minute <= 59);
 
 /** POST /inbox/c/:id/snooze: until the resident writes, or until a local date and time. */
-export const SnoozeFormSchema = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("bericht") }),
-  z.object({ mode: z.literal("tijd"), until: DateTimeLocalSchema }),
-]);
+export const SnoozeFormSchema = z.discriminatedUnion("mode", [z.object({ mode: z.literal("bericht") }), z.object({ mode: z.literal("tijd"), until: DateTimeLocalSchema })]);
 
 /** POST /inbox/canned: a new canned reply for a tandem. */
 export const CannedFormSchema = z.object({

@@ -184,7 +184,12 @@ describeEachDatabase("Bot Framework at /api/messages", (provider) => {
     close = bf.close;
     const teams = bf.resident("a:1FQdTeamsPersonal", "msteams");
     const welcome = await teams.say("hoi");
-    expect(welcome.at(-1)?.activity.suggestedActions).toEqual({ actions: [{ type: "imBack", title: "Ja", value: "Ja" }, { type: "imBack", title: "Nee", value: "Nee" }] });
+    expect(welcome.at(-1)?.activity.suggestedActions).toEqual({
+      actions: [
+        { type: "imBack", title: "Ja", value: "Ja" },
+        { type: "imBack", title: "Nee", value: "Nee" },
+      ],
+    });
     expect(texts(await teams.say("Ja")).join("\n")).toContain("Dank je wel");
   });
 
@@ -218,7 +223,15 @@ describe("Bot Framework security", () => {
 
   const serve = async (overrides: Partial<BotFrameworkChannelOptions>) => {
     const stored: unknown[] = [];
-    const channel = createBotFrameworkChannel(options({ ...overrides, ingest: async (message) => (stored.push(message), { stored: true, conversationId: null }) }));
+    const channel = createBotFrameworkChannel(
+      options({
+        ...overrides,
+        ingest: async (message) => {
+          stored.push(message);
+          return { stored: true, conversationId: null };
+        },
+      }),
+    );
     const app = express();
     app.use(channel.routes);
     const server = await listen(app);
@@ -261,14 +274,17 @@ describe("Bot Framework security", () => {
   it("refuses a stored reference elsewhere when sending unauthenticated", async () => {
     const { channel } = await serve({ production: false });
     const reference = JSON.stringify({ serviceUrl: "https://attacker.example/", channelId: "webchat", conversation: { id: "conv-1" }, bot: { id: "b" }, user: { id: "u" } });
-    const error = await channel.adapter.send({ externalId: "u", reference }, { text: "hoi", buttons: [] }).then(() => null, (e: unknown) => e);
+    const error = await channel.adapter.send({ externalId: "u", reference }, { text: "hoi", buttons: [] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ChannelSendError);
     expect(error instanceof ChannelSendError && error.options.permanent).toBe(true);
   });
 
   it("answers a malformed activity with a clear 400 in its own words, never the SDK's text", async () => {
     const { stored, url } = await serve({ production: false });
-    for (const body of ["[1,2]", "\"text\"", "{}", '{"type":5}', '{"type":"message"}', '{"type":"message","serviceUrl":"not a url","conversation":{"id":"c"},"from":{"id":"u"}}']) {
+    for (const body of ["[1,2]", '"text"', "{}", '{"type":5}', '{"type":"message"}', '{"type":"message","serviceUrl":"not a url","conversation":{"id":"c"},"from":{"id":"u"}}']) {
       const res = await fetch(`${url}/api/messages`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
       expect(res.status, body).toBe(400);
       const text = await res.text();
@@ -301,7 +317,10 @@ describe("Bot Framework sending", () => {
 
   const reference = (serviceUrl: string) => JSON.stringify({ serviceUrl, channelId: "webchat", conversation: { id: "conv-9" }, bot: { id: "wijklijn-bot" }, user: { id: "dl_9" } });
   const sendError = async (promise: Promise<unknown>) => {
-    const error = await promise.then(() => null, (e: unknown) => e);
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     if (!(error instanceof ChannelSendError)) throw new Error(`expected a ChannelSendError, got ${String(error)}`);
     return error;
   };

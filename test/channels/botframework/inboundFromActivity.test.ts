@@ -32,7 +32,13 @@ describe("translating Bot Framework activities", () => {
     const message = accepted(webchat({ text: "  Er ligt afval  " }));
     expect(message).toMatchObject({ channel: "botframework", externalId: "7Hq2kLmN3pR-eu", channelMessageId: "7Hq2kLmN3pR-eu|0000004", text: "Er ligt afval", locale: "nl-NL" });
     const reference = JSON.parse(message.reference ?? "null");
-    expect(reference).toMatchObject({ serviceUrl: "https://webchat.botframework.com/", channelId: "webchat", conversation: { id: "7Hq2kLmN3pR-eu" }, bot: { id: "wijklijn-bot@abc" }, user: { id: "dl_8c7d9e" } });
+    expect(reference).toMatchObject({
+      serviceUrl: "https://webchat.botframework.com/",
+      channelId: "webchat",
+      conversation: { id: "7Hq2kLmN3pR-eu" },
+      bot: { id: "wijklijn-bot@abc" },
+      user: { id: "dl_8c7d9e" },
+    });
   });
 
   it("keeps no resident name in the stored reference", () => {
@@ -42,7 +48,9 @@ describe("translating Bot Framework activities", () => {
   });
 
   it("scopes an activity id by its conversation (Teams ids are unique per conversation only)", () => {
-    expect(accepted(webchat({ channelId: "msteams", id: "1764151200000", conversation: { id: "a:1FQd", isGroup: false, conversationType: "personal", name: "" } })).channelMessageId).toBe("a:1FQd|1764151200000");
+    expect(accepted(webchat({ channelId: "msteams", id: "1764151200000", conversation: { id: "a:1FQd", isGroup: false, conversationType: "personal", name: "" } })).channelMessageId).toBe(
+      "a:1FQd|1764151200000",
+    );
   });
 
   it("makes a stable id from the content when the activity has none", () => {
@@ -61,13 +69,18 @@ describe("translating Bot Framework activities", () => {
   });
 
   it("reads a GeoCoordinates entity (or a Place with one) as a location", () => {
-    expect(accepted(webchat({ text: undefined, entities: [{ type: "ClientCapabilities" }, { type: "GeoCoordinates", latitude: 51.4423, longitude: 5.6195 }] })).location).toEqual({ lat: 51.4423, lon: 5.6195 });
+    expect(accepted(webchat({ text: undefined, entities: [{ type: "ClientCapabilities" }, { type: "GeoCoordinates", latitude: 51.4423, longitude: 5.6195 }] })).location).toEqual({
+      lat: 51.4423,
+      lon: 5.6195,
+    });
     expect(accepted(webchat({ text: undefined, entities: [{ type: "Place", geo: { type: "GeoCoordinates", latitude: "51.41", longitude: "5.55" } }] })).location).toEqual({ lat: 51.41, lon: 5.55 });
     expect(accepted(webchat({ entities: [{ type: "GeoCoordinates", latitude: 123, longitude: 5 }] })).location).toBeUndefined();
   });
 
   it("turns an image attachment into a photo referenced by its contentUrl", () => {
-    const message = accepted(webchat({ text: undefined, attachments: [{ contentType: "image/jpeg", contentUrl: "https://webchat.botframework.com/attachments/abc/views/original", name: "foto.jpg" }] }));
+    const message = accepted(
+      webchat({ text: undefined, attachments: [{ contentType: "image/jpeg", contentUrl: "https://webchat.botframework.com/attachments/abc/views/original", name: "foto.jpg" }] }),
+    );
     expect(message.media).toEqual({ ref: "https://webchat.botframework.com/attachments/abc/views/original", kind: "photo" });
   });
 
@@ -93,7 +106,14 @@ describe("translating Bot Framework activities", () => {
 });
 
 describe("Bot Framework replies", () => {
-  const payload = { text: "Vind je dat goed?", buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }], input: "yesno" as const };
+  const payload = {
+    text: "Vind je dat goed?",
+    buttons: [
+      { label: "Ja", value: "yes" },
+      { label: "Nee", value: "no" },
+    ],
+    input: "yesno" as const,
+  };
 
   it("shows buttons in Web Chat as messageBack suggested actions: the label shown, the value sent", () => {
     const activity = activityFromPayload(payload, "webchat");
@@ -119,7 +139,12 @@ describe("Bot Framework replies", () => {
 
   it("reads a stored conversation reference back, and refuses what is not one", () => {
     const stored = accepted(webchat()).reference ?? null;
-    expect(parseConversationReference(stored)).toMatchObject({ serviceUrl: "https://webchat.botframework.com/", channelId: "webchat", conversation: { id: "7Hq2kLmN3pR-eu", isGroup: false }, bot: { id: "wijklijn-bot@abc" } });
+    expect(parseConversationReference(stored)).toMatchObject({
+      serviceUrl: "https://webchat.botframework.com/",
+      channelId: "webchat",
+      conversation: { id: "7Hq2kLmN3pR-eu", isGroup: false },
+      bot: { id: "wijklijn-bot@abc" },
+    });
     expect(parseConversationReference(null)).toBeNull();
     expect(parseConversationReference("{not json")).toBeNull();
     expect(parseConversationReference(JSON.stringify({ serviceUrl: "file:///etc/passwd", channelId: "x", conversation: { id: "c" }, bot: { id: "b" } }))).toBeNull();

@@ -81,7 +81,10 @@ describeEachDatabase("Telegram over long polling", (provider) => {
     replies = await send(tapButton(chat, replies.at(-1), "Ja"));
     expect(texts(replies)).toContain("je wijk is Luchen");
     expect(texts(replies)).toContain("Waarmee kan ik je helpen?");
-    expect(replies.some((m) => m.removesKeyboard), "the location keyboard is taken away").toBe(true);
+    expect(
+      replies.some((m) => m.removesKeyboard),
+      "the location keyboard is taken away",
+    ).toBe(true);
 
     replies = await send(tapButton(chat, replies.at(-1), "Iets melden"));
     expect(texts(replies)).toContain("Wat wil je melden?");

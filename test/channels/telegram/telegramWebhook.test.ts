@@ -80,7 +80,12 @@ describeEachDatabase("Telegram over a webhook", (provider) => {
     // No waiting: by the time Telegram hears 200, the message is in the database.
     expect((await storedForChat(harness.t.db, chat)).inbound).toHaveLength(1);
     await waitUntilAnswered(harness.t.db, () => fake.sentTo(chat), chat, 1);
-    expect(fake.sentTo(chat).map((m) => m.text).join("\n")).toContain("Ik ben Wijklijn");
+    expect(
+      fake
+        .sentTo(chat)
+        .map((m) => m.text)
+        .join("\n"),
+    ).toContain("Ik ben Wijklijn");
   });
 
   it("stores an update delivered twice once, and answers it once", async () => {

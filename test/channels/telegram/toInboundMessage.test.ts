@@ -65,7 +65,11 @@ describe("toInboundMessage", () => {
   });
 
   it("ignores a tap without data but still answers it", () => {
-    expect(translate({ callback_query: { id: "cb-game", from: resident(CHAT), chat_instance: "1", game_short_name: "x" } })).toEqual({ action: "ignore", reason: "unsupported", callbackQueryId: "cb-game" });
+    expect(translate({ callback_query: { id: "cb-game", from: resident(CHAT), chat_instance: "1", game_short_name: "x" } })).toEqual({
+      action: "ignore",
+      reason: "unsupported",
+      callbackQueryId: "cb-game",
+    });
   });
 
   it("turns a shared location into a location", () => {

@@ -11,12 +11,43 @@ describe("toTelegramMessage", () => {
   });
 
   it("puts short buttons two to a row, with the value as callback data", () => {
-    const rendered = toTelegramMessage(payload({ text: "Klopt dat?", buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }], input: "yesno" }), options);
-    expect(rendered.parts).toEqual([{ text: "Klopt dat?", reply_markup: { inline_keyboard: [[{ text: "Ja", callback_data: "yes" }, { text: "Nee", callback_data: "no" }]] } }]);
+    const rendered = toTelegramMessage(
+      payload({
+        text: "Klopt dat?",
+        buttons: [
+          { label: "Ja", value: "yes" },
+          { label: "Nee", value: "no" },
+        ],
+        input: "yesno",
+      }),
+      options,
+    );
+    expect(rendered.parts).toEqual([
+      {
+        text: "Klopt dat?",
+        reply_markup: {
+          inline_keyboard: [
+            [
+              { text: "Ja", callback_data: "yes" },
+              { text: "Nee", callback_data: "no" },
+            ],
+          ],
+        },
+      },
+    ]);
   });
 
   it("puts long labels one to a row", () => {
-    const rendered = toTelegramMessage(payload({ text: "Waarmee kan ik je helpen?", buttons: [{ label: "Iets melden", value: "melding" }, { label: "Praten met een mens", value: "contact" }] }), options);
+    const rendered = toTelegramMessage(
+      payload({
+        text: "Waarmee kan ik je helpen?",
+        buttons: [
+          { label: "Iets melden", value: "melding" },
+          { label: "Praten met een mens", value: "contact" },
+        ],
+      }),
+      options,
+    );
     expect(rendered.parts[0]?.reply_markup).toEqual({ inline_keyboard: [[{ text: "Iets melden", callback_data: "melding" }], [{ text: "Praten met een mens", callback_data: "contact" }]] });
   });
 
@@ -28,7 +59,16 @@ describe("toTelegramMessage", () => {
   });
 
   it("falls back to a numbered list when a value is longer than Telegram's 64 bytes of callback data", () => {
-    const rendered = toTelegramMessage(payload({ text: "Kies:", buttons: [{ label: "Kort", value: "a" }, { label: "Lang", value: "é".repeat(40) }] }), options);
+    const rendered = toTelegramMessage(
+      payload({
+        text: "Kies:",
+        buttons: [
+          { label: "Kort", value: "a" },
+          { label: "Lang", value: "é".repeat(40) },
+        ],
+      }),
+      options,
+    );
     expect(rendered.parts).toEqual([{ text: "Kies:\n\n1. Kort\n2. Lang" }]);
   });
 

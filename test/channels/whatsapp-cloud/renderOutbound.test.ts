@@ -28,13 +28,30 @@ describe("rendering outbound messages for WhatsApp", () => {
   });
 
   it("renders up to three short choices as reply buttons", () => {
-    const message = one(renderGraphMessages(TO, { text: "Vind je dat goed?", buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] }, TEXTS));
+    const message = one(
+      renderGraphMessages(
+        TO,
+        {
+          text: "Vind je dat goed?",
+          buttons: [
+            { label: "Ja", value: "yes" },
+            { label: "Nee", value: "no" },
+          ],
+        },
+        TEXTS,
+      ),
+    );
     expect(message).toMatchObject({
       type: "interactive",
       interactive: {
         type: "button",
         body: { text: "Vind je dat goed?" },
-        action: { buttons: [{ type: "reply", reply: { id: "yes", title: "Ja" } }, { type: "reply", reply: { id: "no", title: "Nee" } }] },
+        action: {
+          buttons: [
+            { type: "reply", reply: { id: "yes", title: "Ja" } },
+            { type: "reply", reply: { id: "no", title: "Nee" } },
+          ],
+        },
       },
     });
   });
@@ -43,7 +60,21 @@ describe("rendering outbound messages for WhatsApp", () => {
     const message = one(renderGraphMessages(TO, { text: "Hoe?", buttons: buttons("Ja", "Yes, with my neighbours", "Nee") }, TEXTS));
     expect(message).toMatchObject({
       type: "interactive",
-      interactive: { type: "list", action: { button: "Kies", sections: [{ rows: [{ id: "v1", title: "Ja" }, { id: "v2", title: "Yes, with my neighbours" }, { id: "v3", title: "Nee" }] }] } },
+      interactive: {
+        type: "list",
+        action: {
+          button: "Kies",
+          sections: [
+            {
+              rows: [
+                { id: "v1", title: "Ja" },
+                { id: "v2", title: "Yes, with my neighbours" },
+                { id: "v3", title: "Nee" },
+              ],
+            },
+          ],
+        },
+      },
     });
   });
 
@@ -80,7 +111,19 @@ describe("rendering outbound messages for WhatsApp", () => {
 
   it("falls back to a numbered list when the question is longer than an interactive body (1024)", () => {
     const text = "x".repeat(1025);
-    const message = one(renderGraphMessages(TO, { text, buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] }, TEXTS));
+    const message = one(
+      renderGraphMessages(
+        TO,
+        {
+          text,
+          buttons: [
+            { label: "Ja", value: "yes" },
+            { label: "Nee", value: "no" },
+          ],
+        },
+        TEXTS,
+      ),
+    );
     expect(message).toMatchObject({ type: "text", text: { body: `${text}\n\n1. Ja\n2. Nee` } });
   });
 

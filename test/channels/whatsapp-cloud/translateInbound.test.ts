@@ -72,12 +72,12 @@ describe("translating WhatsApp Cloud messages", () => {
     expect(JSON.stringify(message)).not.toContain("11112222");
   });
 
-  it.each([["reaction", incoming.reaction(RESIDENT)], ["system", { from: RESIDENT, id: "wamid.s1", timestamp: "1", type: "system", system: { body: "changed number" } }]])(
-    "skips a %s: nothing to answer",
-    (type, raw) => {
-      expect(translateCloudMessage(raw)).toEqual({ kind: "skipped", type });
-    },
-  );
+  it.each([
+    ["reaction", incoming.reaction(RESIDENT)],
+    ["system", { from: RESIDENT, id: "wamid.s1", timestamp: "1", type: "system", system: { body: "changed number" } }],
+  ])("skips a %s: nothing to answer", (type, raw) => {
+    expect(translateCloudMessage(raw)).toEqual({ kind: "skipped", type });
+  });
 
   it("calls a message without sender or id unreadable", () => {
     expect(translateCloudMessage({ type: "text", text: { body: "x" } })).toEqual({ kind: "unreadable" });

@@ -35,14 +35,11 @@ export const incoming = {
   listReply: (from: string, id: string, title: string, description?: string) =>
     message(from, "interactive", { interactive: { type: "list_reply", list_reply: { id, title, ...(description ? { description } : {}) } } }),
   templateButton: (from: string, payload: string, text: string) => message(from, "button", { button: { payload, text } }),
-  location: (from: string, latitude: number, longitude: number) =>
-    message(from, "location", { location: { latitude, longitude, name: "Speeltuin Heuvelstraat", address: "Heuvelstraat 1, Mierlo" } }),
-  image: (from: string, mediaId: string, caption?: string) =>
-    message(from, "image", { image: { id: mediaId, mime_type: "image/jpeg", sha256: "a1b2c3", ...(caption ? { caption } : {}) } }),
+  location: (from: string, latitude: number, longitude: number) => message(from, "location", { location: { latitude, longitude, name: "Speeltuin Heuvelstraat", address: "Heuvelstraat 1, Mierlo" } }),
+  image: (from: string, mediaId: string, caption?: string) => message(from, "image", { image: { id: mediaId, mime_type: "image/jpeg", sha256: "a1b2c3", ...(caption ? { caption } : {}) } }),
   audio: (from: string, mediaId: string) => message(from, "audio", { audio: { id: mediaId, mime_type: "audio/ogg; codecs=opus", voice: true } }),
   video: (from: string, mediaId: string) => message(from, "video", { video: { id: mediaId, mime_type: "video/mp4" } }),
-  document: (from: string, mediaId: string) =>
-    message(from, "document", { document: { id: mediaId, mime_type: "application/pdf", filename: "brief-van-jantje.pdf", caption: "de brief" } }),
+  document: (from: string, mediaId: string) => message(from, "document", { document: { id: mediaId, mime_type: "application/pdf", filename: "brief-van-jantje.pdf", caption: "de brief" } }),
   sticker: (from: string, mediaId: string) => message(from, "sticker", { sticker: { id: mediaId, mime_type: "image/webp", animated: false } }),
   reaction: (from: string) => message(from, "reaction", { reaction: { message_id: newWamid(), emoji: "👍" } }),
   contacts: (from: string) => message(from, "contacts", { contacts: [{ name: { formatted_name: "Buurman" }, phones: [{ phone: "+31 6 11112222" }] }] }),

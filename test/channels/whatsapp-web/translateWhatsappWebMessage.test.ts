@@ -34,7 +34,10 @@ describe("translating whatsapp-web.js messages", () => {
 
   it("accepts negative and numeric coordinates too", () => {
     expect(accepted(raw.location(RESIDENT, "-33.8688", "151.2093")).location).toEqual({ lat: -33.8688, lon: 151.2093 });
-    expect(translateWhatsappWebMessage({ ...emitted(raw.location(RESIDENT, "0", "0")), location: { latitude: 52.1, longitude: 4.3 } })).toMatchObject({ accepted: true, message: { location: { lat: 52.1, lon: 4.3 } } });
+    expect(translateWhatsappWebMessage({ ...emitted(raw.location(RESIDENT, "0", "0")), location: { latitude: 52.1, longitude: 4.3 } })).toMatchObject({
+      accepted: true,
+      message: { location: { lat: 52.1, lon: 4.3 } },
+    });
   });
 
   it("ignores a location whose coordinates are not numbers or out of range", () => {

@@ -222,7 +222,16 @@ describe("the WhatsApp Web adapter on its own", () => {
     expect(channel.adapter.capabilities.buttons).toBe(false);
     await channel.adapter.start();
     await waitFor("ready", () => channel.status().state === "ready");
-    const result = await channel.adapter.send({ externalId: RESIDENT, reference: null }, { text: "Klopt dat?", buttons: [{ label: "Ja", value: "yes" }, { label: "Nee", value: "no" }] });
+    const result = await channel.adapter.send(
+      { externalId: RESIDENT, reference: null },
+      {
+        text: "Klopt dat?",
+        buttons: [
+          { label: "Ja", value: "yes" },
+          { label: "Nee", value: "no" },
+        ],
+      },
+    );
     expect(fake.sent).toEqual([{ to: RESIDENT, text: "Klopt dat?\n\n1. Ja\n2. Nee", id: result.externalMessageId }]);
     expect(result.externalMessageId).toMatch(/^true_31612345678@c\.us_3EB0/);
 
