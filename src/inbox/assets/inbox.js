@@ -118,6 +118,8 @@
     timer = setTimeout(refresh, 300);
   }
 
+  // Live events are for signed-in staff only (the sign-in page has no main menu): no stream, no error.
+  if (!document.querySelector('nav[aria-label="Hoofdmenu"]')) return;
   var source = new EventSource("/inbox/events");
   source.addEventListener("change", (event) => {
     var data;
