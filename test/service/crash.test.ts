@@ -35,7 +35,7 @@ describeEachDatabase("a crash mid-burst", (provider) => {
     };
     try {
       const first = start();
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
       // Twenty residents each send two messages as fast as they can.
       const cookies = Array.from({ length: 20 }, (_, i) => `wl_chat=crash-visitor-${String(i).padStart(4, "0")}-abcdefgh`);
       const acknowledged: string[] = [];
@@ -63,10 +63,10 @@ describeEachDatabase("a crash mid-burst", (provider) => {
       expect(acknowledged.length).toBeLessThan(cookies.length * 2);
 
       start();
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
       const db = createDb(url);
       try {
-        await waitUntil(async () => (await db.message.count({ where: { direction: "in", processedAt: null } })) === 0, 30_000);
+        await waitUntil(async () => (await db.message.count({ where: { direction: "in", processedAt: null } })) === 0, 60_000);
         const stored = await db.message.findMany({ where: { direction: "in" }, select: { channelMessageId: true, conversationId: true } });
         // Every acknowledged message was stored exactly once (none lost, none twice).
         const storedIds = stored.map((m) => m.channelMessageId?.split(":")[1]);
@@ -84,5 +84,5 @@ describeEachDatabase("a crash mid-burst", (provider) => {
       await Promise.all(children.map(exitOf));
       await drop();
     }
-  });
+  }, 180_000); // two service start-ups and a burst: minutes on a loaded CI machine, not the default 30 s
 });
