@@ -113,8 +113,9 @@ export const runFlows: Middleware = async (turn) => {
     const carried = carryFirstMessage(turn, read);
     for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
     event = { type: "start", target: `flow:${turn.flows.globals.firstContact}`, vars: carried };
-  } else if (pausedLong) {
-    await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
+  } else {
+    if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
+    carryPostcode(turn, read.text);
   }
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));
@@ -171,6 +172,17 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   // As a flow started from free text: the text is a description when it says something about the matter.
   if (triage.theme !== "overig" || text.split(/\s+/).length > 6) carried.keep_text = text;
   return carried;
+}
+
+/**
+ * A postcode in any later message of a resident who consented but has no wijk yet: kept for the
+ * wijk flow, so it is not asked for again (unless the wijk flow is asking for it right now).
+ */
+function carryPostcode(turn: Turn, text: string | undefined): void {
+  if (!text || turn.residentFacts.consent !== true || turn.residentFacts.wijk) return;
+  if (turn.state.flow === turn.flows.globals.wijkFlow && turn.state.waiting === "ask") return;
+  const postcode = parsePostcode(text);
+  if (postcode?.letters) turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };
 }
 
 function engineContext(turn: Turn): EngineContext {
