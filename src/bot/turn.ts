@@ -6,7 +6,7 @@
  * written to the outbox in the same transaction that marks the message handled, so every
  * message is answered exactly once.
  */
-import { handleEvent, FlowStateSchema, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
+import { handleEvent, FlowStateSchema, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
@@ -18,6 +18,7 @@ import { findTurnInput, saveFlowState, saveTurnState, touchConversation, type Tu
 import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
+import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
@@ -108,14 +109,13 @@ export const runFlows: Middleware = async (turn) => {
   const pausedLong = turn.now.getTime() - turn.conversation.lastMessageAt.getTime() > 24 * 3600 * 1000 && turn.state.waiting === "ask";
   let event: EngineEvent = { type: "message", ...read };
   if (turn.state.flow === null && turn.state.step === null && !turn.residentFacts.consentAsked && !read.value) {
-    // First contact: the welcome flow, whatever the first message said.
-    if (read.text) {
-      const triage = turn.deps.classify(read.text);
-      if (triage.language === "en") turn.state.language = "en";
-    }
-    event = { type: "start", target: `flow:${turn.flows.globals.firstContact}` };
-  } else if (pausedLong) {
-    await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
+    // First contact: the welcome flow first, carrying what the first message said (flows/welkom.yaml uses it after consent).
+    const carried = carryFirstMessage(turn, read);
+    for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
+    event = { type: "start", target: `flow:${turn.flows.globals.firstContact}`, vars: carried };
+  } else {
+    if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
+    carryPostcode(turn, read.text);
   }
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));
@@ -149,6 +149,41 @@ export const runFlows: Middleware = async (turn) => {
   }
   throw new Error("a flow ran more than 50 actions in one turn");
 };
+
+/** The variables the first message fills in; flows/welkom.yaml wipes them when consent is declined. */
+const CARRIED_VARS = new Set(["keep_intent", "keep_text", "keep_place"]);
+
+/**
+ * What a first message already said, for the flows to use once the resident consented: the
+ * intent, the text itself as a description, and a postcode or shared location for the wijk.
+ * Held only in this conversation's flow state; nothing is written elsewhere before consent.
+ */
+function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): Record<string, unknown> {
+  const carried: Record<string, unknown> = {};
+  if (read.location) carried.keep_place = { kind: "location", lat: read.location.lat, lon: read.location.lon };
+  const text = read.text?.trim();
+  if (!text) return carried;
+  const triage = turn.deps.classify(text);
+  if (triage.language === "en") turn.state.language = "en";
+  const postcode = parsePostcode(text);
+  if (postcode?.letters || (postcode && normalisePostcode(text))) carried.keep_place = { kind: "postcode", text: postcode.formatted };
+  if (triage.intent === "groet" || triage.intent === "onbekend" || triage.confidence.intent < INTENT_CONFIDENCE) return carried;
+  carried.keep_intent = triage.intent;
+  // As a flow started from free text: the text is a description when it says something about the matter.
+  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) carried.keep_text = text;
+  return carried;
+}
+
+/**
+ * A postcode in any later message of a resident who consented but has no wijk yet: kept for the
+ * wijk flow, so it is not asked for again (unless the wijk flow is asking for it right now).
+ */
+function carryPostcode(turn: Turn, text: string | undefined): void {
+  if (!text || turn.residentFacts.consent !== true || turn.residentFacts.wijk) return;
+  if (turn.state.flow === turn.flows.globals.wijkFlow && turn.state.waiting === "ask") return;
+  const postcode = parsePostcode(text);
+  if (postcode?.letters) turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };
+}
 
 function engineContext(turn: Turn): EngineContext {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };

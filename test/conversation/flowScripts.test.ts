@@ -25,6 +25,8 @@ const CheckSchema = z
     subscribed: z.boolean().optional(),
     registrations: z.number().optional(),
     consent: z.boolean().nullable().optional(),
+    /** Fragments of what the resident wrote that nothing stored may contain (conversation state and fields, inbound messages). */
+    notStored: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -93,6 +95,11 @@ async function check(harness: BotHarness, resident: Resident, expected: z.infer<
   if (expected.subscribed !== undefined) expect(identity.subscriptions.length > 0, `${where}: subscribed`).toBe(expected.subscribed);
   if (expected.registrations !== undefined) expect(identity.resident.registrations.length, `${where}: registrations`).toBe(expected.registrations);
   if (expected.consent !== undefined) expect(identity.resident.consents[0]?.granted ?? null, `${where}: consent`).toBe(expected.consent);
+  if (expected.notStored) {
+    const stored = await harness.t.db.conversation.findMany({ where: { residentId: identity.residentId }, include: { messages: { where: { direction: "in" } } } });
+    const text = JSON.stringify(stored).toLowerCase();
+    for (const fragment of expected.notStored) expect(text, `${where}: stored`).not.toContain(fragment.toLowerCase());
+  }
 }
 
 describeEachDatabase("scripted conversations (flows/tests)", (provider) => {
