@@ -24,6 +24,7 @@
     language = next;
     document.documentElement.lang = next;
     for (const element of document.querySelectorAll("[data-text]")) element.textContent = t(element.dataset.text);
+    linkIntro();
     for (const element of document.querySelectorAll("[data-label]")) element.setAttribute("aria-label", t(element.dataset.label));
     for (const element of document.querySelectorAll("[data-placeholder]")) element.placeholder = t(element.dataset.placeholder);
     for (const element of log.querySelectorAll(".who")) element.textContent = t(element.dataset.who);
@@ -32,7 +33,7 @@
 
   // Phone numbers residents must be able to tap (112, 113, 0800-0113, 14 040 and the like), links,
   // and reference numbers (WL-2026-00042) that must not break across lines.
-  const PATTERN = /(https?:\/\/[^\s<>"']+)|(\bWL-\d{4}-\d{3,6}\b)|(\b0800[- ]?\d{4}\b|\b14 ?0\d{2,3}\b|\b0\d{1,3}[- ]\d{6,8}\b|\b11[23]\b)/g;
+  const PATTERN = /(https?:\/\/[^\s<>"']+)|(\bWL-\d{4}-\d{3,6}\b)|(\b0[89]00[- ]?\d{4}\b|\b14 ?0\d{2,3}\b|\b0\d{1,3}[- ]\d{6,8}\b|\b11[23]\b)/g;
 
   /** Appends `text` to `parent` as text nodes, links and spans: never as HTML. */
   function appendRich(parent, text) {
@@ -69,6 +70,14 @@
       at = end;
     }
     parent.append(document.createTextNode(text.slice(at)));
+  }
+
+  /** The header's "bel 112" is tappable too. */
+  function linkIntro() {
+    const intro = document.querySelector('[data-text="intro"]');
+    const text = intro.textContent;
+    intro.replaceChildren();
+    appendRich(intro, text);
   }
 
   async function post(url, init, errors) {
@@ -185,6 +194,7 @@
   const events = new EventSource("/chat/api/events");
   events.addEventListener("update", () => void refresh());
   setInterval(refresh, 5000);
+  linkIntro();
   void refresh();
   input.focus();
 })();
