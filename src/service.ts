@@ -3,7 +3,7 @@
  * empty, HTTP listening. Used by src/main.ts and by the tests (the same start-up, over loopback).
  */
 import type { Server } from "node:http";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { describeChannels, type Config } from "./config/env.ts";
 import { resolveSessionSecret } from "./config/sessionSecret.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -185,6 +185,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         }
       : {}),
     telegramEnabled: config.telegram.enabled,
+    mediaDir: join(config.dataDir, "media"),
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {

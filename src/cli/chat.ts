@@ -71,13 +71,20 @@ async function main(): Promise<void> {
   };
 
   out("Wijklijn in de terminal. Typ je bericht, of een nummer om een knop te kiezen. /quit stopt.");
-  const lines = createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
+  const interactive = process.stdin.isTTY === true;
+  const lines = createInterface({ input: process.stdin, terminal: interactive });
   for await (const raw of lines) {
     const text = raw.trim();
+    // Piped input is not shown by a terminal: echo it, so that a transcript reads as a conversation.
+    if (!interactive && text) out(`\n> ${text}`);
     if (text === "/quit") break;
     if (text) await send(text);
-    if (process.stdin.isTTY) process.stdout.write("> ");
+    if (interactive) process.stdout.write("> ");
   }
+  // Without this the open stdin (a terminal, or a pipe still open) keeps the process alive after /quit.
+  lines.close();
+  process.stdin.pause();
+  process.stdin.destroy();
   await service?.stop();
 }
 

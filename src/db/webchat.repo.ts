@@ -10,6 +10,8 @@ export interface WebchatMessage {
   authorKind: string;
   text: string | null;
   latitude: number | null;
+  /** The stored media reference (`photo:…`), or null (none, or forgotten without consent). */
+  mediaRef: string | null;
   createdAt: Date;
   buttons: Array<{ label: string; value: string }>;
 }
@@ -49,6 +51,7 @@ export async function listWebchatMessages(db: DbOrTx, visitor: string, after: { 
     authorKind: m.authorKind,
     text: m.text,
     latitude: m.latitude,
+    mediaRef: m.mediaRef,
     createdAt: m.createdAt,
     buttons: buttonsByMessage.get(m.id) ?? [],
   }));
@@ -60,4 +63,10 @@ function safeJson(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+/** The language (Resident.language, "nl" or "en") of the resident behind a web chat visitor; null before their first message. */
+export async function findWebchatResidentLanguage(db: DbOrTx, visitor: string): Promise<string | null> {
+  const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } }, select: { resident: { select: { language: true } } } });
+  return identity?.resident.language ?? null;
 }

@@ -57,6 +57,8 @@ export interface AppDeps {
   trustProxy?: string;
   /** OpenID Connect sign-in for staff (OIDC_*), when configured; needs `secret`. */
   oidc?: OidcSettings;
+  /** Where residents' web chat photos are written (DATA_DIR/media); without it the web chat takes no photos. */
+  mediaDir?: string;
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -95,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
       webchatRoutes({
         db: deps.db,
         logger: deps.logger,
+        ...(deps.mediaDir ? { mediaDir: deps.mediaDir } : {}),
         ingest: (message) => bot.processor.ingest(message),
         onUpdate: (listener) => {
           // Bot answers and staff replies both reach the resident's open web chat at once.

@@ -6,15 +6,17 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Router, type Request, type Response } from "express";
+import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { findWebchatVisitorOfConversation } from "../../db/conversation.repo.ts";
-import { listWebchatMessages } from "../../db/webchat.repo.ts";
+import { findWebchatResidentLanguage, listWebchatMessages } from "../../db/webchat.repo.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
 import { jsonBody } from "../../http/bodyParsers.ts";
+import { declaredPhotoType, detectPhotoType, storeWebchatPhoto, WEBCHAT_MAX_PHOTO_BYTES } from "./webchatPhotos.ts";
+import { renderWebchatPage, WebchatLanguageSchema, type WebchatLanguage } from "./webchatTexts.ts";
 
 const COOKIE = "wl_chat";
 
@@ -22,7 +24,7 @@ const COOKIE = "wl_chat";
 export function createWebchatAdapter(): ChannelAdapter {
   return {
     kind: "webchat",
-    capabilities: { buttons: true, maxButtons: 12, media: false, location: true, templates: false },
+    capabilities: { buttons: true, maxButtons: 12, media: true, location: true, templates: false },
     async start() {},
     async stop() {},
     async send() {
@@ -42,6 +44,28 @@ const PostSchema = z
 
 const AfterSchema = z.object({ after: z.string().max(100).optional() });
 
+const PhotoQuerySchema = z.object({ clientMessageId: z.string().regex(/^[\w-]{8,64}$/, "clientMessageId: a random id per photo, 8-64 letters, digits, _ or -") });
+
+const MAX_PHOTO_MB = WEBCHAT_MAX_PHOTO_BYTES / (1024 * 1024);
+
+/**
+ * Refuses a photo upload by its headers, before any byte is read: a clear 415 for a type that is not
+ * a photo we take, a clear 413 for a declared size over the limit (the body parser's limit catches the rest).
+ */
+const checkPhotoHeaders: RequestHandler = (req, _res, next) => {
+  if (!declaredPhotoType(req.headers["content-type"])) {
+    throw new HttpError(415, "unsupported_photo_type", "Send a JPEG, PNG or WebP photo as the request body, with its Content-Type (image/jpeg, image/png or image/webp).");
+  }
+  if (Number(req.headers["content-length"] ?? "0") > WEBCHAT_MAX_PHOTO_BYTES) throw new HttpError(413, "photo_too_large", `The photo is larger than ${MAX_PHOTO_MB} MB; send a smaller one.`);
+  next();
+};
+
+/** The page's language: the resident's, once known; Dutch before the first message. */
+function pageLanguage(stored: string | null): WebchatLanguage {
+  const parsed = WebchatLanguageSchema.safeParse(stored);
+  return parsed.success ? parsed.data : "nl";
+}
+
 function visitorId(req: Request): string | null {
   const header = req.headers.cookie ?? "";
   const match = new RegExp(`(?:^|;\\s*)${COOKIE}=([A-Za-z0-9_-]{20,64})`).exec(header);
@@ -59,17 +83,28 @@ function ensureVisitor(req: Request, res: Response): string {
 const asset = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), "utf8");
 
 /** The /chat routes. `onUpdate` subscribes to "something changed in this conversation". */
-export function webchatRoutes(deps: { db: Db; ingest: Ingest; onUpdate: (listener: (conversationId: string) => void) => () => void; logger: Logger; limits?: Partial<StreamLimits> }): Router {
+export function webchatRoutes(deps: {
+  db: Db;
+  ingest: Ingest;
+  onUpdate: (listener: (conversationId: string) => void) => () => void;
+  logger: Logger;
+  limits?: Partial<StreamLimits>;
+  /** Where residents' photos are written (DATA_DIR/media); without it photo uploads answer 503. */
+  mediaDir?: string;
+}): Router {
   const router = Router();
   const streams = new WebchatStreams(deps, { ...DEFAULT_STREAM_LIMITS, ...deps.limits });
   const page = asset("page.html");
   const script = asset("app.js");
   const style = asset("app.css");
 
-  router.get("/chat", (req, res) => {
-    ensureVisitor(req, res);
+  router.get("/chat", async (req, res) => {
+    const known = visitorId(req);
+    const visitor = ensureVisitor(req, res);
+    const language = pageLanguage(known ? await findWebchatResidentLanguage(deps.db, visitor) : null);
     res.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-    res.type("html").send(page);
+    res.setHeader("Cache-Control", "no-store");
+    res.type("html").send(renderWebchatPage(page, language));
   });
   router.get("/chat/app.js", (_req, res) => {
     res.type("application/javascript").send(script);
@@ -90,6 +125,25 @@ export function webchatRoutes(deps: { db: Db; ingest: Ingest; onUpdate: (listene
       ...(body.text !== undefined ? { text: body.text } : {}),
       ...(body.value !== undefined ? { value: body.value } : {}),
       ...(body.location ? { location: body.location } : {}),
+    });
+    res.status(202).json({ stored: result.stored });
+  });
+
+  router.post("/chat/api/photos", checkPhotoHeaders, express.raw({ type: () => true, limit: WEBCHAT_MAX_PHOTO_BYTES }), async (req, res) => {
+    const visitor = ensureVisitor(req, res);
+    const query = PhotoQuerySchema.safeParse(req.query);
+    if (!query.success) throw new HttpError(400, "invalid_photo", query.error.issues.map((i) => i.message).join("; "));
+    if (!deps.mediaDir) throw new HttpError(503, "photos_off", "This Wijklijn has no media directory, so the web chat cannot take photos; describe it in words instead.");
+    const bytes: unknown = req.body;
+    if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError(400, "empty_photo", "The photo is empty: send the file's bytes as the request body.");
+    const type = detectPhotoType(bytes);
+    if (!type) throw new HttpError(415, "unsupported_photo_type", "This file is not a JPEG, PNG or WebP photo.");
+    const ref = await storeWebchatPhoto(deps.mediaDir, bytes, type);
+    const result = await deps.ingest({
+      channel: "webchat",
+      externalId: visitor,
+      channelMessageId: `${visitor}:${query.data.clientMessageId}`,
+      media: { ref, kind: "photo" },
     });
     res.status(202).json({ stored: result.stored });
   });
@@ -216,17 +270,24 @@ class WebchatStreams {
 /** The visitor's messages after a cursor, with the buttons of bot messages. */
 async function readMessages(db: Db, visitor: string, after: string | undefined) {
   const messages = await listWebchatMessages(db, visitor, after ? decodeCursor(after) : null);
-  if (!messages) return { messages: [], cursor: null };
+  if (!messages) return { messages: [], cursor: null, language: "nl" };
   const last = messages[messages.length - 1];
   return {
-    messages: messages.map((m) => ({
-      id: m.id,
-      direction: m.direction,
-      author: m.authorKind,
-      text: m.text ?? (m.latitude !== null ? "📍" : ""),
-      buttons: m.buttons,
-      at: m.createdAt.toISOString(),
-    })),
+    messages: messages.map((m) => {
+      const photo = m.mediaRef?.startsWith("photo:") ?? false;
+      return {
+        id: m.id,
+        direction: m.direction,
+        author: m.authorKind,
+        text: m.text ?? (m.latitude !== null ? "📍" : ""),
+        buttons: m.buttons,
+        at: m.createdAt.toISOString(),
+        photo,
+        // Without consent what the resident wrote is forgotten once handled: the page shows a neutral placeholder.
+        notKept: m.direction === "in" && m.text === null && m.latitude === null && m.mediaRef === null,
+      };
+    }),
+    language: pageLanguage(await findWebchatResidentLanguage(db, visitor)),
     cursor: last ? encodeCursor(last.createdAt, last.id) : (after ?? null),
   };
 }

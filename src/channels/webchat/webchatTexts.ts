@@ -1,0 +1,88 @@
+/**
+ * The web chat page's own words (header, placeholder, buttons, notices), in the resident's language.
+ * The bot's messages come from the flows; these are only the page around them.
+ */
+import { z } from "zod";
+
+/** The languages the page speaks: the bot's (Resident.language). */
+export const WebchatLanguageSchema = z.enum(["nl", "en"]);
+export type WebchatLanguage = z.infer<typeof WebchatLanguageSchema>;
+
+/** Every text the page shows, by key; the page and app.js use the same keys. */
+export const WEBCHAT_TEXTS = {
+  nl: {
+    title: "Wijklijn — chat met je wijk",
+    intro: "Chat met de gemeente over je wijk. Je praat eerst met een chatbot; medewerkers lezen mee. Bij gevaar: bel 112.",
+    hint: 'Typ je vraag, of begin met "hallo".',
+    log: "Gesprek",
+    answerButtons: "Antwoordknoppen",
+    messageLabel: "Je bericht",
+    placeholder: "Typ je bericht…",
+    send: "Stuur",
+    shareLocation: "Deel locatie",
+    sendPhoto: "Stuur een foto",
+    you: "Jij",
+    staff: "Medewerker gemeente",
+    bot: "Wijklijn (chatbot)",
+    photo: "📷 Foto",
+    notKept: "(bericht niet bewaard)",
+    sending: "Versturen…",
+    sendFailed: "Versturen lukte niet. Controleer je verbinding en probeer het opnieuw.",
+    offline: "Geen verbinding. We proberen het opnieuw.",
+    locating: "Locatie opvragen…",
+    locationFailed: "Je locatie delen lukte niet. Typ je postcode.",
+    myLocation: "📍 Mijn locatie",
+    photoSending: "Foto versturen…",
+    photoTooLarge: "Deze foto is te groot. Stuur een foto van maximaal 5 MB.",
+    photoWrongType: "Dit bestand kunnen we niet gebruiken. Stuur een foto (JPEG, PNG of WebP).",
+    photoFailed: "De foto versturen lukte niet. Probeer het opnieuw.",
+  },
+  en: {
+    title: "Wijklijn — chat about your neighbourhood",
+    intro: "Chat with the municipality about your neighbourhood. You talk to a chatbot first; staff read along. In danger: call 112.",
+    hint: 'Type your question, or start with "hello".',
+    log: "Conversation",
+    answerButtons: "Answer buttons",
+    messageLabel: "Your message",
+    placeholder: "Type your message…",
+    send: "Send",
+    shareLocation: "Share location",
+    sendPhoto: "Send a photo",
+    you: "You",
+    staff: "Municipality staff",
+    bot: "Wijklijn (chatbot)",
+    photo: "📷 Photo",
+    notKept: "(message not kept)",
+    sending: "Sending…",
+    sendFailed: "Sending failed. Check your connection and try again.",
+    offline: "No connection. We are trying again.",
+    locating: "Finding your location…",
+    locationFailed: "Sharing your location did not work. Type your postcode.",
+    myLocation: "📍 My location",
+    photoSending: "Sending photo…",
+    photoTooLarge: "This photo is too large. Send a photo of at most 5 MB.",
+    photoWrongType: "We cannot use this file. Send a photo (JPEG, PNG or WebP).",
+    photoFailed: "Sending the photo failed. Please try again.",
+  },
+} satisfies Record<WebchatLanguage, Record<string, string>>;
+
+/** A page text's key. */
+export type WebchatTextKey = keyof (typeof WEBCHAT_TEXTS)["nl"];
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Fills page.html for one language: `{{lang}}`, `{{key}}` (HTML-escaped) and `{{texts}}`, the texts of
+ * every language as JSON for app.js (in a non-executed `application/json` block, so the CSP stays strict).
+ */
+export function renderWebchatPage(template: string, language: WebchatLanguage): string {
+  const texts: Record<string, string> = WEBCHAT_TEXTS[language];
+  // "<" escaped, so that no text can end the JSON block early.
+  const json = JSON.stringify(WEBCHAT_TEXTS).replace(/</g, "\\u003c");
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+    if (key === "lang") return language;
+    if (key === "texts") return json;
+    const text = texts[key];
+    return text === undefined ? whole : escapeHtml(text);
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * The web chat as a resident uses it on a phone, in real headless Chromium against the real service:
+ * a photo reaches the inbox conversation, a wrong or too large file gets a clear answer, 112 is a link
+ * to tap, reference numbers stay whole, and an English resident gets an English page.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Service } from "../../src/service.ts";
+import { WEBCHAT_MAX_PHOTO_BYTES } from "../../src/channels/webchat/webchatPhotos.ts";
+import { browserSupport, launchChromium, signIn, startBrowserTestService } from "./helpers.ts";
+
+const support = browserSupport();
+const GR_MIERLO = "gr.mierlo@demo.wijklijn.nl";
+const WAIT = { timeout: 15_000 };
+
+/** A 1×1 PNG. */
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+
+describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
+  let browser: Browser;
+  let service: Service;
+  let stopService: () => Promise<void>;
+  let url = "";
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const started = await startBrowserTestService();
+    service = started.service;
+    stopService = started.stop;
+    url = service.url;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stopService?.();
+  });
+
+  /** A phone-sized page in a fresh context (its own cookies), with the page's own strict CSP in force. */
+  async function newPhone(locale = "nl-NL"): Promise<Page> {
+    const context = await browser.newContext({ locale, timezoneId: "Europe/Amsterdam", viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    return page;
+  }
+
+  async function type(page: Page, text: string, send = "Stuur"): Promise<void> {
+    await page.locator("#text").fill(text);
+    await page.getByRole("button", { name: send, exact: true }).click();
+  }
+  const botSays = (page: Page, text: string) => page.locator("#log li.out").filter({ hasText: text }).last().waitFor(WAIT);
+  const answerButton = (page: Page, label: string) => page.locator("#buttons").getByRole("button", { name: label, exact: true });
+
+  it("takes a photo into the conversation the inbox shows, and says clearly when a file is too large or not a photo", async () => {
+    const resident = await newPhone();
+    await resident.goto(`${url}/chat`);
+    await type(resident, "hoi");
+    await botSays(resident, "Vind je dat goed?");
+    await answerButton(resident, "Ja").click();
+    await botSays(resident, "In welke wijk woon je?");
+    await type(resident, "5731 BB");
+    await botSays(resident, "Klopt dat?");
+    await answerButton(resident, "Ja").click();
+    await botSays(resident, "je wijk is Luchen");
+    await type(resident, "mens");
+    await botSays(resident, "Waar gaat je vraag over?");
+    await type(resident, "De stoep bij de school is kapot, ik stuur een foto");
+    await botSays(resident, "Je nummer is");
+    const reference = (await resident.locator("#log li.out .ref").last().textContent()) ?? "";
+    expect(reference).toMatch(/^WL-\d{4}-\d{5}$/);
+    // The reference never breaks across lines, however narrow the phone.
+    // A string, so that the DOM's getComputedStyle needs no declaration here.
+    expect(await resident.evaluate("getComputedStyle(document.querySelector('#log li.out .ref')).whiteSpace")).toBe("nowrap");
+
+    await resident.locator("#photo").setInputFiles({ name: "stoep.png", mimeType: "image/png", buffer: PNG });
+    await resident.locator("#log li.in .photo").first().waitFor(WAIT);
+    expect(await resident.locator("#log li.in .photo").first().textContent()).toBe("📷 Foto");
+
+    await resident.locator("#photo").setInputFiles({ name: "groot.jpg", mimeType: "image/jpeg", buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(WEBCHAT_MAX_PHOTO_BYTES)]) });
+    await resident.getByRole("status").filter({ hasText: "Deze foto is te groot" }).waitFor(WAIT);
+    await resident.locator("#photo").setInputFiles({ name: "brief.txt", mimeType: "text/plain", buffer: Buffer.from("geen foto") });
+    await resident.getByRole("status").filter({ hasText: "Stuur een foto (JPEG, PNG of WebP)" }).waitFor(WAIT);
+    // A file that says it is a photo but is not one is refused just as clearly.
+    await resident.locator("#photo").setInputFiles({ name: "nep.png", mimeType: "image/png", buffer: Buffer.from("geen foto") });
+    await resident.getByRole("status").filter({ hasText: "Stuur een foto (JPEG, PNG of WebP)" }).waitFor(WAIT);
+    expect(await resident.locator("#log li.in .photo").count()).toBe(1);
+
+    const shot = process.env.WEBCHAT_SCREENSHOT_DIR;
+    if (shot) writeFileSync(join(shot, "webchat-phone-nl.png"), await resident.screenshot({ fullPage: true }));
+
+    const staff = await newPhone();
+    await staff.setViewportSize({ width: 1280, height: 900 });
+    await signIn(staff, url, GR_MIERLO);
+    await staff.getByRole("link", { name: reference, exact: true }).click();
+    await staff.getByRole("heading", { level: 1, name: `Gesprek ${reference}` }).waitFor(WAIT);
+    await staff.locator("#geschiedenis .attachment").filter({ hasText: "webchat/" }).first().waitFor(WAIT);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("makes 112 in a bot message a link to tap", async () => {
+    const resident = await newPhone();
+    await resident.goto(`${url}/chat`);
+    await type(resident, "mijn buurman is in elkaar gezakt en ademt niet");
+    await resident.locator('#log li.out a[href="tel:112"]').first().waitFor(WAIT);
+    expect(await resident.locator('#log li.out a[href="tel:112"]').first().textContent()).toBe("112");
+    // The police's non-emergency number in the same message, and the 112 in the header.
+    expect(await resident.locator('#log li.out a[href="tel:09008844"]').count()).toBeGreaterThan(0);
+    expect(await resident.locator('header a[href="tel:112"]').count()).toBe(1);
+    const shot = process.env.WEBCHAT_SCREENSHOT_DIR;
+    if (shot) writeFileSync(join(shot, "webchat-phone-112.png"), await resident.screenshot({ fullPage: true }));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("speaks English around the bot to a resident who writes in English, also after a reload", async () => {
+    const resident = await newPhone("en-GB");
+    await resident.goto(`${url}/chat`);
+    expect(await resident.locator("html").getAttribute("lang")).toBe("nl");
+    await type(resident, "Hello, can I report a broken streetlight?");
+    await resident.getByRole("button", { name: "Send", exact: true }).waitFor(WAIT);
+    expect(await resident.locator("#text").getAttribute("placeholder")).toBe("Type your message…");
+    expect(await resident.locator("label.photo-button").textContent()).toBe("Send a photo");
+    expect(await resident.locator("#log li.in .who").first().textContent()).toBe("You");
+    await resident.reload();
+    expect(await resident.locator("html").getAttribute("lang")).toBe("en");
+    expect(await resident.locator("header p").textContent()).toContain("In danger: call 112.");
+    await resident.getByLabel("Your message").waitFor(WAIT);
+    const shot = process.env.WEBCHAT_SCREENSHOT_DIR;
+    if (shot) writeFileSync(join(shot, "webchat-phone-en.png"), await resident.screenshot({ fullPage: true }));
+    expect(pageErrors).toEqual([]);
+  });
+});
