@@ -66,4 +66,3 @@ export function pickConversation(candidates: readonly ConversationCandidate[], i
   if (resolved && recentlyResolved && !input.isCommand()) return { kind: "existing", conversationId: resolved.id, reopen: true };
   return { kind: "new" };
 }
-
