@@ -6,12 +6,14 @@
  * are picked up again at start.
  */
 import { EventEmitter } from "node:events";
+import { handleEvent, initialState } from "../conversation/engine.ts";
 import { messageText } from "../conversation/messageText.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { conversationsWithUnprocessedInbound, inboundExists, nextUnprocessedInbound } from "../db/conversation.repo.ts";
 import { recordFailedTurn, recordInbound, runConversationTurn } from "../db/inbound.repo.ts";
 import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts";
 import { emitInboxEvent, type InboxEvent } from "../domain/events.ts";
+import { localDate } from "../domain/time.ts";
 import type { Logger } from "../log.ts";
 import { runTurn, type BotDeps } from "./turn.ts";
 
@@ -42,7 +44,13 @@ export class ConversationProcessor extends EventEmitter {
     if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
     let result: { stored: boolean; conversationId: string | null };
     try {
-      result = await recordInbound(this.db, { gemeenteId: this.deps.gemeente.id, message, now: () => this.now(), staleBotConversationMs: STALE_BOT_CONVERSATION_MS });
+      result = await recordInbound(this.db, {
+        gemeenteId: this.deps.gemeente.id,
+        message,
+        now: () => this.now(),
+        staleBotConversationMs: STALE_BOT_CONVERSATION_MS,
+        isCommand: () => this.isGlobalCommand(message),
+      });
     } catch (error) {
       // Two deliveries of one message racing: the loser hits the unique index.
       if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
@@ -53,6 +61,19 @@ export class ConversationProcessor extends EventEmitter {
       this.schedule(result.conversationId);
     }
     return result;
+  }
+
+  /** Is the message a global command ("menu", "nieuw onderwerp", "stop"…)? Asked of the flow engine itself, so the words live in one place. */
+  private isGlobalCommand(message: InboundMessage): boolean {
+    const event = {
+      type: "message" as const,
+      ...(message.text ? { text: message.text } : {}),
+      ...(message.value ? { value: message.value } : {}),
+      ...(message.location ? { location: message.location } : {}),
+      ...(message.media ? { media: message.media } : {}),
+    };
+    const context = { flows: this.deps.flows(), resident: {}, classify: this.deps.classify, today: localDate(this.now(), this.deps.gemeente.timeZone) };
+    return handleEvent(initialState(), event, context).command !== null;
   }
 
   /** Handles the conversation's waiting messages in order (queued behind any running turn). */

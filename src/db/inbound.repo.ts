@@ -5,17 +5,21 @@
  */
 import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
 import type { DatabaseProvider, Db, Tx } from "./client.ts";
-import { addOutboundMessage, changeStatus, createConversation, findActiveConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
+import { pickConversation } from "../routing/pickConversation.ts";
+import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
+import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
  * Stores an inbound message once, in one transaction: finds or creates the resident and identity,
- * closes their bot conversation when it was silent longer than `staleBotConversationMs`, starts a
- * conversation when none is going, and stores the message in it. `now` is read once, inside the
+ * picks the conversation it belongs to (pickConversation: the one that waits on the resident, else
+ * the most recent active one, else a lately resolved one reopened; `isCommand`: a global command,
+ * which never reopens a resolved conversation), closes a bot conversation silent longer than
+ * `staleBotConversationMs`, starts a conversation when none fits, and stores the message in it. `now` is read once, inside the
  * transaction. `stored: false` means a duplicate delivery.
  */
 export async function recordInbound(
   db: Db,
-  input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number },
+  input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
 ): Promise<{ stored: boolean; conversationId: string | null }> {
   const { message } = input;
   return db.$transaction(async (tx) => {
@@ -28,10 +32,16 @@ export async function recordInbound(
       reference: message.reference,
       ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
     });
-    let conversation = await findActiveConversation(tx, identity.id);
+    const choice = pickConversation(await listThreadCandidates(tx, identity.id), { now, isCommand: input.isCommand ?? (() => false) });
+    let conversation = choice.kind === "existing" ? await tx.conversation.findUniqueOrThrow({ where: { id: choice.conversationId } }) : null;
     if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > input.staleBotConversationMs) {
       await changeStatus(tx, conversation.id, "resolved", { now });
       conversation = null;
+    }
+    if (conversation && choice.kind === "existing" && choice.reopen) {
+      // A follow-up to a conversation staff resolved lately: back with them (the turn tells the inbox).
+      await changeStatus(tx, conversation.id, "open", { now });
+      conversation = { ...conversation, status: "open" };
     }
     conversation ??= await createConversation(tx, {
       gemeenteId: input.gemeenteId,

@@ -1,0 +1,55 @@
+/**
+ * What the threading rule (src/routing/pickConversation.ts) needs to know of a channel identity's
+ * conversations: the ones still going and the latest resolved one.
+ */
+import { z } from "zod";
+import { ConversationStatusSchema, isWithStaff, STAFF_STATUSES } from "../domain/vocabulary.ts";
+import type { ConversationCandidate } from "../routing/pickConversation.ts";
+import type { DbOrTx } from "./client.ts";
+import type { Prisma } from "./generated/sqlite/client.ts";
+
+/** Only the part of the stored flow state that says whether the bot waits for an answer. */
+const AskingStateSchema = z.object({ waiting: z.string().nullable().optional() });
+
+function botAsks(state: string): boolean {
+  try {
+    const parsed = AskingStateSchema.safeParse(JSON.parse(state));
+    return parsed.success && parsed.data.waiting === "ask";
+  } catch {
+    return false;
+  }
+}
+
+async function latestMessageAt(db: DbOrTx, conversationId: string, where: { direction: "in" | "out"; authorKind?: "staff" }): Promise<Date | null> {
+  const found = await db.message.findFirst({ where: { conversationId, ...where }, orderBy: { createdAt: "desc" }, select: { createdAt: true } });
+  return found?.createdAt ?? null;
+}
+
+/**
+ * The identity's conversations that are not resolved, plus its latest resolved one, as threading
+ * candidates. The message times are only read when there is a choice to make (two or more).
+ */
+export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string): Promise<ConversationCandidate[]> {
+  const select = { id: true, status: true, snoozedUntil: true, createdAt: true, lastMessageAt: true, resolvedAt: true, state: true } satisfies Prisma.ConversationSelect;
+  const active = await db.conversation.findMany({ where: { channelIdentityId, status: { not: "resolved" } }, orderBy: { createdAt: "desc" }, select });
+  const resolved = active.length === 0 ? await db.conversation.findFirst({ where: { channelIdentityId, status: "resolved" }, orderBy: { resolvedAt: "desc" }, select }) : null;
+  const rows = resolved ? [resolved] : active;
+  const detailed = rows.length > 1 || resolved !== null;
+  const candidates: ConversationCandidate[] = [];
+  for (const row of rows) {
+    candidates.push({
+      id: row.id,
+      status: ConversationStatusSchema.parse(row.status),
+      snoozedUntil: row.snoozedUntil,
+      createdAt: row.createdAt,
+      lastMessageAt: row.lastMessageAt,
+      resolvedAt: row.resolvedAt,
+      lastStaffReplyAt: detailed ? await latestMessageAt(db, row.id, { direction: "out", authorKind: "staff" }) : null,
+      lastResidentMessageAt: detailed ? await latestMessageAt(db, row.id, { direction: "in" }) : null,
+      lastOutboundAt: detailed ? await latestMessageAt(db, row.id, { direction: "out" }) : null,
+      botAsking: botAsks(row.state),
+      wasWithStaff: row.status === "resolved" ? (await db.statusChange.count({ where: { conversationId: row.id, toStatus: { in: [...STAFF_STATUSES] } } })) > 0 : isWithStaff(row.status),
+    });
+  }
+  return candidates;
+}
