@@ -96,15 +96,23 @@
   }
 
   const send = (body) =>
-    post("/chat/api/messages", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ clientMessageId: newId(), ...body }) }, { busy: "sending", failed: "sendFailed" });
+    post(
+      "/chat/api/messages",
+      { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ clientMessageId: newId(), ...body }) },
+      { busy: "sending", failed: "sendFailed" },
+    );
 
   const sendPhoto = (file) =>
-    post(`/chat/api/photos?clientMessageId=${encodeURIComponent(newId())}`, { method: "POST", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file }, {
-      busy: "photoSending",
-      failed: "photoFailed",
-      413: "photoTooLarge",
-      415: "photoWrongType",
-    });
+    post(
+      `/chat/api/photos?clientMessageId=${encodeURIComponent(newId())}`,
+      { method: "POST", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file },
+      {
+        busy: "photoSending",
+        failed: "photoFailed",
+        413: "photoTooLarge",
+        415: "photoWrongType",
+      },
+    );
 
   function render(messages) {
     for (const message of messages) {
@@ -178,7 +186,7 @@
   });
 
   photoInput.addEventListener("change", () => {
-    const file = photoInput.files && photoInput.files[0];
+    const file = photoInput.files?.[0];
     photoInput.value = "";
     if (file) void sendPhoto(file);
   });

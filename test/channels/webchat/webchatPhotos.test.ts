@@ -27,7 +27,7 @@ describe("the web chat page's texts", () => {
     const page = renderWebchatPage('<html lang="{{lang}}"><b>{{send}}</b><i>{{hint}}</i><script type="application/json">{{texts}}</script>', "en");
     expect(page).toContain('<html lang="en"><b>Send</b>');
     expect(page).toContain("&#34;hello&#34;");
-    expect(page).not.toMatch(/<script type="application\/json">[^]*<\/[^s]/);
+    expect(page).not.toMatch(/<script type="application\/json">[\s\S]*<\/[^s]/);
     expect(JSON.parse(/<script type="application\/json">(.*)<\/script>/.exec(page)?.[1] ?? "")).toEqual(WEBCHAT_TEXTS);
   });
 });
