@@ -120,7 +120,8 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
   const response = expectedResponse(ctx);
   return {
     outcome: tandem ? (response.open ? "open" : "closed") : "general",
-    vars: { reference: updated.reference, tandemName: tandem?.name ?? "", expectedResponse: response.text, officeOpen: response.open },
+    // Residents read their own wijk's name (wijkName); the tandem's name means nothing to them and stays for staff texts.
+    vars: { reference: updated.reference, tandemName: tandem?.name ?? "", wijkName: wijk?.name ?? "", expectedResponse: response.text, officeOpen: response.open },
     event: { conversationId, tandemId: tandem?.id ?? null, kind: "handover" },
     ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),
   };

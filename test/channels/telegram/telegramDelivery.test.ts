@@ -52,6 +52,9 @@ describeEachDatabase("Telegram delivery under rate limits and errors", (provider
     fake.pushUpdate(tapButton(chat, fake.sentTo(chat).at(-1), "Ja"));
     await waitUntilAnswered(harness.t.db, () => fake.sentTo(chat), chat, 2, 15_000);
     expect(fake.failedSends).toBe(5);
+    // A third message, so that there are replies enough to show the order (the thanks now goes with the wijk question).
+    fake.pushUpdate(textUpdate(chat, "5731 BC"));
+    await waitUntilAnswered(harness.t.db, () => fake.sentTo(chat), chat, 3, 15_000);
 
     const stored = await storedForChat(harness.t.db, chat);
     expect(stored.outbox.every((row) => row.status === "sent")).toBe(true);

@@ -108,7 +108,7 @@ describeEachDatabase("Telegram over long polling", (provider) => {
     expect(texts(replies)).toContain("reactie van de gemeente");
 
     replies = await send(tapButton(chat, replies.at(-1), "Ja, hier in de chat"));
-    expect(texts(replies)).toContain("gebiedsregisseur van Mierlo");
+    expect(texts(replies)).toContain("gebiedsregisseur van Luchen");
     expect(texts(replies)).toMatch(/WL-\d{4}-\d+/);
 
     const stored = await storedForChat(harness.t.db, chat);

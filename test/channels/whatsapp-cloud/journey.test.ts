@@ -67,7 +67,7 @@ describeEachDatabase("a WhatsApp Cloud API resident", (provider) => {
     expect(contact.at(-1)).toMatchObject({ kind: "button", options: ["Ja, hier in de chat", "Nee, alleen melden"], text: expect.stringContaining("reactie van de gemeente") });
 
     const done = await turn(incoming.buttonReply(waId, "chat", "Ja, hier in de chat"));
-    expect(texts(done)).toContain("gebiedsregisseur van Mierlo");
+    expect(texts(done)).toContain("gebiedsregisseur van Luchen");
     expect(texts(done)).toMatch(/WL-\d{4}-\d+/);
 
     const db = rig.harness.t.db;
