@@ -124,7 +124,6 @@ export function conversationScopeWhere(scope: ConversationScope): Prisma.Convers
   return { gemeenteId: scope.gemeenteId, OR: [inTandems, { tandemId: null, emergency: { not: null } }] };
 }
 
-
 /** A conversation row as the API and the inbox show it. */
 export function toConversationView(row: ConversationRow): ConversationView {
   return {

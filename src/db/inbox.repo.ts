@@ -13,7 +13,6 @@ import type { Prisma } from "./generated/sqlite/client.ts";
 import { isWithStaff, STAFF_STATUSES } from "../domain/vocabulary.ts";
 import { isUnroutedEmergency } from "../domain/access.ts";
 
-
 function tandemScopeWhere(scope: ConversationScope): Prisma.TandemWhereInput {
   return scope.tandemIds === "all" ? { gemeenteId: scope.gemeenteId } : { gemeenteId: scope.gemeenteId, id: { in: [...scope.tandemIds] } };
 }

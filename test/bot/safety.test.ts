@@ -14,12 +14,12 @@ const flows = loadFlows();
 const askSteps = [...flows.flows.values()].flatMap((flow) => Object.entries(flow.steps).flatMap(([id, step]) => (step.type === "ask" ? [[flow.id, id] as const] : [])));
 
 /** The fixed part of every question any flow asks (up to its first {{variable}}), in both languages. */
-const questionTexts = [...flows.flows.values()].flatMap((flow) =>
-  Object.values(flow.steps).flatMap((step) => (step.type === "ask" ? [step.text.nl, step.text.en, ...(step.retry ? [step.retry.nl, step.retry.en] : [])] : [])),
-).flatMap((text) => {
-  const fixed = (text ?? "").split("{{")[0]?.trim() ?? "";
-  return fixed.length >= 12 ? [fixed] : [];
-});
+const questionTexts = [...flows.flows.values()]
+  .flatMap((flow) => Object.values(flow.steps).flatMap((step) => (step.type === "ask" ? [step.text.nl, step.text.en, ...(step.retry ? [step.retry.nl, step.retry.en] : [])] : [])))
+  .flatMap((text) => {
+    const fixed = (text ?? "").split("{{")[0]?.trim() ?? "";
+    return fixed.length >= 12 ? [fixed] : [];
+  });
 
 const EMERGENCIES = [
   { kind: "112", text: "Er is brand in het huis naast ons!" },
@@ -72,7 +72,10 @@ describeEachDatabase("safety interrupts every form", (provider) => {
       expect(conversation?.emergency).toBe(kind);
       expect(conversation?.status).toBe("open");
       const notes = conversation?.messages.filter((m) => m.direction === "note").map((m) => m.text ?? "") ?? [];
-      expect(notes.some((note) => note.includes(`Noodsignaal (${kind})`) && note.includes(`Omschrijving: ${DESCRIPTION}`)), "the answers so far are kept for staff").toBe(true);
+      expect(
+        notes.some((note) => note.includes(`Noodsignaal (${kind})`) && note.includes(`Omschrijving: ${DESCRIPTION}`)),
+        "the answers so far are kept for staff",
+      ).toBe(true);
     });
   });
 
