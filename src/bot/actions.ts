@@ -128,7 +128,7 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
 }
 
 /** The handover note for staff: the answers the flow passed, labelled as flows/globals.yaml says (handoverNote). */
-function summarise(params: Record<string, unknown>, ctx: ActionContext): string[] {
+export function summarise(params: Record<string, unknown>, ctx: Pick<ActionContext, "flows">): string[] {
   const note = ctx.flows.globals.handoverNote;
   const lines = [note.heading];
   for (const [key, label] of Object.entries(note.labels)) {

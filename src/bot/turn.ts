@@ -23,6 +23,7 @@ import { routeResident } from "../routing/routeResident.ts";
 import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
+import { followUpSafety, stopFormForSafety } from "./safety.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -68,12 +69,14 @@ function turnText(turn: Turn, key: MessageKey): string {
   return messageText(turn.flows.globals, key, turn.state.language);
 }
 
-/** Emergencies first: 112 or 113 at once, the conversation flagged for staff. No flow can swallow it. */
+/**
+ * Emergencies first: 112 or 113 at once, the conversation flagged for staff, the form stopped. No
+ * flow can swallow it, and the next messages get the safety follow-up (src/bot/safety.ts).
+ */
 export const answerEmergencies: Middleware = async (turn, next) => {
   const text = turn.context.activity.text;
-  if (!text) return next();
-  const result = turn.deps.classify(text);
-  if (!result.emergency) return next();
+  const result = text ? turn.deps.classify(text) : null;
+  if (!result?.emergency) return followUpSafety(turn, next);
   if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
   await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
@@ -89,7 +92,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
     }
   }
   turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
-  // The message is answered; the flow waits where it was.
+  // The message is answered; the form is over, its answers kept for staff.
+  await stopFormForSafety(turn, result.emergency);
 };
 
 /** While staff handle the conversation the bot stays quiet, except for global commands. */

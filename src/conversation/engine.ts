@@ -21,12 +21,23 @@ export const FlowStateSchema = z.object({
   language: z.enum(["nl", "en"]).default("nl"),
   /** Where to go when the current flow ends (e.g. back to melding after the wijk flow). */
   resume: z.string().nullable().default(null),
+  /** A 112 or 113 message stopped the form: the next messages get a safety follow-up, never a form question. */
+  safety: z.enum(["112", "113"]).nullable().default(null),
 });
 export type FlowState = z.infer<typeof FlowStateSchema>;
 
 /** A fresh state. */
 export function initialState(language: Language = "nl"): FlowState {
   return FlowStateSchema.parse({ language });
+}
+
+/**
+ * The state after a 112 or 113 message: whatever form was running is over (its answers are the
+ * caller's to keep for staff), only the variables that live across flows stay, and `safety`
+ * marks the follow-up.
+ */
+export function stopForSafety(state: FlowState, emergency: "112" | "113"): FlowState {
+  return { ...state, flow: null, step: null, waiting: null, vars: keepVars(state.vars), tries: 0, resume: null, safety: emergency };
 }
 
 /** A shared location. */

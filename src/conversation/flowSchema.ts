@@ -213,6 +213,17 @@ export const GlobalsSchema = z
         exportNotSubscribed: TextSchema,
         /** Each language's own name, as {{language}} in exportSummary shows the resident's language. */
         languageName: TextSchema,
+        /** The safety follow-up after a 112 or 113 message (src/bot/safety.ts): the first reply after it, offering a person. */
+        safetyAsk112: TextSchema,
+        safetyAsk113: TextSchema,
+        /** The resident wants a person after a 112 or 113 message. */
+        safetyPerson112: TextSchema,
+        safetyPerson113: TextSchema,
+        /** The resident does not want a person now. */
+        safetyNoPerson112: TextSchema,
+        safetyNoPerson113: TextSchema,
+        /** Every further message after a 113 message: still here, a person in one step. */
+        safetyStayAvailable113: TextSchema,
       })
       .strict(),
     /**

@@ -1,7 +1,8 @@
 /**
  * Reading conversations for staff: the inbox list and one conversation with its messages.
  * Every query takes the caller's scope as a required parameter, so nobody sees another tandem's
- * conversations by accident; a conversation without a tandem is visible to admins only.
+ * conversations by accident; a conversation without a tandem is visible to admins only (but an
+ * emergency: src/domain/access.ts).
  */
 import { z } from "zod";
 import type { AccessScope } from "../domain/access.ts";
@@ -114,9 +115,13 @@ export const conversationSelect = {
 
 type ConversationRow = Prisma.ConversationGetPayload<{ select: typeof conversationSelect }>;
 
-function scopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
-  // `in` never matches a null tandemId: tandem-less conversations stay with the admins.
-  return scope.tandemIds === "all" ? { gemeenteId: scope.gemeenteId } : { gemeenteId: scope.gemeenteId, tandemId: { in: [...scope.tandemIds] } };
+/** The conversations `scope` may see, as a filter (the rule is src/domain/access.ts: canSee). */
+export function conversationScopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
+  if (scope.tandemIds === "all") return { gemeenteId: scope.gemeenteId };
+  // `in` never matches a null tandemId: tandem-less conversations stay with the admins, but for emergencies (isUnroutedEmergency).
+  const inTandems: Prisma.ConversationWhereInput = { tandemId: { in: [...scope.tandemIds] } };
+  if (!scope.unroutedEmergencies) return { gemeenteId: scope.gemeenteId, ...inTandems };
+  return { gemeenteId: scope.gemeenteId, OR: [inTandems, { tandemId: null, emergency: { not: null } }] };
 }
 
 /** A conversation row as the API and the inbox show it. */
@@ -144,7 +149,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
  * pagination on (lastMessageAt, id): a page stays correct while new messages arrive.
  */
 export async function listConversations(db: DbOrTx, scope: ConversationScope, filters: ConversationFilters): Promise<ConversationPage> {
-  const and: Prisma.ConversationWhereInput[] = [scopeWhere(scope)];
+  const and: Prisma.ConversationWhereInput[] = [conversationScopeWhere(scope)];
   if (filters.statuses && filters.statuses.length > 0) and.push({ status: { in: [...filters.statuses] } });
   if (filters.wijk !== undefined) and.push({ wijk: { is: { slug: filters.wijk } } });
   if (filters.theme !== undefined) and.push({ theme: filters.theme });
@@ -172,7 +177,7 @@ export async function listConversations(db: DbOrTx, scope: ConversationScope, fi
 /** One conversation in `scope` with its messages (oldest first), or null when absent or out of scope. */
 export async function getConversation(db: DbOrTx, scope: ConversationScope, id: string): Promise<ConversationDetailView | null> {
   const row = await db.conversation.findFirst({
-    where: { AND: [scopeWhere(scope), { id }] },
+    where: { AND: [conversationScopeWhere(scope), { id }] },
     select: {
       ...conversationSelect,
       messages: {

@@ -6,16 +6,12 @@
  */
 import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
 import { recordAudit } from "./audit.repo.ts";
-import { conversationSelect, toConversationView } from "./conversationQuery.repo.ts";
+import { conversationScopeWhere, conversationSelect, toConversationView } from "./conversationQuery.repo.ts";
 import type { DbOrTx, Db } from "./client.ts";
 import type { ConversationScope, ConversationView } from "./conversationQuery.repo.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
-import { STAFF_STATUSES } from "../domain/vocabulary.ts";
-
-function scopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
-  // `in` never matches a null tandemId: tandem-less conversations stay with the admins.
-  return scope.tandemIds === "all" ? { gemeenteId: scope.gemeenteId } : { gemeenteId: scope.gemeenteId, tandemId: { in: [...scope.tandemIds] } };
-}
+import { isWithStaff, STAFF_STATUSES } from "../domain/vocabulary.ts";
+import { isUnroutedEmergency } from "../domain/access.ts";
 
 function tandemScopeWhere(scope: ConversationScope): Prisma.TandemWhereInput {
   return scope.tandemIds === "all" ? { gemeenteId: scope.gemeenteId } : { gemeenteId: scope.gemeenteId, id: { in: [...scope.tandemIds] } };
@@ -84,13 +80,18 @@ function toListItem(row: ListRow, waitingSince: Date | null): InboxListItem {
 interface SortKey {
   id: string;
   emergency: boolean;
+  /** An emergency no tandem holds and nobody has taken yet (isUnroutedEmergency, no assignee, with staff). */
+  untakenUnroutedEmergency: boolean;
   waitingSince: Date | null;
   lastMessageAt: Date;
 }
 
-/** Emergencies that wait first, then whoever waits longest, then the rest by latest activity. */
+/**
+ * Emergencies without a tandem that nobody took first (every gebiedsregisseur sees them), then
+ * emergencies that wait, then whoever waits longest, then the rest by latest activity.
+ */
 function compareByWaiting(a: SortKey, b: SortKey): number {
-  const group = (key: SortKey) => (key.waitingSince === null ? 2 : key.emergency ? 0 : 1);
+  const group = (key: SortKey) => (key.untakenUnroutedEmergency ? -1 : key.waitingSince === null ? 2 : key.emergency ? 0 : 1);
   const byGroup = group(a) - group(b);
   if (byGroup !== 0) return byGroup;
   if (a.waitingSince && b.waitingSince) {
@@ -109,7 +110,7 @@ function compareByWaiting(a: SortKey, b: SortKey): number {
  * first). Sorting happens here rather than in SQL because the key comes from the status history.
  */
 export async function listConversationsByWaitingTime(db: DbOrTx, scope: ConversationScope, filters: InboxListFilters): Promise<InboxListPage> {
-  const and: Prisma.ConversationWhereInput[] = [scopeWhere(scope)];
+  const and: Prisma.ConversationWhereInput[] = [conversationScopeWhere(scope)];
   if (filters.statuses.length > 0) and.push({ status: { in: [...filters.statuses] } });
   if (filters.wijk !== undefined) and.push({ wijk: { is: { slug: filters.wijk } } });
   if (filters.theme !== undefined) and.push({ theme: filters.theme });
@@ -120,6 +121,8 @@ export async function listConversationsByWaitingTime(db: DbOrTx, scope: Conversa
       id: true,
       status: true,
       emergency: true,
+      tandemId: true,
+      assigneeId: true,
       lastMessageAt: true,
       statusChanges: { where: { toStatus: "open" }, orderBy: [{ at: "desc" }, { id: "desc" }], take: 1, select: { at: true } },
     },
@@ -132,13 +135,14 @@ export async function listConversationsByWaitingTime(db: DbOrTx, scope: Conversa
     .map((row) => ({
       id: row.id,
       emergency: row.emergency !== null,
+      untakenUnroutedEmergency: isUnroutedEmergency(row) && row.assigneeId === null && isWithStaff(row.status),
       lastMessageAt: row.lastMessageAt,
       waitingSince: waitingSinceOf({ status: row.status, lastOpenedAt: row.statusChanges[0]?.at ?? null, lastMessageAt: row.lastMessageAt }),
     }))
     .sort(compareByWaiting);
   const limit = Math.min(Math.max(Math.trunc(filters.limit), 1), SORT_WINDOW);
   const page = sorted.slice(0, limit);
-  const rows = await db.conversation.findMany({ where: { AND: [scopeWhere(scope), { id: { in: page.map((key) => key.id) } }] }, select: listSelect });
+  const rows = await db.conversation.findMany({ where: { AND: [conversationScopeWhere(scope), { id: { in: page.map((key) => key.id) } }] }, select: listSelect });
   const byId = new Map(rows.map((row) => [row.id, row]));
   const items = page.flatMap((key) => {
     const row = byId.get(key.id);
@@ -177,7 +181,7 @@ export interface ConversationContext {
 /** The context of one conversation in `scope`, or null when absent or out of scope. */
 export async function getConversationContext(db: DbOrTx, scope: ConversationScope, id: string): Promise<ConversationContext | null> {
   const row = await db.conversation.findFirst({
-    where: { AND: [scopeWhere(scope), { id }] },
+    where: { AND: [conversationScopeWhere(scope), { id }] },
     select: {
       id: true,
       reference: true,

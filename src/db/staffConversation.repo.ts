@@ -19,6 +19,8 @@ export interface ActionConversation {
   theme: string | null;
   assigneeId: string | null;
   firstResponseAt: Date | null;
+  /** null, "112" or "113" (who may see it depends on it: src/domain/access.ts). */
+  emergency: string | null;
 }
 
 /** A conversation of the gemeente by id, or null; whether the caller may see it is `canSee`'s to say. */
@@ -37,6 +39,7 @@ export async function findConversationForAction(tx: DbOrTx, gemeenteId: string, 
       theme: true,
       assigneeId: true,
       firstResponseAt: true,
+      emergency: true,
     },
   });
   return row ? { ...row, channel: ChannelSchema.parse(row.channel), status: ConversationStatusSchema.parse(row.status) } : null;

@@ -1,7 +1,8 @@
 /**
  * Who may see what: the one access rule of the inbox, the JSON API and the live events. Staff see
  * their own gemeente only; an admin sees every tandem of it, a gebiedsregisseur or wethouder the
- * tandems they are a member of. A conversation without a tandem is an admin's alone. Pure: the
+ * tandems they are a member of. A conversation without a tandem is an admin's alone, except an
+ * emergency (112) or crisis (113): no tandem would see it, so every gebiedsregisseur does. Pure: the
  * repositories turn the scope into a query filter, and everything else asks `canSee`.
  */
 import { z } from "zod";
@@ -22,14 +23,26 @@ export interface StaffAccess {
 export interface AccessScope {
   gemeenteId: string;
   tandemIds: readonly string[] | "all";
+  /** Also the emergencies and crises that no tandem holds (isUnroutedEmergency): true for a gebiedsregisseur. */
+  unroutedEmergencies?: boolean;
 }
 
 /** What a staff user asks to see: a conversation (its gemeente and tandem), or just a tandem id (null: no tandem). */
-export type AccessTarget = { gemeenteId: string; tandemId: string | null } | string | null;
+export type AccessTarget = { gemeenteId: string; tandemId: string | null; emergency?: string | null } | string | null;
+
+/**
+ * An emergency (112) or crisis (113) conversation that no tandem holds (its wijk unknown or
+ * without a tandem): every gebiedsregisseur of the gemeente sees it, and the inbox shows it first
+ * until someone takes it.
+ */
+export function isUnroutedEmergency(conversation: { tandemId: string | null; emergency?: string | null }): boolean {
+  return conversation.tandemId === null && conversation.emergency !== undefined && conversation.emergency !== null;
+}
 
 /** The scope of a staff user: an admin sees every tandem of the gemeente, the others their own tandems. */
 export function scopeOf(staff: StaffAccess): AccessScope {
-  return { gemeenteId: staff.gemeenteId, tandemIds: staff.role === "admin" ? "all" : [...staff.tandemIds] };
+  if (staff.role === "admin") return { gemeenteId: staff.gemeenteId, tandemIds: "all" };
+  return { gemeenteId: staff.gemeenteId, tandemIds: [...staff.tandemIds], ...(staff.role === "gebiedsregisseur" ? { unroutedEmergencies: true } : {}) };
 }
 
 /**
@@ -37,6 +50,8 @@ export function scopeOf(staff: StaffAccess): AccessScope {
  * carries no gemeente (a live event), so only a conversation is also checked for the gemeente.
  */
 export function canSee(staff: StaffAccess, target: AccessTarget): boolean {
-  if (target !== null && typeof target === "object") return target.gemeenteId === staff.gemeenteId && canSee(staff, target.tandemId);
+  if (target !== null && typeof target === "object") {
+    return target.gemeenteId === staff.gemeenteId && (canSee(staff, target.tandemId) || (staff.role === "gebiedsregisseur" && isUnroutedEmergency(target)));
+  }
   return staff.role === "admin" || (target !== null && staff.tandemIds.includes(target));
 }

@@ -302,6 +302,13 @@ const globals = GlobalsSchema.parse({
     exportSubscribed: text("ja", "yes"),
     exportNotSubscribed: text("nee", "no"),
     languageName: text("Nederlands", "English"),
+    safetyAsk112: text("Is de hulp onderweg?", "Is help on its way?"),
+    safetyAsk113: text("Ik ben er nog. Bel 113.", "I am still here. Call 113."),
+    safetyPerson112: text("Een medewerker neemt contact op.", "Staff will contact you."),
+    safetyPerson113: text("Een medewerker neemt contact op. Bel 113.", "Staff will contact you. Call 113."),
+    safetyNoPerson112: text("Goed.", "All right."),
+    safetyNoPerson113: text("Goed. Bel 113.", "All right. Call 113."),
+    safetyStayAvailable113: text("Ik lees mee. Bel 113.", "I read along. Call 113."),
   },
   handoverNote: { heading: "Antwoorden in de chat:", labels: { description: "Omschrijving" } },
 });

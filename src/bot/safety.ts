@@ -1,0 +1,126 @@
+/**
+ * Safety interrupts everything. After a 112 or 113 message the form that was running stops (what
+ * the resident had filled in goes to staff as a note), and the next messages get a gentle
+ * follow-up instead of the form's next question: is help on its way, would you like a person.
+ * For 113 the bot stays available and offers a person on every message until the resident
+ * chooses; a global command (menu, stop…) always ends the follow-up.
+ */
+import { matchChoice, type Choice } from "../conversation/answers.ts";
+import { handleEvent, stopForSafety } from "../conversation/engine.ts";
+import { messageText, type MessageKey } from "../conversation/messageText.ts";
+import { addNote, changeStatus } from "../db/conversation.repo.ts";
+import { localDate } from "../domain/time.ts";
+import { isWithStaff } from "../domain/vocabulary.ts";
+import { summarise } from "./actions.ts";
+import { activityFromOutput, readActivity } from "./activity.ts";
+import type { Middleware, Turn } from "./turn.ts";
+
+/** A 112 or 113 signal. */
+export type Emergency = "112" | "113";
+
+/**
+ * Ends whatever form was running because of a 112 or 113 message: the answers so far become a
+ * note for staff (only with consent: without it nothing the resident wrote is kept), and the
+ * flow state becomes the safety follow-up.
+ */
+export async function stopFormForSafety(turn: Turn, emergency: Emergency): Promise<void> {
+  const flow = turn.state.flow ? turn.flows.flows.get(turn.state.flow) : undefined;
+  if (flow && turn.residentFacts.consent === true) {
+    const answers = summarise(turn.state.vars, turn);
+    if (answers.length > 0) {
+      const step = turn.state.step ? flow.steps[turn.state.step] : undefined;
+      const where = step?.type === "ask" && turn.state.waiting === "ask" ? `, bij de vraag "${step.text.nl}"` : "";
+      const heading = `Noodsignaal (${emergency}): "${flow.title.nl}" is gestopt${where}.`;
+      await addNote(turn.tx, { conversationId: turn.conversationId, channel: turn.conversation.channel, text: [heading, ...answers].join("\n"), authorKind: "bot", now: turn.now });
+    }
+  }
+  turn.state = stopForSafety(turn.state, emergency);
+}
+
+/** Extra words for yes and no at the follow-up question (besides the Ja/Nee buttons and their labels). */
+const YES = ["ja", "ja graag", "graag", "ok", "oke", "okay", "prima", "goed", "is goed", "yes", "yes please", "please", "sure", "👍"];
+const NO = ["nee", "nee dank je", "nee hoor", "hoeft niet", "niet nodig", "liever niet", "no", "no thanks", "not now", "👎"];
+
+/**
+ * The middleware part for a conversation in safety follow-up (state.safety set) and a message
+ * that is no new emergency: answers it itself, or ends the follow-up and lets the chain go on.
+ */
+export const followUpSafety: Middleware = async (turn, next) => {
+  const emergency = turn.state.safety;
+  if (!emergency) return next();
+  const read = readActivity(turn.context.activity);
+  const probe = handleEvent(turn.state, { type: "message", ...read }, probeContext(turn));
+  const asked = turn.state.vars.safetyAsked === true;
+  const answer = asked ? yesOrNo(turn, read.value ?? read.text ?? "") : null;
+  if (probe.command === "human" || answer === "yes") {
+    await sendText(turn, emergency === "113" ? "safetyPerson113" : "safetyPerson112");
+    await addNote(turn.tx, {
+      conversationId: turn.conversationId,
+      channel: turn.conversation.channel,
+      text: `Na het ${emergency}-bericht wil de bewoner graag dat een medewerker contact opneemt.`,
+      authorKind: "bot",
+      now: turn.now,
+    });
+    endFollowUp(turn);
+    await keepWithStaff(turn, "note");
+    return;
+  }
+  if (probe.command) {
+    // The resident chose something else (menu, stop, privacy…): that goes first.
+    endFollowUp(turn);
+    return next();
+  }
+  if (answer === "no") {
+    await sendText(turn, emergency === "113" ? "safetyNoPerson113" : "safetyNoPerson112");
+    endFollowUp(turn);
+    await keepWithStaff(turn, "message");
+    return;
+  }
+  if (asked && emergency === "112") {
+    // Asked once: what the resident writes now is for staff, as any message while they handle it.
+    endFollowUp(turn);
+    return next();
+  }
+  await sendText(turn, asked ? "safetyStayAvailable113" : emergency === "113" ? "safetyAsk113" : "safetyAsk112", true);
+  turn.state.vars.safetyAsked = true;
+  await keepWithStaff(turn, "message");
+};
+
+async function sendText(turn: Turn, key: MessageKey, offerPerson = false): Promise<void> {
+  const { globals } = turn.flows;
+  const language = turn.state.language;
+  const buttons = offerPerson
+    ? [
+        { label: globals.messages.yes[language], value: "yes" },
+        { label: globals.messages.no[language], value: "no" },
+      ]
+    : [];
+  await turn.context.sendActivity(activityFromOutput({ text: messageText(globals, key, language), buttons }));
+}
+
+function yesOrNo(turn: Turn, text: string): "yes" | "no" | null {
+  const { yes, no } = turn.flows.globals.messages;
+  const choices: Choice[] = [
+    { value: "yes", labels: [yes.nl, yes.en, ...YES] },
+    { value: "no", labels: [no.nl, no.en, ...NO] },
+  ];
+  const choice = matchChoice(text, choices, { inSentence: false });
+  return choice?.value === "yes" ? "yes" : choice?.value === "no" ? "no" : null;
+}
+
+function endFollowUp(turn: Turn): void {
+  turn.state.safety = null;
+  delete turn.state.vars.safetyAsked;
+}
+
+/** The conversation stays (or is again) with staff, and staff hear about the message. */
+async function keepWithStaff(turn: Turn, kind: "message" | "note"): Promise<void> {
+  if (turn.conversation.status !== "open" && (isWithStaff(turn.conversation.status) || turn.conversation.status === "resolved")) {
+    await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+  }
+  turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind });
+}
+
+function probeContext(turn: Turn) {
+  return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
+}
