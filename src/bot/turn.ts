@@ -112,8 +112,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
   if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
   if (triage && answersBesideStaff(triage) && turn.residentFacts.consentAsked && turn.state.flow === null) {
-    // Answered by the flow for it; staff still see the message, and the conversation stays theirs.
-    await passToStaff(turn, { acknowledge: false });
+    // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
+    await passToStaff(turn, { acknowledge: true });
     return next();
   }
   await passToStaff(turn, { acknowledge: true });
