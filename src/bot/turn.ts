@@ -101,13 +101,14 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (!isWithStaff(turn.conversation.status)) return next();
   const read = readActivity(turn.context.activity);
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
+  // A person already has the conversation: say so, rather than handing over again.
+  if (probe.command === "human") return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
     // The resident is answering a question the bot asked beside staff: keep helping, unless free text does not fit it.
     if (!isTextForStaff(turn.state, probe.state, read)) return next();
     turn.state = withoutOpenQuestion(turn.state);
     return passToStaff(turn, { acknowledge: true });
   }
-  if (probe.command === "human") return passToStaff(turn, { acknowledge: true, force: true });
   if (probe.command) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
   if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
