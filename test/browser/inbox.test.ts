@@ -98,7 +98,8 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     await botSays(resident, "Je nummer is");
     const handover = await resident.locator("#log li.out").filter({ hasText: "Je nummer is" }).last().textContent();
     const reference = /WL-\d{4}-\d{5}/.exec(handover ?? "")?.[0] ?? "";
-    expect(handover).toContain("Mierlo");
+    // Residents read their wijk (Luchen), not the tandem (Mierlo).
+    expect(handover).toContain("Luchen");
     expect(reference).not.toBe("");
 
     // Live: the row appears in the open list without a reload.
