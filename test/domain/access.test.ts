@@ -14,7 +14,8 @@ describe("the access rule", () => {
   });
 
   it("limits a gebiedsregisseur and a wethouder to their own tandems", () => {
-    expect(scopeOf(regisseur)).toEqual({ gemeenteId: "g1", tandemIds: ["noord"] });
+    // A gebiedsregisseur also sees emergencies that reached no tandem (issue 13: no one in danger waits for an admin).
+    expect(scopeOf(regisseur)).toEqual({ gemeenteId: "g1", tandemIds: ["noord"], unroutedEmergencies: true });
     expect(scopeOf(wethouder)).toEqual({ gemeenteId: "g1", tandemIds: ["noord", "zuid"] });
     expect(canSee(regisseur, { gemeenteId: "g1", tandemId: "noord" })).toBe(true);
     expect(canSee(regisseur, { gemeenteId: "g1", tandemId: "zuid" })).toBe(false);
