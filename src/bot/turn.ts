@@ -24,6 +24,7 @@ import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { followUpSafety, stopFormForSafety } from "./safety.ts";
+import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -96,15 +97,32 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   await stopFormForSafety(turn, result.emergency);
 };
 
-/** While staff handle the conversation the bot stays quiet, except for global commands. */
+/**
+ * While staff handle the conversation the bot stays in the background, never silent: every message
+ * goes to the tandem's inbox with one acknowledgement per quiet period; global commands and what
+ * the bot can answer itself (wijk news, dialoogtafels, privacy, wijkberichten) still run.
+ */
 export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (!isWithStaff(turn.conversation.status)) return next();
-  // The resident is answering a question the bot asked after a global command: keep helping.
-  if (turn.state.waiting === "ask") return next();
-  const probe = handleEvent(turn.state, { type: "message", ...readActivity(turn.context.activity) }, engineContext(turn));
+  const read = readActivity(turn.context.activity);
+  const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
+  // A person already has the conversation: say so, rather than handing over again.
+  if (probe.command === "human") return passToStaff(turn, { acknowledge: true, force: true });
+  if (turn.state.waiting === "ask") {
+    // The resident is answering a question the bot asked beside staff: keep helping, unless free text does not fit it.
+    if (!isTextForStaff(turn.state, probe.state, read)) return next();
+    turn.state = withoutOpenQuestion(turn.state);
+    return passToStaff(turn, { acknowledge: true });
+  }
   if (probe.command) return next();
-  if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
-  turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
+  const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
+  if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
+  if (triage && answersBesideStaff(triage) && turn.residentFacts.consentAsked && turn.state.flow === null) {
+    // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
+    await passToStaff(turn, { acknowledge: true });
+    return next();
+  }
+  await passToStaff(turn, { acknowledge: true });
 };
 
 /** Runs the flow engine, carrying out the actions it asks for. */

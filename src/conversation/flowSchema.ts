@@ -185,7 +185,10 @@ export const GlobalsSchema = z
         chooseOption: TextSchema,
         tooManyTries: TextSchema,
         welcomeBack: TextSchema,
+        /** While staff handle a conversation, once per quiet period: {{wijkName}} reads it, answer {{expectedResponse}}. */
         staffHandling: TextSchema,
+        /** The same when the resident's wijk is not known: a person of the gemeente reads it. */
+        staffHandlingNoWijk: TextSchema,
         skip: TextSchema,
         yes: TextSchema,
         no: TextSchema,

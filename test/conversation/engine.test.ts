@@ -284,6 +284,7 @@ const globals = GlobalsSchema.parse({
     tooManyTries: text("Het lukt niet, sorry.", "It is not working, sorry."),
     welcomeBack: text("Welkom terug.", "Welcome back."),
     staffHandling: text("Een medewerker kijkt mee.", "Staff are on it."),
+    staffHandlingNoWijk: text("Een medewerker kijkt mee.", "Staff are on it."),
     skip: text("Overslaan", "Skip"),
     yes: text("Ja", "Yes"),
     no: text("Nee", "No"),

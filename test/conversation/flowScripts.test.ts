@@ -27,6 +27,8 @@ const CheckSchema = z
     consent: z.boolean().nullable().optional(),
     /** Fragments of what the resident wrote that nothing stored may contain (conversation state and fields, inbound messages). */
     notStored: z.array(z.string()).optional(),
+    /** How many of the resident's messages the newest conversation holds for staff. */
+    inbound: z.number().optional(),
   })
   .strict();
 
@@ -81,6 +83,7 @@ async function check(harness: BotHarness, resident: Resident, expected: z.infer<
   const conversations = await resident.conversations();
   const newest = conversations[0];
   if (expected.count !== undefined) expect(conversations.length, `${where}: number of conversations`).toBe(expected.count);
+  if (expected.inbound !== undefined) expect(newest?.messages.filter((m) => m.direction === "in").length, `${where}: resident messages for staff`).toBe(expected.inbound);
   for (const key of ["status", "intent", "theme", "wijk", "tandem", "emergency"] as const) {
     if (expected[key] !== undefined) expect(newest?.[key], `${where}: conversation ${key}`).toBe(expected[key]);
   }

@@ -1,0 +1,93 @@
+/**
+ * While staff handle a conversation the bot stays in the background, but never silent: it passes
+ * every message to the tandem's inbox, acknowledges once per quiet period (who reads it, and when
+ * an answer can be expected in office-hours terms), and answers itself what needs no person
+ * (wijk news, dialoogtafels, privacy, wijkberichten) without taking the conversation from staff.
+ */
+import type { FlowState } from "../conversation/engine.ts";
+import { INTENT_CONFIDENCE } from "../conversation/engine.ts";
+import type { FlowSet } from "../conversation/loadFlows.ts";
+import type { Language } from "../conversation/flowSchema.ts";
+import { messageText } from "../conversation/messageText.ts";
+import type { TriageResult } from "../conversation/triage.ts";
+import { changeStatus } from "../db/conversation.repo.ts";
+import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
+import type { Intent } from "../domain/vocabulary.ts";
+import { addWorkingHours, describeDeadline } from "../routing/officeHours.ts";
+import { activityFromOutput } from "./activity.ts";
+import type { Turn } from "./turn.ts";
+
+/** Within this time after an acknowledgement the bot does not acknowledge again, unless staff replied in between. */
+export const QUIET_PERIOD_MS = 2 * 3600 * 1000;
+
+/** The flow variable that holds when the bot last acknowledged (a keep_ variable survives the flows run in between). */
+export const ACKNOWLEDGED_AT_VAR = "keep_staffAcknowledgedAt";
+
+/** Intents the bot answers itself while staff handle the conversation: none of them needs a person. */
+const ANSWERED_BESIDE_STAFF: readonly Intent[] = ["wijknieuws", "dialoogtafel", "privacy", "abonneren"];
+
+/** True when the resident's text clearly asks for something the bot can answer itself beside staff. */
+export function answersBesideStaff(triage: TriageResult): boolean {
+  return ANSWERED_BESIDE_STAFF.includes(triage.intent) && triage.confidence.intent >= INTENT_CONFIDENCE;
+}
+
+/** True when the resident's text clearly asks for a person (who already has the conversation). */
+export function asksForPerson(triage: TriageResult): boolean {
+  return triage.intent === "contact" && triage.confidence.intent >= INTENT_CONFIDENCE;
+}
+
+/** Whether the bot acknowledges now: not yet in this quiet period, or staff replied since the last acknowledgement. */
+export function needsAcknowledgement(vars: FlowState["vars"], lastStaffReplyAt: Date | null, now: Date): boolean {
+  const stored = vars[ACKNOWLEDGED_AT_VAR];
+  const acknowledgedAt = typeof stored === "string" ? new Date(stored) : null;
+  if (!acknowledgedAt || Number.isNaN(acknowledgedAt.getTime())) return true;
+  if (lastStaffReplyAt && lastStaffReplyAt > acknowledgedAt) return true;
+  return now.getTime() - acknowledgedAt.getTime() >= QUIET_PERIOD_MS;
+}
+
+/** The acknowledgement in words: who reads it (the wijk's gebiedsregisseur) and when an answer can be expected. */
+export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZone: string; language: Language; wijkName: string | null }): string {
+  const { globals, settings } = flows;
+  const deadline = addWorkingHours(input.now, settings.responseTargetWorkingHours, settings, input.timeZone);
+  const expectedResponse = describeDeadline(deadline, input.now, input.language, input.timeZone, {
+    today: globals.messages.deadlineToday[input.language],
+    tomorrow: globals.messages.deadlineTomorrow[input.language],
+    later: globals.messages.deadlineLater[input.language],
+  });
+  if (!input.wijkName) return messageText(globals, "staffHandlingNoWijk", input.language, { expectedResponse });
+  return messageText(globals, "staffHandling", input.language, { wijkName: input.wijkName, expectedResponse });
+}
+
+/**
+ * Passes the resident's message to the tandem's inbox (the conversation back to open, a "message"
+ * event for staff) and acknowledges it when the quiet period asks for it, or always when `force`
+ * (the resident asked for a person: say they already have one).
+ */
+export async function passToStaff(turn: Turn, options: { acknowledge: boolean; force?: boolean }): Promise<void> {
+  if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+  turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
+  if (!options.acknowledge) return;
+  const lastStaffReplyAt = await findLastStaffReplyAt(turn.tx, turn.conversationId);
+  if (!options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now)) return;
+  const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;
+  const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName });
+  // Before the resident chose anything (e.g. a 112 message came first), typing 'menu' starts the welcome: no button that skips it.
+  const menu = turn.flows.flows.get(turn.flows.globals.menu);
+  const buttons = menu && turn.residentFacts.consentAsked ? [{ label: menu.title[turn.state.language] ?? menu.title.nl, value: "menu" }] : [];
+  await turn.context.sendActivity(activityFromOutput({ text, buttons }));
+  turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
+}
+
+/**
+ * True when free text does not fit the question the bot asked beside staff (the engine would only
+ * ask again): then it is a message for staff, not a wrong answer.
+ */
+export function isTextForStaff(before: FlowState, after: FlowState, read: { text?: string; value?: string; location?: unknown; media?: unknown }): boolean {
+  if (!read.text || read.value || read.location || read.media) return false;
+  return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries;
+}
+
+/** The state with no question open, keeping the language and the variables that carry over. */
+export function withoutOpenQuestion(state: FlowState): FlowState {
+  return { ...state, flow: null, step: null, waiting: null, tries: 0, resume: null };
+}

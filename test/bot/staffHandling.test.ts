@@ -1,0 +1,82 @@
+/**
+ * While staff handle a conversation: the bot acknowledges once per quiet period, again after a
+ * staff reply, and says who reads it and when in the resident's words (bot/staffHandling.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACKNOWLEDGED_AT_VAR, describeStaffHandling, isTextForStaff, needsAcknowledgement, QUIET_PERIOD_MS } from "../../src/bot/staffHandling.ts";
+import { initialState } from "../../src/conversation/engine.ts";
+import { loadFlows } from "../../src/conversation/loadFlows.ts";
+import { replyToConversation } from "../../src/inbox/conversationActions.ts";
+import { createBotHarness, joined, type BotHarness } from "../helpers/botHarness.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+
+const now = new Date("2026-11-26T10:00:00+01:00");
+
+describe("the acknowledgement while staff handle a conversation", () => {
+  it("is given when none was given yet, and not again within the quiet period", () => {
+    expect(needsAcknowledgement({}, null, now)).toBe(true);
+    const vars = { [ACKNOWLEDGED_AT_VAR]: now.toISOString() };
+    expect(needsAcknowledgement(vars, null, new Date(now.getTime() + 60_000))).toBe(false);
+    expect(needsAcknowledgement(vars, null, new Date(now.getTime() + QUIET_PERIOD_MS))).toBe(true);
+  });
+
+  it("is given again once staff replied after it", () => {
+    const vars = { [ACKNOWLEDGED_AT_VAR]: now.toISOString() };
+    expect(needsAcknowledgement(vars, new Date(now.getTime() - 60_000), new Date(now.getTime() + 120_000))).toBe(false);
+    expect(needsAcknowledgement(vars, new Date(now.getTime() + 60_000), new Date(now.getTime() + 120_000))).toBe(true);
+  });
+
+  it("names the wijk's gebiedsregisseur and an answer in office hours", () => {
+    const flows = loadFlows();
+    const text = describeStaffHandling(flows, { now, timeZone: "Europe/Amsterdam", language: "nl", wijkName: "Coevering" });
+    expect(text).toContain("gebiedsregisseur van Coevering");
+    expect(text).toContain("morgen vóór 10:00");
+    const friday = describeStaffHandling(flows, { now: new Date("2026-11-27T15:00:00+01:00"), timeZone: "Europe/Amsterdam", language: "en", wijkName: null });
+    expect(friday).toContain("member of staff");
+    expect(friday).toContain("by Monday 30 November");
+  });
+
+  it("takes free text that does not fit an open question as a message for staff, not a tap or a fitting answer", () => {
+    const before = { ...initialState(), flow: "wijknieuws", step: "more", waiting: "ask" as const };
+    expect(isTextForStaff(before, { ...before, tries: 1 }, { text: "wanneer belt iemand?" })).toBe(true);
+    expect(isTextForStaff(before, { ...before, tries: 1 }, { text: "x", value: "tafel" })).toBe(false);
+    expect(isTextForStaff(before, { ...before, flow: "dialoogtafel", step: "list" }, { text: "dialoogtafel" })).toBe(false);
+  });
+});
+
+describeEachDatabase("a conversation with staff", (provider) => {
+  let harness: BotHarness;
+  beforeAll(async () => {
+    harness = await createBotHarness(provider, now);
+  });
+  afterAll(async () => harness?.close());
+
+  it("acknowledges again after a staff reply, and passes every message on", async () => {
+    const { db } = harness.t;
+    const resident = harness.resident();
+    await resident.say("hoi");
+    await resident.tap("yes");
+    await resident.say("5731 BC");
+    await resident.say("ja");
+    await resident.say("mens");
+    await resident.say("over de speeltuin");
+    const [conversation] = await resident.conversations();
+    if (!conversation) throw new Error("no conversation");
+    expect(conversation.status).toBe("open");
+
+    expect(joined(await resident.say("hallo?"))).toContain("gebiedsregisseur van Luchen");
+    expect(await resident.say("nog iets")).toEqual([]);
+
+    const staffUser = await db.staffUser.findFirstOrThrow({ where: { email: "gr.mierlo@demo.wijklijn.nl" } });
+    const tandem = await db.tandem.findFirstOrThrow({ where: { slug: "mierlo" } });
+    harness.clock.now = new Date(now.getTime() + 10 * 60_000);
+    await replyToConversation(db, { staffUserId: staffUser.id, role: "gebiedsregisseur", gemeenteId: staffUser.gemeenteId, tandemIds: [tandem.id] }, conversation.id, "Ik kijk ernaar.", {
+      now: harness.clock.now,
+    });
+    harness.clock.now = new Date(now.getTime() + 20 * 60_000);
+    expect(joined(await resident.say("dank je, ik ben thuis"))).toContain("gebiedsregisseur van Luchen");
+    const [after] = await resident.conversations();
+    expect(after?.status).toBe("open");
+    expect(after?.messages.filter((m) => m.direction === "in").map((m) => m.text)).toEqual(expect.arrayContaining(["hallo?", "nog iets", "dank je, ik ben thuis"]));
+  });
+});
