@@ -6,7 +6,7 @@
  * written to the outbox in the same transaction that marks the message handled, so every
  * message is answered exactly once.
  */
-import { handleEvent, FlowStateSchema, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
+import { handleEvent, FlowStateSchema, tappedMenuOption, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
@@ -106,8 +106,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (!isWithStaff(turn.conversation.status)) return next();
   const read = readActivity(turn.context.activity);
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
-  // A person already has the conversation: say so, rather than handing over again.
-  if (probe.command === "human") return passToStaff(turn, { acknowledge: true, force: true });
+  // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
+  if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
     // The resident is answering a question the bot asked beside staff: keep helping, unless free text does not fit it.
     if (!isTextForStaff(turn.state, probe.state, read)) return next();
@@ -115,6 +115,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
     return passToStaff(turn, { acknowledge: true });
   }
   if (probe.command) return next();
+  // A button of an earlier menu, tapped: follow it as after 'menu' (a person already has the conversation).
+  if (read.value && turn.state.flow === null && tappedMenuOption(turn.flows, read.value)) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
   if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
   if (triage && answersBesideStaff(triage) && turn.residentFacts.consentAsked && turn.state.flow === null) {
@@ -124,6 +126,13 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   }
   await passToStaff(turn, { acknowledge: true });
 };
+
+/** True when the engine would now start the flow that hands over to a person (the 'mens' command's flow). */
+function startsContactFlow(turn: Turn, after: FlowState): boolean {
+  const target = turn.flows.globals.commands.human?.target ?? "";
+  const contactFlow = target.startsWith("flow:") ? target.slice("flow:".length).split("#")[0] : null;
+  return contactFlow !== null && after.flow === contactFlow && turn.state.flow !== contactFlow;
+}
 
 /** Runs the flow engine, carrying out the actions it asks for. */
 export const runFlows: Middleware = async (turn) => {

@@ -40,6 +40,20 @@ export function stopForSafety(state: FlowState, emergency: "112" | "113"): FlowS
   return { ...state, flow: null, step: null, waiting: null, vars: keepVars(state.vars), tries: 0, resume: null, safety: emergency };
 }
 
+/**
+ * The menu option a tapped button stands for (an option of any of the menu's questions, e.g. from
+ * an earlier menu further up the chat), or null.
+ */
+export function tappedMenuOption(flows: FlowSet, value: string): string | null {
+  const menu = flows.flows.get(flows.globals.menu);
+  for (const step of Object.values(menu?.steps ?? {})) {
+    if (step.type !== "ask") continue;
+    const option = step.options?.find((o) => o.value === value && o.next);
+    if (option) return option.value;
+  }
+  return null;
+}
+
 /** A shared location. */
 export interface GeoPoint {
   lat: number;

@@ -79,4 +79,26 @@ describeEachDatabase("a conversation with staff", (provider) => {
     expect(after?.status).toBe("open");
     expect(after?.messages.filter((m) => m.direction === "in").map((m) => m.text)).toEqual(expect.arrayContaining(["hallo?", "nog iets", "dank je, ik ben thuis"]));
   });
+
+  it("follows a tapped button of an earlier menu during the handover, without 'menu' first", async () => {
+    const resident = harness.resident();
+    await resident.say("hoi");
+    await resident.tap("yes");
+    await resident.say("5731 BC");
+    await resident.say("ja");
+    await resident.say("mens");
+    await resident.say("over de speeltuin");
+    const [handedOver] = await resident.conversations();
+    expect(handedOver?.status).toBe("open");
+
+    // "Wat speelt er?" from the menu further up the chat: the news, not an acknowledgement.
+    const news = joined(await resident.tap("wijknieuws"));
+    expect(news).toContain("Luchen");
+    expect(news).not.toContain("Je bericht ligt bij");
+    // "Praten met een mens": a person already has it, said once more; no second handover.
+    expect(joined(await resident.tap("contact"))).toContain("gebiedsregisseur van Luchen");
+    const conversations = await resident.conversations();
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]?.status).toBe("open");
+  });
 });
