@@ -82,9 +82,17 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
  * True when free text does not fit the question the bot asked beside staff (the engine would only
  * ask again): then it is a message for staff, not a wrong answer.
  */
-export function isTextForStaff(before: FlowState, after: FlowState, read: { text?: string; value?: string; location?: unknown; media?: unknown }): boolean {
+export function isTextForStaff(before: FlowState, after: FlowState, read: { text?: string; value?: string; location?: unknown; media?: unknown }, flows: FlowSet): boolean {
   if (!read.text || read.value || read.location || read.media) return false;
+  // In a form the resident started beside staff (a new idea after 'nieuw onderwerp'), an unfitting answer is asked again, as anywhere.
+  if (!before.flow || !answersBesideStaffFlow(flows, before.flow)) return false;
   return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries;
+}
+
+/** True for the flows of what the bot answers itself beside staff (wijk news, dialoogtafels, privacy, wijkberichten). */
+function answersBesideStaffFlow(flows: FlowSet, flowId: string): boolean {
+  const flow = flows.flows.get(flowId);
+  return flow?.intents.some((intent) => ANSWERED_BESIDE_STAFF.includes(intent as Intent)) ?? false;
 }
 
 /** The state with no question open, keeping the language and the variables that carry over. */

@@ -110,7 +110,7 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
     // The resident is answering a question the bot asked beside staff: keep helping, unless free text does not fit it.
-    if (!isTextForStaff(turn.state, probe.state, read)) return next();
+    if (!isTextForStaff(turn.state, probe.state, read, turn.flows)) return next();
     turn.state = withoutOpenQuestion(turn.state);
     return passToStaff(turn, { acknowledge: true });
   }
@@ -127,8 +127,13 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   await passToStaff(turn, { acknowledge: true });
 };
 
-/** True when the engine would now start the flow that hands over to a person (the 'mens' command's flow). */
+/**
+ * True when, with no question open (a button of an earlier message tapped), the engine would start
+ * the flow that hands over to a person (the 'mens' command's flow). Chosen from a menu the bot
+ * just showed, it runs: the resident may want a person about something new.
+ */
 function startsContactFlow(turn: Turn, after: FlowState): boolean {
+  if (turn.state.waiting === "ask") return false;
   const target = turn.flows.globals.commands.human?.target ?? "";
   const contactFlow = target.startsWith("flow:") ? target.slice("flow:".length).split("#")[0] : null;
   return contactFlow !== null && after.flow === contactFlow && turn.state.flow !== contactFlow;

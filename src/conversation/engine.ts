@@ -430,6 +430,13 @@ class Run {
     if (parsed.ok) {
       this.state.vars[step.save] = parsed.value;
       this.state.waiting = null;
+      // "een idee: een bankje bij de vijver" at the menu: the flow starts with what was said already.
+      const sentence = !event.value && event.text && event.text.trim().split(/\s+/).length > 3 ? event.text.trim() : null;
+      if (sentence && parsed.next?.startsWith("flow:")) {
+        const [flowId = "", stepId] = parsed.next.slice("flow:".length).split("#");
+        this.startFlow(flowId, stepId, carriedText(sentence, this.ctx.classify(sentence)));
+        return;
+      }
       this.goTo(parsed.next ?? step.next);
       return;
     }

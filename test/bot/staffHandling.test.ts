@@ -37,10 +37,14 @@ describe("the acknowledgement while staff handle a conversation", () => {
   });
 
   it("takes free text that does not fit an open question as a message for staff, not a tap or a fitting answer", () => {
+    const flows = loadFlows();
     const before = { ...initialState(), flow: "wijknieuws", step: "more", waiting: "ask" as const };
-    expect(isTextForStaff(before, { ...before, tries: 1 }, { text: "wanneer belt iemand?" })).toBe(true);
-    expect(isTextForStaff(before, { ...before, tries: 1 }, { text: "x", value: "tafel" })).toBe(false);
-    expect(isTextForStaff(before, { ...before, flow: "dialoogtafel", step: "list" }, { text: "dialoogtafel" })).toBe(false);
+    expect(isTextForStaff(before, { ...before, tries: 1 }, { text: "wanneer belt iemand?" }, flows)).toBe(true);
+    expect(isTextForStaff(before, { ...before, tries: 1 }, { text: "x", value: "tafel" }, flows)).toBe(false);
+    expect(isTextForStaff(before, { ...before, flow: "dialoogtafel", step: "list" }, { text: "dialoogtafel" }, flows)).toBe(false);
+    // A form the resident started beside staff asks again, as anywhere.
+    const idea = { ...initialState(), flow: "idee", step: "support", waiting: "ask" as const };
+    expect(isTextForStaff(idea, { ...idea, tries: 1 }, { text: "ja" }, flows)).toBe(false);
   });
 });
 
@@ -91,12 +95,12 @@ describeEachDatabase("a conversation with staff", (provider) => {
     const [handedOver] = await resident.conversations();
     expect(handedOver?.status).toBe("open");
 
-    // "Wat speelt er?" from the menu further up the chat: the news, not an acknowledgement.
+    // "Praten met een mens" from the menu further up the chat: a person already has it, said once more; no second handover.
+    expect(joined(await resident.tap("contact"))).toContain("gebiedsregisseur van Luchen");
+    // "Wat speelt er?" from that menu: the news, not an acknowledgement.
     const news = joined(await resident.tap("wijknieuws"));
     expect(news).toContain("Luchen");
     expect(news).not.toContain("Je bericht ligt bij");
-    // "Praten met een mens": a person already has it, said once more; no second handover.
-    expect(joined(await resident.tap("contact"))).toContain("gebiedsregisseur van Luchen");
     const conversations = await resident.conversations();
     expect(conversations).toHaveLength(1);
     expect(conversations[0]?.status).toBe("open");
