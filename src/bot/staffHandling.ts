@@ -92,7 +92,7 @@ export function isTextForStaff(before: FlowState, after: FlowState, read: { text
 /** True for the flows of what the bot answers itself beside staff (wijk news, dialoogtafels, privacy, wijkberichten). */
 function answersBesideStaffFlow(flows: FlowSet, flowId: string): boolean {
   const flow = flows.flows.get(flowId);
-  return flow?.intents.some((intent) => ANSWERED_BESIDE_STAFF.includes(intent as Intent)) ?? false;
+  return flow?.intents.some((intent) => ANSWERED_BESIDE_STAFF.some((answered) => answered === intent)) ?? false;
 }
 
 /** The state with no question open, keeping the language and the variables that carry over. */
