@@ -22,6 +22,7 @@ import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
+import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { followUpSafety, stopFormForSafety } from "./safety.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
@@ -296,16 +297,17 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
   await markInboundHandled(tx, messageId, now);
   // No consent: keep nothing of what the resident wrote beyond handling it.
   if (turn.residentFacts.consent === false) await forgetInboundContent(tx, turn.resident.id);
-  for (const activity of adapter.sent) {
+  const payloads = mergeBubbles(adapter.sent.map(payloadFromActivity));
+  for (const payload of payloads) {
     await addOutboundMessage(tx, {
       conversationId: turn.conversationId,
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
       channel: turn.conversation.channel,
-      payload: payloadFromActivity(activity),
+      payload,
       authorKind: "bot",
       now,
     });
   }
-  return { replies: adapter.sent.length, conversationId: turn.conversationId, events: turn.events };
+  return { replies: payloads.length, conversationId: turn.conversationId, events: turn.events };
 }

@@ -41,3 +41,27 @@ export const OutboundPayloadSchema = z.object({
   input: z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]).optional(),
 });
 export type OutboundPayload = z.infer<typeof OutboundPayloadSchema>;
+
+/** The longest text a bubble with buttons may have on every channel (WhatsApp's interactive body allows 1024). */
+export const MAX_TEXT_WITH_BUTTONS = 1024;
+/** The longest plain text bubble merged from several (Telegram allows 4096, WhatsApp 4096). */
+export const MAX_MERGED_TEXT = 4096;
+
+/**
+ * One message per turn where the platform allows: a plain text without buttons is joined to the
+ * bubble after it ("Top, je wijk is Luchen." and the next question become one), so a turn does
+ * not wait out the platform's per-person burst between bubbles. A text is never split, and a
+ * join that would pass the platforms' length limits is left as two bubbles.
+ */
+export function mergeBubbles(payloads: readonly OutboundPayload[]): OutboundPayload[] {
+  const merged: OutboundPayload[] = [];
+  for (const payload of payloads) {
+    const previous = merged.at(-1);
+    const joinable = previous && previous.buttons.length === 0 && previous.input === undefined && previous.text.length > 0 && payload.text.length > 0;
+    const text = joinable ? `${previous.text}\n\n${payload.text}` : "";
+    const limit = payload.buttons.length > 0 ? MAX_TEXT_WITH_BUTTONS : MAX_MERGED_TEXT;
+    if (joinable && text.length <= limit) merged[merged.length - 1] = { ...payload, text };
+    else merged.push(payload);
+  }
+  return merged;
+}

@@ -80,6 +80,18 @@ export function toTelegramMessage(payload: OutboundPayload, options: TelegramRen
     }
   }
 
+  // Inline buttons cannot also remove a reply keyboard: a text joined from two bubbles ("Top, je wijk
+  // is Luchen." and the menu) is sent as its two paragraphs again, the first taking the keyboard away.
+  const breakAt = text.lastIndexOf("\n\n");
+  if (markup && "inline_keyboard" in markup && options.replyKeyboardShown && breakAt > 0) {
+    const head = splitText(text.slice(0, breakAt), TELEGRAM_MAX_TEXT).map((chunk): TelegramMessagePart => ({ text: chunk }));
+    const last = head.at(-1);
+    if (last) last.reply_markup = { remove_keyboard: true };
+    const tail = splitText(text.slice(breakAt + 2), TELEGRAM_MAX_TEXT);
+    const parts = [...head, ...tail.map((chunk, index): TelegramMessagePart => (index === tail.length - 1 ? { text: chunk, reply_markup: markup } : { text: chunk }))];
+    return { parts, replyKeyboardShown: false };
+  }
+
   const chunks = splitText(text, TELEGRAM_MAX_TEXT);
   const parts = chunks.map((chunk, index): TelegramMessagePart => (index === chunks.length - 1 && markup ? { text: chunk, reply_markup: markup } : { text: chunk }));
   return { parts, replyKeyboardShown };

@@ -93,6 +93,20 @@ describe("toTelegramMessage", () => {
     expect(rendered.parts[0]?.reply_markup).toEqual({ inline_keyboard: [[{ text: "Ja", callback_data: "yes" }]] });
   });
 
+  it("sends a joined bubble as its two paragraphs when a reply keyboard must go and inline buttons come", () => {
+    const rendered = toTelegramMessage(payload({ text: "Top, je wijk is Luchen.\n\nWaarmee kan ik je helpen?", buttons: [{ label: "Iets melden", value: "melding" }] }), {
+      ...options,
+      replyKeyboardShown: true,
+    });
+    expect(rendered).toEqual({
+      parts: [
+        { text: "Top, je wijk is Luchen.", reply_markup: { remove_keyboard: true } },
+        { text: "Waarmee kan ik je helpen?", reply_markup: { inline_keyboard: [[{ text: "Iets melden", callback_data: "melding" }]] } },
+      ],
+      replyKeyboardShown: false,
+    });
+  });
+
   it("splits text longer than 4096 characters, with the keyboard on the last part", () => {
     const text = `${"Een lange zin over de wijk. ".repeat(200)}Klopt dat?`;
     const rendered = toTelegramMessage(payload({ text, buttons: [{ label: "Ja", value: "yes" }] }), options);
