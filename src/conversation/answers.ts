@@ -210,3 +210,22 @@ export function parseDate(text: string, today: [number, number, number]): string
   if (worded && monthNumber) return format(worded[3] ? Number(worded[3]) : year, monthNumber, Number(worded[1]));
   return null;
 }
+
+/**
+ * An answer at the start of a sentence: "ja hoor, grofvuil", "doe maar ja", "hoeft nie, als t maar
+ * gemaakt word". The first one to three words are matched exactly against the labels (longest
+ * first); a sentence that also holds another option's label counts for neither.
+ */
+export function matchLeadingChoice(text: string, choices: Choice[]): Choice | null {
+  const words = normalise(text).split(/\s+/).filter(Boolean);
+  for (let length = Math.min(3, words.length - 1); length >= 1; length--) {
+    const lead = words.slice(0, length).join(" ");
+    const found = choices.filter((c) => c.labels.some((label) => normalise(label) === lead));
+    if (found.length !== 1) continue;
+    const [choice] = found;
+    const rest = ` ${words.slice(length).join(" ")} `;
+    const other = choices.some((c) => c !== choice && c.labels.some((label) => normalise(label).length >= 2 && rest.includes(` ${normalise(label)} `)));
+    return other ? null : (choice ?? null);
+  }
+  return null;
+}

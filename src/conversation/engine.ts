@@ -4,7 +4,7 @@
  * conversation…) are carried out by src/bot and their outcome comes back as an event.
  */
 import { z } from "zod";
-import { matchChoice, normalise, parseDate, parseNumber, type Choice } from "./answers.ts";
+import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, type Choice } from "./answers.ts";
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
 import type { TriageResult } from "./triage.ts";
@@ -509,10 +509,8 @@ class Run {
       case "choice":
       case "yesno": {
         if (event.media) return { ok: false, reason: "media" };
-        const choice = matchChoice(
-          text,
-          choices.filter((c) => c.value !== "skip"),
-        );
+        const options = choices.filter((c) => c.value !== "skip");
+        const choice = matchChoice(text, options) ?? (event.value ? null : matchLeadingChoice(text, options));
         if (!choice) return { ok: false, reason: "invalid" };
         const value = step.input === "yesno" ? choice.value === "yes" : choice.value;
         const next = choices.find((c) => c.value === choice.value)?.next;
@@ -551,9 +549,12 @@ class Run {
 /** Options made by an action, e.g. the list of wijken or dialoogtafels. */
 export const DynamicOptionsSchema = z.array(z.object({ value: z.string(), label: z.string(), synonyms: z.array(z.string()).optional() }));
 
-const YES_WORDS = ["ja", "jaa", "jah", "jazeker", "zeker", "ok", "oke", "okay", "prima", "goed", "klopt", "graag", "is goed", "yes", "yep", "yeah", "sure", "y", "j", "👍"];
-const NO_WORDS = ["nee", "neen", "nope", "nah", "niet", "no", "n", "liever niet", "klopt niet", "👎"];
-const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee", "no", "niet nodig", "hoeft niet", "nvt", "n.v.t."];
+const YES_WORDS = [
+  ...["ja", "jaa", "jah", "jazeker", "zeker", "ok", "oke", "oké", "okay", "prima", "goed", "klopt", "graag", "is goed", "ja hoor", "ja graag", "jep", "jup", "jawel", "tuurlijk", "natuurlijk"],
+  ...["akkoord", "doe maar", "doe maar ja", "goed dan", "oke dan", "vooruit", "yes", "yep", "yeah", "sure", "of course", "y", "j", "👍", "👌"],
+];
+const NO_WORDS = ["nee", "neen", "nee hoor", "nee dank je", "nope", "nah", "niet", "nie", "no", "n", "liever niet", "klopt niet", "hoeft niet", "hoeft nie", "niet nodig", "no thanks", "👎"];
+const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee", "no", "niet nodig", "hoeft niet", "heb ik niet", "heb ik nie", "heb geen", "heb ik geen", "nvt", "n.v.t.", "no photo"];
 
 /**
  * What a flow started from free text may reuse: the text itself when it says something about

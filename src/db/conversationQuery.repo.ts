@@ -118,10 +118,10 @@ type ConversationRow = Prisma.ConversationGetPayload<{ select: typeof conversati
 /** The conversations `scope` may see, as a filter (the rule is src/domain/access.ts: canSee). */
 export function conversationScopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
   if (scope.tandemIds === "all") return { gemeenteId: scope.gemeenteId };
-  // `in` never matches a null tandemId: tandem-less conversations stay with the admins, but for emergencies (isUnroutedEmergency).
+  // `in` never matches a null tandemId: tandem-less conversations are for admins, and for gebiedsregisseurs once they need a person (isUnrouted).
   const inTandems: Prisma.ConversationWhereInput = { tandemId: { in: [...scope.tandemIds] } };
-  if (!scope.unroutedEmergencies) return { gemeenteId: scope.gemeenteId, ...inTandems };
-  return { gemeenteId: scope.gemeenteId, OR: [inTandems, { tandemId: null, emergency: { not: null } }] };
+  if (!scope.unrouted) return { gemeenteId: scope.gemeenteId, ...inTandems };
+  return { gemeenteId: scope.gemeenteId, OR: [inTandems, { tandemId: null, OR: [{ emergency: { not: null } }, { status: { not: "bot" } }] }] };
 }
 
 /** A conversation row as the API and the inbox show it. */

@@ -112,6 +112,17 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("makes 113, 0800-0113 and the site 113.nl each tappable as what they are", async () => {
+    const resident = await newPhone();
+    await resident.goto(`${url}/chat`);
+    await type(resident, "ik wil niet meer leven");
+    await resident.locator('#log li.out a[href="tel:113"]').first().waitFor(WAIT);
+    expect(await resident.locator('#log li.out a[href="tel:08000113"]').count()).toBeGreaterThan(0);
+    const site = resident.locator('#log li.out a[href="https://113.nl"]').first();
+    expect(await site.textContent()).toBe("113.nl");
+    expect(pageErrors).toEqual([]);
+  });
+
   it("speaks English around the bot to a resident who writes in English, also after a reload", async () => {
     const resident = await newPhone("en-GB");
     await resident.goto(`${url}/chat`);

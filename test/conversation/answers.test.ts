@@ -3,7 +3,7 @@
  * question the bot asks.
  */
 import { describe, expect, it } from "vitest";
-import { editDistance, matchChoice, normalise, parseDate, parseNumber, type Choice } from "../../src/conversation/answers.ts";
+import { editDistance, matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, type Choice } from "../../src/conversation/answers.ts";
 
 describe("normalise", () => {
   it("lower-cases, folds accents and drops punctuation and emoji", () => {
@@ -211,5 +211,26 @@ describe("parseDate", () => {
     expect(parseDate("volgende week", today)).toBeNull();
     expect(parseDate("26 blabla", today)).toBeNull();
     expect(parseDate("", today)).toBeNull();
+  });
+});
+
+describe("matchLeadingChoice", () => {
+  const yesNo: Choice[] = [
+    { value: "yes", labels: ["Ja", "ja hoor", "doe maar"] },
+    { value: "no", labels: ["Nee", "hoeft nie", "niet"] },
+  ];
+  it("reads an answer at the start of a sentence", () => {
+    expect(matchLeadingChoice("ja hoor, grofvuil", yesNo)?.value).toBe("yes");
+    expect(matchLeadingChoice("ja grofvuil", yesNo)?.value).toBe("yes");
+    expect(matchLeadingChoice("doe maar, is goed", yesNo)?.value).toBe("yes");
+    expect(matchLeadingChoice("hoeft nie, als t maar gemaakt word", yesNo)?.value).toBe("no");
+  });
+  it("counts for neither when the sentence also holds the other answer", () => {
+    expect(matchLeadingChoice("ja nee niet echt", yesNo)).toBeNull();
+    expect(matchLeadingChoice("nee ja doe maar", yesNo)).toBeNull();
+  });
+  it("needs more than the answer alone, and the answer first", () => {
+    expect(matchLeadingChoice("ja", yesNo)).toBeNull();
+    expect(matchLeadingChoice("grofvuil ja", yesNo)).toBeNull();
   });
 });

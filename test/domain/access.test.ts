@@ -14,8 +14,8 @@ describe("the access rule", () => {
   });
 
   it("limits a gebiedsregisseur and a wethouder to their own tandems", () => {
-    // A gebiedsregisseur also sees emergencies that reached no tandem (issue 13: no one in danger waits for an admin).
-    expect(scopeOf(regisseur)).toEqual({ gemeenteId: "g1", tandemIds: ["noord"], unroutedEmergencies: true });
+    // A gebiedsregisseur also sees what reached no tandem and needs a person (issue 13: no one waits for an admin).
+    expect(scopeOf(regisseur)).toEqual({ gemeenteId: "g1", tandemIds: ["noord"], unrouted: true });
     expect(scopeOf(wethouder)).toEqual({ gemeenteId: "g1", tandemIds: ["noord", "zuid"] });
     expect(canSee(regisseur, { gemeenteId: "g1", tandemId: "noord" })).toBe(true);
     expect(canSee(regisseur, { gemeenteId: "g1", tandemId: "zuid" })).toBe(false);
@@ -23,9 +23,17 @@ describe("the access rule", () => {
     expect(canSee(wethouder, "zuid")).toBe(true);
   });
 
-  it("keeps a conversation without a tandem from everyone but the admins", () => {
+  it("keeps a conversation without a tandem from everyone but the admins while the bot has it", () => {
     expect(canSee(regisseur, { gemeenteId: "g1", tandemId: null })).toBe(false);
+    expect(canSee(regisseur, { gemeenteId: "g1", tandemId: null, status: "bot" })).toBe(false);
     expect(canSee(wethouder, null)).toBe(false);
+  });
+
+  it("shows every gebiedsregisseur a conversation without a tandem once it needs a person, never a wethouder", () => {
+    expect(canSee(regisseur, { gemeenteId: "g1", tandemId: null, status: "open" })).toBe(true);
+    expect(canSee(regisseur, { gemeenteId: "g1", tandemId: null, status: "bot", emergency: "113" })).toBe(true);
+    expect(canSee(regisseur, { gemeenteId: "g2", tandemId: null, status: "open" })).toBe(false);
+    expect(canSee(wethouder, { gemeenteId: "g1", tandemId: null, status: "open" })).toBe(false);
   });
 
   it("never shows another gemeente's conversation, not even to its admin", () => {

@@ -18,7 +18,7 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 describeEachDatabase("an emergency without a wijk", (provider) => {
   let t: TestDatabase;
   let server: Awaited<ReturnType<typeof listen>>;
-  const ids = { emergency: "", crisisTaken: "", plainWithoutWijk: "", mierloOld: "", mierloEmergency: "" };
+  const ids = { emergency: "", crisisTaken: "", plainWithoutWijk: "", withBotWithoutWijk: "", mierloOld: "", mierloEmergency: "" };
   const tokens = { grMierlo: "", grZuid: "", wethouder: "" };
 
   async function accessOf(email: string): Promise<StaffAccess> {
@@ -33,7 +33,7 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
     const resident = await db.resident.create({ data: { gemeenteId: gemeente.id } });
     const identity = await db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: "777" } });
     let sequence = 0;
-    const add = async (input: { wijk: string | null; emergency: string | null; openedAt: Date; assignee?: string }) => {
+    const add = async (input: { wijk: string | null; emergency: string | null; openedAt: Date; assignee?: string; status?: string }) => {
       const wijk = input.wijk ? await db.wijk.findUniqueOrThrow({ where: { gemeenteId_slug: { gemeenteId: gemeente.id, slug: input.wijk } } }) : null;
       const assignee = input.assignee ? await db.staffUser.findUniqueOrThrow({ where: { email: input.assignee } }) : null;
       const row = await db.conversation.create({
@@ -45,7 +45,7 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
           channel: "telegram",
           wijkId: wijk?.id ?? null,
           tandemId: wijk?.tandemId ?? null,
-          status: "open",
+          status: input.status ?? "open",
           emergency: input.emergency,
           assigneeId: assignee?.id ?? null,
           createdAt: input.openedAt,
@@ -60,6 +60,7 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
     ids.crisisTaken = await add({ wijk: null, emergency: "113", openedAt: at(10), assignee: "gr.geldrop-zuid@demo.wijklijn.nl" });
     ids.emergency = await add({ wijk: null, emergency: "112", openedAt: at(30) });
     ids.plainWithoutWijk = await add({ wijk: null, emergency: null, openedAt: at(20) });
+    ids.withBotWithoutWijk = await add({ wijk: null, emergency: null, openedAt: at(25), status: "bot" });
     tokens.grMierlo = (await createApiToken(db, { email: "gr.mierlo@demo.wijklijn.nl" })).token;
     tokens.grZuid = (await createApiToken(db, { email: "gr.geldrop-zuid@demo.wijklijn.nl" })).token;
     tokens.wethouder = (await createApiToken(db, { email: "wethouder.c@demo.wijklijn.nl" })).token;
@@ -84,9 +85,13 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
       const listed = await listedIds(token);
       expect(listed).toContain(ids.emergency);
       expect(listed).toContain(ids.crisisTaken);
-      expect(listed).not.toContain(ids.plainWithoutWijk);
+      // Handed to staff without a wijk ("mens" at the wijk question): a shared queue too, or nobody would answer.
+      expect(listed).toContain(ids.plainWithoutWijk);
       expect((await get(`/conversations/${ids.emergency}`, token)).status).toBe(200);
-      expect((await get(`/conversations/${ids.plainWithoutWijk}`, token)).status).toBe(404);
+      expect((await get(`/conversations/${ids.plainWithoutWijk}`, token)).status).toBe(200);
+      // Still with the bot (the resident is answering its questions): nothing for staff yet.
+      expect(listed).not.toContain(ids.withBotWithoutWijk);
+      expect((await get(`/conversations/${ids.withBotWithoutWijk}`, token)).status).toBe(404);
     }
     // Another tandem's conversations stay out of sight.
     expect(await listedIds(tokens.grZuid)).not.toContain(ids.mierloOld);
@@ -94,6 +99,7 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
 
   it("stays out of a wethouder's view", async () => {
     expect(await listedIds(tokens.wethouder)).not.toContain(ids.emergency);
+    expect(await listedIds(tokens.wethouder)).not.toContain(ids.plainWithoutWijk);
     expect((await get(`/conversations/${ids.emergency}`, tokens.wethouder)).status).toBe(404);
   });
 
@@ -101,11 +107,11 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
     const scope = scopeOf(await accessOf("gr.mierlo@demo.wijklijn.nl"));
     const page = await listConversationsByWaitingTime(t.db, scope, { statuses: [], limit: 50 });
     // The untaken one first although it waits shortest; the taken crisis sorts as any waiting emergency.
-    expect(page.items.map((item) => item.id)).toEqual([ids.emergency, ids.mierloEmergency, ids.crisisTaken, ids.mierloOld]);
+    expect(page.items.map((item) => item.id)).toEqual([ids.emergency, ids.mierloEmergency, ids.crisisTaken, ids.mierloOld, ids.plainWithoutWijk]);
 
     const taker = await t.db.staffUser.findUniqueOrThrow({ where: { email: "gr.mierlo@demo.wijklijn.nl" } });
     await t.db.conversation.update({ where: { id: ids.emergency }, data: { assigneeId: taker.id } });
     const after = await listConversationsByWaitingTime(t.db, scope, { statuses: [], limit: 50 });
-    expect(after.items.map((item) => item.id)).toEqual([ids.mierloEmergency, ids.crisisTaken, ids.emergency, ids.mierloOld]);
+    expect(after.items.map((item) => item.id)).toEqual([ids.mierloEmergency, ids.crisisTaken, ids.emergency, ids.mierloOld, ids.plainWithoutWijk]);
   });
 });

@@ -33,7 +33,9 @@
 
   // Phone numbers residents must be able to tap (112, 113, 0800-0113, 14 040 and the like), links,
   // and reference numbers (WL-2026-00042) that must not break across lines.
-  const PATTERN = /(https?:\/\/[^\s<>"']+)|(\bWL-\d{4}-\d{3,6}\b)|(\b0[89]00[- ]?\d{4}\b|\b14 ?0\d{2,3}\b|\b0\d{1,3}[- ]\d{6,8}\b|\b11[23]\b)/g;
+  // A bare site ("113.nl", "www.geldrop-mierlo.nl") is a link, not a phone number.
+  const PATTERN =
+    /(https?:\/\/[^\s<>"']+|\b(?:www\.)?[a-z0-9-]+\.(?:nl|com|org|eu)(?:\/[^\s<>"']*)?)|(\bWL-\d{4}-\d{3,6}\b)|(\b0[89]00[- ]?\d{4}\b|\b14 ?0\d{2,3}\b|\b0\d{1,3}[- ]\d{6,8}\b|\b11[23]\b)/g;
 
   /** Appends `text` to `parent` as text nodes, links and spans: never as HTML. */
   function appendRich(parent, text) {
@@ -50,7 +52,7 @@
       parent.append(document.createTextNode(text.slice(at, match.index)));
       if (url) {
         const link = document.createElement("a");
-        link.href = url;
+        link.href = /^https?:\/\//.test(url) ? url : `https://${url}`;
         link.rel = "noopener noreferrer";
         link.target = "_blank";
         link.textContent = url;

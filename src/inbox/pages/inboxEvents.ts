@@ -18,8 +18,13 @@ export interface InboxEventsOptions {
   maxStreamMs?: number;
 }
 
-/** Whether a staff user may hear about this event: same rule as seeing the conversation. */
+/**
+ * Whether a staff user may hear about this event: same rule as seeing the conversation. An event
+ * of a conversation without a tandem reaches every gebiedsregisseur too (isUnrouted: the shared
+ * queue); it carries no text, only that the list changed.
+ */
 export function mayHearEvent(staff: StaffAccess, event: InboxEvent): boolean {
+  if (event.tandemId === null) return staff.role === "admin" || staff.role === "gebiedsregisseur";
   return canSee(staff, event.tandemId);
 }
 
