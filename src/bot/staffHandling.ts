@@ -36,13 +36,17 @@ export function asksForPerson(triage: TriageResult): boolean {
   return triage.intent === "contact" && triage.confidence.intent >= INTENT_CONFIDENCE;
 }
 
-/** Whether the bot acknowledges now: not yet in this quiet period, or staff replied since the last acknowledgement. */
+/**
+ * Whether the bot acknowledges in words now: when neither the bot acknowledged nor staff replied
+ * within the quiet period. Right after a staff reply the resident is talking with a person, and a
+ * bot text in between would only interrupt (a reaction shows the message arrived); once it has
+ * been quiet for a while, the resident hears again who reads it and when.
+ */
 export function needsAcknowledgement(vars: FlowState["vars"], lastStaffReplyAt: Date | null, now: Date): boolean {
   const stored = vars[ACKNOWLEDGED_AT_VAR];
-  const acknowledgedAt = typeof stored === "string" ? new Date(stored) : null;
-  if (!acknowledgedAt || Number.isNaN(acknowledgedAt.getTime())) return true;
-  if (lastStaffReplyAt && lastStaffReplyAt > acknowledgedAt) return true;
-  return now.getTime() - acknowledgedAt.getTime() >= QUIET_PERIOD_MS;
+  const acknowledgedAt = typeof stored === "string" && !Number.isNaN(new Date(stored).getTime()) ? new Date(stored) : null;
+  const latest = Math.max(acknowledgedAt?.getTime() ?? 0, lastStaffReplyAt?.getTime() ?? 0);
+  return latest === 0 || now.getTime() - latest >= QUIET_PERIOD_MS;
 }
 
 /** The acknowledgement in words: who reads it (the wijk's gebiedsregisseur) and when an answer can be expected. */

@@ -20,10 +20,12 @@ describe("the acknowledgement while staff handle a conversation", () => {
     expect(needsAcknowledgement(vars, null, new Date(now.getTime() + QUIET_PERIOD_MS))).toBe(true);
   });
 
-  it("is given again once staff replied after it", () => {
+  it("is not given in words right after a staff reply (the resident talks with a person), but after a quiet period since it", () => {
     const vars = { [ACKNOWLEDGED_AT_VAR]: now.toISOString() };
-    expect(needsAcknowledgement(vars, new Date(now.getTime() - 60_000), new Date(now.getTime() + 120_000))).toBe(false);
-    expect(needsAcknowledgement(vars, new Date(now.getTime() + 60_000), new Date(now.getTime() + 120_000))).toBe(true);
+    const staffReply = new Date(now.getTime() + 60_000);
+    expect(needsAcknowledgement(vars, staffReply, new Date(now.getTime() + 120_000))).toBe(false);
+    expect(needsAcknowledgement({}, staffReply, new Date(now.getTime() + 120_000))).toBe(false);
+    expect(needsAcknowledgement(vars, staffReply, new Date(staffReply.getTime() + QUIET_PERIOD_MS))).toBe(true);
   });
 
   it("names the wijk's gebiedsregisseur and an answer in office hours", () => {
@@ -55,7 +57,7 @@ describeEachDatabase("a conversation with staff", (provider) => {
   });
   afterAll(async () => harness?.close());
 
-  it("acknowledges again after a staff reply, and passes every message on", async () => {
+  it("acknowledges once, not in between a staff reply and the answer to it, again after a quiet period, and passes every message on", async () => {
     const { db } = harness.t;
     const resident = harness.resident();
     await resident.say("hoi");
@@ -77,11 +79,15 @@ describeEachDatabase("a conversation with staff", (provider) => {
     await replyToConversation(db, { staffUserId: staffUser.id, role: "gebiedsregisseur", gemeenteId: staffUser.gemeenteId, tandemIds: [tandem.id] }, conversation.id, "Ik kijk ernaar.", {
       now: harness.clock.now,
     });
+    // Answering the person who just replied: no bot text in between.
     harness.clock.now = new Date(now.getTime() + 20 * 60_000);
-    expect(joined(await resident.say("dank je, ik ben thuis"))).toContain("gebiedsregisseur van Luchen");
+    expect(joined(await resident.say("dank je, ik ben thuis"))).not.toContain("gebiedsregisseur van Luchen");
+    // Quiet for hours since: the resident hears again who reads it and when.
+    harness.clock.now = new Date(now.getTime() + 10 * 60_000 + QUIET_PERIOD_MS + 60_000);
+    expect(joined(await resident.say("is er al nieuws?"))).toContain("gebiedsregisseur van Luchen");
     const [after] = await resident.conversations();
     expect(after?.status).toBe("open");
-    expect(after?.messages.filter((m) => m.direction === "in").map((m) => m.text)).toEqual(expect.arrayContaining(["hallo?", "nog iets", "dank je, ik ben thuis"]));
+    expect(after?.messages.filter((m) => m.direction === "in").map((m) => m.text)).toEqual(expect.arrayContaining(["hallo?", "nog iets", "dank je, ik ben thuis", "is er al nieuws?"]));
   });
 
   it("follows a tapped button of an earlier menu during the handover, without 'menu' first", async () => {
