@@ -225,3 +225,20 @@ export function redactorFor(findings: SensitiveFinding[]): (text: string) => str
     return matching.length > 0 ? maskSensitiveData(text, matching) : text;
   };
 }
+
+/** `value` with `redact` applied to every string in it (arrays and objects walked), and whether anything changed. */
+export function redactStrings(value: unknown, redact: (text: string) => string): { value: unknown; changed: boolean } {
+  let changed = false;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === "string") {
+      const redacted = redact(item);
+      if (redacted !== item) changed = true;
+      return redacted;
+    }
+    if (Array.isArray(item)) return item.map(walk);
+    if (item && typeof item === "object") return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+    return item;
+  };
+  const result = walk(value);
+  return { value: result, changed };
+}

@@ -63,9 +63,7 @@ describe("findSensitiveData", () => {
 
 describe("maskSensitiveData", () => {
   it("masks a BSN and an IBAN by their marks and keeps the rest", () => {
-    expect(mask("Mijn BSN is 123456782 en mijn rekening NL91 ABNA 0417 1643 00. De stoep is kapot.")).toBe(
-      "Mijn BSN is [BSN verwijderd] en mijn rekening [IBAN verwijderd]. De stoep is kapot.",
-    );
+    expect(mask("Mijn BSN is 123456782 en mijn rekening NL91 ABNA 0417 1643 00. De stoep is kapot.")).toBe("Mijn BSN is [BSN verwijderd] en mijn rekening [IBAN verwijderd]. De stoep is kapot.");
   });
 
   it("removes the sentence with a health word, and keeps the others", () => {
