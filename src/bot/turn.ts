@@ -265,6 +265,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
       consent: resident.privacyConsent,
       consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
+      /** The privacy statement, for the privacy flow's "what do you keep" answer. */
+      privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
     },
     conversationId: conversation.id,
     erased: false,

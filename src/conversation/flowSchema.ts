@@ -270,7 +270,14 @@ export const SettingsSchema = z
     /** The service target: an answer within this many working hours. */
     responseTargetWorkingHours: z.number().positive(),
     /** The general phone number and website for everything the bot cannot do. */
-    contact: z.object({ phone: z.string(), website: z.string() }).strict(),
+    contact: z
+      .object({
+        phone: z.string(),
+        website: z.string(),
+        /** How residents reach the gemeente's data protection officer (FG), for the privacy statement (/privacy): an e-mail address or web page. */
+        privacyOfficer: z.string().min(1).optional(),
+      })
+      .strict(),
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;
