@@ -45,6 +45,11 @@ const conversation = {
     assignee: {
       oneOf: [{ type: "object", required: ["email", "name"], properties: { email: { type: "string" }, name: { type: "string" } } }, { type: "null" }],
     },
+    channelAddress: {
+      type: ["string", "null"],
+      example: "+31 6 •••• 4321",
+      description: "The resident's phone number or chat id, masked: the last four characters only. The full address is never shown to staff.",
+    },
   },
 } as const;
 
