@@ -75,6 +75,9 @@ const CHANNEL_NAMES: Record<keyof PrivacyFacts["channels"], { nl: string; en: st
   webchat: { nl: "De web chat op deze website", en: "The web chat on this website" },
 };
 
+/** The channels in the order the register lists them. */
+const CHANNEL_ORDER: ReadonlyArray<keyof PrivacyFacts["channels"]> = ["whatsappCloud", "whatsappWeb", "telegram", "botFrameworkAzure", "webchat"];
+
 /** Builds the register entry from the facts. The statement page reads the same entry, so the two never disagree. */
 export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLanguage): ProcessingRegister {
   const nl = language === "nl";
@@ -271,7 +274,7 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
           { role: "Wijklijn administrators at the municipality", sees: "All conversations, to keep the system working and to assign conversations without a neighbourhood." },
         ],
     processors,
-    channels: (Object.keys(CHANNEL_NAMES) as Array<keyof PrivacyFacts["channels"]>).map((id) => ({ id, name: CHANNEL_NAMES[id][language], on: facts.channels[id] })),
+    channels: CHANNEL_ORDER.map((id) => ({ id, name: CHANNEL_NAMES[id][language], on: facts.channels[id] })),
     retention: r,
     security: nl
       ? [
