@@ -224,8 +224,8 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
         ? "Verwerker: stuurt e-mail aan medewerkers: een nieuw gesprek (alleen kenmerk, wijk en thema, geen berichttekst) en het weekoverzicht van de wethouder."
         : "Processor: sends e-mail to staff: a new conversation (only reference, neighbourhood and theme, no message text) and the alderman's weekly digest.",
       data: nl
-        ? "E-mailadressen van medewerkers; in het weekoverzicht een paar citaten zonder namen, nummers en adressen."
-        : "Staff e-mail addresses; in the weekly digest a few quotes without names, numbers and addresses.",
+        ? "E-mailadressen van medewerkers; in het weekoverzicht een paar citaten zonder namen, nummers, adressen en gezondheid."
+        : "Staff e-mail addresses; in the weekly digest a few quotes without names, numbers, addresses or health details.",
       location: nl ? "Zoals afgesproken met de mailprovider." : "As agreed with the mail provider.",
     });
   }
@@ -265,12 +265,18 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
     recipients: nl
       ? [
           { role: "Gebiedsregisseur van je wijk", sees: "Je gesprek, om je te antwoorden." },
-          { role: "Wethouder van je wijk", sees: "Kan je gesprek lezen en een notitie maken. Krijgt elke week een overzicht met cijfers en een paar citaten zonder namen, nummers en adressen." },
+          {
+            role: "Wethouder van je wijk",
+            sees: "Kan je gesprek lezen en een notitie maken. Krijgt elke week een overzicht met cijfers en een paar citaten zonder namen, nummers, adressen en gezondheid.",
+          },
           { role: "Beheerders van Wijklijn bij de gemeente", sees: "Alle gesprekken, om het systeem te laten werken en gesprekken zonder wijk te verdelen." },
         ]
       : [
           { role: "Area manager of your neighbourhood", sees: "Your conversation, to answer you." },
-          { role: "Alderman of your neighbourhood", sees: "Can read your conversation and add a note. Gets a weekly overview with figures and a few quotes without names, numbers and addresses." },
+          {
+            role: "Alderman of your neighbourhood",
+            sees: "Can read your conversation and add a note. Gets a weekly overview with figures and a few quotes without names, numbers, addresses or health details.",
+          },
           { role: "Wijklijn administrators at the municipality", sees: "All conversations, to keep the system working and to assign conversations without a neighbourhood." },
         ],
     processors,

@@ -183,7 +183,7 @@ export function sensitiveKinds(findings: SensitiveFinding[]): SensitiveKind[] {
  * Masks the findings in `text`: a BSN or IBAN by its mark ("[BSN verwijderd]"); a health word by
  * removing the sentence it is in, since the word alone says little and its sentence says the rest.
  */
-export function maskSensitiveData(text: string, findings: SensitiveFinding[]): string {
+export function maskSensitiveData(text: string, findings: SensitiveFinding[], marks: Record<SensitiveKind, string> = REDACTION_MARKS): string {
   const spans = findings.map((finding) => (finding.kind === "medisch" ? { ...sentenceAround(text, finding.start, finding.end), kind: finding.kind } : { ...finding }));
   spans.sort((a, b) => a.start - b.start);
   // Overlapping spans, and health sentences with only white space between them, become one.
@@ -197,7 +197,7 @@ export function maskSensitiveData(text: string, findings: SensitiveFinding[]): s
   let out = "";
   let at = 0;
   for (const span of merged) {
-    out += text.slice(at, span.start) + REDACTION_MARKS[span.kind];
+    out += text.slice(at, span.start) + marks[span.kind];
     at = span.end;
   }
   return out + text.slice(at);

@@ -66,7 +66,7 @@ describeEachDatabase("data the bot did not ask for", (provider) => {
     expect(conversation?.messages.some((m) => m.direction === "note" && m.text?.includes(BSN))).toBe(true);
 
     const removed = await resident.tap(remove);
-    expect(joined(removed)).toContain("Ik heb het weggehaald");
+    expect(joined(removed)).toContain("Ik heb het bij de gemeente weggehaald");
     const after = await storedFor(harness, resident);
     expect(after).not.toContain(BSN);
     expect(after).not.toContain(IBAN);
