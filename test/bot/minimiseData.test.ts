@@ -95,6 +95,24 @@ describeEachDatabase("data the bot did not ask for", (provider) => {
     expect(replies.flatMap((reply) => reply.buttons).map((b) => b.label)).not.toContain("Verwijder het");
   });
 
+  it("warns at first contact too, and the melding then goes on with the text without the BSN", async () => {
+    const resident = harness.resident();
+    const first = await resident.say(`Bij de speeltuin in Luchen ligt al een week een berg zwerfafval. Mijn BSN is ${BSN}.`);
+    expect(joined(first)).toContain("Dat heb ik niet nodig");
+    await resident.tap(buttonOf(first, "Verwijder het"));
+    expect(await storedFor(harness, resident)).not.toContain(BSN);
+    const consent = await resident.say("ja");
+    expect(joined(consent)).not.toContain(BSN);
+    expect(await storedFor(harness, resident)).not.toContain(BSN);
+  });
+
+  it("answers an emergency with 112 alone, without a warning", async () => {
+    const resident = await residentInLuchen(harness);
+    const replies = await resident.say("Mijn buurman heeft een hartinfarct, hij ligt op straat! Bel 112!");
+    expect(joined(replies)).toContain("Bel meteen 112");
+    expect(joined(replies)).not.toContain("niet nodig");
+  });
+
   it("never removes anything from another resident's message", async () => {
     const victim = await residentInLuchen(harness);
     const warned = await victim.say(`Mijn BSN is ${BSN}, de lantaarnpaal is kapot.`);
