@@ -7,8 +7,9 @@
  * that it happened (which kinds, how many rows), never what was removed.
  *
  * The buttons carry the message's id, so a tap works later too; the id is only honoured for the
- * resident's own messages. Channels without buttons (WhatsApp Web) get a numbered list: the
- * resident can type the button's words, or its number when no question of a flow is open.
+ * resident's own messages. Channels without buttons (WhatsApp Web) get a numbered list: in the
+ * message right after the warning the resident can type the button's words, or its number when
+ * no question of a flow is open (a number then answers the flow's question).
  */
 import { matchChoice } from "../conversation/answers.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
@@ -38,6 +39,8 @@ export const offerToRemoveSensitiveData: Middleware = async (turn, next) => {
     await handleChoice(turn, choice);
     return;
   }
+  // Typed answers count only right after the warning; the buttons keep working later.
+  delete turn.state.vars[PENDING_VAR];
   await next();
   // Without consent nothing the resident wrote is kept anyway; after an erasure there is nothing left.
   if (read.value || !read.text || turn.erased || turn.residentFacts.consent === false) return;
@@ -65,7 +68,8 @@ function readChoice(turn: Turn, read: ReturnType<typeof readActivity>): { action
   if (typeof pending !== "string" || !read.text || read.value) return null;
   const labels = (key: MessageKey) => [turn.flows.globals.messages[key].nl, turn.flows.globals.messages[key].en];
   const choices = [
-    { value: "remove", labels: [...labels("sensitiveRemoveButton"), "verwijder", "verwijderen", "weghalen", "remove"] },
+    // Not "verwijderen": that is "Alles wissen" in the privacy flow.
+    { value: "remove", labels: [...labels("sensitiveRemoveButton"), "weghalen", "haal het weg", "remove"] },
     { value: "keep", labels: labels("sensitiveKeepButton") },
   ];
   // A number belongs to the flow's own question while one is open.
