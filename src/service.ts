@@ -27,6 +27,7 @@ import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { createApp } from "./http/app.ts";
+import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
 import type { Logger } from "./log.ts";
 
@@ -185,6 +186,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         }
       : {}),
     telegramEnabled: config.telegram.enabled,
+    privacy: privacyFactsOf(config),
     mediaDir: join(config.dataDir, "media"),
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
   });

@@ -105,6 +105,7 @@ export function toConversationJson(view: ConversationView) {
     firstResponseAt: view.firstResponseAt?.toISOString() ?? null,
     resolvedAt: view.resolvedAt?.toISOString() ?? null,
     assignee: view.assignee,
+    channelAddress: view.channelAddress,
   };
 }
 

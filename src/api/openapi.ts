@@ -45,6 +45,11 @@ const conversation = {
     assignee: {
       oneOf: [{ type: "object", required: ["email", "name"], properties: { email: { type: "string" }, name: { type: "string" } } }, { type: "null" }],
     },
+    channelAddress: {
+      type: ["string", "null"],
+      example: "+31 6 •••• 4321",
+      description: "The resident's phone number or chat id, masked: the last four characters only. The full address is never shown to staff.",
+    },
   },
 } as const;
 
@@ -177,6 +182,32 @@ export const openApiDocument = {
     },
     "/chat/api/events": {
       get: { summary: "Web chat: server-sent events (`update`) when the conversation changed", security: [], responses: { "200": { description: "An event stream." } } },
+    },
+    "/privacy": {
+      get: {
+        summary: "The privacy statement for residents, generated from the configuration (channels on, retention, processors)",
+        description: "HTML, in Dutch; English with `?lang=en` or `Accept-Language: en`.",
+        security: [],
+        parameters: [{ name: "lang", in: "query", schema: { type: "string", enum: ["nl", "en"] } }],
+        responses: { "200": { description: "The statement (HTML).", content: { "text/html": { schema: { type: "string" } } } } },
+      },
+    },
+    "/privacy/verwerkingsregister": {
+      get: {
+        summary: "The processing register entry (AVG art. 30): what is stored, why, on which legal basis, how long, who sees it",
+        description: "HTML; JSON with `Accept: application/json` or at `/privacy/verwerkingsregister.json`. Dutch, or English with `?lang=en`.",
+        security: [],
+        parameters: [{ name: "lang", in: "query", schema: { type: "string", enum: ["nl", "en"] } }],
+        responses: { "200": { description: "The register entry.", content: { "text/html": { schema: { type: "string" } }, "application/json": { schema: { type: "object" } } } } },
+      },
+    },
+    "/privacy/verwerkingsregister.json": {
+      get: {
+        summary: "The processing register entry as JSON",
+        security: [],
+        parameters: [{ name: "lang", in: "query", schema: { type: "string", enum: ["nl", "en"] } }],
+        responses: { "200": { description: "The register entry.", content: { "application/json": { schema: { type: "object" } } } } },
+      },
     },
     "/privacy/export/{token}": {
       get: {

@@ -25,6 +25,7 @@ import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFrom
 import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { followUpSafety, stopFormForSafety } from "./safety.ts";
+import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
@@ -227,7 +228,7 @@ function engineContext(turn: Turn): EngineContext {
 }
 
 /** The chain, in order. */
-export const turnMiddleware: Middleware[] = [answerEmergencies, quietWhileStaffHandle, runFlows];
+export const turnMiddleware: Middleware[] = [answerEmergencies, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
 
 async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<void> {
   const middleware = chain[index];
@@ -264,6 +265,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
       consent: resident.privacyConsent,
       consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
+      /** The privacy statement, for the privacy flow's "what do you keep" answer. */
+      privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
     },
     conversationId: conversation.id,
     erased: false,

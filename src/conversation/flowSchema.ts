@@ -227,6 +227,22 @@ export const GlobalsSchema = z
         safetyNoPerson113: TextSchema,
         /** Every further message after a 113 message: still here, a person in one step. */
         safetyStayAvailable113: TextSchema,
+        /**
+         * Data minimisation (src/bot/minimiseData.ts): the resident shared data the bot did not ask
+         * for; {{what}} names it (the three texts below, joined), with the two buttons after it.
+         */
+        sensitiveWarning: TextSchema,
+        sensitiveBsn: TextSchema,
+        sensitiveIban: TextSchema,
+        sensitiveMedical: TextSchema,
+        /** Joins two or three of the names above in {{what}}. */
+        sensitiveAnd: TextSchema,
+        sensitiveRemoveButton: TextSchema,
+        sensitiveKeepButton: TextSchema,
+        /** After "Verwijder het": it is gone from the message and every copy of it. */
+        sensitiveRemoved: TextSchema,
+        /** After "Laat maar staan". */
+        sensitiveKept: TextSchema,
       })
       .strict(),
     /**
@@ -254,7 +270,14 @@ export const SettingsSchema = z
     /** The service target: an answer within this many working hours. */
     responseTargetWorkingHours: z.number().positive(),
     /** The general phone number and website for everything the bot cannot do. */
-    contact: z.object({ phone: z.string(), website: z.string() }).strict(),
+    contact: z
+      .object({
+        phone: z.string(),
+        website: z.string(),
+        /** How residents reach the gemeente's data protection officer (FG), for the privacy statement (/privacy): an e-mail address or web page. */
+        privacyOfficer: z.string().min(1).optional(),
+      })
+      .strict(),
   })
   .strict();
 export type Settings = z.infer<typeof SettingsSchema>;

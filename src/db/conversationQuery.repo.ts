@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { AccessScope } from "../domain/access.ts";
 import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
+import { maskChannelAddress } from "../privacy/maskChannelAddress.ts";
 import type { DbOrTx } from "./client.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
 
@@ -49,6 +50,8 @@ export interface ConversationView {
   firstResponseAt: Date | null;
   resolvedAt: Date | null;
   assignee: { email: string; name: string } | null;
+  /** The resident's address on the channel, masked ("+31 6 •••• 4321"); staff never get the full number or chat id. */
+  channelAddress: string | null;
 }
 
 /** One message of a conversation as staff see it. */
@@ -111,6 +114,8 @@ export const conversationSelect = {
   wijk: { select: { slug: true } },
   tandem: { select: { slug: true } },
   assignee: { select: { email: true, displayName: true } },
+  // Read only to be masked in toConversationView: the full address stays inside src/db.
+  channelIdentity: { select: { externalId: true } },
 } as const satisfies Prisma.ConversationSelect;
 
 type ConversationRow = Prisma.ConversationGetPayload<{ select: typeof conversationSelect }>;
@@ -141,6 +146,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
     firstResponseAt: row.firstResponseAt,
     resolvedAt: row.resolvedAt,
     assignee: row.assignee ? { email: row.assignee.email, name: row.assignee.displayName } : null,
+    channelAddress: maskChannelAddress(ChannelSchema.parse(row.channel), row.channelIdentity.externalId),
   };
 }
 

@@ -6,6 +6,10 @@
  * too much: a quote that loses a harmless word is better than one that names a neighbour.
  */
 import { redactText } from "../privacy/redact.ts";
+import { findSensitiveData, maskSensitiveData } from "../privacy/sensitiveData.ts";
+
+/** Placeholders for what src/privacy/sensitiveData.ts finds, in this file's style. */
+const SENSITIVE_PLACEHOLDERS = { bsn: "[bsn]", iban: "[iban]", medisch: "[gezondheid]" };
 
 /** Word boundaries that understand letters beyond ASCII (\b does not, even with the u flag). */
 const B = "(?<![\\p{L}\\p{N}_])";
@@ -277,7 +281,8 @@ const rules: Array<[RegExp, Replacement]> = [
  * numbers; repeated placeholders are merged into one.
  */
 export function redactQuote(text: string): string {
-  let result = text;
+  // Health details go with their sentence, a BSN or IBAN by itself: a wethouder needs neither.
+  let result = maskSensitiveData(text, findSensitiveData(text), SENSITIVE_PLACEHOLDERS);
   for (const [pattern, placeholder] of beforeRedactText) result = result.replace(pattern, placeholder);
   result = redactText(result);
   for (const [pattern, replacement] of rules) {

@@ -48,6 +48,8 @@ export const AuditActionSchema = z.enum([
   // Residents, imports and broadcasts (src/privacy, the CLI)
   "resident.exported",
   "resident.erased",
+  // The resident removed a BSN, IBAN or health details from their message (src/bot/minimiseData.ts)
+  "resident.redacted",
   "import.wijken",
   "import.postcodes",
   "broadcast.queued",

@@ -18,6 +18,9 @@ import { landingRoutes } from "./landing.ts";
 import type { WijklijnBot } from "../bot/wijklijnBot.ts";
 import { webchatRoutes } from "../channels/webchat/webchatChannel.ts";
 import { privacyRoutes } from "../privacy/privacy.routes.ts";
+import type { PrivacyFacts } from "../privacy/privacyStatement.ts";
+import { privacyStatementRoutes } from "../privacy/privacyStatement.routes.ts";
+import { retentionSettings, type RetentionSettings } from "../privacy/retentionSettings.ts";
 import QRCode from "qrcode";
 import type { WhatsappWebStatus } from "../channels/whatsapp-web/whatsappWebChannel.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
@@ -59,6 +62,12 @@ export interface AppDeps {
   oidc?: OidcSettings;
   /** Where residents' web chat photos are written (DATA_DIR/media); without it the web chat takes no photos. */
   mediaDir?: string;
+  /**
+   * What the privacy statement (/privacy) says is on: channels, mail server, staff sign-in
+   * (privacyFactsOf(config)), and the retention periods in force. Without it: the web chat only
+   * when the bot runs, and the default periods.
+   */
+  privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost">> & { retention?: RetentionSettings };
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -114,6 +123,19 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   if (deps.secret) app.use(privacyRoutes({ db: deps.db, secret: deps.secret }));
+  app.use(
+    privacyStatementRoutes({
+      facts: async () => ({
+        gemeente: await findDefaultGemeente(deps.db),
+        contact: flowSettings?.().contact ?? null,
+        channels: deps.privacy?.channels ?? { telegram: false, whatsappWeb: false, whatsappCloud: false, botFrameworkAzure: false, webchat: deps.bot !== undefined },
+        mailHost: deps.privacy?.mailHost ?? null,
+        staffSignInHost: deps.privacy?.staffSignInHost ?? null,
+        database: deps.provider,
+        retention: deps.privacy?.retention ?? retentionSettings(),
+      }),
+    }),
+  );
 
   // The staff inbox: assets and sign-in are public; everything else needs a session, and every
   // form that changes something carries the session's CSRF token.
@@ -154,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
         { href: "/api/v1/wijken", title: "Wijken", description: "alle wijken en hun tandem (JSON)" },
         { href: "/api/v1/wijken/lookup?postcode=5662AB", title: "Wijk zoeken", description: "welke wijk hoort bij een postcode of locatie (JSON)" },
         { href: "/api/docs", title: "API-documentatie", description: "het OpenAPI-document van Wijklijn" },
+        { href: "/privacy", title: "Privacy", description: "wat Wijklijn bewaart, waarom, hoe lang en wie het ziet" },
         { href: "/readyz", title: "Status", description: "is de dienst klaar (database, migraties)" },
       ],
       openApi: openApiDocument,

@@ -5,7 +5,7 @@ import { html, SafeHtml } from "./html.ts";
 import { allowInlineStyle } from "./securityHeaders.ts";
 
 /** The landing and API pages are self-contained: their one style block is allowed by hash (securityHeaders.ts). */
-const LANDING_CSS = `
+export const LANDING_CSS = `
 body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
 a { color: #0b5394; }
 .demo { background: #fff4ce; border: 1px solid #c9a400; padding: .5rem 1rem; border-radius: .25rem; }

@@ -23,6 +23,7 @@ const ConversationJson = z.strictObject({
   firstResponseAt: z.iso.datetime().nullable(),
   resolvedAt: z.iso.datetime().nullable(),
   assignee: z.object({ email: z.string(), name: z.string() }).nullable(),
+  channelAddress: z.string().nullable(),
 });
 const Page = z.strictObject({ items: z.array(ConversationJson), nextCursor: z.string().nullable() });
 const Detail = ConversationJson.extend({
@@ -155,6 +156,23 @@ describeEachDatabase("the conversations API", (provider) => {
     return Page.parse(await response.json());
   };
   const idsOf = (page: { items: { id: string }[] }) => page.items.map((item) => item.id).sort();
+
+  describe("phone numbers and chat ids", () => {
+    it("are masked in the list and the detail, for every role", async () => {
+      for (const token of [tokens.admin, tokens.wethouderC]) {
+        const response = await get("/conversations?limit=100", token);
+        const text = await response.text();
+        expect(text).not.toContain("612345678");
+        const page = Page.parse(JSON.parse(text));
+        expect(page.items.find((item) => item.id === ids.buitengebied)?.channelAddress).toBe("+31 6 •••• 5678");
+        expect(page.items.find((item) => item.id === ids.mierlo)?.channelAddress).toBe("••••");
+      }
+      const detail = await get(`/conversations/${ids.buitengebied}`, tokens.admin);
+      const text = await detail.text();
+      expect(text).not.toContain("612345678");
+      expect(Detail.parse(JSON.parse(text)).channelAddress).toBe("+31 6 •••• 5678");
+    });
+  });
 
   describe("authentication", () => {
     it("answers 401 with WWW-Authenticate when no token is sent", async () => {
@@ -348,7 +366,7 @@ describeEachDatabase("the conversations API", (provider) => {
       ]);
     });
 
-    it("lists a conversation with exactly the CONTRACTS fields, dates as ISO strings", async () => {
+    it("lists a conversation with exactly the CONTRACTS fields (and the masked channel address), dates as ISO strings", async () => {
       const page = await list("?wijk=coevering", tokens.admin);
       expect(page.items[0]).toEqual({
         id: ids.noord,
@@ -365,6 +383,8 @@ describeEachDatabase("the conversations API", (provider) => {
         firstResponseAt: null,
         resolvedAt: at(28).toISOString(),
         assignee: null,
+        // Not in CONTRACTS' list, an extension: the Telegram chat id "4242", masked.
+        channelAddress: "••••",
       });
     });
   });

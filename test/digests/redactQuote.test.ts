@@ -5,6 +5,8 @@ describe("redactQuote", () => {
   it.each([
     ["Ik ben Jan de Vries van de Heuvelstraat 12", "Ik ben [naam] van de [adres]"],
     ["bel 06-12345678", "bel [telefoon]"],
+    ["De stoep is kapot. Mijn vrouw heeft dementie en valt steeds. Doe er iets aan!", "De stoep is kapot. [gezondheid] Doe er iets aan!"],
+    ["mijn bsn is 123456782", "mijn bsn is [bsn]"],
     ["bel me op +31 6 1234 5678 of (040) 123 4567", "bel me op [telefoon] of [telefoon]"],
     ["mijn buurman Pietersen zet zijn afval buiten", "mijn buurman [naam] zet zijn afval buiten"],
     ["kenteken 12-ABC-3 staat al weken op de stoep", "kenteken [kenteken] staat al weken op de stoep"],

@@ -365,6 +365,17 @@ describeEachDatabase("the inbox pages", (provider) => {
     expect(await page(`/inbox/c/${(await handedOver({ wijk: "centrum", handoverAt: NOW })).id}`, as.grNoord)).not.toContain("24-uursvenster");
   });
 
+  it("shows a WhatsApp number masked on the conversation page, and nowhere in full", async () => {
+    const conversation = await handedOver({ wijk: "centrum", channel: "whatsapp", handoverAt: new Date(NOW.getTime() - HOUR) });
+    await t.db.channelIdentity.update({ where: { id: conversation.channelIdentityId }, data: { externalId: "31612344321" } });
+    for (const who of [as.grNoord, as.admin]) {
+      const html = await page(`/inbox/c/${conversation.id}`, who);
+      expect(html).toContain("+31 6 •••• 4321");
+      expect(html).not.toContain("612344321");
+      expect(await page("/inbox", who)).not.toContain("612344321");
+    }
+  });
+
   it("keeps canned replies per tandem and sends one with its placeholders filled in", async () => {
     const tandem = await t.db.tandem.findFirstOrThrow({ where: { slug: "geldrop-noord" } });
     const created = await post("/inbox/canned", as.grNoord, { tandem: tandem.id, title: "Bedankt", body: "Dank voor je melding {{reference}} in {{wijk}}." });

@@ -29,6 +29,8 @@
     for (const element of document.querySelectorAll("[data-placeholder]")) element.placeholder = t(element.dataset.placeholder);
     for (const element of log.querySelectorAll(".who")) element.textContent = t(element.dataset.who);
     for (const element of log.querySelectorAll("[data-label-text]")) element.textContent = t(element.dataset.labelText);
+    const privacy = document.querySelector('[data-text="privacyLink"]');
+    if (privacy) privacy.setAttribute("href", `/privacy?lang=${next}`);
   }
 
   // Phone numbers residents must be able to tap (112, 113, 0800-0113, 14 040 and the like), links,

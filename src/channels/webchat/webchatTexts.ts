@@ -36,6 +36,7 @@ export const WEBCHAT_TEXTS = {
     photoTooLarge: "Deze foto is te groot. Stuur een foto van maximaal 5 MB.",
     photoWrongType: "Dit bestand kunnen we niet gebruiken. Stuur een foto (JPEG, PNG of WebP).",
     photoFailed: "De foto versturen lukte niet. Probeer het opnieuw.",
+    privacyLink: "Privacy: wat we bewaren en waarom",
   },
   en: {
     title: "Wijklijn — chat about your neighbourhood",
@@ -63,6 +64,7 @@ export const WEBCHAT_TEXTS = {
     photoTooLarge: "This photo is too large. Send a photo of at most 5 MB.",
     photoWrongType: "We cannot use this file. Send a photo (JPEG, PNG or WebP).",
     photoFailed: "Sending the photo failed. Please try again.",
+    privacyLink: "Privacy: what we keep and why",
   },
 } satisfies Record<WebchatLanguage, Record<string, string>>;
 

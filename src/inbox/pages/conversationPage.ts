@@ -94,7 +94,7 @@ function factsPart(input: ConversationPageInput): SafeHtml {
     <dt>Kenmerk</dt><dd>${conversation.reference}</dd>
     <dt>Wijk</dt><dd>${context.wijkName ?? "Onbekend"}</dd>
     <dt>Tandem</dt><dd>${context.tandemName ?? "Geen (alleen beheerders zien dit gesprek)"}</dd>
-    <dt>Kanaal</dt><dd>${CHANNEL_LABELS[conversation.channel]}</dd>
+    <dt>Kanaal</dt><dd>${CHANNEL_LABELS[conversation.channel]}${conversation.channelAddress ? html` · <span class="address" title="Afgeschermd: alleen de laatste cijfers">${conversation.channelAddress}</span>` : ""}</dd>
     <dt>Soort</dt><dd>${intentLabel(conversation.intent)}</dd>
     <dt>Thema</dt><dd>${themeLabel(conversation.theme)}</dd>
     <dt>Toegewezen aan</dt><dd>${conversation.assignee?.name ?? "Niemand"}</dd>
@@ -129,7 +129,7 @@ function serviceWindowNotice(input: ConversationPageInput): SafeHtml | "" {
   if (endsAt && isWithinServiceWindow(last, input.now)) {
     return html`<p class="window window-open" id="venster"><strong>Antwoorden kan tot ${formatDateTime(endsAt, input.timeZone)}.</strong> Daarna sluit het 24-uursvenster van WhatsApp, tot de bewoner weer schrijft.</p>`;
   }
-  return html`<p class="window window-closed" id="venster"><strong>Buiten het 24-uursvenster: alleen een goedgekeurd sjabloon kan de bewoner nu bereiken.</strong> Een gewoon antwoord wordt door WhatsApp geweigerd tot de bewoner weer schrijft. Bel of mail de bewoner als dat nodig is.</p>`;
+  return html`<p class="window window-closed" id="venster"><strong>Buiten het 24-uursvenster: alleen een goedgekeurd sjabloon kan de bewoner nu bereiken.</strong> Een gewoon antwoord wordt door WhatsApp geweigerd tot de bewoner weer schrijft. Gaf de bewoner zelf een telefoonnummer of e-mailadres in het gesprek? Gebruik dat als het nodig is.</p>`;
 }
 
 function hidden(csrfToken: string): SafeHtml {
