@@ -72,10 +72,13 @@ export function workingMillisBetween(from: Date, to: Date, settings: Settings, z
 }
 
 /**
- * When the resident can expect an answer, in words: "vandaag vóór 15:30", "morgen vóór 12:00",
+ * When the resident can expect an answer, in words: "vandaag vóór 16:00", "morgen vóór 12:00" (whole hours, rounded up),
  * "uiterlijk maandag 30 november", in the words of flows/globals.yaml (deadlineToday, deadlineTomorrow, deadlineLater).
  */
-export function describeDeadline(deadline: Date, now: Date, language: Language, zone: string, texts: DeadlineTexts): string {
+export function describeDeadline(exact: Date, now: Date, language: Language, zone: string, texts: DeadlineTexts): string {
+  // People promise round hours ("vóór 10:00", not "vóór 09:08"): rounded up, so the promise is never earlier than the target.
+  const hour = 3_600_000;
+  const deadline = new Date(Math.ceil(exact.getTime() / hour) * hour);
   const locale = language === "en" ? "en-GB" : "nl-NL";
   const time = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(deadline);
   const [ty, tm, td] = localDate(now, zone);
