@@ -207,10 +207,17 @@ class Run {
     const flow = this.ctx.flows.flows.get(flowId);
     if (!flow) throw new Error(`there is no flow ${flowId}`);
     if (flow.requiresConsent && this.resident.consent !== true) {
-      this.say(this.t(this.messages.needsConsent), [{ label: this.t(this.ctx.flows.globals.messages.yes), value: "toestemming" }, ...this.menuButtons()]);
-      this.state.flow = null;
-      this.state.step = null;
-      this.state.waiting = null;
+      // Straight to the consent question (yes or no, typed or tapped), with what the resident wants kept
+      // as the first message's is (flows/welkom.yaml): after a yes the melding goes on where it was.
+      this.say(this.t(this.messages.needsConsent));
+      const intent = flow.intents[0];
+      const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
+      if (intent === "melding" || intent === "idee") kept.keep_intent = intent;
+      if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;
+      this.state.vars = kept;
+      this.state.resume = null;
+      // The consent question is where the 'toestemming' command goes (flows/globals.yaml).
+      this.goTo(this.ctx.flows.globals.commands.toestemming?.target ?? `flow:${this.ctx.flows.globals.firstContact}`);
       return;
     }
     if (flow.requiresWijk && !this.resident.wijk && flowId !== this.ctx.flows.globals.wijkFlow) {

@@ -669,18 +669,12 @@ describe("global commands", () => {
 });
 
 describe("consent and wijk first", () => {
-  it("asks for consent instead of starting a flow that needs it", () => {
+  it("asks the consent question itself instead of starting a flow that needs it, keeping what the resident wanted", () => {
     const c = chat({ consent: false, wijk: "noord" });
     const r = c.tap("melden");
-    expect(lastOutput(r)).toEqual({
-      text: "Daarvoor heb ik je toestemming nodig.",
-      buttons: [
-        { label: "Ja", value: "toestemming" },
-        { label: "Menu", value: "menu" },
-      ],
-    });
-    expect(c.state).toMatchObject({ flow: null, step: null, waiting: null });
-    expect(texts(c.tap("toestemming"))).toEqual(["Mag ik je berichten bewaren?"]);
+    expect(texts(r)).toEqual(["Daarvoor heb ik je toestemming nodig.", "Mag ik je berichten bewaren?"]);
+    expect(c.state).toMatchObject({ flow: "hallo", step: "toestemming", waiting: "ask" });
+    expect(c.state.vars.keep_intent).toBe("melding");
   });
 
   it("runs the wijk flow first and then comes back to the flow that needed it", () => {
