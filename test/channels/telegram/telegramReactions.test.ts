@@ -43,10 +43,12 @@ describeEachDatabase("Telegram reactions while staff handle a conversation", (pr
   /** A resident whose melding-free question is with the Mierlo tandem's gebiedsregisseur. */
   async function handedOver(chat: number) {
     let inbound = 0;
-    const send = async (update: ReturnType<typeof textUpdate> | ReturnType<typeof tapButton>) => {
+    /** One update; with `reply`, waits for at least one new message at the fake too (a reaction-only turn has none). */
+    const send = async (update: ReturnType<typeof textUpdate> | ReturnType<typeof tapButton>, reply = true) => {
       const before = fake.sentTo(chat).length;
       fake.pushUpdate(update);
       inbound++;
+      if (reply) await fake.waitForSent(chat, before + 1);
       await waitUntilAnswered(harness.t.db, () => fake.sentTo(chat), chat, inbound);
       // The outbox is empty once answered; reactions (no messages at the fake) are done too.
       return fake.sentTo(chat).slice(before);
@@ -69,9 +71,9 @@ describeEachDatabase("Telegram reactions while staff handle a conversation", (pr
     const first = textUpdate(chat, "is daar nog iemand?");
     expect(texts(await send(first))).toContain("gebiedsregisseur van Luchen");
     const second = textUpdate(chat, "de stoep ligt er ook slecht bij");
-    expect(await send(second), "no bubble for the second message").toEqual([]);
+    expect(await send(second, false), "no bubble for the second message").toEqual([]);
     const third = textUpdate(chat, "en het hek is kapot");
-    expect(await send(third), "no bubble for the third message").toEqual([]);
+    expect(await send(third, false), "no bubble for the third message").toEqual([]);
 
     const reactions = await fake.waitForReactions(chat, 2);
     expect(reactions).toEqual([
@@ -93,11 +95,11 @@ describeEachDatabase("Telegram reactions while staff handle a conversation", (pr
     expect(texts(await send(textUpdate(chat, "hallo?")))).toContain("gebiedsregisseur van Luchen");
 
     fake.failNextReactions(1, { status: 400, description: "Bad Request: REACTION_INVALID" });
-    await send(textUpdate(chat, "nog iets"));
+    await send(textUpdate(chat, "nog iets"), false);
     await waitUntil(async () => (await storedForChat(harness.t.db, chat)).outbox.some((row) => isReactionRow(row) && row.status === "dead"), "the refused reaction is dropped");
 
     fake.failNextReactions(1, { status: 500 });
-    await send(textUpdate(chat, "en nog iets"));
+    await send(textUpdate(chat, "en nog iets"), false);
     // A person already has it: said in words, at once, after the two failed reactions.
     const replies = await send(textUpdate(chat, "mens"));
     expect(texts(replies)).toContain("Je bericht ligt bij de gebiedsregisseur van Luchen");
