@@ -73,8 +73,27 @@ export function activityFromOutput(output: BotOutput): Partial<Activity> {
   return activity;
 }
 
+/** The emoji the bot puts on a resident's message to say "passed on" (a person would put 👍 on it). */
+export const ACKNOWLEDGEMENT_EMOJI = "👍";
+
+/**
+ * A visible acknowledgement that is not a chat bubble: a 👍 reaction on the resident's own message
+ * (`inbound.id`, our stored Message id). Channels that show no bot reactions leave it out.
+ */
+export function acknowledgeActivity(inbound: Partial<Activity>): Partial<Activity> {
+  return { type: ActivityTypes.MessageReaction, replyToId: inbound.id, reactionsAdded: [{ type: ACKNOWLEDGEMENT_EMOJI }] };
+}
+
+/** True for a reaction the bot sent: one added emoji on a message it names. */
+function isReaction(activity: Partial<Activity>): boolean {
+  return activity.type === ActivityTypes.MessageReaction && Boolean(activity.replyToId) && Boolean(activity.reactionsAdded?.[0]?.type);
+}
+
 /** Turns an Activity the bot sent into the outbox payload every channel renders. */
 export function payloadFromActivity(activity: Partial<Activity>): OutboundPayload {
+  if (isReaction(activity)) {
+    return OutboundPayloadSchema.parse({ text: "", buttons: [], reaction: { emoji: activity.reactionsAdded?.[0]?.type, messageId: activity.replyToId } });
+  }
   const channelData: unknown = activity.channelData;
   const input =
     channelData && typeof channelData === "object" && "wijklijn" in channelData && channelData.wijklijn && typeof channelData.wijklijn === "object" && "input" in channelData.wijklijn
@@ -87,7 +106,7 @@ export function payloadFromActivity(activity: Partial<Activity>): OutboundPayloa
   });
 }
 
-/** An adapter that collects what the bot sends during a turn, for the outbox. */
+/** An adapter that collects what the bot sends during a turn (messages with text, reactions), for the outbox. */
 export class CollectingAdapter extends BotAdapter {
   readonly sent: Array<Partial<Activity>> = [];
 
@@ -98,7 +117,7 @@ export class CollectingAdapter extends BotAdapter {
   }
 
   override async sendActivities(_context: TurnContext, activities: Array<Partial<Activity>>): Promise<ResourceResponse[]> {
-    this.sent.push(...activities.filter((activity) => activity.type === ActivityTypes.Message && activity.text));
+    this.sent.push(...activities.filter((activity) => (activity.type === ActivityTypes.Message && activity.text) || isReaction(activity)));
     return activities.map(() => ({ id: randomUUID() }));
   }
 

@@ -14,7 +14,7 @@ import { changeStatus } from "../db/conversation.repo.ts";
 import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
 import type { Intent } from "../domain/vocabulary.ts";
 import { addWorkingHours, describeDeadline } from "../routing/officeHours.ts";
-import { activityFromOutput } from "./activity.ts";
+import { acknowledgeActivity, activityFromOutput } from "./activity.ts";
 import type { Turn } from "./turn.ts";
 
 /** Within this time after an acknowledgement the bot does not acknowledge again, unless staff replied in between. */
@@ -72,7 +72,11 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
   turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
   if (!options.acknowledge) return;
   const lastStaffReplyAt = await findLastStaffReplyAt(turn.tx, turn.conversationId);
-  if (!options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now)) return;
+  // Acknowledged in words already in this quiet period: a 👍 on the message, so the resident still sees it arrived.
+  if (!options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now)) {
+    await turn.context.sendActivity(acknowledgeActivity(turn.context.activity));
+    return;
+  }
   const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;
   const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName });
   // Before the resident chose anything (e.g. a 112 message came first), typing 'menu' starts the welcome: no button that skips it.

@@ -11,7 +11,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
-import { addOutboundMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
+import { addOutboundMessage, addOutboxMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
 import { findTurnInput, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
@@ -300,17 +300,23 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
   await markInboundHandled(tx, messageId, now);
   // No consent: keep nothing of what the resident wrote beyond handling it.
   if (turn.residentFacts.consent === false) await forgetInboundContent(tx, turn.resident.id);
-  const payloads = mergeBubbles(adapter.sent.map(payloadFromActivity));
-  for (const payload of payloads) {
-    await addOutboundMessage(tx, {
+  let replies = 0;
+  for (const payload of mergeBubbles(adapter.sent.map(payloadFromActivity))) {
+    const outbound = {
       conversationId: turn.conversationId,
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
       channel: turn.conversation.channel,
       payload,
-      authorKind: "bot",
       now,
-    });
+    };
+    // A reaction leaves through the outbox like every send (order, once, pacing), but is no chat message for staff to read.
+    if (payload.reaction) {
+      await addOutboxMessage(tx, { ...outbound, priority: 0 });
+      continue;
+    }
+    await addOutboundMessage(tx, { ...outbound, authorKind: "bot" });
+    replies++;
   }
-  return { replies: payloads.length, conversationId: turn.conversationId, events: turn.events };
+  return { replies, conversationId: turn.conversationId, events: turn.events };
 }

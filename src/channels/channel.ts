@@ -41,6 +41,20 @@ export interface ChannelAdapter {
   available?(): boolean;
   /** Sends one message; returns the platform's id for it. Throws ChannelSendError on failure. */
   send(to: Recipient, payload: OutboundPayload): Promise<{ externalMessageId: string }>;
+  /**
+   * Puts an emoji reaction on a message the resident sent, named by the platform's id for it (the
+   * one it was stored under); returns the platform's id for the reaction, or null when it gives
+   * none or there is nothing to react to (a button tap). Absent on platforms where a bot cannot
+   * react (Bot Framework's Web Chat): the dispatcher then marks the reaction done. Throws
+   * ChannelSendError like `send`; a refused reaction is dropped, never retried.
+   */
+  react?(to: Recipient, reaction: PlatformReaction): Promise<{ externalMessageId: string | null }>;
+}
+
+/** A reaction as a channel renders it: the emoji and the platform's id of the resident's message. */
+export interface PlatformReaction {
+  emoji: string;
+  channelMessageId: string;
 }
 
 /**

@@ -114,8 +114,8 @@ export async function claimOutboxMessage(db: DbOrTx, id: string, lease: { now: D
   return claimed.count > 0;
 }
 
-/** Records a delivered message and releases its lease. */
-export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sentAt: Date; externalMessageId: string }): Promise<void> {
+/** Records a delivered message and releases its lease (`externalMessageId` null: the platform gave no id, e.g. for a reaction). */
+export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sentAt: Date; externalMessageId: string | null }): Promise<void> {
   await db.outboxMessage.update({
     where: { id },
     data: { status: "sent", sentAt: sent.sentAt, externalMessageId: sent.externalMessageId, lockedUntil: null, lockedBy: null, lastError: null },
@@ -140,4 +140,13 @@ export async function markOutboxMessageFailed(db: DbOrTx, id: string, failure: {
     where: { id },
     data: { status: failure.dead ? "dead" : "pending", nextAttemptAt: failure.nextAttemptAt, lockedUntil: null, lockedBy: null, lastError: failure.lastError },
   });
+}
+
+/**
+ * The platform's id of a resident's message (the one its duplicates are refused on), for a
+ * reaction on it; null when there is no such inbound message (erased meanwhile) or it has none.
+ */
+export async function findInboundChannelMessageId(db: DbOrTx, messageId: string): Promise<string | null> {
+  const message = await db.message.findFirst({ where: { id: messageId, direction: "in" }, select: { channelMessageId: true } });
+  return message?.channelMessageId ?? null;
 }

@@ -70,3 +70,27 @@ export async function findWebchatResidentLanguage(db: DbOrTx, visitor: string): 
   const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } }, select: { resident: { select: { language: true } } } });
   return identity?.resident.language ?? null;
 }
+
+/** How many of the newest reactions the web chat reads back: enough for every bubble a page shows. */
+const ACKNOWLEDGED_LIMIT = 200;
+
+/**
+ * The ids of the visitor's own messages that the bot acknowledged with a reaction (newest first,
+ * at most 200): what the page marks "passed on". A reaction is an outbox row, never a Message.
+ */
+export async function listWebchatAcknowledgedMessageIds(db: DbOrTx, visitor: string): Promise<string[]> {
+  const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } }, select: { id: true } });
+  if (!identity) return [];
+  const rows = await db.outboxMessage.findMany({
+    where: { channelIdentityId: identity.id, payload: { contains: '"reaction"' } },
+    select: { payload: true },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: ACKNOWLEDGED_LIMIT,
+  });
+  const ids = new Set<string>();
+  for (const row of rows) {
+    const parsed = OutboundPayloadSchema.safeParse(safeJson(row.payload));
+    if (parsed.success && parsed.data.reaction) ids.add(parsed.data.reaction.messageId);
+  }
+  return [...ids];
+}

@@ -34,12 +34,25 @@ export type InboundMessage = z.infer<typeof InboundMessageSchema>;
 /** A button in an outgoing message. */
 export const ButtonSchema = z.object({ label: z.string().min(1).max(200), value: z.string().min(1).max(200) });
 
-/** What an outbox row sends: text, buttons (rendered as each channel can), and what answer is expected. */
-export const OutboundPayloadSchema = z.object({
-  text: z.string().min(1),
-  buttons: z.array(ButtonSchema).default([]),
-  input: z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]).optional(),
-});
+/**
+ * An emoji reaction on the resident's own message (a visible acknowledgement that is not a chat
+ * bubble). `messageId` is our stored inbound Message id; the dispatcher looks up the platform's id.
+ */
+export const ReactionSchema = z.object({ emoji: z.string().min(1).max(16), messageId: z.string().min(1).max(200) });
+export type Reaction = z.infer<typeof ReactionSchema>;
+
+/**
+ * What an outbox row sends: text, buttons (rendered as each channel can), and what answer is
+ * expected; or a reaction, whose text is empty.
+ */
+export const OutboundPayloadSchema = z
+  .object({
+    text: z.string(),
+    buttons: z.array(ButtonSchema).default([]),
+    input: z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]).optional(),
+    reaction: ReactionSchema.optional(),
+  })
+  .refine((payload) => payload.text.length > 0 || payload.reaction !== undefined, { message: "a message needs text (only a reaction has none)", path: ["text"] });
 export type OutboundPayload = z.infer<typeof OutboundPayloadSchema>;
 
 /** The longest text a bubble with buttons may have on every channel (WhatsApp's interactive body allows 1024). */

@@ -9,8 +9,16 @@
 import { randomUUID } from "node:crypto";
 import { ChannelSendError, type ChannelAdapter } from "../channels/channel.ts";
 import type { Db } from "../db/client.ts";
-import { claimOutboxMessage, deferOutboxMessage, listNextOutboxMessages, markOutboxMessageFailed, markOutboxMessageSent, type DueOutboxMessage } from "../db/outbox.repo.ts";
-import type { Channel } from "../domain/messages.ts";
+import {
+  claimOutboxMessage,
+  deferOutboxMessage,
+  findInboundChannelMessageId,
+  listNextOutboxMessages,
+  markOutboxMessageFailed,
+  markOutboxMessageSent,
+  type DueOutboxMessage,
+} from "../db/outbox.repo.ts";
+import type { Channel, Reaction } from "../domain/messages.ts";
 import type { Logger } from "../log.ts";
 import { redactText } from "../privacy/redact.ts";
 import { SendPacer } from "./sendPacer.ts";
@@ -143,12 +151,40 @@ export class OutboxDispatcher {
     if (!claimed) return false;
     try {
       if (!message.payload.ok) throw message.payload.error;
+      const { reaction } = message.payload.value;
+      if (reaction) return await this.deliverReaction(adapter, message, reaction);
       const { externalMessageId } = await adapter.send(message.recipient, message.payload.value);
       this.pacer.recordSend(adapter.kind, adapter.limits, message.channelIdentityId, this.now().getTime());
       await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId });
       return true;
     } catch (error) {
       await this.recordFailure(adapter, message, error);
+      return false;
+    }
+  }
+
+  /**
+   * A reaction on the resident's message, by the platform's id for it. Where the platform shows no
+   * bot reactions, or there is no message of the resident's to react to (a button tap), it is done
+   * without sending. A refusal drops it at once (dead, never retried, so it never holds up this
+   * resident's next message); only the platform's "slow down" makes it wait, like every send.
+   */
+  private async deliverReaction(adapter: ChannelAdapter, message: DueOutboxMessage, reaction: Reaction): Promise<boolean> {
+    const channelMessageId = adapter.react ? await findInboundChannelMessageId(this.db, reaction.messageId) : null;
+    if (!adapter.react || !channelMessageId) {
+      this.logger.debug({ outboxId: message.id, channel: message.channel }, "a reaction this channel cannot show: done without sending");
+      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId: null });
+      return true;
+    }
+    try {
+      const { externalMessageId } = await adapter.react(message.recipient, { emoji: reaction.emoji, channelMessageId });
+      this.pacer.recordSend(adapter.kind, adapter.limits, message.channelIdentityId, this.now().getTime());
+      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId });
+      return true;
+    } catch (error) {
+      const slowDown = error instanceof ChannelSendError && (error.options.retryAfterMs ?? 0) > 0 && error.options.permanent !== true;
+      const dropped = slowDown ? error : new ChannelSendError(`reaction dropped: ${error instanceof Error ? error.message : String(error)}`, { permanent: true });
+      await this.recordFailure(adapter, message, dropped);
       return false;
     }
   }

@@ -71,7 +71,10 @@ describeEachDatabase("a conversation with staff", (provider) => {
     expect(conversation.status).toBe("open");
 
     expect(joined(await resident.say("hallo?"))).toContain("gebiedsregisseur van Luchen");
+    expect(await resident.reactionsOnLast(), "words, no reaction as well").toEqual([]);
+    // Within the quiet period: no second bubble, but a 👍 on the message, so it is never silent.
     expect(await resident.say("nog iets")).toEqual([]);
+    expect(await resident.reactionsOnLast()).toEqual(["👍"]);
 
     const staffUser = await db.staffUser.findFirstOrThrow({ where: { email: "gr.mierlo@demo.wijklijn.nl" } });
     const tandem = await db.tandem.findFirstOrThrow({ where: { slug: "mierlo" } });

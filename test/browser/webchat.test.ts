@@ -1,7 +1,8 @@
 /**
  * The web chat as a resident uses it on a phone, in real headless Chromium against the real service:
  * a photo reaches the inbox conversation, a wrong or too large file gets a clear answer, 112 is a link
- * to tap, reference numbers stay whole, and an English resident gets an English page.
+ * to tap, reference numbers stay whole, a message passed to staff is marked "✓ doorgegeven", and an
+ * English resident gets an English page.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -120,6 +121,37 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     expect(await resident.locator('#log li.out a[href="tel:08000113"]').count()).toBeGreaterThan(0);
     const site = resident.locator('#log li.out a[href="https://113.nl"]').first();
     expect(await site.textContent()).toBe("113.nl");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("puts '✓ doorgegeven' on a message the bot passed to staff without a new bubble, also after a reload", async () => {
+    const resident = await newPhone();
+    await resident.goto(`${url}/chat`);
+    await type(resident, "hoi");
+    await botSays(resident, "Vind je dat goed?");
+    await answerButton(resident, "Ja").click();
+    await botSays(resident, "In welke wijk woon je?");
+    await type(resident, "5731 BB");
+    await botSays(resident, "Klopt dat?");
+    await answerButton(resident, "Ja").click();
+    await botSays(resident, "je wijk is Luchen");
+    await type(resident, "mens");
+    await botSays(resident, "Waar gaat je vraag over?");
+    await type(resident, "Over het hek bij de speeltuin");
+    await botSays(resident, "Je nummer is");
+    await type(resident, "is daar nog iemand?");
+    await botSays(resident, "Je bericht ligt bij de gebiedsregisseur van Luchen");
+    const bubbles = await resident.locator("#log li").count();
+    await type(resident, "het hek staat nog steeds open");
+    const mark = resident.locator("#log li.in").filter({ hasText: "het hek staat nog steeds open" }).locator(".passed-on");
+    await mark.waitFor(WAIT);
+    expect(await mark.textContent()).toBe("✓ doorgegeven");
+    // One new bubble (the resident's own), no answer from the bot, and only that bubble is marked.
+    expect(await resident.locator("#log li").count()).toBe(bubbles + 1);
+    expect(await resident.locator("#log li.in .passed-on").count()).toBe(1);
+    await resident.reload();
+    await resident.locator("#log li.in .passed-on").first().waitFor(WAIT);
+    expect(await resident.locator("#log li.in .passed-on").count()).toBe(1);
     expect(pageErrors).toEqual([]);
   });
 

@@ -48,6 +48,8 @@ const TurnSchema = z
     notExpect: z.array(z.string()).default([]),
     buttons: z.array(z.string()).optional(),
     silent: z.boolean().optional(),
+    /** true: the bot put a reaction (👍) on this message, the acknowledgement that is not a bubble; false: it did not. */
+    reacted: z.boolean().optional(),
     check: CheckSchema.optional(),
   })
   .strict();
@@ -140,10 +142,16 @@ describeEachDatabase("scripted conversations (flows/tests)", (provider) => {
                     ? { media: { ref: turn.voice, kind: "voice" as const } }
                     : null;
         if (message) {
-          const replies = await resident.send({ ...message, channelMessageId: `${resident.externalId}-${id}` });
+          const channelMessageId = `${resident.externalId}-${id}`;
+          const replies = await resident.send({ ...message, channelMessageId });
           const text = joined(replies);
-          if (turn.silent) expect(replies, `${where}: the bot should stay quiet`).toEqual([]);
-          else if (!turn.repeat) expect(replies.length, `${where}: the bot should answer`).toBeGreaterThan(0);
+          // A reaction is no reply, but it is an answer: a turn that got only a reaction is not silent.
+          const reactions = await resident.reactionsOn(channelMessageId);
+          if (turn.silent) {
+            expect(replies, `${where}: the bot should stay quiet`).toEqual([]);
+            expect(reactions, `${where}: the bot should not react either`).toEqual([]);
+          } else if (!turn.repeat && !turn.reacted) expect(replies.length, `${where}: the bot should answer`).toBeGreaterThan(0);
+          if (turn.reacted !== undefined) expect(reactions.length > 0, `${where}: a reaction on the message`).toBe(turn.reacted);
           for (const fragment of turn.expect) expect(text, `${where}`).toContain(fragment);
           for (const fragment of turn.notExpect) expect(text, `${where}`).not.toContain(fragment);
           if (turn.buttons) {

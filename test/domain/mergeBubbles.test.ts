@@ -33,4 +33,9 @@ describe("joining a turn's bubbles", () => {
   it("joins three plain texts into one", () => {
     expect(mergeBubbles(["Een.", "Twee.", "Drie?"].map((text) => ({ text, buttons: [] })))).toEqual([{ text: "Een.\n\nTwee.\n\nDrie?", buttons: [] }]);
   });
+
+  it("never joins a reaction with a text: it stays its own send, on the resident's message", () => {
+    const reaction = { text: "", buttons: [], reaction: { emoji: "👍", messageId: "m1" } };
+    expect(mergeBubbles([{ text: "Dank je.", buttons: [] }, reaction, { text: "Nog iets?", buttons: [] }])).toEqual([{ text: "Dank je.", buttons: [] }, reaction, { text: "Nog iets?", buttons: [] }]);
+  });
 });

@@ -2,7 +2,8 @@
  * A fake WhatsApp Cloud (Graph) API over real HTTP on 127.0.0.1: records what Wijklijn POSTs to
  * `/:version/:phoneNumberId/messages`, checks the bearer token and WhatsApp's limits on message
  * bodies (so a body the real API would refuse fails here too), answers `{ messages: [{ id }] }`,
- * and can be told to fail the next calls with a 429, a 500 or a 131047 (24-hour window closed).
+ * and can be told to fail the next calls with a 429, a 500, a 131047 (24-hour window closed) or a
+ * refusal (131009, e.g. a reaction on a message too old to react to).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { z } from "zod";
@@ -37,6 +38,7 @@ export const GraphRequestSchema = z.discriminatedUnion("type", [
       }),
     ]),
   }),
+  z.object({ ...common, type: z.literal("reaction"), reaction: z.object({ message_id: z.string().regex(/^wamid\./), emoji: z.string() }) }),
   z.object({
     ...common,
     type: z.literal("template"),
@@ -55,8 +57,8 @@ export interface SentMessage {
   text: string;
   /** Reply button titles, or list row titles; empty for plain text. */
   options: string[];
-  /** "text", "button", "list" or "template". */
-  kind: "text" | "button" | "list" | "template";
+  /** "text", "button", "list", "template" or "reaction" (text: the emoji). */
+  kind: "text" | "button" | "list" | "template" | "reaction";
 }
 
 /** One call as the fake saw it, accepted or not. */
@@ -68,7 +70,7 @@ export interface RecordedCall {
 }
 
 /** A failure to answer with instead of accepting. */
-export type FakeFailure = { kind: "rate-limit"; retryAfterSeconds?: number; code?: 130429 | 131048 | 131056 } | { kind: "server-error" } | { kind: "re-engagement" };
+export type FakeFailure = { kind: "rate-limit"; retryAfterSeconds?: number; code?: 130429 | 131048 | 131056 } | { kind: "server-error" } | { kind: "re-engagement" } | { kind: "refused" };
 
 /** A running fake Graph API. */
 export interface FakeGraphApi {
@@ -98,6 +100,8 @@ function summarise(body: GraphRequest): Pick<SentMessage, "text" | "options" | "
         : { kind: "list", text: body.interactive.body.text, options: body.interactive.action.sections.flatMap((s) => s.rows.map((r) => r.title)) };
     case "template":
       return { kind: "template", text: body.template.name, options: [] };
+    case "reaction":
+      return { kind: "reaction", text: body.reaction.emoji, options: [] };
   }
 }
 
@@ -163,6 +167,11 @@ export async function startFakeGraphApi(options: { token: string; phoneNumberId:
       if (failure?.kind === "server-error") {
         record(500, to);
         answer(res, 500, graphError(131000, "Something went wrong"));
+        return;
+      }
+      if (failure?.kind === "refused") {
+        record(400, to);
+        answer(res, 400, graphError(131009, "Parameter value is not valid: the message to react to is too old or unknown"));
         return;
       }
       if (failure?.kind === "re-engagement") {

@@ -1,8 +1,9 @@
 /**
  * A fake Telegram Bot API server over real HTTP on 127.0.0.1, for running real grammY against:
- * getMe, getUpdates (long polling with offsets and timeout), sendMessage, answerCallbackQuery,
- * setWebhook/deleteWebhook, getFile and the file download path. It can be told to fail the next
- * sendMessage calls (429 with retry_after, 5xx, 403, or a dropped connection).
+ * getMe, getUpdates (long polling with offsets and timeout), sendMessage, setMessageReaction,
+ * answerCallbackQuery, setWebhook/deleteWebhook, getFile and the file download path. It can be told
+ * to fail the next sendMessage calls (429 with retry_after, 5xx, 403, or a dropped connection) and
+ * the next setMessageReaction calls.
  */
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -58,6 +59,12 @@ export interface FakeTelegramBotApi {
   /** Every sendMessage call in order, with what the fake answered. */
   sendAttempts: Array<{ chatId: string; text: string; outcome: "sent" | "failed" }>;
   answeredCallbackQueries: string[];
+  /** Every reaction the bot set, in order. */
+  reactions: Array<{ chatId: string; messageId: number; emoji: string }>;
+  /** Resolves with the reactions in a chat once there are at least `count`; rejects after the timeout. */
+  waitForReactions(chatId: number | string, count: number, timeoutMs?: number): Promise<Array<{ chatId: string; messageId: number; emoji: string }>>;
+  /** Makes the next `count` setMessageReaction calls fail (e.g. 400 REACTION_INVALID). */
+  failNextReactions(count: number, failure: SendFailure): void;
   webhook: { url: string; secretToken: string | undefined } | null;
   addFile(fileId: string, file: { path: string; bytes: Buffer }): void;
   /** Every method called, in order. */
@@ -77,6 +84,13 @@ const SendMessageSchema = z.object({
     })
     .optional(),
 });
+/** Telegram checks the emoji against its allowed set (https://core.telegram.org/bots/api#reactiontypeemoji); the fake knows a few. */
+const ALLOWED_REACTIONS = new Set(["👍", "👎", "❤", "🔥", "👏", "🙏", "👌", "🤝", "👀"]);
+const SetMessageReactionSchema = z.object({
+  chat_id: ChatIdSchema,
+  message_id: z.number().int(),
+  reaction: z.array(z.object({ type: z.literal("emoji"), emoji: z.string() })).max(1),
+});
 const GetUpdatesSchema = z.object({ offset: z.number().int().optional(), limit: z.number().int().min(1).max(100).optional(), timeout: z.number().min(0).optional() });
 const AnswerCallbackSchema = z.object({ callback_query_id: z.string().min(1) });
 const SetWebhookSchema = z.object({ url: z.string().min(1), secret_token: z.string().optional() });
@@ -90,6 +104,7 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
   const queue: Array<{ update_id: number } & Record<string, unknown>> = [];
   const sent: SentMessage[] = [];
   const failures: SendFailure[] = [];
+  const reactionFailures: SendFailure[] = [];
   const files = new Map<string, { path: string; bytes: Buffer }>();
   let nextUpdateId = 100_000;
   let nextMessageId = 1;
@@ -129,6 +144,27 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
     failedSends: 0,
     sendAttempts: [],
     answeredCallbackQueries: [],
+    reactions: [],
+    waitForReactions(chatId, count, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const inChat = () => fake.reactions.filter((r) => r.chatId === String(chatId));
+        const check = () => {
+          if (inChat().length < count) return false;
+          clearTimeout(timer);
+          events.off("reaction", check);
+          resolve(inChat());
+          return true;
+        };
+        const timer = setTimeout(() => {
+          events.off("reaction", check);
+          reject(new Error(`expected ${count} reaction(s) in chat ${chatId} within ${timeoutMs} ms, got ${inChat().length}`));
+        }, timeoutMs);
+        if (!check()) events.on("reaction", check);
+      });
+    },
+    failNextReactions(count, failure) {
+      for (let i = 0; i < count; i++) reactionFailures.push(failure);
+    },
     webhook: null,
     addFile(fileId, file) {
       files.set(fileId, file);
@@ -244,6 +280,21 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
         const params = parse(SendMessageSchema);
         if (params) sendMessage(req, res, params);
         return;
+      }
+      case "setMessageReaction": {
+        const params = parse(SetMessageReactionSchema);
+        if (!params) return;
+        const failure = reactionFailures.shift();
+        if (failure) {
+          if ("network" in failure) return void req.socket.destroy();
+          if (failure.status === 429) return error(res, 429, `Too Many Requests: retry after ${failure.retryAfter}`, { retry_after: failure.retryAfter });
+          return error(res, failure.status, failure.description ?? "Bad Request: message to react not found");
+        }
+        const emoji = params.reaction[0]?.emoji ?? "";
+        if (emoji && !ALLOWED_REACTIONS.has(emoji)) return error(res, 400, "Bad Request: REACTION_INVALID");
+        fake.reactions.push({ chatId: String(params.chat_id), messageId: params.message_id, emoji });
+        events.emit("reaction");
+        return ok(res, true);
       }
       case "answerCallbackQuery": {
         const params = parse(AnswerCallbackSchema);

@@ -4,7 +4,7 @@
  * (node_modules/whatsapp-web.js/src/structures/Message.js, 1.34): `hasMedia` from `directPath`,
  * `body` the caption of media, `location.latitude`/`longitude` the raw `lat`/`lng` STRINGS, `fromMe`
  * from `id.fromMe`, `isStatus` from "status@broadcast", and a back reference to the client.
- * It records every text sent, in order.
+ * It records every text sent and every reaction, in order.
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -163,6 +163,10 @@ export class FakeWhatsappWebClient extends EventEmitter {
   /** When set, the next sendMessage() resolves to undefined (the library's "chat not found"). */
   loseNextChat = false;
   readonly sent: SentText[] = [];
+  /** Every reaction put on a message, in order (`messageId`: the message's serialized id). */
+  readonly reactions: Array<{ messageId: string; emoji: string }> = [];
+  /** When set, the next sendReaction() fails with this error message (as the page's evaluate would). */
+  failNextReaction: string | null = null;
 
   constructor(options: { linked?: boolean } = {}) {
     super();
@@ -215,6 +219,17 @@ export class FakeWhatsappWebClient extends EventEmitter {
     const data: RawMessageData = { id: messageId(chatId, true), type: "chat", t: now(), from: PILOT_NUMBER, to: chatId, body: content };
     this.sent.push({ to: chatId, text: content, id: data.id._serialized });
     return messageFromRawData(this, data);
+  }
+
+  /** As the library's Client.sendReaction (what Message.react calls): resolves to nothing. */
+  async sendReaction(messageId: string, reaction: string): Promise<void> {
+    if (!this.connected) throw new Error("Protocol error (Runtime.callFunctionOn): Target closed.");
+    if (this.failNextReaction) {
+      const message = this.failNextReaction;
+      this.failNextReaction = null;
+      throw new Error(message);
+    }
+    this.reactions.push({ messageId, emoji: reaction });
   }
 
   /** A resident's message arrives; returns the Message as the library emitted it. */

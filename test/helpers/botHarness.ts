@@ -7,7 +7,7 @@ import { startBot, type WijklijnBot } from "../../src/bot/wijklijnBot.ts";
 import { createWebchatAdapter } from "../../src/channels/webchat/webchatChannel.ts";
 import type { ChannelAdapter } from "../../src/channels/channel.ts";
 import type { DatabaseProvider } from "../../src/db/client.ts";
-import type { InboundMessage } from "../../src/domain/messages.ts";
+import { OutboundPayloadSchema, type InboundMessage } from "../../src/domain/messages.ts";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 import { captureLogger } from "./logger.ts";
 
@@ -34,6 +34,10 @@ export interface Resident {
   send(message: Omit<InboundMessage, "channel" | "externalId" | "channelMessageId"> & { channelMessageId?: string }): Promise<Reply[]>;
   say(text: string): Promise<Reply[]>;
   tap(value: string): Promise<Reply[]>;
+  /** The emoji the bot reacted with on the resident's message with this platform id (a reaction is no reply). */
+  reactionsOn(channelMessageId: string): Promise<string[]>;
+  /** The emoji on the resident's last message sent through `send`, `say` or `tap`. */
+  reactionsOnLast(): Promise<string[]>;
   /** The resident's conversations, newest first. */
   conversations(): Promise<
     Array<{
@@ -104,17 +108,31 @@ export async function createBotHarness(
       if (last) seen = last.createdAt;
       return fresh.map((m) => ({ text: m.text ?? "", buttons: buttons.get(m.id) ?? [] }));
     };
+    let lastChannelMessageId = "";
     const send: Resident["send"] = async (message) => {
       // Each message a moment after the previous, so order is kept as on a real phone.
       clock.now = new Date(clock.now.getTime() + 1000);
-      await bot.processor.ingest({ channel: "webchat", externalId, channelMessageId: message.channelMessageId ?? `m${++counter}`, ...message });
+      lastChannelMessageId = message.channelMessageId ?? `m${++counter}`;
+      await bot.processor.ingest({ channel: "webchat", externalId, ...message, channelMessageId: lastChannelMessageId });
       return replies();
+    };
+    const reactionsOn = async (channelMessageId: string): Promise<string[]> => {
+      await bot.processor.idle();
+      const inbound = await t.db.message.findFirst({ where: { channel: "webchat", channelMessageId, direction: "in" }, select: { id: true } });
+      if (!inbound) return [];
+      const rows = await t.db.outboxMessage.findMany({ where: { payload: { contains: inbound.id } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { payload: true } });
+      return rows.flatMap((row) => {
+        const parsed = OutboundPayloadSchema.safeParse(JSON.parse(row.payload));
+        return parsed.success && parsed.data.reaction?.messageId === inbound.id ? [parsed.data.reaction.emoji] : [];
+      });
     };
     return {
       externalId,
       send,
       say: (text) => send({ text }),
       tap: (value) => send({ value }),
+      reactionsOn,
+      reactionsOnLast: () => reactionsOn(lastChannelMessageId),
       async conversations() {
         const identity = await t.db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId } } });
         if (!identity) return [];

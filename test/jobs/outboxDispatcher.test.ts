@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { ChannelSendError, type ChannelAdapter } from "../../src/channels/channel.ts";
-import { addOutboundMessage, createConversation, findOrCreateIdentity } from "../../src/db/conversation.repo.ts";
+import { addOutboundMessage, addOutboxMessage, createConversation, findOrCreateIdentity } from "../../src/db/conversation.repo.ts";
 import type { OutboundPayload } from "../../src/domain/messages.ts";
 import { OutboxDispatcher } from "../../src/jobs/outboxDispatcher.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -10,7 +10,11 @@ import { captureLogger } from "../helpers/logger.ts";
 function fakePlatform(limits?: ChannelAdapter["limits"]) {
   const sent: Array<{ to: string; text: string; at: number }> = [];
   const failures: Array<ChannelSendError | Error> = [];
-  const adapter: ChannelAdapter = {
+  const reactions: Array<{ to: string; emoji: string; channelMessageId: string }> = [];
+  const reactionFailures: Array<ChannelSendError | Error> = [];
+  /** Texts and reactions in the order the platform got them. */
+  const order: string[] = [];
+  const adapter: ChannelAdapter & { react: NonNullable<ChannelAdapter["react"]> } = {
     kind: "telegram",
     capabilities: { buttons: true, maxButtons: 8, media: true, location: true, templates: false },
     ...(limits ? { limits } : {}),
@@ -20,10 +24,18 @@ function fakePlatform(limits?: ChannelAdapter["limits"]) {
       const failure = failures.shift();
       if (failure) throw failure;
       sent.push({ to: to.externalId, text: payload.text, at: Date.now() });
+      order.push(payload.text);
       return { externalMessageId: `x${sent.length}` };
     },
+    async react(to, reaction) {
+      const failure = reactionFailures.shift();
+      if (failure) throw failure;
+      reactions.push({ to: to.externalId, ...reaction });
+      order.push(reaction.emoji);
+      return { externalMessageId: null };
+    },
   };
-  return { adapter, sent, failures };
+  return { adapter, sent, failures, reactions, reactionFailures, order };
 }
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -65,6 +77,68 @@ describeEachDatabase("the outbox dispatcher", (provider) => {
       }
     });
   }
+
+  /** A resident's message (platform id `platformId`), then a 👍 reaction on it and a reply, in that order. */
+  async function queueReactionAndReply(externalId: string, platformId: string) {
+    const gemeente = await t.db.gemeente.findFirstOrThrow();
+    return t.db.$transaction(async (tx) => {
+      const { identity, resident } = await findOrCreateIdentity(tx, { gemeenteId: gemeente.id, channel: "telegram", externalId });
+      const conversation = await createConversation(tx, { gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: null, now: new Date() });
+      const inbound = await tx.message.create({
+        data: { conversationId: conversation.id, direction: "in", authorKind: "resident", text: "nog iets", channel: "telegram", channelMessageId: platformId, processedAt: new Date() },
+      });
+      const common = { conversationId: conversation.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram" as const, priority: 0 };
+      await addOutboxMessage(tx, { ...common, payload: { text: "", buttons: [], reaction: { emoji: "👍", messageId: inbound.id } }, now: new Date() });
+      await addOutboundMessage(tx, { ...common, payload: { text: "Fijn dat je het laat weten.", buttons: [] }, authorKind: "staff", now: new Date(Date.now() + 1) });
+    });
+  }
+
+  it("puts a reaction on the resident's message by its platform id, before the reply written after it", async () => {
+    const platform = fakePlatform();
+    await queueReactionAndReply("chat-r1", "chat-r1:77");
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, backoffMs: () => 10 });
+    dispatcher.register(platform.adapter);
+    dispatcher.start();
+    await until(() => platform.sent.length === 1);
+    expect(platform.reactions).toEqual([{ to: "chat-r1", emoji: "👍", channelMessageId: "chat-r1:77" }]);
+    expect(platform.order).toEqual(["👍", "Fijn dat je het laat weten."]);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
+    expect(rows.map((row) => [row.status, row.externalMessageId])).toEqual([
+      ["sent", null],
+      ["sent", "x1"],
+    ]);
+  });
+
+  it("drops a refused reaction at once, so the next reply does not wait behind its retries", async () => {
+    const platform = fakePlatform();
+    platform.reactionFailures.push(new Error("502 Bad Gateway"));
+    await queueReactionAndReply("chat-r2", "chat-r2:78");
+    // A failed message would wait an hour before its retry, and hold the resident's next one that long.
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, backoffMs: () => 3_600_000 });
+    dispatcher.register(platform.adapter);
+    dispatcher.start();
+    await until(() => platform.sent.length === 1, 5_000);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
+    expect(rows.map((row) => [row.status, row.attempts])).toEqual([
+      ["dead", 1],
+      ["sent", 1],
+    ]);
+    expect(rows[0]?.lastError).toContain("reaction dropped");
+    expect(platform.reactions).toEqual([]);
+  });
+
+  it("marks a reaction done without sending on a platform that shows no bot reactions", async () => {
+    const platform = fakePlatform();
+    const { react: _react, ...withoutReactions } = platform.adapter;
+    await queueReactionAndReply("chat-r3", "chat-r3:79");
+    dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, backoffMs: () => 10 });
+    dispatcher.register(withoutReactions);
+    dispatcher.start();
+    await until(() => platform.sent.length === 1);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
+    expect(rows.map((row) => row.status)).toEqual(["sent", "sent"]);
+    expect(platform.reactions).toEqual([]);
+  });
 
   it("delivers every message once, in order per resident, retrying 500s and pausing on 429", async () => {
     const platform = fakePlatform();

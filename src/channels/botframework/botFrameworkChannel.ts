@@ -109,6 +109,7 @@ export function createBotFrameworkChannel(options: BotFrameworkChannelOptions): 
     });
   });
 
+  // No `react`: Web Chat and Direct Line show no reactions from a bot, so the dispatcher marks a 👍 done without sending.
   const adapter: ChannelAdapter = {
     kind: "botframework",
     capabilities: { buttons: true, maxButtons: 10, media: true, location: true, templates: false },

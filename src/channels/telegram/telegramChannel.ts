@@ -17,7 +17,7 @@ import { ChannelSendError, type ChannelAdapter, type ChannelCapabilities, type C
 import { createTelegramMediaFetcher, downloadTelegramFile, type TelegramFile } from "./downloadTelegramFile.ts";
 import { describeTelegramError, grammySignal, startTelegramLongPolling, TELEGRAM_ALLOWED_UPDATES, type TelegramLongPolling } from "./telegramLongPolling.ts";
 import { toInboundMessage, TelegramUpdateSchema, type TelegramTranslation } from "./toInboundMessage.ts";
-import { toTelegramMessage } from "./toTelegramMessage.ts";
+import { toTelegramMessage, toTelegramReaction } from "./toTelegramMessage.ts";
 import { jsonBody } from "../../http/bodyParsers.ts";
 
 /** The path Telegram posts updates to in webhook mode. */
@@ -228,6 +228,18 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       else replyKeyboardShown.delete(to.externalId);
       if (!last) throw new ChannelSendError("Telegram: nothing to send", { permanent: true });
       return { externalMessageId: `${last.chat.id}:${last.message_id}` };
+    },
+    async react(_to, reaction) {
+      const rendered = toTelegramReaction(reaction.channelMessageId, reaction.emoji);
+      if (rendered.kind === "none") return { externalMessageId: null };
+      if (rendered.kind === "refused") throw new ChannelSendError("Telegram does not let bots react with this emoji", { permanent: true });
+      const { chatId, messageId, reaction: emoji } = rendered.call;
+      try {
+        await bot.api.setMessageReaction(chatId, messageId, emoji);
+      } catch (error) {
+        throw toChannelSendError(error);
+      }
+      return { externalMessageId: null };
     },
   };
 

@@ -5,7 +5,7 @@
  * engine reads just as well. For a postcode or location question a reply keyboard offers
  * "share my location" next to the buttons' labels.
  */
-import type { InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import type { InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReactionTypeEmoji, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
 import type { OutboundPayload } from "../../domain/messages.ts";
 import { renderNumberedList } from "../channel.ts";
 
@@ -118,4 +118,27 @@ export function splitText(text: string, max: number): string[] {
   }
   if (rest.length > 0 || parts.length === 0) parts.push(rest);
   return parts;
+}
+
+/** The emoji a bot may react with, among those Telegram allows (https://core.telegram.org/bots/api#reactiontypeemoji). */
+const TELEGRAM_REACTIONS: ReadonlyArray<ReactionTypeEmoji["emoji"]> = ["👍", "👌", "🙏", "❤", "🤝", "👀"];
+
+/** One setMessageReaction call. */
+export interface TelegramReaction {
+  chatId: number;
+  messageId: number;
+  reaction: ReactionTypeEmoji[];
+}
+
+/**
+ * A reaction on the resident's message as a setMessageReaction call, from the id the message was
+ * stored under (`${chat.id}:${message_id}`, see toInboundMessage.ts). `none`: nothing to react to
+ * (a button tap, stored as `cb:<id>`); `refused`: an emoji Telegram does not allow bots.
+ */
+export function toTelegramReaction(channelMessageId: string, emoji: string): { kind: "call"; call: TelegramReaction } | { kind: "none" } | { kind: "refused" } {
+  const match = /^(-?\d+):(\d+)$/.exec(channelMessageId);
+  if (!match) return { kind: "none" };
+  const allowed = TELEGRAM_REACTIONS.find((candidate) => candidate === emoji);
+  if (!allowed) return { kind: "refused" };
+  return { kind: "call", call: { chatId: Number(match[1]), messageId: Number(match[2]), reaction: [{ type: "emoji", emoji: allowed }] } };
 }

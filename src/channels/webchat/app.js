@@ -158,6 +158,19 @@
     if (messages.length > 0) window.scrollTo({ top: document.body.scrollHeight });
   }
 
+  /** Marks the resident's bubbles the bot acknowledged with a reaction: a small "✓ passed on" under the text. */
+  function markAcknowledged(ids) {
+    for (const id of ids ?? []) {
+      const item = log.querySelector(`li.in[data-id="${CSS.escape(id)}"]`);
+      if (!item || item.querySelector(".passed-on")) continue;
+      const mark = document.createElement("span");
+      mark.className = "passed-on";
+      mark.dataset.labelText = "passedOn";
+      mark.textContent = t("passedOn");
+      item.append(mark);
+    }
+  }
+
   async function refresh() {
     if (loading) {
       again = true;
@@ -169,6 +182,7 @@
       const data = await response.json();
       if (data.language) applyLanguage(data.language);
       render(data.messages);
+      markAcknowledged(data.acknowledged);
       cursor = data.cursor ?? cursor;
     } catch {
       status.textContent = t("offline");

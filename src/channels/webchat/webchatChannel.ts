@@ -10,7 +10,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { findWebchatVisitorOfConversation } from "../../db/conversation.repo.ts";
-import { findWebchatResidentLanguage, listWebchatMessages } from "../../db/webchat.repo.ts";
+import { findWebchatResidentLanguage, listWebchatAcknowledgedMessageIds, listWebchatMessages } from "../../db/webchat.repo.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
@@ -20,7 +20,10 @@ import { renderWebchatPage, WebchatLanguageSchema, type WebchatLanguage } from "
 
 const COOKIE = "wl_chat";
 
-/** The web chat as a channel: delivery is reading from the database, so sending always succeeds. */
+/**
+ * The web chat as a channel: delivery is reading from the database, so sending always succeeds. A
+ * reaction shows as a small "passed on" mark on the resident's bubble (readMessages' `acknowledged`).
+ */
 export function createWebchatAdapter(): ChannelAdapter {
   return {
     kind: "webchat",
@@ -28,6 +31,9 @@ export function createWebchatAdapter(): ChannelAdapter {
     async start() {},
     async stop() {},
     async send() {
+      return { externalMessageId: randomUUID() };
+    },
+    async react() {
       return { externalMessageId: randomUUID() };
     },
   };
@@ -270,7 +276,7 @@ class WebchatStreams {
 /** The visitor's messages after a cursor, with the buttons of bot messages. */
 async function readMessages(db: Db, visitor: string, after: string | undefined) {
   const messages = await listWebchatMessages(db, visitor, after ? decodeCursor(after) : null);
-  if (!messages) return { messages: [], cursor: null, language: "nl" };
+  if (!messages) return { messages: [], cursor: null, language: "nl", acknowledged: [] };
   const last = messages[messages.length - 1];
   return {
     messages: messages.map((m) => {
@@ -288,6 +294,8 @@ async function readMessages(db: Db, visitor: string, after: string | undefined) 
       };
     }),
     language: pageLanguage(await findWebchatResidentLanguage(db, visitor)),
+    // The resident's messages the bot acknowledged with a reaction: the page marks those bubbles "passed on".
+    acknowledged: await listWebchatAcknowledgedMessageIds(db, visitor),
     cursor: last ? encodeCursor(last.createdAt, last.id) : (after ?? null),
   };
 }

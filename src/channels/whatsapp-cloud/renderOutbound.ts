@@ -68,8 +68,22 @@ export interface GraphListMessage {
   };
 }
 
+/** An emoji reaction on a message the resident sent (https://developers.facebook.com/docs/whatsapp/cloud-api/messages/reaction-messages). */
+export interface GraphReactionMessage {
+  messaging_product: "whatsapp";
+  recipient_type: "individual";
+  to: string;
+  type: "reaction";
+  reaction: { message_id: string; emoji: string };
+}
+
 /** A request body for POST /{phone-number-id}/messages that Wijklijn sends for a payload. */
 export type GraphMessage = GraphTextMessage | GraphButtonMessage | GraphListMessage;
+
+/** The Graph API body that puts `emoji` on the resident's message `wamid` (the id it was stored under). */
+export function renderGraphReaction(to: string, wamid: string, emoji: string): GraphReactionMessage {
+  return { ...base(to), type: "reaction", reaction: { message_id: wamid, emoji } };
+}
 
 /** Cuts to at most `max` UTF-16 units without splitting a character, ending in "…" when cut. */
 export function shorten(text: string, max: number): string {

@@ -15,7 +15,7 @@ import type { ReadinessCheck } from "../../http/health.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { ChannelAdapter, ChannelLimits, Ingest, Recipient } from "../channel.ts";
 import { GraphSendError, postGraphMessage, TemplateMessageSchema, type GraphEndpoint, type TemplateMessage } from "./graphClient.ts";
-import { renderGraphMessages } from "./renderOutbound.ts";
+import { renderGraphMessages, renderGraphReaction } from "./renderOutbound.ts";
 import { translateWebhookPayload, type DeliveryStatus } from "./translateInbound.ts";
 import { checkWebhookSignature, secretsMatch } from "./webhookSignature.ts";
 
@@ -140,6 +140,9 @@ export function createWhatsappCloudChannel(options: WhatsappCloudOptions): Whats
       let externalMessageId = "";
       for (const body of renderGraphMessages(to.externalId, payload, { listButton: options.listButtonLabel() })) externalMessageId = await post(body);
       return { externalMessageId };
+    },
+    async react(to, reaction) {
+      return { externalMessageId: await post(renderGraphReaction(to.externalId, reaction.channelMessageId, reaction.emoji)) };
     },
     async sendTemplate(to, template) {
       const parsed = TemplateMessageSchema.parse(template);

@@ -25,6 +25,8 @@ export interface WhatsappWebClient {
   destroy(): Promise<void>;
   /** Resolves to the sent `Message` (or undefined when the chat was not found). */
   sendMessage(chatId: string, content: string): Promise<unknown>;
+  /** Puts an emoji on a message by its serialized id, as `Message.react(emoji)` does. */
+  sendReaction(messageId: string, reaction: string): Promise<unknown>;
   getState(): Promise<string | null>;
 }
 
@@ -247,6 +249,20 @@ export function createWhatsappWebChannel(options: WhatsappWebChannelOptions): Wh
         throw new ChannelSendError("WhatsApp Web did not send the message: the chat was not found; will retry");
       }
       return { externalMessageId: parsed.data.id._serialized };
+    },
+
+    async react(_to, reaction) {
+      const current = client;
+      if (status.state !== "ready" || !current) {
+        throw new ChannelSendError(`WhatsApp Web is not connected (${status.state}); the reaction waits until the session is back`, { retryAfterMs: notReadyRetryMs });
+      }
+      try {
+        // Message.react(emoji) in whatsapp-web.js is this call on the message's serialized id (the id it was stored under).
+        await current.sendReaction(reaction.channelMessageId, reaction.emoji);
+      } catch (error) {
+        throw sendError(error);
+      }
+      return { externalMessageId: null };
     },
   };
 

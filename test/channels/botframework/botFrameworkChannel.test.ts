@@ -204,6 +204,22 @@ describeEachDatabase("Bot Framework at /api/messages", (provider) => {
     expect(await bf.harness.t.db.message.count({ where: { channel: "botframework", direction: "in" } })).toBe(1);
   });
 
+  it("sends no reaction to Web Chat, which shows none from bots: the 👍 is marked done", async () => {
+    const bf = await startBotFramework(provider);
+    close = bf.close;
+    const jan = bf.resident("conv-react");
+    await jan.say("hoi");
+    await jan.tap("Ja", "yes");
+    await jan.say("5731 BC");
+    await jan.tap("Ja", "yes");
+    expect(texts(await jan.say("mens")).join("\n")).toContain("Waar gaat je vraag over?");
+    await jan.say("over de speeltuin");
+    expect(texts(await jan.say("hallo?")).join("\n")).toContain("gebiedsregisseur van Luchen");
+    expect(await jan.say("nog iets"), "nothing reaches the connector").toEqual([]);
+    const rows = await bf.harness.t.db.outboxMessage.findMany({ where: { channel: "botframework", payload: { contains: '"reaction"' } } });
+    expect(rows.map((row) => [row.status, row.externalMessageId])).toEqual([["sent", null]]);
+  });
+
   it("ignores conversation updates and typing: nothing stored, nothing sent", async () => {
     const bf = await startBotFramework(provider);
     close = bf.close;

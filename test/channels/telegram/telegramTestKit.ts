@@ -4,6 +4,7 @@
  */
 import { loadFlows } from "../../../src/conversation/loadFlows.ts";
 import type { Db } from "../../../src/db/client.ts";
+import { OutboundPayloadSchema } from "../../../src/domain/messages.ts";
 import type { SentMessage } from "../../fakes/telegramBotApi.ts";
 
 let messageIds = 1000;
@@ -88,10 +89,15 @@ export async function storedForChat(db: Db, chatId: number) {
   return { identity, inbound, outbound, outbox, conversations };
 }
 
+/** True for an outbox row that is a reaction (setMessageReaction), not a message. */
+export function isReactionRow(row: { payload: string }): boolean {
+  return OutboundPayloadSchema.safeParse(JSON.parse(row.payload)).data?.reaction !== undefined;
+}
+
 /**
  * Waits until everything a chat sent was stored and answered, and every answer reached the fake:
  * at least `inboundCount` messages stored, none waiting for the bot, nothing pending in the
- * outbox, and at least as many messages at the fake as the outbox sent.
+ * outbox, and at least as many messages at the fake as the outbox sent (reactions are no messages).
  */
 export async function waitUntilAnswered(db: Db, sentTo: () => SentMessage[], chatId: number, inboundCount: number, timeoutMs = 10_000): Promise<void> {
   await waitUntil(
@@ -100,7 +106,7 @@ export async function waitUntilAnswered(db: Db, sentTo: () => SentMessage[], cha
       if (stored.inbound.length < inboundCount || stored.inbound.some((m) => m.processedAt === null)) return false;
       if (stored.outbox.some((row) => row.status === "pending")) return false;
       // One outbox row may arrive as two Telegram messages (a joined bubble that also takes a reply keyboard away).
-      return sentTo().length >= stored.outbox.filter((row) => row.status === "sent").length;
+      return sentTo().length >= stored.outbox.filter((row) => row.status === "sent" && !isReactionRow(row)).length;
     },
     `chat ${chatId} has ${inboundCount} message(s) stored and every answer delivered`,
     timeoutMs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitText, toTelegramMessage } from "../../../src/channels/telegram/toTelegramMessage.ts";
+import { splitText, toTelegramMessage, toTelegramReaction } from "../../../src/channels/telegram/toTelegramMessage.ts";
 import type { OutboundPayload } from "../../../src/domain/messages.ts";
 
 const options = { maxButtons: 8, locationButtonLabel: "📍 Deel mijn locatie", replyKeyboardShown: false };
@@ -125,5 +125,19 @@ describe("splitText", () => {
 
   it("cuts a word longer than the limit", () => {
     expect(splitText("abcdefghij", 4)).toEqual(["abcd", "efgh", "ij"]);
+  });
+});
+
+describe("toTelegramReaction", () => {
+  it("reacts on the resident's message by the chat and message id it was stored under", () => {
+    expect(toTelegramReaction("610001:1042", "👍")).toEqual({ kind: "call", call: { chatId: 610001, messageId: 1042, reaction: [{ type: "emoji", emoji: "👍" }] } });
+  });
+
+  it("has nothing to react to for a button tap (stored by its callback id)", () => {
+    expect(toTelegramReaction("cb:5001", "👍")).toEqual({ kind: "none" });
+  });
+
+  it("refuses an emoji Telegram does not let bots use, rather than sending it", () => {
+    expect(toTelegramReaction("610001:1042", "✅")).toEqual({ kind: "refused" });
   });
 });

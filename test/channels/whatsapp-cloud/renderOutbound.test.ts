@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderGraphMessages, shorten, splitText, type GraphMessage } from "../../../src/channels/whatsapp-cloud/renderOutbound.ts";
+import { renderGraphMessages, renderGraphReaction, shorten, splitText, type GraphMessage } from "../../../src/channels/whatsapp-cloud/renderOutbound.ts";
 import { GraphRequestSchema } from "../../fakes/graphApi.ts";
 
 const TO = "31612345678";
@@ -146,5 +146,19 @@ describe("shortening and splitting", () => {
   it("leaves short text alone", () => {
     expect(shorten("Ja", 20)).toBe("Ja");
     expect(splitText("hoi")).toEqual(["hoi"]);
+  });
+});
+
+describe("renderGraphReaction", () => {
+  it("reacts on the resident's message by its wamid, as the Graph API takes it", () => {
+    const body = renderGraphReaction(TO, "wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQUI000001A", "👍");
+    expect(body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: TO,
+      type: "reaction",
+      reaction: { message_id: "wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQUI000001A", emoji: "👍" },
+    });
+    GraphRequestSchema.parse(body);
   });
 });

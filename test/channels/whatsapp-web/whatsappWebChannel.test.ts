@@ -197,6 +197,53 @@ describeEachDatabase("WhatsApp via whatsapp-web.js", (provider) => {
   });
 });
 
+describeEachDatabase("WhatsApp Web reactions while staff handle a conversation", (provider) => {
+  let close: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await close?.();
+    close = null;
+  });
+
+  async function handedOver(fake: FakeWhatsappWebClient) {
+    const wa = await startWhatsapp(provider, fake);
+    close = () => wa.harness.close();
+    await waitFor("WhatsApp Web to be ready", () => wa.channel.status().state === "ready");
+    await wa.say("hoi");
+    await wa.say("1");
+    await wa.say("5731 BC");
+    await wa.say("ja");
+    expect((await wa.say("mens")).join("\n")).toContain("Waar gaat je vraag over?");
+    expect((await wa.say("over de speeltuin")).join("\n")).toMatch(/WL-\d{4}-\d+/);
+    return wa;
+  }
+
+  it("acknowledges the first of three messages in words and reacts 👍 to the other two (Message.react)", async () => {
+    const fake = new FakeWhatsappWebClient({ linked: true });
+    const wa = await handedOver(fake);
+    expect((await wa.say("is daar nog iemand?")).join("\n")).toContain("gebiedsregisseur van Luchen");
+    const second = raw.text(RESIDENT, "de stoep ligt er ook slecht bij");
+    expect(await wa.send(second), "no bubble for the second message").toEqual([]);
+    const third = raw.text(RESIDENT, "en het hek is kapot");
+    expect(await wa.send(third), "no bubble for the third message").toEqual([]);
+    expect(fake.reactions).toEqual([
+      { messageId: second.id._serialized, emoji: "👍" },
+      { messageId: third.id._serialized, emoji: "👍" },
+    ]);
+  });
+
+  it("drops a reaction WhatsApp Web fails on, without retrying, and the next reply still goes", async () => {
+    const fake = new FakeWhatsappWebClient({ linked: true });
+    const wa = await handedOver(fake);
+    await wa.say("hallo?");
+    fake.failNextReaction = "Evaluation failed: Error: Msg not found";
+    expect(await wa.say("nog iets")).toEqual([]);
+    expect((await wa.say("mens")).join("\n")).toContain("Je bericht ligt bij de gebiedsregisseur van Luchen");
+    const dead = await wa.harness.t.db.outboxMessage.findMany({ where: { channel: "whatsapp", status: "dead" } });
+    expect(dead.map((row) => [row.attempts, row.payload.includes('"reaction"')])).toEqual([[1, true]]);
+    expect(fake.reactions).toEqual([]);
+  });
+});
+
 describe("the WhatsApp Web adapter on its own", () => {
   const make = (fake: FakeWhatsappWebClient) =>
     createWhatsappWebChannel({
