@@ -34,6 +34,8 @@ export interface BotDeps {
   gemeente: { id: string; name: string; timeZone: string };
   publicUrl: string;
   secret: string;
+  /** Where web chat photos are kept (DATA_DIR/media); forgetting a resident's messages deletes their files. */
+  mediaDir?: string;
   now?: () => Date;
 }
 

@@ -49,7 +49,7 @@ export async function findActiveConversation(tx: DbOrTx, channelIdentityId: stri
  */
 export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationId: string): Promise<string | null> {
   const found = await db.conversation.findFirst({ where: { id: conversationId }, select: { channelIdentity: { select: { channel: true, externalId: true } } } });
-  return found?.channelIdentity.channel === "webchat" ? found.channelIdentity.externalId : null;
+  return found?.channelIdentity?.channel === "webchat" ? found.channelIdentity.externalId : null;
 }
 
 /** Starts a conversation for an identity, in the resident's wijk and tandem when known (routeResident decides). */

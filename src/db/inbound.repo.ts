@@ -85,11 +85,13 @@ export async function recordFailedTurn(db: Db, conversationId: string, input: { 
     const now = input.now();
     await tx.message.update({ where: { id: next.id }, data: { processedAt: now } });
     const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { resident: true } });
+    // Erased meanwhile: nobody to apologise to.
+    if (!conversation.resident || !conversation.channelIdentityId) return { conversationId };
     const language = conversation.resident.language === "en" ? "en" : "nl";
     const channel = ChannelSchema.parse(conversation.channel);
     await addOutboundMessage(tx, {
       conversationId,
-      residentId: conversation.residentId,
+      residentId: conversation.resident.id,
       channelIdentityId: conversation.channelIdentityId,
       channel,
       payload: { text: input.apology(language), buttons: [] },

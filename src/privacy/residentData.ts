@@ -4,7 +4,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { recordAudit } from "../db/audit.repo.ts";
-import type { DbOrTx, Tx } from "../db/client.ts";
+import type { Db, DbOrTx, Tx } from "../db/client.ts";
 import { eraseResidentRows, findResidentData, type EraseKeep } from "../db/residentData.repo.ts";
 
 /** Everything stored about a resident, as plain JSON. */
@@ -47,4 +47,9 @@ export function verifyExportToken(token: string, secret: string, now: Date): str
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
   return Number(expires) > now.getTime() ? residentId : null;
+}
+
+/** Finishes erasures begun in the chat (stub). */
+export async function completeErasures(_db: Db, _options: { now: Date; mediaDir?: string }): Promise<number> {
+  return 0;
 }

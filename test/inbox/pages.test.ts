@@ -313,8 +313,8 @@ describeEachDatabase("the inbox pages", (provider) => {
     const homeless = await handedOver({ wijk: null, handoverAt: new Date(NOW.getTime() - HOUR) });
     const dead = await t.db.outboxMessage.create({
       data: {
-        residentId: late.residentId,
-        channelIdentityId: late.channelIdentityId,
+        residentId: late.residentId ?? "",
+        channelIdentityId: late.channelIdentityId ?? "",
         conversationId: late.id,
         channel: "whatsapp",
         payload: JSON.stringify({ text: "Hallo", buttons: [] }),
