@@ -3,15 +3,16 @@
  * options. `runCli` is a plain function so tests run it in-process with real databases.
  */
 import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Writable, type Readable } from "node:stream";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config/env.ts";
+import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { checkpointAfterErasure } from "../db/ops.repo.ts";
 import { residentExists } from "../db/resident.repo.ts";
 import { seedDemoGemeente } from "../db/seedDemo.ts";
 import { addStaffUser, createApiToken, StaffRoleSchema } from "../db/staff.repo.ts";
@@ -42,7 +43,7 @@ export class UsageError extends Error {}
 interface Command {
   usage: string;
   summary: string;
-  run(args: string[], context: { db: Db; io: CliIo }): Promise<void>;
+  run(args: string[], context: { db: Db; io: CliIo; config: Config }): Promise<void>;
 }
 
 async function requireGemeenteId(db: Db): Promise<string> {
@@ -318,12 +319,16 @@ export const commands: Record<string, Command> = {
   },
   "privacy erase": {
     usage: "privacy erase --resident <id>",
-    summary: "erase a resident: conversations, messages, sign-ups, subscriptions, identities (cannot be undone)",
-    async run(args, { db, io }) {
+    summary:
+      "erase a resident: messages, photos, identities with their phone numbers and chat ids, sign-ups, subscriptions,\n" +
+      "      digest quotes, export links; their conversations stay only as anonymous counts (cannot be undone)",
+    async run(args, { db, io, config }) {
       const values = parse(args, { resident: { type: "string" } });
       const residentId = required(values.resident, "--resident");
       if (!(await residentExists(db, residentId))) throw new Error(`There is no resident ${residentId}.`);
-      await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, new Date()), { timeoutMs: 60_000 });
+      const mediaDir = join(config.dataDir, "media");
+      await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, new Date(), { mediaDir }), { timeoutMs: 60_000 });
+      await checkpointAfterErasure(db);
       io.out(`Erased resident ${residentId} and everything stored about them.`);
     },
   },
@@ -394,7 +399,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   await migrateDatabase(config.database.url);
   const db = createDb(config.database.url);
   try {
-    await command.run(argv.slice(name.split(" ").length), { db, io });
+    await command.run(argv.slice(name.split(" ").length), { db, io, config });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -16,6 +16,11 @@ export async function findOrCreateIdentity(tx: Tx, input: { gemeenteId: string; 
       data: { lastSeenAt: new Date(), ...(input.reference ? { reference: input.reference } : {}) },
       include: { resident: true },
     });
+    // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
+    if (identity.resident.erasedAt) {
+      const resident = await tx.resident.update({ where: { id: identity.residentId }, data: { erasedAt: null } });
+      return { identity: { ...identity, resident }, resident, created: false };
+    }
     return { identity, resident: identity.resident, created: false };
   }
   const resident = await tx.resident.create({ data: { gemeenteId: input.gemeenteId, language: input.language ?? "nl" } });

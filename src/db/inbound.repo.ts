@@ -107,7 +107,12 @@ export async function markInboundHandled(tx: Tx, messageId: string, now: Date): 
   await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
 }
 
-/** Forgets what a resident wrote (text, media, location of every inbound message): kept only while handled, without consent. */
-export async function forgetInboundContent(tx: Tx, residentId: string): Promise<void> {
+/**
+ * Forgets what a resident wrote (text, media, location of every inbound message): kept only while
+ * handled, without consent. Returns the media references it forgot, so their files can go too.
+ */
+export async function forgetInboundContent(tx: Tx, residentId: string): Promise<string[]> {
+  const media = await tx.message.findMany({ where: { conversation: { residentId }, direction: "in", mediaRef: { not: null } }, select: { mediaRef: true } });
   await tx.message.updateMany({ where: { conversation: { residentId }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
+  return media.flatMap((m) => (m.mediaRef === null ? [] : [m.mediaRef]));
 }

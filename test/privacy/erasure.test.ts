@@ -31,12 +31,15 @@ async function everyTableAsText(harness: BotHarness): Promise<Map<string, string
   const tables: Array<{ name: string }> =
     provider === "sqlite"
       ? await db.$queryRawUnsafe("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      : await db.$queryRawUnsafe("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'");
+      : await db.$queryRawUnsafe("SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'");
   expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["Message", "ChannelIdentity", "DigestRun", "AuditEvent", "OutboxMessage"]));
   const contents = new Map<string, string>();
   for (const { name } of tables) {
     const rows: unknown[] = await db.$queryRawUnsafe(`SELECT * FROM "${name}"`);
-    contents.set(name, JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value)));
+    contents.set(
+      name,
+      JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value)),
+    );
   }
   return contents;
 }
@@ -107,8 +110,20 @@ describeEachDatabase("erasing a resident", (provider) => {
     if (!conversation) throw new Error("no conversation");
     const staff = await db.staffUser.findFirstOrThrow({ where: { role: "gebiedsregisseur" } });
     // Staff answered and noted, quoting the resident.
-    await db.message.create({ data: { conversationId: conversation.id, direction: "out", authorKind: "staff", authorStaffId: staff.id, text: `Over "${SENTENCE}": we gaan kijken`, channel: "webchat", createdAt: harness.clock.now } });
-    await db.message.create({ data: { conversationId: conversation.id, direction: "note", authorKind: "staff", authorStaffId: staff.id, text: `Belde met ${PHONE}`, channel: "webchat", createdAt: harness.clock.now } });
+    await db.message.create({
+      data: {
+        conversationId: conversation.id,
+        direction: "out",
+        authorKind: "staff",
+        authorStaffId: staff.id,
+        text: `Over "${SENTENCE}": we gaan kijken`,
+        channel: "webchat",
+        createdAt: harness.clock.now,
+      },
+    });
+    await db.message.create({
+      data: { conversationId: conversation.id, direction: "note", authorKind: "staff", authorStaffId: staff.id, text: `Belde met ${PHONE}`, channel: "webchat", createdAt: harness.clock.now },
+    });
     // The same resident on WhatsApp and Telegram, subscribed to wijkberichten and signed up for a dialoogtafel.
     const whatsapp = await db.channelIdentity.create({ data: { residentId, channel: "whatsapp", externalId: PHONE } });
     await db.channelIdentity.create({ data: { residentId, channel: "telegram", externalId: TELEGRAM_CHAT } });
