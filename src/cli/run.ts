@@ -26,6 +26,7 @@ import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
 import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
 import { sendWijkbericht, WIJKBERICHT_MAX_LENGTH } from "../inbox/contentActions.ts";
 import { PasswordPolicy, setStaffPassword } from "../inbox/password.ts";
+import { applyRetention } from "../jobs/retention.ts";
 import { eraseResidentData, exportResidentData } from "../privacy/residentData.ts";
 
 /** Where the CLI writes (and reads secrets from); tests capture and fake it. */
@@ -330,6 +331,25 @@ export const commands: Record<string, Command> = {
       await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, new Date(), { mediaDir }), { timeoutMs: 60_000 });
       await checkpointAfterErasure(db);
       io.out(`Erased resident ${residentId} and everything stored about them.`);
+    },
+  },
+  retention: {
+    usage: "retention [--dry-run]",
+    summary:
+      "apply the retention periods now (RETENTION_* in .env.example; the service does it daily): empty old messages,\n" +
+      "      remove inactive residents, old sign-in attempts and audit rows; --dry-run only counts",
+    async run(args, { db, io, config }) {
+      const values = parse(args, { "dry-run": { type: "boolean" } });
+      const dryRun = values["dry-run"] === true;
+      const report = await applyRetention(db, { periods: config.retention, now: new Date(), mediaDir: join(config.dataDir, "media"), dryRun });
+      const lines = [
+        `messages emptied: ${report.messagesEmptied} (of conversations resolved over ${config.retention.messageMonths} months ago)`,
+        `residents removed: ${report.residentsRemoved} (not seen for ${config.retention.identityMonths} months)`,
+        `sign-in attempts deleted: ${report.loginAttemptsDeleted} (older than ${config.retention.loginAttemptDays} days)`,
+        `audit rows deleted: ${report.auditEventsDeleted} (older than ${config.retention.auditYears} years)`,
+      ];
+      if (!dryRun) lines.push(`photo files deleted: ${report.photosDeleted}`, `chat erasures completed: ${report.erasuresCompleted}`);
+      io.out(`${dryRun ? "Would remove (dry run, nothing changed):" : "Removed:"}\n${lines.map((line) => `  ${line}`).join("\n")}`);
     },
   },
   broadcast: {

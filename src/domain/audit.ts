@@ -48,6 +48,8 @@ export const AuditActionSchema = z.enum([
   // Residents, imports and broadcasts (src/privacy, the CLI)
   "resident.exported",
   "resident.erased",
+  // Retention (src/jobs/retention.ts): what the daily job removed, as counts
+  "retention.applied",
   "import.wijken",
   "import.postcodes",
   "broadcast.queued",

@@ -31,6 +31,8 @@ export async function exportResidentData(db: DbOrTx, residentId: string) {
 /** Where erasure finds the files a resident left (web chat photos under DATA_DIR/media). */
 export interface EraseOptions {
   mediaDir?: string | undefined;
+  /** Record the erasure in the audit log (true); retention records its counts once instead. */
+  audit?: boolean;
 }
 
 /**
@@ -38,13 +40,14 @@ export interface EraseOptions {
  * stored digests and their web chat photo files. `keep` names the conversation and identity of the
  * current chat: they stay (emptied) so the bot can confirm the erasure, and completeErasures
  * removes them once the confirmation is delivered; without `keep` everything goes at once.
- * Run checkpointAfterErasure once the transaction has committed.
+ * Run checkpointAfterErasure once the transaction has committed. Returns how many photo files went.
  */
-export async function eraseResidentData(tx: Tx, residentId: string, keep: EraseKeep | null, now: Date, options: EraseOptions = {}): Promise<void> {
+export async function eraseResidentData(tx: Tx, residentId: string, keep: EraseKeep | null, now: Date, options: EraseOptions = {}): Promise<number> {
   const content = await eraseResidentRows(tx, residentId, keep, now);
   const quotes = content.typedTexts.flatMap((text) => quoteForDigest(text) ?? []);
   const digests = await removeQuotesFromDigests(tx, quotes);
   const photos = options.mediaDir ? await deleteWebchatPhotos(options.mediaDir, content.mediaRefs) : 0;
+  if (options.audit === false) return photos;
   await recordAudit(tx, {
     actorKind: keep ? "resident" : "cli",
     action: "resident.erased",
@@ -53,6 +56,7 @@ export async function eraseResidentData(tx: Tx, residentId: string, keep: EraseK
     data: { digestsChanged: digests, photosDeleted: photos },
     at: now,
   });
+  return photos;
 }
 
 /** How long the chat a resident erased from is kept, so the confirmation can be delivered and read (the web chat reads it back). */
