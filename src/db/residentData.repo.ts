@@ -164,6 +164,12 @@ export async function isMarkedErased(tx: Tx, residentId: string): Promise<boolea
   return (await tx.resident.count({ where: { id: residentId, erasedAt: { not: null } } })) > 0;
 }
 
+/** The resident behind a conversation reference (WL-2026-00042) of the gemeente, as a resident names it; null when none. */
+export async function findResidentIdByReference(db: DbOrTx, gemeenteId: string, reference: string): Promise<string | null> {
+  const conversation = await db.conversation.findFirst({ where: { gemeenteId, reference }, select: { residentId: true } });
+  return conversation?.residentId ?? null;
+}
+
 /** The export generation of a live resident (not erased); null when there is none. */
 export async function findExportGeneration(db: DbOrTx, residentId: string): Promise<number | null> {
   const resident = await db.resident.findFirst({ where: { id: residentId, erasedAt: null }, select: { exportGeneration: true } });

@@ -33,6 +33,8 @@ export interface EraseOptions {
   mediaDir?: string | undefined;
   /** Record the erasure in the audit log (true); retention records its counts once instead. */
   audit?: boolean;
+  /** The admin who erased from the inbox; otherwise the resident (in the chat) or the CLI. */
+  staff?: { staffUserId: string; gemeenteId: string };
 }
 
 /**
@@ -49,7 +51,9 @@ export async function eraseResidentData(tx: Tx, residentId: string, keep: EraseK
   const photos = options.mediaDir ? await deleteWebchatPhotos(options.mediaDir, content.mediaRefs) : 0;
   if (options.audit === false) return photos;
   await recordAudit(tx, {
-    actorKind: keep ? "resident" : "cli",
+    actorKind: options.staff ? "staff" : keep ? "resident" : "cli",
+    actorStaffId: options.staff?.staffUserId ?? null,
+    gemeenteId: options.staff?.gemeenteId ?? null,
     action: "resident.erased",
     subjectType: "Resident",
     subjectId: residentId,
