@@ -12,12 +12,16 @@ import { join } from "node:path";
 import express from "express";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.ts";
+import { createStaffSession } from "../../src/db/session.repo.ts";
+import { createApp } from "../../src/http/app.ts";
 import { sqliteFilePath } from "../../src/db/client.ts";
 import { quoteForDigest } from "../../src/digests/redactQuote.ts";
 import { privacyRoutes } from "../../src/privacy/privacy.routes.ts";
 import { completeErasures } from "../../src/privacy/residentData.ts";
 import { createBotHarness, joined, type BotHarness, type Resident } from "../helpers/botHarness.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
+import { listen } from "../helpers/http.ts";
+import { captureLogger } from "../helpers/logger.ts";
 
 const SENTENCE = "Mijn buurman Quirijn Zevenbergen laat zijn hond elke nacht op de Vlierbesgaarde blaffen";
 const PLACE = "Achter het hek van Vlierbesgaarde 41 bij de garageboxen";
@@ -211,6 +215,35 @@ describeEachDatabase("erasing a resident", (provider) => {
     expect(await runCli(["privacy", "erase", "--resident", used.residentId], io)).toBe(0);
     expect(existsSync(photoInDataDir)).toBe(false);
     await expectErased(resident, { ...used, photoFile: photoInDataDir }, conversationsBefore);
+  });
+
+  it("leaves nothing that identifies the resident after erasure from the admin page", async () => {
+    const resident = harness.resident();
+    const used = await residentWhoUsedEverything(resident);
+    const conversationsBefore = await harness.t.db.conversation.count();
+    const [conversation] = await resident.conversations();
+    const app = createApp({ db: harness.t.db, provider, logger: captureLogger("error").logger, bot: harness.bot, secret: SECRET, timeZone: "Europe/Amsterdam", mediaDir });
+    const served = await listen(app);
+    try {
+      const admin = await harness.t.db.staffUser.findFirstOrThrow({ where: { role: "admin" } });
+      const session = await createStaffSession(harness.t.db, admin.id);
+      const erase = (fields: Record<string, string>) =>
+        fetch(`${served.url}/inbox/admin/erase`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { cookie: `wl_staff=${session.id}`, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ _csrf: session.csrfToken, ...fields }),
+        });
+      // Without the confirmation nothing happens.
+      expect((await erase({ reference: conversation?.reference ?? "" })).headers.get("location")).toContain("fout=wissen-bevestigen");
+      expect(await harness.t.db.resident.count()).toBe(1);
+      expect((await erase({ reference: conversation?.reference ?? "", confirm: "ja" })).headers.get("location")).toContain("gedaan=gewist");
+    } finally {
+      await served.close();
+    }
+    await expectErased(resident, used, conversationsBefore);
+    const audit = await harness.t.db.auditEvent.findFirstOrThrow({ where: { action: "resident.erased" } });
+    expect(audit.actorKind).toBe("staff");
   });
 
   it("forgets a photo a resident sent before declining consent, file and all", async () => {
