@@ -137,7 +137,6 @@ export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseK
       data: { wijkId: null, tandemId: null, intent: null, theme: null, emergency: null, assigneeId: null, status: "resolved", resolvedAt: now, state: "{}" },
     });
     await tx.channelIdentity.deleteMany({ where: { residentId, id: { not: keep.channelIdentityId } } });
-    await tx.channelIdentity.update({ where: { id: keep.channelIdentityId }, data: { reference: null } });
     await tx.resident.update({ where: { id: residentId }, data: { wijkId: null, erasedAt: now, exportGeneration: { increment: 1 } } });
   } else {
     await tx.channelIdentity.deleteMany({ where: { residentId } });
