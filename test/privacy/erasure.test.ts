@@ -69,6 +69,12 @@ function expectNoTraceInSqliteFiles(harness: BotHarness, resident: Resident): vo
   }
 }
 
+/** Runs the outbox until nothing is left to send (one message per resident per round). */
+async function deliverEverything(harness: BotHarness): Promise<void> {
+  for (let round = 0; round < 50 && (await harness.bot.dispatcher.runOnce()) > 0; round++);
+  expect(await harness.t.db.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })).toBe(0);
+}
+
 describeEachDatabase("erasing a resident", (provider) => {
   let harness: BotHarness;
   let mediaDir: string;
@@ -195,9 +201,23 @@ describeEachDatabase("erasing a resident", (provider) => {
     expect(joined(await resident.say("ja"))).toContain("Ik heb al je gegevens gewist");
     // The export link dies at once; the chat itself goes once the confirmation is delivered.
     expect((await fetch(`${baseUrl}/privacy/export/${used.exportLink}`)).status).toBe(404);
-    await harness.bot.dispatcher.runOnce();
+    await deliverEverything(harness);
     await completeErasures(harness.t.db, { now: new Date(harness.clock.now.getTime() + 60 * 60_000), mediaDir });
     await expectErased(resident, used, conversationsBefore);
+  });
+
+  it("starts afresh, and keeps the new messages, when the resident writes again before the erasure is completed", async () => {
+    const resident = harness.resident();
+    await resident.say("hoi");
+    await resident.tap("yes");
+    await resident.say("privacy");
+    await resident.tap("wissen");
+    expect(joined(await resident.say("ja"))).toContain("Ik heb al je gegevens gewist");
+    expect(joined(await resident.say("Hallo, ik ben er weer"))).toContain("Vind je dat goed?");
+    await deliverEverything(harness);
+    expect(await completeErasures(harness.t.db, { now: new Date(harness.clock.now.getTime() + 60 * 60_000), mediaDir })).toBe(0);
+    const texts = (await resident.conversations()).flatMap((c) => c.messages.map((m) => m.text));
+    expect(texts).toContain("Hallo, ik ben er weer");
   });
 
   it("leaves nothing that identifies the resident after erasure from the CLI", async () => {
