@@ -31,10 +31,6 @@ async function main(): Promise<void> {
   logger.info(`  Wijk lookup: ${base}/api/v1/wijken/lookup?postcode=5662AB`);
   logger.info(`  API docs:    ${base}/api/docs`);
   logger.info(`  Inbox:       ${base}/inbox`);
-  const demo = await findDemoSignIn(service.db);
-  // Printed, not logged: the logger redacts every e-mail address, and this one is public demo data.
-  if (demo) console.log(`  Demo inbox: ${base}/inbox: log in as ${demo.email} (or another demo account) with password ${demo.password}`);
-
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
@@ -50,6 +46,14 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+
+  // After the signal handlers: checking the demo password takes a moment, and a SIGTERM meanwhile must stop cleanly.
+  const demo = await findDemoSignIn(service.db).catch((error: unknown) => {
+    if (shuttingDown) return null;
+    throw error;
+  });
+  // Printed, not logged: the logger redacts every e-mail address, and this one is public demo data.
+  if (demo && !shuttingDown) console.log(`  Demo inbox: ${base}/inbox: log in as ${demo.email} (or another demo account) with password ${demo.password}`);
 }
 
 main().catch((error: unknown) => {

@@ -26,6 +26,7 @@ import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications
 import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
+import { startRetentionSchedule } from "./jobs/retention.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
@@ -71,6 +72,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     throw new Error("The database has no gemeente. Start with DEMO_DATA=true, or run `npm run cli -- seed demo`, or import your wijken first.");
   }
   const mailer = createMailer({ ...config.mail, logger });
+  const mediaDir = join(config.dataDir, "media");
   // Channels hand messages to the bot, which starts after them: `ingest` is bound once it runs.
   let bot: WijklijnBot | null = null;
   const ingest: Ingest = (message) => {
@@ -136,9 +138,13 @@ export async function startService(config: Config, logger: Logger, options: { fl
     watchFlows: config.env === "development",
     channels,
     flowsDir,
+    mediaDir,
     ...(options.now ? { now: options.now } : {}),
   });
   const running = bot;
+
+  // Retention once a day (claimed, so several instances run it once), chat erasures completed every minute.
+  const retention = startRetentionSchedule({ db, logger, periods: config.retention, timeZone: gemeente.timeZone, mediaDir, ...(options.now ? { now: options.now } : {}) });
 
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
@@ -187,7 +193,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       : {}),
     telegramEnabled: config.telegram.enabled,
     privacy: privacyFactsOf(config),
-    mediaDir: join(config.dataDir, "media"),
+    mediaDir,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -208,6 +214,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       });
       await running.stop();
       clearInterval(snoozeTimer);
+      retention.stop();
       await notifications.stop();
       await digests?.stop();
       mailer.close();

@@ -24,6 +24,7 @@ import {
   subscribeToWijk,
   unsubscribeIdentity,
 } from "../db/wijkContent.repo.ts";
+import { findExportGeneration } from "../db/residentData.repo.ts";
 import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
 import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
 import { routeResident } from "../routing/routeResident.ts";
@@ -43,6 +44,8 @@ export interface ActionContext {
   classify: (text: string) => TriageResult;
   publicUrl: string;
   secret: string;
+  /** Where web chat photos are kept (DATA_DIR/media), for erasure. */
+  mediaDir?: string | undefined;
 }
 
 /** What an action reports back to the flow: one of its outcomes (conversation/actionSpecs.ts). */
@@ -283,7 +286,7 @@ export const actions: Actions = {
   async exportData(_params, ctx) {
     const data = await exportResidentData(ctx.tx, ctx.residentId);
     const messages = data?.conversations.reduce((n, c) => n + c.messages.length, 0) ?? 0;
-    const token = signExportToken(ctx.residentId, new Date(ctx.now.getTime() + 24 * 3600 * 1000), ctx.secret);
+    const token = signExportToken(ctx.residentId, (await findExportGeneration(ctx.tx, ctx.residentId)) ?? 0, new Date(ctx.now.getTime() + 24 * 3600 * 1000), ctx.secret);
     const { globals } = ctx.flows;
     const summary = messageText(globals, "exportSummary", ctx.language, {
       wijk: data?.resident.wijk ?? "-",
@@ -297,7 +300,7 @@ export const actions: Actions = {
   },
 
   async eraseData(_params, ctx) {
-    await eraseResidentData(ctx.tx, ctx.residentId, { conversationId: ctx.conversationId, channelIdentityId: ctx.channelIdentityId }, ctx.now);
+    await eraseResidentData(ctx.tx, ctx.residentId, { conversationId: ctx.conversationId, channelIdentityId: ctx.channelIdentityId }, ctx.now, { mediaDir: ctx.mediaDir });
     return { outcome: "erased", erased: true, vars: { "resident.wijk": null, "resident.wijkName": null, "resident.consent": null } };
   },
 };

@@ -11,6 +11,7 @@ import { messageText } from "../conversation/messageText.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { conversationsWithUnprocessedInbound, inboundExists, nextUnprocessedInbound } from "../db/conversation.repo.ts";
 import { recordFailedTurn, recordInbound, runConversationTurn } from "../db/inbound.repo.ts";
+import { checkpointAfterErasure } from "../db/ops.repo.ts";
 import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts";
 import { emitInboxEvent, type InboxEvent } from "../domain/events.ts";
 import { localDate } from "../domain/time.ts";
@@ -107,7 +108,7 @@ export class ConversationProcessor extends EventEmitter {
 
   private async drain(conversationId: string): Promise<void> {
     while (!this.stopped) {
-      let handled: { conversationId: string; events?: InboxEvent[] } | null = null;
+      let handled: { conversationId: string; events?: InboxEvent[]; erased?: boolean } | null = null;
       try {
         handled = await runConversationTurn(this.db, this.provider, conversationId, async (tx) => {
           const next = await nextUnprocessedInbound(tx, conversationId);
@@ -119,6 +120,7 @@ export class ConversationProcessor extends EventEmitter {
         handled = await this.failTurn(conversationId);
       }
       if (!handled) return;
+      if (handled.erased) await checkpointAfterErasure(this.db).catch((error: unknown) => this.logger.error({ err: error }, "the checkpoint after an erasure failed"));
       for (const event of handled.events ?? []) emitInboxEvent(event);
       this.emit("turn", handled.conversationId);
       if (handled.conversationId !== conversationId) this.emit("turn", conversationId);

@@ -20,6 +20,7 @@ import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import { routeResident } from "../routing/routeResident.ts";
+import { deleteWebchatPhotos } from "../channels/webchat/webchatPhotos.ts";
 import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 import { mergeBubbles } from "../domain/messages.ts";
@@ -35,6 +36,8 @@ export interface BotDeps {
   gemeente: { id: string; name: string; timeZone: string };
   publicUrl: string;
   secret: string;
+  /** Where web chat photos are kept (DATA_DIR/media); forgetting a resident's messages deletes their files. */
+  mediaDir?: string;
   now?: () => Date;
 }
 
@@ -173,6 +176,7 @@ export const runFlows: Middleware = async (turn) => {
       classify: turn.deps.classify,
       publicUrl: turn.deps.publicUrl,
       secret: turn.deps.secret,
+      mediaDir: turn.deps.mediaDir,
     };
     const outcome = await runAction(result.action.name, result.action.params, actionContext);
     if (outcome.switchToConversationId) {
@@ -240,7 +244,7 @@ async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<voi
  * Handles one stored inbound message (already locked to this turn by the caller's transaction):
  * runs the bot and writes state, replies (outbox) and the handled mark.
  */
-export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
+export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[]; erased: boolean }> {
   const now = deps.now?.() ?? new Date();
   const { message, conversation, resident } = await findTurnInput(tx, messageId);
   const flows = deps.flows();
@@ -290,7 +294,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
   return persistTurn(done, adapter, message.id);
 }
 
-async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[] }> {
+async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[]; erased: boolean }> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
   await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency });
@@ -299,7 +303,10 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
   await markResidentSeen(tx, turn.resident.id, now);
   await markInboundHandled(tx, messageId, now);
   // No consent: keep nothing of what the resident wrote beyond handling it.
-  if (turn.residentFacts.consent === false) await forgetInboundContent(tx, turn.resident.id);
+  if (turn.residentFacts.consent === false) {
+    const forgotten = await forgetInboundContent(tx, turn.resident.id);
+    if (turn.deps.mediaDir) await deleteWebchatPhotos(turn.deps.mediaDir, forgotten);
+  }
   let replies = 0;
   for (const payload of mergeBubbles(adapter.sent.map(payloadFromActivity))) {
     const outbound = {
@@ -318,5 +325,5 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
     await addOutboundMessage(tx, { ...outbound, authorKind: "bot" });
     replies++;
   }
-  return { replies, conversationId: turn.conversationId, events: turn.events };
+  return { replies, conversationId: turn.conversationId, events: turn.events, erased: turn.erased };
 }

@@ -26,6 +26,8 @@ export interface BotOptions {
   watchFlows?: boolean;
   channels: ChannelAdapter[];
   dispatcher?: Partial<DispatcherOptions>;
+  /** Where web chat photos are kept (DATA_DIR/media): erasure deletes a resident's files there. */
+  mediaDir?: string;
   now?: () => Date;
 }
 
@@ -67,7 +69,15 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const processor = new ConversationProcessor(
     options.db,
     options.provider,
-    { flows: () => flows, classify, gemeente: options.gemeente, publicUrl: options.publicUrl, secret: options.secret, ...(options.now ? { now: options.now } : {}) },
+    {
+      flows: () => flows,
+      classify,
+      gemeente: options.gemeente,
+      publicUrl: options.publicUrl,
+      secret: options.secret,
+      ...(options.mediaDir ? { mediaDir: options.mediaDir } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    },
     options.logger,
   );
   const dispatcher = new OutboxDispatcher(options.db, options.logger, options.dispatcher ?? {}, options.now);

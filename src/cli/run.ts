@@ -3,15 +3,16 @@
  * options. `runCli` is a plain function so tests run it in-process with real databases.
  */
 import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Writable, type Readable } from "node:stream";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config/env.ts";
+import { ConfigError, loadConfig, type Config } from "../config/env.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { migrateDatabase } from "../db/migrate.ts";
+import { checkpointAfterErasure } from "../db/ops.repo.ts";
 import { residentExists } from "../db/resident.repo.ts";
 import { seedDemoGemeente } from "../db/seedDemo.ts";
 import { addStaffUser, createApiToken, StaffRoleSchema } from "../db/staff.repo.ts";
@@ -25,6 +26,7 @@ import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
 import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
 import { sendWijkbericht, WIJKBERICHT_MAX_LENGTH } from "../inbox/contentActions.ts";
 import { PasswordPolicy, setStaffPassword } from "../inbox/password.ts";
+import { applyRetention } from "../jobs/retention.ts";
 import { eraseResidentData, exportResidentData } from "../privacy/residentData.ts";
 
 /** Where the CLI writes (and reads secrets from); tests capture and fake it. */
@@ -42,7 +44,7 @@ export class UsageError extends Error {}
 interface Command {
   usage: string;
   summary: string;
-  run(args: string[], context: { db: Db; io: CliIo }): Promise<void>;
+  run(args: string[], context: { db: Db; io: CliIo; config: Config }): Promise<void>;
 }
 
 async function requireGemeenteId(db: Db): Promise<string> {
@@ -318,13 +320,36 @@ export const commands: Record<string, Command> = {
   },
   "privacy erase": {
     usage: "privacy erase --resident <id>",
-    summary: "erase a resident: conversations, messages, sign-ups, subscriptions, identities (cannot be undone)",
-    async run(args, { db, io }) {
+    summary:
+      "erase a resident: messages, photos, identities with their phone numbers and chat ids, sign-ups, subscriptions,\n" +
+      "      digest quotes, export links; their conversations stay only as anonymous counts (cannot be undone)",
+    async run(args, { db, io, config }) {
       const values = parse(args, { resident: { type: "string" } });
       const residentId = required(values.resident, "--resident");
       if (!(await residentExists(db, residentId))) throw new Error(`There is no resident ${residentId}.`);
-      await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, new Date()), { timeoutMs: 60_000 });
+      const mediaDir = join(config.dataDir, "media");
+      await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, new Date(), { mediaDir }), { timeoutMs: 60_000 });
+      await checkpointAfterErasure(db);
       io.out(`Erased resident ${residentId} and everything stored about them.`);
+    },
+  },
+  retention: {
+    usage: "retention [--dry-run]",
+    summary:
+      "apply the retention periods now (RETENTION_* in .env.example; the service does it daily): empty old messages,\n" +
+      "      remove inactive residents, old sign-in attempts and audit rows; --dry-run only counts",
+    async run(args, { db, io, config }) {
+      const values = parse(args, { "dry-run": { type: "boolean" } });
+      const dryRun = values["dry-run"] === true;
+      const report = await applyRetention(db, { periods: config.retention, now: new Date(), mediaDir: join(config.dataDir, "media"), dryRun });
+      const lines = [
+        `messages emptied: ${report.messagesEmptied} (of conversations resolved over ${config.retention.messageMonths} months ago)`,
+        `residents removed: ${report.residentsRemoved} (not seen for ${config.retention.identityMonths} months)`,
+        `sign-in attempts deleted: ${report.loginAttemptsDeleted} (older than ${config.retention.loginAttemptDays} days)`,
+        `audit rows deleted: ${report.auditEventsDeleted} (older than ${config.retention.auditYears} years)`,
+      ];
+      if (!dryRun) lines.push(`photo files deleted: ${report.photosDeleted}`, `chat erasures completed: ${report.erasuresCompleted}`);
+      io.out(`${dryRun ? "Would remove (dry run, nothing changed):" : "Removed:"}\n${lines.map((line) => `  ${line}`).join("\n")}`);
     },
   },
   broadcast: {
@@ -394,7 +419,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   await migrateDatabase(config.database.url);
   const db = createDb(config.database.url);
   try {
-    await command.run(argv.slice(name.split(" ").length), { db, io });
+    await command.run(argv.slice(name.split(" ").length), { db, io, config });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

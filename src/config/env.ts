@@ -18,6 +18,24 @@ const booleanFlag = (fallback: boolean) =>
   );
 
 /** The environment variables Wijklijn reads, with their defaults. */
+/** A retention period: a whole number of months, days or years within bounds, with a default. */
+function retentionPeriod(fallback: number, min: number, max: number) {
+  const message = `a whole number from ${min} to ${max}`;
+  return z.preprocess(emptyToUndefined, z.coerce.number().int(message).min(min, message).max(max, message).default(fallback));
+}
+
+/** How long Wijklijn keeps what (README, "Privacy and security"). */
+export interface RetentionPeriods {
+  /** The messages of a conversation resolved this many months ago lose their content (text, photo, place). */
+  messageMonths: number;
+  /** A resident not seen for this many months is removed with every identity (their conversations stay as anonymous counts). */
+  identityMonths: number;
+  /** Sign-in attempts (kept for throttling) older than this many days are deleted. */
+  loginAttemptDays: number;
+  /** Audit rows older than this many years are deleted. */
+  auditYears: number;
+}
+
 export const EnvSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("development")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
@@ -79,6 +97,10 @@ export const EnvSchema = z.object({
       .refine((url) => /^smtps?:\/\//.test(url), { message: "use smtp://user:pass@host:587 or smtps://…" })
       .optional(),
   ),
+  RETENTION_MESSAGE_MONTHS: retentionPeriod(12, 1, 120),
+  RETENTION_IDENTITY_MONTHS: retentionPeriod(24, 1, 240),
+  RETENTION_LOGIN_ATTEMPT_DAYS: retentionPeriod(30, 1, 3650),
+  RETENTION_AUDIT_YEARS: retentionPeriod(5, 1, 30),
   DIGEST_WEEKDAY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1, "1 (Monday) to 7 (Sunday)").max(7, "1 (Monday) to 7 (Sunday)").default(1)),
   DIGEST_TIME: z.preprocess(
     emptyToUndefined,
@@ -126,6 +148,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** When the weekly digests go out (local time, TZ). */
   digests: { weekday: number; time: string };
+  /** How long Wijklijn keeps what (src/jobs/retention.ts applies it daily). */
+  retention: RetentionPeriods;
   /** Staff sign-in with OpenID Connect (Entra ID and similar) besides passwords; on when all OIDC_* are set. */
   oidc: { enabled: false } | { enabled: true; issuer: string; clientId: string; clientSecret: string; buttonLabel: string };
 }
@@ -182,6 +206,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     digests: { weekday: env.DIGEST_WEEKDAY, time: env.DIGEST_TIME },
+    retention: {
+      messageMonths: env.RETENTION_MESSAGE_MONTHS,
+      identityMonths: env.RETENTION_IDENTITY_MONTHS,
+      loginAttemptDays: env.RETENTION_LOGIN_ATTEMPT_DAYS,
+      auditYears: env.RETENTION_AUDIT_YEARS,
+    },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? { enabled: true, issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, buttonLabel: env.OIDC_BUTTON_LABEL }

@@ -45,10 +45,23 @@ export function providerOfDb(db: Db): DatabaseProvider {
   return provider;
 }
 
+/**
+ * The better-sqlite3 adapter, with `secure_delete` on every connection it opens: SQLite then
+ * overwrites deleted content with zeros instead of leaving it in free pages, so an erased message
+ * cannot be read from the file (the checkpoint after an erasure empties the WAL too).
+ */
+class SecureDeleteSqlite extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    await adapter.executeScript("PRAGMA secure_delete = ON;");
+    return adapter;
+  }
+}
+
 /** Connects to the database at `url`. Call `$disconnect()` when done. */
 export function createDb(url: string): Db {
   if (providerOf(url) === "sqlite") {
-    const db = new SqlitePrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFilePath(url)}` }) });
+    const db = new SqlitePrismaClient({ adapter: new SecureDeleteSqlite({ url: `file:${sqliteFilePath(url)}` }) });
     providers.set(db, "sqlite");
     return db;
   }

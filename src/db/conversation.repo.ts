@@ -16,6 +16,11 @@ export async function findOrCreateIdentity(tx: Tx, input: { gemeenteId: string; 
       data: { lastSeenAt: new Date(), ...(input.reference ? { reference: input.reference } : {}) },
       include: { resident: true },
     });
+    // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
+    if (identity.resident.erasedAt) {
+      const resident = await tx.resident.update({ where: { id: identity.residentId }, data: { erasedAt: null } });
+      return { identity: { ...identity, resident }, resident, created: false };
+    }
     return { identity, resident: identity.resident, created: false };
   }
   const resident = await tx.resident.create({ data: { gemeenteId: input.gemeenteId, language: input.language ?? "nl" } });
@@ -49,7 +54,7 @@ export async function findActiveConversation(tx: DbOrTx, channelIdentityId: stri
  */
 export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationId: string): Promise<string | null> {
   const found = await db.conversation.findFirst({ where: { id: conversationId }, select: { channelIdentity: { select: { channel: true, externalId: true } } } });
-  return found?.channelIdentity.channel === "webchat" ? found.channelIdentity.externalId : null;
+  return found?.channelIdentity?.channel === "webchat" ? found.channelIdentity.externalId : null;
 }
 
 /** Starts a conversation for an identity, in the resident's wijk and tandem when known (routeResident decides). */

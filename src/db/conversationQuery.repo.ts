@@ -122,11 +122,13 @@ type ConversationRow = Prisma.ConversationGetPayload<{ select: typeof conversati
 
 /** The conversations `scope` may see, as a filter (the rule is src/domain/access.ts: canSee). */
 export function conversationScopeWhere(scope: ConversationScope): Prisma.ConversationWhereInput {
-  if (scope.tandemIds === "all") return { gemeenteId: scope.gemeenteId };
+  // An erased resident's conversations stay only as anonymous counts (no resident): nobody sees them.
+  const kept: Prisma.ConversationWhereInput = { gemeenteId: scope.gemeenteId, residentId: { not: null } };
+  if (scope.tandemIds === "all") return kept;
   // `in` never matches a null tandemId: tandem-less conversations are for admins, and for gebiedsregisseurs once they need a person (isUnrouted).
   const inTandems: Prisma.ConversationWhereInput = { tandemId: { in: [...scope.tandemIds] } };
-  if (!scope.unrouted) return { gemeenteId: scope.gemeenteId, ...inTandems };
-  return { gemeenteId: scope.gemeenteId, OR: [inTandems, { tandemId: null, OR: [{ emergency: { not: null } }, { status: { not: "bot" } }] }] };
+  if (!scope.unrouted) return { ...kept, ...inTandems };
+  return { ...kept, OR: [inTandems, { tandemId: null, OR: [{ emergency: { not: null } }, { status: { not: "bot" } }] }] };
 }
 
 /** A conversation row as the API and the inbox show it. */
@@ -146,7 +148,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
     firstResponseAt: row.firstResponseAt,
     resolvedAt: row.resolvedAt,
     assignee: row.assignee ? { email: row.assignee.email, name: row.assignee.displayName } : null,
-    channelAddress: maskChannelAddress(ChannelSchema.parse(row.channel), row.channelIdentity.externalId),
+    channelAddress: row.channelIdentity ? maskChannelAddress(ChannelSchema.parse(row.channel), row.channelIdentity.externalId) : "",
   };
 }
 

@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { DigestConversationInput, DigestDialoogtafelInput, DigestNewsInput } from "../digests/buildWeeklyDigest.ts";
 import { WeeklyDigestSchema, type WeeklyDigest } from "../digests/weeklyDigest.ts";
 import { redactText } from "../privacy/redact.ts";
-import type { Db } from "./client.ts";
+import type { Db, Tx } from "./client.ts";
 import { StaffRoleSchema, type StaffRole } from "./staff.repo.ts";
 import { STAFF_STATUSES } from "../domain/vocabulary.ts";
 
@@ -285,4 +285,32 @@ export async function findStoredDigest(db: Db, wethouderId: string, week: string
   }
   const parsed = WeeklyDigestSchema.safeParse(json);
   return parsed.success ? { digest: parsed.data, status, sentAt: run.sentAt } : null;
+}
+
+/** The part of a stored digest erasure reads: its quotes (everything else is kept as it is). */
+const StoredQuotesSchema = z.looseObject({ quotes: z.array(z.looseObject({ text: z.string() })) });
+
+/**
+ * Takes the given quotes out of every stored digest (an erased resident's words, as quoteForDigest
+ * made them); returns how many digests changed. The digests already mailed cannot be recalled.
+ */
+export async function removeQuotesFromDigests(db: Db | Tx, quotes: string[]): Promise<number> {
+  if (quotes.length === 0) return 0;
+  const erased = new Set(quotes);
+  const runs = await db.digestRun.findMany({ where: { content: { not: null } }, select: { id: true, content: true } });
+  let changed = 0;
+  for (const run of runs) {
+    let json: unknown;
+    try {
+      json = JSON.parse(run.content ?? "");
+    } catch {
+      continue;
+    }
+    const parsed = StoredQuotesSchema.safeParse(json);
+    if (!parsed.success || !parsed.data.quotes.some((quote) => erased.has(quote.text))) continue;
+    const content = JSON.stringify({ ...parsed.data, quotes: parsed.data.quotes.filter((quote) => !erased.has(quote.text)) });
+    await db.digestRun.update({ where: { id: run.id }, data: { content } });
+    changed++;
+  }
+  return changed;
 }

@@ -85,11 +85,13 @@ export async function recordFailedTurn(db: Db, conversationId: string, input: { 
     const now = input.now();
     await tx.message.update({ where: { id: next.id }, data: { processedAt: now } });
     const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { resident: true } });
+    // Erased meanwhile: nobody to apologise to.
+    if (!conversation.resident || !conversation.channelIdentityId) return { conversationId };
     const language = conversation.resident.language === "en" ? "en" : "nl";
     const channel = ChannelSchema.parse(conversation.channel);
     await addOutboundMessage(tx, {
       conversationId,
-      residentId: conversation.residentId,
+      residentId: conversation.resident.id,
       channelIdentityId: conversation.channelIdentityId,
       channel,
       payload: { text: input.apology(language), buttons: [] },
@@ -105,7 +107,12 @@ export async function markInboundHandled(tx: Tx, messageId: string, now: Date): 
   await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
 }
 
-/** Forgets what a resident wrote (text, media, location of every inbound message): kept only while handled, without consent. */
-export async function forgetInboundContent(tx: Tx, residentId: string): Promise<void> {
+/**
+ * Forgets what a resident wrote (text, media, location of every inbound message): kept only while
+ * handled, without consent. Returns the media references it forgot, so their files can go too.
+ */
+export async function forgetInboundContent(tx: Tx, residentId: string): Promise<string[]> {
+  const media = await tx.message.findMany({ where: { conversation: { residentId }, direction: "in", mediaRef: { not: null } }, select: { mediaRef: true } });
   await tx.message.updateMany({ where: { conversation: { residentId }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
+  return media.flatMap((m) => (m.mediaRef === null ? [] : [m.mediaRef]));
 }

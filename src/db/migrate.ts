@@ -76,6 +76,8 @@ function migrateSqlite(url: string, migrations: Migration[]): MigrationReport {
   const db = new Database(sqliteFilePath(url), { timeout: 15_000 });
   try {
     db.pragma("journal_mode = WAL");
+    // As on every connection (src/db/client.ts): a table a migration rebuilds leaves no old rows in free pages.
+    db.pragma("secure_delete = ON");
     db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
       "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
       "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,

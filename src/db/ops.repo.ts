@@ -2,7 +2,7 @@
  * What running the service asks of the database itself: connection settings at start-up, whether
  * it is still empty, the readiness ping, the counts behind /metrics and the landing page's demo hint.
  */
-import type { Db, DbOrTx } from "./client.ts";
+import { providerOfDb, type Db, type DbOrTx } from "./client.ts";
 
 /**
  * Sets the SQLite connection up for a service: write-ahead logging (readers do not wait for the
@@ -11,6 +11,16 @@ import type { Db, DbOrTx } from "./client.ts";
 export async function prepareSqliteConnection(db: Db): Promise<void> {
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+}
+
+/**
+ * After an erasure or a retention sweep, SQLite: writes the write-ahead log into the database file
+ * and empties it (TRUNCATE), so the erased text is in neither (secure_delete zeroed it in the
+ * file). PostgreSQL keeps dead rows until its autovacuum; nothing to do here.
+ */
+export async function checkpointAfterErasure(db: Db): Promise<void> {
+  if (providerOfDb(db) !== "sqlite") return;
+  await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 /** How many gemeenten the database holds (none: an empty database, to be seeded or imported). */

@@ -72,30 +72,105 @@ export async function findResidentData(db: DbOrTx, residentId: string): Promise<
   });
 }
 
+/** What an erasure found besides rows: the texts the resident typed (to find their digest quotes) and their media references (to delete the files). */
+export interface ErasedContent {
+  typedTexts: string[];
+  mediaRefs: string[];
+}
+
 /**
- * Deletes a resident's rows: sign-ups (cancelled first, so the waitlist moves up), subscriptions,
- * consents, unsent outbox messages and conversations. With `keep`, the kept conversation is emptied
- * and resolved, the other identities go and the resident stays; without it, the resident goes.
+ * Empties conversations so that they stay only as anonymous counts: messages (staff replies and
+ * notes too) and outbox go, the flow answers are cleared, the conversation leaves the resident and
+ * their identity, and an unfinished one is resolved (nobody is left to answer). The status history
+ * (statuses and times only) stays for the figures.
  */
-export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseKeep | null, now: Date): Promise<void> {
+async function anonymiseConversations(tx: Tx, conversationIds: string[], now: Date): Promise<void> {
+  if (conversationIds.length === 0) return;
+  await tx.message.deleteMany({ where: { conversationId: { in: conversationIds } } });
+  await tx.outboxMessage.deleteMany({ where: { conversationId: { in: conversationIds } } });
+  await tx.conversation.updateMany({
+    where: { id: { in: conversationIds }, status: { not: "resolved" } },
+    data: { status: "resolved", resolvedAt: now, snoozedUntil: null },
+  });
+  await tx.conversation.updateMany({ where: { id: { in: conversationIds } }, data: { residentId: null, channelIdentityId: null, state: "{}", updatedAt: now } });
+}
+
+/** The typed texts and media references of the resident's messages (all their conversations). */
+async function findErasedContent(tx: Tx, residentId: string): Promise<ErasedContent> {
+  const messages = await tx.message.findMany({
+    where: { conversation: { residentId }, direction: "in", OR: [{ text: { not: null } }, { mediaRef: { not: null } }] },
+    select: { text: true, mediaRef: true },
+  });
+  return {
+    typedTexts: messages.flatMap((m) => (m.text === null ? [] : [m.text])),
+    mediaRefs: messages.flatMap((m) => (m.mediaRef === null ? [] : [m.mediaRef])),
+  };
+}
+
+/**
+ * Erases a resident's rows: sign-ups (cancelled first, so the waitlist moves up), subscriptions,
+ * consents, outbox messages and their conversations' content (the conversations stay as anonymous
+ * counts). With `keep`, the current chat's conversation is emptied and resolved, its identity stays
+ * and the resident is marked erased (completeErasure removes both once the confirmation is
+ * delivered); without it, the resident and every identity go at once. Returns what the caller must
+ * erase outside these rows.
+ */
+export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseKeep | null, now: Date): Promise<ErasedContent> {
+  const content = await findErasedContent(tx, residentId);
   const registrations = await tx.registration.findMany({ where: { residentId, status: { in: ["registered", "waitlist"] } } });
   for (const registration of registrations) await cancelRegistration(tx, registration.dialoogtafelId, residentId);
   await tx.registration.deleteMany({ where: { residentId } });
   await tx.subscription.deleteMany({ where: { residentId } });
   await tx.consent.deleteMany({ where: { residentId } });
-  await tx.outboxMessage.deleteMany({ where: { residentId, status: { not: "sent" } } });
-  await tx.conversation.deleteMany({ where: { residentId, ...(keep ? { id: { not: keep.conversationId } } : {}) } });
+  await tx.outboxMessage.deleteMany({ where: { residentId } });
+  const conversations = await tx.conversation.findMany({ where: { residentId, ...(keep ? { id: { not: keep.conversationId } } : {}) }, select: { id: true } });
+  await anonymiseConversations(
+    tx,
+    conversations.map((c) => c.id),
+    now,
+  );
   if (keep) {
     await tx.message.deleteMany({ where: { conversationId: keep.conversationId } });
     await tx.statusChange.deleteMany({ where: { conversationId: keep.conversationId } });
-    await tx.outboxMessage.deleteMany({ where: { residentId } });
     await tx.conversation.update({
       where: { id: keep.conversationId },
       data: { wijkId: null, tandemId: null, intent: null, theme: null, emergency: null, assigneeId: null, status: "resolved", resolvedAt: now, state: "{}" },
     });
     await tx.channelIdentity.deleteMany({ where: { residentId, id: { not: keep.channelIdentityId } } });
-    await tx.resident.update({ where: { id: residentId }, data: { wijkId: null } });
+    await tx.resident.update({ where: { id: residentId }, data: { wijkId: null, erasedAt: now, exportGeneration: { increment: 1 } } });
   } else {
+    await tx.channelIdentity.deleteMany({ where: { residentId } });
     await tx.resident.delete({ where: { id: residentId } });
   }
+  return content;
+}
+
+/**
+ * Residents who erased their data in the chat at or before `before` and have nothing left to be
+ * sent (the confirmation was delivered, or could not be): their erasure can be completed.
+ */
+export async function listErasuresToComplete(db: DbOrTx, before: Date): Promise<string[]> {
+  const rows = await db.resident.findMany({
+    where: { erasedAt: { not: null, lte: before }, outbox: { none: { status: { in: ["pending", "sending"] } } } },
+    select: { id: true },
+    take: 500,
+  });
+  return rows.map((row) => row.id);
+}
+
+/** Whether the resident is still marked erased (not written again since): their erasure may be completed. */
+export async function isMarkedErased(tx: Tx, residentId: string): Promise<boolean> {
+  return (await tx.resident.count({ where: { id: residentId, erasedAt: { not: null } } })) > 0;
+}
+
+/** The resident behind a conversation reference (WL-2026-00042) of the gemeente, as a resident names it; null when none. */
+export async function findResidentIdByReference(db: DbOrTx, gemeenteId: string, reference: string): Promise<string | null> {
+  const conversation = await db.conversation.findFirst({ where: { gemeenteId, reference }, select: { residentId: true } });
+  return conversation?.residentId ?? null;
+}
+
+/** The export generation of a live resident (not erased); null when there is none. */
+export async function findExportGeneration(db: DbOrTx, residentId: string): Promise<number | null> {
+  const resident = await db.resident.findFirst({ where: { id: residentId, erasedAt: null }, select: { exportGeneration: true } });
+  return resident?.exportGeneration ?? null;
 }

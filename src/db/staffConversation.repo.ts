@@ -26,7 +26,8 @@ export interface ActionConversation {
 /** A conversation of the gemeente by id, or null; whether the caller may see it is `canSee`'s to say. */
 export async function findConversationForAction(tx: DbOrTx, gemeenteId: string, conversationId: string): Promise<ActionConversation | null> {
   const row = await tx.conversation.findFirst({
-    where: { id: conversationId, gemeenteId },
+    // An erased resident's conversation (an anonymous count) takes no action.
+    where: { id: conversationId, gemeenteId, residentId: { not: null }, channelIdentityId: { not: null } },
     select: {
       id: true,
       gemeenteId: true,
@@ -42,7 +43,8 @@ export async function findConversationForAction(tx: DbOrTx, gemeenteId: string, 
       emergency: true,
     },
   });
-  return row ? { ...row, channel: ChannelSchema.parse(row.channel), status: ConversationStatusSchema.parse(row.status) } : null;
+  if (!row?.residentId || !row.channelIdentityId) return null;
+  return { ...row, residentId: row.residentId, channelIdentityId: row.channelIdentityId, channel: ChannelSchema.parse(row.channel), status: ConversationStatusSchema.parse(row.status) };
 }
 
 /**

@@ -42,7 +42,9 @@ export async function findTurnInput(tx: Tx, messageId: string): Promise<TurnInpu
     },
   });
   const { conversation } = message;
-  const { resident } = conversation;
+  const { resident, channelIdentity } = conversation;
+  // An erased resident's conversation keeps no messages, so no turn can reach one; say so if it does.
+  if (!resident || !channelIdentity) throw new Error(`message ${message.id} belongs to an erased resident's conversation`);
   return {
     message: {
       id: message.id,
@@ -62,9 +64,9 @@ export async function findTurnInput(tx: Tx, messageId: string): Promise<TurnInpu
       lastMessageAt: conversation.lastMessageAt,
       tandemId: conversation.tandemId,
       channel: ChannelSchema.parse(conversation.channel),
-      residentId: conversation.residentId,
-      channelIdentityId: conversation.channelIdentityId,
-      externalId: conversation.channelIdentity.externalId,
+      residentId: resident.id,
+      channelIdentityId: channelIdentity.id,
+      externalId: channelIdentity.externalId,
     },
     resident: {
       id: resident.id,

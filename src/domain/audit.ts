@@ -50,6 +50,8 @@ export const AuditActionSchema = z.enum([
   "resident.erased",
   // The resident removed a BSN, IBAN or health details from their message (src/bot/minimiseData.ts)
   "resident.redacted",
+  // Retention (src/jobs/retention.ts): what the daily job removed, as counts
+  "retention.applied",
   "import.wijken",
   "import.postcodes",
   "broadcast.queued",

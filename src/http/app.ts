@@ -157,6 +157,7 @@ export function createApp(deps: AppDeps): Express {
         settings: flowSettings,
         timeZone: deps.timeZone ?? "Europe/Amsterdam",
         renderQrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 4 }),
+        ...(deps.mediaDir ? { mediaDir: deps.mediaDir } : {}),
         ...(deps.whatsappWebStatus ? { whatsappWebStatus: deps.whatsappWebStatus } : {}),
       }),
     );

@@ -10,6 +10,7 @@ import { html, SafeHtml } from "../http/html.ts";
 import { LANDING_CSS } from "../http/landing.ts";
 import { allowInlineStyle } from "../http/securityHeaders.ts";
 import { buildProcessingRegister, type PrivacyFacts, type PrivacyLanguage, type ProcessingRegister } from "./privacyStatement.ts";
+import { retentionSettings, type RetentionSettings } from "./retentionSettings.ts";
 
 const PRIVACY_CSS = `${LANDING_CSS}
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
@@ -20,8 +21,15 @@ nav { font-size: .95rem; }
 `;
 
 /** The channels, mail server and staff sign-in of a configuration, as the statement names them. */
-export function privacyFactsOf(config: Config): Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "database"> {
+export function privacyFactsOf(config: Config): Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "database"> & { retention: RetentionSettings } {
   return {
+    // The periods the retention job applies (RETENTION_* in .env.example), so the statement tells what is done.
+    retention: retentionSettings({
+      messageTextMonths: config.retention.messageMonths,
+      inactiveResidentMonths: config.retention.identityMonths,
+      loginAttemptDays: config.retention.loginAttemptDays,
+      auditMonths: config.retention.auditYears * 12,
+    }),
     channels: {
       whatsappCloud: config.whatsappCloud.enabled,
       whatsappWeb: config.whatsappWeb.enabled,

@@ -27,7 +27,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   messageTextMonths: 12,
   inactiveResidentMonths: 24,
   loginAttemptDays: 30,
-  auditMonths: 24,
+  auditMonths: 60,
   exportLinkHours: 24,
   staffSessionIdleHours: 12,
   staffSessionMaxDays: 30,

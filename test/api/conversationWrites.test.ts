@@ -93,7 +93,7 @@ describeEachDatabase("the conversations API: replies, notes and status", (provid
     expect((await post("/status", { status: "snoozed" }, tokens.gr)).status).toBe(204);
     expect((await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status).toBe("snoozed");
     const identity = await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: { channelIdentity: true } });
-    await harness.bot.processor.ingest({ channel: "webchat", externalId: identity.channelIdentity.externalId, channelMessageId: "after-snooze", text: "Is er al nieuws?" });
+    await harness.bot.processor.ingest({ channel: "webchat", externalId: identity.channelIdentity?.externalId ?? "", channelMessageId: "after-snooze", text: "Is er al nieuws?" });
     await harness.bot.processor.idle();
     expect((await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status).toBe("open");
   });

@@ -65,6 +65,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "GET /inbox/digests": { kind: "signed-in" },
   "GET /inbox/digests/:week": { kind: "signed-in" },
   "POST /inbox/admin/outbox/:id/retry": { kind: "admin" },
+  "POST /inbox/admin/erase": { kind: "admin" },
 
   // Wijk content: another tandem's item is a 404 there too (test/inbox/content.test.ts).
   "GET /inbox/content": { kind: "signed-in" },

@@ -313,8 +313,8 @@ describeEachDatabase("the inbox pages", (provider) => {
     const homeless = await handedOver({ wijk: null, handoverAt: new Date(NOW.getTime() - HOUR) });
     const dead = await t.db.outboxMessage.create({
       data: {
-        residentId: late.residentId,
-        channelIdentityId: late.channelIdentityId,
+        residentId: late.residentId ?? "",
+        channelIdentityId: late.channelIdentityId ?? "",
         conversationId: late.id,
         channel: "whatsapp",
         payload: JSON.stringify({ text: "Hallo", buttons: [] }),
@@ -367,7 +367,7 @@ describeEachDatabase("the inbox pages", (provider) => {
 
   it("shows a WhatsApp number masked on the conversation page, and nowhere in full", async () => {
     const conversation = await handedOver({ wijk: "centrum", channel: "whatsapp", handoverAt: new Date(NOW.getTime() - HOUR) });
-    await t.db.channelIdentity.update({ where: { id: conversation.channelIdentityId }, data: { externalId: "31612344321" } });
+    await t.db.channelIdentity.update({ where: { id: conversation.channelIdentityId ?? "" }, data: { externalId: "31612344321" } });
     for (const who of [as.grNoord, as.admin]) {
       const html = await page(`/inbox/c/${conversation.id}`, who);
       expect(html).toContain("+31 6 •••• 4321");

@@ -4,7 +4,7 @@
  * the message stores the reference (`photo:webchat/<id>.<ext>`), never the bytes.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** The largest photo the web chat accepts (phones' photos are 2–4 MB). */
@@ -37,4 +37,23 @@ export async function storeWebchatPhoto(mediaDir: string, bytes: Buffer, type: W
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, name), bytes, { mode: 0o600 });
   return `webchat/${name}`;
+}
+
+/** A stored media reference of a web chat photo (`photo:webchat/<uuid>.<ext>`), nothing else: no path can be smuggled in. */
+const WEBCHAT_PHOTO_REF = /^photo:(webchat\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(?:jpg|png|webp))$/;
+
+/**
+ * Deletes the files behind web chat photo references (erasure, retention, no consent); other
+ * references (a Telegram file id, a WhatsApp media id) have no file here and are skipped. Returns
+ * how many files were deleted.
+ */
+export async function deleteWebchatPhotos(mediaDir: string, mediaRefs: string[]): Promise<number> {
+  let deleted = 0;
+  for (const ref of mediaRefs) {
+    const path = WEBCHAT_PHOTO_REF.exec(ref)?.[1];
+    if (!path) continue;
+    await rm(join(mediaDir, path), { force: true });
+    deleted++;
+  }
+  return deleted;
 }

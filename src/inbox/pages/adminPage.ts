@@ -126,6 +126,16 @@ function whatsappSection(input: AdminPageInput): SafeHtml {
 </section>`;
 }
 
+/** Erasing a resident on request (by phone, mail or at the desk): by the reference they were given. */
+function eraseSection(input: AdminPageInput): SafeHtml {
+  return html`<section aria-labelledby="wissen-kop"><h2 id="wissen-kop">Gegevens van een bewoner wissen</h2>
+  <p>Vraagt een bewoner buiten de chat om alles te wissen? Vul het kenmerk van een van hun gesprekken in. Wijklijn wist dan hun berichten, foto's, telefoonnummers en chat-ids, aanmeldingen, wijkberichten en citaten in weekoverzichten. Hun gesprekken tellen alleen nog mee als aantallen. Dit kan niet terug.</p>
+  <form method="post" action="/inbox/admin/erase"><input type="hidden" name="_csrf" value="${input.csrfToken}">
+    <label for="wissen-kenmerk">Kenmerk</label> <input id="wissen-kenmerk" name="reference" required pattern="WL-[0-9]{4}-[0-9]{5,}" placeholder="WL-2026-00042" autocomplete="off">
+    <label><input type="checkbox" name="confirm" value="ja" required> Ik weet het zeker</label>
+    <button type="submit">Alles van deze bewoner wissen</button></form></section>`;
+}
+
 /** The whole admin page body. */
 export function renderAdminPage(input: AdminPageInput): SafeHtml {
   return html`<h1>Beheer</h1>
@@ -133,5 +143,6 @@ ${flashMessage(input.rawQuery)}
 ${overdueSection(input)}
 ${withoutTandemSection(input)}
 ${deadOutboxSection(input)}
+${eraseSection(input)}
 ${whatsappSection(input)}`;
 }

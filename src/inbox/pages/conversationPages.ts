@@ -15,6 +15,10 @@ import { staffOf, type StaffPrincipal } from "../../api/auth.ts";
 import type { Settings } from "../../conversation/flowSchema.ts";
 import type { Db } from "../../db/client.ts";
 import { getConversation } from "../../db/conversationQuery.repo.ts";
+import { checkpointAfterErasure } from "../../db/ops.repo.ts";
+import { findResidentIdByReference } from "../../db/residentData.repo.ts";
+import { inTransaction } from "../../db/transaction.ts";
+import { eraseResidentData } from "../../privacy/residentData.ts";
 import {
   createCannedReply,
   deleteCannedReply,
@@ -41,7 +45,7 @@ import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
 import { renderCannedPage } from "./cannedPage.ts";
 import { fillPlaceholders, renderConversationPage } from "./conversationPage.ts";
 import type { DoneCode, FailedCode } from "./format.ts";
-import { AssignFormSchema, CannedFormSchema, IdSchema, ListQuerySchema, NoteFormSchema, ReplyFormSchema, SnoozeFormSchema, ThemeFormSchema, WijkFormSchema } from "./forms.ts";
+import { AssignFormSchema, CannedFormSchema, EraseFormSchema, IdSchema, ListQuerySchema, NoteFormSchema, ReplyFormSchema, SnoozeFormSchema, ThemeFormSchema, WijkFormSchema } from "./forms.ts";
 import { inboxAssetRoutes } from "./inboxAssets.ts";
 import { inboxEventsHandler, type InboxEventsOptions } from "./inboxEvents.ts";
 import { renderListPage } from "./listPage.ts";
@@ -62,6 +66,8 @@ export interface ConversationPagesDeps {
    * inserted as is, so pass only a trusted library. Without it the page shows the code's text.
    */
   renderQrSvg?: (text: string) => string | Promise<string>;
+  /** Where web chat photos are kept (DATA_DIR/media), for erasure from the admin page. */
+  mediaDir?: string;
   /** The clock (tests pass a fixed one). */
   now?: () => Date;
   /** Heartbeat and lifetime of the event stream. */
@@ -376,6 +382,19 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     const id = IdSchema.safeParse(req.params.id);
     const retried = id.success && (await retryDeadOutboxMessage(db, viewer.staff.gemeenteId, viewer.staff.staffUserId, id.data, now()));
     redirectWith(res, "/inbox/admin", retried ? { done: "opnieuw-proberen" } : { failed: "niet-gevonden" });
+  });
+
+  router.post("/inbox/admin/erase", async (req, res) => {
+    const viewer = viewerOf(res);
+    if (viewer.staff.role !== "admin") return sendNotFound(res, viewer);
+    const form = EraseFormSchema.safeParse(req.body);
+    if (!form.success) return redirectWith(res, "/inbox/admin", { failed: "wissen-bevestigen" });
+    const { gemeenteId, staffUserId } = viewer.staff;
+    const residentId = await findResidentIdByReference(db, gemeenteId, form.data.reference);
+    if (!residentId) return redirectWith(res, "/inbox/admin", { failed: "niet-gevonden" });
+    await inTransaction(db, (tx) => eraseResidentData(tx, residentId, null, now(), { mediaDir: deps.mediaDir, staff: { staffUserId, gemeenteId } }), { timeoutMs: 60_000 });
+    await checkpointAfterErasure(db);
+    redirectWith(res, "/inbox/admin", { done: "gewist" });
   });
 
   return router;

@@ -74,6 +74,7 @@ const DONE_MESSAGES = {
   "opnieuw-proberen": "Het bericht staat weer in de wachtrij en wordt opnieuw verstuurd.",
   "standaard-toegevoegd": "Het standaardantwoord is toegevoegd.",
   "standaard-verwijderd": "Het standaardantwoord is verwijderd.",
+  gewist: "De gegevens van de bewoner zijn gewist. Hun gesprekken tellen alleen nog mee als aantallen.",
 } as const;
 
 /** Messages after a failed action (?fout=…). */
@@ -90,6 +91,7 @@ const FAILED_MESSAGES = {
   standaard: "Vul een titel (maximaal 100 tekens) en een tekst (maximaal 4000 tekens) in.",
   "niet-gevonden": "Dat bestaat niet (meer).",
   mislukt: "Dat lukte niet. Probeer het nog eens.",
+  "wissen-bevestigen": "Vul een kenmerk in (zoals WL-2026-00042) en vink aan dat je het zeker weet.",
 } as const;
 
 /** A flash code of a successful action (?gedaan=). */

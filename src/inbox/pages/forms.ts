@@ -63,3 +63,13 @@ export const CannedFormSchema = z.object({
   title: z.string().trim().min(1).max(100),
   body: z.string().trim().min(1).max(4000),
 });
+
+/** The admin's erasure form: a conversation reference as residents are told it, and the confirmation box. */
+export const EraseFormSchema = z.object({
+  reference: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^WL-\d{4}-\d{5,}$/),
+  confirm: z.literal("ja"),
+});
