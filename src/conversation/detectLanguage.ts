@@ -32,6 +32,8 @@ const RUSSIAN_MARGIN = 0.02;
 /** ELD's codes that count as one of ours. */
 const MAPPED: Readonly<Record<string, DetectedLanguage>> = { nl: "nl", af: "nl", en: "en", de: "de", tr: "tr", az: "tr", pl: "pl" };
 
+/** Fewer Latin letters than this is too little to tell by n-grams. */
+const MIN_LATIN_LETTERS = 8;
 /** How much surer than of Dutch the model must be before a Latin-script message is read as another language. */
 const DUTCH_MARGIN = 0.08;
 
@@ -100,9 +102,9 @@ export function detectResidentLanguage(text: string, rules: SafetyLanguages, fun
 
   const hint = findHintLanguage(text, rules);
   const unsure: LanguageGuess = hint ? { language: hint, confident: true } : { language: "nl", confident: false };
-  const words = foldWords(text);
-  // One word says too little for n-grams ("herrie", "hallo"): only a hint word counts.
-  if (words.length < 2) return unsure;
+  const words = foldWords(text).filter((word) => /\p{L}/u.test(word));
+  // One word or a few letters say too little for n-grams ("herrie", "hallo", "5662 AB"): only a hint word counts.
+  if (words.length < 2 || latin < MIN_LATIN_LETTERS) return unsure;
 
   const scores = scoreLatin(text);
   const dutch = scores.get("nl") ?? 0;

@@ -30,9 +30,15 @@ const CUE_WORD = /^\*?[^*\s]+\*?$/;
 export const LanguageCueSchema = z
   .string()
   .min(1)
-  .refine((cue) => stripAdjacency(cue).split(/\s+/).every((word) => CUE_WORD.test(word)), {
-    message: 'a "*" may only stand at the start or end of a word (yangin*, *حريق)',
-  })
+  .refine(
+    (cue) =>
+      stripAdjacency(cue)
+        .split(/\s+/)
+        .every((word) => CUE_WORD.test(word)),
+    {
+      message: 'a "*" may only stand at the start or end of a word (yangin*, *حريق)',
+    },
+  )
   .refine((cue) => splitCue(cue).every((part) => part.core.length > 0), { message: "every word of a cue needs at least one letter or digit" });
 
 const CueListSchema = z.array(LanguageCueSchema).default([]);

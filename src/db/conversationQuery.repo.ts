@@ -44,6 +44,8 @@ export interface ConversationView {
   theme: string | null;
   /** null, "112" or "113". */
   emergency: string | null;
+  /** The language the resident writes in (DetectedLanguage: nl en tr ar pl uk de other), or null while unknown. */
+  language: string | null;
   createdAt: Date;
   lastMessageAt: Date;
   firstResponseAt: Date | null;
@@ -104,6 +106,7 @@ export const conversationSelect = {
   intent: true,
   theme: true,
   emergency: true,
+  language: true,
   createdAt: true,
   lastMessageAt: true,
   firstResponseAt: true,
@@ -136,6 +139,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
     intent: row.intent,
     theme: row.theme,
     emergency: row.emergency,
+    language: row.language,
     createdAt: row.createdAt,
     lastMessageAt: row.lastMessageAt,
     firstResponseAt: row.firstResponseAt,

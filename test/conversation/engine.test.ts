@@ -310,6 +310,9 @@ const globals = GlobalsSchema.parse({
     safetyNoPerson113: text("Goed. Bel 113.", "All right. Call 113."),
     safetyStayAvailable113: text("Ik lees mee. Bel 113.", "I read along. Call 113."),
   },
+  otherLanguages: Object.fromEntries(
+    ["tr", "ar", "pl", "uk", "de"].map((language) => [language, { emergency112: "112", crisis113: "113 0800-0113", followUp112: "112", followUp113: "113 0800-0113", handover: "112" }]),
+  ),
   handoverNote: { heading: "Antwoorden in de chat:", labels: { description: "Omschrijving" } },
 });
 
