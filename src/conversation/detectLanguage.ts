@@ -104,7 +104,7 @@ export function detectResidentLanguage(text: string, rules: SafetyLanguages, fun
   const unsure: LanguageGuess = hint ? { language: hint, confident: true } : { language: "nl", confident: false };
   const words = foldWords(text).filter((word) => /\p{L}/u.test(word));
   // One word or a few letters say too little for n-grams ("herrie", "hallo", "5662 AB"): only a hint word counts.
-  if (words.length < 2 || latin < MIN_LATIN_LETTERS) return unsure;
+  if (new Set(words).size < 2 || latin < MIN_LATIN_LETTERS) return unsure;
 
   const scores = scoreLatin(text);
   const dutch = scores.get("nl") ?? 0;
