@@ -211,26 +211,30 @@ function matchesWord(part: CuePart, word: string): boolean {
   return word === part.core;
 }
 
-/** Where a cue matches in the words: the positions of its first and last word, or null. */
-function findCue(cue: CompiledCue, words: readonly string[], phraseGap: number): [number, number] | null {
-  const gap = cue.adjacent ? 0 : phraseGap;
-  const from = (partIndex: number, previous: number): number | null => {
-    const part = cue.parts[partIndex];
-    if (!part) return previous;
-    const last = Math.min(words.length - 1, previous + 1 + gap);
-    for (let position = previous + 1; position <= last; position++) {
-      if (matchesWord(part, words[position] ?? "")) {
-        const end = from(partIndex + 1, position);
-        if (end !== null) return end;
-      }
+/** The position of a cue's last word when its parts from `partIndex` on follow `previous`, or null. */
+function matchFrom(cue: CompiledCue, words: readonly string[], gap: number, partIndex: number, previous: number): number | null {
+  const part = cue.parts[partIndex];
+  if (!part) return previous;
+  const last = Math.min(words.length - 1, previous + 1 + gap);
+  for (let position = previous + 1; position <= last; position++) {
+    if (matchesWord(part, words[position] ?? "")) {
+      const end = matchFrom(cue, words, gap, partIndex + 1, position);
+      if (end !== null) return end;
     }
-    return null;
-  };
+  }
+  return null;
+}
+
+/** Where a cue matches in the words: the positions of its first and last word, or null. */
+function findCue(cue: CompiledCue, words: readonly string[], phraseGap: number, present?: ReadonlySet<string>): [number, number] | null {
   const first = cue.parts[0];
   if (!first) return null;
+  // Most cues start with a whole word: one set lookup rules them out.
+  if (present && !first.prefix && !first.suffix && !present.has(first.core)) return null;
+  const gap = cue.adjacent ? 0 : phraseGap;
   for (let start = 0; start < words.length; start++) {
     if (!matchesWord(first, words[start] ?? "")) continue;
-    const end = from(1, start);
+    const end = matchFrom(cue, words, gap, 1, start);
     if (end !== null) return [start, end];
   }
   return null;
@@ -238,10 +242,11 @@ function findCue(cue: CompiledCue, words: readonly string[], phraseGap: number):
 
 /** The text's words with every neutral phrase blanked out, so its words count for nothing. */
 function removeNeutral(words: string[], languages: readonly CompiledLanguage[], phraseGap: number): string[] {
+  const present = new Set(words);
   const result = [...words];
   for (const { rules } of languages) {
     for (const cue of rules.neutral) {
-      for (let span = findCue(cue, result, phraseGap); span; span = findCue(cue, result, phraseGap)) {
+      for (let span = findCue(cue, result, phraseGap, present); span; span = findCue(cue, result, phraseGap)) {
         for (let i = span[0]; i <= span[1]; i++) result[i] = "";
       }
     }
@@ -259,9 +264,10 @@ export function checkSafetyInLanguages(text: string, rules: SafetyLanguages, pre
   const phraseGap = rules.settings.phraseGap;
   const words = removeNeutral(foldWords(text), languages, phraseGap);
   const matched: LanguageSafety["matched"] = [];
+  const present = new Set(words);
   for (const { language, rules: own } of languages) {
     for (const kind of ["113", "112", "calm", "now"] as const) {
-      for (const cue of own[kind]) if (findCue(cue, words, phraseGap)) matched.push({ language, kind, cue: cue.cue });
+      for (const cue of own[kind]) if (findCue(cue, words, phraseGap, present)) matched.push({ language, kind, cue: cue.cue });
     }
   }
   const has = (kind: "112" | "113" | "calm" | "now") => matched.some((match) => match.kind === kind);
