@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { EmergencySchema, IntentSchema, loadTriageLexicon, ThemeSchema, triageText } from "../src/conversation/triage.ts";
+import { triageResidentText } from "../src/conversation/residentTriage.ts";
+import { loadSafetyLanguages } from "../src/conversation/safetyLanguages.ts";
+import { EmergencySchema, IntentSchema, loadTriageLexicon, ThemeSchema } from "../src/conversation/triage.ts";
 
 const BatchSchema = z.array(z.strictObject({ text: z.string().min(1), intent: IntentSchema, theme: ThemeSchema, emergency: EmergencySchema, lang: z.string().default("nl") }));
 
@@ -19,8 +21,9 @@ if (!file) {
   process.exit(64);
 }
 const batch = BatchSchema.parse(parse(readFileSync(file, "utf8")));
-const lexicon = loadTriageLexicon(join(process.cwd(), "flows", "triage", "lexicon.yaml"));
-const scored = batch.map((message) => ({ message, result: triageText(message.text, lexicon) }));
+// The bot's own triage: the other languages' safety cues first, then the Dutch lexicon.
+const rules = { lexicon: loadTriageLexicon(join(process.cwd(), "flows", "triage", "lexicon.yaml")), languages: loadSafetyLanguages(join(process.cwd(), "flows", "triage", "safety-languages.yaml")) };
+const scored = batch.map((message) => ({ message, result: triageResidentText(message.text, rules) }));
 
 const pct = (n: number, d: number) => (d === 0 ? "-" : `${((100 * n) / d).toFixed(1)}%`);
 const intentRight = scored.filter((s) => s.result.intent === s.message.intent).length;

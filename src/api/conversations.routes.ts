@@ -100,6 +100,7 @@ export function toConversationJson(view: ConversationView) {
     intent: view.intent,
     theme: view.theme,
     emergency: view.emergency,
+    language: view.language,
     createdAt: view.createdAt.toISOString(),
     lastMessageAt: view.lastMessageAt.toISOString(),
     firstResponseAt: view.firstResponseAt?.toISOString() ?? null,

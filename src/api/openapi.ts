@@ -3,7 +3,7 @@
  * test checks that every documented path answers and every /api/v1 route is documented.
  */
 import { weeklyDigestJsonSchema } from "../digests/weeklyDigest.ts";
-import { ChannelSchema, ConversationStatusSchema, IntentSchema, LanguageSchema, ThemeSchema } from "../domain/vocabulary.ts";
+import { ChannelSchema, ConversationStatusSchema, DetectedLanguageSchema, IntentSchema, LanguageSchema, ThemeSchema } from "../domain/vocabulary.ts";
 
 const error = {
   type: "object",
@@ -38,6 +38,7 @@ const conversation = {
     intent: { type: ["string", "null"], example: "melding" },
     theme: { type: ["string", "null"], example: "afval" },
     emergency: { enum: [null, "112", "113"], description: "Shown to staff first." },
+    language: { enum: [null, ...DetectedLanguageSchema.options], description: "The language the resident writes in, as last recognised; null while unknown." },
     createdAt: isoDate,
     lastMessageAt: isoDate,
     firstResponseAt: nullableIsoDate,
@@ -261,7 +262,8 @@ export const openApiDocument = {
     "/api/v1/triage": {
       post: {
         summary: "What the bot makes of a text: intent, theme, emergency",
-        description: "The same triage the bot uses (lexicon in flows/triage/lexicon.yaml). `confidence` tells how sure it is; the bot asks instead of guessing below 0.3.",
+        description:
+          "The same triage the bot uses (lexicon in flows/triage/lexicon.yaml, other languages' 112/113 cues in flows/triage/safety-languages.yaml). `confidence` tells how sure it is; the bot asks instead of guessing below 0.3.",
         security: [{ bearer: [] }],
         requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["text"], properties: { text: { type: "string", maxLength: 4000 } } } } } },
         responses: {
@@ -277,7 +279,8 @@ export const openApiDocument = {
                     theme: { enum: ThemeSchema.options },
                     emergency: { enum: [null, "112", "113"] },
                     confidence: { type: "object", properties: { intent: { type: "number" }, theme: { type: "number" } } },
-                    language: { enum: LanguageSchema.options },
+                    language: { enum: LanguageSchema.options, description: "The conversation language the bot would answer in (nl or en)." },
+                    detectedLanguage: { enum: DetectedLanguageSchema.options, description: "The language the text itself is in; `other` for a language Wijklijn does not recognise." },
                   },
                 },
               },

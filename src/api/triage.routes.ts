@@ -1,7 +1,7 @@
 /** POST /api/v1/triage: what the bot makes of a text (intent, theme, emergency), for staff and integrators. */
 import { Router } from "express";
 import { z } from "zod";
-import type { TriageResult } from "../conversation/triage.ts";
+import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Db } from "../db/client.ts";
 import { HttpError } from "../http/errors.ts";
 import { requireStaff } from "./auth.ts";
@@ -11,13 +11,14 @@ import { jsonBody } from "../http/bodyParsers.ts";
 export const TriageBodySchema = z.object({ text: z.string().trim().min(1, "text must not be empty").max(4000, "text is at most 4000 characters") }).strict();
 
 /** The triage route; `classify` is the bot's own (with the live lexicon). */
-export function triageRoutes(deps: { db: Db; classify: (text: string) => TriageResult }): Router {
+export function triageRoutes(deps: { db: Db; classify: (text: string) => ResidentTriage }): Router {
   const router = Router();
   router.post("/triage", requireStaff(deps.db), jsonBody("32kb"), (req, res) => {
     const parsed = TriageBodySchema.safeParse(req.body);
     if (!parsed.success) throw new HttpError(400, "invalid_body", `Send {"text": "…"}: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
     const result = deps.classify(parsed.data.text);
-    res.json({ intent: result.intent, theme: result.theme, emergency: result.emergency, confidence: result.confidence, language: result.language });
+    // `language` is the conversation language (nl/en); `detectedLanguage` the text's own (nl en tr ar pl uk de other).
+    res.json({ intent: result.intent, theme: result.theme, emergency: result.emergency, confidence: result.confidence, language: result.language, detectedLanguage: result.detectedLanguage });
   });
   return router;
 }

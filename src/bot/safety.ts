@@ -3,16 +3,18 @@
  * the resident had filled in goes to staff as a note), and the next messages get a gentle
  * follow-up instead of the form's next question: is help on its way, would you like a person.
  * For 113 the bot stays available and offers a person on every message until the resident
- * chooses; a global command (menu, stop…) always ends the follow-up.
+ * chooses; a global command (menu, stop…) always ends the follow-up. A resident who writes in
+ * another language (Turkish, Arabic…) gets the follow-up in that language, without the question.
  */
 import { matchChoice, type Choice } from "../conversation/answers.ts";
 import { handleEvent, stopForSafety } from "../conversation/engine.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { addNote, changeStatus } from "../db/conversation.repo.ts";
 import { localDate } from "../domain/time.ts";
-import { isWithStaff } from "../domain/vocabulary.ts";
+import { isWithStaff, parseOtherLanguage } from "../domain/vocabulary.ts";
 import { summarise } from "./actions.ts";
 import { activityFromOutput, readActivity } from "./activity.ts";
+import { sendInOtherLanguage } from "./otherLanguages.ts";
 import type { Middleware, Turn } from "./turn.ts";
 
 /** A 112 or 113 signal. */
@@ -69,6 +71,14 @@ export const followUpSafety: Middleware = async (turn, next) => {
     // The resident chose something else (menu, stop, privacy…): that goes first.
     endFollowUp(turn);
     return next();
+  }
+  const other = parseOtherLanguage(turn.conversationUpdate.language ?? turn.conversation.language);
+  if (other) {
+    // In another language there is no yes/no to ask: staff take over, the numbers stay in sight.
+    await sendInOtherLanguage(turn, other, emergency === "113" ? "followUp113" : "followUp112");
+    if (emergency === "112") endFollowUp(turn);
+    await keepWithStaff(turn, "message");
+    return;
   }
   if (answer === "no") {
     await sendText(turn, emergency === "113" ? "safetyNoPerson113" : "safetyNoPerson112");

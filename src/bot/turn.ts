@@ -9,7 +9,7 @@
 import { handleEvent, FlowStateSchema, tappedMenuOption, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
-import type { TriageResult } from "../conversation/triage.ts";
+import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, addOutboxMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
@@ -25,6 +25,7 @@ import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
+import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLanguages.ts";
 import { followUpSafety, stopFormForSafety } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
@@ -32,7 +33,7 @@ import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, without
 /** What every turn needs from the running service. */
 export interface BotDeps {
   flows: () => FlowSet;
-  classify: (text: string) => TriageResult;
+  classify: (text: string) => ResidentTriage;
   gemeente: { id: string; name: string; timeZone: string };
   publicUrl: string;
   secret: string;
@@ -58,7 +59,9 @@ export interface Turn {
   conversationId: string;
   erased: boolean;
   /** Extra conversation fields to write at the end. */
-  conversationUpdate: { emergency?: string };
+  conversationUpdate: { emergency?: string; language?: string };
+  /** The triage of the message's text, once computed (src/bot/otherLanguages.ts, triageTurn). */
+  triage?: ResidentTriage | null;
   /** What staff should hear about once the turn is committed. */
   events: InboxEvent[];
 }
@@ -77,13 +80,20 @@ function turnText(turn: Turn, key: MessageKey): string {
 
 /**
  * Emergencies first: 112 or 113 at once, the conversation flagged for staff, the form stopped. No
- * flow can swallow it, and the next messages get the safety follow-up (src/bot/safety.ts).
+ * flow can swallow it, and the next messages get the safety follow-up (src/bot/safety.ts). In
+ * another language (Turkish, Arabic…) the answer comes in that language first, then in the
+ * conversation language, so a misread language never costs the resident the numbers.
  */
 export const answerEmergencies: Middleware = async (turn, next) => {
-  const text = turn.context.activity.text;
-  const result = text ? turn.deps.classify(text) : null;
+  const result = triageTurn(turn);
+  // Staff see the language the resident writes in (the inbox label).
+  if (result?.languageConfident) turn.conversationUpdate.language = result.detectedLanguage;
   if (!result?.emergency) return followUpSafety(turn, next);
   if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
+  if (result.answerLanguage) {
+    turn.conversationUpdate.language = result.answerLanguage;
+    await sendInOtherLanguage(turn, result.answerLanguage, result.emergency === "113" ? "crisis113" : "emergency112");
+  }
   await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
   let tandemId = turn.conversation.tandemId;
@@ -232,7 +242,7 @@ function engineContext(turn: Turn): EngineContext {
 }
 
 /** The chain, in order. */
-export const turnMiddleware: Middleware[] = [answerEmergencies, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
+export const turnMiddleware: Middleware[] = [answerEmergencies, answerOtherLanguages, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
 
 async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<void> {
   const middleware = chain[index];
@@ -297,7 +307,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
 async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[]; erased: boolean }> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
-  await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency });
+  await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency, language: turn.conversationUpdate.language });
   if (turn.conversationId !== turn.conversation.id && !turn.erased) await touchConversation(tx, turn.conversation.id, now);
   if (state.language !== turn.resident.language) await setResidentLanguage(tx, turn.resident.id, state.language);
   await markResidentSeen(tx, turn.resident.id, now);

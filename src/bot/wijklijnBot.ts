@@ -6,7 +6,9 @@ import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import type { ChannelAdapter } from "../channels/channel.ts";
 import { defaultFlowsDir, loadFlows, type FlowSet } from "../conversation/loadFlows.ts";
-import { loadTriageLexicon, triageText, type TriageLexicon } from "../conversation/triage.ts";
+import { triageResidentText, type ResidentTriage, type TriageRules } from "../conversation/residentTriage.ts";
+import { loadSafetyLanguages } from "../conversation/safetyLanguages.ts";
+import { loadTriageLexicon } from "../conversation/triage.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatcher.ts";
 import type { Logger } from "../log.ts";
@@ -22,6 +24,8 @@ export interface BotOptions {
   secret: string;
   flowsDir?: string;
   lexiconPath?: string;
+  /** The other languages' 112/113 cues (default flows/triage/safety-languages.yaml in flowsDir). */
+  safetyLanguagesPath?: string;
   /** Reload flows/ when a file changes (development). */
   watchFlows?: boolean;
   channels: ChannelAdapter[];
@@ -36,17 +40,18 @@ export interface WijklijnBot {
   processor: ConversationProcessor;
   dispatcher: OutboxDispatcher;
   flows: () => FlowSet;
-  classify: (text: string) => ReturnType<typeof triageText>;
+  classify: (text: string) => ResidentTriage;
   stop(): Promise<void>;
 }
 
-/** Loads flows and lexicon (throwing on a broken file), recovers waiting messages and starts delivery. */
+/** Loads flows, lexicon and the other languages' cues (throwing on a broken file), recovers waiting messages and starts delivery. */
 export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const flowsDir = options.flowsDir ?? defaultFlowsDir;
   let flows = loadFlows(flowsDir);
   const lexiconPath = options.lexiconPath ?? join(flowsDir, "triage", "lexicon.yaml");
-  let lexicon: TriageLexicon = loadTriageLexicon(lexiconPath);
-  const classify = (text: string) => triageText(text, lexicon);
+  const safetyLanguagesPath = options.safetyLanguagesPath ?? join(flowsDir, "triage", "safety-languages.yaml");
+  let rules: TriageRules = { lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) };
+  const classify = (text: string) => triageResidentText(text, rules);
 
   let watcher: FSWatcher | null = null;
   if (options.watchFlows) {
@@ -56,7 +61,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
       pending = setTimeout(() => {
         try {
           flows = loadFlows(flowsDir);
-          lexicon = loadTriageLexicon(lexiconPath);
+          rules = { lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) };
           options.logger.info("Reloaded the flows");
         } catch (error) {
           options.logger.error(error instanceof Error ? error.message : String(error));

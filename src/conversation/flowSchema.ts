@@ -3,7 +3,7 @@
  * JSON Schema for editors is generated from them) and then checked as a graph (flowGraph.ts).
  */
 import { z } from "zod";
-import { LanguageSchema } from "../domain/vocabulary.ts";
+import { LanguageSchema, OtherLanguageSchema } from "../domain/vocabulary.ts";
 
 /** The languages every bot text is written in (domain/vocabulary.ts); Dutch is the default. */
 export { LanguageSchema, type Language } from "../domain/vocabulary.ts";
@@ -164,6 +164,33 @@ export const CommandSchema = z
   })
   .strict();
 
+/** A text in one other language that must carry the emergency numbers it names, so an edit cannot lose them. */
+function textWithNumbers(...numbers: string[]) {
+  return z
+    .string()
+    .min(1)
+    .refine((text) => numbers.every((number) => text.includes(number)), { message: `must give the numbers ${numbers.join(" and ")}` });
+}
+
+/**
+ * The bot's set texts in a language it recognises but does not converse in (tr, ar, pl, uk, de):
+ * the 112 and 113 answers, the safety follow-up, and the handover to a person.
+ */
+export const OtherLanguageTextsSchema = z
+  .object({
+    /** As messages.emergency112: danger now, call 112. */
+    emergency112: textWithNumbers("112"),
+    /** As messages.crisis113: 113 and 0800-0113, day and night. */
+    crisis113: textWithNumbers("113", "0800-0113"),
+    /** Every further message after a 112 message: passed on to staff, still danger? 112. */
+    followUp112: textWithNumbers("112"),
+    /** Every further message after a 113 message: still here, 113 and 0800-0113. */
+    followUp113: textWithNumbers("113", "0800-0113"),
+    /** Any other message: I am a chatbot, a person of the gemeente will answer here; danger? 112. */
+    handover: textWithNumbers("112"),
+  })
+  .strict();
+
 /** flows/globals.yaml: the global commands and the texts the bot itself needs. */
 export const GlobalsSchema = z
   .object({
@@ -245,6 +272,8 @@ export const GlobalsSchema = z
         sensitiveKept: TextSchema,
       })
       .strict(),
+    /** The set texts in each other language the bot recognises (every one of them must be there). */
+    otherLanguages: z.record(OtherLanguageSchema, OtherLanguageTextsSchema),
     /**
      * The note staff read in the inbox when the bot hands a conversation over (in Dutch, as the
      * inbox): a heading, then a line per answer the flow passed to openConversation or handover.

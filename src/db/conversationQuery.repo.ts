@@ -45,6 +45,8 @@ export interface ConversationView {
   theme: string | null;
   /** null, "112" or "113". */
   emergency: string | null;
+  /** The language the resident writes in (DetectedLanguage: nl en tr ar pl uk de other), or null while unknown. */
+  language: string | null;
   createdAt: Date;
   lastMessageAt: Date;
   firstResponseAt: Date | null;
@@ -107,6 +109,7 @@ export const conversationSelect = {
   intent: true,
   theme: true,
   emergency: true,
+  language: true,
   createdAt: true,
   lastMessageAt: true,
   firstResponseAt: true,
@@ -143,6 +146,7 @@ export function toConversationView(row: ConversationRow): ConversationView {
     intent: row.intent,
     theme: row.theme,
     emergency: row.emergency,
+    language: row.language,
     createdAt: row.createdAt,
     lastMessageAt: row.lastMessageAt,
     firstResponseAt: row.firstResponseAt,

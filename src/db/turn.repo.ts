@@ -22,6 +22,8 @@ export interface TurnInput {
     channelIdentityId: string;
     /** The resident's address on the platform. */
     externalId: string;
+    /** The language the resident writes in, as last recognised (DetectedLanguage), or null. */
+    language: string | null;
   };
   resident: {
     id: string;
@@ -67,6 +69,7 @@ export async function findTurnInput(tx: Tx, messageId: string): Promise<TurnInpu
       residentId: resident.id,
       channelIdentityId: channelIdentity.id,
       externalId: channelIdentity.externalId,
+      language: conversation.language,
     },
     resident: {
       id: resident.id,
@@ -91,11 +94,19 @@ export async function saveFlowState(tx: Tx, conversationId: string, state: objec
   await tx.conversation.update({ where: { id: conversationId }, data: { state: JSON.stringify(state) } });
 }
 
-/** Saves what a turn leaves of a conversation: its flow state, the time of its last message, and an emergency when one was raised. */
-export async function saveTurnState(tx: Tx, conversationId: string, input: { state: object; lastMessageAt: Date; emergency?: string | undefined }): Promise<void> {
+/**
+ * Saves what a turn leaves of a conversation: its flow state, the time of its last message, an
+ * emergency when one was raised, and the resident's language when it was recognised.
+ */
+export async function saveTurnState(tx: Tx, conversationId: string, input: { state: object; lastMessageAt: Date; emergency?: string | undefined; language?: string | undefined }): Promise<void> {
   await tx.conversation.update({
     where: { id: conversationId },
-    data: { state: JSON.stringify(input.state), lastMessageAt: input.lastMessageAt, ...(input.emergency ? { emergency: input.emergency } : {}) },
+    data: {
+      state: JSON.stringify(input.state),
+      lastMessageAt: input.lastMessageAt,
+      ...(input.emergency ? { emergency: input.emergency } : {}),
+      ...(input.language ? { language: input.language } : {}),
+    },
   });
 }
 

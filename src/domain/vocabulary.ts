@@ -47,6 +47,20 @@ export const LanguageSchema = z.enum(["nl", "en"]);
 /** `nl` or `en`. */
 export type Language = z.infer<typeof LanguageSchema>;
 
+/**
+ * The languages Wijklijn recognises in a resident's message: the two it converses in (nl, en), the
+ * ones it answers with a few set texts (OTHER_LANGUAGES: the 112/113 answers, "a person will help
+ * you"), and `other` for anything else. Separate from Language, the conversation's (UI) language.
+ */
+export const DetectedLanguageSchema = z.enum(["nl", "en", "tr", "ar", "pl", "uk", "de", "other"]);
+/** A language recognised in a resident's text. */
+export type DetectedLanguage = z.infer<typeof DetectedLanguageSchema>;
+
+/** The recognised languages the bot does not converse in, but answers with its set texts (flows/globals.yaml `otherLanguages`). */
+export const OtherLanguageSchema = DetectedLanguageSchema.exclude(["nl", "en", "other"]);
+/** tr, ar, pl, uk or de. */
+export type OtherLanguage = z.infer<typeof OtherLanguageSchema>;
+
 /** The kinds of media a resident can send; a stored media reference starts with its kind ("photo:…"). */
 export const MediaKindSchema = z.enum(["photo", "voice", "video", "document", "sticker"]);
 /** A kind of media. */
@@ -131,6 +145,18 @@ export const CHANNEL_LABELS: Readonly<Record<Channel, string>> = {
 /** The languages, in Dutch. */
 export const LANGUAGE_LABELS: Readonly<Record<Language, string>> = { nl: "Nederlands", en: "Engels" };
 
+/** The recognised languages, in Dutch, as the inbox labels a conversation. */
+export const DETECTED_LANGUAGE_LABELS: Readonly<Record<DetectedLanguage, string>> = {
+  nl: "Nederlands",
+  en: "Engels",
+  tr: "Turks",
+  ar: "Arabisch",
+  pl: "Pools",
+  uk: "Oekraïens",
+  de: "Duits",
+  other: "Andere taal",
+};
+
 /** The media kinds, in Dutch. */
 export const MEDIA_KIND_LABELS: Readonly<Record<MediaKind, string>> = { photo: "Foto", voice: "Spraakbericht", video: "Video", document: "Document", sticker: "Sticker" };
 
@@ -167,6 +193,16 @@ export function parseChannel(value: unknown): Channel | null {
 /** The language `value` names, or null. */
 export function parseLanguage(value: unknown): Language | null {
   return parseWith(LanguageSchema, value);
+}
+
+/** The recognised language `value` names, or null. */
+export function parseDetectedLanguage(value: unknown): DetectedLanguage | null {
+  return parseWith(DetectedLanguageSchema, value);
+}
+
+/** The other language (tr, ar, pl, uk, de) `value` names, or null. */
+export function parseOtherLanguage(value: unknown): OtherLanguage | null {
+  return parseWith(OtherLanguageSchema, value);
 }
 
 /** The media kind `value` names, or null. */
@@ -214,6 +250,12 @@ export function labelChannel(channel: string): string {
 export function labelLanguage(language: string): string {
   const known = parseLanguage(language);
   return known ? LANGUAGE_LABELS[known] : language;
+}
+
+/** A recognised language in Dutch ("tr" → "Turks"); an unknown value as it is. */
+export function labelDetectedLanguage(language: string): string {
+  const known = parseDetectedLanguage(language);
+  return known ? DETECTED_LANGUAGE_LABELS[known] : language;
 }
 
 /** A media kind in Dutch ("voice" → "Spraakbericht"); "Bijlage" for a kind Wijklijn does not know. */

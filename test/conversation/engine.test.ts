@@ -320,6 +320,9 @@ const globals = GlobalsSchema.parse({
     sensitiveRemoved: text("Weggehaald.", "Removed."),
     sensitiveKept: text("Goed.", "All right."),
   },
+  otherLanguages: Object.fromEntries(
+    ["tr", "ar", "pl", "uk", "de"].map((language) => [language, { emergency112: "112", crisis113: "113 0800-0113", followUp112: "112", followUp113: "113 0800-0113", handover: "112" }]),
+  ),
   handoverNote: { heading: "Antwoorden in de chat:", labels: { description: "Omschrijving" } },
 });
 

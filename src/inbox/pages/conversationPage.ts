@@ -13,6 +13,9 @@ import { html, type SafeHtml } from "../../http/html.ts";
 import {
   CHANNEL_LABELS,
   emergencyBadge,
+  languageBadge,
+  languageLabel,
+  otherLanguageNote,
   flashMessage,
   formatDateTime,
   formatWorkingDuration,
@@ -95,6 +98,7 @@ function factsPart(input: ConversationPageInput): SafeHtml {
     <dt>Wijk</dt><dd>${context.wijkName ?? "Onbekend"}</dd>
     <dt>Tandem</dt><dd>${context.tandemName ?? "Geen (alleen beheerders zien dit gesprek)"}</dd>
     <dt>Kanaal</dt><dd>${CHANNEL_LABELS[conversation.channel]}${conversation.channelAddress ? html` · <span class="address" title="Afgeschermd: alleen de laatste cijfers">${conversation.channelAddress}</span>` : ""}</dd>
+    <dt>Taal van de bewoner</dt><dd>${languageLabel(conversation.language)}</dd>
     <dt>Soort</dt><dd>${intentLabel(conversation.intent)}</dd>
     <dt>Thema</dt><dd>${themeLabel(conversation.theme)}</dd>
     <dt>Toegewezen aan</dt><dd>${conversation.assignee?.name ?? "Niemand"}</dd>
@@ -263,10 +267,11 @@ export function renderConversationPage(input: ConversationPageInput): SafeHtml {
   const { conversation } = input;
   const action = `/inbox/c/${encodeURIComponent(conversation.id)}`;
   return html`<p class="back"><a href="/inbox">Alle gesprekken</a></p>
-<h1>Gesprek ${conversation.reference} ${emergencyBadge(conversation.emergency)}</h1>
+<h1>Gesprek ${conversation.reference} ${emergencyBadge(conversation.emergency)} ${languageBadge(conversation.language)}</h1>
 ${flashMessage(input.rawQuery)}
 <p class="jump"><a href="${input.canAct ? "#antwoord-kop" : "#notitie-kop"}">${input.canAct ? "Naar het antwoordformulier" : "Naar de notitie"}</a></p>
 ${conversation.emergency ? html`<p class="emergency-note" role="note">De bewoner noemde een noodsituatie; de bot heeft ${conversation.emergency === "113" ? "113 (0800-0113)" : "112"} genoemd. Kijk dit gesprek eerst na.</p>` : ""}
+${otherLanguageNote(conversation.language)}
 <p class="live-status" data-live-status role="status" aria-live="polite"></p>
 <div data-live="conversation" data-conversation-id="${conversation.id}">${renderConversationLiveParts(input)}</div>
 ${input.canAct ? replyForm(input, action) : html`<p class="note">Als wethouder lees je mee en kun je interne notities toevoegen; antwoorden en de status wijzigen doet de gebiedsregisseur.</p>`}

@@ -2,7 +2,7 @@
  * Dutch words, dates, durations and flash messages of the inbox pages: one place, so that every
  * page says "Wacht op bewoner" and "do 26 nov, 10:00" the same way.
  */
-import { labelIntent, labelTheme } from "../../domain/vocabulary.ts";
+import { labelDetectedLanguage, labelIntent, labelTheme, parseOtherLanguage } from "../../domain/vocabulary.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
 
 /** The statuses and channels as staff read them (one set for the whole service: domain/vocabulary.ts). */
@@ -53,6 +53,23 @@ export function emergencyBadge(emergency: string | null): SafeHtml | "" {
   if (emergency === "112") return html`<strong class="badge badge-emergency">Spoed: 112</strong>`;
   if (emergency === "113") return html`<strong class="badge badge-emergency">Crisis: 113</strong>`;
   return "";
+}
+
+/** The badge of the language a resident writes in, when it is not Dutch ("Taal: Turks"); nothing for Dutch or unknown. */
+export function languageBadge(language: string | null): SafeHtml | "" {
+  if (language === null || language === "nl") return "";
+  return html`<span class="badge badge-language">Taal: ${labelDetectedLanguage(language)}</span>`;
+}
+
+/** The language in the facts of a conversation ("Turks", "Nog niet herkend"). */
+export function languageLabel(language: string | null): string {
+  return language === null ? "Nog niet herkend" : labelDetectedLanguage(language);
+}
+
+/** A note for staff when the resident writes a language the bot only answers with set texts (tr, ar, pl, uk, de). */
+export function otherLanguageNote(language: string | null): SafeHtml | "" {
+  if (!parseOtherLanguage(language)) return "";
+  return html`<p class="language-note" role="note">De bewoner schrijft ${labelDetectedLanguage(language ?? "").toLowerCase()}. De bot heeft in die taal gezegd dat een medewerker hier antwoordt (en bij nood 112 of 113 genoemd). Antwoord in een taal die de bewoner leest, of eenvoudig Nederlands of Engels.</p>`;
 }
 
 /** The badge of a resident who waited longer than the service target. */

@@ -7,7 +7,7 @@ import type { Settings } from "../../conversation/flowSchema.ts";
 import type { InboxListPage, WijkOption } from "../../db/inbox.repo.ts";
 import { ChannelSchema, ConversationStatusSchema } from "../../domain/messages.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
-import { CHANNEL_LABELS, emergencyBadge, flashMessage, formatWorkingDuration, intentLabel, overdueBadge, STATUS_LABELS, themeLabel, timeElement } from "./format.ts";
+import { CHANNEL_LABELS, emergencyBadge, flashMessage, languageBadge, formatWorkingDuration, intentLabel, overdueBadge, STATUS_LABELS, themeLabel, timeElement } from "./format.ts";
 import type { ListQuery } from "./forms.ts";
 import { waitingTime } from "./waitingTime.ts";
 
@@ -95,7 +95,7 @@ export function renderListPart(input: ListPageInput): SafeHtml {
       <tbody>
       ${rows.map(
         ({ item, wait }) => html`<tr${wait?.overdue ? html` class="overdue"` : ""}>
-        <th scope="row"><a href="/inbox/c/${encodeURIComponent(item.id)}">${item.reference}</a> ${emergencyBadge(item.emergency)}</th>
+        <th scope="row"><a href="/inbox/c/${encodeURIComponent(item.id)}">${item.reference}</a> ${emergencyBadge(item.emergency)} ${languageBadge(item.language)}</th>
         <td>${item.wijkName ?? "Onbekend"}</td>
         <td>${themeLabel(item.theme)}</td>
         <td>${intentLabel(item.intent)}</td>

@@ -1,0 +1,83 @@
+/**
+ * Residents who write in a language the bot recognises but does not converse in (Turkish, Arabic,
+ * Polish, Ukrainian, German: OTHER_LANGUAGES in domain/vocabulary.ts). Emergencies get their 112
+ * or 113 text in that language at once (src/bot/turn.ts, answerEmergencies, and the follow-up in
+ * src/bot/safety.ts); any other message gets one short answer in that language — I am a chatbot,
+ * a person of the gemeente will answer here — and the conversation goes to the tandem, with the
+ * language shown in the inbox. Global commands (menu, english, nederlands…) still work, so a
+ * resident can go on with the bot in Dutch or English. The texts are in flows/globals.yaml
+ * (`otherLanguages`).
+ */
+import { handleEvent, type FlowState } from "../conversation/engine.ts";
+import type { OtherLanguageTextsSchema } from "../conversation/flowSchema.ts";
+import type { ResidentTriage } from "../conversation/residentTriage.ts";
+import { changeStatus } from "../db/conversation.repo.ts";
+import { recordConversationTopic } from "../db/turn.repo.ts";
+import { findWijkRefById } from "../db/wijk.repo.ts";
+import { localDate } from "../domain/time.ts";
+import { isWithStaff, type OtherLanguage } from "../domain/vocabulary.ts";
+import { routeResident } from "../routing/routeResident.ts";
+import { activityFromOutput, readActivity } from "./activity.ts";
+import type { Middleware, Turn } from "./turn.ts";
+import type { z } from "zod";
+
+/** The name of one set text in another language. */
+export type OtherLanguageTextKey = keyof z.infer<typeof OtherLanguageTextsSchema>;
+
+/** Sends one of the set texts in another language. */
+export async function sendInOtherLanguage(turn: Turn, language: OtherLanguage, key: OtherLanguageTextKey): Promise<void> {
+  await turn.context.sendActivity(activityFromOutput({ text: turn.flows.globals.otherLanguages[language][key], buttons: [] }));
+}
+
+/** The triage of the turn's text (once per turn: the emergency check and this part share it). */
+export function triageTurn(turn: Turn): ResidentTriage | null {
+  const text = turn.context.activity.text;
+  if (!text) return null;
+  turn.triage ??= turn.deps.classify(text);
+  return turn.triage;
+}
+
+/** How many words a message needs to be handed over as another language while the bot waits for an answer. */
+const MIN_WORDS_AT_QUESTION = 3;
+
+/** The state after a handover: whatever form ran is over (the resident gets no more questions in Dutch). */
+function stopForm(state: FlowState): FlowState {
+  return { ...state, flow: null, step: null, waiting: null, tries: 0, resume: null };
+}
+
+/**
+ * The middleware part: a message in another language, while the bot holds the conversation and it
+ * is no global command, is answered in that language and handed to the tandem of the resident's
+ * wijk (or, without a wijk, to the gemeente's list of conversations without a tandem).
+ */
+export const answerOtherLanguages: Middleware = async (turn, next) => {
+  const triage = triageTurn(turn);
+  const language = triage?.languageConfident ? triage.answerLanguage : null;
+  if (!language || isWithStaff(turn.conversation.status)) return next();
+  // An answer to the bot's question ("5662 AB", "Heuvel 3") is easily misread: there it takes a sentence.
+  if (turn.state.waiting === "ask" && (turn.context.activity.text ?? "").trim().split(/\s+/).length < MIN_WORDS_AT_QUESTION) return next();
+  const probe = handleEvent(turn.state, { type: "message", ...readActivity(turn.context.activity) }, probeContext(turn));
+  if (probe.command) return next();
+
+  await sendInOtherLanguage(turn, language, "handover");
+  turn.conversationUpdate.language = language;
+  turn.state = stopForm(turn.state);
+  const wijk = turn.resident.wijkId ? await findWijkRefById(turn.tx, turn.resident.wijkId) : null;
+  const route = wijk ? await routeResident({ wijk }) : null;
+  const routed = route?.wijk && route.reason !== "inactive" ? route : null;
+  const tandemId = routed?.tandem?.id ?? turn.conversation.tandemId;
+  const ordinary = triage && triage.intent !== "groet" && triage.intent !== "onbekend" ? triage.intent : "contact";
+  await recordConversationTopic(turn.tx, turn.conversationId, {
+    wijkId: routed?.wijk?.id ?? turn.resident.wijkId,
+    tandemId: tandemId ?? null,
+    intent: ordinary,
+    theme: triage?.theme ?? "overig",
+    now: turn.now,
+  });
+  await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+  turn.events.push({ conversationId: turn.conversationId, tandemId: tandemId ?? null, kind: "handover" });
+};
+
+function probeContext(turn: Turn) {
+  return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
+}
