@@ -24,6 +24,7 @@ import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
+import { limitFloods } from "./floodLimit.ts";
 import { followUpSafety, stopFormForSafety } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
@@ -227,8 +228,8 @@ function engineContext(turn: Turn): EngineContext {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
 }
 
-/** The chain, in order. */
-export const turnMiddleware: Middleware[] = [answerEmergencies, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
+/** The chain, in order: a flood gets no turn (but a 112/113 message always does). */
+export const turnMiddleware: Middleware[] = [limitFloods, answerEmergencies, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
 
 async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<void> {
   const middleware = chain[index];
