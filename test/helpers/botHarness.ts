@@ -54,7 +54,7 @@ export interface Resident {
 export async function createBotHarness(
   provider: DatabaseProvider = "sqlite",
   start = new Date("2026-11-26T10:00:00+01:00"),
-  options: { channels?: ChannelAdapter[]; realClock?: boolean } = {},
+  options: { channels?: ChannelAdapter[]; realClock?: boolean; recoverEveryMs?: number } = {},
 ): Promise<BotHarness> {
   const t = await createTestDatabase(provider, { seed: true });
   const clock = { now: start };
@@ -69,6 +69,7 @@ export async function createBotHarness(
     secret: "test-secret-test-secret-test-secret",
     channels: [createWebchatAdapter(), ...(options.channels ?? [])],
     dispatcher: { pollMs: 20, backoffMs: (attempt) => Math.min(50 * attempt, 500) },
+    ...(options.recoverEveryMs ? { recoverEveryMs: options.recoverEveryMs } : {}),
     ...(options.realClock ? {} : { now: () => clock.now }),
   });
   let counter = 0;
