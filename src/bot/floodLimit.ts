@@ -17,12 +17,12 @@ export const INBOUND_LIMIT = { messages: 20, windowMs: 60_000 } as const;
 
 /** The middleware: lets the turn go on, or answers a flooding message with the one notice or nothing. */
 export const limitFloods: Middleware = async (turn, next) => {
-  const text = turn.context.activity.text;
-  if (text && turn.deps.classify(text).emergency) return next();
   const identityId = turn.conversation.channelIdentityId;
   const message = { id: turn.message.id, createdAt: turn.message.createdAt };
   const { messages, windowMs } = INBOUND_LIMIT;
   if ((await countRecentInbound(turn.tx, identityId, message, windowMs)) <= messages) return next();
+  const text = turn.context.activity.text;
+  if (text && turn.deps.classify(text).emergency) return next();
   // The first message over the limit gets the notice; the ones after it (still over) are quiet.
   const previous = await findPreviousInbound(turn.tx, identityId, message);
   const floodStartsHere = !previous || (await countRecentInbound(turn.tx, identityId, previous, windowMs)) <= messages;
