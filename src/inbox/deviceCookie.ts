@@ -38,8 +38,9 @@ export function readDeviceCookieValue(secret: string, value: string, now: Date):
   const [user, issued, deviceId, mac, ...rest] = value.split(".");
   if (user === undefined || issued === undefined || deviceId === undefined || mac === undefined || rest.length > 0) return null;
   if (![user, issued, deviceId, mac].every((part) => PART.test(part))) return null;
-  const expected = signature(secret, `${user}.${issued}.${deviceId}`);
-  const given = Buffer.from(mac, "base64url");
+  // Compared as text: base64url decoding ignores stray low bits, so only the one canonical spelling counts.
+  const expected = Buffer.from(signature(secret, `${user}.${issued}.${deviceId}`).toString("base64url"));
+  const given = Buffer.from(mac);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   const issuedAt = Number.parseInt(issued, 36);
   if (!Number.isFinite(issuedAt) || issuedAt > now.getTime() + 60_000 || now.getTime() - issuedAt > DEVICE_COOKIE_MAX_AGE_MS) return null;

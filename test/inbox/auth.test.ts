@@ -6,6 +6,7 @@ import { runCli } from "../../src/cli/run.ts";
 import { findDemoSignIn, seedDemoGemeente } from "../../src/db/seedDemo.ts";
 import { authRoutes, LOGIN_FAILED_NL, loginThrottledMessage, safeNextPath } from "../../src/inbox/auth.routes.ts";
 import { hashEmail, hashPassword, PasswordPolicy, verifyPassword } from "../../src/inbox/password.ts";
+import { DEVICE_COOKIE_MAX_AGE_MS, makeDeviceCookieValue, readDeviceCookieValue } from "../../src/inbox/deviceCookie.ts";
 import { loadStaffSession, requireSignedIn } from "../../src/inbox/session.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
@@ -42,6 +43,26 @@ describe("the password policy", () => {
     expect(await verifyPassword(first, "fietsen langs de Dommel")).toBe(true);
     expect(await verifyPassword(first, "fietsen langs de dommel")).toBe(false);
     expect(await verifyPassword("not a hash", "x")).toBe(false);
+  });
+});
+
+describe("the device cookie", () => {
+  const secret = "d".repeat(40);
+  const at = new Date("2026-12-01T09:00:00Z");
+  it("names the account it was set for, and only with the right signature, spelling and age", () => {
+    const value = makeDeviceCookieValue(secret, "staff-1", at);
+    const read = readDeviceCookieValue(secret, value, at);
+    expect(read?.staffUserId).toBe("staff-1");
+    expect(read?.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(readDeviceCookieValue("e".repeat(40), value, at)).toBeNull();
+    const [user, issued, device, mac] = value.split(".");
+    expect(readDeviceCookieValue(secret, [Buffer.from("staff-2").toString("base64url"), issued, device, mac].join("."), at)).toBeNull();
+    // The last character of a 32-byte MAC carries two spare bits: another spelling of the same bytes is refused too.
+    const last = mac?.at(-1) ?? "A";
+    const respelled = `${mac?.slice(0, -1)}${String.fromCharCode(last.charCodeAt(0) ^ 1)}`;
+    expect(readDeviceCookieValue(secret, [user, issued, device, respelled].join("."), at)).toBeNull();
+    expect(readDeviceCookieValue(secret, value, new Date(at.getTime() + DEVICE_COOKIE_MAX_AGE_MS + 1))).toBeNull();
+    expect(readDeviceCookieValue(secret, "not-a-cookie", at)).toBeNull();
   });
 });
 
@@ -482,8 +503,8 @@ describeEachDatabase("the sign-in throttle, which an attacker cannot turn agains
     const other = await login("gr.geldrop-noord@demo.wijklijn.nl", demoPassword, { ip: attackerIp });
     expect(other.status).toBe(303);
     expect((await login(email, demoPassword, { ip: attackerIp, cookie: other.device })).status).toBe(429);
-    const forged = earlier.device?.replace(/.$/, (c) => (c === "A" ? "B" : "A")) ?? null;
-    expect((await login(email, demoPassword, { ip: attackerIp, cookie: forged })).status).toBe(429);
+    const flipped = earlier.device?.replace(/\.(.)([^.]*)$/, (_, c: string, tail: string) => `.${c === "A" ? "B" : "A"}${tail}`) ?? null;
+    expect((await login(email, demoPassword, { ip: attackerIp, cookie: flipped })).status).toBe(429);
   });
 
   it("makes a client without the device cookie wait longer after each failure, and waiting out a delay is enough", async () => {
