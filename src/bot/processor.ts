@@ -2,8 +2,9 @@
  * Durable inbound handling: every inbound message is stored (once: deduplicated on the platform's
  * message id) before it is acknowledged, then handled by the bot. Messages of one conversation are
  * handled strictly in order, one turn at a time; on PostgreSQL a transaction-scoped advisory lock
- * keeps that true across several service instances. Messages stored but not yet handled (a crash)
- * are picked up again at start.
+ * keeps that true across several service instances. A turn holds no lease: it is one transaction,
+ * so a crash mid-turn leaves the message unhandled, never half-handled. Messages stored but not
+ * yet handled (a crash) are picked up again at start, and by the other instances within seconds.
  */
 import { EventEmitter } from "node:events";
 import { handleEvent, initialState } from "../conversation/engine.ts";
@@ -88,9 +89,15 @@ export class ConversationProcessor extends EventEmitter {
     return next;
   }
 
-  /** Schedules every conversation with stored but unhandled messages (after a crash). */
-  async recover(): Promise<number> {
-    const ids = await conversationsWithUnprocessedInbound(this.db);
+  /**
+   * Schedules every conversation with stored but unhandled messages: at start (after a crash),
+   * and now and then for messages another instance stored and could not handle because it died
+   * (`storedBefore`: only messages waiting since then). Conversations this instance is already
+   * handling are left to their queue; one another instance is handling waits for its turn lock.
+   */
+  async recover(options: { storedBefore?: Date } = {}): Promise<number> {
+    const ids = (await conversationsWithUnprocessedInbound(this.db, options)).filter((id) => !this.queues.has(id));
+    if (this.stopped) return 0;
     for (const id of ids) void this.schedule(id);
     return ids.length;
   }

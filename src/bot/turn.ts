@@ -26,6 +26,7 @@ import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFrom
 import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLanguages.ts";
+import { limitFloods } from "./floodLimit.ts";
 import { followUpSafety, stopFormForSafety } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
@@ -241,8 +242,8 @@ function engineContext(turn: Turn): EngineContext {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
 }
 
-/** The chain, in order. */
-export const turnMiddleware: Middleware[] = [answerEmergencies, answerOtherLanguages, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
+/** The chain, in order: a flood gets no turn (but a 112/113 message always does). */
+export const turnMiddleware: Middleware[] = [limitFloods, answerEmergencies, answerOtherLanguages, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
 
 async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<void> {
   const middleware = chain[index];

@@ -32,6 +32,8 @@ export interface BotOptions {
   dispatcher?: Partial<DispatcherOptions>;
   /** Where web chat photos are kept (DATA_DIR/media): erasure deletes a resident's files there. */
   mediaDir?: string;
+  /** How often to look for messages that another (crashed) instance stored but did not handle; default 5 s. */
+  recoverEveryMs?: number;
   now?: () => Date;
 }
 
@@ -92,6 +94,18 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   dispatcher.start();
   const recovered = await processor.recover();
   if (recovered > 0) options.logger.info({ conversations: recovered }, "Handling messages that were stored but not yet answered");
+  // With several instances, one that dies leaves its stored messages to the others: they pick them up once they have waited a while.
+  const recoverEveryMs = options.recoverEveryMs ?? 5_000;
+  const sweep = setInterval(() => {
+    const storedBefore = new Date((options.now?.() ?? new Date()).getTime() - recoverEveryMs);
+    processor.recover({ storedBefore }).then(
+      (count) => {
+        if (count > 0) options.logger.info({ conversations: count }, "Handling messages another instance stored but did not answer");
+      },
+      (error: unknown) => options.logger.warn({ err: error }, "could not look for unanswered messages"),
+    );
+  }, recoverEveryMs);
+  sweep.unref();
 
   return {
     processor,
@@ -99,6 +113,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
     flows: () => flows,
     classify,
     async stop() {
+      clearInterval(sweep);
       watcher?.close();
       await processor.stop();
       await dispatcher.stop();

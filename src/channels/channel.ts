@@ -39,8 +39,14 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   /** False while the platform connection is down (WhatsApp Web disconnected): messages wait, unclaimed. */
   available?(): boolean;
-  /** Sends one message; returns the platform's id for it. Throws ChannelSendError on failure. */
-  send(to: Recipient, payload: OutboundPayload): Promise<{ externalMessageId: string }>;
+  /**
+   * True when sending again with the same `idempotencyKey` never delivers a message twice. Only
+   * then is a message whose sender crashed mid-send sent again; otherwise it is marked dead "in
+   * doubt" (Telegram, WhatsApp and the Bot Framework connector have no such key).
+   */
+  readonly idempotentSends?: boolean;
+  /** Sends one message; returns the platform's id for it. Throws ChannelSendError on failure. `idempotencyKey` is the outbox row's id. */
+  send(to: Recipient, payload: OutboundPayload, options?: { idempotencyKey: string }): Promise<{ externalMessageId: string }>;
   /**
    * Puts an emoji reaction on a message the resident sent, named by the platform's id for it (the
    * one it was stored under); returns the platform's id for the reaction, or null when it gives

@@ -221,6 +221,8 @@ export const GlobalsSchema = z
         no: TextSchema,
         needsConsent: TextSchema,
         somethingWentWrong: TextSchema,
+        /** Once when a resident sends more messages at once than the bot answers (src/bot/floodLimit.ts); the rest are kept for staff. */
+        floodNotice: TextSchema,
         unsupportedMedia: TextSchema,
         /** Said once to a group chat: Wijklijn only talks one-to-one. */
         groupChat: TextSchema,

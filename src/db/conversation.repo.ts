@@ -134,9 +134,13 @@ export async function nextUnprocessedInbound(db: DbOrTx, conversationId: string)
   return db.message.findFirst({ where: { conversationId, direction: "in", processedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 }
 
-/** Conversations with inbound messages waiting to be handled (for recovery at start). */
-export async function conversationsWithUnprocessedInbound(db: DbOrTx): Promise<string[]> {
-  const rows = await db.message.findMany({ where: { direction: "in", processedAt: null }, select: { conversationId: true }, distinct: ["conversationId"] });
+/** Conversations with inbound messages waiting to be handled (for recovery at start, and for messages a crashed instance stored): those stored before `storedBefore` when given. */
+export async function conversationsWithUnprocessedInbound(db: DbOrTx, options: { storedBefore?: Date } = {}): Promise<string[]> {
+  const rows = await db.message.findMany({
+    where: { direction: "in", processedAt: null, ...(options.storedBefore ? { createdAt: { lt: options.storedBefore } } : {}) },
+    select: { conversationId: true },
+    distinct: ["conversationId"],
+  });
   return rows.map((row) => row.conversationId);
 }
 

@@ -4,7 +4,7 @@
  * failed turn so one bad message never blocks a resident.
  */
 import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
-import type { DatabaseProvider, Db, Tx } from "./client.ts";
+import type { DatabaseProvider, Db, DbOrTx, Tx } from "./client.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
 import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
@@ -115,4 +115,34 @@ export async function forgetInboundContent(tx: Tx, residentId: string): Promise<
   const media = await tx.message.findMany({ where: { conversation: { residentId }, direction: "in", mediaRef: { not: null } }, select: { mediaRef: true } });
   await tx.message.updateMany({ where: { conversation: { residentId }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
   return media.flatMap((m) => (m.mediaRef === null ? [] : [m.mediaRef]));
+}
+
+/** One inbound message's place in its resident's stream: its id and when it was sent. */
+export interface InboundRef {
+  id: string;
+  createdAt: Date;
+}
+
+/** Messages before `message` (or it) in stream order: by time, then id, as turns handle them. */
+const upTo = (message: InboundRef, inclusive: boolean) => ({
+  OR: [{ createdAt: { lt: message.createdAt } }, { createdAt: message.createdAt, id: inclusive ? { lte: message.id } : { lt: message.id } }],
+});
+
+/**
+ * How many messages one channel identity (a Telegram chat, a WhatsApp number…) sent in the
+ * `windowMs` up to and including `message`, over all its conversations.
+ */
+export async function countRecentInbound(db: DbOrTx, channelIdentityId: string, message: InboundRef, windowMs: number): Promise<number> {
+  return db.message.count({
+    where: { direction: "in", conversation: { channelIdentityId }, createdAt: { gt: new Date(message.createdAt.getTime() - windowMs) }, ...upTo(message, true) },
+  });
+}
+
+/** The identity's inbound message just before `message`, or null for its first. */
+export async function findPreviousInbound(db: DbOrTx, channelIdentityId: string, message: InboundRef): Promise<InboundRef | null> {
+  return db.message.findFirst({
+    where: { direction: "in", conversation: { channelIdentityId }, ...upTo(message, false) },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, createdAt: true },
+  });
 }

@@ -101,23 +101,47 @@ export async function listNextOutboxMessages(db: DbOrTx, input: { channels: Chan
 }
 
 /**
- * Claims a due pending message for one instance with a lease until `lockedUntil`, counting the
- * attempt; false when it is no longer pending, no longer due (another instance's send failed
- * meanwhile) or another instance holds an unexpired lease (the conditional update is the lock,
- * so several instances can run).
+ * How a claim went: `claimed` (free), `taken-over` (its lease had run out while another instance
+ * held it: that instance stopped mid-send, so the message may or may not have reached the
+ * platform), or `lost` (no longer pending or due, or another instance holds a live lease).
  */
-export async function claimOutboxMessage(db: DbOrTx, id: string, lease: { now: Date; lockedUntil: Date; lockedBy: string }): Promise<boolean> {
-  const claimed = await db.outboxMessage.updateMany({
-    where: { id, nextAttemptAt: { lte: lease.now }, ...pendingAndUnleased(lease.now) },
-    data: { lockedUntil: lease.lockedUntil, lockedBy: lease.lockedBy, attempts: { increment: 1 } },
-  });
-  return claimed.count > 0;
+export type OutboxClaim = "claimed" | "taken-over" | "lost";
+
+/**
+ * Claims a due pending message for one instance with a lease until `lockedUntil`, counting the
+ * attempt. The lease is short and renewed while the send runs (renewOutboxLease), so it ends
+ * with the process that holds it: a crashed instance's claim can be taken over seconds later, a
+ * live instance's never. Each step is one conditional update, which is the lock (on PostgreSQL
+ * the row lock makes a second instance re-check the condition), so several instances can run.
+ */
+export async function claimOutboxMessage(db: DbOrTx, id: string, lease: { now: Date; lockedUntil: Date; lockedBy: string }): Promise<OutboxClaim> {
+  const due = { id, status: "pending", nextAttemptAt: { lte: lease.now } };
+  const data = { lockedUntil: lease.lockedUntil, lockedBy: lease.lockedBy, attempts: { increment: 1 } };
+  const free = await db.outboxMessage.updateMany({ where: { ...due, lockedBy: null, OR: [{ lockedUntil: null }, { lockedUntil: { lt: lease.now } }] }, data });
+  if (free.count > 0) return "claimed";
+  const orphaned = await db.outboxMessage.updateMany({ where: { ...due, lockedBy: { not: null }, lockedUntil: { lt: lease.now } }, data });
+  return orphaned.count > 0 ? "taken-over" : "lost";
 }
 
-/** Records a delivered message and releases its lease (`externalMessageId` null: the platform gave no id, e.g. for a reaction). */
-export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sentAt: Date; externalMessageId: string | null }): Promise<void> {
-  await db.outboxMessage.update({
-    where: { id },
+/** Extends this instance's lease on a message it is sending; false when the lease was lost (taken over after a stall, or released). */
+export async function renewOutboxLease(db: DbOrTx, id: string, lease: { lockedUntil: Date; lockedBy: string }): Promise<boolean> {
+  const renewed = await db.outboxMessage.updateMany({ where: { id, status: "pending", lockedBy: lease.lockedBy }, data: { lockedUntil: lease.lockedUntil } });
+  return renewed.count > 0;
+}
+
+/**
+ * A message whose sender stopped mid-send, on a platform that cannot tell a repeated send from a
+ * new one: it is not sent again (the resident may have it already) but marked dead with the
+ * reason, so that an admin sees it under undelivered messages and can send it again.
+ */
+export async function markOutboxMessageInDoubt(db: DbOrTx, id: string, lockedBy: string, lastError: string): Promise<void> {
+  await db.outboxMessage.updateMany({ where: { id, status: "pending", lockedBy }, data: { status: "dead", lockedUntil: null, lockedBy: null, lastError } });
+}
+
+/** Records a delivered message and releases its lease (only the lease holder's: after a takeover the new holder decides; `externalMessageId` null: the platform gave no id, e.g. for a reaction). */
+export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sentAt: Date; externalMessageId: string | null; lockedBy: string }): Promise<void> {
+  await db.outboxMessage.updateMany({
+    where: { id, lockedBy: sent.lockedBy },
     data: { status: "sent", sentAt: sent.sentAt, externalMessageId: sent.externalMessageId, lockedUntil: null, lockedBy: null, lastError: null },
   });
 }
@@ -127,17 +151,17 @@ export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sent
  * released, and the attempt given back (a refusal is not a failure of the message, so a long
  * rate limit never makes it dead).
  */
-export async function deferOutboxMessage(db: DbOrTx, id: string, deferral: { nextAttemptAt: Date; lastError: string }): Promise<void> {
+export async function deferOutboxMessage(db: DbOrTx, id: string, deferral: { nextAttemptAt: Date; lastError: string; lockedBy: string }): Promise<void> {
   await db.outboxMessage.updateMany({
-    where: { id, status: "pending", attempts: { gt: 0 } },
+    where: { id, status: "pending", attempts: { gt: 0 }, lockedBy: deferral.lockedBy },
     data: { nextAttemptAt: deferral.nextAttemptAt, lockedUntil: null, lockedBy: null, lastError: deferral.lastError, attempts: { decrement: 1 } },
   });
 }
 
-/** Records a failed send and releases its lease: pending again from `nextAttemptAt`, or dead (for an admin to look at). */
-export async function markOutboxMessageFailed(db: DbOrTx, id: string, failure: { dead: boolean; nextAttemptAt: Date; lastError: string }): Promise<void> {
-  await db.outboxMessage.update({
-    where: { id },
+/** Records a failed send and releases its lease (the holder's only): pending again from `nextAttemptAt`, or dead (for an admin to look at). */
+export async function markOutboxMessageFailed(db: DbOrTx, id: string, failure: { dead: boolean; nextAttemptAt: Date; lastError: string; lockedBy: string }): Promise<void> {
+  await db.outboxMessage.updateMany({
+    where: { id, lockedBy: failure.lockedBy },
     data: { status: failure.dead ? "dead" : "pending", nextAttemptAt: failure.nextAttemptAt, lockedUntil: null, lockedBy: null, lastError: failure.lastError },
   });
 }

@@ -1,5 +1,6 @@
 /** Staff sessions and sign-in attempts. Only hashes of session ids and of e-mail/addresses are stored. */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { loginDelayMs, type LoginThrottlePolicy } from "../domain/loginThrottle.ts";
 import { providerOfDb, type Db, type DbOrTx } from "./client.ts";
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
@@ -38,56 +39,77 @@ export async function deleteAllStaffSessions(db: DbOrTx, staffUserId: string): P
   return (await db.staffSession.deleteMany({ where: { staffUserId } })).count;
 }
 
-/** Records a sign-in attempt under hashed keys (e-mail and address). */
-export async function recordLoginAttempt(db: DbOrTx, keys: { email: string; ip: string }, success: boolean, now: Date = new Date()): Promise<void> {
-  await db.loginAttempt.createMany({
-    data: [
-      { key: `email:${sha256(keys.email.toLowerCase())}`, success, at: now },
-      { key: `ip:${sha256(keys.ip)}`, success, at: now },
-    ],
-  });
+/** Whose attempt a sign-in is: the e-mail address tried, the client address, and the browser's device id when it carries a valid device cookie for that account. */
+export interface LoginAttemptKeys {
+  email: string;
+  ip: string;
+  deviceId: string | null;
 }
 
-/** How many failed sign-ins a window allows, per e-mail address and per client address. */
-export interface LoginLimits {
-  windowMs: number;
-  maxFailuresPerEmail: number;
-  maxFailuresPerAddress: number;
+/** A claimed sign-in attempt (recorded as failed until `markLoginAttemptSucceeded`), or how long to wait first. */
+export type LoginClaim = { throttled: false; attemptIds: string[] } | { throttled: true; retryAfterMs: number };
+
+interface ThrottleKey {
+  key: string;
+  free: number;
+  /** A successful sign-in under this key forgets its earlier failures (not so for a client address: an attacker could sign in to an account of their own). */
+  resetsOnSuccess: boolean;
 }
 
-/** A claimed sign-in attempt: recorded as failed until `markLoginAttemptSucceeded`. */
-export type LoginClaim = { throttled: false; attemptIds: string[] } | { throttled: true };
+/**
+ * The keys an attempt counts under. With a device cookie only the device's own: failures by
+ * others for the same address do not slow down a browser that signed in before. Without one,
+ * the e-mail address and the client address.
+ */
+function throttleKeys(keys: LoginAttemptKeys, policy: LoginThrottlePolicy): ThrottleKey[] {
+  if (keys.deviceId !== null) return [{ key: `device:${sha256(keys.deviceId)}`, free: policy.freeFailuresPerDevice, resetsOnSuccess: true }];
+  return [
+    { key: `email:${sha256(keys.email.toLowerCase())}`, free: policy.freeFailuresPerEmail, resetsOnSuccess: true },
+    { key: `ip:${sha256(keys.ip)}`, free: policy.freeFailuresPerAddress, resetsOnSuccess: false },
+  ];
+}
+
+/** How long `key` must still wait at `now` (0: it may try). */
+async function remainingDelayMs(db: DbOrTx, key: ThrottleKey, policy: LoginThrottlePolicy, now: Date): Promise<number> {
+  let since = new Date(now.getTime() - policy.windowMs);
+  if (key.resetsOnSuccess) {
+    const success = await db.loginAttempt.findFirst({ where: { key: key.key, success: true, at: { gte: since } }, orderBy: { at: "desc" }, select: { at: true } });
+    if (success) since = success.at;
+  }
+  const failures = await db.loginAttempt.aggregate({ where: { key: key.key, success: false, at: { gte: since } }, _count: { _all: true }, _max: { at: true } });
+  const latest = failures._max.at;
+  if (!latest) return 0;
+  return Math.max(0, latest.getTime() + loginDelayMs(failures._count._all, key.free, policy) - now.getTime());
+}
+
+async function longestDelayMs(db: DbOrTx, keys: ThrottleKey[], policy: LoginThrottlePolicy, now: Date): Promise<number> {
+  const delays = await Promise.all(keys.map((key) => remainingDelayMs(db, key, policy, now)));
+  return Math.max(0, ...delays);
+}
 
 /**
  * Checks the throttle and records the attempt in one step, before any password is verified:
  * the attempt is stored as a failure in the same transaction that counted the earlier ones, so
- * parallel guesses cannot all pass the check before any of them is counted. On PostgreSQL the
- * transaction holds advisory locks on both keys (taken in a fixed order, so two claims never
- * deadlock); the SQLite adapter runs one transaction at a time on its one connection.
+ * parallel guesses cannot all pass the check before any of them is counted. A throttled attempt
+ * is not recorded (it checked nothing), so hammering on does not make the wait longer. On
+ * PostgreSQL the transaction holds advisory locks on the keys (taken in a fixed order, so two
+ * claims never deadlock); the SQLite adapter runs one transaction at a time on its one connection.
  */
-export async function claimLoginAttempt(db: Db, keys: { email: string; ip: string }, limits: LoginLimits, now: Date = new Date()): Promise<LoginClaim> {
-  const emailKey = `email:${sha256(keys.email.toLowerCase())}`;
-  const ipKey = `ip:${sha256(keys.ip)}`;
-  const since = new Date(now.getTime() - limits.windowMs);
+export async function claimLoginAttempt(db: Db, keys: LoginAttemptKeys, policy: LoginThrottlePolicy, now: Date = new Date()): Promise<LoginClaim> {
+  const throttle = throttleKeys(keys, policy);
   const postgres = providerOfDb(db) === "postgresql";
-  // Already over a limit: say so without queueing for the lock (a flood of guesses mostly ends here).
-  const countFailures = (client: DbOrTx, key: string) => client.loginAttempt.count({ where: { key, success: false, at: { gte: since } } });
-  const [emailBefore, ipBefore] = await Promise.all([countFailures(db, emailKey), countFailures(db, ipKey)]);
-  if (emailBefore >= limits.maxFailuresPerEmail || ipBefore >= limits.maxFailuresPerAddress) return { throttled: true };
+  // Still waiting: say so without queueing for the lock (a flood of guesses mostly ends here).
+  const before = await longestDelayMs(db, throttle, policy, now);
+  if (before > 0) return { throttled: true, retryAfterMs: before };
   // A burst of parallel claims queues on the advisory lock: wait for it (maxWait) rather than fail the sign-in with a 500.
   return db.$transaction(
-    async (tx) => {
-      if (postgres) for (const key of [emailKey, ipKey].sort()) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
-      const [email, ip] = await Promise.all([countFailures(tx, emailKey), countFailures(tx, ipKey)]);
-      if (email >= limits.maxFailuresPerEmail || ip >= limits.maxFailuresPerAddress) return { throttled: true };
-      const attemptIds = [randomUUID(), randomUUID()];
-      await tx.loginAttempt.createMany({
-        data: [
-          { id: attemptIds[0], key: emailKey, success: false, at: now },
-          { id: attemptIds[1], key: ipKey, success: false, at: now },
-        ],
-      });
-      return { throttled: false, attemptIds };
+    async (tx): Promise<LoginClaim> => {
+      if (postgres) for (const { key } of [...throttle].sort((a, b) => a.key.localeCompare(b.key))) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);
+      const delay = await longestDelayMs(tx, throttle, policy, now);
+      if (delay > 0) return { throttled: true, retryAfterMs: delay };
+      const rows = throttle.map(({ key }) => ({ id: randomUUID(), key, success: false, at: now }));
+      await tx.loginAttempt.createMany({ data: rows });
+      return { throttled: false, attemptIds: rows.map((row) => row.id) };
     },
     { maxWait: 15_000, timeout: 15_000 },
   );

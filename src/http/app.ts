@@ -141,7 +141,7 @@ export function createApp(deps: AppDeps): Express {
   // form that changes something carries the session's CSRF token.
   app.use(inboxAssetRoutes());
   app.use("/inbox", ...formBody("100kb"), loadStaffSession(deps.db));
-  app.use(authRoutes({ db: deps.db, logger: deps.logger, oidcButtonLabel: deps.oidc?.buttonLabel }));
+  app.use(authRoutes({ db: deps.db, logger: deps.logger, oidcButtonLabel: deps.oidc?.buttonLabel, ...(deps.secret ? { secret: deps.secret } : {}) }));
   if (deps.oidc) {
     if (!deps.secret) throw new Error("OpenID Connect sign-in needs the session secret: pass `secret` to createApp.");
     app.use(oidcRoutes({ db: deps.db, logger: deps.logger, settings: deps.oidc, secret: deps.secret }));

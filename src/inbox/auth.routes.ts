@@ -1,21 +1,26 @@
 /**
  * Signing in and out of the inbox, and the account page: the login form (works without
- * JavaScript), throttled from the database per e-mail address and per client address, logout
+ * JavaScript), throttled from the database per e-mail address and per client address with a
+ * delay that grows (src/domain/loginThrottle.ts), except for a browser that signed in to that
+ * account before (its device cookie: src/inbox/deviceCookie.ts), logout
  * (here or everywhere) and changing one's password. Every sign-in, failed or not, and every
  * password change is in the audit log; passwords and clear e-mail addresses never are.
  *
  * Mount after `express.urlencoded()` and `loadStaffSession(db)` for the /inbox path.
  */
+import { randomBytes } from "node:crypto";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { staffOf } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
-import { claimLoginAttempt, countLiveStaffSessions, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, recordLoginAttempt } from "../db/session.repo.ts";
+import { claimLoginAttempt, countLiveStaffSessions, createStaffSession, deleteAllStaffSessions, deleteStaffSession, markLoginAttemptSucceeded, type LoginClaim } from "../db/session.repo.ts";
+import { LOGIN_THROTTLE, waitInDutch } from "../domain/loginThrottle.ts";
 import { findStaffAccount, findStaffCredentialsByEmail, findStaffCredentialsById, updatePasswordHash } from "../db/staffAccount.repo.ts";
 import type { StaffRole } from "../db/staff.repo.ts";
 import type { Logger } from "../log.ts";
 import { html, type SafeHtml } from "../http/html.ts";
+import { deviceCookieOf, setDeviceCookie } from "./deviceCookie.ts";
 import { page } from "./layout.ts";
 import { hashEmail, hashPassword, PasswordPolicy, passwordNeedsRehash, setStaffPassword, verifyDummyPassword, verifyPassword } from "./password.ts";
 import { clearSessionCookie, requireSignedIn, sessionIdOf, setSessionCookie, verifyCsrf } from "./session.ts";
@@ -27,16 +32,17 @@ export interface AuthRoutesDeps {
   now?: () => Date;
   /** When OpenID Connect sign-in is configured: the login page offers "Inloggen met <label>". */
   oidcButtonLabel?: string;
+  /** Signs device cookies (the session secret); without it a random key per process, so device cookies last until a restart. */
+  secret?: string;
 }
-
-/** Sign-in throttling: failures within the window, per e-mail address and per client address. */
-export const LOGIN_THROTTLE = { windowMs: 15 * 60 * 1000, maxFailuresPerEmail: 5, maxFailuresPerAddress: 20 } as const;
 
 /** The one answer to a wrong e-mail address or password: it never says which of the two. */
 export const LOGIN_FAILED_NL = "E-mailadres of wachtwoord klopt niet.";
 
-/** The answer while sign-in is throttled. */
-export const LOGIN_THROTTLED_NL = "Te veel pogingen. Probeer het over een kwartier opnieuw.";
+/** The answer while sign-in is throttled: how long to wait, in words. */
+export function loginThrottledMessage(retryAfterMs: number): string {
+  return `Te veel pogingen. Probeer het over ${waitInDutch(retryAfterMs)} opnieuw.`;
+}
 
 const DEFAULT_AFTER_LOGIN = "/inbox";
 
@@ -191,9 +197,15 @@ ${view.notice ? html`<p class="flash flash-ok" role="status">${view.notice}</p>`
 export function authRoutes(deps: AuthRoutesDeps): Router {
   const { db, logger, oidcButtonLabel } = deps;
   const now = deps.now ?? (() => new Date());
+  const deviceSecret = deps.secret ?? randomBytes(32).toString("base64url");
   const router = Router();
 
-  const limits = LOGIN_THROTTLE;
+  /** The keys an attempt for `staffUserId`'s account counts under: its own device when this browser signed in to that account before. */
+  const attemptKeys = (req: Request, email: string, staffUserId: string | null, at: Date) => {
+    const device = deviceCookieOf(req, deviceSecret, at);
+    return { email, ip: clientAddress(req), deviceId: device && staffUserId !== null && device.staffUserId === staffUserId ? device.deviceId : null };
+  };
+  const retryAfterSeconds = (claim: Extract<LoginClaim, { throttled: true }>) => String(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
 
   const loadAccount = async (staffUserId: string) => {
     const user = await findStaffAccount(db, staffUserId);
@@ -240,20 +252,19 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     }
     const { email, password } = form.data;
     const at = now();
-    const keys = { email, ip: clientAddress(req) };
+    const user = await findStaffCredentialsByEmail(db, email);
+    const keys = attemptKeys(req, email, user?.id ?? null, at);
 
-    const claim = await claimLoginAttempt(db, keys, limits, at);
+    const claim = await claimLoginAttempt(db, keys, LOGIN_THROTTLE, at);
     if (claim.throttled) {
-      // Counted as a failure too, so that hammering on keeps the lock closed for another quarter.
-      await recordLoginAttempt(db, keys, false, at);
+      // Not counted as a failure (no password was checked), so hammering on does not make the wait longer.
       await auditLogin({ success: false, email, user: null, reason: "throttled", at });
-      logger.warn({ emailHash: hashEmail(email) }, "sign-in throttled after too many failures");
-      res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
-      sendPage(res, 429, loginPage({ email, next, oidcButtonLabel, error: LOGIN_THROTTLED_NL }));
+      logger.warn({ emailHash: hashEmail(email), knownDevice: keys.deviceId !== null }, "sign-in throttled after too many failures");
+      res.setHeader("Retry-After", retryAfterSeconds(claim));
+      sendPage(res, 429, loginPage({ email, next, oidcButtonLabel, error: loginThrottledMessage(claim.retryAfterMs) }));
       return;
     }
 
-    const user = await findStaffCredentialsByEmail(db, email);
     const usable = user?.active && user.passwordHash ? { ...user, passwordHash: user.passwordHash } : null;
     const valid = usable ? await verifyPassword(usable.passwordHash, password) : await verifyDummyPassword(password);
     if (!usable || !valid) {
@@ -272,8 +283,9 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     if (previous) await deleteStaffSession(db, previous);
     const session = await createStaffSession(db, usable.id, at);
     await auditLogin({ success: true, email, user: usable, at });
-    logger.info({ staffUserId: usable.id }, "staff signed in");
+    logger.info({ staffUserId: usable.id, knownDevice: keys.deviceId !== null }, "staff signed in");
     setSessionCookie(req, res, session.id);
+    setDeviceCookie(req, res, deviceSecret, usable.id, at);
     noStore(res);
     res.redirect(303, next ?? DEFAULT_AFTER_LOGIN);
   });
@@ -356,7 +368,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const user = await findStaffCredentialsById(db, staff.staffUserId);
     if (!user) return refuse(401, null, "Je sessie is verlopen. Log opnieuw in.");
     const at = now();
-    const keys = { email: user.email, ip: clientAddress(req) };
+    const keys = attemptKeys(req, user.email, user.id, at);
     const auditRefusal = (reason: string) =>
       recordAudit(db, {
         gemeenteId: user.gemeenteId,
@@ -370,11 +382,11 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       });
 
     // Guessing the current password from a stolen session is sign-in guessing too: same throttle.
-    const claim = await claimLoginAttempt(db, keys, limits, at);
+    const claim = await claimLoginAttempt(db, keys, LOGIN_THROTTLE, at);
     if (claim.throttled) {
       await auditRefusal("throttled");
-      res.setHeader("Retry-After", String(LOGIN_THROTTLE.windowMs / 1000));
-      return refuse(429, "currentPassword", LOGIN_THROTTLED_NL);
+      res.setHeader("Retry-After", retryAfterSeconds(claim));
+      return refuse(429, "currentPassword", loginThrottledMessage(claim.retryAfterMs));
     }
     if (!user.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
       await auditRefusal("current_password");

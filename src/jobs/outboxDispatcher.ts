@@ -1,7 +1,11 @@
 /**
  * Delivers the outbox: due messages are claimed with a lease (safe with several instances),
  * sent through their channel, and marked sent; failures retry with backoff, and after repeated
- * failure a message is dead (visible to admins). Per resident, messages leave in the order they
+ * failure a message is dead (visible to admins). The lease is a few seconds long and renewed
+ * while the send runs, so it ends with the process: after a crash the next message to that
+ * resident goes within seconds, and the message that was being sent is sent again only where the
+ * platform recognises a repeat (ChannelAdapter.idempotentSends); elsewhere it is marked dead as
+ * "in doubt", never sent twice. Per resident, messages leave in the order they
  * were written; across residents, replies (priority 0) go before bulk, one message per resident
  * per round. Pacing (src/jobs/sendPacer.ts) follows each channel's declared limits, and a
  * platform's retry-after holds back that one recipient for as long as it asked.
@@ -15,7 +19,9 @@ import {
   findInboundChannelMessageId,
   listNextOutboxMessages,
   markOutboxMessageFailed,
+  markOutboxMessageInDoubt,
   markOutboxMessageSent,
+  renewOutboxLease,
   type DueOutboxMessage,
 } from "../db/outbox.repo.ts";
 import type { Channel, Reaction } from "../domain/messages.ts";
@@ -26,6 +32,7 @@ import { SendPacer } from "./sendPacer.ts";
 /** How the dispatcher behaves; tests shorten the times. */
 export interface DispatcherOptions {
   pollMs: number;
+  /** How long a claim holds without renewal; renewed every third of it while the send runs, so a crashed instance's claim is free this long after the crash. */
   leaseMs: number;
   maxAttempts: number;
   backoffMs: (attempt: number) => number;
@@ -34,7 +41,7 @@ export interface DispatcherOptions {
 
 const defaults: DispatcherOptions = {
   pollMs: 250,
-  leaseMs: 60_000,
+  leaseMs: 10_000,
   maxAttempts: 8,
   backoffMs: (attempt) => Math.min(2 ** attempt * 1000, 15 * 60_000),
   batchSize: 50,
@@ -147,19 +154,41 @@ export class OutboxDispatcher {
 
   /** Claims, sends and records one message; true when it was delivered. */
   private async deliver(adapter: ChannelAdapter, message: DueOutboxMessage): Promise<boolean> {
-    const claimed = await claimOutboxMessage(this.db, message.id, { now: this.now(), lockedUntil: new Date(this.now().getTime() + this.options.leaseMs), lockedBy: this.instance });
-    if (!claimed) return false;
+    const lockedBy = this.instance;
+    const leaseEnd = () => new Date(this.now().getTime() + this.options.leaseMs);
+    const claim = await claimOutboxMessage(this.db, message.id, { now: this.now(), lockedUntil: leaseEnd(), lockedBy });
+    if (claim === "lost") return false;
+    if (claim === "taken-over" && adapter.idempotentSends !== true) {
+      // Its sender stopped mid-send: the resident may have it already. Not sent twice; an admin can send it again.
+      await markOutboxMessageInDoubt(this.db, message.id, lockedBy, "in doubt: the instance sending this message stopped mid-send, so it may or may not have arrived; not sent again");
+      this.logger.warn({ outboxId: message.id, channel: message.channel }, "outbox message in doubt after a crash mid-send; marked dead, not sent twice");
+      return false;
+    }
+    // The lease lives as long as this process does: renewed while the platform answers.
+    const renewal = setInterval(
+      () => {
+        void renewOutboxLease(this.db, message.id, { lockedUntil: leaseEnd(), lockedBy }).then(
+          (held) => {
+            if (!held) this.logger.warn({ outboxId: message.id }, "outbox lease lost while sending (this instance stalled)");
+          },
+          (error: unknown) => this.logger.warn({ err: error, outboxId: message.id }, "could not renew an outbox lease"),
+        );
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     try {
       if (!message.payload.ok) throw message.payload.error;
       const { reaction } = message.payload.value;
       if (reaction) return await this.deliverReaction(adapter, message, reaction);
-      const { externalMessageId } = await adapter.send(message.recipient, message.payload.value);
+      const { externalMessageId } = await adapter.send(message.recipient, message.payload.value, { idempotencyKey: message.id });
       this.pacer.recordSend(adapter.kind, adapter.limits, message.channelIdentityId, this.now().getTime());
-      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId });
+      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId, lockedBy });
       return true;
     } catch (error) {
       await this.recordFailure(adapter, message, error);
       return false;
+    } finally {
+      clearInterval(renewal);
     }
   }
 
@@ -173,13 +202,13 @@ export class OutboxDispatcher {
     const channelMessageId = adapter.react ? await findInboundChannelMessageId(this.db, reaction.messageId) : null;
     if (!adapter.react || !channelMessageId) {
       this.logger.debug({ outboxId: message.id, channel: message.channel }, "a reaction this channel cannot show: done without sending");
-      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId: null });
+      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId: null, lockedBy: this.instance });
       return true;
     }
     try {
       const { externalMessageId } = await adapter.react(message.recipient, { emoji: reaction.emoji, channelMessageId });
       this.pacer.recordSend(adapter.kind, adapter.limits, message.channelIdentityId, this.now().getTime());
-      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId });
+      await markOutboxMessageSent(this.db, message.id, { sentAt: this.now(), externalMessageId, lockedBy: this.instance });
       return true;
     } catch (error) {
       const slowDown = error instanceof ChannelSendError && (error.options.retryAfterMs ?? 0) > 0 && error.options.permanent !== true;
@@ -197,7 +226,7 @@ export class OutboxDispatcher {
     if (sendError && retryAfterMs !== undefined && retryAfterMs > 0 && sendError.options.permanent !== true) {
       // The platform's own "slow down": wait exactly as long as it asked, for this recipient (the pacer decides when it is the channel).
       const paused = this.pacer.recordRefusal(adapter.kind, adapter.limits, { recipient: message.channelIdentityId, retryAfterMs, scope: sendError.options.retryAfterScope }, now);
-      await deferOutboxMessage(this.db, message.id, { nextAttemptAt: new Date(now + retryAfterMs), lastError });
+      await deferOutboxMessage(this.db, message.id, { nextAttemptAt: new Date(now + retryAfterMs), lastError, lockedBy: this.instance });
       this.logger.warn({ outboxId: message.id, channel: message.channel, retryAfterMs, paused }, `outbox send rate limited; ${paused} waits`);
       return;
     }
@@ -206,7 +235,7 @@ export class OutboxDispatcher {
     const retryAt = now + this.options.backoffMs(attempts);
     // Later messages to this resident wait behind this one (order per resident).
     if (!dead) this.pacer.holdRecipient(message.channelIdentityId, adapter.limits, retryAt, now);
-    await markOutboxMessageFailed(this.db, message.id, { dead, nextAttemptAt: new Date(retryAt), lastError });
+    await markOutboxMessageFailed(this.db, message.id, { dead, nextAttemptAt: new Date(retryAt), lastError, lockedBy: this.instance });
     const outcome = dead ? "outbox message is dead after repeated failures" : "outbox send failed; will retry";
     this.logger.warn({ outboxId: message.id, channel: message.channel, attempts, dead }, outcome);
   }

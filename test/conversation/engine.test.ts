@@ -290,6 +290,7 @@ const globals = GlobalsSchema.parse({
     no: text("Nee", "No"),
     needsConsent: text("Daarvoor heb ik je toestemming nodig.", "I need your consent for that."),
     somethingWentWrong: text("Er ging iets mis.", "Something went wrong."),
+    floodNotice: text("Je stuurt veel berichten tegelijk.", "You are sending a lot of messages at once."),
     unsupportedMedia: text("Dat kan ik niet lezen.", "I cannot read that."),
     groupChat: text("Alleen één-op-één.", "Only one-to-one."),
     shareLocation: text("Deel locatie", "Share location"),

@@ -2,8 +2,9 @@
  * A fake WhatsApp Cloud (Graph) API over real HTTP on 127.0.0.1: records what Wijklijn POSTs to
  * `/:version/:phoneNumberId/messages`, checks the bearer token and WhatsApp's limits on message
  * bodies (so a body the real API would refuse fails here too), answers `{ messages: [{ id }] }`,
- * and can be told to fail the next calls with a 429, a 500, a 131047 (24-hour window closed) or a
- * refusal (131009, e.g. a reaction on a message too old to react to).
+ * and can be told to fail the next calls with a rate limit (any of Meta's throttling codes), an
+ * expired token (190), a 500, a 131047 (24-hour window closed) or a refusal (131009, e.g. a
+ * reaction on a message too old to react to).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { z } from "zod";
@@ -70,7 +71,12 @@ export interface RecordedCall {
 }
 
 /** A failure to answer with instead of accepting. */
-export type FakeFailure = { kind: "rate-limit"; retryAfterSeconds?: number; code?: 130429 | 131048 | 131056 } | { kind: "server-error" } | { kind: "re-engagement" } | { kind: "refused" };
+export type FakeFailure =
+  | { kind: "rate-limit"; retryAfterSeconds?: number; code?: 4 | 80007 | 130429 | 131048 | 131056; status?: 400 | 429 }
+  | { kind: "server-error" }
+  | { kind: "re-engagement" }
+  | { kind: "token-expired" }
+  | { kind: "refused" };
 
 /** A running fake Graph API. */
 export interface FakeGraphApi {
@@ -159,9 +165,10 @@ export async function startFakeGraphApi(options: { token: string; phoneNumberId:
       const to = parsed.data.to;
       const failure = failures.shift();
       if (failure?.kind === "rate-limit") {
-        record(429, to);
+        const status = failure.status ?? 429;
+        record(status, to);
         const code = failure.code ?? 130429;
-        answer(res, 429, graphError(code, "Rate limit hit"), failure.retryAfterSeconds !== undefined ? { "Retry-After": String(failure.retryAfterSeconds) } : {});
+        answer(res, status, graphError(code, "Rate limit hit"), failure.retryAfterSeconds !== undefined ? { "Retry-After": String(failure.retryAfterSeconds) } : {});
         return;
       }
       if (failure?.kind === "server-error") {
@@ -172,6 +179,11 @@ export async function startFakeGraphApi(options: { token: string; phoneNumberId:
       if (failure?.kind === "refused") {
         record(400, to);
         answer(res, 400, graphError(131009, "Parameter value is not valid: the message to react to is too old or unknown"));
+        return;
+      }
+      if (failure?.kind === "token-expired") {
+        record(401, to);
+        answer(res, 401, graphError(190, "Error validating access token: Session has expired"));
         return;
       }
       if (failure?.kind === "re-engagement") {

@@ -54,6 +54,11 @@ export interface FakeTelegramBotApi {
   /** Resolves with the messages to a chat once there are at least `count`; rejects after the timeout. */
   waitForSent(chatId: number | string, count: number, timeoutMs?: number): Promise<SentMessage[]>;
   failNextSends(count: number, failure: SendFailure): void;
+  /**
+   * The next sendMessage is delivered (the resident's phone shows it) but never answered, as when
+   * the sender dies mid-request; resolves with that message once it arrived.
+   */
+  holdNextSend(): Promise<SentMessage>;
   /** sendMessage calls that were answered with a failure. */
   failedSends: number;
   /** Every sendMessage call in order, with what the fake answered. */
@@ -105,6 +110,7 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
   const sent: SentMessage[] = [];
   const failures: SendFailure[] = [];
   const reactionFailures: SendFailure[] = [];
+  const holds: Array<(message: SentMessage) => void> = [];
   const files = new Map<string, { path: string; bytes: Buffer }>();
   let nextUpdateId = 100_000;
   let nextMessageId = 1;
@@ -140,6 +146,9 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
     },
     failNextSends(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    holdNextSend() {
+      return new Promise((resolve) => holds.push(resolve));
     },
     failedSends: 0,
     sendAttempts: [],
@@ -233,6 +242,8 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
     };
     sent.push(message);
     events.emit("sent");
+    const hold = holds.shift();
+    if (hold) return hold(message);
     const chatId = typeof params.chat_id === "number" ? params.chat_id : Number(params.chat_id);
     ok(res, { message_id: message.messageId, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, from: FAKE_BOT_INFO, text: params.text });
   };

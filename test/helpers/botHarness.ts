@@ -58,7 +58,7 @@ export interface Resident {
 export async function createBotHarness(
   provider: DatabaseProvider = "sqlite",
   start = new Date("2026-11-26T10:00:00+01:00"),
-  options: { channels?: ChannelAdapter[]; realClock?: boolean; mediaDir?: string } = {},
+  options: { channels?: ChannelAdapter[]; realClock?: boolean; mediaDir?: string; recoverEveryMs?: number } = {},
 ): Promise<BotHarness> {
   const t = await createTestDatabase(provider, { seed: true });
   const clock = { now: start };
@@ -73,6 +73,7 @@ export async function createBotHarness(
     secret: "test-secret-test-secret-test-secret",
     channels: [createWebchatAdapter(), ...(options.channels ?? [])],
     dispatcher: { pollMs: 20, backoffMs: (attempt) => Math.min(50 * attempt, 500) },
+    ...(options.recoverEveryMs ? { recoverEveryMs: options.recoverEveryMs } : {}),
     ...(options.realClock ? {} : { now: () => clock.now }),
     ...(options.mediaDir ? { mediaDir: options.mediaDir } : {}),
   });

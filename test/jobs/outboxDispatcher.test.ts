@@ -258,3 +258,121 @@ describeEachDatabase("two service instances delivering the same outbox", (provid
     }
   });
 });
+
+describeEachDatabase("the outbox lease, which ends with the process that holds it", (provider) => {
+  let t: TestDatabase;
+  const dispatchers: OutboxDispatcher[] = [];
+  beforeEach(async () => {
+    t = await createTestDatabase(provider, { seed: true });
+  });
+  afterEach(async () => {
+    for (const dispatcher of dispatchers.splice(0)) await dispatcher.stop();
+    await t.drop();
+  });
+
+  async function queue(externalId: string, texts: string[]) {
+    const gemeente = await t.db.gemeente.findFirstOrThrow();
+    const { identity, resident } = await findOrCreateIdentity(t.db, { gemeenteId: gemeente.id, channel: "telegram", externalId });
+    const conversation = await createConversation(t.db, { gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: null, now: new Date() });
+    for (const [i, text] of texts.entries()) {
+      await addOutboundMessage(t.db, {
+        conversationId: conversation.id,
+        residentId: resident.id,
+        channelIdentityId: identity.id,
+        channel: "telegram",
+        payload: { text, buttons: [] },
+        authorKind: "bot",
+        now: new Date(Date.now() - 1000 + i),
+      });
+    }
+  }
+  /** What a crashed instance leaves behind: the resident's first message claimed, its lease no longer renewed. */
+  async function crashedMidSend(externalId: string, leaseEndedMsAgo: number) {
+    const first = await t.db.outboxMessage.findFirstOrThrow({ where: { channelIdentity: { externalId } }, orderBy: { createdAt: "asc" } });
+    await t.db.outboxMessage.update({ where: { id: first.id }, data: { lockedBy: "crashed-instance", lockedUntil: new Date(Date.now() - leaseEndedMsAgo), attempts: 1 } });
+    return first.id;
+  }
+  function dispatcherFor(adapter: ChannelAdapter, leaseMs = 10_000) {
+    const dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, leaseMs });
+    dispatcher.register(adapter);
+    dispatchers.push(dispatcher);
+    return dispatcher;
+  }
+
+  it("never takes a live instance's claim, however long its send takes", async () => {
+    await queue("traag", ["een", "twee"]);
+    const platform = fakePlatform();
+    let release: () => void = () => {};
+    const slow: ChannelAdapter = {
+      ...platform.adapter,
+      async send(to, payload) {
+        if (payload.text === "een") await new Promise<void>((resolve) => (release = resolve));
+        return platform.adapter.send(to, payload);
+      },
+    };
+    const busy = dispatcherFor(slow, 150);
+    const other = dispatcherFor(platform.adapter, 150);
+    const round = busy.runOnce();
+    await until(async () => (await t.db.outboxMessage.count({ where: { lockedBy: { not: null } } })) === 1);
+    // Four lease lengths later the other instance still keeps its hands off.
+    for (let i = 0; i < 12; i++) {
+      await other.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(platform.sent).toEqual([]);
+    release();
+    await round;
+    await other.runOnce();
+    expect(platform.sent.map((m) => m.text)).toEqual(["een", "twee"]);
+  });
+
+  it("takes over a crashed instance's claim at once: the message in doubt is not sent twice, the next one goes", async () => {
+    await queue("vastgelopen", ["Dank je wel!", "Wat wil je doen?"]);
+    await queue("ander", ["Hallo"]);
+    const inDoubt = await crashedMidSend("vastgelopen", 1);
+    const platform = fakePlatform();
+    const survivor = dispatcherFor(platform.adapter);
+    await survivor.runOnce();
+    await survivor.runOnce();
+    expect(platform.sent.filter((m) => m.to === "vastgelopen").map((m) => m.text)).toEqual(["Wat wil je doen?"]);
+    expect(platform.sent.filter((m) => m.to === "ander").map((m) => m.text)).toEqual(["Hallo"]);
+    const row = await t.db.outboxMessage.findUniqueOrThrow({ where: { id: inDoubt } });
+    expect(row.status).toBe("dead");
+    expect(row.lastError).toMatch(/in doubt/);
+    expect(row.lockedBy).toBeNull();
+  });
+
+  it("sends a crashed instance's message again where the platform recognises a repeat", async () => {
+    await queue("webchat-achtig", ["Dank je wel!", "Wat wil je doen?"]);
+    await crashedMidSend("webchat-achtig", 1);
+    const platform = fakePlatform();
+    const keys: string[] = [];
+    const idempotent: ChannelAdapter = {
+      ...platform.adapter,
+      idempotentSends: true,
+      async send(to, payload, options) {
+        keys.push(options?.idempotencyKey ?? "none");
+        return platform.adapter.send(to, payload);
+      },
+    };
+    const survivor = dispatcherFor(idempotent);
+    await survivor.runOnce();
+    await survivor.runOnce();
+    expect(platform.sent.map((m) => m.text)).toEqual(["Dank je wel!", "Wat wil je doen?"]);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
+    expect(keys).toEqual(rows.map((row) => row.id));
+    expect(rows.map((row) => row.status)).toEqual(["sent", "sent"]);
+  });
+
+  it("lets exactly one of two instances take over a crashed claim", async () => {
+    await queue("gedeeld", ["Dank je wel!"]);
+    await crashedMidSend("gedeeld", 1);
+    const platform = fakePlatform();
+    const idempotent: ChannelAdapter = { ...platform.adapter, idempotentSends: true };
+    const first = dispatcherFor(idempotent);
+    const second = dispatcherFor(idempotent);
+    await Promise.all([first.runOnce(), second.runOnce(), first.runOnce(), second.runOnce()]);
+    expect(platform.sent.map((m) => m.text)).toEqual(["Dank je wel!"]);
+    expect((await t.db.outboxMessage.findFirstOrThrow()).attempts).toBe(2);
+  });
+});

@@ -28,6 +28,8 @@ export function createWebchatAdapter(): ChannelAdapter {
   return {
     kind: "webchat",
     capabilities: { buttons: true, maxButtons: 12, media: true, location: true, templates: false },
+    // Sending only records delivery (the page reads the conversation): a repeat shows nothing twice.
+    idempotentSends: true,
     async start() {},
     async stop() {},
     async send() {

@@ -7,14 +7,20 @@ import { z } from "zod";
 import { redactText } from "../../privacy/redact.ts";
 import { ChannelSendError } from "../channel.ts";
 
-/** Codes that mean "slow down": the whole channel pauses (the dispatcher honours retryAfterMs). */
-const RATE_LIMIT_CODES = new Set([
-  4, // application request limit reached
-  80007, // WhatsApp Business Account rate limit
-  130429, // throughput limit (messages per second of the number)
-  131048, // spam rate limit
-  131056, // pair rate limit: too many messages to one user
+/**
+ * Codes that mean "slow down", with who has to wait (the dispatcher honours retryAfterMs for that
+ * scope). Every one of them is about the app, the business account or the sending number, so the
+ * whole channel waits, except the pair rate limit, which is about one business–user pair:
+ * https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes#throttling-errors
+ */
+const RATE_LIMIT_SCOPES = new Map<number, "channel" | "recipient">([
+  [4, "channel"], // API Too Many Calls: the app's request limit
+  [80007, "channel"], // the WhatsApp Business Account's rate limit
+  [130429, "channel"], // the sending number's throughput (messages per second)
+  [131048, "channel"], // spam rate limit: the number may send fewer messages for a while
+  [131056, "recipient"], // pair rate limit: too many messages to this one user
 ]);
+const PAIR_RATE_LIMIT = 131056;
 /** Meta's pair rate limit is about one message per 6 seconds to one user. */
 const PAIR_RATE_PAUSE_MS = 6_000;
 const RATE_LIMIT_PAUSE_MS = 60_000;
@@ -54,7 +60,7 @@ export class GraphSendError extends ChannelSendError {
   constructor(
     message: string,
     readonly reason: GraphFailureReason,
-    options: { retryAfterMs?: number; permanent?: boolean } = {},
+    options: ChannelSendError["options"] = {},
     readonly graphCode: number | null = null,
   ) {
     super(message, options);
@@ -80,9 +86,17 @@ export function sendErrorFromGraphResponse(response: { status: number; retryAfte
       code,
     );
   }
-  if (response.status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
-    const retryAfterMs = parseRetryAfter(response.retryAfter, now) ?? (code === 131056 ? PAIR_RATE_PAUSE_MS : RATE_LIMIT_PAUSE_MS);
-    return new GraphSendError(`${what}: rate limited; retrying after ${Math.ceil(retryAfterMs / 1000)} s`, "rate-limit", { retryAfterMs }, code ?? null);
+  const rateLimitScope = code === undefined ? undefined : RATE_LIMIT_SCOPES.get(code);
+  if (response.status === 429 || rateLimitScope !== undefined) {
+    const retryAfterMs = parseRetryAfter(response.retryAfter, now) ?? (code === PAIR_RATE_LIMIT ? PAIR_RATE_PAUSE_MS : RATE_LIMIT_PAUSE_MS);
+    // A 429 without a code we know: one resident waits; the pacer pauses the channel when several in a row are refused.
+    const retryAfterScope = rateLimitScope ?? "recipient";
+    return new GraphSendError(
+      `${what}: rate limited${retryAfterScope === "channel" ? " (the whole number waits)" : ""}; retrying after ${Math.ceil(retryAfterMs / 1000)} s`,
+      "rate-limit",
+      { retryAfterMs, retryAfterScope },
+      code ?? null,
+    );
   }
   if (response.status >= 500) return new GraphSendError(`${what}: WhatsApp had a problem on its side; retrying`, "server", {}, code ?? null);
   if (response.status === 401 || (code !== undefined && AUTH_CODES.has(code))) {
@@ -90,7 +104,8 @@ export function sendErrorFromGraphResponse(response: { status: number; retryAfte
     return new GraphSendError(
       `${what}: the access token was refused; set a valid WHATSAPP_CLOUD_TOKEN (a System User token does not expire) and restart`,
       "auth",
-      { retryAfterMs: AUTH_PAUSE_MS },
+      // Every message on this number would be refused alike: the whole channel waits.
+      { retryAfterMs: AUTH_PAUSE_MS, retryAfterScope: "channel" },
       code ?? null,
     );
   }

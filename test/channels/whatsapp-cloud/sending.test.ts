@@ -83,15 +83,15 @@ describe("sending through the Graph API", () => {
     fake.failNext(1, { kind: "rate-limit", retryAfterSeconds: 2 });
     const error = await failure(whatsapp.adapter.send(RESIDENT, { text: "hoi", buttons: [] }));
     expect(error).toBeInstanceOf(ChannelSendError);
-    expect(error.options).toEqual({ retryAfterMs: 2000 });
+    expect(error.options).toEqual({ retryAfterMs: 2000, retryAfterScope: "channel" });
     expect(error.reason).toBe("rate-limit");
   });
 
   it("pauses 6 s for the per-user pair rate limit (131056) without Retry-After, 60 s for others", async () => {
     fake.failNext(1, { kind: "rate-limit", code: 131056 });
-    expect((await failure(whatsapp.adapter.send(RESIDENT, { text: "hoi", buttons: [] }))).options).toEqual({ retryAfterMs: 6000 });
+    expect((await failure(whatsapp.adapter.send(RESIDENT, { text: "hoi", buttons: [] }))).options).toEqual({ retryAfterMs: 6000, retryAfterScope: "recipient" });
     fake.failNext(1, { kind: "rate-limit", code: 130429 });
-    expect((await failure(whatsapp.adapter.send(RESIDENT, { text: "hoi", buttons: [] }))).options).toEqual({ retryAfterMs: 60000 });
+    expect((await failure(whatsapp.adapter.send(RESIDENT, { text: "hoi", buttons: [] }))).options).toEqual({ retryAfterMs: 60000, retryAfterScope: "channel" });
   });
 
   it("retries after a 500", async () => {
@@ -140,10 +140,14 @@ describe("reading Graph API failures", () => {
     sendErrorFromGraphResponse({ status, retryAfter, body: code === undefined ? null : { error: { message: "x", code, fbtrace_id: "T" } } }, now);
 
   it.each([
-    [429, undefined, { retryAfterMs: 60000 }],
-    [400, 130429, { retryAfterMs: 60000 }],
-    [400, 131048, { retryAfterMs: 60000 }],
-    [400, 131056, { retryAfterMs: 6000 }],
+    [429, undefined, { retryAfterMs: 60000, retryAfterScope: "recipient" }],
+    [400, 4, { retryAfterMs: 60000, retryAfterScope: "channel" }],
+    [400, 80007, { retryAfterMs: 60000, retryAfterScope: "channel" }],
+    [400, 130429, { retryAfterMs: 60000, retryAfterScope: "channel" }],
+    [400, 131048, { retryAfterMs: 60000, retryAfterScope: "channel" }],
+    [400, 131056, { retryAfterMs: 6000, retryAfterScope: "recipient" }],
+    [401, 190, { retryAfterMs: 300000, retryAfterScope: "channel" }],
+    [400, 190, { retryAfterMs: 300000, retryAfterScope: "channel" }],
     [500, 131000, {}],
     [503, undefined, {}],
     [400, 131047, { permanent: true }],
@@ -154,7 +158,7 @@ describe("reading Graph API failures", () => {
   });
 
   it("honours Retry-After in seconds or as a date", () => {
-    expect(fail(429, 130429, "3").options).toEqual({ retryAfterMs: 3000 });
+    expect(fail(429, 130429, "3").options).toEqual({ retryAfterMs: 3000, retryAfterScope: "channel" });
     expect(parseRetryAfter("0.25", now)).toBe(250);
     expect(parseRetryAfter(new Date(now.getTime() + 10_000).toUTCString(), now)).toBe(10_000);
     expect(parseRetryAfter("soon", now)).toBeNull();
