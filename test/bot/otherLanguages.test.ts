@@ -88,7 +88,8 @@ describeEachDatabase("residents who write in another language", (provider) => {
     it("gets 112 in that language at once in the middle of a form, and the follow-up in it too", async () => {
       const resident = await residentAt(harness, { flow: "melding", step: "describe" });
       const replies = await resident.say(emergency);
-      expect(replies[0]?.text, "the first answer is in the resident's language").toBe(texts[language].emergency112);
+      // One message (the bubbles of a turn are joined): the resident's language first.
+      expect(replies[0]?.text.startsWith(texts[language].emergency112), "the first answer is in the resident's language").toBe(true);
       expect(replies[0]?.text).toContain("112");
       expect(replies.map((reply) => reply.text).join("\n"), "and no form question").not.toContain("Wat wil je melden?");
       const conversation = await storedConversation(resident);
@@ -96,13 +97,13 @@ describeEachDatabase("residents who write in another language", (provider) => {
       expect(conversation.language).toBe(language);
       expect(conversation.status).toBe("open");
       const next = await resident.say("?");
-      expect(next[0]?.text).toBe(texts[language].followUp112);
+      expect(next[0]?.text.startsWith(texts[language].followUp112)).toBe(true);
     });
 
     it("gets 113 and 0800-0113 in that language at once, as a very first message", async () => {
       const resident = harness.resident();
       const replies = await resident.say(crisis);
-      expect(replies[0]?.text).toBe(texts[language].crisis113);
+      expect(replies[0]?.text.startsWith(texts[language].crisis113)).toBe(true);
       expect(replies[0]?.text).toContain("0800-0113");
       const conversation = await storedConversation(resident);
       expect(conversation.emergency).toBe("113");
@@ -112,7 +113,8 @@ describeEachDatabase("residents who write in another language", (provider) => {
     it("gets a short answer in that language for anything else, and reaches the tandem's inbox with the language shown", async () => {
       const resident = await residentAt(harness, null);
       const replies = await resident.say(ordinary);
-      expect(replies.map((reply) => reply.text)).toEqual([texts[language].handover]);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]?.text.startsWith(texts[language].handover)).toBe(true);
       const conversation = await storedConversation(resident);
       expect(conversation.status).toBe("open");
       expect(conversation.language).toBe(language);
@@ -126,8 +128,8 @@ describeEachDatabase("residents who write in another language", (provider) => {
       expect(page).toContain(`Taal: ${label}`);
       expect(page).toContain("Taal van de bewoner");
       expect(page).toContain(ordinary.replace(/'/g, "&#39;").slice(0, 12));
-      // Further messages wait for staff; the bot does not start a Dutch form.
-      expect(await resident.say(ordinary)).toEqual([]);
+      // Further messages wait for staff; the bot does not start a Dutch form (an acknowledgement at most).
+      for (const reply of await resident.say(ordinary)) expect(reply.text).not.toMatch(/Wat wil je melden|foto/);
     });
   });
 
