@@ -22,8 +22,8 @@ import { ABUSE_SEED, type AbuseRig, type Fuzzer, fuzzer, fuzzText, seededRandom,
  * so the default run stays short; ABUSE_TELEGRAM_UPDATES=10000 ABUSE_WHATSAPP_EVENTS=10000 is the
  * long run (several minutes).
  */
-const TELEGRAM_UPDATES = Number(process.env.ABUSE_TELEGRAM_UPDATES ?? 300);
-const WHATSAPP_EVENTS = Number(process.env.ABUSE_WHATSAPP_EVENTS ?? 150);
+const TELEGRAM_UPDATES = Number(process.env.ABUSE_TELEGRAM_UPDATES ?? 200);
+const WHATSAPP_EVENTS = Number(process.env.ABUSE_WHATSAPP_EVENTS ?? 100);
 const CONCURRENCY = 8;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
