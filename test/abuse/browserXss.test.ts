@@ -6,10 +6,12 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { Service } from "../../src/service.ts";
 import { browserSupport, launchChromium, signIn, startBrowserTestService } from "../browser/helpers.ts";
 
 const support = browserSupport();
+const InjectedSchema = z.object({ elements: z.array(z.string()), flag: z.unknown(), violations: z.array(z.string()) });
 const WAIT = { timeout: 15_000 };
 const PAYLOADS = ['<img src=x onerror="window.__xss=1;alert(1)">', "<script>window.__xss=2</script>", '<svg onload="window.__xss=3">', '"><iframe srcdoc="<script>parent.__xss=4</script>">'];
 
@@ -34,12 +36,10 @@ describe.skipIf(!support.available)("abuse: script payloads in headless Chromium
   /** A page that records dialogs, page errors and CSP violations. */
   async function watchedPage(): Promise<Page> {
     const context = await browser.newContext({ locale: "nl-NL" });
-    await context.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (event) => {
-        const store = window as unknown as { __violations?: string[] };
-        store.__violations = [...(store.__violations ?? []), `${event.violatedDirective} ${event.sample}`];
-      });
-    });
+    // Scripts run in the page, given as text (this project's TypeScript has no DOM types).
+    await context.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (event) => { window.__violations = [...(window.__violations || []), event.violatedDirective + ' ' + event.sample]; });",
+    );
     const page = await context.newPage();
     page.on("dialog", (dialog) => {
       problems.push(`${page.url()}: a dialog opened (${dialog.message()})`);
@@ -50,13 +50,12 @@ describe.skipIf(!support.available)("abuse: script payloads in headless Chromium
   }
 
   /** What a page shows of the payloads: injected elements, the flag, CSP violations. */
-  async function injectedOn(page: Page): Promise<{ elements: string[]; flag: unknown; violations: string[] }> {
+  async function injectedOn(page: Page): Promise<z.infer<typeof InjectedSchema>> {
     await page.waitForTimeout(300);
-    return page.evaluate(() => {
-      const store = window as unknown as { __xss?: unknown; __violations?: string[] };
-      const elements = [...document.querySelectorAll('img[src="x"], svg[onload], iframe[srcdoc], script:not([src]):not([type="application/json"])')].map((e) => e.outerHTML.slice(0, 200));
-      return { elements, flag: store.__xss ?? null, violations: store.__violations ?? [] };
-    });
+    const found: unknown = await page.evaluate(
+      `({ elements: [...document.querySelectorAll('img[src="x"], svg[onload], iframe[srcdoc], script:not([src]):not([type="application/json"])')].map((e) => e.outerHTML.slice(0, 200)), flag: window.__xss ?? null, violations: window.__violations ?? [] })`,
+    );
+    return InjectedSchema.parse(found);
   }
 
   it("runs no payload typed into the web chat, on the resident's page or in the inbox", async () => {
