@@ -134,6 +134,52 @@ describeEachDatabase("abuse: injection and XSS in every field shown", (provider)
     expect(page).not.toContain(">49<");
   });
 
+  it("answers another tandem's ids on every route with an id exactly as ids that exist nowhere, and changes nothing", async () => {
+    const withId = routes.filter((route) => /:\w+/.test(route) && !route.includes(":week") && !route.includes("/privacy/export/"));
+    expect(withId).toContain("POST /inbox/c/:id/reply");
+    const state = async () => ({
+      messages: await harness.t.db.message.count(),
+      news: (await harness.t.db.newsItem.findMany({ orderBy: { id: "asc" } })).map((n) => [n.title, n.body, n.publishedAt?.toISOString() ?? null]),
+      tafels: (await harness.t.db.dialoogtafel.findMany({ orderBy: { id: "asc" } })).map((t) => [t.title, t.status]),
+      canned: await harness.t.db.cannedReply.count(),
+      conversation: await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { status: true, assigneeId: true, wijkId: true, theme: true } }),
+    });
+    const before = await state();
+    const differences: string[] = [];
+    for (const email of ["gr.geldrop-noord@demo.wijklijn.nl", "wethouder.a@demo.wijklijn.nl"]) {
+      for (const route of withId) {
+        const method = route.slice(0, route.indexOf(" "));
+        const pattern = route.slice(route.indexOf(" ") + 1);
+        const fields = {
+          text: "Dit mag niet aankomen.",
+          title: "Overgenomen",
+          body: "x",
+          assignee: "",
+          wijk: "centrum",
+          theme: "groen",
+          mode: "bericht",
+          topic: "x",
+          location: "x",
+          startsAt: "2027-01-01T19:00",
+          capacity: "5",
+        };
+        const who = await sessionOf(email);
+        const answer = async (id: string) => {
+          const url = `${server.url}${pattern.replace(/:\w+/g, id)}`;
+          const res = method === "GET" ? await fetch(url, { headers: { cookie: who.cookie }, redirect: "manual" }) : await postForm(pattern.replace(/:\w+/g, id), who, fields);
+          return { status: res.status, body: (await res.text()).replaceAll(id, "ID") };
+        };
+        const missing = await answer("cmissing000000000000000000");
+        for (const id of ids) {
+          const other = await answer(id);
+          if (other.status !== missing.status || other.body !== missing.body) differences.push(`${route} as ${email}: ${other.status} for another tandem's id, ${missing.status} for a missing one`);
+        }
+      }
+    }
+    expect(differences).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
+
   it("gives the SQL and template strings back from the API exactly as written", async () => {
     const who = await sessionOf("gr.mierlo@demo.wijklijn.nl");
     const json: unknown = await (await fetch(`${server.url}/api/v1/conversations/${conversationId}`, { headers: { cookie: who.cookie } })).json();
