@@ -17,7 +17,7 @@ import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCl
 import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
 import { createBotFrameworkChannel } from "./channels/botframework/botFrameworkChannel.ts";
 import type { ReadinessCheck } from "./http/health.ts";
-import type { Router } from "express";
+import type { Express, Router } from "express";
 import { findTelegramLink } from "./db/content.repo.ts";
 import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { countGemeenten, prepareSqliteConnection } from "./db/ops.repo.ts";
@@ -38,6 +38,8 @@ export interface Service {
   /** The WhatsApp Web session (QR code, state), when that channel is on. */
   whatsappWeb: WhatsappWebChannel | null;
   bot: WijklijnBot;
+  /** The express app the server runs (its router lists every route, for tests that cover them all). */
+  app: Express;
   server: Server;
   url: string;
   stop(): Promise<void>;
@@ -222,5 +224,5 @@ export async function startService(config: Config, logger: Logger, options: { fl
     })();
     return stopping;
   };
-  return { db, bot: running, whatsappWeb, server, url, stop };
+  return { db, bot: running, whatsappWeb, app, server, url, stop };
 }

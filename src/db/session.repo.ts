@@ -1,5 +1,5 @@
 /** Staff sessions and sign-in attempts. Only hashes of session ids and of e-mail/addresses are stored. */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import { loginDelayMs, type LoginThrottlePolicy } from "../domain/loginThrottle.ts";
 import { providerOfDb, type Db, type DbOrTx } from "./client.ts";
 
@@ -44,6 +44,8 @@ export interface LoginAttemptKeys {
   email: string;
   ip: string;
   deviceId: string | null;
+  /** The installation's secret that keys the stored hashes, so a copy of the table cannot be matched against known addresses. */
+  hashKey: string;
 }
 
 /** A claimed sign-in attempt (recorded as failed until `markLoginAttemptSucceeded`), or how long to wait first. */
@@ -62,10 +64,11 @@ interface ThrottleKey {
  * the e-mail address and the client address.
  */
 function throttleKeys(keys: LoginAttemptKeys, policy: LoginThrottlePolicy): ThrottleKey[] {
-  if (keys.deviceId !== null) return [{ key: `device:${sha256(keys.deviceId)}`, free: policy.freeFailuresPerDevice, resetsOnSuccess: true }];
+  const keyed = (value: string) => createHmac("sha256", keys.hashKey).update(value).digest("hex");
+  if (keys.deviceId !== null) return [{ key: `device:${keyed(keys.deviceId)}`, free: policy.freeFailuresPerDevice, resetsOnSuccess: true }];
   return [
-    { key: `email:${sha256(keys.email.toLowerCase())}`, free: policy.freeFailuresPerEmail, resetsOnSuccess: true },
-    { key: `ip:${sha256(keys.ip)}`, free: policy.freeFailuresPerAddress, resetsOnSuccess: false },
+    { key: `email:${keyed(keys.email.trim().toLowerCase())}`, free: policy.freeFailuresPerEmail, resetsOnSuccess: true },
+    { key: `ip:${keyed(keys.ip)}`, free: policy.freeFailuresPerAddress, resetsOnSuccess: false },
   ];
 }
 

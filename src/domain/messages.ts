@@ -8,25 +8,25 @@ import { ChannelSchema, MediaKindSchema } from "./vocabulary.ts";
 
 export { ChannelSchema, ConversationStatusSchema, MediaKindSchema, type Channel, type ConversationStatus, type MediaKind } from "./vocabulary.ts";
 
-/** A text field of an inbound message: anything a platform sends is made storable (NUL, lone surrogates). */
+/** A text field of an inbound message (ids and media references too): anything a platform sends is made storable (NUL, lone surrogates). */
 const storable = (max: number) => z.string().transform(toStorableText).pipe(z.string().max(max));
 
 /** A message from a resident, as a channel hands it to Wijklijn. */
 export const InboundMessageSchema = z.object({
   channel: ChannelSchema,
   /** The resident's address on the platform (chat id, WhatsApp id, web chat visitor id). */
-  externalId: z.string().min(1).max(200),
+  externalId: storable(200).pipe(z.string().min(1)),
   /** The platform's message id: a second delivery with the same id changes nothing. */
-  channelMessageId: z.string().min(1).max(200),
+  channelMessageId: storable(200).pipe(z.string().min(1)),
   text: storable(4096).optional(),
   /** The value of a tapped button. */
   value: storable(200).optional(),
   location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
-  media: z.object({ ref: z.string().max(500), kind: MediaKindSchema }).optional(),
+  media: z.object({ ref: storable(500), kind: MediaKindSchema }).optional(),
   /** Channel data needed to answer later (Bot Framework conversation reference), JSON text. */
   reference: storable(10_000).optional(),
   /** The language the platform reports for the user, if any. */
-  locale: z.string().max(20).optional(),
+  locale: storable(20).optional(),
   receivedAt: z.date().optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;

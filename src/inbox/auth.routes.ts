@@ -32,7 +32,7 @@ export interface AuthRoutesDeps {
   now?: () => Date;
   /** When OpenID Connect sign-in is configured: the login page offers "Inloggen met <label>". */
   oidcButtonLabel?: string;
-  /** Signs device cookies (the session secret); without it a random key per process, so device cookies last until a restart. */
+  /** Signs device cookies and keys the hashes of e-mail and client addresses (the session secret); without it a random key per process, so device cookies and sign-in delays last until a restart. */
   secret?: string;
 }
 
@@ -197,13 +197,13 @@ ${view.notice ? html`<p class="flash flash-ok" role="status">${view.notice}</p>`
 export function authRoutes(deps: AuthRoutesDeps): Router {
   const { db, logger, oidcButtonLabel } = deps;
   const now = deps.now ?? (() => new Date());
-  const deviceSecret = deps.secret ?? randomBytes(32).toString("base64url");
+  const secret = deps.secret ?? randomBytes(32).toString("base64url");
   const router = Router();
 
   /** The keys an attempt for `staffUserId`'s account counts under: its own device when this browser signed in to that account before. */
   const attemptKeys = (req: Request, email: string, staffUserId: string | null, at: Date) => {
-    const device = deviceCookieOf(req, deviceSecret, at);
-    return { email, ip: clientAddress(req), deviceId: device && staffUserId !== null && device.staffUserId === staffUserId ? device.deviceId : null };
+    const device = deviceCookieOf(req, secret, at);
+    return { email, ip: clientAddress(req), deviceId: device && staffUserId !== null && device.staffUserId === staffUserId ? device.deviceId : null, hashKey: secret };
   };
   const retryAfterSeconds = (claim: Extract<LoginClaim, { throttled: true }>) => String(Math.max(1, Math.ceil(claim.retryAfterMs / 1000)));
 
@@ -221,7 +221,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       action: input.success ? "staff.login" : "staff.login_failed",
       subjectType: "StaffUser",
       subjectId: input.user?.id ?? null,
-      data: input.success ? {} : { emailHash: hashEmail(input.email), reason: input.reason ?? "credentials" },
+      data: input.success ? {} : { emailHash: hashEmail(input.email, secret), reason: input.reason ?? "credentials" },
       at: input.at,
     });
 
@@ -259,7 +259,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     if (claim.throttled) {
       // Not counted as a failure (no password was checked), so hammering on does not make the wait longer.
       await auditLogin({ success: false, email, user: null, reason: "throttled", at });
-      logger.warn({ emailHash: hashEmail(email), knownDevice: keys.deviceId !== null }, "sign-in throttled after too many failures");
+      logger.warn({ emailHash: hashEmail(email, secret), knownDevice: keys.deviceId !== null }, "sign-in throttled after too many failures");
       res.setHeader("Retry-After", retryAfterSeconds(claim));
       sendPage(res, 429, loginPage({ email, next, oidcButtonLabel, error: loginThrottledMessage(claim.retryAfterMs) }));
       return;
@@ -285,7 +285,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     await auditLogin({ success: true, email, user: usable, at });
     logger.info({ staffUserId: usable.id, knownDevice: keys.deviceId !== null }, "staff signed in");
     setSessionCookie(req, res, session.id);
-    setDeviceCookie(req, res, deviceSecret, usable.id, at);
+    setDeviceCookie(req, res, secret, usable.id, at);
     noStore(res);
     res.redirect(303, next ?? DEFAULT_AFTER_LOGIN);
   });

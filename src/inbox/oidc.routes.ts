@@ -144,7 +144,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
         action: "staff.login_failed",
         subjectType: "StaffUser",
         subjectId: extra.user?.id ?? null,
-        data: { method: "oidc", reason, ...(extra.email ? { emailHash: hashEmail(extra.email) } : {}), ...(extra.code ? { code: extra.code } : {}) },
+        data: { method: "oidc", reason, ...(extra.email ? { emailHash: hashEmail(extra.email, secret) } : {}), ...(extra.code ? { code: extra.code } : {}) },
         at: now(),
       });
       const retry = reason !== "unknown_email" && reason !== "inactive";

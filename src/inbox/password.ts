@@ -3,7 +3,7 @@
  * password policy with its Dutch messages, and setting a password (which ends every session of
  * that user). Only the PHC hash string is ever stored.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { hash, parseOptions, verify, type Options } from "@node-rs/argon2";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db } from "../db/client.ts";
@@ -110,9 +110,13 @@ export const PasswordPolicy = {
   },
 };
 
-/** SHA-256 of a lower-cased e-mail address: how audit events name a sign-in attempt's address. */
-export function hashEmail(email: string): string {
-  return createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+/**
+ * How audit events and logs name a sign-in attempt's e-mail address: an HMAC-SHA256 of the
+ * lower-cased address keyed with the installation's session secret. A plain hash of an address
+ * can be matched against a list of known addresses; this one only by someone who has the secret.
+ */
+export function hashEmail(email: string, key: string): string {
+  return createHmac("sha256", key).update(email.trim().toLowerCase()).digest("hex");
 }
 
 /** Who set a password: the user themself in the inbox, or an operator with the CLI. */

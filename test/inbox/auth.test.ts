@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import express from "express";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPassword, demoTandems } from "../../prisma/demo/geldrop-mierlo.ts";
 import { runCli } from "../../src/cli/run.ts";
@@ -78,6 +79,9 @@ describe("the next parameter of the login form", () => {
   );
 });
 
+/** The session secret of the sign-in tests: it keys the stored hashes of addresses. */
+const AUTH_SECRET = "the-session-secret-of-the-sign-in-tests-0123";
+
 describeEachDatabase("signing in to the inbox", (provider) => {
   let t: TestDatabase;
   let base: string;
@@ -89,7 +93,7 @@ describeEachDatabase("signing in to the inbox", (provider) => {
     // As behind a reverse proxy: X-Forwarded-For gives each test its own client address, and
     // X-Forwarded-Proto: https makes the request secure.
     app.set("trust proxy", true);
-    app.use(express.urlencoded({ extended: false }), loadStaffSession(t.db), authRoutes({ db: t.db, logger: captureLogger().logger }));
+    app.use(express.urlencoded({ extended: false }), loadStaffSession(t.db), authRoutes({ db: t.db, logger: captureLogger().logger, secret: AUTH_SECRET }));
     app.get("/inbox/probe", requireSignedIn, (_req, res) => {
       res.type("text/plain").send(`signed in as ${String(res.locals.staffEmail)}`);
     });
@@ -209,11 +213,27 @@ describeEachDatabase("signing in to the inbox", (provider) => {
 
     const failures = await t.db.auditEvent.findMany({ where: { action: "staff.login_failed" } });
     const data = failures.map((event) => event.data ?? "").join("\n");
-    expect(data).toContain(hashEmail("niemand@demo.wijklijn.nl"));
-    expect(data).toContain(hashEmail("wethouder.a@demo.wijklijn.nl"));
+    expect(data).toContain(hashEmail("niemand@demo.wijklijn.nl", AUTH_SECRET));
+    expect(data).toContain(hashEmail("wethouder.a@demo.wijklijn.nl", AUTH_SECRET));
     expect(data).not.toContain("niemand@");
     expect(data).not.toContain("niet-het-goede-wachtwoord");
     expect(await t.db.loginAttempt.count({ where: { success: false } })).toBeGreaterThanOrEqual(4);
+  });
+
+  it("keeps e-mail and client addresses only as hashes keyed with the session secret: a plain hash of them is stored nowhere", async () => {
+    const email = "gezouten.adres@demo.wijklijn.nl";
+    const ip = "192.0.2.77";
+    expect((await login(email, "niet-het-goede-wachtwoord", { ip })).res.status).toBe(401);
+    const plain = (value: string) => createHash("sha256").update(value).digest("hex");
+    const attempts = (await t.db.loginAttempt.findMany()).map((a) => a.key).join("\n");
+    const audit = (await t.db.auditEvent.findMany({ where: { action: "staff.login_failed" } })).map((e) => e.data ?? "").join("\n");
+    for (const stored of [attempts, audit]) {
+      expect(stored).not.toContain(plain(email));
+      expect(stored).not.toContain(plain(ip));
+      expect(stored).not.toContain(email);
+    }
+    expect(audit).toContain(hashEmail(email, AUTH_SECRET));
+    expect(hashEmail(email, AUTH_SECRET)).not.toBe(hashEmail(email, "another-installation-secret-0123456789"));
   });
 
   it("refuses an empty form with 400 and says what to fill in", async () => {

@@ -231,7 +231,7 @@ describe("signing in to the inbox with OpenID Connect", () => {
     expect(page).toContain('<html lang="nl">');
     expect(browser.cookies.has("wl_staff")).toBe(false);
     expect(await t.db.staffUser.count()).toBe(usersBefore);
-    expect(await lastFailure()).toEqual({ method: "oidc", reason: "unknown_email", emailHash: hashEmail("nieuwe.collega@demo.wijklijn.nl") });
+    expect(await lastFailure()).toEqual({ method: "oidc", reason: "unknown_email", emailHash: hashEmail("nieuwe.collega@demo.wijklijn.nl", SECRET) });
     const failures = (await t.db.auditEvent.findMany({ where: { action: "staff.login_failed" } })).map((event) => event.data ?? "").join("\n");
     expect(failures).not.toContain("nieuwe.collega");
   });
