@@ -8,6 +8,7 @@
  */
 import { handleEvent, FlowStateSchema, tappedMenuOption, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
+import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
@@ -95,7 +96,10 @@ export const answerEmergencies: Middleware = async (turn, next) => {
     turn.conversationUpdate.language = result.answerLanguage;
     await sendInOtherLanguage(turn, result.answerLanguage, result.emergency === "113" ? "crisis113" : "emergency112");
   }
-  await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
+  // A 112 answer that fits the emergency (gas, fire, not breathing, violence: flows/globals.yaml emergencyKinds).
+  const said = readActivity(turn.context.activity).text ?? "";
+  const answer = result.emergency === "113" ? turnText(turn, "crisis113") : emergency112Text(turn.flows.globals, said, turn.state.language);
+  await send(turn, { text: answer, buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {

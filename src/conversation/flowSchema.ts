@@ -191,6 +191,22 @@ export const OtherLanguageTextsSchema = z
   })
   .strict();
 
+/**
+ * A kind of emergency with its own 112 answer (gas, fire, someone not breathing, violence): the
+ * words that tell it in a message that triage already found to be a 112 emergency, and the
+ * answer, which names 112 in every language.
+ */
+export const EmergencyKindSchema = z
+  .object({
+    kind: identifier,
+    /** Words or phrases (any language), matched as whole words on the normalised text. */
+    words: z.array(z.string().min(2)).min(1),
+    text: z
+      .object({ nl: textWithNumbers("112"), en: textWithNumbers("112") })
+      .strict(),
+  })
+  .strict();
+
 /** flows/globals.yaml: the global commands and the texts the bot itself needs. */
 export const GlobalsSchema = z
   .object({
@@ -274,6 +290,8 @@ export const GlobalsSchema = z
         sensitiveKept: TextSchema,
       })
       .strict(),
+    /** The 112 answers for particular emergencies, the first whose words match wins; otherwise messages.emergency112. */
+    emergencyKinds: z.array(EmergencyKindSchema).default([]),
     /** The set texts in each other language the bot recognises (every one of them must be there). */
     otherLanguages: z.record(OtherLanguageSchema, OtherLanguageTextsSchema),
     /**
