@@ -10,6 +10,7 @@ import { handleEvent, FlowStateSchema, tappedMenuOption, INTENT_CONFIDENCE, type
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
+import { findPlaceInText } from "../conversation/placeInText.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, addOutboxMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
@@ -208,7 +209,7 @@ export const runFlows: Middleware = async (turn) => {
 };
 
 /** The variables the first message fills in; flows/welkom.yaml wipes them when consent is declined. */
-const CARRIED_VARS = new Set(["keep_intent", "keep_text", "keep_place"]);
+const CARRIED_VARS = new Set(["keep_intent", "keep_text", "keep_place", "keep_location"]);
 
 /**
  * What a first message already said, for the flows to use once the resident consented: the
@@ -227,7 +228,12 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.intent === "groet" || triage.intent === "onbekend" || triage.confidence.intent < INTENT_CONFIDENCE) return carried;
   carried.keep_intent = triage.intent;
   // As a flow started from free text: the text is a description when it says something about the matter.
-  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) carried.keep_text = text;
+  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) {
+    carried.keep_text = text;
+    // Where it is ("bij de Heuvel 12 in Coevering"): confirmed in the melding, not asked again.
+    const place = findPlaceInText(text);
+    if (place) carried.keep_location = place;
+  }
   return carried;
 }
 

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, type Choice } from "./answers.ts";
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
+import { findPlaceInText } from "./placeInText.ts";
 import type { TriageResult } from "./triage.ts";
 
 /** What the engine remembers between messages (stored as JSON on the conversation). */
@@ -214,6 +215,7 @@ class Run {
       const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
       if (intent === "melding" || intent === "idee") kept.keep_intent = intent;
       if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;
+      if (carry.initialPlace) kept.keep_location = carry.initialPlace;
       this.state.vars = kept;
       this.state.resume = null;
       // The consent question is where the 'toestemming' command goes (flows/globals.yaml).
@@ -569,7 +571,10 @@ const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee",
  */
 function carriedText(text: string, triage: TriageResult): Record<string, unknown> {
   const substantive = triage.theme !== "overig" || text.split(/\s+/).length > 6;
-  return substantive ? { initialText: text, suggestedTheme: triage.theme } : {};
+  if (!substantive) return {};
+  // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
+  const place = findPlaceInText(text);
+  return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
 }
 
 /** Variables that live across flows (the rest is reset when another flow starts). */
