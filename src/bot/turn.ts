@@ -11,6 +11,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { findPlaceInText } from "../conversation/placeInText.ts";
+import { routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, addOutboxMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
@@ -140,7 +141,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (read.value && turn.state.flow === null && tappedMenuOption(turn.flows, read.value)) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
   if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
-  if (triage && answersBesideStaff(triage) && turn.residentFacts.consentAsked && turn.state.flow === null) {
+  const newsQuestion = triage && read.text ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
+  if (triage && (answersBesideStaff(triage) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
     // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
     await passToStaff(turn, { acknowledge: true });
     return next();
@@ -225,6 +227,10 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.language === "en") turn.state.language = "en";
   const postcode = parsePostcode(text);
   if (postcode?.letters || (postcode && normalisePostcode(text))) carried.keep_place = { kind: "postcode", text: postcode.formatted };
+  // A question about what is going on goes to the wijk news after the welcome; one that may be a melding gets both buttons.
+  const question = routeQuestion(turn.flows.globals, text, triage);
+  if (question === "wijknieuws") return { ...carried, keep_intent: "wijknieuws" };
+  if (question === "ask") return { ...carried, keep_intent: "vraag", keep_text: text };
   if (triage.intent === "groet" || triage.intent === "onbekend" || triage.confidence.intent < INTENT_CONFIDENCE) return carried;
   carried.keep_intent = triage.intent;
   // As a flow started from free text: the text is a description when it says something about the matter.

@@ -8,6 +8,7 @@ import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, typ
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
 import { findPlaceInText } from "./placeInText.ts";
+import { routeQuestion } from "./questionForm.ts";
 import type { TriageResult } from "./triage.ts";
 
 /** What the engine remembers between messages (stored as JSON on the conversation). */
@@ -419,6 +420,7 @@ class Run {
     }
     if (text) {
       const triage = this.ctx.classify(text);
+      if (this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
       if (flowId && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
         this.startFlow(flowId, undefined, carriedText(text, triage));
@@ -427,6 +429,24 @@ class Run {
       if (triage.intent !== "groet") this.say(this.t(this.messages.notUnderstood));
     }
     this.goTo(`flow:${this.ctx.flows.globals.menu}`);
+  }
+
+  /**
+   * A question about what is going on ("wanneer is het fietspad klaar?") goes to the wijk news;
+   * when it may be a melding too, the menu's `question` step offers both. True when followed.
+   */
+  private followQuestion(text: string, triage: TriageResult): boolean {
+    const route = routeQuestion(this.ctx.flows.globals, text, triage);
+    const news = this.flowForIntent("wijknieuws");
+    if (!route || !news) return false;
+    this.state.resume = null;
+    const menuId = this.ctx.flows.globals.menu;
+    if (route === "ask" && this.ctx.flows.flows.get(menuId)?.steps.question) {
+      this.startFlow(menuId, "question", { keep_text: text });
+      return true;
+    }
+    this.startFlow(news);
+    return true;
   }
 
   private flowForIntent(intent: string): string | null {
@@ -453,6 +473,8 @@ class Run {
     const text = event.text?.trim();
     if (text && step.input !== "text") {
       const triage = this.ctx.classify(text);
+      // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
+      if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
       if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
         this.state.resume = null;

@@ -290,6 +290,21 @@ export const GlobalsSchema = z
         sensitiveKept: TextSchema,
       })
       .strict(),
+    /**
+     * How a question about what is going on is told from a melding (src/conversation/questionForm.ts):
+     * a question ("wanneer…", "komt er…", a trailing ?) about a project goes to the wijk news.
+     */
+    questionCues: z
+      .object({
+        /** Words or phrases a question starts with (matched on the normalised text). */
+        starts: z.array(z.string().min(1)).min(1),
+        /** Words of what is happening in a wijk: a question with one of these is about the wijk news. */
+        project: z.array(z.string().min(1)).min(1),
+        /** Words that make a question one about reporting ("hoe meld ik…"): no wijk news then. */
+        report: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
     /** The 112 answers for particular emergencies, the first whose words match wins; otherwise messages.emergency112. */
     emergencyKinds: z.array(EmergencyKindSchema).default([]),
     /** The set texts in each other language the bot recognises (every one of them must be there). */
