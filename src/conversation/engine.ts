@@ -105,6 +105,8 @@ export interface EngineContext {
 /** How sure triage must be before the bot follows an intent without asking. */
 export const INTENT_CONFIDENCE = 0.3;
 const MAX_TRIES = 3;
+/** The flow variable that counts messages in a row that were not understood (a keep_ variable lives across flows). */
+const STRIKES_VAR = "keep_notUnderstood";
 const MAX_STEPS_PER_EVENT = 100;
 
 /** Handles one event. */
@@ -120,6 +122,8 @@ class Run {
   command: string | null = null;
   private steps = 0;
   private resuming = false;
+  /** Messages in a row that were not understood, before this one. */
+  private strikes = 0;
   /** Resident facts, updated by action results (e.g. the wijk just chosen). */
   private readonly resident: Record<string, unknown>;
 
@@ -374,6 +378,10 @@ class Run {
   }
 
   private onMessage(event: Extract<EngineEvent, { type: "message" }>): void {
+    // How many messages in a row were not understood: counted on in notUnderstood(), reset by anything else.
+    const counted = this.state.vars[STRIKES_VAR];
+    this.strikes = typeof counted === "number" ? counted : 0;
+    delete this.state.vars[STRIKES_VAR];
     const text = event.value ?? event.text ?? "";
     const command = event.location || event.media ? null : this.matchCommand(text);
     if (command) {
@@ -426,9 +434,34 @@ class Run {
         this.startFlow(flowId, undefined, carriedText(text, triage));
         return;
       }
-      if (triage.intent !== "groet") this.say(this.t(this.messages.notUnderstood));
+      if (triage.intent !== "groet") {
+        this.notUnderstood();
+        return;
+      }
     }
     this.goTo(`flow:${this.ctx.flows.globals.menu}`);
+  }
+
+  /**
+   * Emoji or nonsense with no question open. The first time the menu with a word of explanation;
+   * the second time one short line with the menu's buttons; from the third time a person is offered.
+   * Never the whole text again and again.
+   */
+  private notUnderstood(): void {
+    const strikes = this.strikes + 1;
+    const menuId = this.ctx.flows.globals.menu;
+    if (strikes === 1) this.say(this.t(this.messages.notUnderstood));
+    // The menu as 'menu' opens it: without consent only what works without it.
+    this.state.flow = null;
+    this.state.step = null;
+    this.state.waiting = null;
+    this.goTo(this.ctx.flows.flows.get(menuId)?.steps.open ? `flow:${menuId}#open` : `flow:${menuId}`);
+    const last = this.outputs[this.outputs.length - 1];
+    if (strikes >= 2 && last) {
+      last.text = this.t(strikes === 2 ? this.messages.notUnderstoodShort : this.messages.notUnderstoodPerson);
+      if (strikes >= 3) last.buttons = [...this.humanButton(), ...last.buttons.filter((b) => !this.humanButton().some((h) => h.value === b.value || h.label === b.label))];
+    }
+    this.state.vars[STRIKES_VAR] = strikes;
   }
 
   /**
@@ -482,6 +515,11 @@ class Run {
         return;
       }
     }
+    // Not understood at the menu: shorter each time, then a person (as with no question open).
+    if (this.state.flow === this.ctx.flows.globals.menu && parsed.reason !== "media") {
+      this.notUnderstood();
+      return;
+    }
     this.state.tries += 1;
     if (this.state.tries >= MAX_TRIES) {
       this.say(this.t(this.messages.tooManyTries), [...this.menuButtons(), ...this.humanButton()]);
@@ -494,6 +532,18 @@ class Run {
     if (parsed.reason === "media") this.say(this.t(this.messages.unsupportedMedia));
     else if (!step.retry && step.input !== "text") this.say(this.t(this.messages.chooseOption));
     this.prompt(step, true);
+    // The last try before giving up: a person is one tap away (with consent; before it, the retry names 14 040).
+    const last = this.outputs[this.outputs.length - 1];
+    if (this.state.tries === MAX_TRIES - 1 && last && this.resident.consent === true && this.state.flow !== this.contactFlow()) {
+      const human = this.humanButton().filter((h) => !last.buttons.some((b) => b.value === h.value));
+      last.buttons = [...last.buttons, ...human];
+    }
+  }
+
+  /** The flow the 'mens' command starts (flows/globals.yaml). */
+  private contactFlow(): string | null {
+    const target = this.ctx.flows.globals.commands.human?.target ?? "";
+    return target.startsWith("flow:") ? (target.slice("flow:".length).split("#")[0] ?? null) : null;
   }
 
   private parseAnswer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {

@@ -225,6 +225,10 @@ export const GlobalsSchema = z
         emergency112: TextSchema,
         crisis113: TextSchema,
         notUnderstood: TextSchema,
+        /** The second message in a row that was not understood: one short line with the menu's buttons. */
+        notUnderstoodShort: TextSchema,
+        /** The third and later: a person is offered, with the menu's buttons. */
+        notUnderstoodPerson: TextSchema,
         chooseOption: TextSchema,
         tooManyTries: TextSchema,
         welcomeBack: TextSchema,
