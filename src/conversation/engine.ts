@@ -8,7 +8,7 @@ import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, typ
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
 import { findPlaceInText } from "./placeInText.ts";
-import { routeQuestion } from "./questionForm.ts";
+import { isQuestion, routeQuestion } from "./questionForm.ts";
 import type { TriageResult } from "./triage.ts";
 
 /** What the engine remembers between messages (stored as JSON on the conversation). */
@@ -105,6 +105,8 @@ export interface EngineContext {
 /** How sure triage must be before the bot follows an intent without asking. */
 export const INTENT_CONFIDENCE = 0.3;
 const MAX_TRIES = 3;
+/** Set by the wijk flow when the resident does not know their wijk: flows that need one go on without it. */
+const NO_WIJK_VAR = "keep_noWijk";
 /** The flow variable that counts messages in a row that were not understood (a keep_ variable lives across flows). */
 const STRIKES_VAR = "keep_notUnderstood";
 const MAX_STEPS_PER_EVENT = 100;
@@ -227,7 +229,8 @@ class Run {
       this.goTo(this.ctx.flows.globals.commands.toestemming?.target ?? `flow:${this.ctx.flows.globals.firstContact}`);
       return;
     }
-    if (flow.requiresWijk && !this.resident.wijk && flowId !== this.ctx.flows.globals.wijkFlow) {
+    // A resident who said they do not know their wijk goes on without one (flows/wijk.yaml, unknown).
+    if (flow.requiresWijk && !this.resident.wijk && this.state.vars[NO_WIJK_VAR] !== true && flowId !== this.ctx.flows.globals.wijkFlow) {
       // First the wijk, then back here with the answers so far (not those of the flow before).
       if (flowId !== this.state.flow && !this.resuming) this.state.vars = keepVars(this.state.vars);
       Object.assign(this.state.vars, carry);
@@ -348,6 +351,12 @@ class Run {
     const m = this.messages;
     const lang = this.state.language;
     const list: Array<Choice & { label: string; next?: Target }> = [];
+    if (step.input === "postcode") {
+      // Extra buttons beside the postcode ("Weet ik niet"), matched before the text is read as a place.
+      for (const option of step.options ?? []) {
+        list.push({ value: option.value, label: this.t(option.label), labels: [option.label.nl, option.label.en, ...(option.synonyms ?? [])], ...(option.next ? { next: option.next } : {}) });
+      }
+    }
     if (step.input === "choice") {
       // Options made by an action come first, so their numbers match the list in the text.
       const dynamic = step.optionsFrom ? DynamicOptionsSchema.safeParse(this.state.vars[step.optionsFrom]) : null;
@@ -464,6 +473,20 @@ class Run {
     this.state.vars[STRIKES_VAR] = strikes;
   }
 
+  /** Free text at a question that clearly asks for something else (another flow's intent, or a question about the wijk news): followed. */
+  private followIntent(text: string): boolean {
+    const triage = this.ctx.classify(text);
+    // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
+    if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
+    const flowId = this.flowForIntent(triage.intent);
+    if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
+      this.state.resume = null;
+      this.startFlow(flowId, undefined, carriedText(text, triage));
+      return true;
+    }
+    return false;
+  }
+
   /**
    * A question about what is going on ("wanneer is het fietspad klaar?") goes to the wijk news;
    * when it may be a melding too, the menu's `question` step offers both. True when followed.
@@ -489,6 +512,9 @@ class Run {
 
   private answer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): void {
     const parsed = this.parseAnswer(step, event);
+    // Words typed at a postcode question that clearly ask for something else ("ik wil iets melden"): follow the resident.
+    // A question ("wat is mijn wijk?") stays: the wijk flow answers it.
+    if (parsed.ok && step.input === "postcode" && isTypedWords(parsed.value) && !isQuestion(this.ctx.flows.globals, parsed.value.text) && this.followIntent(parsed.value.text)) return;
     if (parsed.ok) {
       this.state.vars[step.save] = parsed.value;
       this.state.waiting = null;
@@ -504,17 +530,7 @@ class Run {
     }
     // A free-text answer that clearly asks for something else: follow the resident.
     const text = event.text?.trim();
-    if (text && step.input !== "text") {
-      const triage = this.ctx.classify(text);
-      // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
-      if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return;
-      const flowId = this.flowForIntent(triage.intent);
-      if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
-        this.state.resume = null;
-        this.startFlow(flowId, undefined, carriedText(text, triage));
-        return;
-      }
-    }
+    if (text && step.input !== "text" && this.followIntent(text)) return;
     // Not understood at the menu: shorter each time, then a person (as with no question open).
     if (this.state.flow === this.ctx.flows.globals.menu && parsed.reason !== "media") {
       this.notUnderstood();
@@ -600,7 +616,13 @@ class Run {
       case "postcode": {
         if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
         if (event.media) return { ok: false, reason: "media" };
-        return text.trim() && /\d{4}/.test(text) ? { ok: true, value: { kind: "postcode", text: text.trim() } } : { ok: false, reason: "invalid" };
+        const extra = choices.filter((c) => c.value !== "skip");
+        const option = extra.length > 0 ? matchChoice(text, extra, { inSentence: false }) : null;
+        const next = option ? extra.find((c) => c.value === option.value)?.next : undefined;
+        if (option) return { ok: true, value: option.value, ...(next ? { next } : {}) };
+        if (text.trim() && /\d{4}/.test(text)) return { ok: true, value: { kind: "postcode", text: text.trim() } };
+        // Words without a postcode: a wijk's name perhaps, or a question (the wijk lookup tells which).
+        return (text.match(/\p{L}/gu)?.length ?? 0) >= 3 ? { ok: true, value: { kind: "text", text: text.trim() } } : { ok: false, reason: "invalid" };
       }
       case "location": {
         if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
@@ -647,6 +669,11 @@ function carriedText(text: string, triage: TriageResult): Record<string, unknown
   // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
   const place = findPlaceInText(text);
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/** A postcode question's answer that is typed words, not a postcode or location. */
+function isTypedWords(value: unknown): value is { kind: "text"; text: string } {
+  return typeof value === "object" && value !== null && "kind" in value && value.kind === "text" && "text" in value && typeof value.text === "string";
 }
 
 /** Variables that live across flows (the rest is reset when another flow starts). */

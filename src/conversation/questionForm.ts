@@ -13,6 +13,13 @@ export type QuestionRoute = "wijknieuws" | "ask";
 /** Intents a question may be rerouted from: the triage took it for a melding, or did not know. */
 const REROUTABLE = new Set(["melding", "onbekend", "groet", "idee"]);
 
+/** True when the text is put as a question: it starts with a question word (questionCues.starts) or ends with "?". */
+export function isQuestion(globals: Globals, text: string): boolean {
+  const said = normalise(text);
+  if (/\?\s*$/.test(text.trim())) return true;
+  return (globals.questionCues?.starts ?? []).some((start) => said === normalise(start) || said.startsWith(`${normalise(start)} `));
+}
+
 /**
  * Where a question goes: "wijknieuws" for a question about a project or what is happening,
  * "ask" for a question that may be a melding too (offer both), null for no question or one that
@@ -25,8 +32,7 @@ export function routeQuestion(globals: Globals, text: string, triage: { intent: 
   if (!said) return null;
   const padded = ` ${said} `;
   const has = (words: string[]) => words.some((word) => padded.includes(` ${normalise(word)} `));
-  const startsAsQuestion = cues.starts.some((start) => said === normalise(start) || said.startsWith(`${normalise(start)} `));
-  if (!startsAsQuestion && !/\?\s*$/.test(text.trim())) return null;
+  if (!isQuestion(globals, text)) return null;
   if (has(cues.report)) return null;
   if (has(cues.project)) return "wijknieuws";
   return triage.intent === "melding" ? "ask" : null;
