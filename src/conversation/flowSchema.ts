@@ -201,9 +201,7 @@ export const EmergencyKindSchema = z
     kind: identifier,
     /** Words or phrases (any language), matched as whole words on the normalised text. */
     words: z.array(z.string().min(2)).min(1),
-    text: z
-      .object({ nl: textWithNumbers("112"), en: textWithNumbers("112") })
-      .strict(),
+    text: z.object({ nl: textWithNumbers("112"), en: textWithNumbers("112") }).strict(),
   })
   .strict();
 

@@ -18,7 +18,8 @@ const ARTICLE = "(?:de|het|den|der|'t|the)\\s+";
 /** A word of a street or place name: letters, with ' . - inside (Sint-Jozefstraat, Burg. van Houtlaan). */
 const NAME_WORD = "[\\p{L}][\\p{L}'.-]*";
 /** Endings of Dutch street names. */
-const STREET_ENDING = /(straat|laan|weg|plein|hof|pad|dreef|singel|kade|gracht|steeg|baan|veld|akker|dijk|dal|hoeve|erf|park|ring|markt|wal|berg|burg|boulevard|allee|passage|street|road|lane|square)$/i;
+const STREET_ENDING =
+  /(straat|laan|weg|plein|hof|pad|dreef|singel|kade|gracht|steeg|baan|veld|akker|dijk|dal|hoeve|erf|park|ring|markt|wal|berg|burg|boulevard|allee|passage|street|road|lane|square)$/i;
 /** Words after a place word that are no place ("in de tuin", "op mijn stoep", "bij ons"). */
 const NOT_A_PLACE = new Set(
   [
@@ -30,12 +31,9 @@ const NOT_A_PLACE = new Set(
 /** What follows a number that makes it no house number (a time, an amount, a count). */
 const NOT_A_HOUSE_NUMBER = /^\s*(uur|u\b|minuten|min\b|dagen|weken|maanden|jaar|keer|euro|€|cm|meter|m\b|km|kilo|stuks|zakken|mensen|kinderen|auto'?s|am\b|pm\b|:\d)/i;
 
-const STREET_WITH_NUMBER = new RegExp(
-  `(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTICLE})?((?:${NAME_WORD}\\s+){0,3}?${NAME_WORD})\\s+(\\d{1,4}(?:\\s?[a-zA-Z](?![\\p{L}]))?)(?![\\d\\p{L}])`,
-  "giu",
-);
+const STREET_WITH_NUMBER = new RegExp(`(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTICLE})?((?:${NAME_WORD}\\s+){0,3}?${NAME_WORD})\\s+(\\d{1,4}(?:\\s?[a-zA-Z](?![\\p{L}]))?)(?![\\d\\p{L}])`, "giu");
 const NAMED_PLACE = new RegExp(`(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTICLE})?((?:${NAME_WORD})(?:[\\s-]${NAME_WORD}){0,2})`, "giu");
-const TOWN_AFTER = new RegExp(`^\\s*,?\\s*(?:in|te)\\s+(\\p{Lu}[\\p{L}'.-]*(?:[\\s-]\\p{Lu}[\\p{L}'.-]*)?)`, "u");
+const TOWN_AFTER = /^\s*,?\s*(?:in|te)\s+(\p{Lu}[\p{L}'.-]*(?:[\s-]\p{Lu}[\p{L}'.-]*)?)/u;
 
 /** The place the text names, or null. */
 export function findPlaceInText(text: string): AddressInText | null {
