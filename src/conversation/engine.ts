@@ -468,7 +468,7 @@ class Run {
     const last = this.outputs[this.outputs.length - 1];
     if (strikes >= 2 && last) {
       last.text = this.t(strikes === 2 ? this.messages.notUnderstoodShort : this.messages.notUnderstoodPerson);
-      if (strikes >= 3) last.buttons = [...this.humanButton(), ...last.buttons.filter((b) => !this.humanButton().some((h) => h.value === b.value || h.label === b.label))];
+      if (strikes >= 3) last.buttons = this.personFirst(last.buttons);
     }
     this.state.vars[STRIKES_VAR] = strikes;
   }
@@ -554,6 +554,17 @@ class Run {
       const human = this.humanButton().filter((h) => !last.buttons.some((b) => b.value === h.value));
       last.buttons = [...last.buttons, ...human];
     }
+  }
+
+  /** The buttons with the way to a person first: the menu's own option for it when it has one, else the 'mens' button. */
+  private personFirst(buttons: Button[]): Button[] {
+    const target = this.ctx.flows.globals.commands.human?.target;
+    const menu = this.ctx.flows.flows.get(this.ctx.flows.globals.menu);
+    const step = this.state.step ? menu?.steps[this.state.step] : undefined;
+    const own = step?.type === "ask" ? step.options?.find((o) => o.next === target) : undefined;
+    const person = own ? buttons.find((b) => b.value === own.value) : undefined;
+    if (person) return [person, ...buttons.filter((b) => b !== person)];
+    return [...this.humanButton(), ...buttons];
   }
 
   /** The flow the 'mens' command starts (flows/globals.yaml). */
