@@ -13,7 +13,9 @@ import type { Tx } from "../db/client.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
 import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
 import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
-import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken } from "../db/wijk.repo.ts";
+import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4 } from "../db/wijk.repo.ts";
+import { matchWijkName } from "../routing/matchWijkName.ts";
+import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import {
   cancelRegistration,
   countRecentByIntent,
@@ -158,6 +160,21 @@ export const actions: Actions = {
     const place = params.place;
     if (!place) return { outcome: "invalid" };
     const { tx, gemeente } = ctx;
+    if (place.kind === "text") {
+      // A wijk's name, typed (without hyphens, with a typo): confirmed like a postcode's wijk.
+      const match = matchWijkName(place.text, await listWijken(tx, gemeente.id));
+      if (match.kind === "none") return { outcome: "unclear" };
+      if (match.kind === "several") return { outcome: "several", vars: { wijkOptions: match.wijken.map((w) => ({ value: w.slug, label: w.name })), postcode: place.text } };
+      return { outcome: match.wijk.active ? "found" : "inactive", vars: { wijkSlug: match.wijk.slug, wijkName: match.wijk.name } };
+    }
+    if (place.kind === "postcode") {
+      // Four digits alone that reach several wijken ("5731"): ask which, rather than take one silently.
+      const parsed = normalisePostcode(place.text) ?? parsePostcode(place.text);
+      if (parsed && !parsed.letters) {
+        const wijken = await listWijkenForPostcode4(tx, gemeente.id, parsed.postcode4);
+        if (wijken.length > 1) return { outcome: "several", vars: { wijkOptions: wijken.map((w) => ({ value: w.slug, label: w.name })), postcode: parsed.postcode4 } };
+      }
+    }
     const route = await routeResident(
       place.kind === "postcode"
         ? { postcode: place.text, findByPostcode: (text) => findWijkByPostcode(tx, gemeente.id, text) }

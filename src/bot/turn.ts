@@ -8,7 +8,10 @@
  */
 import { handleEvent, FlowStateSchema, tappedMenuOption, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
+import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
+import { findPlaceInText } from "../conversation/placeInText.ts";
+import { routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, addOutboxMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
@@ -95,7 +98,10 @@ export const answerEmergencies: Middleware = async (turn, next) => {
     turn.conversationUpdate.language = result.answerLanguage;
     await sendInOtherLanguage(turn, result.answerLanguage, result.emergency === "113" ? "crisis113" : "emergency112");
   }
-  await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
+  // A 112 answer that fits the emergency (gas, fire, not breathing, violence: flows/globals.yaml emergencyKinds).
+  const said = readActivity(turn.context.activity).text ?? "";
+  const answer = result.emergency === "113" ? turnText(turn, "crisis113") : emergency112Text(turn.flows.globals, said, turn.state.language);
+  await send(turn, { text: answer, buttons: [] });
   turn.conversationUpdate.emergency = result.emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
@@ -135,7 +141,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (read.value && turn.state.flow === null && tappedMenuOption(turn.flows, read.value)) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
   if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
-  if (triage && answersBesideStaff(triage) && turn.residentFacts.consentAsked && turn.state.flow === null) {
+  const newsQuestion = triage && read.text ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
+  if (triage && (answersBesideStaff(triage) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
     // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
     await passToStaff(turn, { acknowledge: true });
     return next();
@@ -204,7 +211,7 @@ export const runFlows: Middleware = async (turn) => {
 };
 
 /** The variables the first message fills in; flows/welkom.yaml wipes them when consent is declined. */
-const CARRIED_VARS = new Set(["keep_intent", "keep_text", "keep_place"]);
+const CARRIED_VARS = new Set(["keep_intent", "keep_text", "keep_place", "keep_location"]);
 
 /**
  * What a first message already said, for the flows to use once the resident consented: the
@@ -220,10 +227,19 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.language === "en") turn.state.language = "en";
   const postcode = parsePostcode(text);
   if (postcode?.letters || (postcode && normalisePostcode(text))) carried.keep_place = { kind: "postcode", text: postcode.formatted };
+  // A question about what is going on goes to the wijk news after the welcome; one that may be a melding gets both buttons.
+  const question = routeQuestion(turn.flows.globals, text, triage);
+  if (question === "wijknieuws") return { ...carried, keep_intent: "wijknieuws" };
+  if (question === "ask") return { ...carried, keep_intent: "vraag", keep_text: text };
   if (triage.intent === "groet" || triage.intent === "onbekend" || triage.confidence.intent < INTENT_CONFIDENCE) return carried;
   carried.keep_intent = triage.intent;
   // As a flow started from free text: the text is a description when it says something about the matter.
-  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) carried.keep_text = text;
+  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) {
+    carried.keep_text = text;
+    // Where it is ("bij de Heuvel 12 in Coevering"): confirmed in the melding, not asked again.
+    const place = findPlaceInText(text);
+    if (place) carried.keep_location = place;
+  }
   return carried;
 }
 

@@ -12,7 +12,12 @@ import { IntentSchema } from "./triage.ts";
 const TextSchema = z.string().regex(/\S/, "must not be empty");
 
 /** A postcode or shared location, as a postcode question saves it (engine.ts parseInput). */
-export const PlaceSchema = z.discriminatedUnion("kind", [z.object({ kind: z.literal("postcode"), text: z.string() }), z.object({ kind: z.literal("location"), lat: z.number(), lon: z.number() })]);
+export const PlaceSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("postcode"), text: z.string() }),
+  z.object({ kind: z.literal("location"), lat: z.number(), lon: z.number() }),
+  /** Typed words without a postcode: perhaps a wijk's name ("braakhuizen zuid"), perhaps a question. */
+  z.object({ kind: z.literal("text"), text: z.string() }),
+]);
 
 /** A place as a location question saves it: a shared location or a described address. */
 const WhereSchema = z.union([PlaceSchema, z.object({ kind: z.literal("address"), text: z.string() })]);
@@ -58,7 +63,8 @@ function defineAction<const Shape extends z.ZodRawShape, const Outcomes extends 
 const specs = {
   recordConsent: defineAction({ kind: TextSchema.optional(), granted: z.boolean() }, ["granted", "declined"]),
   // A lookup has a wijk or says why not (routing/routeResident.ts RouteReason).
-  lookupWijk: defineAction({ place: PlaceSchema }, ["found", "inactive", "outside", "no-wijk", "invalid", "unknown", "no-tandem"]),
+  // "several": a postcode without letters (or a name) that fits more than one wijk; "unclear": typed words that name no wijk.
+  lookupWijk: defineAction({ place: PlaceSchema }, ["found", "inactive", "outside", "no-wijk", "invalid", "unknown", "no-tandem", "several", "unclear"]),
   setWijk: defineAction({ wijk: TextSchema }, ["ok", "unknown"]),
   listWijken: defineAction({}, ["ok"]),
   triage: defineAction({ text: TextSchema }, ["confident", "unsure"]),

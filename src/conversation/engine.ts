@@ -7,6 +7,8 @@ import { z } from "zod";
 import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, type Choice } from "./answers.ts";
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
+import { findPlaceInText } from "./placeInText.ts";
+import { isQuestion, routeQuestion } from "./questionForm.ts";
 import type { TriageResult } from "./triage.ts";
 
 /** What the engine remembers between messages (stored as JSON on the conversation). */
@@ -103,6 +105,10 @@ export interface EngineContext {
 /** How sure triage must be before the bot follows an intent without asking. */
 export const INTENT_CONFIDENCE = 0.3;
 const MAX_TRIES = 3;
+/** Set by the wijk flow when the resident does not know their wijk: flows that need one go on without it. */
+const NO_WIJK_VAR = "keep_noWijk";
+/** The flow variable that counts messages in a row that were not understood (a keep_ variable lives across flows). */
+const STRIKES_VAR = "keep_notUnderstood";
 const MAX_STEPS_PER_EVENT = 100;
 
 /** Handles one event. */
@@ -118,6 +124,8 @@ class Run {
   command: string | null = null;
   private steps = 0;
   private resuming = false;
+  /** Messages in a row that were not understood, before this one. */
+  private strikes = 0;
   /** Resident facts, updated by action results (e.g. the wijk just chosen). */
   private readonly resident: Record<string, unknown>;
 
@@ -214,13 +222,15 @@ class Run {
       const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
       if (intent === "melding" || intent === "idee") kept.keep_intent = intent;
       if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;
+      if (carry.initialPlace) kept.keep_location = carry.initialPlace;
       this.state.vars = kept;
       this.state.resume = null;
       // The consent question is where the 'toestemming' command goes (flows/globals.yaml).
       this.goTo(this.ctx.flows.globals.commands.toestemming?.target ?? `flow:${this.ctx.flows.globals.firstContact}`);
       return;
     }
-    if (flow.requiresWijk && !this.resident.wijk && flowId !== this.ctx.flows.globals.wijkFlow) {
+    // A resident who said they do not know their wijk goes on without one (flows/wijk.yaml, unknown).
+    if (flow.requiresWijk && !this.resident.wijk && this.state.vars[NO_WIJK_VAR] !== true && flowId !== this.ctx.flows.globals.wijkFlow) {
       // First the wijk, then back here with the answers so far (not those of the flow before).
       if (flowId !== this.state.flow && !this.resuming) this.state.vars = keepVars(this.state.vars);
       Object.assign(this.state.vars, carry);
@@ -341,6 +351,12 @@ class Run {
     const m = this.messages;
     const lang = this.state.language;
     const list: Array<Choice & { label: string; next?: Target }> = [];
+    if (step.input === "postcode") {
+      // Extra buttons beside the postcode ("Weet ik niet"), matched before the text is read as a place.
+      for (const option of step.options ?? []) {
+        list.push({ value: option.value, label: this.t(option.label), labels: [option.label.nl, option.label.en, ...(option.synonyms ?? [])], ...(option.next ? { next: option.next } : {}) });
+      }
+    }
     if (step.input === "choice") {
       // Options made by an action come first, so their numbers match the list in the text.
       const dynamic = step.optionsFrom ? DynamicOptionsSchema.safeParse(this.state.vars[step.optionsFrom]) : null;
@@ -371,6 +387,10 @@ class Run {
   }
 
   private onMessage(event: Extract<EngineEvent, { type: "message" }>): void {
+    // How many messages in a row were not understood: counted on in notUnderstood(), reset by anything else.
+    const counted = this.state.vars[STRIKES_VAR];
+    this.strikes = typeof counted === "number" ? counted : 0;
+    delete this.state.vars[STRIKES_VAR];
     const text = event.value ?? event.text ?? "";
     const command = event.location || event.media ? null : this.matchCommand(text);
     if (command) {
@@ -417,14 +437,72 @@ class Run {
     }
     if (text) {
       const triage = this.ctx.classify(text);
+      if (this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
       if (flowId && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
         this.startFlow(flowId, undefined, carriedText(text, triage));
         return;
       }
-      if (triage.intent !== "groet") this.say(this.t(this.messages.notUnderstood));
+      if (triage.intent !== "groet") {
+        this.notUnderstood();
+        return;
+      }
     }
     this.goTo(`flow:${this.ctx.flows.globals.menu}`);
+  }
+
+  /**
+   * Emoji or nonsense with no question open. The first time the menu with a word of explanation;
+   * the second time one short line with the menu's buttons; from the third time a person is offered.
+   * Never the whole text again and again.
+   */
+  private notUnderstood(): void {
+    const strikes = this.strikes + 1;
+    const menuId = this.ctx.flows.globals.menu;
+    if (strikes === 1) this.say(this.t(this.messages.notUnderstood));
+    // The menu as 'menu' opens it: without consent only what works without it.
+    this.state.flow = null;
+    this.state.step = null;
+    this.state.waiting = null;
+    this.goTo(this.ctx.flows.flows.get(menuId)?.steps.open ? `flow:${menuId}#open` : `flow:${menuId}`);
+    const last = this.outputs[this.outputs.length - 1];
+    if (strikes >= 2 && last) {
+      last.text = this.t(strikes === 2 ? this.messages.notUnderstoodShort : this.messages.notUnderstoodPerson);
+      if (strikes >= 3) last.buttons = this.personFirst(last.buttons);
+    }
+    this.state.vars[STRIKES_VAR] = strikes;
+  }
+
+  /** Free text at a question that clearly asks for something else (another flow's intent, or a question about the wijk news): followed. */
+  private followIntent(text: string): boolean {
+    const triage = this.ctx.classify(text);
+    // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
+    if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
+    const flowId = this.flowForIntent(triage.intent);
+    if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
+      this.state.resume = null;
+      this.startFlow(flowId, undefined, carriedText(text, triage));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A question about what is going on ("wanneer is het fietspad klaar?") goes to the wijk news;
+   * when it may be a melding too, the menu's `question` step offers both. True when followed.
+   */
+  private followQuestion(text: string, triage: TriageResult): boolean {
+    const route = routeQuestion(this.ctx.flows.globals, text, triage);
+    const news = this.flowForIntent("wijknieuws");
+    if (!route || !news) return false;
+    this.state.resume = null;
+    const menuId = this.ctx.flows.globals.menu;
+    if (route === "ask" && this.ctx.flows.flows.get(menuId)?.steps.question) {
+      this.startFlow(menuId, "question", { keep_text: text });
+      return true;
+    }
+    this.startFlow(news);
+    return true;
   }
 
   private flowForIntent(intent: string): string | null {
@@ -434,6 +512,9 @@ class Run {
 
   private answer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): void {
     const parsed = this.parseAnswer(step, event);
+    // Words typed at a postcode question that clearly ask for something else ("ik wil iets melden"): follow the resident.
+    // A question ("wat is mijn wijk?") stays: the wijk flow answers it.
+    if (parsed.ok && step.input === "postcode" && isTypedWords(parsed.value) && !isQuestion(this.ctx.flows.globals, parsed.value.text) && this.followIntent(parsed.value.text)) return;
     if (parsed.ok) {
       this.state.vars[step.save] = parsed.value;
       this.state.waiting = null;
@@ -449,14 +530,11 @@ class Run {
     }
     // A free-text answer that clearly asks for something else: follow the resident.
     const text = event.text?.trim();
-    if (text && step.input !== "text") {
-      const triage = this.ctx.classify(text);
-      const flowId = this.flowForIntent(triage.intent);
-      if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
-        this.state.resume = null;
-        this.startFlow(flowId, undefined, carriedText(text, triage));
-        return;
-      }
+    if (text && step.input !== "text" && this.followIntent(text)) return;
+    // Not understood at the menu: shorter each time, then a person (as with no question open).
+    if (this.state.flow === this.ctx.flows.globals.menu && parsed.reason !== "media") {
+      this.notUnderstood();
+      return;
     }
     this.state.tries += 1;
     if (this.state.tries >= MAX_TRIES) {
@@ -470,6 +548,29 @@ class Run {
     if (parsed.reason === "media") this.say(this.t(this.messages.unsupportedMedia));
     else if (!step.retry && step.input !== "text") this.say(this.t(this.messages.chooseOption));
     this.prompt(step, true);
+    // The last try before giving up: a person is one tap away (with consent; before it, the retry names 14 040).
+    const last = this.outputs[this.outputs.length - 1];
+    if (this.state.tries === MAX_TRIES - 1 && last && this.resident.consent === true && this.state.flow !== this.contactFlow()) {
+      const human = this.humanButton().filter((h) => !last.buttons.some((b) => b.value === h.value));
+      last.buttons = [...last.buttons, ...human];
+    }
+  }
+
+  /** The buttons with the way to a person first: the menu's own option for it when it has one, else the 'mens' button. */
+  private personFirst(buttons: Button[]): Button[] {
+    const target = this.ctx.flows.globals.commands.human?.target;
+    const menu = this.ctx.flows.flows.get(this.ctx.flows.globals.menu);
+    const step = this.state.step ? menu?.steps[this.state.step] : undefined;
+    const own = step?.type === "ask" ? step.options?.find((o) => o.next === target) : undefined;
+    const person = own ? buttons.find((b) => b.value === own.value) : undefined;
+    if (person) return [person, ...buttons.filter((b) => b !== person)];
+    return [...this.humanButton(), ...buttons];
+  }
+
+  /** The flow the 'mens' command starts (flows/globals.yaml). */
+  private contactFlow(): string | null {
+    const target = this.ctx.flows.globals.commands.human?.target ?? "";
+    return target.startsWith("flow:") ? (target.slice("flow:".length).split("#")[0] ?? null) : null;
   }
 
   private parseAnswer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): { ok: true; value: unknown; next?: Target } | { ok: false; reason: "invalid" | "media" } {
@@ -526,7 +627,13 @@ class Run {
       case "postcode": {
         if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
         if (event.media) return { ok: false, reason: "media" };
-        return text.trim() && /\d{4}/.test(text) ? { ok: true, value: { kind: "postcode", text: text.trim() } } : { ok: false, reason: "invalid" };
+        const extra = choices.filter((c) => c.value !== "skip");
+        const option = extra.length > 0 ? matchChoice(text, extra, { inSentence: false }) : null;
+        const next = option ? extra.find((c) => c.value === option.value)?.next : undefined;
+        if (option) return { ok: true, value: option.value, ...(next ? { next } : {}) };
+        if (text.trim() && /\d{4}/.test(text)) return { ok: true, value: { kind: "postcode", text: text.trim() } };
+        // Words without a postcode: a wijk's name perhaps, or a question (the wijk lookup tells which).
+        return (text.match(/\p{L}/gu)?.length ?? 0) >= 3 ? { ok: true, value: { kind: "text", text: text.trim() } } : { ok: false, reason: "invalid" };
       }
       case "location": {
         if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
@@ -569,7 +676,15 @@ const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee",
  */
 function carriedText(text: string, triage: TriageResult): Record<string, unknown> {
   const substantive = triage.theme !== "overig" || text.split(/\s+/).length > 6;
-  return substantive ? { initialText: text, suggestedTheme: triage.theme } : {};
+  if (!substantive) return {};
+  // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
+  const place = findPlaceInText(text);
+  return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/** A postcode question's answer that is typed words, not a postcode or location. */
+function isTypedWords(value: unknown): value is { kind: "text"; text: string } {
+  return typeof value === "object" && value !== null && "kind" in value && value.kind === "text" && "text" in value && typeof value.text === "string";
 }
 
 /** Variables that live across flows (the rest is reset when another flow starts). */

@@ -191,6 +191,20 @@ export const OtherLanguageTextsSchema = z
   })
   .strict();
 
+/**
+ * A kind of emergency with its own 112 answer (gas, fire, someone not breathing, violence): the
+ * words that tell it in a message that triage already found to be a 112 emergency, and the
+ * answer, which names 112 in every language.
+ */
+export const EmergencyKindSchema = z
+  .object({
+    kind: identifier,
+    /** Words or phrases (any language), matched as whole words on the normalised text. */
+    words: z.array(z.string().min(2)).min(1),
+    text: z.object({ nl: textWithNumbers("112"), en: textWithNumbers("112") }).strict(),
+  })
+  .strict();
+
 /** flows/globals.yaml: the global commands and the texts the bot itself needs. */
 export const GlobalsSchema = z
   .object({
@@ -209,6 +223,10 @@ export const GlobalsSchema = z
         emergency112: TextSchema,
         crisis113: TextSchema,
         notUnderstood: TextSchema,
+        /** The second message in a row that was not understood: one short line with the menu's buttons. */
+        notUnderstoodShort: TextSchema,
+        /** The third and later: a person is offered, with the menu's buttons. */
+        notUnderstoodPerson: TextSchema,
         chooseOption: TextSchema,
         tooManyTries: TextSchema,
         welcomeBack: TextSchema,
@@ -274,6 +292,23 @@ export const GlobalsSchema = z
         sensitiveKept: TextSchema,
       })
       .strict(),
+    /**
+     * How a question about what is going on is told from a melding (src/conversation/questionForm.ts):
+     * a question ("wanneer…", "komt er…", a trailing ?) about a project goes to the wijk news.
+     */
+    questionCues: z
+      .object({
+        /** Words or phrases a question starts with (matched on the normalised text). */
+        starts: z.array(z.string().min(1)).min(1),
+        /** Words of what is happening in a wijk: a question with one of these is about the wijk news. */
+        project: z.array(z.string().min(1)).min(1),
+        /** Words that make a question one about reporting ("hoe meld ik…"): no wijk news then. */
+        report: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
+    /** The 112 answers for particular emergencies, the first whose words match wins; otherwise messages.emergency112. */
+    emergencyKinds: z.array(EmergencyKindSchema).default([]),
     /** The set texts in each other language the bot recognises (every one of them must be there). */
     otherLanguages: z.record(OtherLanguageSchema, OtherLanguageTextsSchema),
     /**

@@ -86,13 +86,37 @@ export interface ErasedContent {
  */
 async function anonymiseConversations(tx: Tx, conversationIds: string[], now: Date): Promise<void> {
   if (conversationIds.length === 0) return;
-  await tx.message.deleteMany({ where: { conversationId: { in: conversationIds } } });
+  await tx.message.deleteMany({ where: { conversationId: { in: conversationIds }, NOT: ERASURE_NOTE_WHERE } });
   await tx.outboxMessage.deleteMany({ where: { conversationId: { in: conversationIds } } });
+  await noteErasureForStaff(tx, conversationIds, now);
   await tx.conversation.updateMany({
     where: { id: { in: conversationIds }, status: { not: "resolved" } },
     data: { status: "resolved", resolvedAt: now, snoozedUntil: null },
   });
   await tx.conversation.updateMany({ where: { id: { in: conversationIds } }, data: { residentId: null, channelIdentityId: null, state: "{}", updatedAt: now } });
+}
+
+/**
+ * What staff read in a conversation whose resident had their data erased: why it is empty and
+ * resolved. Nothing about the resident, so it may stay once everything else is gone.
+ */
+export const ERASURE_NOTE = "De bewoner heeft zijn gegevens laten wissen. Berichten, foto's en antwoorden zijn daarom weg, en het gesprek is afgerond.";
+
+/** The one message an erased conversation keeps: the bot's note that the resident had their data erased. */
+const ERASURE_NOTE_WHERE = { direction: "note", authorKind: "bot", text: ERASURE_NOTE };
+
+/**
+ * Leaves the erasure note in each conversation that was with staff (handed over: not the bot's
+ * alone), once, so a melding does not vanish from the inbox without a word.
+ */
+async function noteErasureForStaff(tx: Tx, conversationIds: string[], now: Date): Promise<void> {
+  const conversations = await tx.conversation.findMany({
+    where: { id: { in: conversationIds }, status: { not: "bot" }, messages: { none: ERASURE_NOTE_WHERE } },
+    select: { id: true, channel: true },
+  });
+  for (const conversation of conversations) {
+    await tx.message.create({ data: { conversationId: conversation.id, ...ERASURE_NOTE_WHERE, channel: conversation.channel, createdAt: now } });
+  }
 }
 
 /** The typed texts and media references of the resident's messages (all their conversations). */
@@ -130,12 +154,23 @@ export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseK
     now,
   );
   if (keep) {
+    const current = await tx.conversation.findUniqueOrThrow({ where: { id: keep.conversationId }, select: { status: true, channel: true } });
     await tx.message.deleteMany({ where: { conversationId: keep.conversationId } });
+    // Without its status history a message the resident writes afterwards starts a new conversation, not this one again.
     await tx.statusChange.deleteMany({ where: { conversationId: keep.conversationId } });
+    // A conversation staff had stays in their inbox (wijk, tandem, subject), resolved with the note; the bot's own chat is emptied of all.
+    const withStaff = current.status !== "bot";
     await tx.conversation.update({
       where: { id: keep.conversationId },
-      data: { wijkId: null, tandemId: null, intent: null, theme: null, emergency: null, assigneeId: null, status: "resolved", resolvedAt: now, state: "{}" },
+      data: {
+        ...(withStaff ? {} : { wijkId: null, tandemId: null, intent: null, theme: null, emergency: null, assigneeId: null }),
+        status: "resolved",
+        resolvedAt: now,
+        snoozedUntil: null,
+        state: "{}",
+      },
     });
+    if (withStaff) await tx.message.create({ data: { conversationId: keep.conversationId, ...ERASURE_NOTE_WHERE, channel: current.channel, createdAt: now } });
     await tx.channelIdentity.deleteMany({ where: { residentId, id: { not: keep.channelIdentityId } } });
     await tx.resident.update({ where: { id: residentId }, data: { wijkId: null, erasedAt: now, exportGeneration: { increment: 1 } } });
   } else {

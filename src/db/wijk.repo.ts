@@ -48,6 +48,17 @@ export async function findWijkByPostcode(db: DbOrTx, gemeenteId: string, text: s
   return { wijk: toSummary(best.wijk), reason: "found", postcode: postcode.formatted };
 }
 
+/**
+ * The wijken a four-digit postcode reaches (its rules, with or without letters), by name: more than
+ * one means "5731" alone does not say which wijk, and the resident is asked.
+ */
+export async function listWijkenForPostcode4(db: DbOrTx, gemeenteId: string, postcode4: string): Promise<WijkSummary[]> {
+  const rules = await db.postcodeRule.findMany({ where: { gemeenteId, postcode4, wijkId: { not: null } }, select: { wijk: { select: summarySelect } } });
+  const bySlug = new Map<string, WijkSummary>();
+  for (const rule of rules) if (rule.wijk) bySlug.set(rule.wijk.slug, toSummary(rule.wijk));
+  return [...bySlug.values()].sort((a, b) => a.name.localeCompare(b.name, "nl"));
+}
+
 function letterSpan(rule: { letterFrom: string; letterTo: string }): number {
   const value = (letters: string) => (letters.charCodeAt(0) - 65) * 26 + (letters.charCodeAt(1) - 65);
   return value(rule.letterTo) - value(rule.letterFrom);

@@ -4,11 +4,13 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { INBOUND_LIMIT } from "../../src/bot/floodLimit.ts";
+import { emergency112Text } from "../../src/conversation/emergencyKinds.ts";
 import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { createBotHarness, type BotHarness } from "../helpers/botHarness.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
-const { messages } = loadFlows().globals;
+const { globals } = loadFlows();
+const { messages } = globals;
 
 describeEachDatabase("the inbound rate limit", (provider) => {
   let harness: BotHarness;
@@ -28,7 +30,8 @@ describeEachDatabase("the inbound rate limit", (provider) => {
     }
     expect(answers.slice(0, INBOUND_LIMIT.messages).every((replies) => replies.length > 0)).toBe(true);
     expect(answers[INBOUND_LIMIT.messages]).toEqual([messages.floodNotice.nl]);
-    expect(answers.slice(INBOUND_LIMIT.messages + 1).flat()).toEqual([messages.emergency112.nl]);
+    // The 112 answer for a fire (flows/globals.yaml emergencyKinds).
+    expect(answers.slice(INBOUND_LIMIT.messages + 1).flat()).toEqual([emergency112Text(globals, "Er is brand, help!", "nl")]);
     // Nothing was lost: every message is in the conversation staff see.
     const [conversation] = await resident.conversations();
     expect(conversation?.messages.filter((m) => m.direction === "in")).toHaveLength(INBOUND_LIMIT.messages + 8);

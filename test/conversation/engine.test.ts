@@ -280,6 +280,8 @@ const globals = GlobalsSchema.parse({
     emergency112: text("Bel 112.", "Call 112."),
     crisis113: text("Bel 113.", "Call 113."),
     notUnderstood: text("Dat begrijp ik niet.", "I don't understand."),
+    notUnderstoodShort: text("Dat snap ik niet.", "I don't get that."),
+    notUnderstoodPerson: text("Een mens?", "A person?"),
     chooseOption: text("Dat past niet.", "That does not fit."),
     tooManyTries: text("Het lukt niet, sorry.", "It is not working, sorry."),
     welcomeBack: text("Welkom terug.", "Welcome back."),

@@ -18,6 +18,7 @@ import { sqliteFilePath } from "../../src/db/client.ts";
 import { quoteForDigest } from "../../src/digests/redactQuote.ts";
 import { privacyRoutes } from "../../src/privacy/privacy.routes.ts";
 import { completeErasures } from "../../src/privacy/residentData.ts";
+import { ERASURE_NOTE } from "../../src/db/residentData.repo.ts";
 import { createBotHarness, joined, type BotHarness, type Resident } from "../helpers/botHarness.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
@@ -174,15 +175,22 @@ describeEachDatabase("erasing a resident", (provider) => {
     expectNoTraceInSqliteFiles(harness, resident);
     expect(existsSync(used.photoFile), "the web chat photo file").toBe(false);
     expect((await fetch(`${baseUrl}/privacy/export/${used.exportLink}`)).status).toBe(404);
-    // The conversations stay only as anonymous counts: no resident, no messages, no flow answers.
+    // The conversations stay only as anonymous counts: no resident, no flow answers, no messages but the note that says why.
     const conversations = await db.conversation.findMany({ include: { messages: true } });
     expect(conversations.length).toBe(conversationsBefore);
     for (const conversation of conversations) {
       expect(conversation.residentId).toBeNull();
       expect(conversation.channelIdentityId).toBeNull();
-      expect(conversation.messages).toEqual([]);
+      expect(conversation.messages.map((m) => ({ direction: m.direction, authorKind: m.authorKind, text: m.text }))).toEqual(
+        conversation.status === "resolved" && conversation.tandemId ? [{ direction: "note", authorKind: "bot", text: ERASURE_NOTE }] : [],
+      );
       expect(conversation.state).toBe("{}");
     }
+    // The melding staff had stays in their inbox: resolved, with the note, in its wijk and tandem.
+    const melding = conversations.find((c) => c.intent === "melding");
+    expect(melding?.status).toBe("resolved");
+    expect(melding?.tandemId).not.toBeNull();
+    expect(melding?.messages.map((m) => m.text)).toEqual([ERASURE_NOTE]);
     expect(await db.registration.count()).toBe(0);
     expect(await db.subscription.count()).toBe(0);
     expect(await db.resident.count()).toBe(0);
@@ -204,6 +212,38 @@ describeEachDatabase("erasing a resident", (provider) => {
     await deliverEverything(harness);
     await completeErasures(harness.t.db, { now: new Date(harness.clock.now.getTime() + 60 * 60_000), mediaDir });
     await expectErased(resident, used, conversationsBefore);
+  });
+
+  it("tells staff, without any personal data, when a resident erases their data while a melding is open", async () => {
+    const resident = harness.resident();
+    await resident.say("hoi");
+    await resident.tap("yes");
+    await resident.say("5731 BC");
+    await resident.say("ja");
+    await resident.say(SENTENCE);
+    await resident.tap("skip");
+    await resident.tap("skip");
+    await resident.say("ja");
+    await resident.say("3");
+    expect(joined(await resident.tap("chat"))).toContain("WL-2026-");
+    const [before] = await resident.conversations();
+    expect(before?.status).toBe("open");
+    await resident.say("privacy");
+    await resident.tap("wissen");
+    expect(joined(await resident.say("ja"))).toContain("Ik heb al je gegevens gewist");
+    const conversation = await harness.t.db.conversation.findUniqueOrThrow({ where: { id: before?.id ?? "" }, include: { tandem: true, messages: { where: { direction: "note" } } } });
+    // Still in the tandem's inbox, resolved, with a note that says why it is empty.
+    expect(conversation.tandem?.slug).toBe("mierlo");
+    expect(conversation.status).toBe("resolved");
+    expect(conversation.messages.map((m) => m.text)).toEqual([ERASURE_NOTE]);
+    expect(ERASURE_NOTE).toContain("De bewoner heeft zijn gegevens laten wissen");
+    expect(JSON.stringify(conversation)).not.toContain("Vlierbesgaarde");
+    // Once the erasure is completed, the note is all that is left.
+    await deliverEverything(harness);
+    await completeErasures(harness.t.db, { now: new Date(harness.clock.now.getTime() + 60 * 60_000), mediaDir });
+    const after = await harness.t.db.conversation.findUniqueOrThrow({ where: { id: before?.id ?? "" }, include: { messages: true } });
+    expect(after.tandemId).toBe(conversation.tandemId);
+    expect(after.messages.map((m) => m.text)).toEqual([ERASURE_NOTE]);
   });
 
   it("starts afresh, and keeps the new messages, when the resident writes again before the erasure is completed", async () => {

@@ -1,0 +1,89 @@
+/**
+ * Where a resident says something is, in a sentence about it: "grofvuil bij de Heuvel 12 in
+ * Coevering" → "Heuvel 12, Coevering"; "de lamp in de Molenstraat doet het niet" → "Molenstraat";
+ * "bij het Marktplein" → "Marktplein". Pure; it reads the words after a place word (bij, op, aan,
+ * in, voor, naast, tegenover, achter, langs, hoek) and takes a street with a house number, a street
+ * name (…straat, …laan, …weg…) or a name written with a capital. Null when the text names no place:
+ * the melding then asks "Waar is het precies?" as before.
+ */
+
+/** A place as the melding's location question saves it (an address the resident typed). */
+export interface AddressInText {
+  kind: "address";
+  text: string;
+}
+
+const PLACE_WORDS = "bij|op|aan|in|voor|naast|tegenover|achter|langs|hoek|at|on|near|in front of";
+const ARTICLE = "(?:de|het|den|der|'t|the)\\s+";
+/** A word of a street or place name: letters, with ' . - inside (Sint-Jozefstraat, Burg. van Houtlaan). */
+const NAME_WORD = "[\\p{L}][\\p{L}'.-]*";
+/** Endings of Dutch street names. */
+const STREET_ENDING =
+  /(straat|laan|weg|plein|hof|pad|dreef|singel|kade|gracht|steeg|baan|veld|akker|dijk|dal|hoeve|erf|park|ring|markt|wal|berg|burg|boulevard|allee|passage|street|road|lane|square)$/i;
+/** Words after a place word that are no place ("in de tuin", "op mijn stoep", "bij ons"). */
+const NOT_A_PLACE = new Set(
+  [
+    ...["mijn", "onze", "ons", "jullie", "je", "jouw", "zijn", "haar", "hun", "een", "die", "dat", "deze", "dit", "elkaar", "mij", "me", "hem", "iemand", "niemand"],
+    ...["tuin", "huis", "straat", "stoep", "weg", "buurt", "wijk", "park", "speeltuin", "hoek", "avond", "ochtend", "nacht", "middag", "week", "weekend", "buurman", "buurvrouw", "buren", "school"],
+    ...["gemeente", "wijklijn", "chat", "foto", "app", "tijd", "orde", "gevaar", "brand", "de", "het", "ook", "nog", "al", "wel", "niet", "er", "daar", "hier", "kapot", "my", "our", "the", "a", "an"],
+  ].map((w) => w.toLowerCase()),
+);
+/** What follows a number that makes it no house number (a time, an amount, a count). */
+const NOT_A_HOUSE_NUMBER = /^\s*(uur|u\b|minuten|min\b|dagen|weken|maanden|jaar|keer|euro|€|cm|meter|m\b|km|kilo|stuks|zakken|mensen|kinderen|auto'?s|am\b|pm\b|:\d)/i;
+
+const STREET_WITH_NUMBER = new RegExp(`(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTICLE})?((?:${NAME_WORD}\\s+){0,3}?${NAME_WORD})\\s+(\\d{1,4}(?:\\s?[a-zA-Z](?![\\p{L}]))?)(?![\\d\\p{L}])`, "giu");
+const NAMED_PLACE = new RegExp(`(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTICLE})?((?:${NAME_WORD})(?:[\\s-]${NAME_WORD}){0,2})`, "giu");
+const TOWN_AFTER = /^\s*,?\s*(?:in|te)\s+(\p{Lu}[\p{L}'.-]*(?:[\s-]\p{Lu}[\p{L}'.-]*)?)/u;
+
+/** The place the text names, or null. */
+export function findPlaceInText(text: string): AddressInText | null {
+  const clean = text.replace(/\s+/g, " ").trim();
+  for (const match of clean.matchAll(STREET_WITH_NUMBER)) {
+    const name = trimName(match[1] ?? "");
+    const number = (match[2] ?? "").replace(/\s+/g, "");
+    const end = (match.index ?? 0) + match[0].length;
+    const after = clean.slice(end);
+    if (!name || NOT_A_HOUSE_NUMBER.test(after)) continue;
+    // "5731 BC" is a postcode, not a house number with a letter.
+    if (/^\d{4}[a-z]?$/i.test(number) && /^\s*[a-z]{1,2}\b/i.test(after)) continue;
+    return { kind: "address", text: withTown(`${name} ${number}`, after) };
+  }
+  for (const match of clean.matchAll(NAMED_PLACE)) {
+    const words = (match[1] ?? "").split(/\s+/);
+    // The longest run of name words that is a place: a street name, or words written with a capital.
+    const streetIndex = words.findIndex((w) => STREET_ENDING.test(w) && !NOT_A_PLACE.has(w.toLowerCase()));
+    if (streetIndex >= 0) {
+      const name = trimName(words.slice(0, streetIndex + 1).join(" "));
+      if (name) return { kind: "address", text: withTown(name, clean.slice((match.index ?? 0) + match[0].length)) };
+    }
+    const capitals: string[] = [];
+    for (const word of words) {
+      if (!/^\p{Lu}/u.test(word) || NOT_A_PLACE.has(word.toLowerCase())) break;
+      capitals.push(word);
+    }
+    // A capital right at the start of the message is no sign of a name.
+    if (capitals.length > 0 && (match.index ?? 0) > 0) {
+      const rest = clean.slice((match.index ?? 0) + match[0].length);
+      return { kind: "address", text: withTown(capitals.join(" "), rest) };
+    }
+  }
+  return null;
+}
+
+/** The name without words that are no part of it ("mijn", "de"), or "" when nothing is left. */
+function trimName(name: string): string {
+  const words = name.split(/\s+/).filter(Boolean);
+  while (words.length > 0 && NOT_A_PLACE.has((words[0] ?? "").toLowerCase())) words.shift();
+  if (words.length === 0) return "";
+  // A street with a number is a name with a capital, or a word that ends as street names do.
+  const last = words[words.length - 1] ?? "";
+  if (!words.some((w) => /^\p{Lu}/u.test(w)) && !STREET_ENDING.test(last) && words.length > 1) return "";
+  if (NOT_A_PLACE.has(last.toLowerCase())) return "";
+  return words.map((w) => (/^\p{Ll}/u.test(w) && w.length > 3 ? w.charAt(0).toUpperCase() + w.slice(1) : w)).join(" ");
+}
+
+/** "Heuvel 12" and " in Coevering…" → "Heuvel 12, Coevering". */
+function withTown(place: string, after: string): string {
+  const town = TOWN_AFTER.exec(after)?.[1];
+  return town && !NOT_A_PLACE.has(town.toLowerCase()) ? `${place}, ${town}` : place;
+}

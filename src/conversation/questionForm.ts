@@ -1,0 +1,39 @@
+/**
+ * Telling a question about what is going on ("wanneer is da fietspad klaar", "komt er een nieuwe
+ * speeltuin?") from a melding: such a question goes to the wijk news, where the wijk's projects
+ * are. Pure, over the words in flows/globals.yaml (`questionCues`) and only the triage's result
+ * (its intent), so it works with whatever triage is in use.
+ */
+import { normalise } from "./answers.ts";
+import type { Globals } from "./flowSchema.ts";
+
+/** What a resident's question asks for: the wijk news, or unsure between the news and a melding. */
+export type QuestionRoute = "wijknieuws" | "ask";
+
+/** Intents a question may be rerouted from: the triage took it for a melding, or did not know. */
+const REROUTABLE = new Set(["melding", "onbekend", "groet", "idee"]);
+
+/** True when the text is put as a question: it starts with a question word (questionCues.starts) or ends with "?". */
+export function isQuestion(globals: Globals, text: string): boolean {
+  const said = normalise(text);
+  if (/\?\s*$/.test(text.trim())) return true;
+  return (globals.questionCues?.starts ?? []).some((start) => said === normalise(start) || said.startsWith(`${normalise(start)} `));
+}
+
+/**
+ * Where a question goes: "wijknieuws" for a question about a project or what is happening,
+ * "ask" for a question that may be a melding too (offer both), null for no question or one that
+ * another flow answers (a person, privacy, dialoogtafels…).
+ */
+export function routeQuestion(globals: Globals, text: string, triage: { intent: string }): QuestionRoute | null {
+  const cues = globals.questionCues;
+  if (!cues || !REROUTABLE.has(triage.intent)) return null;
+  const said = normalise(text);
+  if (!said) return null;
+  const padded = ` ${said} `;
+  const has = (words: string[]) => words.some((word) => padded.includes(` ${normalise(word)} `));
+  if (!isQuestion(globals, text)) return null;
+  if (has(cues.report)) return null;
+  if (has(cues.project)) return "wijknieuws";
+  return triage.intent === "melding" ? "ask" : null;
+}

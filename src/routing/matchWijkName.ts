@@ -1,0 +1,53 @@
+/**
+ * Which wijk a resident means when they type its name: "braakhuizen zuid" (no hyphen),
+ * "Coeverign" (a typo), "ik woon in Luchen" (in a sentence), "braakhuizen" (two wijken: both are
+ * offered). Pure; the wijken come from the database (src/db/wijk.repo.ts listWijken).
+ */
+import { editDistance, normalise } from "../conversation/answers.ts";
+
+/** What a typed name matched: one wijk, several (to choose from), or none. */
+export type WijkNameMatch<W> = { kind: "one"; wijk: W } | { kind: "several"; wijken: W[] } | { kind: "none" };
+
+/** Lower case, accents folded, hyphens and punctuation as spaces: "Braakhuizen-Zuid" → "braakhuizen zuid". */
+function fold(text: string): string {
+  return normalise(text).replace(/[-#@]/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** The name's own words, without what is in brackets ("Buitengebied (Gijzenrooi e.o.)" → also "gijzenrooi"). */
+function nameWords(name: string): string[] {
+  return fold(name)
+    .split(" ")
+    .filter((w) => w.length >= 4);
+}
+
+/** The wijk (or wijken) the text names; matches the whole name, a small typo, or the name inside a sentence. */
+export function matchWijkName<W extends { name: string; slug: string }>(text: string, wijken: readonly W[]): WijkNameMatch<W> {
+  const said = fold(text);
+  if (said.length < 3) return { kind: "none" };
+  const names = wijken.map((wijk) => ({ wijk, name: fold(wijk.name.replace(/\(.*?\)/g, "")), slug: fold(wijk.slug), words: nameWords(wijk.name) }));
+  const one = (found: typeof names): WijkNameMatch<W> | null => {
+    if (found.length === 1 && found[0]) return { kind: "one", wijk: found[0].wijk };
+    if (found.length > 1) return { kind: "several", wijken: found.map((f) => f.wijk) };
+    return null;
+  };
+  // The whole name (with or without hyphens), or a small typo in it.
+  const exact = one(names.filter((n) => n.name === said || n.slug === said));
+  if (exact) return exact;
+  const typo = one(names.filter((n) => n.name.length >= 5 && editDistance(n.name, said) <= (n.name.length >= 9 ? 2 : 1)));
+  if (typo?.kind === "one") return typo;
+  // The name inside a sentence ("ik woon in braakhuizen zuid").
+  const padded = ` ${said} `;
+  const contained = one(names.filter((n) => padded.includes(` ${n.name} `)));
+  if (contained) return contained;
+  // One word of a name that no other wijk shares ("gijzenrooi", "braakhuizen" → both Braakhuizens); not a kern name on its own.
+  const words = said.split(" ");
+  const counts = new Map<string, number>();
+  for (const n of names) for (const w of new Set(n.words)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const byWord = names.filter((n) =>
+    n.words.some((w) => words.some((s) => s === w || (w.length >= 7 && s.length >= 6 && editDistance(s, w) <= 1)) && (counts.get(w) ?? 0) <= 2 && !GENERIC_WORDS.has(w)),
+  );
+  return one(byWord) ?? { kind: "none" };
+}
+
+/** Words of wijk names that say too little on their own. */
+const GENERIC_WORDS = new Set(["noord", "zuid", "oost", "west", "dorp", "centrum", "geldrop", "mierlo", "buitengebied"]);

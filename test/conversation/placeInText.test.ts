@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { findPlaceInText } from "../../src/conversation/placeInText.ts";
+
+describe("findPlaceInText", () => {
+  it.each([
+    ["grofvuil bij de Heuvel 12 in Coevering", "Heuvel 12, Coevering"],
+    ["er ligt grofvuil bij de heuvel 12", "Heuvel 12"],
+    ["De lantaarnpaal op de Molenstraat 4a is kapot", "Molenstraat 4a"],
+    ["de lamp in de molenstraat doet het niet", "Molenstraat"],
+    ["losse tegels bij het Marktplein", "Marktplein"],
+    ["kapotte bank aan de Burgemeester van Houtlaan 3", "Burgemeester van Houtlaan 3"],
+    ["a broken streetlight on Dorpsstraat 10", "Dorpsstraat 10"],
+  ])("finds the place in %j", (text, place) => {
+    expect(findPlaceInText(text)).toEqual({ kind: "address", text: place });
+  });
+
+  it.each([
+    "ik wil iets mlden over de stoep die kappot is",
+    "er ligt al 3 weken rommel in mijn straat",
+    "bij ons in de tuin staat water",
+    "vanavond om 8 uur is er herrie",
+    "ik woon op 5731 BC",
+    "Wanneer is het fietspad klaar",
+    "er liggen 12 zakken op de stoep",
+    "Bij mij in de buurt is het vies",
+  ])("finds no place in %j", (text) => {
+    expect(findPlaceInText(text)).toBeNull();
+  });
+});
