@@ -44,6 +44,8 @@ export interface ConversationPageInput {
   timeZone: string;
   now: Date;
   rawQuery: unknown;
+  /** "Voelde je je gehoord?" as the inbox names it (src/trust/feedback.ts describeFeedback), when asked or queued. */
+  feedback?: string | null;
 }
 
 /** Replaces {{reference}} and {{wijk}} in a canned reply (or any staff text). */
@@ -104,6 +106,7 @@ function factsPart(input: ConversationPageInput): SafeHtml {
     <dt>Toegewezen aan</dt><dd>${conversation.assignee?.name ?? "Niemand"}</dd>
     <dt>Begonnen</dt><dd>${timeElement(conversation.createdAt, timeZone)}</dd>
     <dt>Eerste antwoord</dt><dd>${conversation.firstResponseAt ? timeElement(conversation.firstResponseAt, timeZone) : "Nog niet"}</dd>
+    ${input.feedback ? html`<dt>Feedback</dt><dd>${input.feedback}</dd>` : ""}
   </dl>
 </section>`;
 }

@@ -44,6 +44,8 @@ import { page, type PageUser } from "../layout.ts";
 import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
 import { renderCannedPage } from "./cannedPage.ts";
 import { fillPlaceholders, renderConversationPage } from "./conversationPage.ts";
+import { findFeedbackOfConversation } from "../../db/feedback.repo.ts";
+import { describeFeedback } from "../../trust/feedback.ts";
 import type { DoneCode, FailedCode } from "./format.ts";
 import { AssignFormSchema, CannedFormSchema, EraseFormSchema, IdSchema, ListQuerySchema, NoteFormSchema, ReplyFormSchema, SnoozeFormSchema, ThemeFormSchema, WijkFormSchema } from "./forms.ts";
 import { inboxAssetRoutes } from "./inboxAssets.ts";
@@ -183,7 +185,9 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
           listAllWijken(db, viewer.staff.gemeenteId),
         ])
       : [[], [], []];
+    const feedback = await findFeedbackOfConversation(db, conversation.id);
     const body = renderConversationPage({
+      feedback: feedback ? describeFeedback(feedback) : null,
       conversation,
       context,
       canAct,
