@@ -204,6 +204,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       : {}),
     telegramEnabled: config.telegram.enabled,
     privacy: privacyFactsOf(config),
+    ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
     mediaDir,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
   });

@@ -57,6 +57,7 @@ export const EnvSchema = z.object({
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default("./flows")),
   SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "use at least 32 characters").optional()),
   DEMO_DATA: booleanFlag(true),
+  PUBLIC_THEME_CSS: optionalString,
 
   TELEGRAM_BOT_TOKEN: z.preprocess(
     emptyToUndefined,
@@ -155,6 +156,8 @@ export interface Config {
   /** Undefined until resolveSessionSecret() has run (development generates one). */
   sessionSecret: string | undefined;
   demoData: boolean;
+  /** A gemeente's own design tokens for the public wijk pages (a CSS file), instead of Wijklijn's. */
+  publicThemeCss: string | undefined;
   telegram: { enabled: false } | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string };
   whatsappWeb: { enabled: boolean; dataDir: string; chromiumPath: string };
   whatsappCloud:
@@ -209,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     flowsDir: env.FLOWS_DIR,
     sessionSecret: env.SESSION_SECRET,
     demoData: env.DEMO_DATA,
+    publicThemeCss: env.PUBLIC_THEME_CSS,
     telegram: env.TELEGRAM_BOT_TOKEN
       ? { enabled: true, token: env.TELEGRAM_BOT_TOKEN, mode: env.TELEGRAM_MODE, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, apiRoot: env.TELEGRAM_API_ROOT }
       : { enabled: false },
