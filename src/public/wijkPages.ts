@@ -18,6 +18,8 @@ import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { hasDemoPostcodes } from "../db/ops.repo.ts";
 import { findPublicWijk, listPublicWijken, listWijkConversationFacts, type PublicWijk } from "../db/publicWijk.repo.ts";
 import { listSiblingWijkIds } from "../db/wijk.repo.ts";
+import { listWijDeden } from "../db/wijDeden.repo.ts";
+import { labelTheme } from "../domain/vocabulary.ts";
 import { listCurrentNews, listUpcomingDialoogtafels } from "../db/wijkContent.repo.ts";
 import { formatWorkingHours } from "../digests/digestLabels.ts";
 import { html, type SafeHtml } from "../http/html.ts";
@@ -104,10 +106,11 @@ export function wijkPages(deps: WijkPagesDeps): Router {
     }
     const at = now();
     const since = new Date(at.getTime() - PERIOD_DAYS * 24 * 3600 * 1000);
-    const [facts, news, tafels, demo] = await Promise.all([
+    const [facts, news, tafels, done, demo] = await Promise.all([
       listWijkConversationFacts(deps.db, wijk.id, since),
       listCurrentNews(deps.db, wijk.id, at, 5),
       upcomingTafels(deps.db, wijk, at),
+      listWijDeden(deps.db, wijk.id, 10),
       hasDemoPostcodes(deps.db),
     ]);
     const settings = deps.settings();
@@ -119,6 +122,7 @@ export function wijkPages(deps: WijkPagesDeps): Router {
       target: settings.responseTargetWorkingHours,
       news,
       tafels,
+      done,
       timeZone: deps.timeZone,
       contact: settings.contact,
     });
@@ -201,6 +205,7 @@ interface WijkBodyInput {
   target: number;
   news: Array<{ title: string; body: string; link: string | null; publishedAt: Date | null }>;
   tafels: Array<{ title: string; topic: string; location: string; startsAt: Date; capacity: number; registered: number }>;
+  done: Array<{ theme: string | null; said: string; did: string; publishedAt: Date }>;
   timeZone: string;
   contact: { phone: string; website: string };
 }
@@ -217,6 +222,7 @@ function wijkBody(input: WijkBodyInput): SafeHtml {
 <p class="utrecht-paragraph utrecht-paragraph--lead">Wat speelt er in ${wijk.name}? Hier ziet u wat bewoners de laatste ${PERIOD_DAYS / 30} maanden aan de gemeente vroegen, en wat er komt.</p>
 <p class="wl-cta"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/chat">Chat met de gemeente</a></p>
 ${themesSection(input)}
+${doneSection(input)}
 ${responseSection(input)}
 ${tafelsSection(input)}
 ${newsSection(input)}
@@ -251,6 +257,21 @@ function themesSection(input: WijkBodyInput): SafeHtml {
 function bar(share: number): SafeHtml {
   const width = Math.max(2, Math.round(share * 100));
   return html`<svg class="wl-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="wl-bar__track" x="0" y="0" width="100" height="10"></rect><rect class="wl-bar__value" x="0" y="0" width="${width}" height="10"></rect></svg>`;
+}
+
+function doneSection(input: WijkBodyInput): SafeHtml {
+  const month = new Intl.DateTimeFormat("nl-NL", { timeZone: input.timeZone, month: "long", year: "numeric" });
+  const items = input.done.map(
+    (item) => html`<li class="wl-card">
+  <p class="utrecht-paragraph wl-meta">${item.theme ? `${labelTheme(item.theme)} · ` : ""}${month.format(item.publishedAt)}</p>
+  <h3 class="utrecht-heading-3">Jullie zeiden</h3>
+  <p class="utrecht-paragraph">${item.said}</p>
+  <h3 class="utrecht-heading-3">Wij deden</h3>
+  <p class="utrecht-paragraph">${item.did}</p>
+</li>`,
+  );
+  return html`<section aria-labelledby="gedaan"><h2 class="utrecht-heading-2" id="gedaan">Jullie zeiden, wij deden</h2>
+${items.length > 0 ? html`<ul class="wl-cards">${items}</ul>` : html`<p class="utrecht-paragraph">Hier ziet u straks wat de gemeente deed met wat bewoners vroegen.</p>`}</section>`;
 }
 
 function responseSection(input: WijkBodyInput): SafeHtml {
