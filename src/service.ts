@@ -27,6 +27,7 @@ import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { startRetentionSchedule } from "./jobs/retention.ts";
+import { startFeedbackAsker } from "./trust/feedbackAsker.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
@@ -148,6 +149,16 @@ export async function startService(config: Config, logger: Logger, options: { fl
   // Retention once a day (claimed, so several instances run it once), chat erasures completed every minute.
   const retention = startRetentionSchedule({ db, logger, periods: config.retention, timeZone: gemeente.timeZone, mediaDir, ...(options.now ? { now: options.now } : {}) });
 
+  // "Voelde je je gehoord?" once staff resolved a conversation (src/trust).
+  const feedbackAsker = startFeedbackAsker({
+    db,
+    logger,
+    flows: () => running.flows(),
+    whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.feedbackTemplate, language: config.whatsappCloud.templateLanguage } : null,
+    onQueued: () => running.dispatcher.nudge(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
     wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
@@ -195,6 +206,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       : {}),
     telegramEnabled: config.telegram.enabled,
     privacy: privacyFactsOf(config),
+    ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
     mediaDir,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
   });
@@ -214,6 +226,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
+      await feedbackAsker.stop();
       await running.stop();
       clearInterval(snoozeTimer);
       retention.stop();

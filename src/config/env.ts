@@ -57,6 +57,7 @@ export const EnvSchema = z.object({
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default("./flows")),
   SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "use at least 32 characters").optional()),
   DEMO_DATA: booleanFlag(true),
+  PUBLIC_THEME_CSS: optionalString,
 
   TELEGRAM_BOT_TOKEN: z.preprocess(
     emptyToUndefined,
@@ -84,6 +85,20 @@ export const EnvSchema = z.object({
   WHATSAPP_CLOUD_APP_SECRET: optionalString,
   WHATSAPP_CLOUD_VERIFY_TOKEN: optionalString,
   WHATSAPP_CLOUD_API_ROOT: z.preprocess(emptyToUndefined, z.url().default("https://graph.facebook.com")),
+  WHATSAPP_CLOUD_FEEDBACK_TEMPLATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
+      .optional(),
+  ),
+  WHATSAPP_CLOUD_TEMPLATE_LANGUAGE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "a language code such as nl or en_US")
+      .default("nl"),
+  ),
 
   MICROSOFT_APP_ID: optionalString,
   MICROSOFT_APP_PASSWORD: optionalString,
@@ -141,9 +156,23 @@ export interface Config {
   /** Undefined until resolveSessionSecret() has run (development generates one). */
   sessionSecret: string | undefined;
   demoData: boolean;
+  /** A gemeente's own design tokens for the public wijk pages (a CSS file), instead of Wijklijn's. */
+  publicThemeCss: string | undefined;
   telegram: { enabled: false } | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string };
   whatsappWeb: { enabled: boolean; dataDir: string; chromiumPath: string };
-  whatsappCloud: { enabled: false } | { enabled: true; token: string; phoneNumberId: string; appSecret: string; verifyToken: string; apiRoot: string };
+  whatsappCloud:
+    | { enabled: false }
+    | {
+        enabled: true;
+        token: string;
+        phoneNumberId: string;
+        appSecret: string;
+        verifyToken: string;
+        apiRoot: string;
+        /** The approved template that asks "Voelde je je gehoord?" outside the 24-hour window (src/trust), and the templates' language. */
+        feedbackTemplate: string | null;
+        templateLanguage: string;
+      };
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
   mail: { smtpUrl: string | undefined; from: string };
   /** When the weekly digests go out (local time, TZ). */
@@ -183,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     flowsDir: env.FLOWS_DIR,
     sessionSecret: env.SESSION_SECRET,
     demoData: env.DEMO_DATA,
+    publicThemeCss: env.PUBLIC_THEME_CSS,
     telegram: env.TELEGRAM_BOT_TOKEN
       ? { enabled: true, token: env.TELEGRAM_BOT_TOKEN, mode: env.TELEGRAM_MODE, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, apiRoot: env.TELEGRAM_API_ROOT }
       : { enabled: false },
@@ -196,6 +226,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             appSecret: env.WHATSAPP_CLOUD_APP_SECRET,
             verifyToken: env.WHATSAPP_CLOUD_VERIFY_TOKEN,
             apiRoot: env.WHATSAPP_CLOUD_API_ROOT,
+            feedbackTemplate: env.WHATSAPP_CLOUD_FEEDBACK_TEMPLATE ?? null,
+            templateLanguage: env.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
           }
         : { enabled: false },
     botFramework: {

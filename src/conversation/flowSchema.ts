@@ -290,6 +290,16 @@ export const GlobalsSchema = z
         sensitiveRemoved: TextSchema,
         /** After "Laat maar staan". */
         sensitiveKept: TextSchema,
+        /**
+         * "Voelde je je gehoord?" after staff resolved a conversation (src/trust): the question
+         * ({{reference}}; buttons 1–5), the thanks after a score of 3–5 and after 1–2 (the
+         * conversation is back with the tandem), both inviting an optional word, and the answer to a
+         * button tapped after the question was over.
+         */
+        feedbackQuestion: TextSchema,
+        feedbackThanks: TextSchema,
+        feedbackThanksLow: TextSchema,
+        feedbackAlreadyAnswered: TextSchema,
       })
       .strict(),
     /**

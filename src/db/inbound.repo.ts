@@ -7,6 +7,7 @@ import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
 import type { DatabaseProvider, Db, DbOrTx, Tx } from "./client.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
 import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
+import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -32,7 +33,17 @@ export async function recordInbound(
       reference: message.reference,
       ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
     });
-    const choice = pickConversation(await listThreadCandidates(tx, identity.id), { now, isCommand: input.isCommand ?? (() => false) });
+    const candidates = await listThreadCandidates(tx, identity.id);
+    const isCommand = input.isCommand ?? (() => false);
+    // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
+    const feedback = await matchFeedbackAnswer(tx, {
+      channelIdentityId: identity.id,
+      candidates,
+      message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
+      now,
+      isCommand,
+    });
+    const choice = feedback?.choice ?? pickConversation(candidates, { now, isCommand });
     let conversation = choice.kind === "existing" ? await tx.conversation.findUniqueOrThrow({ where: { id: choice.conversationId } }) : null;
     if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > input.staleBotConversationMs) {
       await changeStatus(tx, conversation.id, "resolved", { now });
@@ -53,6 +64,7 @@ export async function recordInbound(
     });
     const stored = await storeInboundMessage(tx, conversation.id, message, now);
     if (!stored) return { stored: false, conversationId: null };
+    if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
     if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
     return { stored: true, conversationId: conversation.id };
   });

@@ -31,6 +31,7 @@ export const AuditActionSchema = z.enum([
   "conversation.assigned",
   "conversation.rerouted",
   "conversation.theme",
+  "conversation.published",
   "conversation.handover.notified",
   // The inbox's canned replies and the admin's outbox retry (src/db/inbox.repo.ts)
   "cannedReply.created",

@@ -42,6 +42,19 @@ export const ReactionSchema = z.object({ emoji: z.string().min(1).max(16), messa
 export type Reaction = z.infer<typeof ReactionSchema>;
 
 /**
+ * An approved WhatsApp template to send instead of the text (WhatsApp Cloud outside the 24-hour
+ * window): its name and language, the body's {{1}}, {{2}}… in order, and the payload of each
+ * quick-reply button, which comes back as the tapped button's value. Other channels send the text.
+ */
+export const TemplatePayloadSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/),
+  language: z.string().min(2).max(10),
+  bodyParameters: z.array(z.string().min(1).max(1024)).default([]),
+  quickReplyPayloads: z.array(z.string().min(1).max(200)).max(10).default([]),
+});
+export type TemplatePayload = z.infer<typeof TemplatePayloadSchema>;
+
+/**
  * What an outbox row sends: text, buttons (rendered as each channel can), and what answer is
  * expected; or a reaction, whose text is empty.
  */
@@ -51,6 +64,7 @@ export const OutboundPayloadSchema = z
     buttons: z.array(ButtonSchema).default([]),
     input: z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]).optional(),
     reaction: ReactionSchema.optional(),
+    template: TemplatePayloadSchema.optional(),
   })
   .refine((payload) => payload.text.length > 0 || payload.reaction !== undefined, { message: "a message needs text (only a reaction has none)", path: ["text"] });
 export type OutboundPayload = z.infer<typeof OutboundPayloadSchema>;

@@ -37,6 +37,7 @@ import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.ts";
 import { formBody, jsonBody } from "./bodyParsers.ts";
 import { securityHeaders } from "./securityHeaders.ts";
+import { wijkPages } from "../public/wijkPages.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -68,6 +69,8 @@ export interface AppDeps {
    * when the bot runs, and the default periods.
    */
   privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost">> & { retention?: RetentionSettings };
+  /** A gemeente's own design-token file for the public wijk pages (PUBLIC_THEME_CSS). */
+  publicThemeCssPath?: string;
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -137,6 +140,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // The public wijk pages (no login): the gemeente's wijken and each wijk's transparency page.
+  if (flowSettings) {
+    app.use(wijkPages({ db: deps.db, settings: flowSettings, timeZone: deps.timeZone ?? "Europe/Amsterdam", ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}) }));
+  }
+
   // The staff inbox: assets and sign-in are public; everything else needs a session, and every
   // form that changes something carries the session's CSRF token.
   app.use(inboxAssetRoutes());
@@ -173,6 +181,7 @@ export function createApp(deps: AppDeps): Express {
       demo: () => hasDemoPostcodes(deps.db),
       links: [
         ...(deps.bot ? [{ href: "/chat", title: "Web chat", description: "probeer de bot als bewoner, zonder account" }] : []),
+        ...(flowSettings ? [{ href: "/wijk", title: "Wijkpagina's", description: "per wijk: wat bewoners vroegen, hoe snel de gemeente antwoordde, dialoogtafels en nieuws (openbaar)" }] : []),
         { href: "/inbox", title: "Inbox", description: "voor gebiedsregisseurs, wethouders en beheerders (inloggen)" },
         { href: "/api/v1/wijken", title: "Wijken", description: "alle wijken en hun tandem (JSON)" },
         { href: "/api/v1/wijken/lookup?postcode=5662AB", title: "Wijk zoeken", description: "welke wijk hoort bij een postcode of locatie (JSON)" },

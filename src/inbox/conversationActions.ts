@@ -9,6 +9,7 @@ import type { StaffPrincipal } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.repo.ts";
+import { queueFeedbackQuestion } from "../db/feedback.repo.ts";
 import { findActiveStaffAccess, findStaffDisplayName } from "../db/staffAccount.repo.ts";
 import {
   clearResolvedAt,
@@ -130,6 +131,8 @@ export async function setConversationStatus(db: Db, staff: StaffPrincipal, conve
     await changeStatus(tx, conversationId, change.status, { actorStaffId: staff.staffUserId, now });
     if (change.status === "snoozed") await setSnoozedUntil(tx, conversationId, change.until ?? null);
     if (change.status === "open" && conversation.status === "resolved") await clearResolvedAt(tx, conversationId);
+    // "Voelde je je gehoord?": queued with the resolve, sent once by the asker (src/trust/feedbackAsker.ts).
+    if (change.status === "resolved") await queueFeedbackQuestion(tx, { conversationId, gemeenteId: staff.gemeenteId, previousStatus: conversation.status, now });
     const action = `conversation.${change.status === "open" && conversation.status === "resolved" ? "reopened" : change.status}` as const;
     await audit(tx, staff, action, conversationId, now, change.status === "snoozed" ? { until: change.until?.toISOString() ?? "next message" } : {});
     return conversation.tandemId;

@@ -57,6 +57,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/c/:id/snooze": { kind: "conversation", wethouder: "forbidden", fields: { mode: "bericht" } },
   "POST /inbox/c/:id/resolve": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/reopen": { kind: "conversation", wethouder: "forbidden" },
+  "POST /inbox/c/:id/publish": { kind: "conversation", wethouder: "forbidden", fields: { said: "Jullie zeiden iets.", did: "Wij deden iets." } },
   // Canned replies: scope and role are checked by their own test below.
   "GET /inbox/canned": { kind: "signed-in" },
   "POST /inbox/canned": { kind: "signed-in" },

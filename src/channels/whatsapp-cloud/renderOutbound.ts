@@ -7,6 +7,8 @@
  *   title (24) is shortened there and given in full in the row's description (72);
  * - more than 10, or a question longer than WhatsApp allows in an interactive body (1024) →
  *   text with a numbered list, which the engine reads back ("2", "twee", or the words).
+ * - a payload with a `template` (WhatsApp outside the 24-hour window) → that approved template,
+ *   its body parameters and quick-reply payloads filled in; the text is only for the inbox.
  * Text longer than WhatsApp's 4096 characters is split into several messages at a paragraph,
  * line or word boundary.
  * https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
@@ -77,8 +79,23 @@ export interface GraphReactionMessage {
   reaction: { message_id: string; emoji: string };
 }
 
+/** An approved template (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates). */
+export interface GraphTemplateMessage {
+  messaging_product: "whatsapp";
+  recipient_type: "individual";
+  to: string;
+  type: "template";
+  template: {
+    name: string;
+    language: { code: string };
+    components?: Array<
+      { type: "body"; parameters: Array<{ type: "text"; text: string }> } | { type: "button"; sub_type: "quick_reply"; index: number; parameters: Array<{ type: "payload"; payload: string }> }
+    >;
+  };
+}
+
 /** A request body for POST /{phone-number-id}/messages that Wijklijn sends for a payload. */
-export type GraphMessage = GraphTextMessage | GraphButtonMessage | GraphListMessage;
+export type GraphMessage = GraphTextMessage | GraphButtonMessage | GraphListMessage | GraphTemplateMessage;
 
 /** The Graph API body that puts `emoji` on the resident's message `wamid` (the id it was stored under). */
 export function renderGraphReaction(to: string, wamid: string, emoji: string): GraphReactionMessage {
@@ -125,7 +142,14 @@ function textMessages(to: string, text: string): GraphTextMessage[] {
  * when a very long text has to be split.
  */
 export function renderGraphMessages(to: string, payload: OutboundPayload, texts: GraphTexts): GraphMessage[] {
-  const { text, buttons } = payload;
+  const { text, buttons, template } = payload;
+  if (template) {
+    const components: NonNullable<GraphTemplateMessage["template"]["components"]> = [
+      ...(template.bodyParameters.length > 0 ? [{ type: "body" as const, parameters: template.bodyParameters.map((value) => ({ type: "text" as const, text: value })) }] : []),
+      ...template.quickReplyPayloads.map((value, index) => ({ type: "button" as const, sub_type: "quick_reply" as const, index, parameters: [{ type: "payload" as const, payload: value }] })),
+    ];
+    return [{ ...base(to), type: "template", template: { name: template.name, language: { code: template.language }, ...(components.length > 0 ? { components } : {}) } }];
+  }
   if (buttons.length === 0) return textMessages(to, text);
   if (buttons.length > WHATSAPP_LIMITS.listRows || text.length > WHATSAPP_LIMITS.interactiveBody) {
     return textMessages(to, renderNumberedList(payload));

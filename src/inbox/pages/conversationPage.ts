@@ -44,6 +44,10 @@ export interface ConversationPageInput {
   timeZone: string;
   now: Date;
   rawQuery: unknown;
+  /** "Voelde je je gehoord?" as the inbox names it (src/trust/feedback.ts describeFeedback), when asked or queued. */
+  feedback?: string | null;
+  /** The public wijk page this conversation's "jullie zeiden, wij deden" item is on, if published. */
+  publishedOn?: string | null;
 }
 
 /** Replaces {{reference}} and {{wijk}} in a canned reply (or any staff text). */
@@ -104,6 +108,7 @@ function factsPart(input: ConversationPageInput): SafeHtml {
     <dt>Toegewezen aan</dt><dd>${conversation.assignee?.name ?? "Niemand"}</dd>
     <dt>Begonnen</dt><dd>${timeElement(conversation.createdAt, timeZone)}</dd>
     <dt>Eerste antwoord</dt><dd>${conversation.firstResponseAt ? timeElement(conversation.firstResponseAt, timeZone) : "Nog niet"}</dd>
+    ${input.feedback ? html`<dt>Feedback</dt><dd>${input.feedback}</dd>` : ""}
   </dl>
 </section>`;
 }
@@ -238,7 +243,26 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
     </fieldset>
     <button type="submit">Uitstellen</button>
   </form>
+  ${publishForm(input, action)}
 </section>`;
+}
+
+/** "Jullie zeiden, wij deden" (src/trust/publishWijDeden.ts): on a resolved conversation with a wijk. */
+function publishForm(input: ConversationPageInput, action: string): SafeHtml | "" {
+  if (input.publishedOn) return html`<p>Dit gesprek staat op de <a href="${input.publishedOn}">wijkpagina</a> bij 'Jullie zeiden, wij deden'.</p>`;
+  if (input.conversation.status !== "resolved" || !input.context.wijkSlug) return "";
+  return html`<form method="post" action="${action}/publish">
+    ${hidden(input.csrfToken)}
+    <fieldset>
+      <legend>Op de wijkpagina zetten: jullie zeiden, wij deden</legend>
+      <p class="hint" id="publish-hint">Iedereen kan dit lezen. Schrijf in je eigen woorden, zonder namen, adressen, telefoonnummers of andere gegevens waaraan iemand te herkennen is.</p>
+      <div class="field"><label for="said">Jullie zeiden</label>
+        <textarea id="said" name="said" rows="2" maxlength="500" required aria-describedby="publish-hint"></textarea></div>
+      <div class="field"><label for="did">Wij deden</label>
+        <textarea id="did" name="did" rows="2" maxlength="500" required aria-describedby="publish-hint"></textarea></div>
+    </fieldset>
+    <button type="submit">Op de wijkpagina zetten</button>
+  </form>`;
 }
 
 function statusHistory(input: ConversationPageInput): SafeHtml {

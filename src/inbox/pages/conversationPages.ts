@@ -44,6 +44,10 @@ import { page, type PageUser } from "../layout.ts";
 import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
 import { renderCannedPage } from "./cannedPage.ts";
 import { fillPlaceholders, renderConversationPage } from "./conversationPage.ts";
+import { findFeedbackOfConversation } from "../../db/feedback.repo.ts";
+import { describeFeedback } from "../../trust/feedback.ts";
+import { findWijDedenOfConversation } from "../../db/wijDeden.repo.ts";
+import { publishWijDeden } from "../../trust/publishWijDeden.ts";
 import type { DoneCode, FailedCode } from "./format.ts";
 import { AssignFormSchema, CannedFormSchema, EraseFormSchema, IdSchema, ListQuerySchema, NoteFormSchema, ReplyFormSchema, SnoozeFormSchema, ThemeFormSchema, WijkFormSchema } from "./forms.ts";
 import { inboxAssetRoutes } from "./inboxAssets.ts";
@@ -132,7 +136,12 @@ function failedCodeOf(error: ActionError, invalidBody: FailedCode): FailedCode {
     case "invalid_theme":
       return "thema";
     case "invalid_body":
+    case "personal_details":
       return invalidBody;
+    case "not_resolved":
+      return "niet-afgehandeld";
+    case "already_published":
+      return "al-gepubliceerd";
     default:
       return "mislukt";
   }
@@ -183,7 +192,10 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
           listAllWijken(db, viewer.staff.gemeenteId),
         ])
       : [[], [], []];
+    const [feedback, published] = await Promise.all([findFeedbackOfConversation(db, conversation.id), findWijDedenOfConversation(db, conversation.id)]);
     const body = renderConversationPage({
+      feedback: feedback ? describeFeedback(feedback) : null,
+      publishedOn: published ? `/wijk/${published.wijk.slug}` : null,
       conversation,
       context,
       canAct,
@@ -311,6 +323,16 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     act({ wethouderMay: false, invalidBody: "mislukt" }, async (staff, context) => {
       await setConversationStatus(db, staff, context.id, { status: "resolved" }, { now: now() });
       return { done: "afgehandeld" };
+    }),
+  );
+
+  router.post(
+    "/inbox/c/:id/publish",
+    act({ wethouderMay: false, invalidBody: "publiceren" }, async (staff, context, body) => {
+      const form = z.object({ said: z.string(), did: z.string() }).safeParse(body);
+      if (!form.success) return { failed: "publiceren" };
+      await publishWijDeden(db, staff, context.id, form.data, { now: now() });
+      return { done: "gepubliceerd" };
     }),
   );
 

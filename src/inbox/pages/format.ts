@@ -88,6 +88,7 @@ const DONE_MESSAGES = {
   uitgesteld: "Het gesprek is uitgesteld.",
   afgehandeld: "Het gesprek is afgehandeld.",
   heropend: "Het gesprek is weer open.",
+  gepubliceerd: "Het staat op de wijkpagina, bij 'Jullie zeiden, wij deden'.",
   "opnieuw-proberen": "Het bericht staat weer in de wachtrij en wordt opnieuw verstuurd.",
   "standaard-toegevoegd": "Het standaardantwoord is toegevoegd.",
   "standaard-verwijderd": "Het standaardantwoord is verwijderd.",
@@ -108,6 +109,9 @@ const FAILED_MESSAGES = {
   standaard: "Vul een titel (maximaal 100 tekens) en een tekst (maximaal 4000 tekens) in.",
   "niet-gevonden": "Dat bestaat niet (meer).",
   mislukt: "Dat lukte niet. Probeer het nog eens.",
+  publiceren: "Vul beide teksten in (maximaal 500 tekens), zonder namen, adressen, telefoonnummers of andere persoonsgegevens.",
+  "al-gepubliceerd": "Dit gesprek staat al op de wijkpagina.",
+  "niet-afgehandeld": "Alleen een afgehandeld gesprek met een wijk kan op de wijkpagina.",
   "wissen-bevestigen": "Vul een kenmerk in (zoals WL-2026-00042) en vink aan dat je het zeker weet.",
 } as const;
 

@@ -1,0 +1,48 @@
+/**
+ * The bot's side of "Voelde je je gehoord?": the inbound pipeline already filed the answer and
+ * recorded it on the question (src/db/feedback.repo.ts); this middleware answers it. A score is
+ * thanked (and 1–2 reopens the conversation for the tandem, with a note); an open answer reopens
+ * it with a note and then goes on as any message to staff (the usual acknowledgement, language and
+ * data checks). A button of a question that is over is thanked. Everything else passes untouched.
+ */
+import { messageText } from "../conversation/messageText.ts";
+import { addNote, changeStatus } from "../db/conversation.repo.ts";
+import { findFeedbackOfConversation, markFeedbackReopened } from "../db/feedback.repo.ts";
+import { activityFromOutput, readActivity } from "../bot/activity.ts";
+import type { Middleware, Turn } from "../bot/turn.ts";
+import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer } from "./feedback.ts";
+
+/** The middleware (after the emergency check: a 112 message is never taken for an answer). */
+export const answerFeedback: Middleware = async (turn, next) => {
+  const read = readActivity(turn.context.activity);
+  const feedback = await findFeedbackOfConversation(turn.tx, turn.conversationId);
+  if (feedback && feedback.scoreMessageId === turn.message.id && feedback.score !== null) {
+    const answer: FeedbackAnswer = { kind: "score", score: feedback.score };
+    const reopen = reopensConversation(answer);
+    if (reopen) await reopenForTandem(turn, feedback.id, answer, feedback.score);
+    await say(turn, reopen ? "feedbackThanksLow" : "feedbackThanks");
+    return;
+  }
+  if (feedback && feedback.commentMessageId === turn.message.id) {
+    await reopenForTandem(turn, feedback.id, { kind: "comment" }, feedback.score);
+    return next();
+  }
+  if (isFeedbackButton(read.value)) {
+    await say(turn, "feedbackAlreadyAnswered");
+    return;
+  }
+  return next();
+};
+
+async function say(turn: Turn, key: "feedbackThanks" | "feedbackThanksLow" | "feedbackAlreadyAnswered"): Promise<void> {
+  await turn.context.sendActivity(activityFromOutput({ text: messageText(turn.flows.globals, key, turn.state.language), buttons: [] }));
+}
+
+/** Back to open with a note for staff, and the tandem told (a handover: it needs a person again). */
+async function reopenForTandem(turn: Turn, feedbackId: string, answer: FeedbackAnswer, score: number | null): Promise<void> {
+  if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
+  turn.conversation = { ...turn.conversation, status: "open" };
+  await addNote(turn.tx, { conversationId: turn.conversationId, channel: turn.conversation.channel, text: reopenNote(answer, score), authorKind: "bot", now: turn.now });
+  await markFeedbackReopened(turn.tx, feedbackId);
+  turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "handover" });
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadFlows } from "../../src/conversation/loadFlows.ts";
+import type { WijkConversationFact } from "../../src/db/publicWijk.repo.ts";
+import { createApp } from "../../src/http/app.ts";
+import { buildResponseFigure, buildThemeFigures, formatPublicCount } from "../../src/public/wijkFigures.ts";
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
+import { listen } from "../helpers/http.ts";
+import { captureLogger } from "../helpers/logger.ts";
+
+const settings = loadFlows("flows").settings;
+
+function fact(theme: string, extra: Partial<WijkConversationFact> = {}): WijkConversationFact {
+  return { theme, intent: "melding", emergency: null, createdAt: new Date("2026-11-30T09:00:00+01:00"), handedOverAt: null, firstResponseAt: null, ...extra };
+}
+
+describe("the public figures", () => {
+  it("shows counts of 5 and more exactly, smaller ones as 'minder dan 5', and never a total that gives a small one away", () => {
+    const facts = [...Array.from({ length: 7 }, () => fact("afval")), ...Array.from({ length: 2 }, () => fact("groen"))];
+    const figures = buildThemeFigures(facts);
+    expect(figures.themes.map((t) => [t.theme, formatPublicCount(t.count)])).toEqual([
+      ["afval", "7"],
+      ["groen", "minder dan 5"],
+    ]);
+    // 9 would give away groen's 2.
+    expect(figures.total && formatPublicCount(figures.total)).toBe("meer dan 7");
+  });
+
+  it("gives the total exactly when the hidden counts together are 5 or more, or nothing is hidden", () => {
+    const facts = [...Array.from({ length: 6 }, () => fact("afval")), ...Array.from({ length: 3 }, () => fact("groen")), ...Array.from({ length: 3 }, () => fact("jeugd"))];
+    expect(formatPublicCount(buildThemeFigures(facts).total ?? { kind: "small" })).toBe("12");
+    expect(formatPublicCount(buildThemeFigures(Array.from({ length: 5 }, () => fact("wonen"))).total ?? { kind: "small" })).toBe("5");
+  });
+
+  it("leaves 112 and 113 conversations out of every count", () => {
+    const figures = buildThemeFigures([fact("veiligheid", { emergency: "112" }), fact("zorg-welzijn", { emergency: "113" })]);
+    expect(figures.themes).toEqual([]);
+    expect(figures.total).toBeNull();
+  });
+
+  it("says nothing about the response time below 5 answers, and gives the median working time from hand-over from 5 on", () => {
+    // Thursday 3 December 2026, office hours from 08:30: handed over at 09:00, answered 1–5 working hours later.
+    const answered = (hours: number) =>
+      fact("afval", { handedOverAt: new Date("2026-12-03T09:00:00+01:00"), firstResponseAt: new Date(new Date("2026-12-03T09:00:00+01:00").getTime() + hours * 3_600_000) });
+    expect(buildResponseFigure([answered(1), answered(2)], settings, "Europe/Amsterdam")).toEqual({ answered: { kind: "small" }, medianWorkingHours: null });
+    const figure = buildResponseFigure([answered(1), answered(2), answered(3), answered(4), answered(5)], settings, "Europe/Amsterdam");
+    expect(figure.answered).toEqual({ kind: "exact", value: 5 });
+    expect(figure.medianWorkingHours).toBeCloseTo(3, 5);
+  });
+});
+
+describeEachDatabase("the public wijk pages", (provider) => {
+  let t: TestDatabase;
+  let server: Awaited<ReturnType<typeof listen>>;
+  let gemeenteId = "";
+
+  beforeAll(async () => {
+    t = await createTestDatabase(provider, { seed: true });
+    gemeenteId = (await t.db.gemeente.findFirstOrThrow()).id;
+    server = await listen(createApp({ db: t.db, provider, logger: captureLogger().logger, settings: () => settings, timeZone: "Europe/Amsterdam" }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  });
+
+  const get = async (path: string) => {
+    const response = await fetch(`${server.url}${path}`);
+    return { status: response.status, type: response.headers.get("content-type") ?? "", body: await response.text(), csp: response.headers.get("content-security-policy") ?? "" };
+  };
+
+  /** A conversation of a resident in a wijk that reached staff, with the resident's own words. */
+  async function melding(wijkSlug: string, theme: string, text: string, options: { answeredAfterMs?: number } = {}) {
+    const wijk = await t.db.wijk.findFirstOrThrow({ where: { slug: wijkSlug } });
+    const resident = await t.db.resident.create({ data: { gemeenteId, wijkId: wijk.id } });
+    const identity = await t.db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: `chat-${Math.random()}` } });
+    const createdAt = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    const conversation = await t.db.conversation.create({
+      data: {
+        reference: `WL-2026-${String(Math.floor(Math.random() * 90000) + 10000)}`,
+        gemeenteId,
+        residentId: resident.id,
+        channelIdentityId: identity.id,
+        channel: "telegram",
+        wijkId: wijk.id,
+        tandemId: wijk.tandemId,
+        status: "open",
+        intent: "melding",
+        theme,
+        createdAt,
+        lastMessageAt: createdAt,
+        firstResponseAt: options.answeredAfterMs ? new Date(createdAt.getTime() + options.answeredAfterMs) : null,
+        statusChanges: {
+          create: [
+            { toStatus: "bot", at: createdAt },
+            { fromStatus: "bot", toStatus: "open", at: createdAt },
+          ],
+        },
+        messages: { create: [{ direction: "in", authorKind: "resident", text, channel: "telegram", createdAt }] },
+      },
+    });
+    return conversation;
+  }
+
+  it("lists the gemeente's wijken without a login, grouped by kern, each with a link", async () => {
+    const page = await get("/wijk");
+    expect(page.status).toBe(200);
+    expect(page.type).toContain("text/html");
+    expect(page.body).toContain('<h1 class="utrecht-heading-1">Wijken van Geldrop-Mierlo</h1>');
+    const wijken = await t.db.wijk.findMany({ where: { active: true } });
+    for (const wijk of wijken) expect(page.body).toContain(`href="/wijk/${wijk.slug}"`);
+    expect(page.body).not.toContain("<script");
+  });
+
+  it("shows a wijk's tandem, dialoogtafels, news and how to subscribe, styled by NL Design System CSS from node_modules", async () => {
+    const page = await get("/wijk/luchen");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<h1 class="utrecht-heading-1">Luchen</h1>');
+    expect(page.body).toContain("Gebiedsregisseur Mierlo");
+    expect(page.body).toContain("Wethouder C");
+    expect(page.body).toContain('href="/chat"');
+    expect(page.body).toContain("Wijkberichten krijgen");
+    const tafel = await t.db.dialoogtafel.findFirst({ where: { wijk: { slug: "luchen" }, status: "planned", startsAt: { gt: new Date() } } });
+    if (tafel) expect(page.body).toContain(tafel.title);
+    const news = await t.db.newsItem.findFirst({ where: { wijk: { slug: "luchen" }, publishedAt: { lte: new Date() } } });
+    if (news) expect(page.body).toContain(news.title);
+    expect(page.body).not.toContain("<script");
+    expect(page.body).not.toMatch(/ style="/);
+    const css = await get("/wijk/assets/nlds.css");
+    expect(css.status).toBe(200);
+    expect(css.type).toContain("text/css");
+    expect(css.body).toContain(".utrecht-heading-1");
+    expect((await get("/wijk/assets/theme.css")).body).toContain("--utrecht-document-font-family");
+    expect((await get("/wijk/onbekend")).status).toBe(404);
+  });
+
+  it("never makes a single resident's melding recognisable on any public page", async () => {
+    const words = "De stoeptegels voor Kerkstraat 12 liggen los, mijn moeder is gevallen";
+    const conversation = await melding("luchen", "onderhoud", words, { answeredAfterMs: 2 * 3600 * 1000 });
+    const wijken = await t.db.wijk.findMany({ where: { active: true } });
+    const pages = ["/wijk", ...wijken.map((w) => `/wijk/${w.slug}`), "/api/v1/wijken", "/"];
+    for (const path of pages) {
+      const page = await get(path);
+      expect(page.body).not.toContain(conversation.reference);
+      expect(page.body).not.toContain("Kerkstraat");
+      expect(page.body).not.toContain("stoeptegels");
+    }
+    const luchen = (await get("/wijk/luchen")).body;
+    // One melding: the theme is there, its count is not.
+    expect(luchen).toMatch(/Onderhoud<\/th>\s*<td class="utrecht-table__cell wl-count">minder dan 5<\/td>/);
+    expect(luchen).toContain("minder dan 5 in totaal");
+    expect(luchen).not.toMatch(/wl-count">\d/);
+    // One answer is one person's: no response time either.
+    expect(luchen).toContain("Er zijn nog te weinig antwoorden");
+  });
+
+  it("shows exact counts with a bar from 5 meldingen on, and the median response time from 5 answers on", async () => {
+    for (let i = 0; i < 6; i++) await melding("mierlo-dorp", "afval", `Afval ${i}`, { answeredAfterMs: 3 * 3600 * 1000 });
+    const page = (await get("/wijk/mierlo-dorp")).body;
+    expect(page).toMatch(/Afval<\/th>\s*<td class="utrecht-table__cell wl-count">6<\/td>/);
+    expect(page).toContain('<rect class="wl-bar__value" x="0" y="0" width="100" height="10">');
+    expect(page).toContain("6 in totaal");
+    expect(page).toContain("de helft van de 6 vragen");
+  });
+});
