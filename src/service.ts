@@ -27,6 +27,7 @@ import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { startRetentionSchedule } from "./jobs/retention.ts";
+import { startTafelNoticeSchedule } from "./jobs/dialoogtafelNotices.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
@@ -146,6 +147,18 @@ export async function startService(config: Config, logger: Logger, options: { fl
   // Retention once a day (claimed, so several instances run it once), chat erasures completed every minute.
   const retention = startRetentionSchedule({ db, logger, periods: config.retention, timeZone: gemeente.timeZone, mediaDir, ...(options.now ? { now: options.now } : {}) });
 
+  // Dialoogtafels: a place from the waitlist, the reminder the day before, the summary afterwards (each once).
+  const tafelNotices = startTafelNoticeSchedule({
+    db,
+    logger,
+    globals: () => running.flows().globals,
+    timeZone: gemeente.timeZone,
+    reminderTime: config.dialoogtafels.reminderTime,
+    publicUrl: config.http.publicUrl,
+    secret,
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
     wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
@@ -192,6 +205,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         }
       : {}),
     telegramEnabled: config.telegram.enabled,
+    publicUrl: config.http.publicUrl,
     privacy: privacyFactsOf(config),
     mediaDir,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
@@ -215,6 +229,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       await running.stop();
       clearInterval(snoozeTimer);
       retention.stop();
+      await tafelNotices.stop();
       await notifications.stop();
       await digests?.stop();
       mailer.close();

@@ -18,6 +18,7 @@ import { landingRoutes } from "./landing.ts";
 import type { WijklijnBot } from "../bot/wijklijnBot.ts";
 import { webchatRoutes } from "../channels/webchat/webchatChannel.ts";
 import { privacyRoutes } from "../privacy/privacy.routes.ts";
+import { calendarRoutes } from "../dialoogtafels/calendar.routes.ts";
 import type { PrivacyFacts } from "../privacy/privacyStatement.ts";
 import { privacyStatementRoutes } from "../privacy/privacyStatement.routes.ts";
 import { retentionSettings, type RetentionSettings } from "../privacy/retentionSettings.ts";
@@ -60,6 +61,8 @@ export interface AppDeps {
   trustProxy?: string;
   /** OpenID Connect sign-in for staff (OIDC_*), when configured; needs `secret`. */
   oidc?: OidcSettings;
+  /** PUBLIC_URL: the host in calendar files' event ids. */
+  publicUrl?: string;
   /** Where residents' web chat photos are written (DATA_DIR/media); without it the web chat takes no photos. */
   mediaDir?: string;
   /**
@@ -123,6 +126,10 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   if (deps.secret) app.use(privacyRoutes({ db: deps.db, secret: deps.secret }));
+  if (deps.secret && deps.bot) {
+    const bot = deps.bot;
+    app.use(calendarRoutes({ db: deps.db, secret: deps.secret, globals: () => bot.flows().globals, publicUrl: deps.publicUrl ?? "http://localhost" }));
+  }
   app.use(
     privacyStatementRoutes({
       facts: async () => ({
