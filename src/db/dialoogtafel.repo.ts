@@ -164,3 +164,8 @@ export async function markTafelSummaryPublished(tx: Tx, dialoogtafelId: string, 
   const marked = await tx.dialoogtafel.updateMany({ where: { id: dialoogtafelId, summaryPublishedAt: null }, data: { summaryPublishedAt: now, summaryNewsItemId: newsItemId, status: "held" } });
   return marked.count === 1;
 }
+
+/** Corrects the title and text of a published summary's news item (it stays published where it was). */
+export async function updateSummaryNewsItem(tx: Tx, newsItemId: string, news: { title: string; body: string }): Promise<void> {
+  await tx.newsItem.updateMany({ where: { id: newsItemId }, data: { title: news.title, body: news.body } });
+}

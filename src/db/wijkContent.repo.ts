@@ -51,7 +51,8 @@ export async function registerForDialoogtafel(tx: Tx, dialoogtafelId: string, re
  */
 export async function cancelRegistration(tx: Tx, dialoogtafelId: string, residentId: string, now: Date = new Date()) {
   const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } }, include: { dialoogtafel: true } });
-  if (!existing || existing.status === "cancelled") return { cancelled: false, tafel: existing?.dialoogtafel ?? null, promotedResidentIds: [] as string[] };
+  const none: string[] = [];
+  if (!existing || existing.status === "cancelled") return { cancelled: false, tafel: existing?.dialoogtafel ?? null, promotedResidentIds: none };
   await tx.registration.update({ where: { id: existing.id }, data: { status: "cancelled" } });
   const promotedResidentIds = existing.status === "registered" && existing.dialoogtafel.startsAt > now ? await promoteFromWaitlist(tx, dialoogtafelId, now) : [];
   return { cancelled: true, tafel: existing.dialoogtafel, promotedResidentIds };

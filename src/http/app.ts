@@ -32,6 +32,7 @@ import { onInboxEvent } from "../domain/events.ts";
 import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
 import { contentRoutes } from "../inbox/content.routes.ts";
+import { tafelRoutes } from "../inbox/tafel/tafel.routes.ts";
 import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
@@ -155,6 +156,7 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use("/inbox", requireSignedIn, verifyCsrf);
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {

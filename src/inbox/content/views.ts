@@ -54,7 +54,8 @@ function inputField(options: FieldOptions & { type?: string; maxlength?: number;
   </div>`;
 }
 
-function textareaField(options: FieldOptions & { maxlength: number; rows?: number }): SafeHtml {
+/** A textarea with its label, hint and error (shared with the dialoogtafel summary form). */
+export function textareaField(options: FieldOptions & { maxlength: number; rows?: number }): SafeHtml {
   const error = options.errors[options.name];
   return html`<div class="field${error ? " field-error" : ""}">
     ${fieldParts(options.name, options.label, options.hint, error, options.optional ?? false)}
@@ -91,9 +92,10 @@ function kindField(values: FormValues, errors: FieldErrors): SafeHtml {
   </div>`;
 }
 
-const FIELD_ORDER = ["wijkId", "kind", "title", "body", "topic", "location", "startsAt", "endsAt", "capacity", "link", "expires", "action", "form"];
+const FIELD_ORDER = ["wijkId", "kind", "title", "body", "topic", "location", "startsAt", "endsAt", "capacity", "link", "expires", "heard", "next", "action", "form"];
 
-function errorSummary(errors: FieldErrors): SafeHtml | string {
+/** The error summary at the top of a form, linking to each field. */
+export function errorSummary(errors: FieldErrors): SafeHtml | string {
   const entries = Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b));
   if (entries.length === 0) return "";
   return html`<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
@@ -102,11 +104,13 @@ function errorSummary(errors: FieldErrors): SafeHtml | string {
   </div>`;
 }
 
-function csrfField(csrfToken: string): SafeHtml {
+/** The CSRF token of the session, for every form that changes something. */
+export function csrfField(csrfToken: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${csrfToken}">`;
 }
 
-function notice(message: string | null): SafeHtml | string {
+/** A confirmation after an action (role=status). */
+export function notice(message: string | null): SafeHtml | string {
   return message ? html`<div class="flash flash-ok" role="status"><p>${message}</p></div>` : "";
 }
 
@@ -325,6 +329,12 @@ export function tafelDetailBody(input: {
   <ul class="actions">
     ${cancelled ? "" : html`<li><a class="button" href="/inbox/content/tafel/${tafel.id}/bewerken">Bewerken</a></li>`}
     <li><a class="button" href="/inbox/content/tafel/${tafel.id}/export.csv" download>Lijst downloaden (CSV, voor Excel)</a></li>
+    ${
+      cancelled
+        ? ""
+        : html`<li><a class="button" href="/inbox/content/tafel/${tafel.id}/aanwezig">Aanwezigheid bijhouden</a></li>
+    <li><a class="button" href="/inbox/content/tafel/${tafel.id}/verslag">Verslag schrijven</a></li>`
+    }
   </ul>
   <section aria-labelledby="h-aanmeldingen">
     <h2 id="h-aanmeldingen">Aanmeldingen</h2>
