@@ -31,6 +31,7 @@ import { routeResident } from "../routing/routeResident.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { formatTafelWhen } from "../dialoogtafels/residentTexts.ts";
+import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 
 /** Everything an action may use. */
 export interface ActionContext {
@@ -250,7 +251,14 @@ export const actions: Actions = {
     const link = result.outcome === "registered" && result.registrationId ? calendarLink(ctx.publicUrl, result.registrationId, ctx.secret) : "";
     return {
       outcome: result.outcome,
-      vars: { tafelTitle: result.tafel.title, tafelWhen: formatWhen(result.tafel.startsAt, ctx), tafelWhere: result.tafel.location, waitlistPosition: result.position, tafelCalendarLink: link },
+      vars: {
+        tafelTitle: result.tafel.title,
+        tafelWhen: formatWhen(result.tafel.startsAt, ctx),
+        tafelWhere: result.tafel.location,
+        waitlistPosition: result.position,
+        tafelCalendarLink: link,
+        tafelNumber: result.registrationId ? signUpNumber(result.registrationId) : "",
+      },
     };
   },
 

@@ -240,7 +240,7 @@ export const GlobalsSchema = z
         tafelFull: TextSchema,
         /**
          * Dialoogtafel messages outside a conversation turn (src/dialoogtafels/residentTexts.ts), each
-         * on the channel the resident signed up on: {{title}}, {{when}}, {{where}}, {{calendarLink}};
+         * on the channel the resident signed up on: {{title}}, {{when}}, {{where}}, {{calendarLink}}, {{number}};
          * a place from the waitlist, the reminder the day before, the summary afterwards
          * ({{heard}}, {{next}}), and the description in the calendar file ({{topic}}).
          */

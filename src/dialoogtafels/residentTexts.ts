@@ -32,9 +32,9 @@ export function textLanguage(language: string | null | undefined): Language {
   return language === "en" ? "en" : "nl";
 }
 
-/** "You have a place now", with the calendar link. */
-export function promotedText(globals: Globals, tafel: TafelFacts, language: Language, timeZone: string, calendarLink: string): string {
-  return messageText(globals, "tafelPromoted", language, { title: tafel.title, when: formatTafelWhen(tafel.startsAt, language, timeZone), where: tafel.location, calendarLink });
+/** "You have a place now", with the sign-up number and the calendar link. */
+export function promotedText(globals: Globals, tafel: TafelFacts, language: Language, timeZone: string, calendarLink: string, number: string): string {
+  return messageText(globals, "tafelPromoted", language, { title: tafel.title, when: formatTafelWhen(tafel.startsAt, language, timeZone), where: tafel.location, calendarLink, number });
 }
 
 /** The reminder the day before. */

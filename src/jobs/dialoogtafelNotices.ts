@@ -29,6 +29,7 @@ import {
 import { inTransaction } from "../db/transaction.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
 import { calendarLink } from "../dialoogtafels/calendarLink.ts";
+import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 import { promotedText, reminderText, summaryText, textLanguage } from "../dialoogtafels/residentTexts.ts";
 import type { Logger } from "../log.ts";
 
@@ -97,7 +98,11 @@ export async function sendDueTafelNotices(deps: TafelNoticeDeps): Promise<TafelN
 
   for (const notice of await listDuePromotions(deps.db, now)) {
     const language = textLanguage(notice.language);
-    await attempt(notice, "promotion", promotedText(globals, notice.tafel, language, deps.timeZone, calendarLink(deps.publicUrl, notice.registrationId, deps.secret)));
+    await attempt(
+      notice,
+      "promotion",
+      promotedText(globals, notice.tafel, language, deps.timeZone, calendarLink(deps.publicUrl, notice.registrationId, deps.secret), signUpNumber(notice.registrationId)),
+    );
   }
 
   for (const tafel of await listTafelsStartingBefore(deps.db, now, new Date(now.getTime() + REMINDER_HORIZON_MS))) {

@@ -71,6 +71,18 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     now: () => now,
   });
 
+  /**
+   * GET over loopback. Once more on a reset connection: on a loaded machine the client may reuse a
+   * keep-alive socket the server has just closed after a long pause in the test.
+   */
+  async function download(path: string): Promise<Response> {
+    try {
+      return await fetch(`${server.url}${path}`);
+    } catch {
+      return fetch(`${server.url}${path}`);
+    }
+  }
+
   /** The bot messages in a resident's conversations (what the web chat shows), oldest first. */
   async function botTexts(identityId: string): Promise<string[]> {
     const rows = await h.t.db.message.findMany({ where: { conversation: { channelIdentityId: identityId }, direction: "out" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
@@ -86,7 +98,7 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     const path = LINK.exec(confirmation)?.[1] ?? "";
     expect(path).not.toBe("");
 
-    const response = await fetch(`${server.url}${path}`);
+    const response = await download(path);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/calendar; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -101,15 +113,15 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
 
     // A token that was changed, or made up, opens nothing.
     const tampered = path.replace(/.(?=\.ics$)/, (c) => (c === "A" ? "B" : "A"));
-    expect((await fetch(`${server.url}${tampered}`)).status).toBe(404);
-    expect((await fetch(`${server.url}/agenda/creg.abc.ics`)).status).toBe(404);
+    expect((await download(tampered)).status).toBe(404);
+    expect((await download("/agenda/creg.abc.ics")).status).toBe(404);
 
     // Cancelled in the chat (asked twice), the link stops working.
     await resident.say("dialoogtafel");
     await resident.tap("mine");
     expect(joined(await resident.say("1"))).toContain("Weet je zeker");
     expect(joined(await resident.say("ja"))).toContain("Je bent afgemeld voor Tafel Groen");
-    const gone = await fetch(`${server.url}${path}`);
+    const gone = await download(path);
     expect(gone.status).toBe(404);
     expect(await gone.text()).toContain("Typ 'dialoogtafel'");
   });
@@ -147,8 +159,9 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     expect(told).toHaveLength(1);
     expect(told[0]).toContain("Kleine tafel");
     expect(told[0]).toContain("Friday 18 December at 19:30");
+    expect(told[0]).toContain("Your sign-up number is ");
     const path = LINK.exec(told[0] ?? "")?.[1] ?? "";
-    expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    expect((await download(path)).status).toBe(200);
     expect((await botTexts(third.identityId)).some((text) => text.startsWith("Goed nieuws"))).toBe(false);
     expect((await botTexts(first.identityId)).some((text) => text.startsWith("Goed nieuws"))).toBe(false);
 

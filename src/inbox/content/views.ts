@@ -338,7 +338,7 @@ export function tafelDetailBody(input: {
   </ul>
   <section aria-labelledby="h-aanmeldingen">
     <h2 id="h-aanmeldingen">Aanmeldingen</h2>
-    <p>Bewoners staan in Wijklijn niet met hun naam. Elke aanmelding heeft een eigen nummer; de bot noemt dat nummer niet, het dient om de lijst bij te houden.</p>
+    <p>Bewoners staan in Wijklijn niet met hun naam. Elke aanmelding heeft een eigen nummer: de bewoner krijgt het bij de bevestiging en kan het bij de deur laten zien.</p>
     ${signUpTable("h-aangemeld", "Aangemeld", groups.registered, timeZone, "Nog niemand aangemeld.")}
     ${signUpTable("h-wachtlijst", "Wachtlijst", groups.waitlist, timeZone, "Niemand op de wachtlijst.")}
     ${signUpTable("h-afgemeld", "Afgemeld", groups.cancelled, timeZone, "Niemand afgemeld.")}

@@ -30,7 +30,7 @@ export function checkInBody(input: { tafel: TafelHeading; rows: readonly CheckIn
   <p>${formatDutchDateTime(tafel.startsAt, input.timeZone)}, ${tafel.location}.</p>
   <p id="telling" role="status"><strong>${present} van ${rows.length}</strong> aanwezig.</p>
   ${cancelled ? html`<p class="warning"><strong>Deze dialoogtafel is geannuleerd.</strong></p>` : ""}
-  <p class="hint">Vraag bij de deur naar het aanmeldnummer of de laatste cijfers van het nummer. Bewoners staan in Wijklijn niet met hun naam.</p>
+  <p class="hint">Vraag bij de deur naar het aanmeldnummer: bewoners kregen het in de chat bij hun aanmelding. Of vraag naar de laatste cijfers van hun telefoonnummer. Bewoners staan in Wijklijn niet met hun naam.</p>
   ${
     rows.length === 0
       ? html`<p class="empty">Nog niemand aangemeld.</p>`
