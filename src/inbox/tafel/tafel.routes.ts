@@ -82,9 +82,9 @@ export function tafelRoutes(deps: TafelRoutesDeps): Router {
   };
   /** An action's refusal as a page: unknown or another tandem's (404), cancelled (409); anything else is a fault. */
   const refused = (res: Response, staff: StaffPrincipal, error: unknown, tafelId: string): void => {
-    if (error instanceof ActionError && error.status === 404) return send(res, 404, staff, "Niet gevonden", notFoundBody());
-    if (error instanceof ActionError && error.status === 409) return send(res, 409, staff, "Geannuleerd", cancelledBody(tafelId));
-    throw error;
+    if (error instanceof ActionError && error.status === 404) send(res, 404, staff, "Niet gevonden", notFoundBody());
+    else if (error instanceof ActionError && error.status === 409) send(res, 409, staff, "Geannuleerd", cancelledBody(tafelId));
+    else throw error;
   };
 
   // Sign-up lists and drafts: never kept in shared caches.
