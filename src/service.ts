@@ -28,6 +28,7 @@ import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { startRetentionSchedule } from "./jobs/retention.ts";
 import { startFeedbackAsker } from "./trust/feedbackAsker.ts";
+import { startTafelNoticeSchedule } from "./jobs/dialoogtafelNotices.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
@@ -159,6 +160,18 @@ export async function startService(config: Config, logger: Logger, options: { fl
     ...(options.now ? { now: options.now } : {}),
   });
 
+  // Dialoogtafels: a place from the waitlist, the reminder the day before, the summary afterwards (each once).
+  const tafelNotices = startTafelNoticeSchedule({
+    db,
+    logger,
+    globals: () => running.flows().globals,
+    timeZone: gemeente.timeZone,
+    reminderTime: config.dialoogtafels.reminderTime,
+    publicUrl: config.http.publicUrl,
+    secret,
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
     wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
@@ -205,6 +218,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         }
       : {}),
     telegramEnabled: config.telegram.enabled,
+    publicUrl: config.http.publicUrl,
     privacy: privacyFactsOf(config),
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
     mediaDir,
@@ -230,6 +244,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       await running.stop();
       clearInterval(snoozeTimer);
       retention.stop();
+      await tafelNotices.stop();
       await notifications.stop();
       await digests?.stop();
       mailer.close();

@@ -31,6 +31,9 @@ import { eraseResidentData, exportResidentData, signExportToken } from "../priva
 import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import type { InboxEvent } from "../domain/events.ts";
+import { calendarLink } from "../dialoogtafels/calendarLink.ts";
+import { formatTafelWhen } from "../dialoogtafels/residentTexts.ts";
+import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 
 /** Everything an action may use. */
 export interface ActionContext {
@@ -66,15 +69,7 @@ export interface ActionResult<Outcome extends string = string> {
 type Actions = { [N in ActionName]: (params: ActionParams[N], ctx: ActionContext) => Promise<ActionResult<ActionOutcomes[N]>> };
 
 function formatWhen(date: Date, ctx: ActionContext): string {
-  return new Intl.DateTimeFormat(ctx.language === "en" ? "en-GB" : "nl-NL", {
-    timeZone: ctx.gemeente.timeZone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).format(date);
+  return formatTafelWhen(date, ctx.language, ctx.gemeente.timeZone);
 }
 
 function themeLabel(theme: string, ctx: ActionContext): string {
@@ -267,18 +262,28 @@ export const actions: Actions = {
   async registerDialoogtafel(params, ctx) {
     const id = params.tafel;
     if (!id) return { outcome: "gone" };
-    const result = await registerForDialoogtafel(ctx.tx, id, ctx.residentId, ctx.now);
+    const result = await registerForDialoogtafel(ctx.tx, id, ctx.residentId, ctx.now, ctx.channelIdentityId);
     if (!result.tafel) return { outcome: "gone" };
+    // The confirmation to keep: the calendar file of this sign-up, at a link only the resident has.
+    const link = result.outcome === "registered" && result.registrationId ? calendarLink(ctx.publicUrl, result.registrationId, ctx.secret) : "";
     return {
       outcome: result.outcome,
-      vars: { tafelTitle: result.tafel.title, tafelWhen: formatWhen(result.tafel.startsAt, ctx), tafelWhere: result.tafel.location, waitlistPosition: result.position },
+      vars: {
+        tafelTitle: result.tafel.title,
+        tafelWhen: formatWhen(result.tafel.startsAt, ctx),
+        tafelWhere: result.tafel.location,
+        waitlistPosition: result.position,
+        tafelCalendarLink: link,
+        tafelNumber: result.registrationId ? signUpNumber(result.registrationId) : "",
+      },
     };
   },
 
   async cancelRegistration(params, ctx) {
     const id = params.tafel;
     if (!id) return { outcome: "none" };
-    const result = await cancelRegistration(ctx.tx, id, ctx.residentId);
+    // A freed place goes to the first on the waitlist; src/jobs/dialoogtafelNotices.ts tells them.
+    const result = await cancelRegistration(ctx.tx, id, ctx.residentId, ctx.now);
     return result.cancelled && result.tafel ? { outcome: "cancelled", vars: { tafelTitle: result.tafel.title } } : { outcome: "none" };
   },
 

@@ -124,6 +124,13 @@ export const EnvSchema = z.object({
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM, e.g. 08:00")
       .default("08:00"),
   ),
+  DIALOOGTAFEL_REMINDER_TIME: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM, e.g. 10:00")
+      .default("10:00"),
+  ),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("Wijklijn <wijklijn@localhost>")),
 
   OIDC_ISSUER: z.preprocess(
@@ -177,6 +184,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** When the weekly digests go out (local time, TZ). */
   digests: { weekday: number; time: string };
+  /** The reminder of a dialoogtafel goes out the day before at this local time (TZ), HH:MM. */
+  dialoogtafels: { reminderTime: string };
   /** How long Wijklijn keeps what (src/jobs/retention.ts applies it daily). */
   retention: RetentionPeriods;
   /** Staff sign-in with OpenID Connect (Entra ID and similar) besides passwords; on when all OIDC_* are set. */
@@ -238,6 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     digests: { weekday: env.DIGEST_WEEKDAY, time: env.DIGEST_TIME },
+    dialoogtafels: { reminderTime: env.DIALOOGTAFEL_REMINDER_TIME },
     retention: {
       messageMonths: env.RETENTION_MESSAGE_MONTHS,
       identityMonths: env.RETENTION_IDENTITY_MONTHS,

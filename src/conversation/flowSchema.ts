@@ -256,6 +256,16 @@ export const GlobalsSchema = z
         deadlineLater: TextSchema,
         /** After a dialoogtafel in the list of upcoming ones when all places are taken. */
         tafelFull: TextSchema,
+        /**
+         * Dialoogtafel messages outside a conversation turn (src/dialoogtafels/residentTexts.ts), each
+         * on the channel the resident signed up on: {{title}}, {{when}}, {{where}}, {{calendarLink}}, {{number}};
+         * a place from the waitlist, the reminder the day before, the summary afterwards
+         * ({{heard}}, {{next}}), and the description in the calendar file ({{topic}}).
+         */
+        tafelPromoted: TextSchema,
+        tafelReminder: TextSchema,
+        tafelSummary: TextSchema,
+        tafelCalendarDescription: TextSchema,
         /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}}, {{signUps}}, {{wijkberichten}}. */
         exportSummary: TextSchema,
         /** {{wijkberichten}} in exportSummary: the resident gets wijkberichten, or not. */

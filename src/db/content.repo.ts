@@ -131,7 +131,7 @@ export async function createDialoogtafel(tx: Tx, input: DialoogtafelInput, now: 
  * registered leaves. Nobody registered is ever moved back (a lower capacity only stops new
  * places). Returns the promoted residents, in order.
  */
-export async function promoteFromWaitlist(tx: Tx, dialoogtafelId: string): Promise<string[]> {
+export async function promoteFromWaitlist(tx: Tx, dialoogtafelId: string, now: Date): Promise<string[]> {
   const tafel = await tx.dialoogtafel.findUnique({ where: { id: dialoogtafelId } });
   if (tafel?.status !== "planned") return [];
   const registered = await tx.registration.count({ where: { dialoogtafelId, status: "registered" } });
@@ -139,14 +139,14 @@ export async function promoteFromWaitlist(tx: Tx, dialoogtafelId: string): Promi
   if (free <= 0) return [];
   const next = await tx.registration.findMany({ where: { dialoogtafelId, status: "waitlist" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: free });
   if (next.length === 0) return [];
-  await tx.registration.updateMany({ where: { id: { in: next.map((r) => r.id) }, status: "waitlist" }, data: { status: "registered" } });
+  await tx.registration.updateMany({ where: { id: { in: next.map((r) => r.id) }, status: "waitlist" }, data: { status: "registered", promotedAt: now, promotionSentAt: null } });
   return next.map((r) => r.residentId);
 }
 
 /** Updates a dialoogtafel (the caller checked the scope) and promotes from the waitlist when places came free. */
-export async function updateDialoogtafel(tx: Tx, id: string, input: DialoogtafelInput) {
+export async function updateDialoogtafel(tx: Tx, id: string, input: DialoogtafelInput, now: Date) {
   const tafel = await tx.dialoogtafel.update({ where: { id }, data: input });
-  const promotedResidentIds = await promoteFromWaitlist(tx, id);
+  const promotedResidentIds = tafel.startsAt > now ? await promoteFromWaitlist(tx, id, now) : [];
   return { tafel, promotedResidentIds };
 }
 

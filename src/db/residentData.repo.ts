@@ -142,7 +142,7 @@ async function findErasedContent(tx: Tx, residentId: string): Promise<ErasedCont
 export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseKeep | null, now: Date): Promise<ErasedContent> {
   const content = await findErasedContent(tx, residentId);
   const registrations = await tx.registration.findMany({ where: { residentId, status: { in: ["registered", "waitlist"] } } });
-  for (const registration of registrations) await cancelRegistration(tx, registration.dialoogtafelId, residentId);
+  for (const registration of registrations) await cancelRegistration(tx, registration.dialoogtafelId, residentId, now);
   await tx.registration.deleteMany({ where: { residentId } });
   await tx.subscription.deleteMany({ where: { residentId } });
   await tx.consent.deleteMany({ where: { residentId } });

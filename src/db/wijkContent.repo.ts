@@ -1,5 +1,6 @@
 /** Wijk content the bot shows residents: news, dialoogtafels, sign-ups, subscriptions, figures. */
 import type { DbOrTx, Tx } from "./client.ts";
+import { promoteFromWaitlist } from "./content.repo.ts";
 
 /** Published, unexpired news of a wijk, newest first. */
 export async function listCurrentNews(db: DbOrTx, wijkId: string, now: Date, take = 5) {
@@ -27,35 +28,34 @@ export async function listMyRegistrations(db: DbOrTx, residentId: string, now: D
 
 /**
  * Signs a resident up: a place while there is capacity, else the waitlist (with the position).
- * A resident who cancelled earlier signs up again on the same record.
+ * A resident who cancelled earlier signs up again on the same record, as new (no reminder or
+ * check-in carried over). `channelIdentityId` is the channel they signed up on: what follows
+ * (a place from the waitlist, the reminder, the summary) goes there.
  */
-export async function registerForDialoogtafel(tx: Tx, dialoogtafelId: string, residentId: string, now: Date) {
+export async function registerForDialoogtafel(tx: Tx, dialoogtafelId: string, residentId: string, now: Date, channelIdentityId: string | null = null) {
   const tafel = await tx.dialoogtafel.findUnique({ where: { id: dialoogtafelId } });
-  if (tafel?.status !== "planned" || tafel.startsAt <= now) return { outcome: "gone" as const, tafel: null, position: 0 };
+  if (tafel?.status !== "planned" || tafel.startsAt <= now) return { outcome: "gone" as const, tafel: null, position: 0, registrationId: null };
   const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } } });
-  if (existing && existing.status !== "cancelled") return { outcome: "already" as const, tafel, position: 0 };
+  if (existing && existing.status !== "cancelled") return { outcome: "already" as const, tafel, position: 0, registrationId: existing.id };
   const taken = await tx.registration.count({ where: { dialoogtafelId, status: "registered" } });
   const status: "registered" | "waitlist" = taken < tafel.capacity ? "registered" : "waitlist";
-  if (existing) await tx.registration.update({ where: { id: existing.id }, data: { status, createdAt: now } });
-  else await tx.registration.create({ data: { dialoogtafelId, residentId, status, createdAt: now } });
+  const fresh = { status, createdAt: now, channelIdentityId, promotedAt: null, promotionSentAt: null, reminderSentAt: null, checkedInAt: null, summarySentAt: null };
+  const saved = existing ? await tx.registration.update({ where: { id: existing.id }, data: fresh }) : await tx.registration.create({ data: { dialoogtafelId, residentId, ...fresh } });
   const position = status === "waitlist" ? await tx.registration.count({ where: { dialoogtafelId, status: "waitlist" } }) : 0;
-  return { outcome: status, tafel, position };
+  return { outcome: status, tafel, position, registrationId: saved.id };
 }
 
-/** Cancels a sign-up; the first on the waitlist moves up when a place frees. */
-export async function cancelRegistration(tx: Tx, dialoogtafelId: string, residentId: string) {
+/**
+ * Cancels a sign-up; a place that frees goes to the first on the waitlist (promoteFromWaitlist
+ * marks it, and src/jobs/dialoogtafelNotices.ts tells that resident once).
+ */
+export async function cancelRegistration(tx: Tx, dialoogtafelId: string, residentId: string, now: Date = new Date()) {
   const existing = await tx.registration.findUnique({ where: { dialoogtafelId_residentId: { dialoogtafelId, residentId } }, include: { dialoogtafel: true } });
-  if (!existing || existing.status === "cancelled") return { cancelled: false, tafel: existing?.dialoogtafel ?? null, promotedResidentId: null };
+  const none: string[] = [];
+  if (!existing || existing.status === "cancelled") return { cancelled: false, tafel: existing?.dialoogtafel ?? null, promotedResidentIds: none };
   await tx.registration.update({ where: { id: existing.id }, data: { status: "cancelled" } });
-  let promotedResidentId: string | null = null;
-  if (existing.status === "registered") {
-    const next = await tx.registration.findFirst({ where: { dialoogtafelId, status: "waitlist" }, orderBy: { createdAt: "asc" } });
-    if (next) {
-      await tx.registration.update({ where: { id: next.id }, data: { status: "registered" } });
-      promotedResidentId = next.residentId;
-    }
-  }
-  return { cancelled: true, tafel: existing.dialoogtafel, promotedResidentId };
+  const promotedResidentIds = existing.status === "registered" && existing.dialoogtafel.startsAt > now ? await promoteFromWaitlist(tx, dialoogtafelId, now) : [];
+  return { cancelled: true, tafel: existing.dialoogtafel, promotedResidentIds };
 }
 
 /** Subscribes an identity to its wijk's news; false when it already was. */

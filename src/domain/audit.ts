@@ -46,6 +46,12 @@ export const AuditActionSchema = z.enum([
   "dialoogtafel.updated",
   "dialoogtafel.cancelled",
   "dialoogtafel.signUps.exported",
+  // After the sign-up (src/inbox/tafelActions.ts): the check-in at the door and the summary
+  "dialoogtafel.checkedIn",
+  "dialoogtafel.checkInUndone",
+  "dialoogtafel.summary.saved",
+  "dialoogtafel.summary.published",
+  "dialoogtafel.summary.updated",
   // Residents, imports and broadcasts (src/privacy, the CLI)
   "resident.exported",
   "resident.erased",

@@ -18,6 +18,7 @@ import { landingRoutes } from "./landing.ts";
 import type { WijklijnBot } from "../bot/wijklijnBot.ts";
 import { webchatRoutes } from "../channels/webchat/webchatChannel.ts";
 import { privacyRoutes } from "../privacy/privacy.routes.ts";
+import { calendarRoutes } from "../dialoogtafels/calendar.routes.ts";
 import type { PrivacyFacts } from "../privacy/privacyStatement.ts";
 import { privacyStatementRoutes } from "../privacy/privacyStatement.routes.ts";
 import { retentionSettings, type RetentionSettings } from "../privacy/retentionSettings.ts";
@@ -31,6 +32,7 @@ import { onInboxEvent } from "../domain/events.ts";
 import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
 import { contentRoutes } from "../inbox/content.routes.ts";
+import { tafelRoutes } from "../inbox/tafel/tafel.routes.ts";
 import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
@@ -61,6 +63,8 @@ export interface AppDeps {
   trustProxy?: string;
   /** OpenID Connect sign-in for staff (OIDC_*), when configured; needs `secret`. */
   oidc?: OidcSettings;
+  /** PUBLIC_URL: the host in calendar files' event ids. */
+  publicUrl?: string;
   /** Where residents' web chat photos are written (DATA_DIR/media); without it the web chat takes no photos. */
   mediaDir?: string;
   /**
@@ -126,6 +130,10 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   if (deps.secret) app.use(privacyRoutes({ db: deps.db, secret: deps.secret }));
+  if (deps.secret && deps.bot) {
+    const bot = deps.bot;
+    app.use(calendarRoutes({ db: deps.db, secret: deps.secret, globals: () => bot.flows().globals, publicUrl: deps.publicUrl ?? "http://localhost" }));
+  }
   app.use(
     privacyStatementRoutes({
       facts: async () => ({
@@ -156,6 +164,7 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use("/inbox", requireSignedIn, verifyCsrf);
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {

@@ -199,7 +199,7 @@ export async function editDialoogtafel(
     const changed: string[] = (["wijkId", "title", "topic", "location", "capacity"] as const).filter((key) => existing[key] !== form[key]);
     if (!sameTime(existing.startsAt, form.startsAt)) changed.push("startsAt");
     if (!sameTime(existing.endsAt, form.endsAt)) changed.push("endsAt");
-    const { promotedResidentIds } = await updateDialoogtafel(tx, existing.id, { ...form, wijkId: wijk.id });
+    const { promotedResidentIds } = await updateDialoogtafel(tx, existing.id, { ...form, wijkId: wijk.id }, now);
     await audit(tx, actorOf(staff), "dialoogtafel.updated", "Dialoogtafel", existing.id, now, {
       wijk: wijk.slug,
       changed,

@@ -27,7 +27,7 @@ describeEachDatabase("dialoogtafel sign-ups", (provider) => {
     expect((await t.db.$transaction((tx) => registerForDialoogtafel(tx, tafel.id, ids[0] ?? "", now))).outcome).toBe("already");
 
     const cancelled = await t.db.$transaction((tx) => cancelRegistration(tx, tafel.id, ids[1] ?? ""));
-    expect(cancelled).toMatchObject({ cancelled: true, promotedResidentId: ids[2] });
+    expect(cancelled).toMatchObject({ cancelled: true, promotedResidentIds: [ids[2]] });
     const statuses = await t.db.registration.findMany({ where: { dialoogtafelId: tafel.id }, orderBy: { createdAt: "asc" } });
     expect(Object.fromEntries(statuses.map((r) => [ids.indexOf(r.residentId), r.status]))).toEqual({ 0: "registered", 1: "cancelled", 2: "registered", 3: "waitlist" });
 

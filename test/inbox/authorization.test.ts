@@ -81,6 +81,11 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/content/tafel/:id": { kind: "signed-in" },
   "POST /inbox/content/tafel/:id/annuleren": { kind: "signed-in" },
   "GET /inbox/content/tafel/:id/export.csv": { kind: "signed-in" },
+  // A dialoogtafel's evening and afterwards: another tandem's is a 404 (test/inbox/tafelPages.test.ts).
+  "GET /inbox/content/tafel/:id/aanwezig": { kind: "signed-in" },
+  "POST /inbox/content/tafel/:id/aanwezig/:registrationId": { kind: "signed-in" },
+  "GET /inbox/content/tafel/:id/verslag": { kind: "signed-in" },
+  "POST /inbox/content/tafel/:id/verslag": { kind: "signed-in" },
 };
 
 /** Every /api/v1/conversations route, with a valid body for the writes. */

@@ -3,26 +3,14 @@
  * Wijklijn; each sign-up gets a short pseudonymous number derived from its own id, stable
  * whatever happens to the other sign-ups and not linkable to the resident's other sign-ups.
  */
-import { createHash } from "node:crypto";
 import { RegistrationStatusSchema, type RegistrationStatus } from "../../db/content.repo.ts";
+import { signUpNumber } from "../../dialoogtafels/signUpNumber.ts";
 import { labelChannel } from "../../domain/vocabulary.ts";
 import { toCsv } from "./csv.ts";
 import { formatLocalDateTimeIso } from "./localTime.ts";
 
-// Crockford's base32: no I, L, O or U, so a number read aloud at the door is not misheard.
-const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-/** The six-character pseudonymous number of a sign-up, e.g. "7KQ2M4" (30 bits of SHA-256 of its id). */
-export function signUpNumber(registrationId: string): string {
-  const digest = createHash("sha256").update(`wijklijn:signup:${registrationId}`).digest();
-  let bits = digest.readUInt32BE(0) >>> 2;
-  let out = "";
-  for (let i = 0; i < 6; i++) {
-    out = (ALPHABET[bits & 31] ?? "0") + out;
-    bits >>>= 5;
-  }
-  return out;
-}
+/** The pseudonymous number of a sign-up (src/dialoogtafels/signUpNumber.ts): the resident gets it with the confirmation. */
+export { signUpNumber };
 
 /** A sign-up as listed: its place in its own list (1-based), number, channel and time. */
 export interface ListedSignUp {

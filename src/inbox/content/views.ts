@@ -54,7 +54,8 @@ function inputField(options: FieldOptions & { type?: string; maxlength?: number;
   </div>`;
 }
 
-function textareaField(options: FieldOptions & { maxlength: number; rows?: number }): SafeHtml {
+/** A textarea with its label, hint and error (shared with the dialoogtafel summary form). */
+export function textareaField(options: FieldOptions & { maxlength: number; rows?: number }): SafeHtml {
   const error = options.errors[options.name];
   return html`<div class="field${error ? " field-error" : ""}">
     ${fieldParts(options.name, options.label, options.hint, error, options.optional ?? false)}
@@ -91,9 +92,10 @@ function kindField(values: FormValues, errors: FieldErrors): SafeHtml {
   </div>`;
 }
 
-const FIELD_ORDER = ["wijkId", "kind", "title", "body", "topic", "location", "startsAt", "endsAt", "capacity", "link", "expires", "action", "form"];
+const FIELD_ORDER = ["wijkId", "kind", "title", "body", "topic", "location", "startsAt", "endsAt", "capacity", "link", "expires", "heard", "next", "action", "form"];
 
-function errorSummary(errors: FieldErrors): SafeHtml | string {
+/** The error summary at the top of a form, linking to each field. */
+export function errorSummary(errors: FieldErrors): SafeHtml | string {
   const entries = Object.entries(errors).sort(([a], [b]) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b));
   if (entries.length === 0) return "";
   return html`<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
@@ -102,11 +104,13 @@ function errorSummary(errors: FieldErrors): SafeHtml | string {
   </div>`;
 }
 
-function csrfField(csrfToken: string): SafeHtml {
+/** The CSRF token of the session, for every form that changes something. */
+export function csrfField(csrfToken: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${csrfToken}">`;
 }
 
-function notice(message: string | null): SafeHtml | string {
+/** A confirmation after an action (role=status). */
+export function notice(message: string | null): SafeHtml | string {
   return message ? html`<div class="flash flash-ok" role="status"><p>${message}</p></div>` : "";
 }
 
@@ -325,10 +329,16 @@ export function tafelDetailBody(input: {
   <ul class="actions">
     ${cancelled ? "" : html`<li><a class="button" href="/inbox/content/tafel/${tafel.id}/bewerken">Bewerken</a></li>`}
     <li><a class="button" href="/inbox/content/tafel/${tafel.id}/export.csv" download>Lijst downloaden (CSV, voor Excel)</a></li>
+    ${
+      cancelled
+        ? ""
+        : html`<li><a class="button" href="/inbox/content/tafel/${tafel.id}/aanwezig">Aanwezigheid bijhouden</a></li>
+    <li><a class="button" href="/inbox/content/tafel/${tafel.id}/verslag">Verslag schrijven</a></li>`
+    }
   </ul>
   <section aria-labelledby="h-aanmeldingen">
     <h2 id="h-aanmeldingen">Aanmeldingen</h2>
-    <p>Bewoners staan in Wijklijn niet met hun naam. Elke aanmelding heeft een eigen nummer; de bot noemt dat nummer niet, het dient om de lijst bij te houden.</p>
+    <p>Bewoners staan in Wijklijn niet met hun naam. Elke aanmelding heeft een eigen nummer: de bewoner krijgt het bij de bevestiging en kan het bij de deur laten zien.</p>
     ${signUpTable("h-aangemeld", "Aangemeld", groups.registered, timeZone, "Nog niemand aangemeld.")}
     ${signUpTable("h-wachtlijst", "Wachtlijst", groups.waitlist, timeZone, "Niemand op de wachtlijst.")}
     ${signUpTable("h-afgemeld", "Afgemeld", groups.cancelled, timeZone, "Niemand afgemeld.")}
