@@ -93,6 +93,10 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", trustProxySetting(deps.trustProxy ?? "loopback"));
   app.use(securityHeaders());
+  // A NUL (%00) in the path names nothing, and PostgreSQL refuses it in a query (a 500 otherwise).
+  app.use((req, _res, next) => {
+    next(req.path.includes("%00") ? new HttpError(400, "invalid_path", "The address contains a NUL character (%00).") : undefined);
+  });
 
   const gemeente = async () => {
     const found = await findDefaultGemeente(deps.db);

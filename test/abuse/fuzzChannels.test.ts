@@ -17,10 +17,10 @@ import { describeEachDatabase } from "../helpers/db.ts";
 import { ABUSE_SEED, type AbuseRig, type Fuzzer, fuzzer, fuzzText, seededRandom, startAbuseRig, WHATSAPP_PHONE_NUMBER_ID, waitUntil } from "./abuseRig.ts";
 
 /**
- * How many of each in `npm test`. On SQLite this storm is handled at roughly 25 webhook calls a
- * second (every stored message costs a bot turn, and turns and stores share the one connection),
- * so the default run stays short; ABUSE_TELEGRAM_UPDATES=10000 ABUSE_WHATSAPP_EVENTS=10000 is the
- * long run (several minutes).
+ * How many of each in `npm test`. Every stored message costs a bot turn, and on SQLite turns and
+ * stores share the one connection, so the default run is kept short (on a busy shared machine a
+ * few hundred updates take tens of seconds); ABUSE_TELEGRAM_UPDATES=10000
+ * ABUSE_WHATSAPP_EVENTS=10000 is the long run.
  */
 const TELEGRAM_UPDATES = Number(process.env.ABUSE_TELEGRAM_UPDATES ?? 200);
 const WHATSAPP_EVENTS = Number(process.env.ABUSE_WHATSAPP_EVENTS ?? 100);
