@@ -351,8 +351,8 @@ class Run {
     const m = this.messages;
     const lang = this.state.language;
     const list: Array<Choice & { label: string; next?: Target }> = [];
-    if (step.input === "postcode") {
-      // Extra buttons beside the postcode ("Weet ik niet"), matched before the text is read as a place.
+    if (step.input === "postcode" || step.input === "location") {
+      // Extra buttons beside the postcode or place ("Weet ik niet", "Ja, daar"), matched before the text is read as a place.
       for (const option of step.options ?? []) {
         list.push({ value: option.value, label: this.t(option.label), labels: [option.label.nl, option.label.en, ...(option.synonyms ?? [])], ...(option.next ? { next: option.next } : {}) });
       }
@@ -638,6 +638,10 @@ class Run {
       case "location": {
         if (event.location) return { ok: true, value: { kind: "location", lat: event.location.lat, lon: event.location.lon } };
         if (event.media) return { ok: false, reason: "media" };
+        const extra = choices.filter((c) => c.value !== "skip");
+        const option = extra.length > 0 ? matchChoice(text, extra, { inSentence: false }) : null;
+        const next = option ? extra.find((c) => c.value === option.value)?.next : undefined;
+        if (option) return { ok: true, value: option.value, ...(next ? { next } : {}) };
         return text.trim().length >= 3 ? { ok: true, value: { kind: "address", text: text.trim() } } : { ok: false, reason: "invalid" };
       }
       case "photo": {

@@ -214,8 +214,9 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
     }
     if (step.type === "ask") {
       if (step.input === "choice" && !step.options?.length && !step.optionsFrom) at(["steps", id], `steps.${id}: a choice needs options or optionsFrom`);
-      // A postcode question may have extra buttons besides the postcode ("Weet ik niet"); only a choice has a list of options.
-      if (step.input !== "choice" && (step.optionsFrom || (step.options && step.input !== "postcode"))) at(["steps", id, "options"], `steps.${id}: only a choice has options`);
+      // A postcode or place question may have extra buttons ("Weet ik niet", "Ja, daar"); only a choice has a list of options.
+      if (step.input !== "choice" && (step.optionsFrom || (step.options && step.input !== "postcode" && step.input !== "location")))
+        at(["steps", id, "options"], `steps.${id}: only a choice has options`);
     }
     if (step.type === "action") {
       for (const problem of actionStepProblems(step)) at(["steps", id, ...problem.path], `${[`steps.${id}`, ...problem.path].join(".")}: ${problem.message}`);
