@@ -1,5 +1,5 @@
 /**
- * The assembled bot: flows (reloaded on change in development), the triage lexicon, the
+ * The assembled bot: flows (reloaded on change in development), the triage model and lexicon, the
  * conversation processor and the outbox dispatcher, for the installation's gemeente.
  */
 import { watch, type FSWatcher } from "node:fs";
@@ -8,6 +8,7 @@ import type { ChannelAdapter } from "../channels/channel.ts";
 import { defaultFlowsDir, loadFlows, type FlowSet } from "../conversation/loadFlows.ts";
 import { triageResidentText, type ResidentTriage, type TriageRules } from "../conversation/residentTriage.ts";
 import { loadSafetyLanguages } from "../conversation/safetyLanguages.ts";
+import { loadTriageModel } from "../conversation/loadTriageModel.ts";
 import { loadTriageLexicon } from "../conversation/triage.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatcher.ts";
@@ -24,6 +25,8 @@ export interface BotOptions {
   secret: string;
   flowsDir?: string;
   lexiconPath?: string;
+  /** The trained triage model (default flows/triage/model.json in flowsDir). */
+  modelPath?: string;
   /** The other languages' 112/113 cues (default flows/triage/safety-languages.yaml in flowsDir). */
   safetyLanguagesPath?: string;
   /** Reload flows/ when a file changes (development). */
@@ -46,13 +49,15 @@ export interface WijklijnBot {
   stop(): Promise<void>;
 }
 
-/** Loads flows, lexicon and the other languages' cues (throwing on a broken file), recovers waiting messages and starts delivery. */
+/** Loads flows, the triage model, lexicon and the other languages' cues (throwing on a broken file), recovers waiting messages and starts delivery. */
 export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const flowsDir = options.flowsDir ?? defaultFlowsDir;
   let flows = loadFlows(flowsDir);
   const lexiconPath = options.lexiconPath ?? join(flowsDir, "triage", "lexicon.yaml");
   const safetyLanguagesPath = options.safetyLanguagesPath ?? join(flowsDir, "triage", "safety-languages.yaml");
-  let rules: TriageRules = { lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) };
+  const modelPath = options.modelPath ?? join(flowsDir, "triage", "model.json");
+  const loadRules = (): TriageRules => ({ model: loadTriageModel(modelPath), lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) });
+  let rules = loadRules();
   const classify = (text: string) => triageResidentText(text, rules);
 
   let watcher: FSWatcher | null = null;
@@ -63,7 +68,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
       pending = setTimeout(() => {
         try {
           flows = loadFlows(flowsDir);
-          rules = { lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) };
+          rules = loadRules();
           options.logger.info("Reloaded the flows");
         } catch (error) {
           options.logger.error(error instanceof Error ? error.message : String(error));

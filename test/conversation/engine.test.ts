@@ -342,9 +342,9 @@ const CUES: Array<[RegExp, Intent, Theme]> = [
 
 function classify(input: string): TriageResult {
   for (const [pattern, intent, theme] of CUES) {
-    if (pattern.test(input.toLowerCase())) return { intent, theme, emergency: null, confidence: { intent: 0.9, theme: theme === "overig" ? 0.1 : 0.8 }, language: "nl" };
+    if (pattern.test(input.toLowerCase())) return { intent, theme, emergency: null, possibleEmergency: null, confidence: { intent: 0.9, theme: theme === "overig" ? 0.1 : 0.8 }, language: "nl" };
   }
-  return { intent: "onbekend", theme: "overig", emergency: null, confidence: { intent: 0.05, theme: 0.05 }, language: "nl" };
+  return { intent: "onbekend", theme: "overig", emergency: null, possibleEmergency: null, confidence: { intent: 0.05, theme: 0.05 }, language: "nl" };
 }
 
 // ----- a conversation, turn by turn ------------------------------------------------------------
