@@ -27,7 +27,7 @@ import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLanguages.ts";
 import { limitFloods } from "./floodLimit.ts";
-import { followUpSafety, stopFormForSafety } from "./safety.ts";
+import { askSafetyCheck, followUpSafety, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
 
@@ -86,17 +86,35 @@ function turnText(turn: Turn, key: MessageKey): string {
  * conversation language, so a misread language never costs the resident the numbers.
  */
 export const answerEmergencies: Middleware = async (turn, next) => {
+  const pending = takeSafetyCheckAnswer(turn);
+  if (pending?.answer === "yes") return answerEmergency(turn, pending.check.emergency, null);
+  if (pending?.answer === "no") {
+    // No danger: the turn goes on where the resident was, with the text they wrote before the question.
+    turn.context.activity.text = pending.check.text;
+    turn.context.activity.value = undefined;
+    const kept = turn.deps.classify(pending.check.text);
+    turn.triage = { ...kept, emergency: null, possibleEmergency: null };
+    return followUpSafety(turn, next);
+  }
   const result = triageTurn(turn);
   // Staff see the language the resident writes in (the inbox label).
   if (result?.languageConfident) turn.conversationUpdate.language = result.detectedLanguage;
-  if (!result?.emergency) return followUpSafety(turn, next);
-  if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
-  if (result.answerLanguage) {
+  if (result?.emergency) return answerEmergency(turn, result.emergency, result);
+  const text = turn.context.activity.text;
+  // Possible but not sure: ask at once, with the number in the question (not during the follow-up of a 112/113 already answered).
+  if (result?.possibleEmergency && text && !turn.state.safety) return askSafetyCheck(turn, result.possibleEmergency, text);
+  return followUpSafety(turn, next);
+};
+
+/** Answers a 112 or 113 message (or a "yes" to the safety question): the number, staff, the form stopped. */
+async function answerEmergency(turn: Turn, emergency: "112" | "113", result: ResidentTriage | null): Promise<void> {
+  if (result?.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
+  if (result?.answerLanguage) {
     turn.conversationUpdate.language = result.answerLanguage;
-    await sendInOtherLanguage(turn, result.answerLanguage, result.emergency === "113" ? "crisis113" : "emergency112");
+    await sendInOtherLanguage(turn, result.answerLanguage, emergency === "113" ? "crisis113" : "emergency112");
   }
-  await send(turn, { text: turnText(turn, result.emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
-  turn.conversationUpdate.emergency = result.emergency;
+  await send(turn, { text: turnText(turn, emergency === "113" ? "crisis113" : "emergency112"), buttons: [] });
+  turn.conversationUpdate.emergency = emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
     await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
@@ -110,8 +128,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   }
   turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
   // The message is answered; the form is over, its answers kept for staff.
-  await stopFormForSafety(turn, result.emergency);
-};
+  await stopFormForSafety(turn, emergency);
+}
 
 /**
  * While staff handle the conversation the bot stays in the background, never silent: every message

@@ -422,6 +422,12 @@ class Run {
         this.startFlow(flowId, undefined, carriedText(text, triage));
         return;
       }
+      // Cannot place it: one short question with buttons (globals `unclear`), or else the menu.
+      const unclear = this.ctx.flows.globals.unclear;
+      if (triage.intent === "onbekend" && unclear) {
+        this.goTo(unclear);
+        return;
+      }
       if (triage.intent !== "groet") this.say(this.t(this.messages.notUnderstood));
     }
     this.goTo(`flow:${this.ctx.flows.globals.menu}`);

@@ -513,6 +513,9 @@ export function detectLanguage(text: string, lexicon: TriageLexicon): Language {
   return detectLanguageOfTokens(tokenize(text), compileLexicon(lexicon));
 }
 
+/** The words a text needs before the model alone may decide an emergency (the lexicon's cues always may). */
+const MIN_WORDS_FOR_SURE = 3;
+
 /** The theme an emergency is filed under, from the lexicon's `emergencies` settings. */
 function emergencyTheme(compiled: CompiledLexicon, emergency: "112" | "113"): Theme {
   return compiled.emergencies[emergency === "113" ? "crisis" : "spoed"].theme;
@@ -597,7 +600,9 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   // A calm cue (past, denied, hypothetical) holds back the spoed cues unless one that always counts matched.
   const spoedAlways = Object.values(matches.intents.spoed ?? {}).some((weight) => weight >= 5);
   const lexicon112 = (intentScores.get("spoed") ?? 0) >= compiled.emergencies.spoed.threshold && (rules.damping["112"] === 1 || spoedAlways);
-  const emergency: Emergency = lexicon113 || p113 >= thresholds["113"].sure ? "113" : lexicon112 || p112 >= thresholds["112"].sure ? "112" : null;
+  // The model alone is sure only of a sentence: on one or two words ("zelf", "brand?") it can at most ask.
+  const sentence = tokens.length >= MIN_WORDS_FOR_SURE;
+  const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? "112" : null;
   const possibleEmergency: Emergency = emergency ? null : p113 >= thresholds["113"].possible ? "113" : p112 >= thresholds["112"].possible ? "112" : null;
 
   const explain = (result: TriageResult): TriageExplanation => ({

@@ -236,6 +236,7 @@ export function trainHead(examples: readonly HeadExample[], classes: readonly st
   const random = seededRandom(settings.seed);
   const order = examples.map((_, i) => i);
   const scores = new Float64Array(K);
+  const gradients = new Float64Array(K);
   const rate = settings.learningRate;
   for (let epoch = 0; epoch < settings.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
@@ -258,13 +259,16 @@ export function trainHead(examples: readonly HeadExample[], classes: readonly st
       const p = softmax(scores);
       for (let k = 0; k < K; k++) {
         const gradient = example.weight * ((p[k] ?? 0) - (k === y ? 1 : 0));
+        gradients[k] = gradient * value;
         biasSquares[k] = (biasSquares[k] ?? 0) + gradient * gradient;
         bias[k] = (bias[k] ?? 0) - (rate * gradient) / Math.sqrt((biasSquares[k] ?? 0) + 1e-8);
-        const g = gradient * value;
-        for (const slot of slots) {
-          const j = slot * K + k;
+      }
+      for (const slot of slots) {
+        const base = slot * K;
+        for (let k = 0; k < K; k++) {
+          const j = base + k;
           const w = weights[j] ?? 0;
-          const step = g + settings.l2 * w;
+          const step = (gradients[k] ?? 0) + settings.l2 * w;
           const square = (squares[j] ?? 0) + step * step;
           squares[j] = square;
           weights[j] = w - (rate * step) / Math.sqrt(square + 1e-8);
