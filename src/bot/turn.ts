@@ -99,7 +99,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   const result = triageTurn(turn);
   // Staff see the language the resident writes in (the inbox label).
   if (result?.languageConfident) turn.conversationUpdate.language = result.detectedLanguage;
-  if (result?.emergency) return answerEmergency(turn, result.emergency, result);
+  // Already in the follow-up of this very number: the follow-up answers (it keeps the number in sight and offers a person).
+  if (result?.emergency && result.emergency !== turn.state.safety) return answerEmergency(turn, result.emergency, result);
   const text = turn.context.activity.text;
   // Possible but not sure: ask at once, with the number in the question (not during the follow-up of a 112/113 already answered).
   if (result?.possibleEmergency && text && !turn.state.safety) return askSafetyCheck(turn, result.possibleEmergency, text);

@@ -9,7 +9,7 @@ import { defaultFlowsDir, loadFlows, type FlowSet } from "../conversation/loadFl
 import { triageResidentText, type ResidentTriage, type TriageRules } from "../conversation/residentTriage.ts";
 import { loadSafetyLanguages } from "../conversation/safetyLanguages.ts";
 import { loadTriageModel } from "../conversation/loadTriageModel.ts";
-import { loadTriageLexicon } from "../conversation/triage.ts";
+import { explainTriage, loadTriageLexicon, type TriageExplanation } from "../conversation/triage.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatcher.ts";
 import type { Logger } from "../log.ts";
@@ -46,6 +46,8 @@ export interface WijklijnBot {
   dispatcher: OutboxDispatcher;
   flows: () => FlowSet;
   classify: (text: string) => ResidentTriage;
+  /** Why the model and the lexicon decided as they did (POST /api/v1/triage). */
+  explain: (text: string) => TriageExplanation;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const loadRules = (): TriageRules => ({ model: loadTriageModel(modelPath), lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) });
   let rules = loadRules();
   const classify = (text: string) => triageResidentText(text, rules);
+  const explain = (text: string) => explainTriage(text, rules.lexicon, rules.model);
 
   let watcher: FSWatcher | null = null;
   if (options.watchFlows) {
@@ -117,6 +120,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
     dispatcher,
     flows: () => flows,
     classify,
+    explain,
     async stop() {
       clearInterval(sweep);
       watcher?.close();

@@ -513,8 +513,10 @@ export function detectLanguage(text: string, lexicon: TriageLexicon): Language {
   return detectLanguageOfTokens(tokenize(text), compileLexicon(lexicon));
 }
 
-/** The words a text needs before the model alone may decide an emergency (the lexicon's cues always may). */
-const MIN_WORDS_FOR_SURE = 3;
+/** The words a text needs before the model alone may decide an emergency (the lexicon's cues always may)… */
+const MIN_WORDS_FOR_SURE = 5;
+/** …and before it may ask about one. */
+const MIN_WORDS_FOR_QUESTION = 4;
 
 /** The theme an emergency is filed under, from the lexicon's `emergencies` settings. */
 function emergencyTheme(compiled: CompiledLexicon, emergency: "112" | "113"): Theme {
@@ -600,10 +602,12 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   // A calm cue (past, denied, hypothetical) holds back the spoed cues unless one that always counts matched.
   const spoedAlways = Object.values(matches.intents.spoed ?? {}).some((weight) => weight >= 5);
   const lexicon112 = (intentScores.get("spoed") ?? 0) >= compiled.emergencies.spoed.threshold && (rules.damping["112"] === 1 || spoedAlways);
-  // The model alone is sure only of a sentence: on one or two words ("zelf", "brand?") it can at most ask.
+  // The model alone is sure only of a sentence, and asks only from a few words on: short answers
+  // ("zelf", "nee wacht", "heb ik niet") are read by the lexicon's and other languages' cues alone.
   const sentence = tokens.length >= MIN_WORDS_FOR_SURE;
+  const question = tokens.length >= MIN_WORDS_FOR_QUESTION;
   const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? "112" : null;
-  const possibleEmergency: Emergency = emergency ? null : p113 >= thresholds["113"].possible ? "113" : p112 >= thresholds["112"].possible ? "112" : null;
+  const possibleEmergency: Emergency = emergency || !question ? null : p113 >= thresholds["113"].possible ? "113" : p112 >= thresholds["112"].possible ? "112" : null;
 
   const explain = (result: TriageResult): TriageExplanation => ({
     result,
