@@ -8,7 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBot } from "../src/bot/wijklijnBot.ts";
 import { createWebchatAdapter } from "../src/channels/webchat/webchatChannel.ts";
+import { loadTriageModel } from "../src/conversation/loadTriageModel.ts";
+import { triageResidentText } from "../src/conversation/residentTriage.ts";
+import { loadSafetyLanguages } from "../src/conversation/safetyLanguages.ts";
 import { loadTriageLexicon, triageText } from "../src/conversation/triage.ts";
+import { predictWithModel } from "../src/conversation/triageModel.ts";
 import { createDb } from "../src/db/client.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { seedDemoGemeente } from "../src/db/seedDemo.ts";
@@ -39,13 +43,16 @@ async function main(): Promise<void> {
   await seedDemoGemeente(db);
   const gemeente = await db.gemeente.findFirstOrThrow();
   const lexicon = loadTriageLexicon();
+  const model = loadTriageModel();
+  const languages = loadSafetyLanguages();
+  const texts = ["Er ligt al dagen zwerfafval bij de speeltuin", "De lantaarnpaal in onze straat is kapot", "ik zie het echt niet meer zitten allemaal", "yardim edin yangin var"];
   const rows: Row[] = [];
 
   rows.push(await measure("floor: empty async loop", 100_000, "op", async () => undefined));
   rows.push(await measure("postcode parsing", 100_000, "text", (i) => parsePostcode(`ik woon op 56${60 + (i % 8)} AB nummer ${i % 100}`)));
-  rows.push(
-    await measure("triage of a resident message", 5_000, "text", (i) => triageText(i % 2 ? "Er ligt al dagen zwerfafval bij de speeltuin" : "De lantaarnpaal in onze straat is kapot", lexicon)),
-  );
+  rows.push(await measure("triage model alone (3 heads)", 20_000, "text", (i) => predictWithModel(model, texts[i % texts.length] ?? "")));
+  rows.push(await measure("triage: model + lexicon + safety rules", 5_000, "text", (i) => triageText(texts[i % texts.length] ?? "", lexicon, model)));
+  rows.push(await measure("triage as the bot does it (+ language, other languages' cues)", 5_000, "text", (i) => triageResidentText(texts[i % texts.length] ?? "", { model, lexicon, languages })));
   rows.push(await measure("wijk lookup by postcode (SQLite)", 2_000, "lookup", (i) => findWijkByPostcode(db, gemeente.id, `5731 ${String.fromCharCode(65 + (i % 4))}B`)));
   rows.push(await measure("wijk lookup by location (SQLite)", 2_000, "lookup", (i) => findWijkByLocation(db, gemeente.id, 51.4 + (i % 50) / 1000, 5.53 + (i % 100) / 1000)));
 

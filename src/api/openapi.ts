@@ -126,6 +126,11 @@ export const openApiDocument = {
       ConversationMessage: conversationMessage,
       ConversationDetail: conversationDetail,
       WeeklyDigest: weeklyDigestJsonSchema(),
+      RankedClasses: {
+        type: "array",
+        description: "Classes with their probability (0–1), best first.",
+        items: { type: "object", required: ["label", "score"], properties: { label: { type: "string" }, score: { type: "number" } } },
+      },
     },
   },
   paths: {
@@ -281,6 +286,30 @@ export const openApiDocument = {
                     confidence: { type: "object", properties: { intent: { type: "number" }, theme: { type: "number" } } },
                     language: { enum: LanguageSchema.options, description: "The conversation language the bot would answer in (nl or en)." },
                     detectedLanguage: { enum: DetectedLanguageSchema.options, description: "The language the text itself is in; `other` for a language Wijklijn does not recognise." },
+                    possibleEmergency: { enum: [null, "112", "113"], description: '112 or 113 possible but not sure: the bot asks at once ("Is er nu gevaar? Bel 112.").' },
+                    explanation: {
+                      type: "object",
+                      description:
+                        "Why: the trained model's top classes per head with probabilities, the lexicon cues that matched (cue → weight, per intent and theme), and the safety layer (calm and now cues, 112/113 scores against the possible and sure thresholds).",
+                      properties: {
+                        model: {
+                          type: "object",
+                          properties: {
+                            intent: { $ref: "#/components/schemas/RankedClasses" },
+                            theme: { $ref: "#/components/schemas/RankedClasses" },
+                            emergency: { $ref: "#/components/schemas/RankedClasses" },
+                          },
+                        },
+                        cues: {
+                          type: "object",
+                          properties: {
+                            intents: { type: "object", additionalProperties: { type: "object", additionalProperties: { type: "number" } } },
+                            themes: { type: "object", additionalProperties: { type: "object", additionalProperties: { type: "number" } } },
+                          },
+                        },
+                        safety: { type: "object" },
+                      },
+                    },
                   },
                 },
               },

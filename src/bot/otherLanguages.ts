@@ -32,7 +32,8 @@ export async function sendInOtherLanguage(turn: Turn, language: OtherLanguage, k
 /** The triage of the turn's text (once per turn: the emergency check and this part share it). */
 export function triageTurn(turn: Turn): ResidentTriage | null {
   const text = turn.context.activity.text;
-  if (!text) return null;
+  // A tapped button carries the bot's own label ("Ik help zelf mee"), not the resident's words.
+  if (!text || readActivity(turn.context.activity).value) return null;
   turn.triage ??= turn.deps.classify(text);
   return turn.triage;
 }

@@ -6,6 +6,7 @@
  * chooses; a global command (menu, stop…) always ends the follow-up. A resident who writes in
  * another language (Turkish, Arabic…) gets the follow-up in that language, without the question.
  */
+import { z } from "zod";
 import { matchChoice, type Choice } from "../conversation/answers.ts";
 import { handleEvent, stopForSafety } from "../conversation/engine.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
@@ -37,6 +38,43 @@ export async function stopFormForSafety(turn: Turn, emergency: Emergency): Promi
     }
   }
   turn.state = stopForSafety(turn.state, emergency);
+}
+
+/** The question asked when 112 or 113 is possible but not sure, kept in the flow state until answered. */
+const SafetyCheckSchema = z.object({ emergency: z.enum(["112", "113"]), text: z.string() });
+/** A pending safety question: which number, and the resident's text, to go on with after "no". */
+export type SafetyCheck = z.infer<typeof SafetyCheckSchema>;
+
+/**
+ * Asks at once, with buttons, when the triage finds 112 or 113 possible but not sure: "Is er nu
+ * gevaar? Bel 112." / "Denk je aan zelfdoding? Bel 113 of 0800-0113." The number is in the
+ * question itself; the resident's text waits in the flow state for the answer.
+ */
+export async function askSafetyCheck(turn: Turn, emergency: Emergency, text: string): Promise<void> {
+  const { globals } = turn.flows;
+  const language = turn.state.language;
+  const buttons = [
+    { label: globals.messages[emergency === "113" ? "safetyCheckYes113" : "safetyCheckYes112"][language], value: "yes" },
+    { label: globals.messages.safetyCheckNo[language], value: "no" },
+  ];
+  await turn.context.sendActivity(activityFromOutput({ text: messageText(globals, emergency === "113" ? "safetyCheck113" : "safetyCheck112", language), buttons }));
+  turn.state.vars.safetyCheck = { emergency, text };
+  // Beside staff, they hear about it as about any message.
+  if (isWithStaff(turn.conversation.status)) turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
+}
+
+/**
+ * The answer to a pending safety question, if one is pending: `yes` (it is an emergency),
+ * `no` (go on with the kept text) or `other` (the resident wrote something else). The question
+ * is answered either way and no longer pending.
+ */
+export function takeSafetyCheckAnswer(turn: Turn): { check: SafetyCheck; answer: "yes" | "no" | "other" } | null {
+  const parsed = SafetyCheckSchema.safeParse(turn.state.vars.safetyCheck);
+  if (!parsed.success) return null;
+  delete turn.state.vars.safetyCheck;
+  const read = readActivity(turn.context.activity);
+  const answer = yesOrNo(turn, read.value ?? read.text ?? "", parsed.data.emergency);
+  return { check: parsed.data, answer: answer ?? "other" };
 }
 
 /** Extra words for yes and no at the follow-up question (besides the Ja/Nee buttons and their labels). */
@@ -108,11 +146,12 @@ async function sendText(turn: Turn, key: MessageKey, offerPerson = false): Promi
   await turn.context.sendActivity(activityFromOutput({ text: messageText(globals, key, language), buttons }));
 }
 
-function yesOrNo(turn: Turn, text: string): "yes" | "no" | null {
-  const { yes, no } = turn.flows.globals.messages;
+function yesOrNo(turn: Turn, text: string, check?: Emergency): "yes" | "no" | null {
+  const { yes, no, safetyCheckNo } = turn.flows.globals.messages;
+  const checkYes = check ? turn.flows.globals.messages[check === "113" ? "safetyCheckYes113" : "safetyCheckYes112"] : null;
   const choices: Choice[] = [
-    { value: "yes", labels: [yes.nl, yes.en, ...YES] },
-    { value: "no", labels: [no.nl, no.en, ...NO] },
+    { value: "yes", labels: [yes.nl, yes.en, ...YES, ...(checkYes ? [checkYes.nl, checkYes.en] : [])] },
+    { value: "no", labels: [no.nl, no.en, ...NO, ...(check ? [safetyCheckNo.nl, safetyCheckNo.en] : [])] },
   ];
   const choice = matchChoice(text, choices, { inSentence: false });
   return choice?.value === "yes" ? "yes" : choice?.value === "no" ? "no" : null;

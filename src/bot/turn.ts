@@ -31,7 +31,7 @@ import { isWithStaff } from "../domain/vocabulary.ts";
 import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLanguages.ts";
 import { limitFloods } from "./floodLimit.ts";
 import { answerFeedback } from "../trust/answerFeedback.ts";
-import { followUpSafety, stopFormForSafety } from "./safety.ts";
+import { askSafetyCheck, followUpSafety, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
 
@@ -90,20 +90,39 @@ function turnText(turn: Turn, key: MessageKey): string {
  * conversation language, so a misread language never costs the resident the numbers.
  */
 export const answerEmergencies: Middleware = async (turn, next) => {
+  const pending = takeSafetyCheckAnswer(turn);
+  if (pending?.answer === "yes") return answerEmergency(turn, pending.check.emergency, null);
+  if (pending?.answer === "no") {
+    // No danger: the turn goes on where the resident was, with the text they wrote before the question.
+    turn.context.activity.text = pending.check.text;
+    turn.context.activity.value = undefined;
+    const kept = turn.deps.classify(pending.check.text);
+    turn.triage = { ...kept, emergency: null, possibleEmergency: null };
+    return followUpSafety(turn, next);
+  }
   const result = triageTurn(turn);
   // Staff see the language the resident writes in (the inbox label).
   if (result?.languageConfident) turn.conversationUpdate.language = result.detectedLanguage;
-  if (!result?.emergency) return followUpSafety(turn, next);
-  if (result.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
-  if (result.answerLanguage) {
+  // Already in the follow-up of this very number: the follow-up answers (it keeps the number in sight and offers a person).
+  if (result?.emergency && result.emergency !== turn.state.safety) return answerEmergency(turn, result.emergency, result);
+  const text = turn.context.activity.text;
+  // Possible but not sure: ask at once, with the number in the question (not during the follow-up of a 112/113 already answered).
+  if (result?.possibleEmergency && text && !turn.state.safety) return askSafetyCheck(turn, result.possibleEmergency, text);
+  return followUpSafety(turn, next);
+};
+
+/** Answers a 112 or 113 message (or a "yes" to the safety question): the number, staff, the form stopped. */
+async function answerEmergency(turn: Turn, emergency: "112" | "113", result: ResidentTriage | null): Promise<void> {
+  if (result?.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
+  if (result?.answerLanguage) {
     turn.conversationUpdate.language = result.answerLanguage;
-    await sendInOtherLanguage(turn, result.answerLanguage, result.emergency === "113" ? "crisis113" : "emergency112");
+    await sendInOtherLanguage(turn, result.answerLanguage, emergency === "113" ? "crisis113" : "emergency112");
   }
   // A 112 answer that fits the emergency (gas, fire, not breathing, violence: flows/globals.yaml emergencyKinds).
   const said = readActivity(turn.context.activity).text ?? "";
-  const answer = result.emergency === "113" ? turnText(turn, "crisis113") : emergency112Text(turn.flows.globals, said, turn.state.language);
+  const answer = emergency === "113" ? turnText(turn, "crisis113") : emergency112Text(turn.flows.globals, said, turn.state.language);
   await send(turn, { text: answer, buttons: [] });
-  turn.conversationUpdate.emergency = result.emergency;
+  turn.conversationUpdate.emergency = emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
     await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
@@ -117,8 +136,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   }
   turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
   // The message is answered; the form is over, its answers kept for staff.
-  await stopFormForSafety(turn, result.emergency);
-};
+  await stopFormForSafety(turn, emergency);
+}
 
 /**
  * While staff handle the conversation the bot stays in the background, never silent: every message

@@ -1,5 +1,5 @@
 /**
- * The assembled bot: flows (reloaded on change in development), the triage lexicon, the
+ * The assembled bot: flows (reloaded on change in development), the triage model and lexicon, the
  * conversation processor and the outbox dispatcher, for the installation's gemeente.
  */
 import { watch, type FSWatcher } from "node:fs";
@@ -8,7 +8,8 @@ import type { ChannelAdapter } from "../channels/channel.ts";
 import { defaultFlowsDir, loadFlows, type FlowSet } from "../conversation/loadFlows.ts";
 import { triageResidentText, type ResidentTriage, type TriageRules } from "../conversation/residentTriage.ts";
 import { loadSafetyLanguages } from "../conversation/safetyLanguages.ts";
-import { loadTriageLexicon } from "../conversation/triage.ts";
+import { loadTriageModel } from "../conversation/loadTriageModel.ts";
+import { explainTriage, loadTriageLexicon, type TriageExplanation } from "../conversation/triage.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatcher.ts";
 import type { Logger } from "../log.ts";
@@ -24,6 +25,8 @@ export interface BotOptions {
   secret: string;
   flowsDir?: string;
   lexiconPath?: string;
+  /** The trained triage model (default flows/triage/model.json in flowsDir). */
+  modelPath?: string;
   /** The other languages' 112/113 cues (default flows/triage/safety-languages.yaml in flowsDir). */
   safetyLanguagesPath?: string;
   /** Reload flows/ when a file changes (development). */
@@ -43,17 +46,22 @@ export interface WijklijnBot {
   dispatcher: OutboxDispatcher;
   flows: () => FlowSet;
   classify: (text: string) => ResidentTriage;
+  /** Why the model and the lexicon decided as they did (POST /api/v1/triage). */
+  explain: (text: string) => TriageExplanation;
   stop(): Promise<void>;
 }
 
-/** Loads flows, lexicon and the other languages' cues (throwing on a broken file), recovers waiting messages and starts delivery. */
+/** Loads flows, the triage model, lexicon and the other languages' cues (throwing on a broken file), recovers waiting messages and starts delivery. */
 export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const flowsDir = options.flowsDir ?? defaultFlowsDir;
   let flows = loadFlows(flowsDir);
   const lexiconPath = options.lexiconPath ?? join(flowsDir, "triage", "lexicon.yaml");
   const safetyLanguagesPath = options.safetyLanguagesPath ?? join(flowsDir, "triage", "safety-languages.yaml");
-  let rules: TriageRules = { lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) };
+  const modelPath = options.modelPath ?? join(flowsDir, "triage", "model.json");
+  const loadRules = (): TriageRules => ({ model: loadTriageModel(modelPath), lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) });
+  let rules = loadRules();
   const classify = (text: string) => triageResidentText(text, rules);
+  const explain = (text: string) => explainTriage(text, rules.lexicon, rules.model);
 
   let watcher: FSWatcher | null = null;
   if (options.watchFlows) {
@@ -63,7 +71,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
       pending = setTimeout(() => {
         try {
           flows = loadFlows(flowsDir);
-          rules = { lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) };
+          rules = loadRules();
           options.logger.info("Reloaded the flows");
         } catch (error) {
           options.logger.error(error instanceof Error ? error.message : String(error));
@@ -112,6 +120,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
     dispatcher,
     flows: () => flows,
     classify,
+    explain,
     async stop() {
       clearInterval(sweep);
       watcher?.close();

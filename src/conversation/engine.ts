@@ -444,6 +444,13 @@ class Run {
         return;
       }
       if (triage.intent !== "groet") {
+        // Cannot place it: first one short question with buttons (globals `unclear`), then shorter each time, then a person.
+        const unclear = this.ctx.flows.globals.unclear;
+        if (triage.intent === "onbekend" && unclear && this.strikes === 0) {
+          this.goTo(unclear);
+          this.state.vars[STRIKES_VAR] = 1;
+          return;
+        }
         this.notUnderstood();
         return;
       }

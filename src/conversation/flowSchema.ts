@@ -215,6 +215,11 @@ export const GlobalsSchema = z
     menu: identifier,
     /** The flow that asks for the resident's wijk (run first by flows with requiresWijk). */
     wijkFlow: identifier,
+    /**
+     * Where free text goes that the triage cannot place (intent `onbekend`) while no question is
+     * open: one short question with buttons (flows/menu.yaml, `unclear`). Without it, the menu.
+     */
+    unclear: TargetSchema.optional(),
     commands: z.record(identifier, CommandSchema),
     /** How each theme is named to residents. */
     themes: z.record(z.string(), TextSchema),
@@ -284,6 +289,15 @@ export const GlobalsSchema = z
         safetyNoPerson113: TextSchema,
         /** Every further message after a 113 message: still here, a person in one step. */
         safetyStayAvailable113: TextSchema,
+        /**
+         * A 112 or 113 that is possible but not sure (src/bot/safety.ts, askSafetyCheck): the question
+         * at once, with the number in it, and its two buttons. "No" goes on where the resident was.
+         */
+        safetyCheck112: TextSchema,
+        safetyCheck113: TextSchema,
+        safetyCheckYes112: TextSchema,
+        safetyCheckYes113: TextSchema,
+        safetyCheckNo: TextSchema,
         /**
          * Data minimisation (src/bot/minimiseData.ts): the resident shared data the bot did not ask
          * for; {{what}} names it (the three texts below, joined), with the two buttons after it.

@@ -137,7 +137,8 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
   if (!files.includes("settings.yaml")) problems.push({ file: "settings.yaml", line: null, message: "missing: office hours and the response target live here" });
 
   // A global command may lead straight to a step (flow:welkom#consent): that step is reachable.
-  const commandTargets = globals ? Object.values(globals.commands).map((command) => command.target) : [];
+  // Without usable globals there is no telling which steps the commands reach: reachability is then not checked.
+  const commandTargets = globals ? [...Object.values(globals.commands).map((command) => command.target), ...(globals.unclear ? [globals.unclear] : [])] : null;
   for (const [id, flow] of flows) {
     const source = sources.get(id);
     if (source) problems.push(...checkFlowGraph(flow, flows, source, commandTargets));
@@ -199,7 +200,7 @@ export function targetsOf(step: Step): Target[] {
   }
 }
 
-function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile, commandTargets: Target[]): FlowProblem[] {
+function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile, commandTargets: Target[] | null): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const at = (path: PropertyKey[], message: string) => problems.push({ file: source.file, line: lineOf(source, path), message });
   if (!flow.steps[flow.start]) at(["start"], `start: there is no step "${flow.start}"`);
@@ -234,14 +235,14 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
     for (const target of targetsOf(step)) if (target !== "end" && !target.startsWith("flow:")) queue.push(target);
   }
   // Steps reachable from another flow or a global command (flow:<this>#<step>) count as reachable too.
-  const targetsElsewhere = [...[...flows.values()].flatMap((other) => Object.values(other.steps).flatMap(targetsOf)), ...commandTargets];
+  const targetsElsewhere = [...[...flows.values()].flatMap((other) => Object.values(other.steps).flatMap(targetsOf)), ...(commandTargets ?? [])];
   for (const target of targetsElsewhere) {
     const match = /^flow:([a-z0-9-]+)#([a-z0-9-]+)$/.exec(target);
     if (match?.[1] === flow.id && match[2]) {
       reachable.add(match[2]);
     }
   }
-  for (const id of Object.keys(flow.steps)) if (!reachable.has(id) && !isReachableFrom(flow, reachable, id)) at(["steps", id], `steps.${id}: no step leads here`);
+  if (commandTargets) for (const id of Object.keys(flow.steps)) if (!reachable.has(id) && !isReachableFrom(flow, reachable, id)) at(["steps", id], `steps.${id}: no step leads here`);
   return problems;
 }
 

@@ -8,6 +8,7 @@ import { parseOtherLanguage } from "../domain/vocabulary.ts";
 import { detectResidentLanguage } from "./detectLanguage.ts";
 import { checkSafetyInLanguages, type SafetyLanguages } from "./safetyLanguages.ts";
 import { triageText, type TriageLexicon, type TriageResult } from "./triage.ts";
+import type { TriageModel } from "./triageModel.ts";
 
 /** A triage result with the language the resident wrote in. */
 export type ResidentTriage = TriageResult & {
@@ -22,14 +23,14 @@ export type ResidentTriage = TriageResult & {
   answerLanguage: OtherLanguage | null;
 };
 
-/** Everything the triage reads: the Dutch lexicon and the other languages' cues. */
-export type TriageRules = { lexicon: TriageLexicon; languages: SafetyLanguages };
+/** Everything the triage reads: the trained model, the Dutch lexicon and the other languages' cues. */
+export type TriageRules = { model: TriageModel; lexicon: TriageLexicon; languages: SafetyLanguages };
 
 /** Triages a resident's text: other languages' safety cues first, then the Dutch triage. */
 export function triageResidentText(text: string, rules: TriageRules): ResidentTriage {
   const guess = detectResidentLanguage(text, rules.languages, rules.lexicon.language);
   const safety = checkSafetyInLanguages(text, rules.languages, guess.language);
-  const dutch = triageText(text, rules.lexicon);
+  const dutch = triageText(text, rules.lexicon, rules.model);
   const detected = guess.confident ? parseOtherLanguage(guess.language) : null;
   // An emergency cue in another language tells the language when the model was unsure.
   const cueLanguage = safety.emergency && (!guess.confident || guess.language === "other") ? parseOtherLanguage(safety.language) : null;
@@ -39,13 +40,14 @@ export function triageResidentText(text: string, rules: TriageRules): ResidentTr
   // The Dutch lexicon has no sense of time in other languages: their calm words ("last week") count for its 112 too.
   const dutchEmergency = dutch.emergency === "112" && safety.calm && guess.confident && guess.language !== "nl" ? null : dutch.emergency;
   const emergency = dutchEmergency === "113" || safety.emergency === "113" ? "113" : (dutchEmergency ?? safety.emergency);
-  if (!emergency) return dutch.emergency ? { ...base, intent: "onbekend", theme: "overig", emergency: null, confidence: { intent: 0, theme: 0 } } : base;
+  if (!emergency) return dutch.emergency ? { ...base, intent: "onbekend", theme: "overig", emergency: null, possibleEmergency: null, confidence: { intent: 0, theme: 0 } } : base;
   if (emergency === dutch.emergency) return base;
   return {
     ...base,
     intent: emergency === "113" ? "crisis" : "spoed",
     theme: rules.lexicon.emergencies[emergency === "113" ? "crisis" : "spoed"].theme,
     emergency,
+    possibleEmergency: null,
     confidence: { intent: 0.9, theme: 1 },
   };
 }

@@ -10,10 +10,13 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LineCounter, isNode, parseDocument } from "yaml";
 import { z } from "zod";
+import { foldText } from "./foldText.ts";
+import { predictWithModel, type RankedClasses, type SafetyThresholds, scoreOf, type TriageModel } from "./triageModel.ts";
 import { IntentSchema, ThemeSchema, type Emergency, type Intent, type Language, type Theme } from "../domain/vocabulary.ts";
 
 // ── vocabularies (CONTRACTS.md, Vocabularies; defined in domain/vocabulary.ts) ──
 
+export { foldText } from "./foldText.ts";
 export { EmergencySchema, IntentSchema, LanguageSchema, ThemeSchema, type Emergency, type Intent, type Language, type Theme } from "../domain/vocabulary.ts";
 
 /** Intents that carry cues in the lexicon (all but `onbekend`, which is the fallback). */
@@ -73,12 +76,13 @@ export const TriageLexiconSchema = z.strictObject({
   settings: z.strictObject({
     typoMinLength: z.number().int().min(3),
     phraseGap: z.number().int().min(0).max(5),
-    intentThreshold: z.number().positive(),
-    themeThreshold: z.number().positive(),
-    meldingFromTheme: z.number().min(0).max(10),
     confidenceHalfScore: z.number().positive(),
     /** Endings a whole-word cue of 4+ letters may carry: plurals, diminutives ("bankjes" for "bankje"). */
     inflections: z.array(z.string().regex(/^[a-z]+$/, "an inflection is lowercase letters only, e.g. en")).default([]),
+    /** Below this share of the (model + lexicon) score the intent is `onbekend` and the bot asks. */
+    modelIntentThreshold: z.number().min(0).max(1).default(0.4),
+    /** How much a fully matched lexicon intent or theme adds to the model's probability (0–1). */
+    lexiconBlend: z.number().min(0).max(1).default(0.3),
   }),
   emergencies: z.strictObject({
     crisis: EmergencySettingsSchema,
@@ -90,6 +94,21 @@ export const TriageLexiconSchema = z.strictObject({
     en: z.array(z.string().min(1)).min(1),
     nl: z.array(z.string().min(1)).min(1),
   }),
+  /**
+   * Rules for tense and negation on top of the model's 112/113: a matching calm cue multiplies the
+   * model's probability by `damping` (the lexicon's own emergency cues are not damped).
+   */
+  safety: z
+    .strictObject({
+      damping: z.number().min(0).max(1),
+      /** Puts a 112 in the past or denies it ("vorige week", "geen brand"); does not touch 113. */
+      calm112: z.array(CueSchema).default([]),
+      /** Puts it in the present again, over a calm cue ("op dit moment", "nog steeds"). */
+      now112: z.array(CueSchema).default([]),
+      /** Figures of speech that are no 113 ("ik ga dood van het lawaai"). */
+      calm113: z.array(CueSchema).default([]),
+    })
+    .default({ damping: 1, calm112: [], now112: [], calm113: [] }),
   /** Correctly spelled words that never count as a typo of a cue ("nieuwe" is not "nieuws"). */
   knownWords: z.array(z.string().min(1)).default([]),
 });
@@ -104,6 +123,11 @@ export type TriageResult = {
   intent: Intent;
   theme: Theme;
   emergency: Emergency;
+  /**
+   * A 112 or 113 that is possible but not sure (no emergency decided): the bot asks at once
+   * ("Is er nu gevaar? Bel 112."). Null when `emergency` is set or nothing points that way.
+   */
+  possibleEmergency: Emergency;
   confidence: { intent: number; theme: number };
   language: Language;
 };
@@ -118,6 +142,15 @@ export type TriageExplanation = {
   matches: {
     intents: Partial<Record<LexiconIntent, Record<string, number>>>;
     themes: Partial<Record<LexiconTheme, Record<string, number>>>;
+  };
+  /** The trained model's top classes with their probabilities. */
+  model: { intent: RankedClasses; theme: RankedClasses; emergency: RankedClasses };
+  /** The safety layer: the tense and negation cues that matched, and the model's 112/113 after them against the thresholds. */
+  safety: {
+    calmCues: string[];
+    nowCues: string[];
+    "112": { score: number } & SafetyThresholds;
+    "113": { score: number } & SafetyThresholds;
   };
 };
 
@@ -200,18 +233,12 @@ type CompiledLexicon = {
   en: Set<string>;
   nl: Set<string>;
   knownWords: Set<string>;
+  safety: { damping: number; calm112: CompiledCue[]; now112: CompiledCue[]; calm113: CompiledCue[] };
+  /** Every cue word of every cue, for the word cache. */
+  allParts: CuePart[];
+  wordParts: Map<string, ReadonlySet<CuePart>>;
+  joinedParts: Map<string, ReadonlySet<CuePart>>;
 };
-
-/** Folds text for matching: lowercase, accents removed, punctuation and emoji dropped. */
-export function foldText(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/['’‘`´]/g, "")
-    .replace(/[^\p{L}\p{N}*]+/gu, " ")
-    .trim();
-}
 
 /** Splits text into folded words, each with its squeezed variants ("hoiii" → "hoii", "hoi"). */
 function tokenize(text: string): Token[] {
@@ -260,7 +287,19 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
     en: new Set(lexicon.language.en.map(foldText)),
     nl: new Set(lexicon.language.nl.map(foldText)),
     knownWords: collectKnownWords(lexicon),
+    safety: {
+      damping: lexicon.safety.damping,
+      calm112: compileCues(Object.fromEntries(lexicon.safety.calm112.map((cue) => [cue, 1]))),
+      now112: compileCues(Object.fromEntries(lexicon.safety.now112.map((cue) => [cue, 1]))),
+      calm113: compileCues(Object.fromEntries(lexicon.safety.calm113.map((cue) => [cue, 1]))),
+    },
+    allParts: [],
+    wordParts: new Map(),
+    joinedParts: new Map(),
   };
+  compiled.allParts = [...compiled.intents.values(), ...compiled.themes.values(), compiled.safety.calm112, compiled.safety.now112, compiled.safety.calm113].flatMap((cues) =>
+    cues.flatMap((cue) => cue.parts),
+  );
   compiledLexicons.set(lexicon, compiled);
   return compiled;
 }
@@ -361,22 +400,50 @@ type PreparedText = {
   words: ReadonlySet<string>;
   /** Two neighbouring words written together: residents split compounds ("honden poep"). */
   joinedPairs: ReadonlySet<string>;
+  /** The cue words that a joined pair matches (without typos). */
+  joinedMatches: ReadonlySet<CuePart>;
   rules: MatchRules;
-  matchingWords: Map<CuePart, ReadonlySet<string>>;
+  matchingWords: ReadonlyMap<CuePart, ReadonlySet<string>>;
 };
 
-function prepareText(tokens: Token[], rules: MatchRules): PreparedText {
-  const joinedPairs = new Set<string>();
-  for (let i = 0; i + 1 < tokens.length; i++) joinedPairs.add(`${tokens[i]?.[0] ?? ""}${tokens[i + 1]?.[0] ?? ""}`);
-  return { tokens, words: new Set(tokens.flat()), joinedPairs, rules, matchingWords: new Map() };
+/** Words remembered per lexicon with the cue words they match; emptied when it grows past this. */
+const WORD_CACHE_LIMIT = 50_000;
+
+/** The cue words (of all cues) that one text word matches, remembered per lexicon: words repeat across messages. */
+function findPartsOfWord(word: string, compiled: CompiledLexicon, rules: MatchRules, typos = true): ReadonlySet<CuePart> {
+  const cache = typos ? compiled.wordParts : compiled.joinedParts;
+  const cached = cache.get(word);
+  if (cached) return cached;
+  const parts = new Set(compiled.allParts.filter((part) => matchesWord(part, word, rules, typos)));
+  if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
+  cache.set(word, parts);
+  return parts;
 }
 
+function prepareText(tokens: Token[], rules: MatchRules, compiled: CompiledLexicon): PreparedText {
+  const joinedPairs = new Set<string>();
+  for (let i = 0; i + 1 < tokens.length; i++) joinedPairs.add(`${tokens[i]?.[0] ?? ""}${tokens[i + 1]?.[0] ?? ""}`);
+  const words = new Set(tokens.flat());
+  const matchingWords = new Map<CuePart, Set<string>>();
+  for (const word of words) {
+    for (const part of findPartsOfWord(word, compiled, rules)) {
+      let set = matchingWords.get(part);
+      if (!set) {
+        set = new Set();
+        matchingWords.set(part, set);
+      }
+      set.add(word);
+    }
+  }
+  const joinedMatches = new Set<CuePart>();
+  for (const joined of joinedPairs) for (const part of findPartsOfWord(joined, compiled, rules, false)) joinedMatches.add(part);
+  return { tokens, words, joinedPairs, joinedMatches, rules, matchingWords };
+}
+
+const NO_WORDS: ReadonlySet<string> = new Set();
+
 function findMatchingWords(part: CuePart, text: PreparedText): ReadonlySet<string> {
-  const cached = text.matchingWords.get(part);
-  if (cached) return cached;
-  const matching = new Set([...text.words].filter((word) => matchesWord(part, word, text.rules)));
-  text.matchingWords.set(part, matching);
-  return matching;
+  return text.matchingWords.get(part) ?? NO_WORDS;
 }
 
 function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
@@ -388,7 +455,7 @@ function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
     if (firstWords.size > 0) return true;
     // No typos on top of joining: "de straat" would otherwise pass for "bestraat".
     if (first.core.length < text.rules.typoMinLength) return false;
-    return [...text.joinedPairs].some((joined) => matchesWord(first, joined, text.rules, false));
+    return text.joinedMatches.has(first);
   }
 
   const { tokens } = text;
@@ -421,33 +488,9 @@ function scoreCues(cues: readonly CompiledCue[], text: PreparedText): { score: n
 
 // ── deciding ────────────────────────────────────────────────────────────────
 
-function rankScores<K extends string>(scores: ReadonlyMap<K, number>, order: readonly K[]): { best: K; top: number; second: number } {
-  let best = order[0];
-  let top = Number.NEGATIVE_INFINITY;
-  let second = Number.NEGATIVE_INFINITY;
-  for (const key of order) {
-    const score = scores.get(key) ?? 0;
-    if (score > top) {
-      second = top;
-      top = score;
-      best = key;
-    } else if (score > second) {
-      second = score;
-    }
-  }
-  if (best === undefined) throw new Error("rankScores needs at least one key");
-  return { best, top, second: Math.max(second, 0) };
-}
-
 /** Saturating strength of a score: 0 at 0, ½ at `half`, towards 1 for strong evidence. */
 function measureStrength(score: number, half: number): number {
   return score <= 0 ? 0 : score / (score + half);
-}
-
-/** Confidence of a winner: its strength, lowered when the runner-up is close. */
-function measureConfidence(top: number, second: number, half: number): number {
-  const margin = top > 0 ? (top - Math.max(second, 0)) / top : 0;
-  return roundConfidence(measureStrength(top, half) * (0.6 + 0.4 * margin));
 }
 
 function roundConfidence(value: number): number {
@@ -470,27 +513,75 @@ export function detectLanguage(text: string, lexicon: TriageLexicon): Language {
   return detectLanguageOfTokens(tokenize(text), compileLexicon(lexicon));
 }
 
-/**
- * Emergencies are checked first, crisis before spoed: a person in danger of suicide needs 113
- * even when the text also mentions, say, pills or an accident.
- */
-const EMERGENCY_ORDER: ReadonlyArray<{ intent: "crisis" | "spoed"; emergency: "112" | "113" }> = [
-  { intent: "crisis", emergency: "113" },
-  { intent: "spoed", emergency: "112" },
-];
+/** The words a text needs before the model alone may decide an emergency (the lexicon's cues always may)… */
+const MIN_WORDS_FOR_SURE = 5;
+/** …and before it may ask about one. */
+const MIN_WORDS_FOR_QUESTION = 4;
 
-/** Triages a text and tells which cues decided it. */
-export function explainTriage(text: string, lexicon: TriageLexicon): TriageExplanation {
+/** The theme an emergency is filed under, from the lexicon's `emergencies` settings. */
+function emergencyTheme(compiled: CompiledLexicon, emergency: "112" | "113"): Theme {
+  return compiled.emergencies[emergency === "113" ? "crisis" : "spoed"].theme;
+}
+
+/** The intents the model and lexicon choose from once no emergency is decided. */
+const ORDINARY_INTENTS: readonly Intent[] = IntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis");
+const KNOWN_INTENTS: readonly Intent[] = ORDINARY_INTENTS.filter((intent) => intent !== "onbekend");
+
+/**
+ * Model probability plus the lexicon: each matched intent or theme adds `blend` times its cue
+ * strength; a cue of weight 5 or more always counts (its class wins), one of -5 or less never
+ * lets its class win. Returns the winner and its share of the total.
+ */
+function decideWithLexicon<K extends string>(
+  ranked: RankedClasses,
+  allowed: readonly K[],
+  lexiconScores: ReadonlyMap<string, number>,
+  matched: Partial<Record<string, Record<string, number>>>,
+  settings: TriageLexicon["settings"],
+): { best: K; share: number } {
+  const always = new Set<string>();
+  const never = new Set<string>();
+  for (const [label, cues] of Object.entries(matched)) {
+    for (const weight of Object.values(cues ?? {})) {
+      if (weight >= 5) always.add(label);
+      if (weight <= -5) never.add(label);
+    }
+  }
+  let total = 0;
+  let best: K | undefined;
+  let top = Number.NEGATIVE_INFINITY;
+  for (const label of allowed) {
+    if (never.has(label)) continue;
+    const score = scoreOf(ranked, label) + settings.lexiconBlend * measureStrength(lexiconScores.get(label) ?? 0, settings.confidenceHalfScore) + (always.has(label) ? 1 : 0);
+    total += score;
+    if (score > top) {
+      top = score;
+      best = label;
+    }
+  }
+  if (best === undefined) throw new Error("decideWithLexicon needs at least one allowed class");
+  return { best, share: total > 0 ? top / total : 0 };
+}
+
+/**
+ * Triages a text with the trained model and the lexicon, and tells what decided it.
+ *
+ * The safety layer first: 113 before 112, each from the lexicon's own emergency cues or from the
+ * model's probability (after the tense and negation rules) at or above its `sure` threshold; a
+ * probability between `possible` and `sure` gives `possibleEmergency`, and the bot asks. Then
+ * intent and theme from the model, with the lexicon on top; below `modelIntentThreshold` the
+ * intent is `onbekend`.
+ */
+export function explainTriage(text: string, lexicon: TriageLexicon, model: TriageModel): TriageExplanation {
   const compiled = compileLexicon(lexicon);
   const { settings } = compiled;
   const tokens = tokenize(text);
   const language = detectLanguageOfTokens(tokens, compiled);
-  const prepared = prepareText(tokens, { ...settings, knownWords: compiled.knownWords });
+  const prepared = prepareText(tokens, { ...settings, knownWords: compiled.knownWords }, compiled);
 
   const intentScores = new Map<LexiconIntent, number>();
   const themeScores = new Map<LexiconTheme, number>();
   const matches: TriageExplanation["matches"] = { intents: {}, themes: {} };
-
   for (const [intent, cues] of compiled.intents) {
     const { score, matched } = scoreCues(cues, prepared);
     intentScores.set(intent, score);
@@ -502,63 +593,94 @@ export function explainTriage(text: string, lexicon: TriageLexicon): TriageExpla
     if (Object.keys(matched).length > 0) matches.themes[theme] = matched;
   }
 
+  const prediction = predictWithModel(model, text);
+  const rules = checkSafetyRules(prepared, compiled);
+  const thresholds = model.stored.thresholds;
+  const p113 = scoreOf(prediction.emergency, "113") * rules.damping["113"];
+  const p112 = scoreOf(prediction.emergency, "112") * rules.damping["112"];
+  const lexicon113 = (intentScores.get("crisis") ?? 0) >= compiled.emergencies.crisis.threshold;
+  // A calm cue (past, denied, hypothetical) holds back the spoed cues unless one that always counts matched.
+  const spoedAlways = Object.values(matches.intents.spoed ?? {}).some((weight) => weight >= 5);
+  const lexicon112 = (intentScores.get("spoed") ?? 0) >= compiled.emergencies.spoed.threshold && (rules.damping["112"] === 1 || spoedAlways);
+  // The model alone is sure only of a sentence, and asks only from a few words on: short answers
+  // ("zelf", "nee wacht", "heb ik niet") are read by the lexicon's and other languages' cues alone.
+  const sentence = tokens.length >= MIN_WORDS_FOR_SURE;
+  const question = tokens.length >= MIN_WORDS_FOR_QUESTION;
+  const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? "112" : null;
+  const possibleEmergency: Emergency = emergency || !question ? null : p113 >= thresholds["113"].possible ? "113" : p112 >= thresholds["112"].possible ? "112" : null;
+
   const explain = (result: TriageResult): TriageExplanation => ({
     result,
     tokens: tokens.map((token) => token[0] ?? ""),
     intentScores: Object.fromEntries(intentScores),
     themeScores: Object.fromEntries(themeScores),
     matches,
+    model: { intent: prediction.intent.slice(0, 3), theme: prediction.theme.slice(0, 3), emergency: prediction.emergency },
+    safety: {
+      calmCues: [...rules.calm112, ...rules.calm113],
+      nowCues: rules.now112,
+      "112": { score: roundScore(p112), ...thresholds["112"] },
+      "113": { score: roundScore(p113), ...thresholds["113"] },
+    },
   });
 
-  for (const { intent, emergency } of EMERGENCY_ORDER) {
-    const { threshold, theme } = compiled.emergencies[intent];
-    const score = intentScores.get(intent) ?? 0;
-    if (score >= threshold) {
-      return explain({
-        intent,
-        theme,
-        emergency,
-        confidence: { intent: roundConfidence(Math.max(0.9, measureStrength(score, threshold))), theme: 1 },
-        language,
-      });
-    }
-  }
-
-  const half = settings.confidenceHalfScore;
-  const themeRank = rankScores(themeScores, LexiconThemeSchema.options);
-  const themeFound = themeRank.top >= settings.themeThreshold;
-  const theme: Theme = themeFound ? themeRank.best : "overig";
-  const themeConfidence = themeFound ? measureConfidence(themeRank.top, themeRank.second, half) : roundConfidence(0.5 * (1 - measureStrength(themeRank.top, half)));
-
-  // A resident naming a problem thing ("hondenpoep bij school") is usually reporting it; a
-  // flat amount, so that a text rich in theme words cannot outvote "idee:" or "dialoogtafel".
-  // On a tie the more specific intent wins: melding, the default, is ranked last.
-  const ordinaryIntents: LexiconIntent[] = [...LexiconIntentSchema.options.filter((intent) => intent !== "spoed" && intent !== "crisis" && intent !== "melding"), "melding"];
-  const decisionScores = new Map(intentScores);
-  if (themeFound) {
-    decisionScores.set("melding", (decisionScores.get("melding") ?? 0) + settings.meldingFromTheme);
-  }
-  const intentRank = rankScores(decisionScores, ordinaryIntents);
-
-  if (intentRank.top < settings.intentThreshold) {
+  if (emergency) {
+    const score = emergency === "113" ? p113 : p112;
     return explain({
-      intent: "onbekend",
-      theme,
-      emergency: null,
-      confidence: { intent: roundConfidence(0.5 * measureStrength(intentRank.top, half)), theme: themeConfidence },
+      intent: emergency === "113" ? "crisis" : "spoed",
+      theme: emergencyTheme(compiled, emergency),
+      emergency,
+      possibleEmergency: null,
+      confidence: { intent: roundConfidence(Math.max(0.9, score)), theme: 1 },
       language,
     });
   }
+
+  const intent = decideWithLexicon(prediction.intent, ORDINARY_INTENTS, intentScores, matches.intents, settings);
+  const theme = decideWithLexicon(prediction.theme, ThemeSchema.options, themeScores, matches.themes, settings);
+  if (intent.best === "onbekend" || intent.share < settings.modelIntentThreshold) {
+    // Unclear: the confidence is that of the best real intent, so that it stays low and the bot asks.
+    const real = decideWithLexicon(prediction.intent, KNOWN_INTENTS, intentScores, matches.intents, settings);
+    const share = tokens.length === 0 ? 0 : real.share * (1 - scoreOf(prediction.intent, "onbekend"));
+    return explain({ intent: "onbekend", theme: theme.best, emergency: null, possibleEmergency, confidence: { intent: roundConfidence(share), theme: roundConfidence(theme.share) }, language });
+  }
   return explain({
-    intent: intentRank.best,
-    theme,
+    intent: intent.best,
+    theme: theme.best,
     emergency: null,
-    confidence: { intent: measureConfidence(intentRank.top, intentRank.second, half), theme: themeConfidence },
+    possibleEmergency,
+    confidence: { intent: roundConfidence(intent.share), theme: roundConfidence(theme.share) },
     language,
   });
 }
 
+function roundScore(value: number): number {
+  return Math.round(value * 10000) / 10000;
+}
+
+/** The tense and negation rules: which calm and now cues matched, and the damping they give the model's 112 and 113. */
+function checkSafetyRules(prepared: PreparedText, compiled: CompiledLexicon): { calm112: string[]; now112: string[]; calm113: string[]; damping: { "112": number; "113": number } } {
+  const matching = (cues: readonly CompiledCue[]) => cues.filter((cue) => matchesCue(cue, prepared)).map((cue) => cue.cue);
+  const calm112 = matching(compiled.safety.calm112);
+  const now112 = matching(compiled.safety.now112);
+  const calm113 = matching(compiled.safety.calm113);
+  const { damping } = compiled.safety;
+  return { calm112, now112, calm113, damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 ? damping : 1 } };
+}
+
+/** What the rule layer alone says about a text (for the trainer's thresholds): the lexicon's own emergency, and the damping of the model's 112 and 113. */
+export function checkRulesWithoutModel(text: string, lexicon: TriageLexicon): { caught: Emergency; damping: { "112": number; "113": number } } {
+  const compiled = compileLexicon(lexicon);
+  const prepared = prepareText(tokenize(text), { ...compiled.settings, knownWords: compiled.knownWords }, compiled);
+  const crisis = scoreCues(compiled.intents.get("crisis") ?? [], prepared).score;
+  const spoed = scoreCues(compiled.intents.get("spoed") ?? [], prepared);
+  const { damping } = checkSafetyRules(prepared, compiled);
+  const spoedCounts = damping["112"] === 1 || Object.values(spoed.matched).some((weight) => weight >= 5);
+  const caught: Emergency = crisis >= compiled.emergencies.crisis.threshold ? "113" : spoed.score >= compiled.emergencies.spoed.threshold && spoedCounts ? "112" : null;
+  return { caught, damping };
+}
+
 /** Triages a resident's text: intent, theme, emergency (112/113 win over everything), language. */
-export function triageText(text: string, lexicon: TriageLexicon): TriageResult {
-  return explainTriage(text, lexicon).result;
+export function triageText(text: string, lexicon: TriageLexicon, model: TriageModel): TriageResult {
+  return explainTriage(text, lexicon, model).result;
 }

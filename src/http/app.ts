@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(jsonBody("256kb"));
   app.use("/api/v1", wijkenRoutes({ db: deps.db, gemeenteId: async () => (await gemeente()).id }));
   app.use("/api/v1", conversationsRoutes({ db: deps.db }));
-  if (deps.bot) app.use("/api/v1", triageRoutes({ db: deps.db, classify: deps.bot.classify }));
+  if (deps.bot) app.use("/api/v1", triageRoutes({ db: deps.db, classify: deps.bot.classify, explain: deps.bot.explain }));
   app.use("/api/v1", digestsRoutes({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   app.use(
     landingRoutes({

@@ -19,8 +19,8 @@ const LanguageIdSchema = z.array(z.strictObject({ text: z.string().min(1), lang:
 const heldOut = LanguageIdSchema.parse(parse(readFileSync(new URL("../fixtures/languages/language-id.yaml", import.meta.url), "utf8")));
 const DutchSchema = z.array(z.object({ text: z.string(), lang: z.string().default("nl") }).loose());
 const dutch = [
-  ...DutchSchema.parse(parse(readFileSync(new URL("../fixtures/triage-batches/batch-1.yaml", import.meta.url), "utf8"))),
-  ...DutchSchema.parse(parse(readFileSync(new URL("../fixtures/triage-messages.yaml", import.meta.url), "utf8"))),
+  ...DutchSchema.parse(parse(readFileSync(new URL("../../flows/triage/corpus/batch-1.yaml", import.meta.url), "utf8"))),
+  ...DutchSchema.parse(parse(readFileSync(new URL("../../flows/triage/corpus/base.yaml", import.meta.url), "utf8"))),
 ].filter((message) => message.lang === "nl");
 
 describe("language identification", () => {

@@ -313,6 +313,11 @@ const globals = GlobalsSchema.parse({
     safetyNoPerson112: text("Goed.", "All right."),
     safetyNoPerson113: text("Goed. Bel 113.", "All right. Call 113."),
     safetyStayAvailable113: text("Ik lees mee. Bel 113.", "I read along. Call 113."),
+    safetyCheck112: text("Is er nu gevaar? Bel 112.", "Danger now? Call 112."),
+    safetyCheck113: text("Denk je aan zelfdoding? Bel 113.", "Thinking about suicide? Call 113."),
+    safetyCheckYes112: text("Ja, nu gevaar", "Yes, danger now"),
+    safetyCheckYes113: text("Ja", "Yes"),
+    safetyCheckNo: text("Nee, ga verder", "No, go on"),
     sensitiveWarning: text("Je stuurde {{what}}. Weghalen?", "You sent {{what}}. Remove it?"),
     sensitiveBsn: text("een BSN", "a BSN"),
     sensitiveIban: text("een rekeningnummer", "a bank account number"),
@@ -344,9 +349,9 @@ const CUES: Array<[RegExp, Intent, Theme]> = [
 
 function classify(input: string): TriageResult {
   for (const [pattern, intent, theme] of CUES) {
-    if (pattern.test(input.toLowerCase())) return { intent, theme, emergency: null, confidence: { intent: 0.9, theme: theme === "overig" ? 0.1 : 0.8 }, language: "nl" };
+    if (pattern.test(input.toLowerCase())) return { intent, theme, emergency: null, possibleEmergency: null, confidence: { intent: 0.9, theme: theme === "overig" ? 0.1 : 0.8 }, language: "nl" };
   }
-  return { intent: "onbekend", theme: "overig", emergency: null, confidence: { intent: 0.05, theme: 0.05 }, language: "nl" };
+  return { intent: "onbekend", theme: "overig", emergency: null, possibleEmergency: null, confidence: { intent: 0.05, theme: 0.05 }, language: "nl" };
 }
 
 // ----- a conversation, turn by turn ------------------------------------------------------------

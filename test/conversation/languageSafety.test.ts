@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { loadTriageModel } from "../../src/conversation/loadTriageModel.ts";
 import { triageResidentText } from "../../src/conversation/residentTriage.ts";
 import { checkSafetyInLanguages, foldForCues, loadSafetyLanguages, SafetyLanguagesError } from "../../src/conversation/safetyLanguages.ts";
 import { EmergencySchema, IntentSchema, loadTriageLexicon, ThemeSchema, triageText } from "../../src/conversation/triage.ts";
@@ -17,7 +18,8 @@ import { DetectedLanguageSchema } from "../../src/domain/vocabulary.ts";
 
 const languages = loadSafetyLanguages();
 const lexicon = loadTriageLexicon();
-const rules = { lexicon, languages };
+const model = loadTriageModel();
+const rules = { model, lexicon, languages };
 
 const LineSchema = z.strictObject({ text: z.string().min(1), intent: IntentSchema, theme: ThemeSchema, emergency: EmergencySchema, lang: DetectedLanguageSchema });
 const read = (url: URL) => z.array(LineSchema).parse(parse(readFileSync(url, "utf8")));
@@ -69,11 +71,11 @@ describe("112 and 113 in other languages", () => {
   it("adds no false alarm to Dutch messages and loses no Dutch emergency", () => {
     const DutchSchema = z.array(z.object({ text: z.string(), emergency: EmergencySchema, lang: z.string().default("nl") }).loose());
     const dutch = [
-      ...DutchSchema.parse(parse(readFileSync(new URL("../fixtures/triage-messages.yaml", import.meta.url), "utf8"))),
-      ...DutchSchema.parse(parse(readFileSync(new URL("../fixtures/triage-batches/batch-1.yaml", import.meta.url), "utf8"))),
+      ...DutchSchema.parse(parse(readFileSync(new URL("../../flows/triage/corpus/base.yaml", import.meta.url), "utf8"))),
+      ...DutchSchema.parse(parse(readFileSync(new URL("../../flows/triage/corpus/batch-1.yaml", import.meta.url), "utf8"))),
     ].filter((line) => line.lang === "nl");
     const changed = dutch.filter(({ text, emergency }) => {
-      const before = triageText(text, lexicon).emergency;
+      const before = triageText(text, lexicon, model).emergency;
       const after = triageResidentText(text, rules).emergency;
       return (emergency === null && before === null && after !== null) || (emergency !== null && before === emergency && after !== emergency);
     });
