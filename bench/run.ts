@@ -1,84 +1,316 @@
 /**
- * `npm run bench`: Wijklijn's speed figures on this machine, printed as a table, with a floor
- * (an empty loop measured in the same run) to compare against. Nothing here is a test: tests
- * never time things.
+ * `npm run bench`: Wijklijn's speed on this machine, as one table. Each figure names the database
+ * and the core count, and sits beside a floor measured in the same run (bench/floor.ts: bare
+ * grammY + express doing the same 5 durable writes in one transaction with the raw driver), with
+ * Wijklijn's figure as a share of it.
+ *
+ * (1) inbound over HTTP: the real service (src/main.ts, its own process, Telegram in webhook mode
+ *     against a local fake Bot API) gets Telegram updates from BENCH_CHATS chats (1,000), BENCH_ROUNDS
+ *     rounds (3), over 50 keep-alive connections. "Handled" counts a message once the bot's turn
+ *     committed (its answer is in the outbox). (5) the peak RSS of that process.
+ * PostgreSQL runs when BENCH_POSTGRES_URL (or TEST_DATABASE_URL) names a server where the user may
+ * create databases: the bench creates and drops its own.
+ *
+ * Nothing here is a test: tests never time things.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { fork, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBot } from "../src/bot/wijklijnBot.ts";
-import { createWebchatAdapter } from "../src/channels/webchat/webchatChannel.ts";
-import { loadTriageModel } from "../src/conversation/loadTriageModel.ts";
-import { triageResidentText } from "../src/conversation/residentTriage.ts";
-import { loadSafetyLanguages } from "../src/conversation/safetyLanguages.ts";
-import { loadTriageLexicon, triageText } from "../src/conversation/triage.ts";
-import { predictWithModel } from "../src/conversation/triageModel.ts";
-import { createDb } from "../src/db/client.ts";
-import { migrateDatabase } from "../src/db/migrate.ts";
-import { seedDemoGemeente } from "../src/db/seedDemo.ts";
-import { findWijkByLocation, findWijkByPostcode } from "../src/db/wijk.repo.ts";
-import { createLogger } from "../src/log.ts";
-import { parsePostcode } from "../src/routing/postcode.ts";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { postUpdates, quantile, type LoadResult } from "./load.ts";
 
-interface Row {
-  name: string;
-  count: number;
-  seconds: number;
-  unit: string;
+const CHATS = Number(process.env.BENCH_CHATS ?? "1000");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? "50");
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_DATABASE_URL;
+const WARM_UP_CHATS = 100;
+const CORES = availableParallelism();
+const CLOCK_TICKS = 100;
+
+/** One measured target: what the load saw and what the process cost. */
+interface Measured {
+  load: LoadResult;
+  /** Seconds from the first request until every message was handled. */
+  handledSeconds: number;
+  handled: number;
+  cpuSeconds: number;
+  peakRssMb: number;
 }
 
-async function measure(name: string, count: number, unit: string, work: (i: number) => unknown | Promise<unknown>): Promise<Row> {
+/** A fake Telegram Bot API: answers every method at once (sendMessage with a message id). */
+function startFakeBotApi(): Promise<{ server: Server; root: string; sent: () => number }> {
+  let sent = 0;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      const method = (req.url ?? "").split("/").pop() ?? "";
+      let result: unknown = true;
+      if (method === "getMe") result = { id: 1, is_bot: true, first_name: "Wijklijn", username: "WijklijnBenchBot" };
+      if (method === "sendMessage") {
+        sent++;
+        const chatId = Number(new URLSearchParams(body).get("chat_id") ?? (JSON.parse(body || "{}") as { chat_id?: number }).chat_id ?? 0);
+        result = { message_id: sent, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: "private" }, text: "" };
+      }
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ ok: true, result }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, root: `http://127.0.0.1:${portOf(server)}`, sent: () => sent })));
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no TCP port");
+  return address.port;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = portOf(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts a TypeScript entry point in its own Node process, its output in `logFile`. */
+function spawnTs(script: string, env: Record<string, string>, logFile: string): ChildProcess {
+  const child = fork(script, [], { env: { ...process.env, ...env }, execArgv: ["--import", "tsx", ...(process.env.BENCH_NODE_OPTIONS?.split(" ").filter(Boolean) ?? [])], stdio: "pipe" });
+  const log = createWriteStream(logFile);
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+/** Waits until `url` answers with a status `ok` accepts; throws when `child` exits first. */
+async function waitForHttp(child: ChildProcess, url: string, ok: (status: number) => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited (code ${child.exitCode}); see its log (BENCH_KEEP=true keeps it)`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (ok(response.status)) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+/** utime + stime of a process, in seconds (Linux /proc). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The process's peak resident set (VmHWM), in MB. */
+function peakRssMbOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
+  return line ? Number(line[1]) / 1024 : Number.NaN;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Loads a started server and waits until `handledCount()` reaches every message sent. */
+async function measure(child: ChildProcess, webhookUrl: string, handledCount: () => Promise<number>): Promise<Measured> {
+  const pid = child.pid ?? 0;
+  // Warm-up (JIT, pools, caches) on other chats, waited out before the clock starts.
+  const warm = await postUpdates(webhookUrl, { chats: WARM_UP_CHATS, rounds: 2, connections: 10, firstChat: 10_000_000 });
+  await waitUntil(handledCount, warm.statuses.get(200) ?? 0);
+  const handledBefore = Math.min(await handledCount(), warm.statuses.get(200) ?? 0);
+  const cpuBefore = cpuSecondsOf(pid);
   const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await work(i);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { name, count, seconds, unit };
+  const load = await postUpdates(webhookUrl, { chats: CHATS, rounds: ROUNDS, connections: CONNECTIONS });
+  const handled = Math.min((await waitUntil(handledCount, handledBefore + (load.statuses.get(200) ?? 0))) - handledBefore, load.sent);
+  const handledSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { load, handledSeconds, handled, cpuSeconds: cpuSecondsOf(pid) - cpuBefore, peakRssMb: peakRssMbOf(pid) };
+}
+
+/** Polls `count` until it reaches `target` (or ten minutes passed); returns the last count. */
+async function waitUntil(count: () => Promise<number>, target: number): Promise<number> {
+  const deadline = Date.now() + 600_000;
+  let now = await count();
+  while (now < target && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    now = await count();
+  }
+  return now;
+}
+
+type DatabaseName = "SQLite" | "PostgreSQL";
+
+/** Runs the floor server against `url` and measures it (each stored update is handled at once). */
+async function benchFloor(url: string, dir: string): Promise<Measured> {
+  const port = await freePort();
+  const child = spawnTs("bench/floor.ts", { FLOOR_DATABASE_URL: url, PORT: String(port) }, join(dir, "floor.log"));
+  try {
+    await waitForHttp(child, `http://127.0.0.1:${port}/`, (status) => status < 500);
+    // The floor handles a message before it answers: every 200 is a handled message.
+    const result = await measure(child, `http://127.0.0.1:${port}/webhooks/telegram`, async () => Number.POSITIVE_INFINITY);
+    return { ...result, handled: result.load.statuses.get(200) ?? 0 };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** Runs the real service against `url` (Telegram webhook mode, fake Bot API) and measures it. */
+async function benchWijklijn(url: string, dir: string, apiRoot: string): Promise<Measured> {
+  const port = await freePort();
+  const env = {
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: url,
+    DATA_DIR: join(dir, "data"),
+    DEMO_DATA: "true",
+    SESSION_SECRET: "b".repeat(40),
+    TELEGRAM_BOT_TOKEN: "123456:wijklijn-bench-token-abcdef",
+    TELEGRAM_MODE: "webhook",
+    TELEGRAM_WEBHOOK_SECRET: "wijklijn-bench-secret",
+    TELEGRAM_API_ROOT: apiRoot,
+  };
+  const child = spawnTs("src/main.ts", env, join(dir, "wijklijn.log"));
+  let count: () => Promise<number>;
+  let close: () => Promise<void>;
+  try {
+    await waitForHttp(child, `http://127.0.0.1:${port}/readyz`, (status) => status === 200);
+    if (url.startsWith("file:")) {
+      const db = new Database(url.slice("file:".length), { readonly: true });
+      const statement = db.prepare("SELECT COUNT(*) AS n FROM Message WHERE direction = 'in' AND processedAt IS NOT NULL");
+      count = async () => (statement.get() as { n: number }).n;
+      close = async () => void db.close();
+    } else {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      count = async () => Number((await client.query(`SELECT COUNT(*) AS n FROM "Message" WHERE direction = 'in' AND "processedAt" IS NOT NULL`)).rows[0].n);
+      close = () => client.end();
+    }
+    try {
+      return await measure(child, `http://127.0.0.1:${port}/webhooks/telegram`, count);
+    } finally {
+      await close();
+    }
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** Creates a fresh PostgreSQL database next to `serverUrl`'s; returns its URL and how to drop it. */
+async function freshPostgres(serverUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client({ connectionString: serverUrl });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+interface Pair {
+  database: DatabaseName;
+  floor: Measured | null;
+  wijklijn: Measured | null;
+  note?: string;
+}
+
+async function benchDatabase(database: DatabaseName, apiRoot: string): Promise<Pair> {
+  const dir = mkdtempSync(join(tmpdir(), "wijklijn-bench-"));
+  try {
+    if (database === "SQLite") {
+      const floor = await benchFloor(`file:${join(dir, "floor.db")}`, dir);
+      const wijklijn = await benchWijklijn(`file:${join(dir, "wijklijn.db")}`, dir, apiRoot);
+      return { database, floor, wijklijn };
+    }
+    if (!POSTGRES_URL) return { database, floor: null, wijklijn: null, note: "not run: set BENCH_POSTGRES_URL" };
+    const floorDb = await freshPostgres(POSTGRES_URL, `wijklijn_bench_floor_${process.pid}`);
+    const floor = await benchFloor(floorDb.url, dir).finally(() => floorDb.drop());
+    const serviceDb = await freshPostgres(POSTGRES_URL, `wijklijn_bench_${process.pid}`);
+    const wijklijn = await benchWijklijn(serviceDb.url, dir, apiRoot).finally(() => serviceDb.drop());
+    return { database, floor, wijklijn };
+  } finally {
+    if (process.env.BENCH_KEEP !== "true") rmSync(dir, { recursive: true, force: true });
+    else console.error(`kept ${dir}`);
+  }
+}
+
+const figures: Array<{ part: string; figure: string; value: (m: Measured) => number; format: (n: number) => string; higherIsBetter: boolean }> = [
+  { part: "(1)", figure: "inbound messages handled per second", value: (m) => m.handled / m.handledSeconds, format: (n) => n.toFixed(0), higherIsBetter: true },
+  { part: "(1)", figure: "webhook answers per second", value: (m) => m.load.sent / m.load.seconds, format: (n) => n.toFixed(0), higherIsBetter: true },
+  { part: "(1)", figure: "webhook p50", value: (m) => quantile(m.load.latenciesMs, 0.5), format: ms, higherIsBetter: false },
+  { part: "(1)", figure: "webhook p99", value: (m) => quantile(m.load.latenciesMs, 0.99), format: ms, higherIsBetter: false },
+  { part: "(1)", figure: "CPU per handled message", value: (m) => (m.cpuSeconds * 1000) / Math.max(1, m.handled), format: ms, higherIsBetter: false },
+  { part: "(1)", figure: "webhook answers not 200", value: (m) => m.load.sent - (m.load.statuses.get(200) ?? 0), format: (n) => n.toFixed(0), higherIsBetter: false },
+  { part: "(5)", figure: "peak RSS under (1)", value: (m) => m.peakRssMb, format: (n) => `${n.toFixed(0)} MB`, higherIsBetter: false },
+];
+
+function ms(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)} s` : n >= 10 ? `${n.toFixed(0)} ms` : `${n.toFixed(2)} ms`;
+}
+
+function printTable(pairs: Pair[]): void {
+  const rows: string[][] = [["part", "figure", "database", "cores", "Wijklijn", "floor", "Wijklijn vs floor"]];
+  for (const figure of figures) {
+    for (const pair of pairs) {
+      if (!pair.floor || !pair.wijklijn) {
+        rows.push([figure.part, figure.figure, pair.database, String(CORES), pair.note ?? "not run", "", ""]);
+        continue;
+      }
+      const ours = figure.value(pair.wijklijn);
+      const floor = figure.value(pair.floor);
+      const ratio = figure.higherIsBetter ? `${((ours / floor) * 100).toFixed(1)}% of floor` : floor > 0 ? `${(ours / floor).toFixed(1)}× floor` : "";
+      rows.push([figure.part, figure.figure, pair.database, String(CORES), figure.format(ours), figure.format(floor), ratio]);
+    }
+  }
+  rows.push(["(3)", "wijkbericht to 100,000 subscribers", "—", String(CORES), "not yet", "", ""]);
+  rows.push(["(4)", "digest over 1,000,000 messages; inbox first page", "—", String(CORES), "not yet", "", ""]);
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(rows[0] ?? []));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of rows.slice(1)) console.log(line(row));
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "wijklijn-bench-"));
-  const url = `file:${join(dir, "bench.db")}`;
-  await migrateDatabase(url);
-  const db = createDb(url);
-  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await seedDemoGemeente(db);
-  const gemeente = await db.gemeente.findFirstOrThrow();
-  const lexicon = loadTriageLexicon();
-  const model = loadTriageModel();
-  const languages = loadSafetyLanguages();
-  const texts = ["Er ligt al dagen zwerfafval bij de speeltuin", "De lantaarnpaal in onze straat is kapot", "ik zie het echt niet meer zitten allemaal", "yardim edin yangin var"];
-  const rows: Row[] = [];
-
-  rows.push(await measure("floor: empty async loop", 100_000, "op", async () => undefined));
-  rows.push(await measure("postcode parsing", 100_000, "text", (i) => parsePostcode(`ik woon op 56${60 + (i % 8)} AB nummer ${i % 100}`)));
-  rows.push(await measure("triage model alone (3 heads)", 20_000, "text", (i) => predictWithModel(model, texts[i % texts.length] ?? "")));
-  rows.push(await measure("triage: model + lexicon + safety rules", 5_000, "text", (i) => triageText(texts[i % texts.length] ?? "", lexicon, model)));
-  rows.push(await measure("triage as the bot does it (+ language, other languages' cues)", 5_000, "text", (i) => triageResidentText(texts[i % texts.length] ?? "", { model, lexicon, languages })));
-  rows.push(await measure("wijk lookup by postcode (SQLite)", 2_000, "lookup", (i) => findWijkByPostcode(db, gemeente.id, `5731 ${String.fromCharCode(65 + (i % 4))}B`)));
-  rows.push(await measure("wijk lookup by location (SQLite)", 2_000, "lookup", (i) => findWijkByLocation(db, gemeente.id, 51.4 + (i % 50) / 1000, 5.53 + (i % 100) / 1000)));
-
-  const bot = await startBot({ db, provider: "sqlite", logger: createLogger({ level: "silent" }), gemeente, publicUrl: "http://bench", secret: "b".repeat(32), channels: [createWebchatAdapter()] });
-  const residents = 200;
-  const start = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: residents }, async (_, r) => {
-      for (const [j, text] of ["hoi", "ja", "5662 AB", "ja", "menu"].entries()) {
-        await bot.processor.ingest({ channel: "webchat", externalId: `bench-${r}-abcdefghijklmnop`, channelMessageId: `bench-${r}-${j}`, text });
-      }
-    }),
-  );
-  await bot.processor.idle();
-  rows.push({ name: "inbound messages stored and answered (SQLite, 200 residents)", count: residents * 5, seconds: Number(process.hrtime.bigint() - start) / 1e9, unit: "message" });
-  await bot.stop();
-  await db.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
-
-  const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${"benchmark".padEnd(width)}  ${"count".padStart(8)}  ${"per second".padStart(12)}  ${"µs each".padStart(10)}`);
-  for (const row of rows) {
-    const perSecond = row.count / row.seconds;
-    console.log(`${row.name.padEnd(width)}  ${String(row.count).padStart(8)}  ${perSecond.toFixed(0).padStart(12)}  ${((row.seconds / row.count) * 1e6).toFixed(1).padStart(10)}`);
+  const api = await startFakeBotApi();
+  const pairs: Pair[] = [];
+  const only = process.env.BENCH_DATABASES?.split(",") ?? ["SQLite", "PostgreSQL"];
+  try {
+    for (const database of ["SQLite", "PostgreSQL"] as const) {
+      if (!only.includes(database)) continue;
+      console.error(`benchmarking ${database}…`);
+      pairs.push(await benchDatabase(database, api.root));
+    }
+  } finally {
+    api.server.close();
   }
-  console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}. "floor" is the cost of the loop itself; compare rows against it.`);
+  printTable(pairs);
+  console.log(
+    `\n${CORES} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; ` +
+      `the load generator and the fake Bot API run in the bench's own process on the same cores.`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -10,9 +10,10 @@ import { EventEmitter } from "node:events";
 import { handleEvent, initialState } from "../conversation/engine.ts";
 import { messageText } from "../conversation/messageText.ts";
 import type { DatabaseProvider, Db } from "../db/client.ts";
-import { conversationsWithUnprocessedInbound, inboundExists, nextUnprocessedInbound } from "../db/conversation.repo.ts";
+import { conversationsWithUnprocessedInbound, inboundExists } from "../db/conversation.repo.ts";
 import { recordFailedTurn, recordInbound, runConversationTurn } from "../db/inbound.repo.ts";
 import { checkpointAfterErasure } from "../db/ops.repo.ts";
+import { findNextTurnInput } from "../db/turn.repo.ts";
 import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts";
 import { emitInboxEvent, type InboxEvent } from "../domain/events.ts";
 import { localDate } from "../domain/time.ts";
@@ -25,6 +26,8 @@ const STALE_BOT_CONVERSATION_MS = 30 * 24 * 3600 * 1000;
 /** Events: "turn" (conversationId) after the bot answered; "stored" (conversationId) after ingest. */
 export class ConversationProcessor extends EventEmitter {
   private readonly queues = new Map<string, Promise<void>>();
+  /** Conversations whose queued drain has not started yet. */
+  private readonly notStarted = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -43,7 +46,7 @@ export class ConversationProcessor extends EventEmitter {
   /** Stores an inbound message (once) and schedules the bot. Resolves when it is safely stored. */
   async ingest(input: InboundMessage): Promise<{ stored: boolean; conversationId: string | null }> {
     const message = InboundMessageSchema.parse(input);
-    if (await inboundExists(this.db, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+    // Duplicates are found inside the store transaction (once); here only when two deliveries raced into the unique index.
     let result: { stored: boolean; conversationId: string | null };
     try {
       result = await recordInbound(this.db, {
@@ -81,7 +84,14 @@ export class ConversationProcessor extends EventEmitter {
   /** Handles the conversation's waiting messages in order (queued behind any running turn). */
   schedule(conversationId: string): Promise<void> {
     const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const next = previous.then(() => this.drain(conversationId));
+    // A drain that has not started yet will see every message stored so far: one queued drain is enough.
+    if (this.notStarted.has(conversationId)) return previous;
+    this.notStarted.add(conversationId);
+    const run = () => {
+      this.notStarted.delete(conversationId);
+      return this.drain(conversationId);
+    };
+    const next = previous.then(run, run);
     this.queues.set(conversationId, next);
     void next.finally(() => {
       if (this.queues.get(conversationId) === next) this.queues.delete(conversationId);
@@ -115,12 +125,12 @@ export class ConversationProcessor extends EventEmitter {
 
   private async drain(conversationId: string): Promise<void> {
     while (!this.stopped) {
-      let handled: { conversationId: string; events?: InboxEvent[]; erased?: boolean } | null = null;
+      let handled: { conversationId: string; events?: InboxEvent[]; erased?: boolean; more?: boolean } | null = null;
       try {
         handled = await runConversationTurn(this.db, this.provider, conversationId, async (tx) => {
-          const next = await nextUnprocessedInbound(tx, conversationId);
-          if (!next) return null;
-          return runTurn(tx, this.deps, next.id);
+          const input = await findNextTurnInput(tx, conversationId);
+          if (!input) return null;
+          return runTurn(tx, this.deps, input);
         });
       } catch (error) {
         this.logger.error({ err: error, conversationId }, "the bot failed on a message; answering with an apology");
@@ -131,6 +141,9 @@ export class ConversationProcessor extends EventEmitter {
       for (const event of handled.events ?? []) emitInboxEvent(event);
       this.emit("turn", handled.conversationId);
       if (handled.conversationId !== conversationId) this.emit("turn", conversationId);
+      // The turn saw no other message waiting: stop here rather than open a transaction to find the queue empty.
+      // A message stored after that look schedules its own drain (ingest → schedule).
+      if (handled.more === false) return;
     }
   }
 

@@ -14,10 +14,10 @@ import { findPlaceInText } from "../conversation/placeInText.ts";
 import { routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
-import { addOutboundMessage, addOutboxMessage, changeStatus, routeConversation } from "../db/conversation.repo.ts";
+import { addOutboundMessage, addOutboxMessage, changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
-import { findTurnInput, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
+import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
 import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { InboxEvent } from "../domain/events.ts";
@@ -287,13 +287,23 @@ async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<voi
   await middleware(turn, () => runChain(turn, chain, index + 1));
 }
 
+/** What a turn did: replies queued, the conversation it ended in, events for staff, and whether more messages wait (`more`). */
+export interface TurnOutcome {
+  replies: number;
+  conversationId: string;
+  events: InboxEvent[];
+  erased: boolean;
+  /** Another inbound message of the conversation waits: the caller runs the next turn without first asking in a transaction of its own. */
+  more: boolean;
+}
+
 /**
- * Handles one stored inbound message (already locked to this turn by the caller's transaction):
- * runs the bot and writes state, replies (outbox) and the handled mark.
+ * Handles one stored inbound message (loaded by findNextTurnInput in the caller's transaction,
+ * which holds the turn lock): runs the bot and writes state, replies (outbox) and the handled mark.
  */
-export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[]; erased: boolean }> {
+export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<TurnOutcome> {
   const now = deps.now?.() ?? new Date();
-  const { message, conversation, resident } = await findTurnInput(tx, messageId);
+  const { message, conversation, resident } = input;
   const flows = deps.flows();
   const parsedState = FlowStateSchema.safeParse(conversation.flowState);
   const state = parsedState.success ? parsedState.data : FlowStateSchema.parse({});
@@ -341,13 +351,14 @@ export async function runTurn(tx: Tx, deps: BotDeps, messageId: string): Promise
   return persistTurn(done, adapter, message.id);
 }
 
-async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<{ replies: number; conversationId: string; events: InboxEvent[]; erased: boolean }> {
+async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<TurnOutcome> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
   await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency, language: turn.conversationUpdate.language });
   if (turn.conversationId !== turn.conversation.id && !turn.erased) await touchConversation(tx, turn.conversation.id, now);
   if (state.language !== turn.resident.language) await setResidentLanguage(tx, turn.resident.id, state.language);
-  await markResidentSeen(tx, turn.resident.id, now);
+  // Retention counts from the last time a resident was seen; a minute's precision is plenty and saves a write per message.
+  if (now.getTime() - turn.resident.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) await markResidentSeen(tx, turn.resident.id, now);
   await markInboundHandled(tx, messageId, now);
   // No consent: keep nothing of what the resident wrote beyond handling it.
   if (turn.residentFacts.consent === false) {
@@ -372,5 +383,6 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
     await addOutboundMessage(tx, { ...outbound, authorKind: "bot" });
     replies++;
   }
-  return { replies, conversationId: turn.conversationId, events: turn.events, erased: turn.erased };
+  const more = !turn.erased && (await hasUnprocessedInbound(tx, turn.conversation.id));
+  return { replies, conversationId: turn.conversationId, events: turn.events, erased: turn.erased, more };
 }

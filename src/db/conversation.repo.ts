@@ -7,28 +7,53 @@ import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
 import { findWijkRefById } from "./wijk.repo.ts";
 
-/** Finds the resident behind a channel identity, creating both on first contact. */
-export async function findOrCreateIdentity(tx: Tx, input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en" }) {
-  const existing = await tx.channelIdentity.findUnique({ where: { channel_externalId: { channel: input.channel, externalId: input.externalId } }, include: { resident: true } });
-  if (existing) {
-    const identity = await tx.channelIdentity.update({
-      where: { id: existing.id },
-      data: { lastSeenAt: new Date(), ...(input.reference ? { reference: input.reference } : {}) },
-      include: { resident: true },
-    });
-    // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
-    if (identity.resident.erasedAt) {
-      const resident = await tx.resident.update({ where: { id: identity.residentId }, data: { erasedAt: null } });
-      return { identity: { ...identity, resident }, resident, created: false };
+/** `lastSeenAt` is written at most this often: a resident writing ten messages a minute costs one update, not ten. */
+export const LAST_SEEN_GRANULARITY_MS = 60_000;
+
+/** One row of the identity lookup: the identity with what inbound handling reads of its resident. */
+interface IdentityRow {
+  id: string;
+  residentId: string;
+  reference: string | null;
+  lastSeenAt: Date;
+  residentWijkId: string | null;
+  residentErasedAt: Date | null;
+}
+
+/** A channel identity and its resident, as inbound handling needs them. */
+export interface FoundIdentity {
+  identity: { id: string; residentId: string; externalId: string };
+  resident: { id: string; wijkId: string | null };
+  created: boolean;
+}
+
+/**
+ * Finds the resident behind a channel identity, creating both on first contact. The lookup is one
+ * statement joining the resident (the inbound hot path); `lastSeenAt` is only written when it is
+ * LAST_SEEN_GRANULARITY_MS old or the platform's conversation reference changed.
+ */
+export async function findOrCreateIdentity(
+  tx: DbOrTx,
+  input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en"; now?: Date },
+): Promise<FoundIdentity> {
+  const now = input.now ?? new Date();
+  const rows = await tx.$queryRaw<IdentityRow[]>`
+    SELECT i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"
+    FROM "ChannelIdentity" i JOIN "Resident" r ON r."id" = i."residentId"
+    WHERE i."channel" = ${input.channel} AND i."externalId" = ${input.externalId}`;
+  const found = rows[0];
+  if (found) {
+    const referenceChanged = input.reference !== undefined && input.reference !== found.reference;
+    if (referenceChanged || now.getTime() - new Date(found.lastSeenAt).getTime() >= LAST_SEEN_GRANULARITY_MS) {
+      await tx.channelIdentity.update({ where: { id: found.id }, data: { lastSeenAt: now, ...(referenceChanged ? { reference: input.reference } : {}) } });
     }
-    return { identity, resident: identity.resident, created: false };
+    // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
+    if (found.residentErasedAt !== null) await tx.resident.update({ where: { id: found.residentId }, data: { erasedAt: null } });
+    return { identity: { id: found.id, residentId: found.residentId, externalId: input.externalId }, resident: { id: found.residentId, wijkId: found.residentWijkId }, created: false };
   }
   const resident = await tx.resident.create({ data: { gemeenteId: input.gemeenteId, language: input.language ?? "nl" } });
-  const identity = await tx.channelIdentity.create({
-    data: { residentId: resident.id, channel: input.channel, externalId: input.externalId, reference: input.reference ?? null },
-    include: { resident: true },
-  });
-  return { identity, resident, created: true };
+  const identity = await tx.channelIdentity.create({ data: { residentId: resident.id, channel: input.channel, externalId: input.externalId, reference: input.reference ?? null } });
+  return { identity: { id: identity.id, residentId: resident.id, externalId: identity.externalId }, resident: { id: resident.id, wijkId: resident.wijkId }, created: true };
 }
 
 /** Allocates the next reference of the gemeente for this year: WL-2026-00042. */
@@ -126,12 +151,16 @@ export async function storeInboundMessage(tx: Tx, conversationId: string, messag
 
 /** Has this platform message been stored already? */
 export async function inboundExists(db: DbOrTx, channel: Channel, channelMessageId: string): Promise<boolean> {
-  return (await db.message.count({ where: { channel, channelMessageId } })) > 0;
+  const rows = await db.$queryRaw<unknown[]>`SELECT 1 AS "found" FROM "Message" WHERE "channel" = ${channel} AND "channelMessageId" = ${channelMessageId}`;
+  return rows.length > 0;
 }
 
 /** The oldest inbound message of a conversation that the bot has not handled yet. */
-export async function nextUnprocessedInbound(db: DbOrTx, conversationId: string) {
-  return db.message.findFirst({ where: { conversationId, direction: "in", processedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+export async function nextUnprocessedInbound(db: DbOrTx, conversationId: string): Promise<{ id: string } | null> {
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT "id" FROM "Message" WHERE "conversationId" = ${conversationId} AND "direction" = 'in' AND "processedAt" IS NULL
+    ORDER BY "createdAt" ASC, "id" ASC LIMIT 1`;
+  return rows[0] ?? null;
 }
 
 /** Conversations with inbound messages waiting to be handled (for recovery at start, and for messages a crashed instance stored): those stored before `storedBefore` when given. */

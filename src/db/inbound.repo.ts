@@ -25,13 +25,15 @@ export async function recordInbound(
   const { message } = input;
   return db.$transaction(async (tx) => {
     if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
-    const now = message.receivedAt ?? input.now();
+    const clock = input.now();
+    const now = message.receivedAt ?? clock;
     const { identity, resident } = await findOrCreateIdentity(tx, {
       gemeenteId: input.gemeenteId,
       channel: message.channel,
       externalId: message.externalId,
       reference: message.reference,
       ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
+      now: clock,
     });
     const candidates = await listThreadCandidates(tx, identity.id);
     const isCommand = input.isCommand ?? (() => false);
@@ -44,7 +46,12 @@ export async function recordInbound(
       isCommand,
     });
     const choice = feedback?.choice ?? pickConversation(candidates, { now, isCommand });
-    let conversation = choice.kind === "existing" ? await tx.conversation.findUniqueOrThrow({ where: { id: choice.conversationId } }) : null;
+    // The candidates already carry what is needed of the chosen conversation.
+    let conversation: { id: string; status: string; lastMessageAt: Date } | null =
+      choice.kind === "existing"
+        ? (candidates.find((c) => c.id === choice.conversationId) ??
+          (await tx.conversation.findUniqueOrThrow({ where: { id: choice.conversationId }, select: { id: true, status: true, lastMessageAt: true } })))
+        : null;
     if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > input.staleBotConversationMs) {
       await changeStatus(tx, conversation.id, "resolved", { now });
       conversation = null;

@@ -31,7 +31,10 @@ async function latestMessageAt(db: DbOrTx, conversationId: string, where: { dire
  */
 export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string): Promise<ConversationCandidate[]> {
   const select = { id: true, status: true, snoozedUntil: true, createdAt: true, lastMessageAt: true, resolvedAt: true, state: true } satisfies Prisma.ConversationSelect;
-  const active = await db.conversation.findMany({ where: { channelIdentityId, status: { not: "resolved" } }, orderBy: { createdAt: "desc" }, select });
+  // Every inbound message asks this: one plain statement rather than a compiled Prisma query.
+  const active = await db.$queryRaw<Array<Prisma.ConversationGetPayload<{ select: typeof select }>>>`
+    SELECT "id", "status", "snoozedUntil", "createdAt", "lastMessageAt", "resolvedAt", "state" FROM "Conversation"
+    WHERE "channelIdentityId" = ${channelIdentityId} AND "status" <> 'resolved' ORDER BY "createdAt" DESC`;
   const resolved = active.length === 0 ? await db.conversation.findFirst({ where: { channelIdentityId, status: "resolved" }, orderBy: { resolvedAt: "desc" }, select }) : null;
   const rows = resolved ? [resolved] : active;
   const detailed = rows.length > 1 || resolved !== null;

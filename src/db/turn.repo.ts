@@ -32,53 +32,107 @@ export interface TurnInput {
     wijk: { slug: string; name: string } | null;
     /** The resident's latest privacy consent answer; null when never asked. */
     privacyConsent: boolean | null;
+    /** When the resident was last seen (written at most once a minute). */
+    lastSeenAt: Date;
   };
 }
 
-/** Loads a stored inbound message for its turn, with its conversation and resident. */
-export async function findTurnInput(tx: Tx, messageId: string): Promise<TurnInput> {
-  const message = await tx.message.findUniqueOrThrow({
-    where: { id: messageId },
-    include: {
-      conversation: { include: { channelIdentity: true, resident: { include: { wijk: true, consents: { where: { kind: "privacy" }, orderBy: { at: "desc" }, take: 1 } } } } },
-    },
-  });
-  const { conversation } = message;
-  const { resident, channelIdentity } = conversation;
+/** One row of the turn input query. */
+interface TurnInputRow {
+  id: string;
+  channel: string;
+  text: string | null;
+  value: string | null;
+  mediaRef: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  createdAt: Date;
+  conversationId: string;
+  status: string;
+  state: string;
+  lastMessageAt: Date;
+  tandemId: string | null;
+  conversationChannel: string;
+  conversationLanguage: string | null;
+  residentId: string | null;
+  channelIdentityId: string | null;
+  externalId: string | null;
+  residentLanguage: string | null;
+  residentWijkId: string | null;
+  residentLastSeenAt: Date | null;
+  wijkSlug: string | null;
+  wijkName: string | null;
+  /** SQLite gives 1/0, PostgreSQL a boolean. */
+  privacyConsent: boolean | number | null;
+}
+
+/**
+ * Loads the conversation's oldest inbound message the bot has not handled yet, with what its turn
+ * needs of the conversation and the resident; null when none waits. One statement: this runs for
+ * every message, and as a Prisma nested include it cost more than the rest of the turn's reads.
+ */
+export async function findNextTurnInput(tx: Tx, conversationId: string): Promise<TurnInput | null> {
+  const rows = await tx.$queryRaw<TurnInputRow[]>`
+    SELECT m."id", m."channel", m."text", m."value", m."mediaRef", m."latitude", m."longitude", m."createdAt",
+      c."id" AS "conversationId", c."status", c."state", c."lastMessageAt", c."tandemId", c."channel" AS "conversationChannel", c."language" AS "conversationLanguage",
+      c."residentId", c."channelIdentityId", i."externalId",
+      r."language" AS "residentLanguage", r."wijkId" AS "residentWijkId", r."lastSeenAt" AS "residentLastSeenAt",
+      w."slug" AS "wijkSlug", w."name" AS "wijkName",
+      (SELECT k."granted" FROM "Consent" k WHERE k."residentId" = r."id" AND k."kind" = 'privacy' ORDER BY k."at" DESC LIMIT 1) AS "privacyConsent"
+    FROM "Message" m
+    JOIN "Conversation" c ON c."id" = m."conversationId"
+    LEFT JOIN "ChannelIdentity" i ON i."id" = c."channelIdentityId"
+    LEFT JOIN "Resident" r ON r."id" = c."residentId"
+    LEFT JOIN "Wijk" w ON w."id" = r."wijkId"
+    WHERE m."conversationId" = ${conversationId} AND m."direction" = 'in' AND m."processedAt" IS NULL
+    ORDER BY m."createdAt" ASC, m."id" ASC
+    LIMIT 1`;
+  const row = rows[0];
+  if (!row) return null;
   // An erased resident's conversation keeps no messages, so no turn can reach one; say so if it does.
-  if (!resident || !channelIdentity) throw new Error(`message ${message.id} belongs to an erased resident's conversation`);
+  if (row.residentId === null || row.channelIdentityId === null || row.externalId === null || row.residentLanguage === null || row.residentLastSeenAt === null) {
+    throw new Error(`message ${row.id} belongs to an erased resident's conversation`);
+  }
   return {
     message: {
-      id: message.id,
-      channel: ChannelSchema.parse(message.channel),
-      text: message.text,
-      value: message.value,
-      mediaRef: message.mediaRef,
-      latitude: message.latitude,
-      longitude: message.longitude,
-      createdAt: message.createdAt,
+      id: row.id,
+      channel: ChannelSchema.parse(row.channel),
+      text: row.text,
+      value: row.value,
+      mediaRef: row.mediaRef,
+      latitude: row.latitude,
+      longitude: row.longitude,
+      createdAt: new Date(row.createdAt),
     },
     conversation: {
-      id: conversation.id,
-      status: ConversationStatusSchema.parse(conversation.status),
-      flowState: parseJson(conversation.state),
-      flowStateEmpty: conversation.state === "{}",
-      lastMessageAt: conversation.lastMessageAt,
-      tandemId: conversation.tandemId,
-      channel: ChannelSchema.parse(conversation.channel),
-      residentId: resident.id,
-      channelIdentityId: channelIdentity.id,
-      externalId: channelIdentity.externalId,
-      language: conversation.language,
+      id: row.conversationId,
+      status: ConversationStatusSchema.parse(row.status),
+      flowState: parseJson(row.state),
+      flowStateEmpty: row.state === "{}",
+      lastMessageAt: new Date(row.lastMessageAt),
+      tandemId: row.tandemId,
+      channel: ChannelSchema.parse(row.conversationChannel),
+      residentId: row.residentId,
+      channelIdentityId: row.channelIdentityId,
+      externalId: row.externalId,
+      language: row.conversationLanguage,
     },
     resident: {
-      id: resident.id,
-      language: resident.language,
-      wijkId: resident.wijkId,
-      wijk: resident.wijk ? { slug: resident.wijk.slug, name: resident.wijk.name } : null,
-      privacyConsent: resident.consents[0]?.granted ?? null,
+      id: row.residentId,
+      language: row.residentLanguage,
+      wijkId: row.residentWijkId,
+      wijk: row.wijkSlug !== null && row.wijkName !== null ? { slug: row.wijkSlug, name: row.wijkName } : null,
+      privacyConsent: row.privacyConsent === null ? null : Boolean(row.privacyConsent),
+      lastSeenAt: new Date(row.residentLastSeenAt),
     },
   };
+}
+
+/** Whether the conversation still has an inbound message the bot has not handled (asked at the end of a turn, in its transaction). */
+export async function hasUnprocessedInbound(tx: Tx, conversationId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`
+    SELECT 1 AS "waiting" FROM "Message" WHERE "conversationId" = ${conversationId} AND "direction" = 'in' AND "processedAt" IS NULL LIMIT 1`;
+  return rows.length > 0;
 }
 
 function parseJson(text: string): unknown {

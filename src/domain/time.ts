@@ -1,17 +1,39 @@
 /** Time-zone arithmetic without a library: Europe/Amsterdam wall-clock times to instants. */
 
+/**
+ * Formatters kept per time zone: building an Intl.DateTimeFormat costs far more than using one
+ * (it was most of a digest's build time), and a zone's formatter never changes.
+ */
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function cached(cache: Map<string, Intl.DateTimeFormat>, zone: string, build: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let formatter = cache.get(zone);
+  if (!formatter) {
+    formatter = build();
+    cache.set(zone, formatter);
+  }
+  return formatter;
+}
+
 /** The offset of `zone` from UTC at `instant`, in minutes (e.g. 60 in winter for Amsterdam). */
 export function zoneOffsetMinutes(instant: Date, zone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(instant);
+  const formatter = cached(
+    offsetFormatters,
+    zone,
+    () =>
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: zone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      }),
+  );
+  const parts = formatter.formatToParts(instant);
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
@@ -27,6 +49,7 @@ export function zonedTimeToDate(zone: string, year: number, month: number, day: 
 
 /** The local calendar date in `zone` as [year, month, day]. */
 export function localDate(instant: Date, zone: string): [number, number, number] {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant).split("-");
+  const formatter = cached(dateFormatters, zone, () => new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }));
+  const parts = formatter.format(instant).split("-");
   return [Number(parts[0]), Number(parts[1]), Number(parts[2])];
 }
