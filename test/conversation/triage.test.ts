@@ -15,6 +15,12 @@ describe("triageText", () => {
     expect(result).toMatchObject({ intent: "crisis", emergency: "113", theme: "zorg-welzijn" });
   });
 
+  it("catches a gas smell told in passing inside a message about something else (fresh-eyes try)", () => {
+    expect(triageText("die containers worden nooit geleegd, het stinkt. ik ruik trouwens al de hele ochtend gas en ben een beetje duizelig haha", lexicon, model).emergency).toBe("112");
+    expect(triageText("containers nooit op tijd geleegd, trouwens ruik ik al de hele ochtend gas in de keuken, zal wel aan mij liggen", lexicon, model).emergency).toBe("112");
+    expect(triageText("de gasfles van de bbq is leeg", lexicon, model).emergency).toBeNull();
+  });
+
   it("tolerates one typo in long words", () => {
     expect(triageText("ik denk aan zelfmoort", lexicon, model).emergency).toBe("113");
     expect(triageText("ik ben bewustelos geweest en lig op straat", lexicon, model).emergency).toBe("112");
