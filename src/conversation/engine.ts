@@ -392,7 +392,10 @@ class Run {
     this.strikes = typeof counted === "number" ? counted : 0;
     delete this.state.vars[STRIKES_VAR];
     const text = event.value ?? event.text ?? "";
-    const command = event.location || event.media ? null : this.matchCommand(text);
+    const matched = event.location || event.media ? null : this.matchCommand(text);
+    // A command that is also the exact label of a button of the open question ("alles wissen" at the
+    // privacy question) is that button: the question is answered, not asked again.
+    const command = matched && !this.isOpenChoiceLabel(text) ? matched : null;
     if (command) {
       this.command = command.name;
       if (command.language) this.state.language = command.language;
@@ -410,6 +413,15 @@ class Run {
       return;
     }
     this.onIdleMessage(event);
+  }
+
+  /** Whether the text is exactly (a label or synonym of) one of the open question's own options. */
+  private isOpenChoiceLabel(text: string): boolean {
+    const flow = this.currentFlow();
+    const step = this.state.step && flow ? flow.steps[this.state.step] : undefined;
+    if (step?.type !== "ask" || this.state.waiting !== "ask" || step.input !== "choice" || !step.options) return false;
+    const said = normalise(text);
+    return step.options.some((o) => [o.label.nl, o.label.en, ...(o.synonyms ?? [])].some((label) => normalise(label) === said));
   }
 
   private matchCommand(text: string): { name: string; target: Target; language?: Language } | null {
