@@ -231,6 +231,8 @@ export const actions: Actions = {
     if (params.mine === true) {
       const mine = await listMyRegistrations(ctx.tx, ctx.residentId, ctx.now);
       if (mine.length === 0) return { outcome: "none" };
+      const [only] = mine;
+      if (mine.length === 1 && only) return { outcome: "one", vars: { tafel: only.dialoogtafel.id, tafelTitle: only.dialoogtafel.title, tafelWhen: formatWhen(only.dialoogtafel.startsAt, ctx) } };
       const onWaitlist = messageText(ctx.flows.globals, "onWaitlist", ctx.language);
       return {
         outcome: "some",
@@ -255,6 +257,7 @@ export const actions: Actions = {
         tafelCount: tafels.length,
         tafelOptions: tafels.map((t) => ({ value: t.id, label: t.title })),
         tafelList: tafels.map((t, i) => `${i + 1}. ${t.title}: ${t.topic}. ${formatWhen(t.startsAt, ctx)}, ${t.location}.${t.registered >= t.capacity ? ` ${full}` : ""}`),
+        tafelDates: tafels.map((t) => `• ${t.title}: ${formatWhen(t.startsAt, ctx)}, ${t.location}.`),
       },
     };
   },

@@ -15,9 +15,10 @@ import { changeStatus } from "../db/conversation.repo.ts";
 import { recordConversationTopic } from "../db/turn.repo.ts";
 import { findWijkRefById } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
-import { isWithStaff, type OtherLanguage } from "../domain/vocabulary.ts";
+import { isWithStaff, OtherLanguageSchema, type OtherLanguage } from "../domain/vocabulary.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import { activityFromOutput, readActivity } from "./activity.ts";
+import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
 import type { Middleware, Turn } from "./turn.ts";
 import type { z } from "zod";
 
@@ -63,6 +64,8 @@ export const answerOtherLanguages: Middleware = async (turn, next) => {
   await sendInOtherLanguage(turn, language, "handover");
   turn.conversationUpdate.language = language;
   turn.state = stopForm(turn.state);
+  // The handover text is the acknowledgement in the resident's language: the next messages of this quiet period get a 👍, not Dutch text.
+  turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
   const wijk = turn.resident.wijkId ? await findWijkRefById(turn.tx, turn.resident.wijkId) : null;
   const route = wijk ? await routeResident({ wijk }) : null;
   const routed = route?.wijk && route.reason !== "inactive" ? route : null;
@@ -72,7 +75,8 @@ export const answerOtherLanguages: Middleware = async (turn, next) => {
     wijkId: routed?.wijk?.id ?? turn.resident.wijkId,
     tandemId: tandemId ?? null,
     intent: ordinary,
-    theme: triage?.theme ?? "overig",
+    // No emergency was found: a theme guessed from words the triage does not know is no safety matter (staff choose the theme).
+    theme: !triage || triage.theme === "veiligheid" ? "overig" : triage.theme,
     now: turn.now,
   });
   await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
@@ -81,4 +85,10 @@ export const answerOtherLanguages: Middleware = async (turn, next) => {
 
 function probeContext(turn: Turn) {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };
+}
+
+/** The other language the conversation is in (as recognised earlier), or null for Dutch, English or unknown. */
+export function conversationOtherLanguage(turn: Turn): OtherLanguage | null {
+  const parsed = OtherLanguageSchema.safeParse(turn.conversationUpdate.language ?? turn.conversation.language);
+  return parsed.success ? parsed.data : null;
 }

@@ -15,6 +15,7 @@ import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
 import type { Intent } from "../domain/vocabulary.ts";
 import { addWorkingHours, describeDeadline } from "../routing/officeHours.ts";
 import { acknowledgeActivity, activityFromOutput } from "./activity.ts";
+import { conversationOtherLanguage } from "./otherLanguages.ts";
 import type { Turn } from "./turn.ts";
 
 /** Within this time after an acknowledgement the bot does not acknowledge again, unless staff replied in between. */
@@ -75,6 +76,13 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
   // Acknowledged in words already in this quiet period: a 👍 on the message, so the resident still sees it arrived.
   if (!options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now)) {
     await turn.context.sendActivity(acknowledgeActivity(turn.context.activity));
+    return;
+  }
+  // A resident in another language (Polish, Turkish…) gets the acknowledgement in that language: a person of the gemeente reads along.
+  const other = conversationOtherLanguage(turn);
+  if (other) {
+    await turn.context.sendActivity(activityFromOutput({ text: turn.flows.globals.otherLanguages[other].handover, buttons: [] }));
+    turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
     return;
   }
   const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;

@@ -18,8 +18,9 @@ import { addOutboundMessage, addOutboxMessage, changeStatus, LAST_SEEN_GRANULARI
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
 import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
-import { findWijkRefById } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
+import type { WijkRef } from "../domain/wijk.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import { routeResident } from "../routing/routeResident.ts";
@@ -126,8 +127,10 @@ async function answerEmergency(turn: Turn, emergency: "112" | "113", result: Res
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
     await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
-    if (!turn.conversation.tandemId && turn.resident.wijkId) {
-      const route = await routeResident({ wijk: await findWijkRefById(turn.tx, turn.resident.wijkId) });
+    // The wijk: the resident's, or one the conversation already named (a postcode or wijk not yet confirmed).
+    const known = turn.conversation.tandemId ? null : turn.resident.wijkId ? await findWijkRefById(turn.tx, turn.resident.wijkId) : await wijkFromEarlierText(turn);
+    if (known) {
+      const route = await routeResident({ wijk: known });
       if (route.wijk && route.reason !== "inactive") {
         tandemId = route.tandem?.id ?? null;
         await routeConversation(turn.tx, turn.conversationId, { wijkId: route.wijk.id, tandemId });
@@ -137,6 +140,21 @@ async function answerEmergency(turn: Turn, emergency: "112" | "113", result: Res
   turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
   // The message is answered; the form is over, its answers kept for staff.
   await stopFormForSafety(turn, emergency);
+}
+
+/**
+ * The wijk that earlier messages of this conversation named but that is not the resident's (yet):
+ * a wijk found and waiting for "Klopt dat?", or a postcode kept from an earlier message. Null if none.
+ */
+async function wijkFromEarlierText(turn: Turn): Promise<WijkRef | null> {
+  const slug = turn.state.vars.wijkSlug;
+  if (typeof slug === "string" && slug) return findWijkRefBySlug(turn.tx, turn.deps.gemeente.id, slug);
+  const place = turn.state.vars.keep_place;
+  if (place && typeof place === "object" && "kind" in place && place.kind === "postcode" && "text" in place && typeof place.text === "string") {
+    const found = (await findWijkByPostcode(turn.tx, turn.deps.gemeente.id, place.text)).wijk;
+    return found ? findWijkRefBySlug(turn.tx, turn.deps.gemeente.id, found.slug) : null;
+  }
+  return null;
 }
 
 /**

@@ -73,7 +73,7 @@ const specs = {
   handover: defineAction(summaryParams, ["open", "closed", "general"]),
   subscribe: defineAction({}, ["subscribed", "already", "no-wijk"]),
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),
-  listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "none"]),
+  listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "one", "none"]),
   registerDialoogtafel: defineAction({ tafel: TextSchema }, ["registered", "waitlist", "already", "gone"]),
   cancelRegistration: defineAction({ tafel: TextSchema }, ["cancelled", "none"]),
   showNews: defineAction({}, ["some", "none"]),

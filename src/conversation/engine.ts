@@ -392,7 +392,10 @@ class Run {
     this.strikes = typeof counted === "number" ? counted : 0;
     delete this.state.vars[STRIKES_VAR];
     const text = event.value ?? event.text ?? "";
-    const command = event.location || event.media ? null : this.matchCommand(text);
+    const matched = event.location || event.media ? null : this.matchCommand(text);
+    // A command that is also the exact label of a button of the open question ("alles wissen" at the
+    // privacy question) is that button: the question is answered, not asked again.
+    const command = matched && !this.isOpenChoiceLabel(text) ? matched : null;
     if (command) {
       this.command = command.name;
       if (command.language) this.state.language = command.language;
@@ -410,6 +413,15 @@ class Run {
       return;
     }
     this.onIdleMessage(event);
+  }
+
+  /** Whether the text is exactly (a label or synonym of) one of the open question's own options. */
+  private isOpenChoiceLabel(text: string): boolean {
+    const flow = this.currentFlow();
+    const step = this.state.step && flow ? flow.steps[this.state.step] : undefined;
+    if (step?.type !== "ask" || this.state.waiting !== "ask" || step.input !== "choice" || !step.options) return false;
+    const said = normalise(text);
+    return step.options.some((o) => [o.label.nl, o.label.en, ...(o.synonyms ?? [])].some((label) => normalise(label) === said));
   }
 
   private matchCommand(text: string): { name: string; target: Target; language?: Language } | null {
@@ -437,6 +449,7 @@ class Run {
     }
     if (text) {
       const triage = this.ctx.classify(text);
+      if (this.followEntry(text, triage)) return;
       if (this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
       if (flowId && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
@@ -483,6 +496,7 @@ class Run {
   /** Free text at a question that clearly asks for something else (another flow's intent, or a question about the wijk news): followed. */
   private followIntent(text: string): boolean {
     const triage = this.ctx.classify(text);
+    if (this.followEntry(text, triage)) return true;
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
@@ -492,6 +506,42 @@ class Run {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Words that lead straight to a step of a flow (a flow's `entries`, e.g. "zeg maar af" to cancel a
+   * dialoogtafel), unless the text clearly means another flow. True when followed.
+   */
+  private followEntry(text: string, triage: TriageResult): boolean {
+    for (const flow of this.ctx.flows.flows.values()) {
+      const step = entryStep(flow, text, false);
+      if (!step || step === this.state.step) continue;
+      const other = this.flowForIntent(triage.intent);
+      if (other && other !== flow.id && triage.confidence.intent >= INTENT_CONFIDENCE) continue;
+      this.state.resume = null;
+      this.startFlow(flow.id, step);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Text at a question of the current flow that it does not answer, but that names the flow itself
+   * ("dialoogtafel" at the list of dialoogtafels: start it again) or one of its entries ("wanneer?").
+   */
+  private followOwnFlow(text: string): boolean {
+    const flow = this.currentFlow();
+    if (!flow || flow.id === this.ctx.flows.globals.menu) return false;
+    const entry = entryStep(flow, text, true);
+    if (entry && entry !== this.state.step) {
+      this.goTo(entry);
+      return true;
+    }
+    const said = normalise(text);
+    const names = [flow.title.nl, flow.title.en, ...flow.intents].map(normalise);
+    if (!names.some((name) => name === said || (name.endsWith("s") && name.slice(0, -1) === said))) return false;
+    this.goTo(flow.start);
+    return true;
   }
 
   /**
@@ -537,6 +587,7 @@ class Run {
     }
     // A free-text answer that clearly asks for something else: follow the resident.
     const text = event.text?.trim();
+    if (text && step.input !== "text" && !event.value && this.followOwnFlow(text)) return;
     if (text && step.input !== "text" && this.followIntent(text)) return;
     // Not understood at the menu: shorter each time, then a person (as with no question open).
     if (this.state.flow === this.ctx.flows.globals.menu && parsed.reason !== "media") {
@@ -691,6 +742,16 @@ function carriedText(text: string, triage: TriageResult): Record<string, unknown
   // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
   const place = findPlaceInText(text);
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/** The step a flow's `entries` lead to for this text (a word or phrase in it), or null. `inFlow`: also the entries for inside the flow. */
+function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
+  const said = ` ${normalise(text)} `;
+  for (const entry of flow.entries) {
+    if (entry.inFlowOnly && !inFlow) continue;
+    if (entry.words.some((word) => said.includes(` ${normalise(word)} `))) return entry.step;
+  }
+  return null;
 }
 
 /** A postcode question's answer that is typed words, not a postcode or location. */

@@ -150,6 +150,12 @@ export const FlowSchema = z
     requiresWijk: z.boolean().default(false),
     start: identifier,
     steps: z.record(identifier, StepSchema),
+    /**
+     * Words that lead straight to a step ("zeg maar af": the cancel step): when the flow is started
+     * from free text, and at a question of this flow that the text does not answer. With `inFlowOnly`,
+     * only the latter ("wanneer?" at the list of dialoogtafels).
+     */
+    entries: z.array(z.object({ words: z.array(z.string().min(1)).min(1), step: identifier, inFlowOnly: z.boolean().default(false) }).strict()).default([]),
   })
   .strict();
 export type Flow = z.infer<typeof FlowSchema>;

@@ -225,7 +225,10 @@ function checkFlowGraph(flow: Flow, flows: Map<string, Flow>, source: ParsedFile
   }
   // Every step must be reachable from the start: an unreachable step is a mistake in the graph.
   const reachable = new Set<string>();
-  const queue = [flow.start];
+  flow.entries.forEach((entry, i) => {
+    if (!flow.steps[entry.step]) at(["entries", i], `entries: there is no step "${entry.step}"`);
+  });
+  const queue = [flow.start, ...flow.entries.map((e) => e.step)];
   while (queue.length > 0) {
     const id = queue.pop();
     if (!id || reachable.has(id)) continue;

@@ -133,6 +133,25 @@ describeEachDatabase("residents who write in another language", (provider) => {
     });
   });
 
+  /** A short "yes" per language, as residents answer after the first reply. */
+  const SHORT_YES: Record<OtherLanguage, string> = { tr: "evet", ar: "نعم", pl: "tak", uk: "так", de: "ja danke" };
+
+  it.each(CASES)("in $language: after the handover no Dutch text, only the acknowledgement, and no theme veiligheid for an ordinary message", async ({ language, ordinary }) => {
+    const resident = await residentAt(harness, null);
+    await resident.say(ordinary);
+    for (const text of [SHORT_YES[language], ordinary, "?"]) {
+      const replies = await resident.say(text);
+      for (const reply of replies) expect(reply.text, `after "${text}"`).not.toMatch(/Je bericht ligt bij|Dank je|Typ 'menu'/);
+      if (replies.length === 0) expect(await resident.reactionsOnLast(), `after "${text}": the acknowledgement`).not.toHaveLength(0);
+    }
+    const conversation = await storedConversation(resident);
+    expect(conversation.theme).not.toBe("veiligheid");
+    // A later quiet period: the acknowledgement in words is in the resident's language, not Dutch.
+    harness.clock.now = new Date(harness.clock.now.getTime() + 3 * 3600 * 1000);
+    const later = await resident.say(ordinary);
+    expect(later.map((r) => r.text).join("\n")).toContain(texts[language].handover);
+  });
+
   it("keeps a Dutch answer to the bot's question with the bot, even when it looks foreign", async () => {
     const resident = await residentAt(harness, { flow: "melding", step: "describe" });
     const replies = await resident.say("5662 AB");

@@ -327,6 +327,10 @@ const globals = GlobalsSchema.parse({
     sensitiveKeepButton: text("Laat maar staan", "Leave it"),
     sensitiveRemoved: text("Weggehaald.", "Removed."),
     sensitiveKept: text("Goed.", "All right."),
+    feedbackQuestion: text("Voelde je je gehoord?", "Did you feel heard?"),
+    feedbackThanks: text("Dank je.", "Thank you."),
+    feedbackThanksLow: text("Jammer.", "Sorry to hear."),
+    feedbackAlreadyAnswered: text("Al beantwoord.", "Already answered."),
   },
   otherLanguages: Object.fromEntries(
     ["tr", "ar", "pl", "uk", "de"].map((language) => [language, { emergency112: "112", crisis113: "113 0800-0113", followUp112: "112", followUp113: "113 0800-0113", handover: "112" }]),
