@@ -22,6 +22,25 @@ export async function recordInbound(
   db: Db,
   input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
 ): Promise<{ stored: boolean; conversationId: string | null }> {
+  // Two first messages of a new chat stored at once (PostgreSQL, several connections) both create its
+  // identity: the loser's transaction fails on the unique key and runs again, then finding it.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await storeInboundOnce(db, input);
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
+    }
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && (error as { code: unknown }).code === "P2002";
+}
+
+async function storeInboundOnce(
+  db: Db,
+  input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
+): Promise<{ stored: boolean; conversationId: string | null }> {
   const { message } = input;
   return db.$transaction(async (tx) => {
     if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
