@@ -118,7 +118,7 @@ describeEachDatabase("the outbox dispatcher", (provider) => {
     dispatcher.register(platform.adapter);
     dispatcher.start();
     // The platform has the reply a moment before its row is marked sent.
-    await until(async () => platform.sent.length === 1 && (await t.db.outboxMessage.count({ where: { status: "pending" } })) === 0, 5_000);
+    await until(async () => platform.sent.length === 1 && (await t.db.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0, 5_000);
     const rows = await t.db.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
     expect(rows.map((row) => [row.status, row.attempts])).toEqual([
       ["dead", 1],
@@ -135,7 +135,7 @@ describeEachDatabase("the outbox dispatcher", (provider) => {
     dispatcher = new OutboxDispatcher(t.db, captureLogger().logger, { pollMs: 10, backoffMs: () => 10 });
     dispatcher.register(withoutReactions);
     dispatcher.start();
-    await until(async () => platform.sent.length === 1 && (await t.db.outboxMessage.count({ where: { status: "pending" } })) === 0);
+    await until(async () => platform.sent.length === 1 && (await t.db.outboxMessage.count({ where: { status: { in: ["pending", "sending"] } } })) === 0);
     const rows = await t.db.outboxMessage.findMany({ orderBy: { createdAt: "asc" } });
     expect(rows.map((row) => row.status)).toEqual(["sent", "sent"]);
     expect(platform.reactions).toEqual([]);
