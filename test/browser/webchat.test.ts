@@ -105,8 +105,8 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await type(resident, "mijn buurman is in elkaar gezakt en ademt niet");
     await resident.locator('#log li.out a[href="tel:112"]').first().waitFor(WAIT);
     expect(await resident.locator('#log li.out a[href="tel:112"]').first().textContent()).toBe("112");
-    // The police's non-emergency number in the same message, and the 112 in the header.
-    expect(await resident.locator('#log li.out a[href="tel:09008844"]').count()).toBeGreaterThan(0);
+    // The answer fits the emergency (someone not breathing: reanimate, an AED), and the 112 in the header.
+    expect(await resident.locator("#log li.out").last().textContent()).toContain("AED");
     expect(await resident.locator('header a[href="tel:112"]').count()).toBe(1);
     const shot = process.env.WEBCHAT_SCREENSHOT_DIR;
     if (shot) writeFileSync(join(shot, "webchat-phone-112.png"), await resident.screenshot({ fullPage: true }));
