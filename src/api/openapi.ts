@@ -286,7 +286,7 @@ export const openApiDocument = {
                     confidence: { type: "object", properties: { intent: { type: "number" }, theme: { type: "number" } } },
                     language: { enum: LanguageSchema.options, description: "The conversation language the bot would answer in (nl or en)." },
                     detectedLanguage: { enum: DetectedLanguageSchema.options, description: "The language the text itself is in; `other` for a language Wijklijn does not recognise." },
-                    possibleEmergency: { enum: [null, "112", "113"], description: '112 or 113 possible but not sure: the bot asks at once ("Is er nu gevaar? Bel 112.").' },
+                    possibleEmergency: { enum: [null, "112", "113"], description: '112 or 113 possible but not sure: the bot asks at once, with buttons: "Is er nu gevaar? Bel 112."' },
                     explanation: {
                       type: "object",
                       description:
