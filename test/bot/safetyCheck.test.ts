@@ -29,10 +29,13 @@ describeEachDatabase("the safety question when 112 is possible but not sure", (p
   let unsure: string;
   beforeAll(async () => {
     harness = await createBotHarness(provider);
-    // A Dutch corpus line the shipped model finds possible but not sure (the model decides which; the behaviour is what is tested).
-    const found = loadTriageCorpus().messages.find(
-      (m) => m.lang === "nl" && m.emergency === null && harness.bot.classify(m.text).possibleEmergency === "112" && harness.bot.classify(m.text).emergency === null,
-    );
+    // A Dutch corpus line the shipped model finds possible but not sure, whatever its label (the model
+    // decides which; the behaviour is what is tested).
+    const found = loadTriageCorpus().messages.find((m) => {
+      if (m.lang !== "nl") return false;
+      const result = harness.bot.classify(m.text);
+      return result.possibleEmergency === "112" && result.emergency === null;
+    });
     if (!found) throw new Error("no corpus line is a possible 112 for the shipped model");
     unsure = found.text;
   });
