@@ -8,6 +8,7 @@ import { actionSpecs, PlaceSchema, type ActionOutcomes, type ActionParams } from
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
+import { namesStreet } from "../conversation/placeInText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
@@ -158,7 +159,7 @@ export const actions: Actions = {
     if (place.kind === "text") {
       // A wijk's name, typed (without hyphens, with a typo): confirmed like a postcode's wijk.
       const match = matchWijkName(place.text, await listWijken(tx, gemeente.id));
-      if (match.kind === "none") return { outcome: "unclear" };
+      if (match.kind === "none") return { outcome: namesStreet(place.text) ? "street" : "unclear" };
       if (match.kind === "several") return { outcome: "several", vars: { wijkOptions: match.wijken.map((w) => ({ value: w.slug, label: w.name })), postcode: place.text } };
       return { outcome: match.wijk.active ? "found" : "inactive", vars: { wijkSlug: match.wijk.slug, wijkName: match.wijk.name } };
     }

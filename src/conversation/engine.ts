@@ -7,7 +7,7 @@ import { z } from "zod";
 import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, type Choice } from "./answers.ts";
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
-import { findPlaceInText } from "./placeInText.ts";
+import { findPlaceInText, namesStreet } from "./placeInText.ts";
 import { isQuestion, routeQuestion } from "./questionForm.ts";
 import type { TriageResult } from "./triage.ts";
 
@@ -104,6 +104,8 @@ export interface EngineContext {
 
 /** How sure triage must be before the bot follows an intent without asking. */
 export const INTENT_CONFIDENCE = 0.3;
+/** How sure the triage must be before free text at the wijk question starts another flow. */
+const WIJK_QUESTION_INTENT_CONFIDENCE = 0.75;
 const MAX_TRIES = 3;
 /** Set by the wijk flow when the resident does not know their wijk: flows that need one go on without it. */
 const NO_WIJK_VAR = "keep_noWijk";
@@ -220,7 +222,7 @@ class Run {
       this.say(this.t(this.messages.needsConsent));
       const intent = flow.intents[0];
       const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
-      if (intent === "melding" || intent === "idee") kept.keep_intent = intent;
+      if (intent) kept.keep_intent = intent;
       if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;
       if (carry.initialPlace) kept.keep_location = carry.initialPlace;
       this.state.vars = kept;
@@ -500,7 +502,9 @@ class Run {
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
-    if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
+    // At the wijk question a wijk name or "weet ik niet" is the answer: only a clear other request leaves it.
+    const needed = this.state.flow === this.ctx.flows.globals.wijkFlow ? WIJK_QUESTION_INTENT_CONFIDENCE : INTENT_CONFIDENCE;
+    if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= needed) {
       this.state.resume = null;
       this.startFlow(flowId, undefined, carriedText(text, triage));
       return true;
@@ -571,7 +575,16 @@ class Run {
     const parsed = this.parseAnswer(step, event);
     // Words typed at a postcode question that clearly ask for something else ("ik wil iets melden"): follow the resident.
     // A question ("wat is mijn wijk?") stays: the wijk flow answers it.
-    if (parsed.ok && step.input === "postcode" && isTypedWords(parsed.value) && !isQuestion(this.ctx.flows.globals, parsed.value.text) && this.followIntent(parsed.value.text)) return;
+    // A street ("molenstraat 20 geldrop") stays too: the wijk flow says it cannot find a wijk from a street.
+    if (
+      parsed.ok &&
+      step.input === "postcode" &&
+      isTypedWords(parsed.value) &&
+      !isQuestion(this.ctx.flows.globals, parsed.value.text) &&
+      !namesStreet(parsed.value.text) &&
+      this.followIntent(parsed.value.text)
+    )
+      return;
     if (parsed.ok) {
       this.state.vars[step.save] = parsed.value;
       this.state.waiting = null;
@@ -589,6 +602,16 @@ class Run {
     const text = event.text?.trim();
     if (text && step.input !== "text" && !event.value && this.followOwnFlow(text)) return;
     if (text && step.input !== "text" && this.followIntent(text)) return;
+    // An answer of another kind that the step can use (flows/wijk.yaml confirm: a typed wijk name corrects the wijk).
+    if (step.otherwise && parsed.reason !== "media" && !event.value) {
+      const other = this.parseInput({ ...step, input: step.otherwise.input, options: [], optional: false }, event, event.value ?? event.text ?? "", []);
+      if (other.ok) {
+        this.state.vars[step.otherwise.save] = other.value;
+        this.state.waiting = null;
+        this.goTo(step.otherwise.next);
+        return;
+      }
+    }
     // Not understood at the menu: shorter each time, then a person (as with no question open).
     if (this.state.flow === this.ctx.flows.globals.menu && parsed.reason !== "media") {
       this.notUnderstood();
@@ -606,9 +629,10 @@ class Run {
     if (parsed.reason === "media") this.say(this.t(this.messages.unsupportedMedia));
     else if (!step.retry && step.input !== "text") this.say(this.t(this.messages.chooseOption));
     this.prompt(step, true);
-    // The last try before giving up: a person is one tap away (with consent; before it, the retry names 14 040).
+    // The last try before giving up: a person is one tap away (with consent, and at the consent question itself:
+    // the resident who taps it is asked once more and then put through, flows/welkom.yaml carried).
     const last = this.outputs[this.outputs.length - 1];
-    if (this.state.tries === MAX_TRIES - 1 && last && this.resident.consent === true && this.state.flow !== this.contactFlow()) {
+    if (this.state.tries === MAX_TRIES - 1 && last && (this.resident.consent === true || this.state.flow === this.ctx.flows.globals.firstContact) && this.state.flow !== this.contactFlow()) {
       const human = this.humanButton().filter((h) => !last.buttons.some((b) => b.value === h.value));
       last.buttons = [...last.buttons, ...human];
     }

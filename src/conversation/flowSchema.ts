@@ -96,6 +96,11 @@ const AskStepSchema = z
     skipLabel: TextSchema.optional(),
     /** Said instead of the question when an answer did not fit. */
     retry: TextSchema.optional(),
+    /**
+     * An answer that does not fit, read as another kind of answer: saved and followed instead of the retry
+     * (a wijk name typed at "Dan woon je in Genoenhuis. Klopt dat?" is a correction).
+     */
+    otherwise: z.object({ input: InputKindSchema, save: variableName, next: TargetSchema }).strict().optional(),
     min: z.number().optional(),
     max: z.number().optional(),
     next: TargetSchema,

@@ -186,7 +186,7 @@ export function targetsOf(step: Step): Target[] {
     case "say":
       return [step.next];
     case "ask":
-      return [step.next, ...(step.options ?? []).flatMap((o) => (o.next ? [o.next] : []))];
+      return [step.next, ...(step.options ?? []).flatMap((o) => (o.next ? [o.next] : [])), ...(step.otherwise ? [step.otherwise.next] : [])];
     case "branch":
       return [...step.cases.map((c) => c.next), step.default];
     case "action":

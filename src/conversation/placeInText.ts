@@ -87,3 +87,16 @@ function withTown(place: string, after: string): string {
   const town = TOWN_AFTER.exec(after)?.[1];
   return town && !NOT_A_PLACE.has(town.toLowerCase()) ? `${place}, ${town}` : place;
 }
+
+/**
+ * Whether words typed at the wijk question name a street ("molenstraat 20 geldrop", "zei ik toch al
+ * heuvel 12"): a word with a house number, or a word with a street ending. The wijk is not found from a
+ * street (there is no street list), so the resident is told that kindly and gets the wijk buttons.
+ */
+export function namesStreet(text: string): boolean {
+  if (/\p{L}{3,}\s+\d{1,4}\s?[a-z]?(?![\p{L}\d])/iu.test(text)) return true;
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .some((word) => word.length >= 7 && STREET_ENDING.test(word) && !NOT_A_PLACE.has(word));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findPlaceInText } from "../../src/conversation/placeInText.ts";
+import { findPlaceInText, namesStreet } from "../../src/conversation/placeInText.ts";
 
 describe("findPlaceInText", () => {
   it.each([
@@ -25,5 +25,15 @@ describe("findPlaceInText", () => {
     "Bij mij in de buurt is het vies",
   ])("finds no place in %j", (text) => {
     expect(findPlaceInText(text)).toBeNull();
+  });
+});
+
+describe("namesStreet: a street typed at the wijk question", () => {
+  it.each(["molenstraat 20 geldrop", "zei ik toch al heuvel 12", "Dorpsstraat", "ik woon aan de Burgemeester van Houtlaan"])("reads %j as a street", (text) => {
+    expect(namesStreet(text)).toBe(true);
+  });
+
+  it.each(["braakhuizen zuid", "weet ik niet", "waarom moet ik dat zeggen", "geen idee", "ik woon in 5664"])("reads %j as no street", (text) => {
+    expect(namesStreet(text)).toBe(false);
   });
 });

@@ -1,0 +1,24 @@
+/**
+ * The welcome and the consent question are short together (fresh-eyes test, session 5: a 90-word
+ * wall before anything else). At most 45 words in Dutch and in English; the rest is on the privacy page.
+ */
+import { describe, expect, it } from "vitest";
+import { loadFlows } from "../../src/conversation/loadFlows.ts";
+
+describe("the welcome with the consent question", () => {
+  const welkom = loadFlows().flows.get("welkom");
+  const text = (id: string, lang: "nl" | "en"): string => {
+    const step = welkom?.steps[id];
+    return step && (step.type === "say" || step.type === "ask") ? step.text[lang] : "";
+  };
+  for (const lang of ["nl", "en"] as const) {
+    it(`is at most 45 words (${lang}) and says it is a bot, what it keeps, where to read more and asks`, () => {
+      const both = `${text("intro", lang)} ${text("consent", lang)}`.replace(/\{\{resident\.gemeente\}\}/g, "Geldrop-Mierlo");
+      expect(both.split(/\s+/).filter(Boolean).length).toBeLessThanOrEqual(45);
+      expect(both).toMatch(lang === "nl" ? /chatbot.*geen mens/ : /chatbot.*not a person/);
+      expect(both).toMatch(lang === "nl" ? /bewaar je berichten/ : /keep your messages/);
+      expect(both).toContain("{{resident.privacyUrl}}");
+      expect(both).toMatch(lang === "nl" ? /Vind je dat goed\?$/ : /Is that okay\?$/);
+    });
+  }
+});
