@@ -137,7 +137,7 @@ describeEachDatabase("Bot Framework at /api/messages", (provider) => {
 
     const afterConsent = await jan.tap("Ja", "yes");
     expect(texts(afterConsent).join("\n")).toContain("Dank je wel");
-    expect(buttons(afterConsent.at(-1))).toEqual(["Kies uit lijst"]);
+    expect(buttons(afterConsent.at(-1))).toEqual(["Weet ik niet", "Kies uit lijst"]);
 
     const confirm = await jan.say("5731 BC");
     expect(texts(confirm)).toEqual(["Dan woon je in Luchen. Klopt dat?"]);

@@ -84,6 +84,7 @@ describeEachDatabase("Telegram over long polling", (provider) => {
     expect(texts(replies)).toContain("postcode");
     expect(replies.at(-1)?.keyboardButtons).toEqual([
       { text: "📍 Deel mijn locatie", requestLocation: true },
+      { text: "Weet ik niet", requestLocation: false },
       { text: "Kies uit lijst", requestLocation: false },
     ]);
     await waitUntil(() => fake.answeredCallbackQueries.includes(yes.callback_query.id), "the tap on Ja was answered");

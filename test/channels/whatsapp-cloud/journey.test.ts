@@ -36,7 +36,7 @@ describeEachDatabase("a WhatsApp Cloud API resident", (provider) => {
 
     const consent = await turn(incoming.buttonReply(waId, "yes", "Ja"));
     expect(texts(consent)).toContain("Dank je wel");
-    expect(consent.at(-1)).toMatchObject({ kind: "button", options: ["Kies uit lijst"], text: expect.stringContaining("postcode") });
+    expect(consent.at(-1)).toMatchObject({ kind: "button", options: ["Weet ik niet", "Kies uit lijst"], text: expect.stringContaining("postcode") });
 
     const place = await turn(incoming.text(waId, "ik woon op 5731 bc 12"));
     expect(place.at(-1)).toMatchObject({ kind: "button", options: ["Ja", "Nee"], text: expect.stringContaining("Luchen. Klopt dat?") });
