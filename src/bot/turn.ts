@@ -6,7 +6,7 @@
  * written to the outbox in the same transaction that marks the message handled, so every
  * message is answered exactly once.
  */
-import { handleEvent, FlowStateSchema, tappedMenuOption, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
+import { handleEvent, FlowStateSchema, tappedMenuOption, firstMessageEntry, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
@@ -209,7 +209,8 @@ export const runFlows: Middleware = async (turn) => {
     // First contact: the welcome flow first, carrying what the first message said (flows/welkom.yaml uses it after consent).
     const carried = carryFirstMessage(turn, read);
     for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
-    event = { type: "start", target: `flow:${turn.flows.globals.firstContact}`, vars: carried };
+    const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
+    event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };
   } else {
     if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
     carryPostcode(turn, read.text);

@@ -119,7 +119,7 @@ export function matchChoice(text: string, choices: Choice[], options: { inSenten
   const exact = choices.find((c) => c.value === text.trim());
   if (exact) return exact;
   const said = normalise(text);
-  if (!said) return null;
+  if (!said) return matchEmoji(text, choices);
   const number = parseNumber(said);
   if (number !== null && /^(\d+|[a-z0-9]+)$/.test(said.replace(/^(nummer|nr|optie|number|option|keuze)\s+/, ""))) {
     return choices[number - 1] ?? null;
@@ -143,6 +143,18 @@ export function matchChoice(text: string, choices: Choice[], options: { inSenten
   );
   if (contained.length === 1) return contained[0] ?? null;
   return null;
+}
+
+/**
+ * An answer of emoji only ("👍", "👍🏽", "👌"), which normalise() removes: matched to a choice with that emoji
+ * as a label or synonym, skin tone and emoji presentation ignored.
+ */
+function matchEmoji(text: string, choices: Choice[]): Choice | null {
+  const bare = (value: string) => value.replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F\s]/gu, "");
+  const said = bare(text);
+  if (!said) return null;
+  const found = choices.filter((c) => c.labels.some((label) => !normalise(label) && bare(label) === said));
+  return found.length === 1 ? (found[0] ?? null) : null;
 }
 
 const MONTHS: Record<string, number> = {

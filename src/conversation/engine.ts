@@ -768,6 +768,20 @@ function carriedText(text: string, triage: TriageResult): Record<string, unknown
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
 }
 
+/**
+ * Where a resident's very first message starts when it names a flow's `firstMessage` entry ("is het nu
+ * weg?" right after an erasure: flows/privacy.yaml), or null: then the welcome.
+ */
+export function firstMessageEntry(flows: FlowSet, text: string): Target | null {
+  const said = ` ${normalise(text)} `;
+  for (const flow of flows.flows.values()) {
+    for (const entry of flow.entries) {
+      if (entry.firstMessage && entry.words.some((word) => said.includes(` ${normalise(word)} `))) return `flow:${flow.id}#${entry.step}`;
+    }
+  }
+  return null;
+}
+
 /** The step a flow's `entries` lead to for this text (a word or phrase in it), or null. `inFlow`: also the entries for inside the flow. */
 function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
   const said = ` ${normalise(text)} `;

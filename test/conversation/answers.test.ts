@@ -130,6 +130,18 @@ describe("matchChoice", () => {
     expect(matchChoice("jo", yesNo)).toBeNull();
   });
 
+  it("reads an answer of emoji only as the choice with that emoji, skin tone ignored", () => {
+    const yesNo: Choice[] = [
+      { value: "yes", labels: ["ja", "👍", "👌"] },
+      { value: "no", labels: ["nee", "👎"] },
+    ];
+    expect(matchChoice("👍", yesNo)?.value).toBe("yes");
+    expect(matchChoice(" 👍🏽 ", yesNo)?.value).toBe("yes");
+    expect(matchChoice("👎🏻", yesNo)?.value).toBe("no");
+    expect(matchChoice("🙂", yesNo)).toBeNull();
+    expect(matchChoice("👍👎", yesNo)).toBeNull();
+  });
+
   it("finds the one label a sentence contains", () => {
     expect(picked("ik wil graag iets melden")).toBe("melding");
     expect(picked("Ik heb een probleem met de stoep")).toBe("melding");
