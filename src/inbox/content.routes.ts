@@ -31,7 +31,7 @@ import {
 } from "./contentActions.ts";
 import { ActionError } from "./conversationActions.ts";
 import type { SafeHtml } from "../http/html.ts";
-import { page, type PageUser } from "./layout.ts";
+import { page, pageUserOf } from "./layout.ts";
 
 /** What the content pages need. */
 export interface ContentRoutesDeps {
@@ -40,13 +40,6 @@ export interface ContentRoutesDeps {
   timeZone: string;
   /** The clock (tests). */
   now?: () => Date;
-}
-
-const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });
-
-function pageUserOf(res: Response, staff: StaffPrincipal): PageUser {
-  const locals = PageLocalsSchema.parse(res.locals);
-  return { name: locals.staffName, role: staff.role, csrfToken: locals.csrfToken };
 }
 
 const NOTICES: Record<string, string> = {

@@ -2,6 +2,9 @@
  * The inbox's page frame: Dutch, usable on a phone, accessible (skip link, landmarks, visible
  * focus, AA contrast). Server-rendered; every dynamic string must go through `html` (escaped).
  */
+import type { Response } from "express";
+import { z } from "zod";
+import type { StaffPrincipal } from "../api/auth.ts";
 import { escapeHtml, html, type SafeHtml } from "../http/html.ts";
 
 /** Who is signed in, for the header. */
@@ -9,6 +12,14 @@ export interface PageUser {
   name: string;
   role: string;
   csrfToken: string;
+}
+
+const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });
+
+/** The signed-in staff member of a page request (the session middleware fills res.locals). */
+export function pageUserOf(res: Response, staff: StaffPrincipal): PageUser {
+  const locals = PageLocalsSchema.parse(res.locals);
+  return { name: locals.staffName, role: staff.role, csrfToken: locals.csrfToken };
 }
 
 /** The full page. `current` marks the active navigation item. */

@@ -20,7 +20,7 @@ import { formValues, type FieldErrors, type FormValues } from "../content/forms.
 import { signUpNumber } from "../content/signUps.ts";
 import { cancelledBody, notFoundBody } from "../content/views.ts";
 import { ActionError } from "../conversationActions.ts";
-import { page, type PageUser } from "../layout.ts";
+import { page, pageUserOf } from "../layout.ts";
 import { loadCheckInList, markPresence, saveSummary, SummaryFormSchema, type SummaryOutcome } from "../tafelActions.ts";
 import { checkInBody, summaryBody } from "./tafelViews.ts";
 
@@ -29,13 +29,6 @@ export interface TafelRoutesDeps {
   db: Db;
   timeZone: string;
   now?: () => Date;
-}
-
-const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });
-
-function pageUserOf(res: Response, staff: StaffPrincipal): PageUser {
-  const locals = PageLocalsSchema.parse(res.locals);
-  return { name: locals.staffName, role: staff.role, csrfToken: locals.csrfToken };
 }
 
 const PresenceSchema = z.object({ present: z.enum(["0", "1"]) });
