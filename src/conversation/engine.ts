@@ -700,7 +700,7 @@ class Run {
       case "yesno": {
         if (event.media) return { ok: false, reason: "media" };
         const options = choices.filter((c) => c.value !== "skip");
-        const choice = matchChoice(text, options) ?? (event.value ? null : matchLeadingChoice(text, options));
+        const choice = step.input === "yesno" && !event.value ? readYesNo(text, options) : (matchChoice(text, options) ?? (event.value ? null : matchLeadingChoice(text, options)));
         if (!choice) return { ok: false, reason: "invalid" };
         const value = step.input === "yesno" ? choice.value === "yes" : choice.value;
         const next = choices.find((c) => c.value === choice.value)?.next;
@@ -753,7 +753,37 @@ const YES_WORDS = [
   ...["ja", "jaa", "jah", "jazeker", "zeker", "ok", "oke", "oké", "okay", "prima", "goed", "klopt", "graag", "is goed", "ja hoor", "ja graag", "jep", "jup", "jawel", "tuurlijk", "natuurlijk"],
   ...["akkoord", "doe maar", "doe maar ja", "goed dan", "oke dan", "vooruit", "yes", "yep", "yeah", "sure", "of course", "y", "j", "👍", "👌"],
 ];
-const NO_WORDS = ["nee", "neen", "nee hoor", "nee dank je", "nope", "nah", "niet", "nie", "no", "n", "liever niet", "klopt niet", "hoeft niet", "hoeft nie", "niet nodig", "no thanks", "👎"];
+// "niet" and "nie" alone are no as well, but only as the whole answer (readYesNo): in a sentence ("ik weet mijn postcode
+// niet uit mijn hoofd") they are no answer.
+const NO_WORDS = ["nee", "neen", "nee hoor", "nee dank je", "nope", "nah", "no", "n", "liever niet", "klopt niet", "hoeft niet", "hoeft nie", "niet nodig", "niet doen", "zeker niet", "echt niet", "helemaal niet", "natuurlijk niet", "liever nie", "no thanks", "👎"];
+
+/** Letters typed more than once in a row count once ("jaaa" is "ja", "neeee" is "nee"): the forms below are written so. */
+const squeeze = (word: string) => word.replace(/(\p{L})\1+/gu, "$1");
+/** Yes as residents type it, dialect and repeated ("jaja", "jao", "jup", "jazeker"), squeezed. */
+const YES_ROOTS = new Set(["ja", "jaja", "jajaja", "jah", "jaha", "jao", "joa", "jo", "jou", "jep", "jup", "jip", "jop", "yup", "yep", "yes", "yea", "yeah", "jazeker", "jawel", "jawol", "ok", "oke", "okay", "okido", "okidoki", "prima", "tuurlijk", "natuurlijk", "zeker", "klopt", "goed", "top", "akord", "sure", "graag"].map(squeeze));
+/** No as typed alone or with a word after it ("neeee", "nee joh", "niet"). */
+const NO_ROOTS = new Set(["ne", "nen", "nein", "nop", "nope", "no", "nah", "niet", "nie", "neuh", "nej"]);
+/** Words that may follow yes or no without changing it ("ja joh", "jao is goed", "nee hoor, dank je"). */
+const YES_NO_TAIL = new Set(
+  ["joh", "hoor", "ho", "hé", "he", "hoe", "zeker", "wel", "graag", "natuurlijk", "tuurlijk", "prima", "is", "goed", "dat", "klopt", "top", "man", "jong", "jonge", "gast", "toch", "dan", "maar", "ok", "oke", "please", "thanks", "bedankt", "dank", "je", "dankje", "dankjewel", "sure", "zo", "allee", "alee", "echt", "ja", "yes", "sorry", "niet", "nie", "absoluut", "hoor", "doe", "fijn", "super", "mooi", "perfect"].map(squeeze),
+);
+const NEGATION = /(^|\s)(niet|nie|not|geen|nooit|never|dont|don t)(\s|$)/;
+
+/**
+ * Yes or no at a yes/no question: the whole answer in dialect or repeated ("jaja", "jao", "jaaa", "ja joh", "nee joh",
+ * "niet"), else the usual matching. A sentence with "niet" in it is yes only when it starts with yes ("ja, maar niet
+ * op zondag"), so that "ik weet het niet zeker" is no answer at all.
+ */
+function readYesNo(text: string, options: Choice[]): Choice | null {
+  const words = normalise(text).split(" ").filter(Boolean).map(squeeze);
+  const [first, ...rest] = words;
+  const tail = rest.every((word) => YES_NO_TAIL.has(word));
+  const bare = first && tail ? (YES_ROOTS.has(first) && !rest.some((w) => NO_ROOTS.has(w)) ? "yes" : NO_ROOTS.has(first) ? "no" : null) : null;
+  if (bare) return options.find((c) => c.value === bare) ?? null;
+  const choice = matchChoice(text, options) ?? matchLeadingChoice(text, options);
+  if (choice?.value !== "yes" || !NEGATION.test(normalise(text))) return choice;
+  return matchLeadingChoice(text, options)?.value === "yes" ? choice : null;
+}
 const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee", "no", "niet nodig", "hoeft niet", "heb ik niet", "heb ik nie", "heb geen", "heb ik geen", "nvt", "n.v.t.", "no photo"];
 
 /**

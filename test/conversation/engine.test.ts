@@ -471,6 +471,32 @@ describe("asking questions", () => {
     expect(c.state.vars.zeker).toBe(false);
   });
 
+  it("reads yes and no in dialect or repeated, and takes 'niet' in a sentence for no answer", () => {
+    const answers: Array<[string, boolean | undefined]> = [
+      ["jaja", true],
+      ["jao", true],
+      ["jaaa", true],
+      ["ja joh", true],
+      ["jazeker", true],
+      ["jup", true],
+      ["jao is goed", true],
+      ["ja, maar niet op zondag", true],
+      ["neeee", false],
+      ["nee joh", false],
+      ["niet", false],
+      ["zeker niet", false],
+      ["ik weet mijn postcode niet uit mijn hoofd", undefined],
+      ["ik weet het niet zeker", undefined],
+      ["ja nee", false],
+    ];
+    for (const [said, expected] of answers) {
+      const c = chat();
+      c.start("flow:vragen#zeker");
+      c.say(said);
+      expect(c.state.vars.zeker, said).toBe(expected);
+    }
+  });
+
   it("asks again, after a hint, when an answer does not fit; with the step's own retry text if it has one", () => {
     const c = chat();
     c.start("flow:vragen#aantal");
