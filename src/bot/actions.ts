@@ -9,6 +9,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
 import { namesStreet } from "../conversation/placeInText.ts";
+import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
@@ -157,6 +158,8 @@ export const actions: Actions = {
     if (!place) return { outcome: "invalid" };
     const { tx, gemeente } = ctx;
     if (place.kind === "text") {
+      // "Is daar iemand?": no wijk name, but who the resident is talking to (flows/wijk.yaml says it is a bot).
+      if (asksWhoIsThere(place.text)) return { outcome: "who" };
       // A wijk's name, typed (without hyphens, with a typo): confirmed like a postcode's wijk.
       const match = matchWijkName(place.text, await listWijken(tx, gemeente.id));
       if (match.kind === "none") return { outcome: namesStreet(place.text) ? "street" : "unclear" };
