@@ -71,6 +71,14 @@ export async function findWebchatResidentLanguage(db: DbOrTx, visitor: string): 
   return identity?.resident.language ?? null;
 }
 
+/** The language of the visitor's newest conversation (Conversation.language: "tr", "pl"… once recognised), or null. */
+export async function findWebchatConversationLanguage(db: DbOrTx, visitor: string): Promise<string | null> {
+  const identity = await db.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } }, select: { id: true } });
+  if (!identity) return null;
+  const newest = await db.conversation.findFirst({ where: { channelIdentityId: identity.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { language: true } });
+  return newest?.language ?? null;
+}
+
 /** How many of the newest reactions the web chat reads back: enough for every bubble a page shows. */
 const ACKNOWLEDGED_LIMIT = 200;
 

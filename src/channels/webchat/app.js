@@ -10,7 +10,9 @@
   // The page's words in every language (a JSON block the server fills; not executed, so the CSP allows it).
   const allTexts = JSON.parse(document.getElementById("texts").textContent);
   let language = document.documentElement.lang === "en" ? "en" : "nl";
-  const t = (key) => allTexts[language][key];
+  // The "passed on" mark in the conversation's other language (Turkish, Polish…), when the server gives one.
+  let passedOn = null;
+  const t = (key) => (key === "passedOn" && passedOn) || allTexts[language][key];
   let cursor = null;
   let loading = false;
   let again = false;
@@ -181,6 +183,10 @@
       const response = await fetch(`/chat/api/messages${cursor ? `?after=${encodeURIComponent(cursor)}` : ""}`);
       const data = await response.json();
       if (data.language) applyLanguage(data.language);
+      if ((data.passedOn ?? null) !== passedOn) {
+        passedOn = data.passedOn ?? null;
+        for (const element of log.querySelectorAll(".passed-on")) element.textContent = t("passedOn");
+      }
       render(data.messages);
       markAcknowledged(data.acknowledged);
       cursor = data.cursor ?? cursor;

@@ -10,13 +10,13 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import { findWebchatVisitorOfConversation } from "../../db/conversation.repo.ts";
-import { findWebchatResidentLanguage, listWebchatAcknowledgedMessageIds, listWebchatMessages } from "../../db/webchat.repo.ts";
+import { findWebchatConversationLanguage, findWebchatResidentLanguage, listWebchatAcknowledgedMessageIds, listWebchatMessages } from "../../db/webchat.repo.ts";
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
 import { jsonBody } from "../../http/bodyParsers.ts";
 import { declaredPhotoType, detectPhotoType, storeWebchatPhoto, WEBCHAT_MAX_PHOTO_BYTES } from "./webchatPhotos.ts";
-import { renderWebchatPage, WebchatLanguageSchema, type WebchatLanguage } from "./webchatTexts.ts";
+import { passedOnInOtherLanguage, renderWebchatPage, WebchatLanguageSchema, type WebchatLanguage } from "./webchatTexts.ts";
 
 const COOKIE = "wl_chat";
 
@@ -278,7 +278,7 @@ class WebchatStreams {
 /** The visitor's messages after a cursor, with the buttons of bot messages. */
 async function readMessages(db: Db, visitor: string, after: string | undefined) {
   const messages = await listWebchatMessages(db, visitor, after ? decodeCursor(after) : null);
-  if (!messages) return { messages: [], cursor: null, language: "nl", acknowledged: [] };
+  if (!messages) return { messages: [], cursor: null, language: "nl", passedOn: null, acknowledged: [] };
   const last = messages[messages.length - 1];
   return {
     messages: messages.map((m) => {
@@ -296,6 +296,8 @@ async function readMessages(db: Db, visitor: string, after: string | undefined) 
       };
     }),
     language: pageLanguage(await findWebchatResidentLanguage(db, visitor)),
+    // A conversation in Turkish, Polish…: the "passed on" mark in that language (null: the page's own text).
+    passedOn: passedOnInOtherLanguage(await findWebchatConversationLanguage(db, visitor)),
     // The resident's messages the bot acknowledged with a reaction: the page marks those bubbles "passed on".
     acknowledged: await listWebchatAcknowledgedMessageIds(db, visitor),
     cursor: last ? encodeCursor(last.createdAt, last.id) : (after ?? null),

@@ -3,6 +3,7 @@
  * The bot's messages come from the flows; these are only the page around them.
  */
 import { z } from "zod";
+import { OtherLanguageSchema, type OtherLanguage } from "../../domain/vocabulary.ts";
 
 /** The languages the page speaks: the bot's (Resident.language). */
 export const WebchatLanguageSchema = z.enum(["nl", "en"]);
@@ -69,6 +70,24 @@ export const WEBCHAT_TEXTS = {
     privacyLink: "Privacy: what we keep and why",
   },
 } satisfies Record<WebchatLanguage, Record<string, string>>;
+
+/**
+ * The "passed on" mark in the languages the bot recognises but does not converse in (OTHER_LANGUAGES): a
+ * Turkish or Polish resident whose messages go to staff reads it in their own language, not in Dutch.
+ */
+export const PASSED_ON_IN_OTHER_LANGUAGES: Record<OtherLanguage, string> = {
+  tr: "✓ iletildi",
+  ar: "✓ تم التحويل",
+  pl: "✓ przekazano",
+  uk: "✓ передано",
+  de: "✓ weitergeleitet",
+};
+
+/** The "passed on" mark for a conversation in another language; null for Dutch and English (the page's own text). */
+export function passedOnInOtherLanguage(conversationLanguage: string | null): string | null {
+  const parsed = OtherLanguageSchema.safeParse(conversationLanguage);
+  return parsed.success ? PASSED_ON_IN_OTHER_LANGUAGES[parsed.data] : null;
+}
 
 /** A page text's key. */
 export type WebchatTextKey = keyof (typeof WEBCHAT_TEXTS)["nl"];

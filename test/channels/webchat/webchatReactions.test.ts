@@ -14,6 +14,7 @@ import { captureLogger } from "../../helpers/logger.ts";
 const MessagesSchema = z.object({
   messages: z.array(z.object({ id: z.string(), direction: z.string(), text: z.string() })),
   acknowledged: z.array(z.string()),
+  passedOn: z.string().nullable(),
 });
 const ConversationSchema = z.object({ messages: z.array(z.object({ direction: z.string(), text: z.string().nullable() })) });
 const ListSchema = z.object({ items: z.array(z.object({ id: z.string() })) });
@@ -112,5 +113,19 @@ describeEachDatabase("the web chat's acknowledgement mark while staff handle a c
     expect(conversation).toBeDefined();
     expect(conversation?.messages.at(-1)).toMatchObject({ direction: "in", text: "nog iets: het hek is ook kapot" });
     expect(conversation?.messages.some((m) => m.text === "👍" || m.text === "")).toBe(false);
+  });
+
+  it("gives a Polish resident the mark in Polish, and a Dutch one none of their own (the page's '✓ doorgegeven')", async () => {
+    const resident = visitor();
+    await resident.say({ text: "Dzień dobry, czy mówisz po polsku? Chcę zgłosić problem" });
+    await resident.say({ text: "tak" });
+    const read = await resident.read();
+    const tak = read.messages.filter((m) => m.direction === "in").at(-1);
+    expect(read.acknowledged).toContain(tak?.id);
+    expect(read.passedOn).toBe("✓ przekazano");
+
+    const dutch = visitor();
+    await dutch.say({ text: "hoi" });
+    expect((await dutch.read()).passedOn).toBeNull();
   });
 });
