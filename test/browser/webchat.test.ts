@@ -155,6 +155,18 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("puts the mark in Polish on a Polish resident's message that went to staff", async () => {
+    const resident = await newPhone();
+    await resident.goto(`${url}/chat`);
+    await type(resident, "Dzień dobry, czy mówisz po polsku? Chcę zgłosić problem");
+    await botSays(resident, "Jestem Wijklijn");
+    await type(resident, "tak");
+    const mark = resident.locator("#log li.in").filter({ hasText: "tak" }).locator(".passed-on");
+    await mark.waitFor(WAIT);
+    expect(await mark.textContent()).toBe("✓ przekazano");
+    expect(pageErrors).toEqual([]);
+  });
+
   it("speaks English around the bot to a resident who writes in English, also after a reload", async () => {
     const resident = await newPhone("en-GB");
     await resident.goto(`${url}/chat`);
