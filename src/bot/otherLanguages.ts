@@ -11,11 +11,13 @@
 import { handleEvent, type FlowState } from "../conversation/engine.ts";
 import type { OtherLanguageTextsSchema } from "../conversation/flowSchema.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
-import { changeStatus } from "../db/conversation.repo.ts";
+import { changeStatus, routeConversation } from "../db/conversation.repo.ts";
 import { recordConversationTopic } from "../db/turn.repo.ts";
-import { findWijkRefById } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
+import type { WijkRef } from "../domain/wijk.ts";
 import { isWithStaff, OtherLanguageSchema, type OtherLanguage } from "../domain/vocabulary.ts";
+import { parsePostcode } from "../routing/postcode.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import { activityFromOutput, readActivity } from "./activity.ts";
 import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
@@ -55,6 +57,7 @@ function stopForm(state: FlowState): FlowState {
 export const answerOtherLanguages: Middleware = async (turn, next) => {
   const triage = triageTurn(turn);
   const language = triage?.languageConfident ? triage.answerLanguage : null;
+  if (isWithStaff(turn.conversation.status) && conversationOtherLanguage(turn) && !turn.conversation.tandemId) await routeByPostcodeInText(turn);
   if (!language || isWithStaff(turn.conversation.status)) return next();
   // An answer to the bot's question ("5662 AB", "Heuvel 3") is easily misread: there it takes a sentence.
   if (turn.state.waiting === "ask" && (turn.context.activity.text ?? "").trim().split(/\s+/).length < MIN_WORDS_AT_QUESTION) return next();
@@ -66,7 +69,7 @@ export const answerOtherLanguages: Middleware = async (turn, next) => {
   turn.state = stopForm(turn.state);
   // The handover text is the acknowledgement in the resident's language: the next messages of this quiet period get a 👍, not Dutch text.
   turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
-  const wijk = turn.resident.wijkId ? await findWijkRefById(turn.tx, turn.resident.wijkId) : null;
+  const wijk = turn.resident.wijkId ? await findWijkRefById(turn.tx, turn.resident.wijkId) : await wijkOfPostcodeInText(turn);
   const route = wijk ? await routeResident({ wijk }) : null;
   const routed = route?.wijk && route.reason !== "inactive" ? route : null;
   const tandemId = routed?.tandem?.id ?? turn.conversation.tandemId;
@@ -82,6 +85,30 @@ export const answerOtherLanguages: Middleware = async (turn, next) => {
   await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
   turn.events.push({ conversationId: turn.conversationId, tandemId: tandemId ?? null, kind: "handover" });
 };
+
+/** The wijk of a full postcode ("5731 CA") in the turn's text, or null (none, four digits alone, or outside the gemeente). */
+async function wijkOfPostcodeInText(turn: Turn): Promise<WijkRef | null> {
+  const postcode = parsePostcode(turn.context.activity.text ?? "");
+  if (!postcode?.letters) return null;
+  const found = (await findWijkByPostcode(turn.tx, turn.deps.gemeente.id, postcode.formatted)).wijk;
+  return found ? findWijkRefBySlug(turn.tx, turn.deps.gemeente.id, found.slug) : null;
+}
+
+/**
+ * A postcode in a later message of a conversation in another language that has no tandem yet (the Polish
+ * resident who types "5731 CA" after the handover): the conversation goes to that wijk's tandem, so staff
+ * see its wijk in one inbox rather than "Onbekend" in every one. Only the conversation is routed; the
+ * resident gave no consent to keep a wijk.
+ */
+async function routeByPostcodeInText(turn: Turn): Promise<void> {
+  const wijk = await wijkOfPostcodeInText(turn);
+  const route = wijk ? await routeResident({ wijk }) : null;
+  if (!route?.wijk || route.reason === "inactive") return;
+  const tandemId = route.tandem?.id ?? null;
+  await routeConversation(turn.tx, turn.conversationId, { wijkId: route.wijk.id, tandemId });
+  turn.conversation.tandemId = tandemId;
+  turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
+}
 
 function probeContext(turn: Turn) {
   return { flows: turn.flows, resident: turn.residentFacts, classify: turn.deps.classify, today: localDate(turn.now, turn.deps.gemeente.timeZone) };

@@ -152,6 +152,19 @@ describeEachDatabase("residents who write in another language", (provider) => {
     expect(later.map((r) => r.text).join("\n")).toContain(texts[language].handover);
   });
 
+  it("routes a new resident's conversation in another language by the postcode in a later message, or in the first", async () => {
+    const polish = harness.resident();
+    await polish.say("Dzień dobry, czy mówisz po polsku? Chcę zgłosić problem");
+    expect((await polish.conversations())[0]?.wijk).toBeNull();
+    await polish.say("5731 CA");
+    const [routed] = await polish.conversations();
+    expect(routed).toMatchObject({ status: "open", wijk: "neerakkers", tandem: "mierlo" });
+
+    const turkish = harness.resident();
+    await turkish.say("Merhaba, sokağımızda çöp toplanmıyor, posta kodum 5663 AB, şikayet etmek istiyorum");
+    expect((await turkish.conversations())[0]).toMatchObject({ status: "open", wijk: "genoenhuis", tandem: "geldrop-zuid" });
+  });
+
   it("keeps a Dutch answer to the bot's question with the bot, even when it looks foreign", async () => {
     const resident = await residentAt(harness, { flow: "melding", step: "describe" });
     const replies = await resident.say("5662 AB");
