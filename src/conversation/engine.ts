@@ -755,17 +755,26 @@ const YES_WORDS = [
 ];
 // "niet" and "nie" alone are no as well, but only as the whole answer (readYesNo): in a sentence ("ik weet mijn postcode
 // niet uit mijn hoofd") they are no answer.
-const NO_WORDS = ["nee", "neen", "nee hoor", "nee dank je", "nope", "nah", "no", "n", "liever niet", "klopt niet", "hoeft niet", "hoeft nie", "niet nodig", "niet doen", "zeker niet", "echt niet", "helemaal niet", "natuurlijk niet", "liever nie", "no thanks", "👎"];
+const NO_WORDS = [
+  ...["nee", "neen", "nee hoor", "nee dank je", "nope", "nah", "no", "n", "liever niet", "liever nie", "klopt niet", "hoeft niet", "hoeft nie", "niet nodig", "niet doen"],
+  ...["zeker niet", "echt niet", "helemaal niet", "natuurlijk niet", "no thanks", "👎"],
+];
 
 /** Letters typed more than once in a row count once ("jaaa" is "ja", "neeee" is "nee"): the forms below are written so. */
 const squeeze = (word: string) => word.replace(/(\p{L})\1+/gu, "$1");
 /** Yes as residents type it, dialect and repeated ("jaja", "jao", "jup", "jazeker"), squeezed. */
-const YES_ROOTS = new Set(["ja", "jaja", "jajaja", "jah", "jaha", "jao", "joa", "jo", "jou", "jep", "jup", "jip", "jop", "yup", "yep", "yes", "yea", "yeah", "jazeker", "jawel", "jawol", "ok", "oke", "okay", "okido", "okidoki", "prima", "tuurlijk", "natuurlijk", "zeker", "klopt", "goed", "top", "akord", "sure", "graag"].map(squeeze));
+const YES_ROOTS = new Set(
+  "ja jaja jajaja jah jaha jao joa jo jou jep jup jip jop yup yep yes yea yeah jazeker jawel jawol ok oke okay okido okidoki prima tuurlijk natuurlijk zeker klopt goed top akkoord sure graag"
+    .split(" ")
+    .map(squeeze),
+);
 /** No as typed alone or with a word after it ("neeee", "nee joh", "niet"). */
-const NO_ROOTS = new Set(["ne", "nen", "nein", "nop", "nope", "no", "nah", "niet", "nie", "neuh", "nej"]);
+const NO_ROOTS = new Set("ne nen nein nop nope no nah niet nie neuh nej".split(" "));
 /** Words that may follow yes or no without changing it ("ja joh", "jao is goed", "nee hoor, dank je"). */
 const YES_NO_TAIL = new Set(
-  ["joh", "hoor", "ho", "hé", "he", "hoe", "zeker", "wel", "graag", "natuurlijk", "tuurlijk", "prima", "is", "goed", "dat", "klopt", "top", "man", "jong", "jonge", "gast", "toch", "dan", "maar", "ok", "oke", "please", "thanks", "bedankt", "dank", "je", "dankje", "dankjewel", "sure", "zo", "allee", "alee", "echt", "ja", "yes", "sorry", "niet", "nie", "absoluut", "hoor", "doe", "fijn", "super", "mooi", "perfect"].map(squeeze),
+  "joh hoor ho he hoe zeker wel graag natuurlijk tuurlijk prima is goed dat klopt top man jong jonge gast toch dan maar ok oke please thanks bedankt dank je dankje dankjewel sure zo allee alee echt ja yes sorry niet nie absoluut doe fijn super mooi perfect"
+    .split(" ")
+    .map(squeeze),
 );
 const NEGATION = /(^|\s)(niet|nie|not|geen|nooit|never|dont|don t)(\s|$)/;
 
