@@ -95,14 +95,21 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
 }
 
 /**
- * True when free text does not fit the question the bot asked beside staff (the engine would only
- * ask again): then it is a message for staff, not a wrong answer.
+ * True when free text does not fit the question the bot asked beside staff: then it is a message
+ * for staff, not a wrong answer. A short reply that may be a try at the answer ("jao", "ok dan")
+ * gets the question once more first, with its buttons: "Weet je het zeker?" before an erasure must
+ * not vanish on a word the bot did not read.
  */
 export function isTextForStaff(before: FlowState, after: FlowState, read: { text?: string; value?: string; location?: unknown; media?: unknown }, flows: FlowSet): boolean {
   if (!read.text || read.value || read.location || read.media) return false;
   // In a form the resident started beside staff (a new idea after 'nieuw onderwerp'), an unfitting answer is asked again, as anywhere.
   if (!before.flow || !answersBesideStaffFlow(flows, before.flow)) return false;
-  return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries;
+  return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries && (before.tries >= 1 || !mayBeAnAnswer(read.text));
+}
+
+/** A reply of at most three words and no question: perhaps an answer the bot did not read. */
+function mayBeAnAnswer(text: string): boolean {
+  return !text.includes("?") && text.trim().split(/\s+/).length <= 3;
 }
 
 /** True for the flows of what the bot answers itself beside staff (wijk news, dialoogtafels, privacy, wijkberichten). */

@@ -6,7 +6,17 @@
  * written to the outbox in the same transaction that marks the message handled, so every
  * message is answered exactly once.
  */
-import { handleEvent, FlowStateSchema, tappedMenuOption, firstMessageEntry, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
+import {
+  handleEvent,
+  FlowStateSchema,
+  tappedMenuOption,
+  firstMessageEntry,
+  namesKnownRequest,
+  INTENT_CONFIDENCE,
+  type EngineContext,
+  type EngineEvent,
+  type FlowState,
+} from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
@@ -108,7 +118,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   if (result?.emergency && result.emergency !== turn.state.safety) return answerEmergency(turn, result.emergency, result);
   const text = turn.context.activity.text;
   // Possible but not sure: ask at once, with the number in the question (not during the follow-up of a 112/113 already answered).
-  if (result?.possibleEmergency && text && !turn.state.safety) return askSafetyCheck(turn, result.possibleEmergency, text);
+  // A request the flows know by its words ("I want to delete my data") is no possible emergency.
+  if (result?.possibleEmergency && text && !turn.state.safety && !namesKnownRequest(turn.flows, text)) return askSafetyCheck(turn, result.possibleEmergency, text);
   return followUpSafety(turn, next);
 };
 

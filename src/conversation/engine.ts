@@ -106,6 +106,8 @@ export interface EngineContext {
 export const INTENT_CONFIDENCE = 0.3;
 /** How sure the triage must be before free text at the wijk question starts another flow. */
 const WIJK_QUESTION_INTENT_CONFIDENCE = 0.75;
+/** How sure the triage must be of another flow before a flow's entry words ("is het nu weg?") are passed over. */
+const ENTRY_OVERRULED_CONFIDENCE = 0.75;
 const MAX_TRIES = 3;
 /** Set by the wijk flow when the resident does not know their wijk: flows that need one go on without it. */
 const NO_WIJK_VAR = "keep_noWijk";
@@ -521,7 +523,7 @@ class Run {
       const step = entryStep(flow, text, false);
       if (!step || step === this.state.step) continue;
       const other = this.flowForIntent(triage.intent);
-      if (other && other !== flow.id && triage.confidence.intent >= INTENT_CONFIDENCE) continue;
+      if (other && other !== flow.id && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
       this.state.resume = null;
       this.startFlow(flow.id, step);
       return true;
@@ -766,6 +768,20 @@ function carriedText(text: string, triage: TriageResult): Record<string, unknown
   // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
   const place = findPlaceInText(text);
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/**
+ * Whether the text is a request the flows know by its words: a global command ("alles wissen") or a
+ * flow's entry ("is het nu weg?", "delete my data"). Such text is no possible emergency to ask
+ * about (a sure 112 or 113 is still answered first).
+ */
+export function namesKnownRequest(flows: FlowSet, text: string): boolean {
+  const said = normalise(text);
+  if (!said) return false;
+  for (const command of Object.values(flows.globals.commands)) {
+    if ([...command.words.nl, ...command.words.en].some((word) => normalise(word) === said.replace(/^\/+/, ""))) return true;
+  }
+  return [...flows.flows.values()].some((flow) => entryStep(flow, text, false) !== null);
 }
 
 /**

@@ -48,6 +48,14 @@ describe("the acknowledgement while staff handle a conversation", () => {
     const idea = { ...initialState(), flow: "idee", step: "support", waiting: "ask" as const };
     expect(isTextForStaff(idea, { ...idea, tries: 1 }, { text: "ja" }, flows)).toBe(false);
   });
+
+  it("asks once more when a short reply may be a try at the answer, and passes it to staff the second time", () => {
+    const flows = loadFlows();
+    const confirm = { ...initialState(), flow: "privacy", step: "confirm-erase", waiting: "ask" as const };
+    expect(isTextForStaff(confirm, { ...confirm, tries: 1 }, { text: "jao" }, flows)).toBe(false);
+    expect(isTextForStaff({ ...confirm, tries: 1 }, { ...confirm, tries: 2 }, { text: "jao" }, flows)).toBe(true);
+    expect(isTextForStaff(confirm, { ...confirm, tries: 1 }, { text: "weten jullie nog in welke wijk ik woon?" }, flows)).toBe(true);
+  });
 });
 
 describeEachDatabase("a conversation with staff", (provider) => {
