@@ -12,6 +12,7 @@ import {
   tappedMenuOption,
   firstMessageEntry,
   namesKnownRequest,
+  describesMatter,
   INTENT_CONFIDENCE,
   type EngineContext,
   type EngineEvent,
@@ -284,7 +285,7 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.intent === "groet" || triage.intent === "onbekend" || triage.confidence.intent < INTENT_CONFIDENCE) return carried;
   carried.keep_intent = triage.intent;
   // As a flow started from free text: the text is a description when it says something about the matter.
-  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) {
+  if (describesMatter(text, triage)) {
     carried.keep_text = text;
     // Where it is ("bij de Heuvel 12 in Coevering"): confirmed in the melding, not asked again.
     const place = findPlaceInText(text);

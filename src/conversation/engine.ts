@@ -605,7 +605,8 @@ class Run {
     if (text && step.input !== "text" && !event.value && this.followOwnFlow(text)) return;
     if (text && step.input !== "text" && this.followIntent(text)) return;
     // An answer of another kind that the step can use (flows/wijk.yaml confirm: a typed wijk name corrects the wijk).
-    if (step.otherwise && parsed.reason !== "media" && !event.value) {
+    const words = event.text?.trim().split(/\s+/).filter(Boolean).length ?? 0;
+    if (step.otherwise && parsed.reason !== "media" && !event.value && words >= (step.otherwise.minWords ?? 0)) {
       const other = this.parseInput({ ...step, input: step.otherwise.input, options: [], optional: false }, event, event.value ?? event.text ?? "", []);
       if (other.ok) {
         this.state.vars[step.otherwise.save] = other.value;
@@ -763,11 +764,29 @@ const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee",
  * the matter (a theme, or more than a few words), so the resident is not asked twice.
  */
 function carriedText(text: string, triage: TriageResult): Record<string, unknown> {
-  const substantive = triage.theme !== "overig" || text.split(/\s+/).length > 6;
-  if (!substantive) return {};
+  if (!describesMatter(text, triage)) return {};
   // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
   const place = findPlaceInText(text);
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/** "ik wil iets melden over", "I want to report": words that ask for a flow and say nothing of the matter. */
+const REQUEST_WORDS =
+  /^(?:(?:hoi|hallo|hey|hi|hello|goedemorgen|goedemiddag|goedenavond)[,!.]?\s+)?(?:(?:ik|wij|we)\s+(?:wil|wou|willen|zou|zouden|wil graag|zou graag|wilde)\s+(?:graag\s+)?(?:even\s+)?(?:iets|wat|een melding|een klacht|een probleem|een idee)?\s*(?:melden|doorgeven|aangeven|maken|delen|indienen)?|(?:ik heb|wij hebben|we hebben)\s+(?:een\s+)?(?:melding|klacht|probleem|vraag|idee)|(?:i|we)\s+(?:want|would like|'d like|wanna)\s+(?:to\s+)?(?:report|make a report|complain|share an idea)(?:\s+something)?|(?:can|could|may)\s+i\s+(?:report|complain)(?:\s+something)?)\s*(?:over|van|bij|aan|about|on|of)?\s*/i;
+
+const ARTICLES = new Set(["de", "het", "een", "mijn", "onze", "ons", "the", "a", "an", "my", "our"]);
+
+/**
+ * Whether the text says something about the matter itself, beyond asking for a flow: "de stoep die
+ * kapot is" does, "ik wil iets melden over de weg" does not (it gets the question "Wat wil je melden?";
+ * its theme still counts). Also used for the first message (src/bot/turn.ts).
+ */
+export function describesMatter(text: string, triage: Pick<TriageResult, "theme">): boolean {
+  const rest = text.trim().replace(REQUEST_WORDS, "");
+  // What is left besides articles: one word ("de weg", "afval", "the park") names only the topic.
+  const restWords = rest.split(/\s+/).filter((word) => /[\p{L}\d]/u.test(word) && !ARTICLES.has(word.toLowerCase())).length;
+  if (rest.length < text.trim().length && restWords <= 1) return false;
+  return triage.theme !== "overig" || text.split(/\s+/).length > 6;
 }
 
 /**

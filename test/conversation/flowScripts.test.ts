@@ -29,6 +29,8 @@ const CheckSchema = z
     notStored: z.array(z.string()).optional(),
     /** How many of the resident's messages the newest conversation holds for staff. */
     inbound: z.number().optional(),
+    /** Fragments the bot's notes for staff in the newest conversation contain (the melding's summary). */
+    note: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -86,6 +88,11 @@ async function check(harness: BotHarness, resident: Resident, expected: z.infer<
   const newest = conversations[0];
   if (expected.count !== undefined) expect(conversations.length, `${where}: number of conversations`).toBe(expected.count);
   if (expected.inbound !== undefined) expect(newest?.messages.filter((m) => m.direction === "in").length, `${where}: resident messages for staff`).toBe(expected.inbound);
+  const notes = (newest?.messages ?? [])
+    .filter((m) => m.direction === "note")
+    .map((m) => m.text ?? "")
+    .join("\n");
+  for (const fragment of expected.note ?? []) expect(notes, `${where}: note for staff`).toContain(fragment);
   for (const key of ["status", "intent", "theme", "wijk", "tandem", "emergency"] as const) {
     if (expected[key] !== undefined) expect(newest?.[key], `${where}: conversation ${key}`).toBe(expected[key]);
   }
