@@ -703,7 +703,10 @@ class Run {
       case "yesno": {
         if (event.media) return { ok: false, reason: "media" };
         const options = choices.filter((c) => c.value !== "skip");
-        const choice = matchChoice(text, options) ?? (event.value ? null : matchLeadingChoice(text, options));
+        // The flow's own name ("dialoogtafel" at the list of dialoogtafels) picks no option: it starts the flow again.
+        const flow = this.currentFlow();
+        const flowWords = flow ? [flow.title.nl, flow.title.en, ...flow.intents] : [];
+        const choice = matchChoice(text, options, { ignoreWords: flowWords }) ?? (event.value ? null : matchLeadingChoice(text, options));
         if (!choice) return { ok: false, reason: "invalid" };
         const value = step.input === "yesno" ? choice.value === "yes" : choice.value;
         const next = choices.find((c) => c.value === choice.value)?.next;
