@@ -603,7 +603,9 @@ class Run {
     // A free-text answer that clearly asks for something else: follow the resident.
     const text = event.text?.trim();
     if (text && step.input !== "text" && !event.value && this.followOwnFlow(text)) return;
-    if (text && step.input !== "text" && this.followIntent(text)) return;
+    // An address typed at the consent question ("Heuvel 12 in Geldrop") is no request for another flow: the question stays.
+    const addressAtConsent = this.state.flow === this.ctx.flows.globals.firstContact && !!text && (namesStreet(text) || findPlaceInText(text) !== null);
+    if (text && step.input !== "text" && !addressAtConsent && this.followIntent(text)) return;
     // An answer of another kind that the step can use (flows/wijk.yaml confirm: a typed wijk name corrects the wijk).
     const words = event.text?.trim().split(/\s+/).filter(Boolean).length ?? 0;
     if (step.otherwise && parsed.reason !== "media" && !event.value && words >= (step.otherwise.minWords ?? 0)) {
