@@ -37,6 +37,22 @@ export function asksForPerson(triage: TriageResult): boolean {
   return triage.intent === "contact" && triage.confidence.intent >= INTENT_CONFIDENCE;
 }
 
+/** "is daar iemand?", "hallo??", "anybody there?": the resident wonders whether anyone reads along. */
+const ANYONE_THERE =
+  /^(?:(?:hallo+|hoi|hey|hello|hi)\s*[?!.,]*\s*)?(?:is (?:daar|er) (?:nog )?(?:wel )?iemand|leest (?:er )?(?:nog )?iemand (?:mee|dit)|(?:is )?any(?:body|one) (?:there|reading)|is (?:some|any)one there|hallo+|hello|hoi)\s*[?!.]*\s*(?:\?+)?$/i;
+
+/** True when the text only asks whether anyone is there or reads along (answered in words each time). */
+export function asksWhetherAnyoneReads(text: string): boolean {
+  const trimmed = text.trim();
+  return ANYONE_THERE.test(trimmed) && (trimmed.includes("?") || /iemand|any(?:one|body)|someone/i.test(trimmed));
+}
+
+/** True when staff replied in this conversation within the quiet period: the resident is talking with a person. */
+export async function staffRepliedRecently(turn: Turn): Promise<boolean> {
+  const at = await findLastStaffReplyAt(turn.tx, turn.conversationId);
+  return at !== null && turn.now.getTime() - at.getTime() < QUIET_PERIOD_MS;
+}
+
 /**
  * Whether the bot acknowledges in words now: when neither the bot acknowledged nor staff replied
  * within the quiet period. Right after a staff reply the resident is talking with a person, and a

@@ -45,7 +45,7 @@ import { limitFloods } from "./floodLimit.ts";
 import { answerFeedback } from "../trust/answerFeedback.ts";
 import { askSafetyCheck, followUpSafety, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
+import { answersBesideStaff, asksForPerson, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -190,9 +190,12 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // A button of an earlier menu, tapped: follow it as after 'menu' (a person already has the conversation).
   if (read.value && turn.state.flow === null && tappedMenuOption(turn.flows, read.value)) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
-  if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
-  const newsQuestion = triage && read.text ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
-  if (triage && (answersBesideStaff(triage) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
+  // "is daar iemand?": asking for a person or whether anyone reads along gets the answer in words, every time.
+  if (triage && (asksForPerson(triage) || (read.text && asksWhetherAnyoneReads(read.text)))) return passToStaff(turn, { acknowledge: true, force: true });
+  // Right after a staff reply the resident is talking with that person: a question ("hoe laat komen ze?") is for them, not for the wijk news.
+  const talkingWithStaff = await staffRepliedRecently(turn);
+  const newsQuestion = triage && read.text && !talkingWithStaff ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
+  if (triage && ((answersBesideStaff(triage) && !(talkingWithStaff && read.text?.includes("?"))) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
     // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
     await passToStaff(turn, { acknowledge: true });
     return next();

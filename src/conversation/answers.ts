@@ -152,9 +152,39 @@ export function matchChoice(text: string, choices: Choice[], options: { inSenten
 }
 
 /** Words that say nothing about which option is meant. */
-const FILLER_WORDS = new Set(
-  ["die", "dat", "van", "de", "het", "een", "ik", "wil", "graag", "doe", "maar", "voor", "naar", "in", "op", "bij", "met", "en", "is", "mij", "me", "deze", "the", "one", "that", "of", "for", "please", "i", "want", "to"],
-);
+const FILLER_WORDS = new Set([
+  "die",
+  "dat",
+  "van",
+  "de",
+  "het",
+  "een",
+  "ik",
+  "wil",
+  "graag",
+  "doe",
+  "maar",
+  "voor",
+  "naar",
+  "in",
+  "op",
+  "bij",
+  "met",
+  "en",
+  "is",
+  "mij",
+  "me",
+  "deze",
+  "the",
+  "one",
+  "that",
+  "of",
+  "for",
+  "please",
+  "i",
+  "want",
+  "to",
+]);
 
 /** Whether every telling word of what was said is a word of the label (a small typo forgiven), with one word of at least four letters. */
 function namesLabel(said: string, label: string, ignored: Set<string>): boolean {
