@@ -37,6 +37,22 @@ export function asksForPerson(triage: TriageResult): boolean {
   return triage.intent === "contact" && triage.confidence.intent >= INTENT_CONFIDENCE;
 }
 
+/** "is daar iemand?", "hallo??", "anybody there?": the resident wonders whether anyone reads along. */
+const ANYONE_THERE =
+  /^(?:(?:hallo+|hoi|hey|hello|hi)\s*[?!.,]*\s*)?(?:is (?:daar|er) (?:nog )?(?:wel )?iemand|leest (?:er )?(?:nog )?iemand (?:mee|dit)|(?:is )?any(?:body|one) (?:there|reading)|is (?:some|any)one there|hallo+|hello|hoi)\s*[?!.]*\s*(?:\?+)?$/i;
+
+/** True when the text only asks whether anyone is there or reads along (answered in words each time). */
+export function asksWhetherAnyoneReads(text: string): boolean {
+  const trimmed = text.trim();
+  return ANYONE_THERE.test(trimmed) && (trimmed.includes("?") || /iemand|any(?:one|body)|someone/i.test(trimmed));
+}
+
+/** True when staff replied in this conversation within the quiet period: the resident is talking with a person. */
+export async function staffRepliedRecently(turn: Turn): Promise<boolean> {
+  const at = await findLastStaffReplyAt(turn.tx, turn.conversationId);
+  return at !== null && turn.now.getTime() - at.getTime() < QUIET_PERIOD_MS;
+}
+
 /**
  * Whether the bot acknowledges in words now: when neither the bot acknowledged nor staff replied
  * within the quiet period. Right after a staff reply the resident is talking with a person, and a
@@ -95,14 +111,21 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
 }
 
 /**
- * True when free text does not fit the question the bot asked beside staff (the engine would only
- * ask again): then it is a message for staff, not a wrong answer.
+ * True when free text does not fit the question the bot asked beside staff: then it is a message
+ * for staff, not a wrong answer. A short reply that may be a try at the answer ("jao", "ok dan")
+ * gets the question once more first, with its buttons: "Weet je het zeker?" before an erasure must
+ * not vanish on a word the bot did not read.
  */
 export function isTextForStaff(before: FlowState, after: FlowState, read: { text?: string; value?: string; location?: unknown; media?: unknown }, flows: FlowSet): boolean {
   if (!read.text || read.value || read.location || read.media) return false;
   // In a form the resident started beside staff (a new idea after 'nieuw onderwerp'), an unfitting answer is asked again, as anywhere.
   if (!before.flow || !answersBesideStaffFlow(flows, before.flow)) return false;
-  return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries;
+  return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries && (before.tries >= 1 || !mayBeAnAnswer(read.text));
+}
+
+/** A reply of at most three words and no question: perhaps an answer the bot did not read. */
+function mayBeAnAnswer(text: string): boolean {
+  return !text.includes("?") && text.trim().split(/\s+/).length <= 3;
 }
 
 /** True for the flows of what the bot answers itself beside staff (wijk news, dialoogtafels, privacy, wijkberichten). */

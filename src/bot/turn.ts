@@ -6,7 +6,18 @@
  * written to the outbox in the same transaction that marks the message handled, so every
  * message is answered exactly once.
  */
-import { handleEvent, FlowStateSchema, tappedMenuOption, firstMessageEntry, INTENT_CONFIDENCE, type EngineContext, type EngineEvent, type FlowState } from "../conversation/engine.ts";
+import {
+  handleEvent,
+  FlowStateSchema,
+  tappedMenuOption,
+  firstMessageEntry,
+  namesKnownRequest,
+  describesMatter,
+  INTENT_CONFIDENCE,
+  type EngineContext,
+  type EngineEvent,
+  type FlowState,
+} from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
@@ -34,7 +45,7 @@ import { limitFloods } from "./floodLimit.ts";
 import { answerFeedback } from "../trust/answerFeedback.ts";
 import { askSafetyCheck, followUpSafety, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { answersBesideStaff, asksForPerson, isTextForStaff, passToStaff, withoutOpenQuestion } from "./staffHandling.ts";
+import { answersBesideStaff, asksForPerson, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -108,7 +119,8 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   if (result?.emergency && result.emergency !== turn.state.safety) return answerEmergency(turn, result.emergency, result);
   const text = turn.context.activity.text;
   // Possible but not sure: ask at once, with the number in the question (not during the follow-up of a 112/113 already answered).
-  if (result?.possibleEmergency && text && !turn.state.safety) return askSafetyCheck(turn, result.possibleEmergency, text);
+  // A request the flows know by its words ("I want to delete my data") is no possible emergency.
+  if (result?.possibleEmergency && text && !turn.state.safety && !namesKnownRequest(turn.flows, text)) return askSafetyCheck(turn, result.possibleEmergency, text);
   return followUpSafety(turn, next);
 };
 
@@ -178,9 +190,12 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // A button of an earlier menu, tapped: follow it as after 'menu' (a person already has the conversation).
   if (read.value && turn.state.flow === null && tappedMenuOption(turn.flows, read.value)) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
-  if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
-  const newsQuestion = triage && read.text ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
-  if (triage && (answersBesideStaff(triage) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
+  // "is daar iemand?": asking for a person or whether anyone reads along gets the answer in words, every time.
+  if (triage && (asksForPerson(triage) || (read.text && asksWhetherAnyoneReads(read.text)))) return passToStaff(turn, { acknowledge: true, force: true });
+  // Right after a staff reply the resident is talking with that person: a question ("hoe laat komen ze?") is for them, not for the wijk news.
+  const talkingWithStaff = await staffRepliedRecently(turn);
+  const newsQuestion = triage && read.text && !talkingWithStaff ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
+  if (triage && ((answersBesideStaff(triage) && !(talkingWithStaff && read.text?.includes("?"))) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
     // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
     await passToStaff(turn, { acknowledge: true });
     return next();
@@ -273,7 +288,7 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.intent === "groet" || triage.intent === "onbekend" || triage.confidence.intent < INTENT_CONFIDENCE) return carried;
   carried.keep_intent = triage.intent;
   // As a flow started from free text: the text is a description when it says something about the matter.
-  if (triage.theme !== "overig" || text.split(/\s+/).length > 6) {
+  if (describesMatter(text, triage)) {
     carried.keep_text = text;
     // Where it is ("bij de Heuvel 12 in Coevering"): confirmed in the melding, not asked again.
     const place = findPlaceInText(text);

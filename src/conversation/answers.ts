@@ -113,9 +113,11 @@ export interface Choice {
 
 /**
  * Which choice the text means: the exact value (a button), its number in the list ("2",
- * "twee"), a label or synonym, a label with a small typo, or a unique label word. Null if unsure.
+ * "twee"), a label or synonym, a label with a small typo, a label inside a sentence, or a few words
+ * of one label only ("die van geldrop noord"; `ignoreWords`, such as the flow's name, do not count).
+ * Null if unsure.
  */
-export function matchChoice(text: string, choices: Choice[], options: { inSentence?: boolean } = {}): Choice | null {
+export function matchChoice(text: string, choices: Choice[], options: { inSentence?: boolean; ignoreWords?: string[] } = {}): Choice | null {
   const exact = choices.find((c) => c.value === text.trim());
   if (exact) return exact;
   const said = normalise(text);
@@ -142,7 +144,54 @@ export function matchChoice(text: string, choices: Choice[], options: { inSenten
     }),
   );
   if (contained.length === 1) return contained[0] ?? null;
+  // The resident named an option by some of its words ("die van geldrop noord" for "Dialoogtafel Geldrop-Noord, 10 dec").
+  const ignored = new Set((options.ignoreWords ?? []).flatMap((words) => normalise(words).split(/[\s-]+/)));
+  const named = choices.filter((c) => c.labels.some((label) => namesLabel(said, label, ignored)));
+  if (named.length === 1) return named[0] ?? null;
   return null;
+}
+
+/** Words that say nothing about which option is meant. */
+const FILLER_WORDS = new Set([
+  "die",
+  "dat",
+  "van",
+  "de",
+  "het",
+  "een",
+  "ik",
+  "wil",
+  "graag",
+  "doe",
+  "maar",
+  "voor",
+  "naar",
+  "in",
+  "op",
+  "bij",
+  "met",
+  "en",
+  "is",
+  "mij",
+  "me",
+  "deze",
+  "the",
+  "one",
+  "that",
+  "of",
+  "for",
+  "please",
+  "i",
+  "want",
+  "to",
+]);
+
+/** Whether every telling word of what was said is a word of the label (a small typo forgiven), with one word of at least four letters. */
+function namesLabel(said: string, label: string, ignored: Set<string>): boolean {
+  const words = said.split(/[\s-]+/).filter((word) => word && !FILLER_WORDS.has(word) && !ignored.has(word) && !ignored.has(word.replace(/s$/, "")));
+  if (words.length === 0 || !words.some((word) => word.length >= 4)) return false;
+  const labelWords = normalise(label).split(/[\s-]+/);
+  return words.every((word) => labelWords.some((l) => l === word || (word.length >= 5 && editDistance(l, word) <= 1)));
 }
 
 /**

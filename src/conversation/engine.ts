@@ -106,6 +106,8 @@ export interface EngineContext {
 export const INTENT_CONFIDENCE = 0.3;
 /** How sure the triage must be before free text at the wijk question starts another flow. */
 const WIJK_QUESTION_INTENT_CONFIDENCE = 0.75;
+/** How sure the triage must be of another flow before a flow's entry words ("is het nu weg?") are passed over. */
+const ENTRY_OVERRULED_CONFIDENCE = 0.75;
 const MAX_TRIES = 3;
 /** Set by the wijk flow when the resident does not know their wijk: flows that need one go on without it. */
 const NO_WIJK_VAR = "keep_noWijk";
@@ -521,7 +523,7 @@ class Run {
       const step = entryStep(flow, text, false);
       if (!step || step === this.state.step) continue;
       const other = this.flowForIntent(triage.intent);
-      if (other && other !== flow.id && triage.confidence.intent >= INTENT_CONFIDENCE) continue;
+      if (other && other !== flow.id && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
       this.state.resume = null;
       this.startFlow(flow.id, step);
       return true;
@@ -601,9 +603,12 @@ class Run {
     // A free-text answer that clearly asks for something else: follow the resident.
     const text = event.text?.trim();
     if (text && step.input !== "text" && !event.value && this.followOwnFlow(text)) return;
-    if (text && step.input !== "text" && this.followIntent(text)) return;
+    // An address typed at the consent question ("Heuvel 12 in Geldrop") is no request for another flow: the question stays.
+    const addressAtConsent = this.state.flow === this.ctx.flows.globals.firstContact && !!text && (namesStreet(text) || findPlaceInText(text) !== null);
+    if (text && step.input !== "text" && !addressAtConsent && this.followIntent(text)) return;
     // An answer of another kind that the step can use (flows/wijk.yaml confirm: a typed wijk name corrects the wijk).
-    if (step.otherwise && parsed.reason !== "media" && !event.value) {
+    const words = event.text?.trim().split(/\s+/).filter(Boolean).length ?? 0;
+    if (step.otherwise && parsed.reason !== "media" && !event.value && words >= (step.otherwise.minWords ?? 0)) {
       const other = this.parseInput({ ...step, input: step.otherwise.input, options: [], optional: false }, event, event.value ?? event.text ?? "", []);
       if (other.ok) {
         this.state.vars[step.otherwise.save] = other.value;
@@ -700,7 +705,12 @@ class Run {
       case "yesno": {
         if (event.media) return { ok: false, reason: "media" };
         const options = choices.filter((c) => c.value !== "skip");
-        const choice = step.input === "yesno" && !event.value ? readYesNo(text, options) : (matchChoice(text, options) ?? (event.value ? null : matchLeadingChoice(text, options)));
+        // The flow's own name ("dialoogtafel" at the list of dialoogtafels) picks no option: it starts the flow again.
+        const flow = this.currentFlow();
+        const flowWords = flow ? [flow.title.nl, flow.title.en, ...flow.intents] : [];
+        // Yes or no typed: dialect and repeated too ("jaja", "jao"), and "niet" only as the whole answer (readYesNo).
+        const choice =
+          step.input === "yesno" && !event.value ? readYesNo(text, options) : (matchChoice(text, options, { ignoreWords: flowWords }) ?? (event.value ? null : matchLeadingChoice(text, options)));
         if (!choice) return { ok: false, reason: "invalid" };
         const value = step.input === "yesno" ? choice.value === "yes" : choice.value;
         const next = choices.find((c) => c.value === choice.value)?.next;
@@ -800,11 +810,43 @@ const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee",
  * the matter (a theme, or more than a few words), so the resident is not asked twice.
  */
 function carriedText(text: string, triage: TriageResult): Record<string, unknown> {
-  const substantive = triage.theme !== "overig" || text.split(/\s+/).length > 6;
-  if (!substantive) return {};
+  if (!describesMatter(text, triage)) return {};
   // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
   const place = findPlaceInText(text);
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/** "ik wil iets melden over", "I want to report": words that ask for a flow and say nothing of the matter. */
+const REQUEST_WORDS =
+  /^(?:(?:hoi|hallo|hey|hi|hello|goedemorgen|goedemiddag|goedenavond)[,!.]?\s+)?(?:(?:ik|wij|we)\s+(?:wil|wou|willen|zou|zouden|wil graag|zou graag|wilde)\s+(?:graag\s+)?(?:even\s+)?(?:iets|wat|een melding|een klacht|een probleem|een idee)?\s*(?:melden|doorgeven|aangeven|maken|delen|indienen)?|(?:ik heb|wij hebben|we hebben)\s+(?:een\s+)?(?:melding|klacht|probleem|vraag|idee)|(?:i|we)\s+(?:want|would like|'d like|wanna)\s+(?:to\s+)?(?:report|make a report|complain|share an idea)(?:\s+something)?|(?:can|could|may)\s+i\s+(?:report|complain)(?:\s+something)?)\s*(?:over|van|bij|aan|about|on|of)?\s*/i;
+
+const ARTICLES = new Set(["de", "het", "een", "mijn", "onze", "ons", "the", "a", "an", "my", "our"]);
+
+/**
+ * Whether the text says something about the matter itself, beyond asking for a flow: "de stoep die
+ * kapot is" does, "ik wil iets melden over de weg" does not (it gets the question "Wat wil je melden?";
+ * its theme still counts). Also used for the first message (src/bot/turn.ts).
+ */
+export function describesMatter(text: string, triage: Pick<TriageResult, "theme">): boolean {
+  const rest = text.trim().replace(REQUEST_WORDS, "");
+  // What is left besides articles: one word ("de weg", "afval", "the park") names only the topic.
+  const restWords = rest.split(/\s+/).filter((word) => /[\p{L}\d]/u.test(word) && !ARTICLES.has(word.toLowerCase())).length;
+  if (rest.length < text.trim().length && restWords <= 1) return false;
+  return triage.theme !== "overig" || text.split(/\s+/).length > 6;
+}
+
+/**
+ * Whether the text is a request the flows know by its words: a global command ("alles wissen") or a
+ * flow's entry ("is het nu weg?", "delete my data"). Such text is no possible emergency to ask
+ * about (a sure 112 or 113 is still answered first).
+ */
+export function namesKnownRequest(flows: FlowSet, text: string): boolean {
+  const said = normalise(text);
+  if (!said) return false;
+  for (const command of Object.values(flows.globals.commands)) {
+    if ([...command.words.nl, ...command.words.en].some((word) => normalise(word) === said.replace(/^\/+/, ""))) return true;
+  }
+  return [...flows.flows.values()].some((flow) => entryStep(flow, text, false) !== null);
 }
 
 /**

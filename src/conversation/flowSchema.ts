@@ -100,7 +100,16 @@ const AskStepSchema = z
      * An answer that does not fit, read as another kind of answer: saved and followed instead of the retry
      * (a wijk name typed at "Dan woon je in Genoenhuis. Klopt dat?" is a correction).
      */
-    otherwise: z.object({ input: InputKindSchema, save: variableName, next: TargetSchema }).strict().optional(),
+    otherwise: z
+      .object({
+        input: InputKindSchema,
+        save: variableName,
+        next: TargetSchema,
+        /** Only text of at least this many words counts (the story typed at "Heb je een foto?", not "ja"). */
+        minWords: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
     min: z.number().optional(),
     max: z.number().optional(),
     next: TargetSchema,

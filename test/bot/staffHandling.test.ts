@@ -3,7 +3,7 @@
  * staff reply, and says who reads it and when in the resident's words (bot/staffHandling.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACKNOWLEDGED_AT_VAR, describeStaffHandling, isTextForStaff, needsAcknowledgement, QUIET_PERIOD_MS } from "../../src/bot/staffHandling.ts";
+import { ACKNOWLEDGED_AT_VAR, asksWhetherAnyoneReads, describeStaffHandling, isTextForStaff, needsAcknowledgement, QUIET_PERIOD_MS } from "../../src/bot/staffHandling.ts";
 import { initialState } from "../../src/conversation/engine.ts";
 import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { replyToConversation } from "../../src/inbox/conversationActions.ts";
@@ -47,6 +47,14 @@ describe("the acknowledgement while staff handle a conversation", () => {
     // A form the resident started beside staff asks again, as anywhere.
     const idea = { ...initialState(), flow: "idee", step: "support", waiting: "ask" as const };
     expect(isTextForStaff(idea, { ...idea, tries: 1 }, { text: "ja" }, flows)).toBe(false);
+  });
+
+  it("asks once more when a short reply may be a try at the answer, and passes it to staff the second time", () => {
+    const flows = loadFlows();
+    const confirm = { ...initialState(), flow: "privacy", step: "confirm-erase", waiting: "ask" as const };
+    expect(isTextForStaff(confirm, { ...confirm, tries: 1 }, { text: "jao" }, flows)).toBe(false);
+    expect(isTextForStaff({ ...confirm, tries: 1 }, { ...confirm, tries: 2 }, { text: "jao" }, flows)).toBe(true);
+    expect(isTextForStaff(confirm, { ...confirm, tries: 1 }, { text: "weten jullie nog in welke wijk ik woon?" }, flows)).toBe(true);
   });
 });
 
@@ -113,5 +121,14 @@ describeEachDatabase("a conversation with staff", (provider) => {
     const conversations = await resident.conversations();
     expect(conversations).toHaveLength(1);
     expect(conversations[0]?.status).toBe("open");
+  });
+});
+
+describe("asksWhetherAnyoneReads", () => {
+  it.each(["is daar iemand?", "Is er nog iemand?", "hallo??", "hello? is anybody there?", "is anyone there", "leest er iemand mee?", "hoi?"])("hears %j as asking whether anyone reads", (text) => {
+    expect(asksWhetherAnyoneReads(text)).toBe(true);
+  });
+  it.each(["hallo", "is daar iemand die de boom komt snoeien?", "hoe laat komen ze ongeveer?", "hoi, de lamp is weer kapot"])("does not hear %j so", (text) => {
+    expect(asksWhetherAnyoneReads(text)).toBe(false);
   });
 });

@@ -147,6 +147,18 @@ describe("matchChoice", () => {
     expect(picked("Ik heb een probleem met de stoep")).toBe("melding");
   });
 
+  it("finds the one option a few of its own words name", () => {
+    const tafels: Choice[] = [
+      { value: "t1", labels: ["Dialoogtafel Geldrop-Noord (do 10 dec, 19:30)"] },
+      { value: "t2", labels: ["Dialoogtafel Mierlo-Dorp (di 15 dec, 20:00)"] },
+    ];
+    expect(matchChoice("die van geldrop noord", tafels)?.value).toBe("t1");
+    expect(matchChoice("mierlo dorp graag", tafels)?.value).toBe("t2");
+    expect(matchChoice("die van geldrop", tafels)?.value).toBe("t1");
+    expect(matchChoice("dialoogtafel", tafels)).toBeNull();
+    expect(matchChoice("die van eindhoven", tafels)).toBeNull();
+  });
+
   it("returns null when a sentence names more than one option", () => {
     expect(picked("iets melden of een initiatief")).toBeNull();
   });

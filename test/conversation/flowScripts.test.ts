@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { createBotHarness, joined, type BotHarness, type Resident } from "../helpers/botHarness.ts";
+import { replyToConversation } from "../../src/inbox/conversationActions.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
 const dir = fileURLToPath(new URL("../../flows/tests/", import.meta.url));
@@ -29,6 +30,8 @@ const CheckSchema = z
     notStored: z.array(z.string()).optional(),
     /** How many of the resident's messages the newest conversation holds for staff. */
     inbound: z.number().optional(),
+    /** Fragments the bot's notes for staff in the newest conversation contain (the melding's summary). */
+    note: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -44,6 +47,8 @@ const TurnSchema = z
       .regex(/^\d+[mhd]$/)
       .optional(),
     repeat: z.boolean().optional().describe("send the previous message again with the same platform id (a duplicate delivery)"),
+    /** A reply by the gebiedsregisseur of the newest conversation's tandem, from the inbox (it reaches the resident with the next turn's replies). */
+    staff: z.string().optional(),
     expect: z.array(z.string()).default([]),
     notExpect: z.array(z.string()).default([]),
     buttons: z.array(z.string()).optional(),
@@ -81,11 +86,25 @@ async function prepare(harness: BotHarness, resident: Resident, given: z.infer<t
   if (given.consent !== undefined) await db.consent.create({ data: { residentId: created.id, kind: "privacy", granted: given.consent, version: "test" } });
 }
 
+async function replyAsStaff(harness: BotHarness, resident: Resident, text: string) {
+  const [newest] = await resident.conversations();
+  const tandem = newest?.tandem ? await harness.t.db.tandem.findFirst({ where: { slug: newest.tandem } }) : null;
+  if (!newest || !tandem) throw new Error("a staff reply needs a conversation with a tandem");
+  const member = await harness.t.db.tandemMember.findFirstOrThrow({ where: { tandemId: tandem.id, role: "gebiedsregisseur" }, include: { staffUser: true } });
+  const staff = { staffUserId: member.staffUser.id, role: "gebiedsregisseur" as const, gemeenteId: member.staffUser.gemeenteId, tandemIds: [tandem.id] };
+  await replyToConversation(harness.t.db, staff, newest.id, text, { now: harness.clock.now });
+}
+
 async function check(harness: BotHarness, resident: Resident, expected: z.infer<typeof CheckSchema>, where: string) {
   const conversations = await resident.conversations();
   const newest = conversations[0];
   if (expected.count !== undefined) expect(conversations.length, `${where}: number of conversations`).toBe(expected.count);
   if (expected.inbound !== undefined) expect(newest?.messages.filter((m) => m.direction === "in").length, `${where}: resident messages for staff`).toBe(expected.inbound);
+  const notes = (newest?.messages ?? [])
+    .filter((m) => m.direction === "note")
+    .map((m) => m.text ?? "")
+    .join("\n");
+  for (const fragment of expected.note ?? []) expect(notes, `${where}: note for staff`).toContain(fragment);
   for (const key of ["status", "intent", "theme", "wijk", "tandem", "emergency"] as const) {
     if (expected[key] !== undefined) expect(newest?.[key], `${where}: conversation ${key}`).toBe(expected[key]);
   }
@@ -159,6 +178,7 @@ describeEachDatabase("scripted conversations (flows/tests)", (provider) => {
             for (const label of turn.buttons) expect(labels, `${where}: buttons`).toContain(label);
           }
         }
+        if (turn.staff) await replyAsStaff(harness, resident, turn.staff);
         if (turn.check) await check(harness, resident, turn.check, where);
       }
     });
