@@ -8,6 +8,7 @@ import type { FlowState } from "../conversation/engine.ts";
 import { INTENT_CONFIDENCE } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { Language } from "../conversation/flowSchema.ts";
+import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import { messageText } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import { changeStatus } from "../db/conversation.repo.ts";
@@ -37,14 +38,9 @@ export function asksForPerson(triage: TriageResult): boolean {
   return triage.intent === "contact" && triage.confidence.intent >= INTENT_CONFIDENCE;
 }
 
-/** "is daar iemand?", "hallo??", "anybody there?": the resident wonders whether anyone reads along. */
-const ANYONE_THERE =
-  /^(?:(?:hallo+|hoi|hey|hello|hi)\s*[?!.,]*\s*)?(?:is (?:daar|er) (?:nog )?(?:wel )?iemand|leest (?:er )?(?:nog )?iemand (?:mee|dit)|(?:is )?any(?:body|one) (?:there|reading)|is (?:some|any)one there|hallo+|hello|hoi)\s*[?!.]*\s*(?:\?+)?$/i;
-
-/** True when the text only asks whether anyone is there or reads along (answered in words each time). */
+/** True when the text only asks whether anyone is there or reads along ("is daar iemand?", "hallo??"): answered in words each time. */
 export function asksWhetherAnyoneReads(text: string): boolean {
-  const trimmed = text.trim();
-  return ANYONE_THERE.test(trimmed) && (trimmed.includes("?") || /iemand|any(?:one|body)|someone/i.test(trimmed));
+  return asksWhoIsThere(text) || /^(?:hallo+|hello|hoi|hey|hi)\s*\?+$/i.test(text.trim());
 }
 
 /** True when staff replied in this conversation within the quiet period: the resident is talking with a person. */

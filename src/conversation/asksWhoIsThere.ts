@@ -5,8 +5,9 @@
 import { normalise } from "./answers.ts";
 
 const WHO_IS_THERE = [
-  /\b(is|zit) (daar|er|hier) (wel )?(iemand|iemant|een mens)\b/,
+  /\b(is|zit) (daar|er|hier) (nog )?(wel )?(iemand|iemant|een mens)\b/,
   /\biemand (daar|thuis|aanwezig)\b/,
+  /\bleest (er )?(nog )?(wel )?iemand (mee|dit)\b/,
   /\b(ben|bent) (je|jij|u) (wel )?(een |echt )*(mens|robot|bot|computer|chatbot|persoon)\b/,
   /\bis dit (wel )?(een |echt )*(mens|robot|bot|computer|chatbot|persoon)\b/,
   /\b(praat|chat|spreek) ik (nu )?(met|tegen) (een )?(mens|robot|bot|computer|persoon|echt iemand)\b/,
