@@ -458,6 +458,8 @@ function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
     return text.joinedMatches.has(first);
   }
 
+  // Most phrases fail on their first word: leave before building the matcher.
+  if (firstWords.size === 0) return false;
   const { tokens } = text;
   const gap = cue.adjacent ? 0 : text.rules.phraseGap;
   const matchesAt = (part: CuePart, position: number): boolean => tokens[position]?.some((word) => findMatchingWords(part, text).has(word)) ?? false;
@@ -470,7 +472,6 @@ function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
     }
     return false;
   };
-  if (firstWords.size === 0) return false;
   return tokens.some((token, position) => token.some((word) => firstWords.has(word)) && matchFrom(1, position));
 }
 

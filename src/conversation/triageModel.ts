@@ -137,8 +137,11 @@ export const TriageModelSchema = z.strictObject({
 /** A triage model as stored. */
 export type StoredTriageModel = z.infer<typeof TriageModelSchema>;
 
-/** One head ready to predict: slot → offset into its class/weight arrays. */
-type ReadyHead = { classes: readonly string[]; bias: Float64Array; index: Map<number, { start: number; end: number }>; classIndex: Uint8Array; weights: Float32Array };
+/**
+ * One head ready to predict: for slot s, its (class, weight) pairs are `starts[s]` up to
+ * `starts[s + 1]` in the class/weight arrays (an array over all 2^bits slots: one lookup, no map).
+ */
+type ReadyHead = { classes: readonly string[]; bias: Float64Array; starts: Int32Array; classIndex: Uint8Array; weights: Float32Array };
 
 /** A triage model ready to predict. */
 export type TriageModel = {
@@ -148,17 +151,23 @@ export type TriageModel = {
 
 /** Makes a stored model ready to predict (builds the slot index once). */
 export function prepareTriageModel(stored: StoredTriageModel): TriageModel {
+  const size = 2 ** stored.features.bits;
   const ready = (head: StoredHead): ReadyHead => {
-    const index = new Map<number, { start: number; end: number }>();
-    let offset = 0;
+    const counts = new Int32Array(size);
     let slot = 0;
     head.slotSteps.forEach((step, i) => {
       slot += step;
-      const count = head.counts[i] ?? 0;
-      index.set(slot, { start: offset, end: offset + count });
-      offset += count;
+      if (slot < size) counts[slot] = head.counts[i] ?? 0;
     });
-    return { classes: head.classes, bias: Float64Array.from(head.bias), index, classIndex: Uint8Array.from(head.classIndex), weights: Float32Array.from(head.weights, (weight) => weight / WEIGHT_SCALE) };
+    const starts = new Int32Array(size + 1);
+    for (let s = 0; s < size; s++) starts[s + 1] = (starts[s] ?? 0) + (counts[s] ?? 0);
+    return {
+      classes: head.classes,
+      bias: Float64Array.from(head.bias),
+      starts,
+      classIndex: Uint8Array.from(head.classIndex),
+      weights: Float32Array.from(head.weights, (weight) => weight / WEIGHT_SCALE),
+    };
   };
   return { stored, heads: { intent: ready(stored.heads.intent), theme: ready(stored.heads.theme), emergency: ready(stored.heads.emergency) } };
 }
@@ -187,9 +196,8 @@ function softmax(scores: Float64Array): Float64Array {
 function predictHead(head: ReadyHead, features: Features): RankedClasses {
   const scores = Float64Array.from(head.bias);
   for (const slot of features.slots) {
-    const range = head.index.get(slot);
-    if (!range) continue;
-    for (let j = range.start; j < range.end; j++) {
+    const end = head.starts[slot + 1] ?? 0;
+    for (let j = head.starts[slot] ?? 0; j < end; j++) {
       const k = head.classIndex[j] ?? 0;
       scores[k] = (scores[k] ?? 0) + (head.weights[j] ?? 0) * features.value;
     }
