@@ -1,10 +1,11 @@
 /**
  * Triage of free resident text into intent, theme and emergency.
  *
- * Deterministic and transparent on purpose: a weighted lexicon that the gemeente's
- * communication staff edit (flows/triage/lexicon.yaml), no model and no network. The
- * same text and lexicon always give the same result, and `explainTriage` shows which
- * cues decided it. Emergencies (crisis → 113, spoed → 112) are checked before anything else.
+ * Deterministic and transparent on purpose: the trained model (flows/triage/model.json,
+ * src/conversation/triageModel.ts) with a weighted lexicon on top that the gemeente's
+ * communication staff edit (flows/triage/lexicon.yaml), no network. The same text, model and
+ * lexicon always give the same result, and `explainTriage` shows the model's scores and the cues
+ * that matched. Emergencies (crisis → 113, spoed → 112) are checked before anything else.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

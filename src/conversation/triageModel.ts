@@ -59,10 +59,7 @@ function hashString(text: string): number {
  * scaled to length 1.
  */
 export function extractFeatures(text: string, settings: FeatureSettings): Features {
-  return extractFeaturesOfWords(modelWords(text), settings);
-}
-
-function extractFeaturesOfWords(words: readonly string[], settings: FeatureSettings): Features {
+  const words = modelWords(text);
   const size = 2 ** settings.bits;
   const slots = new Set<number>();
   for (let i = 0; i < words.length; i++) {
