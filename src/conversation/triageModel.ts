@@ -229,7 +229,7 @@ export const TrainingSettingsSchema = z.strictObject({
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 
 /** The default training settings. */
-export const DEFAULT_TRAINING: TrainingSettings = { epochs: 12, learningRate: 0.2, l2: 1e-5, seed: 14, prune: 0.4 };
+export const DEFAULT_TRAINING: TrainingSettings = { epochs: 12, learningRate: 0.2, l2: 1e-5, seed: 14, prune: 0.45 };
 
 /** A small seeded generator (mulberry32): the same seed, the same shuffles. */
 function seededRandom(seed: number): () => number {

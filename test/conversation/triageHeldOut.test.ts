@@ -34,9 +34,9 @@ describe("the triage on the held-out test split", () => {
   });
 
   // Floors of 2026-12-04 (5,337 lines, batches 3 and 4 in the corpus): 26 of 260 emergencies missed,
-  // 21 false alarms of 752. Lower them as the model improves, never raise them.
+  // 20 false alarms of 752. Lower them as the model improves, never raise them.
   const MISSED_AT_MOST = 26;
-  const FALSE_ALARMS_AT_MOST = 21 / 752;
+  const FALSE_ALARMS_AT_MOST = 20 / 752;
 
   it("misses no more 112 and 113 of the test split than on 2026-12-04 (target: none)", () => {
     expect(figures.missed.length, figures.missed.map(({ message }) => `${message.emergency} ${message.lang}: ${message.text}`).join("\n")).toBeLessThanOrEqual(MISSED_AT_MOST);
@@ -48,7 +48,7 @@ describe("the triage on the held-out test split", () => {
     expect(figures.falseAlarms / figures.calm).toBeLessThanOrEqual(FALSE_ALARMS_AT_MOST);
   });
 
-  it("does not fall back on intent and theme (floors just below the figures of 2026-12-04: 86.4% and 80.3%)", () => {
+  it("does not fall back on intent and theme (floors just below the figures of 2026-12-04: 86.2% and 80.3%)", () => {
     expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.86);
     expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.8);
   });
