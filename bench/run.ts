@@ -8,6 +8,7 @@
  *     against a local fake Bot API) gets Telegram updates from BENCH_CHATS chats (1,000), BENCH_ROUNDS
  *     rounds (3), over 50 keep-alive connections. "Handled" counts a message once the bot's turn
  *     committed (its answer is in the outbox). (5) the peak RSS of that process.
+ * (2) the triage, classifying the corpus texts in this process beside its own floor (bench/triage.ts).
  * PostgreSQL runs when BENCH_POSTGRES_URL (or TEST_DATABASE_URL) names a server where the user may
  * create databases: the bench creates and drops its own.
  *
@@ -21,6 +22,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { postUpdates, quantile, type LoadResult } from "./load.ts";
+import { printTriageBench } from "./triage.ts";
 
 const CHATS = Number(process.env.BENCH_CHATS ?? "1000");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
@@ -307,6 +309,8 @@ async function main(): Promise<void> {
     api.server.close();
   }
   printTable(pairs);
+  console.log("");
+  printTriageBench();
   console.log(
     `\n${CORES} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; ` +
       `the load generator and the fake Bot API run in the bench's own process on the same cores.`,

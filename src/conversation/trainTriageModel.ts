@@ -64,6 +64,14 @@ function trainEmergencyHead(prepared: readonly Prepared[], training: TrainingSet
   );
 }
 
+function trainIntentHead(prepared: readonly Prepared[], training: TrainingSettings & { bits: number }) {
+  return trainHead(
+    examplesFor(prepared, (m) => m.intent),
+    IntentSchema.options,
+    training,
+  );
+}
+
 function foldOf(text: string, folds: number): number {
   return (createHash("sha256").update(text.trim()).digest()[1] ?? 0) % folds;
 }
@@ -94,7 +102,7 @@ export function trainTriageModel(messages: readonly LabelledMessage[], options: 
     const rest = prepared.filter((p) => foldOf(p.message.text, folds) !== fold);
     const emergencyHead = trainEmergencyHead(rest, training, emergencyWeight);
     const partial = prepareTriageModel({
-      version: 1,
+      version: 2,
       trainedOn: { messages: rest.length, files: [] },
       features,
       // Only the emergency head is read here; the others are placeholders.
@@ -114,15 +122,11 @@ export function trainTriageModel(messages: readonly LabelledMessage[], options: 
   };
 
   return {
-    version: 1,
+    version: 2,
     trainedOn: { messages: prepared.length, files: options.files },
     features,
     heads: {
-      intent: trainHead(
-        examplesFor(prepared, (m) => m.intent),
-        IntentSchema.options,
-        training,
-      ),
+      intent: trainIntentHead(prepared, training),
       theme: trainHead(
         examplesFor(prepared, (m) => m.theme),
         ThemeSchema.options,

@@ -1,10 +1,11 @@
 /**
  * Triage of free resident text into intent, theme and emergency.
  *
- * Deterministic and transparent on purpose: a weighted lexicon that the gemeente's
- * communication staff edit (flows/triage/lexicon.yaml), no model and no network. The
- * same text and lexicon always give the same result, and `explainTriage` shows which
- * cues decided it. Emergencies (crisis → 113, spoed → 112) are checked before anything else.
+ * Deterministic and transparent on purpose: the trained model (flows/triage/model.json,
+ * src/conversation/triageModel.ts) with a weighted lexicon on top that the gemeente's
+ * communication staff edit (flows/triage/lexicon.yaml), no network. The same text, model and
+ * lexicon always give the same result, and `explainTriage` shows the model's scores and the cues
+ * that matched. Emergencies (crisis → 113, spoed → 112) are checked before anything else.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -458,6 +459,8 @@ function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
     return text.joinedMatches.has(first);
   }
 
+  // Most phrases fail on their first word: leave before building the matcher.
+  if (firstWords.size === 0) return false;
   const { tokens } = text;
   const gap = cue.adjacent ? 0 : text.rules.phraseGap;
   const matchesAt = (part: CuePart, position: number): boolean => tokens[position]?.some((word) => findMatchingWords(part, text).has(word)) ?? false;
@@ -470,7 +473,6 @@ function matchesCue(cue: CompiledCue, text: PreparedText): boolean {
     }
     return false;
   };
-  if (firstWords.size === 0) return false;
   return tokens.some((token, position) => token.some((word) => firstWords.has(word)) && matchFrom(1, position));
 }
 

@@ -29,13 +29,19 @@ export const DEFAULT_FEATURES: FeatureSettings = { bits: 18, minn: 2, maxn: 5 };
 /** A text's features: distinct slot numbers, each with the same value (the vector has length 1). */
 export type Features = { slots: Int32Array; value: number };
 
-/** The words the model reads: folded (lowercase, no accents or punctuation), letters repeated 3+ times squeezed to 2. */
+/**
+ * The words the model reads: folded (lowercase, no accents or punctuation), letters repeated 3+
+ * times squeezed to 2, and then each distinct emoji of the text as a word of its own (folding
+ * drops them, yet "👋" greets and "🔥🔥" burns).
+ */
 export function modelWords(text: string): string[] {
-  return foldText(text)
+  const words = foldText(text)
     .replace(/\*/g, " ")
     .replace(/(\p{L})\1{2,}/gu, "$1$1")
     .split(" ")
     .filter((word) => word.length > 0);
+  const emoji = new Set(text.match(/\p{Extended_Pictographic}/gu) ?? []);
+  return [...words, ...emoji];
 }
 
 function hashString(text: string): number {
@@ -72,24 +78,28 @@ export function extractFeatures(text: string, settings: FeatureSettings): Featur
 
 // ── the model file ──────────────────────────────────────────────────────────
 
+/** Stored weights are integers: the weight times this, rounded (a step of 0.01 is far below the pruning limit). */
+export const WEIGHT_SCALE = 100;
+
 /**
- * One head as stored: per feature slot that carries weight, the classes and weights (×1000,
- * rounded), in three parallel arrays sorted by slot — small and byte-stable in JSON.
+ * One head as stored: per feature slot that carries weight, the classes and weights (×100,
+ * rounded), in parallel arrays sorted by slot — small and byte-stable in JSON. Slots are stored
+ * as steps from the previous stored slot, which keeps the numbers (and the file) short.
  */
 export const StoredHeadSchema = z
   .strictObject({
     classes: z.array(z.string().min(1)).min(2),
     bias: z.array(z.number()),
-    /** For each stored slot: the slot number, ascending. */
-    slots: z.array(z.number().int().nonnegative()),
+    /** For each stored slot: how far it lies after the previous stored slot (the first: after 0). */
+    slotSteps: z.array(z.number().int().nonnegative()),
     /** For each stored slot: how many (class, weight) pairs follow in `classIndex`/`weights`. */
     counts: z.array(z.number().int().positive()),
     classIndex: z.array(z.number().int().nonnegative()),
-    /** Weights ×1000, as integers. */
+    /** Weights ×WEIGHT_SCALE, as integers. */
     weights: z.array(z.number().int()),
   })
   .refine((head) => head.bias.length === head.classes.length, { message: "bias needs one number per class" })
-  .refine((head) => head.slots.length === head.counts.length, { message: "slots and counts differ in length" })
+  .refine((head) => head.slotSteps.length === head.counts.length, { message: "slotSteps and counts differ in length" })
   .refine((head) => head.classIndex.length === head.weights.length && head.counts.reduce((sum, count) => sum + count, 0) === head.weights.length, {
     message: "counts do not add up to the number of weights",
   });
@@ -113,7 +123,8 @@ export type SafetyThresholds = z.infer<typeof SafetyThresholdsSchema>;
 
 /** The shape of flows/triage/model.json. */
 export const TriageModelSchema = z.strictObject({
-  version: z.literal(1),
+  /** 2 since slots are stored as steps and weights ×100 (version 1 stored slot numbers and weights ×1000). */
+  version: z.literal(2),
   /** What the model was trained on, for people reading the file. */
   trainedOn: z.strictObject({ messages: z.number().int().nonnegative(), files: z.array(z.string()) }),
   features: FeatureSettingsSchema,
@@ -123,8 +134,11 @@ export const TriageModelSchema = z.strictObject({
 /** A triage model as stored. */
 export type StoredTriageModel = z.infer<typeof TriageModelSchema>;
 
-/** One head ready to predict: slot → offset into its class/weight arrays. */
-type ReadyHead = { classes: readonly string[]; bias: Float64Array; index: Map<number, { start: number; end: number }>; classIndex: Uint8Array; weights: Float32Array };
+/**
+ * One head ready to predict: for slot s, its (class, weight) pairs are `starts[s]` up to
+ * `starts[s + 1]` in the class/weight arrays (an array over all 2^bits slots: one lookup, no map).
+ */
+type ReadyHead = { classes: readonly string[]; bias: Float64Array; starts: Int32Array; classIndex: Uint8Array; weights: Float32Array };
 
 /** A triage model ready to predict. */
 export type TriageModel = {
@@ -134,15 +148,23 @@ export type TriageModel = {
 
 /** Makes a stored model ready to predict (builds the slot index once). */
 export function prepareTriageModel(stored: StoredTriageModel): TriageModel {
+  const size = 2 ** stored.features.bits;
   const ready = (head: StoredHead): ReadyHead => {
-    const index = new Map<number, { start: number; end: number }>();
-    let offset = 0;
-    head.slots.forEach((slot, i) => {
-      const count = head.counts[i] ?? 0;
-      index.set(slot, { start: offset, end: offset + count });
-      offset += count;
+    const counts = new Int32Array(size);
+    let slot = 0;
+    head.slotSteps.forEach((step, i) => {
+      slot += step;
+      if (slot < size) counts[slot] = head.counts[i] ?? 0;
     });
-    return { classes: head.classes, bias: Float64Array.from(head.bias), index, classIndex: Uint8Array.from(head.classIndex), weights: Float32Array.from(head.weights, (weight) => weight / 1000) };
+    const starts = new Int32Array(size + 1);
+    for (let s = 0; s < size; s++) starts[s + 1] = (starts[s] ?? 0) + (counts[s] ?? 0);
+    return {
+      classes: head.classes,
+      bias: Float64Array.from(head.bias),
+      starts,
+      classIndex: Uint8Array.from(head.classIndex),
+      weights: Float32Array.from(head.weights, (weight) => weight / WEIGHT_SCALE),
+    };
   };
   return { stored, heads: { intent: ready(stored.heads.intent), theme: ready(stored.heads.theme), emergency: ready(stored.heads.emergency) } };
 }
@@ -171,9 +193,8 @@ function softmax(scores: Float64Array): Float64Array {
 function predictHead(head: ReadyHead, features: Features): RankedClasses {
   const scores = Float64Array.from(head.bias);
   for (const slot of features.slots) {
-    const range = head.index.get(slot);
-    if (!range) continue;
-    for (let j = range.start; j < range.end; j++) {
+    const end = head.starts[slot + 1] ?? 0;
+    for (let j = head.starts[slot] ?? 0; j < end; j++) {
       const k = head.classIndex[j] ?? 0;
       scores[k] = (scores[k] ?? 0) + (head.weights[j] ?? 0) * features.value;
     }
@@ -208,7 +229,7 @@ export const TrainingSettingsSchema = z.strictObject({
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 
 /** The default training settings. */
-export const DEFAULT_TRAINING: TrainingSettings = { epochs: 12, learningRate: 0.2, l2: 1e-5, seed: 14, prune: 0.4 };
+export const DEFAULT_TRAINING: TrainingSettings = { epochs: 12, learningRate: 0.2, l2: 1e-5, seed: 14, prune: 0.45 };
 
 /** A small seeded generator (mulberry32): the same seed, the same shuffles. */
 function seededRandom(seed: number): () => number {
@@ -281,8 +302,9 @@ export function trainHead(examples: readonly HeadExample[], classes: readonly st
 
 function storeHead(classes: readonly string[], bias: Float64Array, weights: Float64Array, prune: number): StoredHead {
   const K = classes.length;
-  const stored: StoredHead = { classes: [...classes], bias: Array.from(bias, (value) => Math.round(value * 1000) / 1000), slots: [], counts: [], classIndex: [], weights: [] };
+  const stored: StoredHead = { classes: [...classes], bias: Array.from(bias, (value) => Math.round(value * 1000) / 1000), slotSteps: [], counts: [], classIndex: [], weights: [] };
   const row = new Float64Array(K);
+  let previousSlot = 0;
   for (let slot = 0; slot * K < weights.length; slot++) {
     // Softmax does not change when every class of one slot shifts by the same amount: shifting by
     // the median leaves most classes near 0, so they can be left out of the file.
@@ -291,14 +313,15 @@ function storeHead(classes: readonly string[], bias: Float64Array, weights: Floa
     let count = 0;
     for (let k = 0; k < K; k++) {
       const weight = (row[k] ?? 0) - median;
-      const rounded = Math.round(weight * 1000);
+      const rounded = Math.round(weight * WEIGHT_SCALE);
       if (Math.abs(weight) < prune || rounded === 0) continue;
       stored.classIndex.push(k);
       stored.weights.push(rounded);
       count++;
     }
     if (count > 0) {
-      stored.slots.push(slot);
+      stored.slotSteps.push(slot - previousSlot);
+      previousSlot = slot;
       stored.counts.push(count);
     }
   }
