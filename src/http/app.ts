@@ -40,6 +40,7 @@ import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.
 import { formBody, jsonBody } from "./bodyParsers.ts";
 import { securityHeaders } from "./securityHeaders.ts";
 import { wijkPages } from "../public/wijkPages.ts";
+import { open311Routes } from "../open311/open311.routes.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -156,6 +157,18 @@ export function createApp(deps: AppDeps): Express {
   if (flowSettings) {
     app.use(wijkPages({ db: deps.db, settings: flowSettings, timeZone: deps.timeZone ?? "Europe/Amsterdam", ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}) }));
   }
+
+  // Open311 GeoReport v2: public requests and services; filing a melding needs an api_key.
+  app.use(
+    open311Routes({
+      db: deps.db,
+      publicUrl: deps.publicUrl ?? "http://localhost",
+      contact: () => {
+        const contact = flowSettings?.().contact;
+        return contact ? [contact.phone, contact.website].filter((part) => part).join(", ") : "";
+      },
+    }),
+  );
 
   // The staff inbox: assets and sign-in are public; everything else needs a session, and every
   // form that changes something carries the session's CSRF token.
