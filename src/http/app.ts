@@ -28,6 +28,8 @@ import type { Settings } from "../conversation/flowSchema.ts";
 import { authRoutes } from "../inbox/auth.routes.ts";
 import { digestsRoutes } from "../api/digests.routes.ts";
 import { digestPages } from "../digests/digest.pages.ts";
+import { loadDigestSettings } from "../digests/digestSettings.ts";
+import { evaluationPages } from "../inbox/evaluation.pages.ts";
 import { onInboxEvent } from "../domain/events.ts";
 import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
@@ -182,6 +184,8 @@ export function createApp(deps: AppDeps): Express {
   app.use("/inbox", requireSignedIn, verifyCsrf);
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  let evaluationSettings: Settings | undefined;
+  app.use(evaluationPages({ db: deps.db, settings: flowSettings ?? (() => (evaluationSettings ??= loadDigestSettings())) }));
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {
