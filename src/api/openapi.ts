@@ -76,7 +76,49 @@ const conversationMessage = {
 const conversationDetail = {
   allOf: [
     { $ref: "#/components/schemas/Conversation" },
-    { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/ConversationMessage" } } } },
+    {
+      type: "object",
+      required: ["messages", "feedback", "open311"],
+      properties: {
+        messages: { type: "array", items: { $ref: "#/components/schemas/ConversationMessage" } },
+        feedback: {
+          description: '"Voelde je je gehoord?" after resolution (null: never asked). The trust pulse is never given per conversation or person.',
+          oneOf: [
+            {
+              type: "object",
+              required: ["status", "score", "reopened", "commented", "askedAt", "scoredAt"],
+              properties: {
+                status: { enum: ["queued", "asked", "scored", "done", "ignored", "skipped"] },
+                score: { type: ["integer", "null"], minimum: 1, maximum: 5 },
+                reopened: { type: "boolean", description: "A score of 1–2 or an open answer put it back with the tandem." },
+                commented: { type: "boolean", description: "The resident added an open answer (a message of the conversation)." },
+                askedAt: nullableIsoDate,
+                scoredAt: nullableIsoDate,
+              },
+            },
+            { type: "null" },
+          ],
+        },
+        open311: {
+          description: "The forward to the gemeente's meldingen system over Open311 (OPEN311_FORWARD_*), null when not forwarded.",
+          oneOf: [
+            {
+              type: "object",
+              required: ["status", "serviceRequestId", "externalStatus", "statusNotes", "sentAt", "closedAt"],
+              properties: {
+                status: { enum: ["pending", "sending", "sent", "failed"] },
+                serviceRequestId: { type: ["string", "null"] },
+                externalStatus: { enum: [null, "open", "closed"] },
+                statusNotes: { type: ["string", "null"] },
+                sentAt: nullableIsoDate,
+                closedAt: nullableIsoDate,
+              },
+            },
+            { type: "null" },
+          ],
+        },
+      },
+    },
   ],
 } as const;
 
