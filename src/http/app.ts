@@ -75,7 +75,7 @@ export interface AppDeps {
    * (privacyFactsOf(config)), and the retention periods in force. Without it: the web chat only
    * when the bot runs, and the default periods.
    */
-  privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost">> & { retention?: RetentionSettings };
+  privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "open311ForwardHost">> & { retention?: RetentionSettings };
   /** A gemeente's own design-token file for the public wijk pages (PUBLIC_THEME_CSS). */
   publicThemeCssPath?: string;
 }
@@ -149,6 +149,7 @@ export function createApp(deps: AppDeps): Express {
         channels: deps.privacy?.channels ?? { telegram: false, whatsappWeb: false, whatsappCloud: false, botFrameworkAzure: false, webchat: deps.bot !== undefined },
         mailHost: deps.privacy?.mailHost ?? null,
         staffSignInHost: deps.privacy?.staffSignInHost ?? null,
+        open311ForwardHost: deps.privacy?.open311ForwardHost ?? null,
         database: deps.provider,
         retention: deps.privacy?.retention ?? retentionSettings(),
       }),

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StaffPrincipal } from "../../src/api/auth.ts";
 import { setConversationStatus } from "../../src/inbox/conversationActions.ts";
 import { HIDDEN_PULSE_ANSWER } from "../../src/trust/answerTrustPulse.ts";
+import { inTransaction } from "../../src/db/transaction.ts";
+import { eraseResidentData, exportResidentData } from "../../src/privacy/residentData.ts";
 import { askQueuedFeedback } from "../../src/trust/feedbackAsker.ts";
 import { quarterOf, readTrustPulseTap, shouldOfferTrustPulse, trustPulseButtonValue } from "../../src/trust/trustPulse.ts";
 import { createBotHarness, joined, type BotHarness, type Reply, type Resident } from "../helpers/botHarness.ts";
@@ -111,6 +113,21 @@ describeEachDatabase("the trust pulse in the chat", (provider) => {
     const third = await meldingWithStaff(resident);
     expect(offerIn(await resolveAndScore(resident, third, 4))).toBeDefined();
     expect((await pulsesOf(third))[0]).toMatchObject({ quarter: "2027-Q1", status: "offered" });
+  });
+
+  it("gives the resident their own feedback and trust answers in the export, and keeps the trust score only anonymously after erasure", async () => {
+    const resident = harness.resident();
+    const conversationId = await meldingWithStaff(resident);
+    const offer = offerIn(await resolveAndScore(resident, conversationId, 5));
+    const question = await resident.tap(offer?.buttons[0]?.value ?? "");
+    await resident.tap(question[0]?.buttons[3]?.value ?? "");
+    const residentId = (await harness.t.db.conversation.findUniqueOrThrow({ where: { id: conversationId } })).residentId ?? "";
+    const exported = await exportResidentData(harness.t.db, residentId);
+    expect(exported?.trustPulses).toEqual([expect.objectContaining({ status: "scored", score: 4, quarter: expect.stringMatching(/^\d{4}-Q[1-4]$/) })]);
+    expect(exported?.conversations.find((c) => c.reference === exported.conversations.at(-1)?.reference)?.feedback).toMatchObject({ score: 5 });
+    await inTransaction(harness.t.db, (tx) => eraseResidentData(tx, residentId, null, harness.clock.now, { audit: false }));
+    const [pulse] = await pulsesOf(conversationId);
+    expect(pulse).toMatchObject({ residentId: null, score: 4, status: "scored" });
   });
 
   it("does not offer after a low feedback score (the conversation goes back to the tandem)", async () => {
