@@ -324,9 +324,10 @@ export function open311Routes(deps: Open311Deps): Router {
   );
 
   // Any other resource under the prefix: an Open311 error, not the JSON API's.
-  router.all(`${OPEN311_PREFIX}/*rest`, (req, res) => {
-    const last = req.path.split("/").pop() ?? "";
-    send(res, 404, renderErrors([{ code: 404, description: `No Open311 resource ${req.method} ${req.path}: see ${OPEN311_PREFIX}/discovery.json.` }], splitFormat(last)?.format ?? "json"));
+  router.use(OPEN311_PREFIX, (req, res) => {
+    const path = `${OPEN311_PREFIX}${req.path}`;
+    const last = path.split("/").pop() ?? "";
+    send(res, 404, renderErrors([{ code: 404, description: `No Open311 resource ${req.method} ${path}: see ${OPEN311_PREFIX}/discovery.json.` }], splitFormat(last)?.format ?? "json"));
   });
   return router;
 }
