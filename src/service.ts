@@ -28,6 +28,7 @@ import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { startRetentionSchedule } from "./jobs/retention.ts";
 import { startFeedbackAsker } from "./trust/feedbackAsker.ts";
+import { startOpen311Forwarder } from "./open311/forwarder.ts";
 import { startTafelNoticeSchedule } from "./jobs/dialoogtafelNotices.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
@@ -160,6 +161,22 @@ export async function startService(config: Config, logger: Logger, options: { fl
     ...(options.now ? { now: options.now } : {}),
   });
 
+  // Meldingen of some themes go on to the gemeente's meldingen system over Open311; their status comes back.
+  const forward = config.open311Forward;
+  const open311Forwarder = forward.enabled
+    ? startOpen311Forwarder({
+        db,
+        logger,
+        endpoint: { url: forward.url, apiKey: forward.apiKey, jurisdiction: forward.jurisdiction },
+        services: forward.services,
+        pollEveryMs: forward.pollEveryMs,
+        flows: () => running.flows(),
+        onQueued: () => running.dispatcher.nudge(),
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : null;
+  logger.info(forward.enabled ? `Open311 forwarding: on (${Object.keys(forward.services).join(", ")})` : "Open311 forwarding: off (set OPEN311_FORWARD_URL, _API_KEY and _THEMES to turn it on)");
+
   // Dialoogtafels: a place from the waitlist, the reminder the day before, the summary afterwards (each once).
   const tafelNotices = startTafelNoticeSchedule({
     db,
@@ -241,6 +258,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
       await feedbackAsker.stop();
+      await open311Forwarder?.stop();
       await running.stop();
       clearInterval(snoozeTimer);
       retention.stop();

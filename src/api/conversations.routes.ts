@@ -9,6 +9,8 @@ import type { Db } from "../db/client.ts";
 import { decodeConversationCursor, getConversation, listConversations, type ConversationDetailView, type ConversationView } from "../db/conversationQuery.repo.ts";
 import { scopeOf } from "../domain/access.ts";
 import { ChannelSchema, ConversationStatusSchema } from "../domain/messages.ts";
+import { findFeedbackOfConversation } from "../db/feedback.repo.ts";
+import { findForwardOfConversation } from "../db/open311Forward.repo.ts";
 import { HttpError } from "../http/errors.ts";
 import { requireStaff, staffOf, type StaffPrincipal } from "./auth.ts";
 import {
@@ -110,10 +112,54 @@ export function toConversationJson(view: ConversationView) {
   };
 }
 
-/** A conversation with its messages as JSON, oldest message first. */
-export function toConversationDetailJson(view: ConversationDetailView) {
+/** "Voelde je je gehoord?" of a conversation, as staff may read it (never the trust pulse: that is never per person). */
+export interface ConversationFeedbackView {
+  status: string;
+  score: number | null;
+  reopened: boolean;
+  askedAt: Date | null;
+  scoredAt: Date | null;
+  commentedAt: Date | null;
+}
+
+/** The forward of a melding to the gemeente's meldingen system (Open311), if any. */
+export interface ConversationForwardView {
+  status: string;
+  externalId: string | null;
+  externalStatus: string | null;
+  externalNotes: string | null;
+  sentAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** A conversation with its messages as JSON, oldest message first, with its feedback and Open311 forward (null when none). */
+export function toConversationDetailJson(
+  view: ConversationDetailView,
+  extra: { feedback: ConversationFeedbackView | null; forward: ConversationForwardView | null } = { feedback: null, forward: null },
+) {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     ...toConversationJson(view),
+    feedback: extra.feedback
+      ? {
+          status: extra.feedback.status,
+          score: extra.feedback.score,
+          reopened: extra.feedback.reopened,
+          commented: extra.feedback.commentedAt !== null,
+          askedAt: iso(extra.feedback.askedAt),
+          scoredAt: iso(extra.feedback.scoredAt),
+        }
+      : null,
+    open311: extra.forward
+      ? {
+          status: extra.forward.status,
+          serviceRequestId: extra.forward.externalId,
+          externalStatus: extra.forward.externalStatus,
+          statusNotes: extra.forward.externalNotes,
+          sentAt: iso(extra.forward.sentAt),
+          closedAt: iso(extra.forward.closedAt),
+        }
+      : null,
     messages: view.messages.map((message) => ({
       id: message.id,
       direction: message.direction,
@@ -154,7 +200,8 @@ export function conversationsRoutes(deps: { db: Db }): Router {
     const conversation = id.success ? await getConversation(deps.db, scopeOf(staffOf(res)), id.data) : null;
     // Same answer for missing and out of scope (CONTRACTS): an id reveals nothing.
     if (!conversation) throw new HttpError(404, "not_found", "There is no conversation with this id that you may see.");
-    res.json(toConversationDetailJson(conversation));
+    const [feedback, forward] = await Promise.all([findFeedbackOfConversation(deps.db, conversation.id), findForwardOfConversation(deps.db, conversation.id)]);
+    res.json(toConversationDetailJson(conversation, { feedback, forward }));
   });
 
   const withBody = jsonBody("64kb");

@@ -76,7 +76,49 @@ const conversationMessage = {
 const conversationDetail = {
   allOf: [
     { $ref: "#/components/schemas/Conversation" },
-    { type: "object", required: ["messages"], properties: { messages: { type: "array", items: { $ref: "#/components/schemas/ConversationMessage" } } } },
+    {
+      type: "object",
+      required: ["messages", "feedback", "open311"],
+      properties: {
+        messages: { type: "array", items: { $ref: "#/components/schemas/ConversationMessage" } },
+        feedback: {
+          description: '"Voelde je je gehoord?" after resolution (null: never asked). The trust pulse is never given per conversation or person.',
+          oneOf: [
+            {
+              type: "object",
+              required: ["status", "score", "reopened", "commented", "askedAt", "scoredAt"],
+              properties: {
+                status: { enum: ["queued", "asked", "scored", "done", "ignored", "skipped"] },
+                score: { type: ["integer", "null"], minimum: 1, maximum: 5 },
+                reopened: { type: "boolean", description: "A score of 1–2 or an open answer put it back with the tandem." },
+                commented: { type: "boolean", description: "The resident added an open answer (a message of the conversation)." },
+                askedAt: nullableIsoDate,
+                scoredAt: nullableIsoDate,
+              },
+            },
+            { type: "null" },
+          ],
+        },
+        open311: {
+          description: "The forward to the gemeente's meldingen system over Open311 (OPEN311_FORWARD_*), null when not forwarded.",
+          oneOf: [
+            {
+              type: "object",
+              required: ["status", "serviceRequestId", "externalStatus", "statusNotes", "sentAt", "closedAt"],
+              properties: {
+                status: { enum: ["pending", "sending", "sent", "failed"] },
+                serviceRequestId: { type: ["string", "null"] },
+                externalStatus: { enum: [null, "open", "closed"] },
+                statusNotes: { type: ["string", "null"] },
+                sentAt: nullableIsoDate,
+                closedAt: nullableIsoDate,
+              },
+            },
+            { type: "null" },
+          ],
+        },
+      },
+    },
   ],
 } as const;
 
@@ -105,6 +147,147 @@ function conversationAction(action: string, success: 201 | 204, summary: string,
       },
     },
   };
+}
+
+/** Open311 GeoReport v2 (src/open311): the same resource in JSON and XML, by suffix. */
+function open311Paths() {
+  const errors = (description: string) => ({
+    description: `${description} Errors as the specification writes them: JSON \`[{ "code": 404, "description": "…" }]\`, XML \`<errors><error><code>…\`.`,
+    content: {
+      "application/json": { schema: { type: "array", items: { type: "object", required: ["code", "description"], properties: { code: { type: "integer" }, description: { type: "string" } } } } },
+      "text/xml": { schema: { type: "string" } },
+    },
+  });
+  const jurisdiction = { name: "jurisdiction_id", in: "query", schema: { type: "string", example: "geldrop-mierlo" }, description: "The gemeente's slug; optional (one jurisdiction)." } as const;
+  const request = {
+    type: "object",
+    description:
+      "A published service request: a melding or idea that reached staff, never a 112/113 conversation, listed only when its wijk had 5 or more of its service that calendar month. No resident text, place, photo or contact: description, lat, long, zipcode and media_url are null; address is the wijk; times are whole days.",
+    properties: Object.fromEntries(
+      [
+        "service_request_id",
+        "status",
+        "status_notes",
+        "service_name",
+        "service_code",
+        "description",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+      ].map((name) => [name, {}]),
+    ),
+  } as const;
+  const both = (format: "json" | "xml") => (format === "json" ? "application/json" : "text/xml");
+  const paths: Record<string, unknown> = {
+    "/open311/v2/discovery.json": {
+      get: {
+        summary: "Open311 service discovery",
+        security: [],
+        responses: { "200": { description: "The endpoint, its specification and formats.", content: { "application/json": { schema: { type: "object" } } } } },
+      },
+    },
+  };
+  for (const format of ["json", "xml"] as const) {
+    paths[`/open311/v2/services.${format}`] = {
+      get: {
+        summary: `Open311: the services (the themes), ${format.toUpperCase()}`,
+        security: [],
+        parameters: [jurisdiction],
+        responses: {
+          "200": {
+            description: "service_code, service_name, description, metadata (false), type (realtime), keywords, group.",
+            content: { [both(format)]: { schema: { type: format === "json" ? "array" : "string" } } },
+          },
+          "404": errors("Unknown jurisdiction_id."),
+        },
+      },
+    };
+    paths[`/open311/v2/requests.${format}`] = {
+      get: {
+        summary: `Open311: published service requests, ${format.toUpperCase()}`,
+        security: [],
+        parameters: [
+          jurisdiction,
+          { name: "service_request_id", in: "query", schema: { type: "string" }, description: "Comma-separated ids (WL-2026-00042); the other filters are then ignored." },
+          { name: "service_code", in: "query", schema: { type: "string" }, description: "Comma-separated themes." },
+          { name: "start_date", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "end_date", in: "query", schema: { type: "string", format: "date-time" }, description: "Default now; the range is at most 90 days (default the 90 days before end_date)." },
+          { name: "status", in: "query", schema: { type: "string", enum: ["open", "closed", "open,closed"] } },
+          { name: "api_key", in: "query", schema: { type: "string" }, description: "Optional: with a valid key, the requests filed through Open311 are shown even alone in their group." },
+        ],
+        responses: {
+          "200": { description: "At most 1000 requests, newest first.", content: { [both(format)]: { schema: format === "json" ? { type: "array", items: request } : { type: "string" } } } },
+          "400": errors("A bad date, range or status."),
+        },
+      },
+      post: {
+        summary: `Open311: file a melding (the gemeente's website or app), ${format.toUpperCase()}`,
+        description:
+          "A form (application/x-www-form-urlencoded) with api_key (an API token: `npm run cli -- token create --email <e>`), service_code (a theme), a location (lat and long, or address_string with a postcode, or address_id) and description (or media_url); optionally email, first_name, last_name, phone (kept as a staff-only note). The melding becomes a conversation on the open311 channel, routed to its wijk's tandem and straight with staff.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: {
+            "application/x-www-form-urlencoded": {
+              schema: {
+                type: "object",
+                required: ["api_key", "service_code"],
+                properties: Object.fromEntries(
+                  [
+                    "api_key",
+                    "jurisdiction_id",
+                    "service_code",
+                    "lat",
+                    "long",
+                    "address_string",
+                    "address_id",
+                    "email",
+                    "device_id",
+                    "account_id",
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "description",
+                    "media_url",
+                  ].map((name) => [name, { type: "string" }]),
+                ),
+              },
+            },
+          },
+        },
+        responses: {
+          "201": { description: "service_request_id, service_notice, account_id (null).", content: { [both(format)]: { schema: { type: format === "json" ? "array" : "string" } } } },
+          "400": errors("A field is missing or not valid (the description names it)."),
+          "403": errors("api_key absent or not valid."),
+          "404": errors("Unknown jurisdiction_id."),
+        },
+      },
+    };
+    paths[`/open311/v2/requests/{service_request_id}.${format}`] = {
+      get: {
+        summary: `Open311: one published service request, ${format.toUpperCase()}`,
+        security: [],
+        parameters: [
+          { name: "service_request_id", in: "path", required: true, schema: { type: "string", example: "WL-2026-00042" } },
+          jurisdiction,
+          { name: "api_key", in: "query", schema: { type: "string" } },
+        ],
+        responses: {
+          "200": { description: "A list of one request.", content: { [both(format)]: { schema: format === "json" ? { type: "array", items: request } : { type: "string" } } } },
+          "404": errors("No such request, or not published."),
+        },
+      },
+    };
+  }
+  return paths;
 }
 
 /** The OpenAPI document. */
@@ -420,5 +603,6 @@ export const openApiDocument = {
         },
       },
     },
+    ...open311Paths(),
   },
 } as const;

@@ -12,6 +12,7 @@ import { namesStreet } from "../conversation/placeInText.ts";
 import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
+import type { Channel } from "../domain/vocabulary.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
 import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
 import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
@@ -45,7 +46,7 @@ export interface ActionContext {
   conversationId: string;
   residentId: string;
   channelIdentityId: string;
-  channel: "telegram" | "whatsapp" | "botframework" | "webchat";
+  channel: Channel;
   language: Language;
   flows: FlowSet;
   classify: (text: string) => TriageResult;

@@ -4,6 +4,7 @@
  * bad variable.
  */
 import { z } from "zod";
+import { ThemeSchema } from "../domain/vocabulary.ts";
 
 const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -133,6 +134,24 @@ export const EnvSchema = z.object({
   ),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default("Wijklijn <wijklijn@localhost>")),
 
+  OPEN311_FORWARD_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url()
+      .refine((url) => /^https?:\/\//.test(url), { message: "use the http(s):// base of the GeoReport v2 endpoint, e.g. https://meldingen.example.nl/open311/v2/" })
+      .optional(),
+  ),
+  OPEN311_FORWARD_API_KEY: optionalString,
+  OPEN311_FORWARD_JURISDICTION: optionalString,
+  OPEN311_FORWARD_THEMES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((text) => parseForwardThemes(text) !== null, { message: "a comma-separated list of themes, each optionally =<external service_code>, e.g. afval,groen=GR-01" })
+      .optional(),
+  ),
+  OPEN311_FORWARD_POLL_MINUTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1, "1 to 1440").max(1440, "1 to 1440").default(15)),
+
   OIDC_ISSUER: z.preprocess(
     emptyToUndefined,
     z
@@ -188,6 +207,12 @@ export interface Config {
   dialoogtafels: { reminderTime: string };
   /** How long Wijklijn keeps what (src/jobs/retention.ts applies it daily). */
   retention: RetentionPeriods;
+  /**
+   * Forwarding meldingen of some themes to an external Open311 endpoint (src/open311/forwarder.ts):
+   * on when OPEN311_FORWARD_URL, _API_KEY and _THEMES are set. `services` maps a theme to the
+   * external service_code.
+   */
+  open311Forward: { enabled: false } | { enabled: true; url: string; apiKey: string; jurisdiction: string | null; services: Record<string, string>; pollEveryMs: number };
   /** Staff sign-in with OpenID Connect (Entra ID and similar) besides passwords; on when all OIDC_* are set. */
   oidc: { enabled: false } | { enabled: true; issuer: string; clientId: string; clientSecret: string; buttonLabel: string };
 }
@@ -254,6 +279,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       loginAttemptDays: env.RETENTION_LOGIN_ATTEMPT_DAYS,
       auditYears: env.RETENTION_AUDIT_YEARS,
     },
+    open311Forward:
+      env.OPEN311_FORWARD_URL && env.OPEN311_FORWARD_API_KEY && env.OPEN311_FORWARD_THEMES
+        ? {
+            enabled: true,
+            url: env.OPEN311_FORWARD_URL,
+            apiKey: env.OPEN311_FORWARD_API_KEY,
+            jurisdiction: env.OPEN311_FORWARD_JURISDICTION ?? null,
+            services: parseForwardThemes(env.OPEN311_FORWARD_THEMES) ?? {},
+            pollEveryMs: env.OPEN311_FORWARD_POLL_MINUTES * 60_000,
+          }
+        : { enabled: false },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? { enabled: true, issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET, buttonLabel: env.OIDC_BUTTON_LABEL }
@@ -290,6 +326,13 @@ function crossFieldProblems(env: Env): string[] {
   if (oidcSet === 3 && !env.PUBLIC_URL) {
     problems.push("PUBLIC_URL: required for OpenID Connect sign-in (the redirect URI is PUBLIC_URL/inbox/oidc/callback)");
   }
+  const forward = { OPEN311_FORWARD_URL: env.OPEN311_FORWARD_URL, OPEN311_FORWARD_API_KEY: env.OPEN311_FORWARD_API_KEY, OPEN311_FORWARD_THEMES: env.OPEN311_FORWARD_THEMES };
+  const forwardSet = Object.values(forward).filter((value) => value !== undefined).length;
+  if (forwardSet > 0 && forwardSet < 3) {
+    for (const [name, value] of Object.entries(forward)) {
+      if (value === undefined) problems.push(`${name}: required when another OPEN311_FORWARD_* setting is set (forwarding meldingen over Open311)`);
+    }
+  }
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== "UserAssignedMSI") {
     problems.push("MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set");
   }
@@ -300,6 +343,21 @@ function crossFieldProblems(env: Env): string[] {
     problems.push("SESSION_SECRET: required in production (at least 32 random characters)");
   }
   return problems;
+}
+
+/** The themes to forward over Open311, "afval,groen=GR-01", as theme → external service_code; null when not valid. */
+export function parseForwardThemes(text: string): Record<string, string> | null {
+  const themes: readonly string[] = ThemeSchema.options;
+  const services: Record<string, string> = {};
+  for (const entry of text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)) {
+    const [theme = "", code = theme] = entry.split("=").map((part) => part.trim());
+    if (!themes.includes(theme) || !/^[\w.:-]{1,100}$/.test(code)) return null;
+    services[theme] = code;
+  }
+  return Object.keys(services).length > 0 ? services : null;
 }
 
 function isKnownTimeZone(zone: string): boolean {

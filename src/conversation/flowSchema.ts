@@ -346,6 +346,22 @@ export const GlobalsSchema = z
         feedbackThanks: TextSchema,
         feedbackThanksLow: TextSchema,
         feedbackAlreadyAnswered: TextSchema,
+        /**
+         * A forwarded melding's status from the gemeente's meldingen system (src/open311/forwarder.ts):
+         * {{reference}} and that system's {{notes}} (may be empty).
+         */
+        open311Update: TextSchema,
+        open311Closed: TextSchema,
+        /**
+         * The trust pulse (src/trust/trustPulse.ts): the offer with its two buttons, the question
+         * (buttons 1–5), the thanks, and the answer to "no".
+         */
+        trustPulseOffer: TextSchema,
+        trustPulseYes: TextSchema,
+        trustPulseNo: TextSchema,
+        trustPulseQuestion: TextSchema,
+        trustPulseThanks: TextSchema,
+        trustPulseDeclined: TextSchema,
       })
       .strict(),
     /**

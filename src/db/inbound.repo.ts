@@ -8,6 +8,8 @@ import type { DatabaseProvider, Db, DbOrTx, Tx } from "./client.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
 import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
+import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
+import { readTrustPulseTap } from "../trust/trustPulse.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -64,7 +66,11 @@ async function storeInboundOnce(
       now,
       isCommand,
     });
-    const choice = feedback?.choice ?? pickConversation(candidates, { now, isCommand });
+    // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
+    const pulseTap = feedback ? null : readTrustPulseTap(message.value);
+    const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
+    const pulseChoice = pulseConversationId ? { kind: "existing" as const, conversationId: pulseConversationId, reopen: false } : null;
+    const choice = feedback?.choice ?? pulseChoice ?? pickConversation(candidates, { now, isCommand });
     // The candidates already carry what is needed of the chosen conversation.
     let conversation: { id: string; status: string; lastMessageAt: Date } | null =
       choice.kind === "existing"

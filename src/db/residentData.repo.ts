@@ -16,6 +16,10 @@ export interface StoredResidentConversation {
   resolvedAt: Date | null;
   wijk: { name: string } | null;
   messages: Array<{ direction: string; authorKind: string; text: string | null; mediaRef: string | null; latitude: number | null; longitude: number | null; createdAt: Date }>;
+  /** "Voelde je je gehoord?" for this conversation, if asked. */
+  feedback: { status: string; score: number | null; askedAt: Date | null; scoredAt: Date | null } | null;
+  /** The melding as forwarded to the gemeente's meldingen system (Open311), if it was. */
+  open311Forward: { status: string; externalId: string | null; externalStatus: string | null; externalNotes: string | null; sentAt: Date | null } | null;
 }
 
 /** Everything stored about a resident, as read from the tables. */
@@ -29,6 +33,8 @@ export interface StoredResidentData {
   conversations: StoredResidentConversation[];
   registrations: Array<{ status: string; createdAt: Date; dialoogtafel: { title: string; startsAt: Date; location: string } }>;
   subscriptions: Array<{ createdAt: Date; wijk: { name: string } }>;
+  /** The trust pulse questions put to the resident, and their answers. */
+  trustPulses: Array<{ quarter: string; status: string; score: number | null; offeredAt: Date; scoredAt: Date | null }>;
 }
 
 /** What to keep of the current chat when erasing: its conversation and identity, emptied, so the bot can confirm. */
@@ -63,11 +69,14 @@ export async function findResidentData(db: DbOrTx, residentId: string): Promise<
             select: { direction: true, authorKind: true, text: true, mediaRef: true, latitude: true, longitude: true, createdAt: true },
             orderBy: { createdAt: "asc" },
           },
+          feedback: { select: { status: true, score: true, askedAt: true, scoredAt: true } },
+          open311Forward: { select: { status: true, externalId: true, externalStatus: true, externalNotes: true, sentAt: true } },
         },
         orderBy: { createdAt: "asc" },
       },
       registrations: { select: { status: true, createdAt: true, dialoogtafel: { select: { title: true, startsAt: true, location: true } } } },
       subscriptions: { where: { cancelledAt: null }, select: { createdAt: true, wijk: { select: { name: true } } } },
+      trustPulses: { select: { quarter: true, status: true, score: true, offeredAt: true, scoredAt: true }, orderBy: { offeredAt: "asc" } },
     },
   });
 }
@@ -88,6 +97,12 @@ async function anonymiseConversations(tx: Tx, conversationIds: string[], now: Da
   if (conversationIds.length === 0) return;
   await tx.message.deleteMany({ where: { conversationId: { in: conversationIds }, NOT: ERASURE_NOTE_WHERE } });
   await tx.outboxMessage.deleteMany({ where: { conversationId: { in: conversationIds } } });
+  // A melding not yet forwarded over Open311 is not sent any more; the external system's notes go, and nothing is polled back.
+  await tx.open311Forward.updateMany({
+    where: { conversationId: { in: conversationIds }, status: { in: ["pending", "sending"] } },
+    data: { status: "failed", lastError: "the resident had their data erased" },
+  });
+  await tx.open311Forward.updateMany({ where: { conversationId: { in: conversationIds } }, data: { externalNotes: null, nextPollAt: null } });
   await noteErasureForStaff(tx, conversationIds, now);
   await tx.conversation.updateMany({
     where: { id: { in: conversationIds }, status: { not: "resolved" } },
@@ -147,6 +162,8 @@ export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseK
   await tx.subscription.deleteMany({ where: { residentId } });
   await tx.consent.deleteMany({ where: { residentId } });
   await tx.outboxMessage.deleteMany({ where: { residentId } });
+  // A trust score stays only as an anonymous figure of its wijk and quarter.
+  await tx.trustPulse.updateMany({ where: { residentId }, data: { residentId: null } });
   const conversations = await tx.conversation.findMany({ where: { residentId, ...(keep ? { id: { not: keep.conversationId } } : {}) }, select: { id: true } });
   await anonymiseConversations(
     tx,

@@ -24,6 +24,7 @@
  * - A wijk without a wethouder appears in no wethouder's digest (the loader does not give it);
  *   the gemeente overview lists it under `wijkenWithoutWethouder`.
  */
+import { describeScores, summariseScores } from "../trust/pilotFigures.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import { workingMillisBetween } from "../routing/officeHours.ts";
 import { formatChange, formatNumber, formatShare, formatWorkingHours, intentLabel, plural, themeLabel } from "./digestLabels.ts";
@@ -104,7 +105,12 @@ export interface WeeklyDigestData {
   dialoogtafels: DigestDialoogtafelInput[];
   /** When the digest is built: the figures of a week still going are up to this moment. */
   generatedAt: Date;
+  /** "Voelde je je gehoord?" scores of the week and trust pulse scores of the 13 weeks before its end, in these wijken; absent: not available. */
+  scores?: { feedback: Array<{ at: Date; score: number }>; trust: Array<{ at: Date; score: number }> };
 }
+
+/** How far back the digest's trust figure looks: a quarter, as often as a resident is asked. */
+export const TRUST_WEEKS = 13;
 
 const HOUR = 3_600_000;
 const TREND_WEEKS = 6;
@@ -362,7 +368,7 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
     dialoogtafels,
     news,
     quotes,
-    satisfaction: { available: false, text: "nog niet beschikbaar" },
+    satisfaction: satisfactionOf(data, start, asOf),
     wijkenWithoutWethouder: data.audience.kind === "gemeente" ? data.wijken.filter((wijk) => wijk.wethouder === null).map((wijk) => ({ slug: wijk.slug, name: wijk.name })) : [],
   };
   digest.highlights = describeHighlights(digest);
@@ -431,4 +437,19 @@ function describeHighlights(digest: WeeklyDigest): string[] {
   const next = digest.dialoogtafels.coming[0];
   if (next) lines.push(`Volgende dialoogtafel: ${next.title} (${next.wijkName}), ${next.registered} van ${next.capacity} plaatsen bezet.`);
   return lines;
+}
+
+/** The week's feedback and the quarter's trust, or "nog niet beschikbaar" without the data. */
+function satisfactionOf(data: WeeklyDigestData, start: Date, asOf: Date): WeeklyDigest["satisfaction"] {
+  if (!data.scores) return { available: false, text: "nog niet beschikbaar" };
+  const trustFrom = new Date(asOf.getTime() - TRUST_WEEKS * 7 * 24 * HOUR);
+  const feedback = summariseScores(data.scores.feedback.filter((s) => s.at >= start && s.at < asOf).map((s) => s.score));
+  const trust = summariseScores(data.scores.trust.filter((s) => s.at >= trustFrom && s.at < asOf).map((s) => s.score));
+  const heard = feedback.highShare === null ? "" : `, ${Math.round(feedback.highShare * 100)}% gaf een 4 of 5`;
+  return {
+    available: true,
+    text: `gehoord gevoeld: ${describeScores(feedback)}${heard} deze week; vertrouwen in de gemeente: ${describeScores(trust)} in de laatste ${TRUST_WEEKS} weken`,
+    feedback,
+    trust,
+  };
 }

@@ -148,7 +148,7 @@ ${digest.news.length === 0 ? html`<p>Geen nieuwe berichten deze week.</p>` : htm
 ${digest.quotes.length === 0 ? html`<p>Geen citaten deze week.</p>` : digest.quotes.map((q) => html`<figure><blockquote><p>${q.text}</p></blockquote><figcaption>${q.wijkName}, ${q.themeLabel.toLowerCase()}</figcaption></figure>`)}
 </section>
 <section aria-labelledby="digest-tevredenheid"><h2 id="digest-tevredenheid">Tevredenheid en vertrouwen</h2>
-<p>${digest.satisfaction.text[0]?.toUpperCase() ?? ""}${digest.satisfaction.text.slice(1)}: bewoners worden hier nog niet naar gevraagd.</p></section>
+<p>${digest.satisfaction.text[0]?.toUpperCase() ?? ""}${digest.satisfaction.text.slice(1)}${digest.satisfaction.available ? "." : ": bewoners worden hier nog niet naar gevraagd."}</p></section>
 <section aria-labelledby="digest-uitleg"><h2 id="digest-uitleg">Uitleg</h2>${DIGEST_EXPLANATION.map((line) => html`<p>${line}</p>`)}
 <p>Gemaakt op ${formatDateTime(digest.generatedAt, zone)}.</p></section>`;
 }

@@ -4,6 +4,7 @@
  * and shapes it: the quote candidates, the earlier weeks' counts. The scope (the wethouder, or the
  * gemeente) is a required parameter, as in the repositories.
  */
+import { listFeedbackScores, listTrustScoresOfWijken } from "../db/evaluation.repo.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import type { Db } from "../db/client.ts";
 import {
@@ -19,7 +20,7 @@ import {
   listWethouderWijken,
   type DigestGemeente,
 } from "../db/digest.repo.ts";
-import type { DigestConversationInput, DigestWeekCountInput, DigestWijkInput, WeeklyDigestData } from "./buildWeeklyDigest.ts";
+import { TRUST_WEEKS, type DigestConversationInput, type DigestWeekCountInput, type DigestWijkInput, type WeeklyDigestData } from "./buildWeeklyDigest.ts";
 import { addIsoWeeks, isoWeekBounds, isoWeekOf, parseIsoWeek } from "./isoWeek.ts";
 
 /** The intents whose residents' words are never quoted (see buildWeeklyDigest). */
@@ -92,12 +93,15 @@ async function loadScope(
   const comingUntil = isoWeekBounds(addIsoWeeks(week, 4), zone).end;
   const wijkIds = wijken.map((wijk) => wijk.id);
 
-  const [rows, earlier, historyStartsAt, news, dialoogtafels] = await Promise.all([
+  const trustFrom = new Date(end.getTime() - TRUST_WEEKS * 7 * 24 * 3_600_000);
+  const [rows, earlier, historyStartsAt, news, dialoogtafels, feedbackScores, trustScores] = await Promise.all([
     listDigestConversations(db, wijkIds, { start, end }),
     listConversationsCreatedIn(db, wijkIds, { start: trendStart, end: start }),
     findFirstConversationAt(db, gemeente.id),
     listPublishedNews(db, wijkIds, { start, end }),
     listDialoogtafelsWithSignUps(db, wijkIds, { start, end: comingUntil }),
+    listFeedbackScores(db, wijkIds, start, end),
+    listTrustScoresOfWijken(db, wijkIds, trustFrom, end),
   ]);
 
   // The resident's longest typed message (not a tapped button) of each quotable new conversation.
@@ -130,5 +134,9 @@ async function loadScope(
     news,
     dialoogtafels,
     generatedAt: options.now ?? new Date(),
+    scores: {
+      feedback: feedbackScores.map((fact) => ({ at: fact.scoredAt, score: fact.score })),
+      trust: trustScores.map((fact) => ({ at: fact.scoredAt, score: fact.score })),
+    },
   };
 }

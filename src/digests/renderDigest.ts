@@ -169,7 +169,7 @@ export function renderDigestText(digest: WeeklyDigest, options: RenderOptions = 
   for (const q of digest.quotes) lines.push(`"${q.text}" (${q.wijkName}, ${q.themeLabel.toLowerCase()})`);
 
   heading("Tevredenheid en vertrouwen");
-  lines.push(`${digest.satisfaction.text[0]?.toUpperCase() ?? ""}${digest.satisfaction.text.slice(1)}: bewoners worden hier nog niet naar gevraagd.`);
+  lines.push(`${digest.satisfaction.text[0]?.toUpperCase() ?? ""}${digest.satisfaction.text.slice(1)}${digest.satisfaction.available ? "." : ": bewoners worden hier nog niet naar gevraagd."}`);
 
   heading("Uitleg");
   for (const line of DIGEST_EXPLANATION) lines.push(line);
@@ -325,7 +325,7 @@ ${section("Per wijk", html`${perWijk}${digest.wijkenWithoutWethouder.length > 0 
 ${section("Dialoogtafels", dialoogtafels)}
 ${section("Wijknieuws gepubliceerd", news)}
 ${section("Wat bewoners zeggen", quotes)}
-${section("Tevredenheid en vertrouwen", paragraph(`${digest.satisfaction.text[0]?.toUpperCase() ?? ""}${digest.satisfaction.text.slice(1)}: bewoners worden hier nog niet naar gevraagd.`))}
+${section("Tevredenheid en vertrouwen", paragraph(`${digest.satisfaction.text[0]?.toUpperCase() ?? ""}${digest.satisfaction.text.slice(1)}${digest.satisfaction.available ? "." : ": bewoners worden hier nog niet naar gevraagd."}`))}
 ${section("Uitleg", html`${DIGEST_EXPLANATION.map((line) => paragraph(line, `font-size:13px;color:${COLORS.muted};`))}`)}
 <tr><td style="${cell(`padding:16px 24px 24px 24px;border-top:1px solid ${COLORS.line};font-size:13px;color:${COLORS.muted};`)}">
 ${options.archiveUrl ? html`<p style="${cell("margin:0 0 8px 0;font-size:14px;")}"><a href="${options.archiveUrl}" style="color:${COLORS.brand};font-weight:bold;">Lees dit overzicht online in de inbox</a></p>` : ""}

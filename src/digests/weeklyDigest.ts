@@ -17,6 +17,14 @@ export const ComparedCountSchema = z.object({
 });
 export type ComparedCount = z.infer<typeof ComparedCountSchema>;
 
+/** Scores 1–5 summarised (src/trust/pilotFigures.ts): below 5 answers only that they are few. */
+export const ScoreSummarySchema = z.object({
+  answers: z.number().int().min(0),
+  tooFew: z.boolean(),
+  average: z.number().min(1).max(5).nullable(),
+  highShare: z.number().min(0).max(1).nullable(),
+});
+
 /** One row of a breakdown by intent or theme. */
 export const BreakdownRowSchema = ComparedCountSchema.extend({ key: z.string(), label: z.string() });
 export type BreakdownRow = z.infer<typeof BreakdownRowSchema>;
@@ -116,8 +124,17 @@ export const WeeklyDigestSchema = z.object({
   news: z.array(z.object({ title: z.string(), kind: z.string(), wijk: z.string(), wijkName: z.string(), publishedAt: z.iso.datetime() })),
   /** A few residents' words, pseudonymised by redactQuote. */
   quotes: z.array(z.object({ text: z.string(), wijk: z.string(), wijkName: z.string(), theme: z.string().nullable(), themeLabel: z.string() })),
-  /** The trust loop has not landed yet: always "nog niet beschikbaar" for now. */
-  satisfaction: z.object({ available: z.literal(false), text: z.string() }),
+  /**
+   * The trust loop: "Voelde je je gehoord?" scores given in the week, and the trust pulse over the
+   * 13 weeks up to its end, in the digest's wijken (src/trust/pilotFigures.ts: nothing but "few"
+   * below 5 answers). `available` is false, with "nog niet beschikbaar", for data without them.
+   */
+  satisfaction: z.object({
+    available: z.boolean(),
+    text: z.string(),
+    feedback: ScoreSummarySchema.optional(),
+    trust: ScoreSummarySchema.optional(),
+  }),
   /** Gemeente overview only: wijken whose tandem has no wethouder (they are in no wethouder's digest). */
   wijkenWithoutWethouder: z.array(z.object({ slug: z.string(), name: z.string() })),
 });

@@ -33,6 +33,8 @@ export const AuditActionSchema = z.enum([
   "conversation.theme",
   "conversation.published",
   "conversation.handover.notified",
+  // A melding filed through Open311 by the gemeente's website or app (src/open311)
+  "open311.filed",
   // The inbox's canned replies and the admin's outbox retry (src/db/inbox.repo.ts)
   "cannedReply.created",
   "cannedReply.deleted",

@@ -37,8 +37,11 @@ export function isWithStaff(status: string): boolean {
   return STAFF_STATUSES.some((held) => held === status);
 }
 
-/** The channels of CONTRACTS. */
-export const ChannelSchema = z.enum(["telegram", "whatsapp", "botframework", "webchat"]);
+/**
+ * The channels of CONTRACTS, and `open311`: a melding the gemeente's website or app filed through
+ * Open311 (src/open311), which has no chat to answer in.
+ */
+export const ChannelSchema = z.enum(["telegram", "whatsapp", "botframework", "webchat", "open311"]);
 /** The platform a resident talks to Wijklijn on. */
 export type Channel = z.infer<typeof ChannelSchema>;
 
@@ -140,6 +143,7 @@ export const CHANNEL_LABELS: Readonly<Record<Channel, string>> = {
   whatsapp: "WhatsApp",
   botframework: "Teams / Bot Framework",
   webchat: "Webchat",
+  open311: "Website (Open311)",
 };
 
 /** The languages, in Dutch. */

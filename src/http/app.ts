@@ -28,6 +28,8 @@ import type { Settings } from "../conversation/flowSchema.ts";
 import { authRoutes } from "../inbox/auth.routes.ts";
 import { digestsRoutes } from "../api/digests.routes.ts";
 import { digestPages } from "../digests/digest.pages.ts";
+import { loadDigestSettings } from "../digests/digestSettings.ts";
+import { evaluationPages } from "../inbox/evaluation.pages.ts";
 import { onInboxEvent } from "../domain/events.ts";
 import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
@@ -40,6 +42,7 @@ import { loadStaffSession, requireSignedIn, verifyCsrf } from "../inbox/session.
 import { formBody, jsonBody } from "./bodyParsers.ts";
 import { securityHeaders } from "./securityHeaders.ts";
 import { wijkPages } from "../public/wijkPages.ts";
+import { open311Routes } from "../open311/open311.routes.ts";
 
 /** What the HTTP app needs. */
 export interface AppDeps {
@@ -72,7 +75,7 @@ export interface AppDeps {
    * (privacyFactsOf(config)), and the retention periods in force. Without it: the web chat only
    * when the bot runs, and the default periods.
    */
-  privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost">> & { retention?: RetentionSettings };
+  privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "open311ForwardHost">> & { retention?: RetentionSettings };
   /** A gemeente's own design-token file for the public wijk pages (PUBLIC_THEME_CSS). */
   publicThemeCssPath?: string;
 }
@@ -146,6 +149,7 @@ export function createApp(deps: AppDeps): Express {
         channels: deps.privacy?.channels ?? { telegram: false, whatsappWeb: false, whatsappCloud: false, botFrameworkAzure: false, webchat: deps.bot !== undefined },
         mailHost: deps.privacy?.mailHost ?? null,
         staffSignInHost: deps.privacy?.staffSignInHost ?? null,
+        open311ForwardHost: deps.privacy?.open311ForwardHost ?? null,
         database: deps.provider,
         retention: deps.privacy?.retention ?? retentionSettings(),
       }),
@@ -156,6 +160,18 @@ export function createApp(deps: AppDeps): Express {
   if (flowSettings) {
     app.use(wijkPages({ db: deps.db, settings: flowSettings, timeZone: deps.timeZone ?? "Europe/Amsterdam", ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}) }));
   }
+
+  // Open311 GeoReport v2: public requests and services; filing a melding needs an api_key.
+  app.use(
+    open311Routes({
+      db: deps.db,
+      publicUrl: deps.publicUrl ?? "http://localhost",
+      contact: () => {
+        const contact = flowSettings?.().contact;
+        return contact ? [contact.phone, contact.website].filter((part) => part).join(", ") : "";
+      },
+    }),
+  );
 
   // The staff inbox: assets and sign-in are public; everything else needs a session, and every
   // form that changes something carries the session's CSRF token.
@@ -169,6 +185,8 @@ export function createApp(deps: AppDeps): Express {
   app.use("/inbox", requireSignedIn, verifyCsrf);
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  let evaluationSettings: Settings | undefined;
+  app.use(evaluationPages({ db: deps.db, settings: flowSettings ?? (() => (evaluationSettings ??= loadDigestSettings())) }));
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {

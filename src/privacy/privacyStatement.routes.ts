@@ -21,8 +21,9 @@ nav { font-size: .95rem; }
 `;
 
 /** The channels, mail server and staff sign-in of a configuration, as the statement names them. */
-export function privacyFactsOf(config: Config): Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "database"> & { retention: RetentionSettings } {
+export function privacyFactsOf(config: Config): Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "database" | "open311ForwardHost"> & { retention: RetentionSettings } {
   return {
+    open311ForwardHost: config.open311Forward.enabled ? new URL(config.open311Forward.url).host : null,
     // The periods the retention job applies (RETENTION_* in .env.example), so the statement tells what is done.
     retention: retentionSettings({
       messageTextMonths: config.retention.messageMonths,

@@ -25,6 +25,8 @@ export interface PrivacyFacts {
   mailHost: string | null;
   /** The OpenID Connect provider's host for staff sign-in, when on. */
   staffSignInHost: string | null;
+  /** The host of the gemeente's meldingen system that meldingen are forwarded to over Open311 (OPEN311_FORWARD_URL), when on. */
+  open311ForwardHost?: string | null;
   database: "sqlite" | "postgresql";
   retention: RetentionSettings;
 }
@@ -146,6 +148,34 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
       recipients: nl ? "Beheerders." : "Administrators.",
     },
     {
+      id: "feedback",
+      data: nl
+        ? 'Je cijfer op "Voelde je je gehoord?" (1 tot 5) en wat je erbij schreef; en, als je ja zei, je cijfer voor vertrouwen in de gemeente (1 tot 5, hooguit één keer per kwartaal).'
+        : 'Your score for "Did you feel heard?" (1 to 5) and what you added; and, if you said yes, your score for trust in the municipality (1 to 5, at most once a quarter).',
+      purpose: nl
+        ? "Leren of bewoners zich gehoord voelen en of het vertrouwen in de gemeente groeit, per wijk en in de tijd. Een laag cijfer zet je vraag weer open."
+        : "To learn whether residents feel heard and whether trust in the municipality grows, per neighbourhood and over time. A low score reopens your question.",
+      legalBasis: nl ? "Publieke taak (AVG art. 6 lid 1e). Antwoorden hoeft niet." : "Public task (GDPR art. 6(1)(e)). You do not have to answer.",
+      retention: nl
+        ? "Zoals je berichten; het cijfer blijft daarna alleen als anoniem getal van je wijk."
+        : "As your messages; after that the score stays only as an anonymous figure of your neighbourhood.",
+      recipients: nl
+        ? 'De tandem ziet je cijfer voor "gehoord" bij je vraag. Je vertrouwenscijfer ziet niemand apart: alleen gemiddelden per wijk, van minstens 5 antwoorden.'
+        : 'The team sees your "heard" score with your question. Nobody sees your trust score on its own: only averages per neighbourhood, of at least 5 answers.',
+    },
+    {
+      id: "website-meldingen",
+      data: nl
+        ? "Een melding via de website of app van de gemeente (Open311): de beschrijving, de plek, een fotolink, en de contactgegevens die je daar gaf."
+        : "A report through the municipality's website or app (Open311): the description, the place, a photo link, and the contact details you gave there.",
+      purpose: nl ? "Je melding bij de tandem van de wijk krijgen en je zo nodig bellen of mailen." : "To get your report to the neighbourhood's team and call or e-mail you if needed.",
+      legalBasis: nl ? "Publieke taak (AVG art. 6 lid 1e)." : "Public task (GDPR art. 6(1)(e)).",
+      retention: nl ? "Zoals je berichten." : "As your messages.",
+      recipients: nl
+        ? "De tandem van je wijk. Openbaar (Open311) is alleen onderwerp, wijk, dag en status, nooit je tekst, plek of naam, en alleen als er die maand minstens 5 meldingen van dat soort in je wijk waren."
+        : "Your neighbourhood's team. Public (Open311) are only the topic, neighbourhood, day and status, never your text, place or name, and only when there were at least 5 reports of that kind in your neighbourhood that month.",
+    },
+    {
       id: "emergency",
       data: nl ? "Een teken van nood in je bericht (112 of 113)." : "A sign of an emergency in your message (112 or 113).",
       purpose: nl ? "Je meteen het juiste nummer geven, en een medewerker laten kijken." : "To give you the right number at once, and have a member of staff look.",
@@ -227,6 +257,19 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
         ? "E-mailadressen van medewerkers; in het weekoverzicht een paar citaten zonder namen, nummers, adressen en gezondheid."
         : "Staff e-mail addresses; in the weekly digest a few quotes without names, numbers, addresses or health details.",
       location: nl ? "Zoals afgesproken met de mailprovider." : "As agreed with the mail provider.",
+    });
+  }
+  if (facts.open311ForwardHost) {
+    processors.push({
+      id: "open311-forward",
+      name: nl ? `Het meldingensysteem van de gemeente (${facts.open311ForwardHost})` : `The municipality's reports system (${facts.open311ForwardHost})`,
+      role: nl
+        ? "Ontvangt meldingen over sommige onderwerpen (Open311), zodat ze niet overgetypt worden; de status komt terug in je chat."
+        : "Receives reports on some topics (Open311), so they are not retyped; the status comes back in your chat.",
+      data: nl
+        ? "Het onderwerp, wat je over je melding schreef met het kenmerk, en de plek die je deelde. Geen naam, nummer of chat-id."
+        : "The topic, what you wrote about your report with its reference, and the place you shared. No name, number or chat id.",
+      location: nl ? "Bij de gemeente of haar leverancier, volgens de afspraken." : "At the municipality or its supplier, as agreed.",
     });
   }
   if (facts.staffSignInHost) {

@@ -25,6 +25,7 @@ export async function exportResidentData(db: DbOrTx, residentId: string) {
     conversations: resident.conversations,
     registrations: resident.registrations,
     subscriptions: resident.subscriptions,
+    trustPulses: resident.trustPulses,
   };
 }
 

@@ -10,6 +10,7 @@ import { addNote, changeStatus } from "../db/conversation.repo.ts";
 import { findFeedbackOfConversation, markFeedbackReopened } from "../db/feedback.repo.ts";
 import { activityFromOutput, readActivity } from "../bot/activity.ts";
 import type { Middleware, Turn } from "../bot/turn.ts";
+import { offerTrustPulse } from "./answerTrustPulse.ts";
 import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer } from "./feedback.ts";
 
 /** The middleware (after the emergency check: a 112 message is never taken for an answer). */
@@ -21,6 +22,8 @@ export const answerFeedback: Middleware = async (turn, next) => {
     const reopen = reopensConversation(answer);
     if (reopen) await reopenForTandem(turn, feedback.id, answer, feedback.score);
     await say(turn, reopen ? "feedbackThanksLow" : "feedbackThanks");
+    // The conversation has ended well enough: the moment for the trust pulse (at most once a quarter).
+    if (!reopen) await offerTrustPulse(turn);
     return;
   }
   if (feedback && feedback.commentMessageId === turn.message.id) {

@@ -28,6 +28,26 @@ const ConversationJson = z.strictObject({
 });
 const Page = z.strictObject({ items: z.array(ConversationJson), nextCursor: z.string().nullable() });
 const Detail = ConversationJson.extend({
+  feedback: z
+    .strictObject({
+      status: z.string(),
+      score: z.number().int().min(1).max(5).nullable(),
+      reopened: z.boolean(),
+      commented: z.boolean(),
+      askedAt: z.iso.datetime().nullable(),
+      scoredAt: z.iso.datetime().nullable(),
+    })
+    .nullable(),
+  open311: z
+    .strictObject({
+      status: z.string(),
+      serviceRequestId: z.string().nullable(),
+      externalStatus: z.string().nullable(),
+      statusNotes: z.string().nullable(),
+      sentAt: z.iso.datetime().nullable(),
+      closedAt: z.iso.datetime().nullable(),
+    })
+    .nullable(),
   messages: z.array(
     z.strictObject({
       id: z.string(),
@@ -366,6 +386,26 @@ describeEachDatabase("the conversations API", (provider) => {
         { direction: "note", text: "Doorgezet naar de buitendienst.", at: at(0, 40).toISOString(), author: "Gebiedsregisseur Mierlo" },
         { direction: "out", text: "We ruimen het morgen op.", at: at(0, 50).toISOString(), author: "Gebiedsregisseur Mierlo" },
       ]);
+    });
+
+    it("gives the conversation's feedback and Open311 forward in the detail (null without), never in the list", async () => {
+      const before = Detail.parse(await (await get(`/conversations/${ids.mierlo}`, tokens.grMierlo)).json());
+      expect(before).toMatchObject({ feedback: null, open311: null });
+      const gemeenteId = (await t.db.gemeente.findFirstOrThrow()).id;
+      await t.db.feedback.create({ data: { conversationId: ids.mierlo, gemeenteId, status: "scored", score: 4, askedAt: at(60), scoredAt: at(61) } });
+      await t.db.open311Forward.create({
+        data: { conversationId: ids.mierlo, status: "sent", serviceCode: "AFV", nextAttemptAt: at(1), createdAt: at(1), externalId: "EXT-9", externalStatus: "open", sentAt: at(2) },
+      });
+      try {
+        const detail = Detail.parse(await (await get(`/conversations/${ids.mierlo}`, tokens.grMierlo)).json());
+        expect(detail.feedback).toEqual({ status: "scored", score: 4, reopened: false, commented: false, askedAt: at(60).toISOString(), scoredAt: at(61).toISOString() });
+        expect(detail.open311).toEqual({ status: "sent", serviceRequestId: "EXT-9", externalStatus: "open", statusNotes: null, sentAt: at(2).toISOString(), closedAt: null });
+        const page = await list("?wijk=kerkakkers", tokens.grMierlo);
+        expect(page.items[0]).not.toHaveProperty("feedback");
+      } finally {
+        await t.db.feedback.deleteMany({ where: { conversationId: ids.mierlo } });
+        await t.db.open311Forward.deleteMany({ where: { conversationId: ids.mierlo } });
+      }
     });
 
     it("lists a conversation with exactly the CONTRACTS fields (and the masked channel address), dates as ISO strings", async () => {

@@ -55,7 +55,7 @@ describe("the vocabularies", () => {
     expect(IntentSchema.options).toEqual(["melding", "idee", "wijknieuws", "dialoogtafel", "abonneren", "contact", "privacy", "spoed", "crisis", "groet", "onbekend"]);
     expect(ThemeSchema.options).toEqual(["afval", "groen", "verkeer", "veiligheid", "overlast", "onderhoud", "wonen", "jeugd", "zorg-welzijn", "gemeente", "overig"]);
     expect(ConversationStatusSchema.options).toEqual(["bot", "open", "waiting", "snoozed", "resolved"]);
-    expect(ChannelSchema.options).toEqual(["telegram", "whatsapp", "botframework", "webchat"]);
+    expect(ChannelSchema.options).toEqual(["telegram", "whatsapp", "botframework", "webchat", "open311"]);
   });
 
   for (const vocabulary of vocabularies) {

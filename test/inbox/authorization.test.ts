@@ -64,6 +64,8 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/canned/:id/delete": { kind: "signed-in" },
   "GET /inbox/admin": { kind: "admin" },
   "GET /inbox/digests": { kind: "signed-in" },
+  "GET /inbox/evaluatie": { kind: "signed-in" },
+  "GET /inbox/evaluatie.csv": { kind: "signed-in" },
   "GET /inbox/digests/:week": { kind: "signed-in" },
   "POST /inbox/admin/outbox/:id/retry": { kind: "admin" },
   "POST /inbox/admin/erase": { kind: "admin" },

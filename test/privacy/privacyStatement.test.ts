@@ -11,6 +11,7 @@ import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { renderWebchatPage } from "../../src/channels/webchat/webchatTexts.ts";
 import { createApp } from "../../src/http/app.ts";
 import { privacyFactsOf } from "../../src/privacy/privacyStatement.routes.ts";
+import { buildProcessingRegister } from "../../src/privacy/privacyStatement.ts";
 import { DEFAULT_RETENTION, retentionSettings } from "../../src/privacy/retentionSettings.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
@@ -134,13 +135,30 @@ describe("the privacy statement and the processing register", () => {
       expect(register.controller.name).toBe("Geldrop-Mierlo");
       expect(register.controller.phone).toBe("14 040");
       expect(register.retention.messageTextMonths).toBe(6);
-      expect(register.categories.map((c) => c.id)).toEqual(["messages", "identity", "profile", "wijkberichten", "consent", "emergency", "staff"]);
+      expect(register.categories.map((c) => c.id)).toEqual(["messages", "identity", "profile", "wijkberichten", "consent", "feedback", "website-meldingen", "emergency", "staff"]);
       expect(register.processors.map((p) => p.id)).toEqual(["hosting", "meta-cloud", "telegram", "mail"]);
       expect(register.channels.filter((c) => c.on).map((c) => c.id)).toEqual(["whatsappCloud", "telegram", "webchat"]);
       expect(JSON.stringify(register)).not.toContain("geheim");
     }
     const english = RegisterSchema.parse(await (await fetch(`${server.url}/privacy/verwerkingsregister.json?lang=en`)).json());
     expect(english.language).toBe("en");
+  });
+
+  it("names the meldingen system meldingen are forwarded to over Open311, only when forwarding is on, and says trust scores are never shown per person", () => {
+    const base = {
+      gemeente: { name: "Geldrop-Mierlo" },
+      contact: null,
+      channels: { telegram: true, whatsappWeb: false, whatsappCloud: false, botFrameworkAzure: false, webchat: true },
+      mailHost: null,
+      staffSignInHost: null,
+      database: "sqlite" as const,
+      retention: retentionSettings(),
+    };
+    expect(buildProcessingRegister(base, "nl").processors.map((p) => p.id)).not.toContain("open311-forward");
+    const config = loadConfig({ OPEN311_FORWARD_URL: "https://meldingen.geldrop-mierlo.nl/open311/v2/", OPEN311_FORWARD_API_KEY: "k", OPEN311_FORWARD_THEMES: "afval" });
+    const on = buildProcessingRegister({ ...base, open311ForwardHost: privacyFactsOf(config).open311ForwardHost ?? null }, "nl");
+    expect(on.processors.find((p) => p.id === "open311-forward")?.name).toBe("Het meldingensysteem van de gemeente (meldingen.geldrop-mierlo.nl)");
+    expect(on.categories.find((c) => c.id === "feedback")?.recipients).toContain("Je vertrouwenscijfer ziet niemand apart");
   });
 
   it("shows the register entry as a page with its tables", async () => {

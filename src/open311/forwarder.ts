@@ -1,0 +1,180 @@
+/**
+ * The outbound Open311 connector: meldingen of the configured themes (OPEN311_FORWARD_THEMES) that
+ * reach staff are filed at the gemeente's meldingen system over GeoReport v2, once, and their status
+ * there is fetched back and told to the resident in their own chat.
+ *
+ * - Sending: each forward is claimed with a lease (one instance sends it), posted, and marked sent
+ *   with the external service_request_id (or token). A failure that may pass (network, 5xx, 408,
+ *   429) is tried again after 1, 2, 4 … minutes (at most an hour between tries) up to
+ *   MAX_SEND_ATTEMPTS; a refusal (other 4xx) or the last failed try gives up, with a note for staff.
+ * - Polling: every OPEN311_FORWARD_POLL_MINUTES, GET requests/:id. A new status or new notes go to
+ *   the resident once (flows/globals.yaml `open311Update`, `open311Closed`) through the outbox, with a
+ *   note for staff; a closed request is polled no more. A failed poll waits longer each time.
+ *
+ * What is sent: the service_code, the resident's typed messages of the conversation (the melding,
+ * with the Wijklijn reference), the place they shared or else the wijk; never their name, number
+ * or chat id.
+ */
+import type { FlowSet } from "../conversation/loadFlows.ts";
+import { messageText } from "../conversation/messageText.ts";
+import type { Db } from "../db/client.ts";
+import {
+  type ClaimedForward,
+  claimDueForward,
+  listDuePolls,
+  markForwardFailed,
+  markForwardSent,
+  type PollableForward,
+  queueOpen311Forwards,
+  recordForwardId,
+  recordPolledStatus,
+  recordPollFailure,
+} from "../db/open311Forward.repo.ts";
+import { parseLanguage } from "../domain/vocabulary.ts";
+import type { Logger } from "../log.ts";
+import { getOpen311Status, Open311CallError, type Open311Endpoint, postOpen311Request, resolveOpen311Token } from "./open311Client.ts";
+
+/** How many times a send is tried before it is given up. */
+export const MAX_SEND_ATTEMPTS = 8;
+/** How far back a hand-over is looked for (a connector switched on later forwards no older meldingen). */
+export const FORWARD_LOOKBACK_MS = 24 * 3600 * 1000;
+const SEND_LEASE_MS = 60_000;
+const MINUTE = 60_000;
+
+/** The wait before try `attempt + 1` after `attempt` failed tries: 1, 2, 4 … minutes, at most an hour. */
+export function retryDelayMs(failedAttempts: number): number {
+  return Math.min(MINUTE * 2 ** Math.max(0, failedAttempts - 1), 60 * MINUTE);
+}
+
+/** What the connector needs. */
+export interface ForwarderOptions {
+  db: Db;
+  logger: Logger;
+  endpoint: Open311Endpoint;
+  /** Theme → the endpoint's service_code. */
+  services: Readonly<Record<string, string>>;
+  pollEveryMs: number;
+  flows: () => FlowSet;
+  /** Called after a resident message went into the outbox (the dispatcher's nudge). */
+  onQueued?: () => void;
+  now?: () => Date;
+}
+
+function descriptionOf(forward: ClaimedForward): string {
+  const reference = `(Wijklijn ${forward.reference})`;
+  const text = forward.texts.join("\n").trim();
+  const body = text.length > 0 ? text : "Melding via Wijklijn.";
+  return `${body.slice(0, 4000 - reference.length - 2)}\n\n${reference}`;
+}
+
+/** Queues what is new, then sends every forward that is due; returns how many were sent. */
+export async function forwardDueMeldingen(options: ForwarderOptions): Promise<number> {
+  const now = options.now?.() ?? new Date();
+  await queueOpen311Forwards(options.db, { services: options.services, since: new Date(now.getTime() - FORWARD_LOOKBACK_MS), now });
+  let sent = 0;
+  for (let i = 0; i < 100; i++) {
+    const at = options.now?.() ?? new Date();
+    const forward = await claimDueForward(options.db, at, SEND_LEASE_MS);
+    if (!forward) break;
+    try {
+      const created = await postOpen311Request(options.endpoint, {
+        serviceCode: forward.serviceCode,
+        description: descriptionOf(forward),
+        lat: forward.location?.lat ?? null,
+        long: forward.location?.lon ?? null,
+        addressString: forward.location ? null : forward.wijkName ? `${forward.wijkName}, ${forward.gemeenteName}` : forward.gemeenteName,
+      });
+      await markForwardSent(options.db, forward, {
+        externalId: created.id,
+        token: created.token,
+        note: `Doorgestuurd naar het meldingensysteem van de gemeente (Open311)${created.id ? `, nummer ${created.id}` : ""}. De status komt hier en bij de bewoner terug.`,
+        now: at,
+        firstPollAt: new Date(at.getTime() + options.pollEveryMs),
+      });
+      sent++;
+    } catch (error) {
+      const message = error instanceof Open311CallError ? error.message : "the Open311 request could not be made";
+      const attempts = forward.attempts + 1;
+      const giveUp = (error instanceof Open311CallError && error.permanent) || attempts >= MAX_SEND_ATTEMPTS;
+      await markForwardFailed(options.db, forward, {
+        error: message,
+        retryAt: giveUp ? null : new Date(at.getTime() + retryDelayMs(attempts)),
+        note: giveUp ? `Doorsturen naar het meldingensysteem (Open311) is niet gelukt na ${attempts} ${attempts === 1 ? "poging" : "pogingen"}: ${message}. Zet de melding daar zelf in.` : null,
+        now: at,
+      });
+      options.logger.warn({ forwardId: forward.id, attempts, giveUp, err: error instanceof Open311CallError ? error.message : error }, "forwarding a melding over Open311 failed");
+    }
+  }
+  return sent;
+}
+
+/** Fetches the status of every sent forward that is due; returns how many residents were told something. */
+export async function pollForwardedStatuses(options: ForwarderOptions): Promise<number> {
+  const now = options.now?.() ?? new Date();
+  let told = 0;
+  for (const forward of await listDuePolls(options.db, now)) {
+    try {
+      if (await pollOne(options, forward, now)) told++;
+    } catch (error) {
+      const message = error instanceof Open311CallError ? error.message : "the status could not be fetched";
+      const wait = Math.min(options.pollEveryMs * 2 ** (forward.pollFailures + 1), 24 * 3600 * 1000);
+      await recordPollFailure(options.db, forward.id, { error: message, nextPollAt: new Date(now.getTime() + wait) });
+      options.logger.warn({ forwardId: forward.id, failures: forward.pollFailures + 1, err: message }, "fetching an Open311 status failed");
+    }
+  }
+  if (told > 0) options.onQueued?.();
+  return told;
+}
+
+async function pollOne(options: ForwarderOptions, forward: PollableForward, now: Date): Promise<boolean> {
+  const nextPollAt = new Date(now.getTime() + options.pollEveryMs);
+  let externalId = forward.externalId;
+  if (!externalId && forward.externalToken) {
+    externalId = await resolveOpen311Token(options.endpoint, forward.externalToken);
+    if (!externalId) {
+      await recordForwardId(options.db, forward.id, null, nextPollAt);
+      return false;
+    }
+    await recordForwardId(options.db, forward.id, externalId, now);
+  }
+  if (!externalId) return false;
+  const status = await getOpen311Status(options.endpoint, externalId);
+  const changed = status.status !== (forward.externalStatus ?? "open") || (status.notes !== null && status.notes !== forward.externalNotes);
+  const language = parseLanguage(forward.recipient?.language) ?? "nl";
+  const notes = status.notes ?? "";
+  const residentMessage = changed
+    ? { text: messageText(options.flows().globals, status.status === "closed" ? "open311Closed" : "open311Update", language, { reference: forward.reference, notes }).trim(), buttons: [] }
+    : null;
+  await recordPolledStatus(options.db, forward, {
+    status: status.status,
+    notes: status.notes,
+    now,
+    nextPollAt,
+    residentMessage,
+    staffNote: changed ? `Meldingensysteem (Open311): ${status.status === "closed" ? "afgehandeld" : "in behandeling"}${status.notes ? ` — ${status.notes}` : ""}.` : null,
+  });
+  return residentMessage !== null && forward.recipient !== null;
+}
+
+/** Starts the connector: sends every half minute, polls every `pollEveryMs`; `stop` waits for a running round. */
+export function startOpen311Forwarder(options: ForwarderOptions & { sendEveryMs?: number }): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const run = (work: () => Promise<unknown>, what: string) => {
+    if (stopped) return;
+    running = running.then(work).catch((error: unknown) => options.logger.error({ err: error }, what));
+  };
+  const send = setInterval(() => run(() => forwardDueMeldingen(options), "forwarding meldingen over Open311 failed"), options.sendEveryMs ?? 30_000);
+  const poll = setInterval(() => run(() => pollForwardedStatuses(options), "fetching Open311 statuses failed"), Math.min(options.pollEveryMs, 5 * MINUTE));
+  send.unref();
+  poll.unref();
+  run(() => forwardDueMeldingen(options), "forwarding meldingen over Open311 failed");
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(send);
+      clearInterval(poll);
+      await running;
+    },
+  };
+}

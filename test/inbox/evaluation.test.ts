@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadFlows } from "../../src/conversation/loadFlows.ts";
+import { createStaffSession } from "../../src/db/session.repo.ts";
+import { createApiToken } from "../../src/db/staff.repo.ts";
+import { createApp } from "../../src/http/app.ts";
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
+import { listen } from "../helpers/http.ts";
+import { captureLogger } from "../helpers/logger.ts";
+
+const settings = loadFlows("flows").settings;
+const WORDS = "Mijn zoon Daan Verhoeven wordt gepest bij het hok achter nummer 7";
+
+describeEachDatabase("the pilot evaluation and a single resident's melding", (provider) => {
+  let t: TestDatabase;
+  let server: Awaited<ReturnType<typeof listen>>;
+  let reference = "";
+  let apiKey = "";
+  const cookies = { admin: "", gr: "" };
+
+  beforeAll(async () => {
+    t = await createTestDatabase(provider, { seed: true });
+    const gemeenteId = (await t.db.gemeente.findFirstOrThrow()).id;
+    // One resident, one melding in Neerakkers about jeugd, answered, resolved, with feedback and a trust score.
+    const wijk = await t.db.wijk.findFirstOrThrow({ where: { slug: "neerakkers" } });
+    const resident = await t.db.resident.create({ data: { gemeenteId, wijkId: wijk.id } });
+    const identity = await t.db.channelIdentity.create({ data: { residentId: resident.id, channel: "whatsapp", externalId: "31612349876" } });
+    const createdAt = new Date(Date.now() - 2 * 3600 * 1000);
+    const conversation = await t.db.conversation.create({
+      data: {
+        reference: "WL-2026-77777",
+        gemeenteId,
+        residentId: resident.id,
+        channelIdentityId: identity.id,
+        channel: "whatsapp",
+        wijkId: wijk.id,
+        tandemId: wijk.tandemId,
+        status: "resolved",
+        intent: "melding",
+        theme: "jeugd",
+        createdAt,
+        lastMessageAt: createdAt,
+        firstResponseAt: new Date(createdAt.getTime() + 30 * 60_000),
+        resolvedAt: new Date(createdAt.getTime() + 60 * 60_000),
+        statusChanges: {
+          create: [
+            { toStatus: "bot", at: createdAt },
+            { fromStatus: "bot", toStatus: "open", at: createdAt },
+            { fromStatus: "open", toStatus: "resolved", at: new Date(createdAt.getTime() + 60 * 60_000) },
+          ],
+        },
+        messages: { create: [{ direction: "in", authorKind: "resident", text: WORDS, latitude: 51.433, longitude: 5.615, channel: "whatsapp", createdAt }] },
+      },
+    });
+    reference = conversation.reference;
+    await t.db.feedback.create({ data: { conversationId: conversation.id, gemeenteId, status: "scored", score: 1, askedAt: createdAt, scoredAt: new Date(createdAt.getTime() + 70 * 60_000) } });
+    await t.db.trustPulse.create({
+      data: {
+        gemeenteId,
+        residentId: resident.id,
+        wijkId: wijk.id,
+        conversationId: conversation.id,
+        quarter: "2026-Q4",
+        status: "scored",
+        score: 2,
+        offeredAt: createdAt,
+        scoredAt: new Date(createdAt.getTime() + 71 * 60_000),
+      },
+    });
+    apiKey = (await createApiToken(t.db, { email: "admin@demo.wijklijn.nl" })).token;
+    const staffId = async (email: string) => (await t.db.staffUser.findUniqueOrThrow({ where: { email } })).id;
+    cookies.admin = `wl_staff=${(await createStaffSession(t.db, await staffId("admin@demo.wijklijn.nl"))).id}`;
+    cookies.gr = `wl_staff=${(await createStaffSession(t.db, await staffId("gr.geldrop-noord@demo.wijklijn.nl"))).id}`;
+    server = await listen(createApp({ db: t.db, provider, logger: captureLogger().logger, settings: () => settings, timeZone: "Europe/Amsterdam" }));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  });
+
+  const get = async (path: string, cookie?: string) => {
+    const response = await fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {} });
+    return { status: response.status, type: response.headers.get("content-type") ?? "", disposition: response.headers.get("content-disposition") ?? "", body: await response.text() };
+  };
+
+  /** Nothing of the one resident: not their words or part of them, reference, number, place. */
+  function expectNothingOfTheResident(body: string) {
+    for (const piece of [reference, "Verhoeven", "Daan", "gepest", "31612349876", "9876", "51.433", "5.615"]) expect(body).not.toContain(piece);
+  }
+
+  it("shows the evaluation with server-drawn charts and tables, without inline script or style, and a CSV export", async () => {
+    const pageAnswer = await get("/inbox/evaluatie?maanden=3", cookies.admin);
+    expect(pageAnswer.status).toBe(200);
+    expect(pageAnswer.body).toContain("<h1>Evaluatie van de pilot</h1>");
+    expect(pageAnswer.body).toContain('<svg viewBox="0 0 600 200" role="img"');
+    expect(pageAnswer.body).toContain("Vertrouwen in de gemeente, gemiddeld");
+    expect(pageAnswer.body).toContain('href="/inbox/evaluatie.csv?maanden=3"');
+    expect(pageAnswer.body).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle="|\son[a-z]+="/);
+    expect(pageAnswer.body).toContain('aria-current="page">Evaluatie</a>');
+
+    const csv = await get("/inbox/evaluatie.csv?maanden=3", cookies.admin);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toContain("text/csv");
+    expect(csv.disposition).toContain('attachment; filename="wijklijn-evaluatie-alle-wijken-3-maanden.csv"');
+    expect(csv.body.split("\r\n")[0]).toBe(
+      "wijk,periode,gesprekken,beantwoord,mediaan_eerste_reactie_werkuren,gehoord_antwoorden,gehoord_gemiddeld,gehoord_aandeel_4_5,vertrouwen_antwoorden,vertrouwen_gemiddeld,vertrouwen_aandeel_4_5,bewoners,terugkerende_bewoners,kanalen",
+    );
+    expect(csv.body).toContain("\r\nneerakkers,");
+  });
+
+  it("shows a gebiedsregisseur only the wijken of their tandem", async () => {
+    const answer = await get("/inbox/evaluatie", cookies.gr);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain(">Coevering</option>");
+    expect(answer.body).not.toContain(">Neerakkers</option>");
+    const csv = await get("/inbox/evaluatie.csv", cookies.gr);
+    expect(csv.body).not.toContain("\r\nneerakkers,");
+    // Without a session: to the login page.
+    const anonymous = await fetch(`${server.url}/inbox/evaluatie.csv`, { redirect: "manual" });
+    expect(anonymous.status).toBeGreaterThanOrEqual(300);
+    expect(anonymous.headers.get("location") ?? "").toContain("/inbox/login");
+  });
+
+  it("makes one resident's melding recognisable on no public page and in no export", async () => {
+    const pages = [
+      "/wijk",
+      "/wijk/neerakkers",
+      "/open311/v2/requests.json",
+      "/open311/v2/requests.xml",
+      `/open311/v2/requests.json?service_request_id=${reference}`,
+      "/open311/v2/requests.json?service_code=jeugd",
+      `/open311/v2/requests.json?api_key=${apiKey}`,
+    ];
+    for (const path of pages) {
+      const answer = await get(path);
+      expect(answer.status, path).toBe(200);
+      expectNothingOfTheResident(answer.body);
+    }
+    expect((await get(`/open311/v2/requests/${reference}.json`)).status).toBe(404);
+    expect((await get(`/open311/v2/requests/${reference}.xml?api_key=${apiKey}`)).status).toBe(404);
+    // The wijk page counts it only as "minder dan 5", never as 1.
+    const wijkPage = await get("/wijk/neerakkers");
+    expect(wijkPage.body).toContain("minder dan 5");
+
+    for (const query of ["?maanden=3", "?wijk=neerakkers&maanden=3", "?wijk=neerakkers&maanden=12"]) {
+      const csv = await get(`/inbox/evaluatie.csv${query}`, cookies.admin);
+      expectNothingOfTheResident(csv.body);
+      const page = await get(`/inbox/evaluatie${query}`, cookies.admin);
+      expectNothingOfTheResident(page.body);
+      // Neither their feedback (1) nor their trust (2) can be read: only "minder dan 5" answers, no mean.
+      for (const line of csv.body.split("\r\n").filter((l) => l.startsWith("neerakkers,"))) {
+        const fields = line.split(",");
+        for (const index of [2, 3, 5, 8]) expect(["0", "minder dan 5"].includes(fields[index] ?? "") || Number(fields[index]) >= 5, line).toBe(true);
+        if (fields[5] === "minder dan 5") expect(fields[6]).toBe("");
+        if (fields[8] === "minder dan 5") expect(fields[9]).toBe("");
+      }
+    }
+  });
+});
