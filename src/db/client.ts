@@ -10,6 +10,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
+import { attachSqliteHolder, SqliteHandleHolder, sqliteHandleOf } from "./sql.ts";
 
 /** The database client every repository takes. */
 export type Db = SqlitePrismaClient;
@@ -51,9 +52,19 @@ export function providerOfDb(db: Db): DatabaseProvider {
  * cannot be read from the file (the checkpoint after an erasure empties the WAL too).
  */
 class SecureDeleteSqlite extends PrismaBetterSQLite3 {
+  constructor(
+    options: ConstructorParameters<typeof PrismaBetterSQLite3>[0],
+    private readonly holder: SqliteHandleHolder,
+  ) {
+    super(options);
+  }
+
   override async connect() {
     const adapter = await super.connect();
     await adapter.executeScript("PRAGMA secure_delete = ON;");
+    // The hot path's prepared statements run on this connection (src/db/sql.ts).
+    this.holder.statements.clear();
+    this.holder.handle = sqliteHandleOf(adapter);
     return adapter;
   }
 }
@@ -61,7 +72,9 @@ class SecureDeleteSqlite extends PrismaBetterSQLite3 {
 /** Connects to the database at `url`. Call `$disconnect()` when done. */
 export function createDb(url: string): Db {
   if (providerOf(url) === "sqlite") {
-    const db = new SqlitePrismaClient({ adapter: new SecureDeleteSqlite({ url: `file:${sqliteFilePath(url)}` }) });
+    const holder = new SqliteHandleHolder();
+    const db = new SqlitePrismaClient({ adapter: new SecureDeleteSqlite({ url: `file:${sqliteFilePath(url)}` }, holder) });
+    attachSqliteHolder(db, holder);
     providers.set(db, "sqlite");
     return db;
   }

@@ -5,6 +5,7 @@
 import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } from "../domain/messages.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
+import { dateOf, isUniqueViolation, newId, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { findWijkRefById } from "./wijk.repo.ts";
 
 /** `lastSeenAt` is written at most this often: a resident writing ten messages a minute costs one update, not ten. */
@@ -18,6 +19,17 @@ interface IdentityRow {
   lastSeenAt: Date;
   residentWijkId: string | null;
   residentErasedAt: Date | null;
+}
+
+function identityRow(row: SqlRow): IdentityRow {
+  return {
+    id: textOf(row, "id"),
+    residentId: textOf(row, "residentId"),
+    reference: optionalTextOf(row, "reference"),
+    lastSeenAt: dateOf(row, "lastSeenAt"),
+    residentWijkId: optionalTextOf(row, "residentWijkId"),
+    residentErasedAt: optionalDateOf(row, "residentErasedAt"),
+  };
 }
 
 /** A channel identity and its resident, as inbound handling needs them. */
@@ -37,16 +49,18 @@ export async function findOrCreateIdentity(
   input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en"; now?: Date },
 ): Promise<FoundIdentity> {
   const now = input.now ?? new Date();
-  const rows = await tx.$queryRaw<IdentityRow[]>`
-    SELECT i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"
+  const rows = await sqlRows(
+    tx,
+    `SELECT i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"
     FROM "ChannelIdentity" i JOIN "Resident" r ON r."id" = i."residentId"
-    WHERE i."channel" = ${input.channel} AND i."externalId" = ${input.externalId}`;
-  const found = rows[0];
+    WHERE i."channel" = ? AND i."externalId" = ?`,
+    [input.channel, input.externalId],
+  );
+  const found = rows[0] ? identityRow(rows[0]) : null;
   if (found) {
     const referenceChanged = input.reference !== undefined && input.reference !== found.reference;
-    if (referenceChanged || now.getTime() - new Date(found.lastSeenAt).getTime() >= LAST_SEEN_GRANULARITY_MS) {
-      await tx.channelIdentity.update({ where: { id: found.id }, data: { lastSeenAt: now, ...(referenceChanged ? { reference: input.reference } : {}) } });
-    }
+    if (referenceChanged) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "reference" = ? WHERE "id" = ?`, [now, input.reference ?? null, found.id]);
+    else if (now.getTime() - found.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ? WHERE "id" = ?`, [now, found.id]);
     // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
     if (found.residentErasedAt !== null) await tx.resident.update({ where: { id: found.residentId }, data: { erasedAt: null } });
     return { identity: { id: found.id, residentId: found.residentId, externalId: input.externalId }, resident: { id: found.residentId, wijkId: found.residentWijkId }, created: false };
@@ -120,29 +134,29 @@ export async function changeStatus(tx: Tx, conversationId: string, to: Conversat
   await tx.statusChange.create({ data: { conversationId, fromStatus: current.status, toStatus: to, actorStaffId: options.actorStaffId ?? null, at: options.now } });
 }
 
-/** Is this a unique-constraint violation (a duplicate delivery)? */
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
-
 /** Stores an inbound message once; a second delivery of the same platform id returns null. */
-export async function storeInboundMessage(tx: Tx, conversationId: string, message: InboundMessage, now: Date) {
+export async function storeInboundMessage(tx: Tx, conversationId: string, message: InboundMessage, now: Date): Promise<{ id: string; createdAt: Date } | null> {
+  const id = newId();
   try {
-    return await tx.message.create({
-      data: {
+    // The inbound hot path: one prepared statement (src/db/sql.ts).
+    await sqlRun(
+      tx,
+      `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "text", "value", "mediaRef", "latitude", "longitude", "channel", "channelMessageId", "createdAt")
+      VALUES (?, ?, 'in', 'resident', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        id,
         conversationId,
-        direction: "in",
-        authorKind: "resident",
-        text: message.text ?? message.value ?? null,
-        value: message.value ?? null,
-        mediaRef: message.media ? `${message.media.kind}:${message.media.ref}` : null,
-        latitude: message.location?.lat ?? null,
-        longitude: message.location?.lon ?? null,
-        channel: message.channel,
-        channelMessageId: message.channelMessageId,
-        createdAt: now,
-      },
-    });
+        message.text ?? message.value ?? null,
+        message.value ?? null,
+        message.media ? `${message.media.kind}:${message.media.ref}` : null,
+        message.location?.lat ?? null,
+        message.location?.lon ?? null,
+        message.channel,
+        message.channelMessageId,
+        now,
+      ],
+    );
+    return { id, createdAt: now };
   } catch (error) {
     if (isUniqueViolation(error)) return null;
     throw error;
@@ -151,7 +165,7 @@ export async function storeInboundMessage(tx: Tx, conversationId: string, messag
 
 /** Has this platform message been stored already? */
 export async function inboundExists(db: DbOrTx, channel: Channel, channelMessageId: string): Promise<boolean> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT 1 AS "found" FROM "Message" WHERE "channel" = ${channel} AND "channelMessageId" = ${channelMessageId}`;
+  const rows = await sqlRows(db, `SELECT 1 AS "found" FROM "Message" WHERE "channel" = ? AND "channelMessageId" = ?`, [channel, channelMessageId]);
   return rows.length > 0;
 }
 
@@ -187,20 +201,16 @@ export async function addOutboundMessage(
     priority?: number;
     now: Date;
   },
-) {
-  const message = await tx.message.create({
-    data: {
-      conversationId: input.conversationId,
-      direction: "out",
-      authorKind: input.authorKind,
-      authorStaffId: input.authorStaffId ?? null,
-      text: input.payload.text,
-      channel: input.channel,
-      createdAt: input.now,
-    },
-  });
-  await addOutboxMessage(tx, { ...input, messageId: message.id, priority: input.priority ?? 0 });
-  return message;
+): Promise<{ id: string; text: string; createdAt: Date }> {
+  // Every bot reply writes these two rows: prepared statements (src/db/sql.ts), not compiled Prisma queries.
+  const id = newId();
+  await sqlRun(
+    tx,
+    `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "authorStaffId", "text", "channel", "createdAt") VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+    [id, input.conversationId, input.authorKind, input.authorStaffId ?? null, input.payload.text, input.channel, input.now],
+  );
+  await addOutboxMessage(tx, { ...input, messageId: id, priority: input.priority ?? 0 });
+  return { id, text: input.payload.text, createdAt: input.now };
 }
 
 /** An internal note for staff in a conversation (never sent to the resident). */
@@ -224,7 +234,7 @@ export async function addNote(tx: Tx, input: { conversationId: string; channel: 
  * belongs to no conversation. Priority: replies 0, bulk 10 (sent after replies).
  */
 export async function addOutboxMessage(
-  tx: Tx,
+  tx: DbOrTx,
   input: {
     residentId: string;
     channelIdentityId: string;
@@ -235,17 +245,23 @@ export async function addOutboxMessage(
     priority: number;
     now: Date;
   },
-) {
-  return tx.outboxMessage.create({
-    data: {
-      residentId: input.residentId,
-      channelIdentityId: input.channelIdentityId,
-      conversationId: input.conversationId,
-      channel: input.channel,
-      payload: JSON.stringify(input.messageId === undefined ? input.payload : { ...input.payload, messageId: input.messageId }),
-      priority: input.priority,
-      createdAt: input.now,
-      nextAttemptAt: input.now,
-    },
-  });
+): Promise<{ id: string }> {
+  const id = newId();
+  await sqlRun(
+    tx,
+    `INSERT INTO "OutboxMessage" ("id", "residentId", "channelIdentityId", "conversationId", "channel", "payload", "priority", "status", "attempts", "nextAttemptAt", "createdAt")
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+    [
+      id,
+      input.residentId,
+      input.channelIdentityId,
+      input.conversationId,
+      input.channel,
+      JSON.stringify(input.messageId === undefined ? input.payload : { ...input.payload, messageId: input.messageId }),
+      input.priority,
+      input.now,
+      input.now,
+    ],
+  );
+  return { id };
 }

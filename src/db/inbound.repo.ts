@@ -8,6 +8,7 @@ import type { DatabaseProvider, Db, DbOrTx, Tx } from "./client.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
 import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
+import { dateOf, numberOf, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -142,7 +143,7 @@ export async function recordFailedTurn(db: Db, conversationId: string, input: { 
 
 /** Marks an inbound message handled by the bot. */
 export async function markInboundHandled(tx: Tx, messageId: string, now: Date): Promise<void> {
-  await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
+  await sqlRun(tx, `UPDATE "Message" SET "processedAt" = ? WHERE "id" = ?`, [now, messageId]);
 }
 
 /**
@@ -161,26 +162,38 @@ export interface InboundRef {
   createdAt: Date;
 }
 
-/** Messages before `message` (or it) in stream order: by time, then id, as turns handle them. */
+/** Messages before `message` (or it) in stream order: by time, then id, as turns handle them (SQL over `m`, with its parameters). */
 const upTo = (message: InboundRef, inclusive: boolean) => ({
-  OR: [{ createdAt: { lt: message.createdAt } }, { createdAt: message.createdAt, id: inclusive ? { lte: message.id } : { lt: message.id } }],
+  sql: `(m."createdAt" < ? OR (m."createdAt" = ? AND m."id" ${inclusive ? "<=" : "<"} ?))`,
+  params: [message.createdAt, message.createdAt, message.id],
 });
 
 /**
  * How many messages one channel identity (a Telegram chat, a WhatsApp number…) sent in the
- * `windowMs` up to and including `message`, over all its conversations.
+ * `windowMs` up to and including `message`, over all its conversations. Every turn asks this
+ * (the flood limit): one prepared statement (src/db/sql.ts).
  */
 export async function countRecentInbound(db: DbOrTx, channelIdentityId: string, message: InboundRef, windowMs: number): Promise<number> {
-  return db.message.count({
-    where: { direction: "in", conversation: { channelIdentityId }, createdAt: { gt: new Date(message.createdAt.getTime() - windowMs) }, ...upTo(message, true) },
-  });
+  const before = upTo(message, true);
+  const rows = await sqlRows(
+    db,
+    `SELECT COUNT(*) AS "n" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
+    WHERE c."channelIdentityId" = ? AND m."direction" = 'in' AND m."createdAt" > ? AND ${before.sql}`,
+    [channelIdentityId, new Date(message.createdAt.getTime() - windowMs), ...before.params],
+  );
+  return rows[0] ? numberOf(rows[0], "n") : 0;
 }
 
 /** The identity's inbound message just before `message`, or null for its first. */
 export async function findPreviousInbound(db: DbOrTx, channelIdentityId: string, message: InboundRef): Promise<InboundRef | null> {
-  return db.message.findFirst({
-    where: { direction: "in", conversation: { channelIdentityId }, ...upTo(message, false) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { id: true, createdAt: true },
-  });
+  const before = upTo(message, false);
+  const rows = await sqlRows(
+    db,
+    `SELECT m."id", m."createdAt" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
+    WHERE c."channelIdentityId" = ? AND m."direction" = 'in' AND ${before.sql}
+    ORDER BY m."createdAt" DESC, m."id" DESC LIMIT 1`,
+    [channelIdentityId, ...before.params],
+  );
+  const row = rows[0];
+  return row ? { id: textOf(row, "id"), createdAt: dateOf(row, "createdAt") } : null;
 }
