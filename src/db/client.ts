@@ -21,6 +21,9 @@ export type DbOrTx = Db | Tx;
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 
+/** Connections per service instance on PostgreSQL (three instances stay well below the server's default 100). */
+export const POSTGRES_POOL_SIZE = 20;
+
 /** Tells the provider from a DATABASE_URL. */
 export function providerOf(url: string): DatabaseProvider {
   if (url.startsWith("file:")) return "sqlite";
@@ -78,7 +81,9 @@ export function createDb(url: string): Db {
     providers.set(db, "sqlite");
     return db;
   }
-  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // A pool big enough for the bot's turns (at most MAX_CONCURRENT_TURNS at once, src/bot/processor.ts)
+  // beside the webhooks' store transactions and the jobs; a connection is waited for, never refused.
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: 0 }) });
   // The PostgreSQL client is generated from the same models as the SQLite one; TypeScript cannot
   // prove two generated generic types equal, so this is the one place where they are joined.
   const db = client as unknown as Db;

@@ -204,11 +204,15 @@ export async function addOutboundMessage(
 ): Promise<{ id: string; text: string; createdAt: Date }> {
   // Every bot reply writes these two rows: prepared statements (src/db/sql.ts), not compiled Prisma queries.
   const id = newId();
-  await sqlRun(
-    tx,
-    `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "authorStaffId", "text", "channel", "createdAt") VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
-    [id, input.conversationId, input.authorKind, input.authorStaffId ?? null, input.payload.text, input.channel, input.now],
-  );
+  await sqlRun(tx, `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "authorStaffId", "text", "channel", "createdAt") VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`, [
+    id,
+    input.conversationId,
+    input.authorKind,
+    input.authorStaffId ?? null,
+    input.payload.text,
+    input.channel,
+    input.now,
+  ]);
   await addOutboxMessage(tx, { ...input, messageId: id, priority: input.priority ?? 0 });
   return { id, text: input.payload.text, createdAt: input.now };
 }

@@ -150,7 +150,13 @@ export async function matchFeedbackAnswer(
     [input.channelIdentityId],
   );
   const open = openRows[0]
-    ? { id: textOf(openRows[0], "id"), conversationId: textOf(openRows[0], "conversationId"), status: textOf(openRows[0], "status"), askedAt: optionalDateOf(openRows[0], "askedAt"), scoredAt: optionalDateOf(openRows[0], "scoredAt") }
+    ? {
+        id: textOf(openRows[0], "id"),
+        conversationId: textOf(openRows[0], "conversationId"),
+        status: textOf(openRows[0], "status"),
+        askedAt: optionalDateOf(openRows[0], "askedAt"),
+        scoredAt: optionalDateOf(openRows[0], "scoredAt"),
+      }
     : null;
   if (!open?.askedAt || (open.status !== "asked" && open.status !== "scored")) return null;
   // Typed words are meant for the question when its conversation is the only one they could belong to.

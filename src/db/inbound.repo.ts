@@ -38,6 +38,13 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }
 
+/**
+ * The store transaction answers the webhook, so under a burst it waits for a connection rather than
+ * fail (Prisma's default gives up after 2 s with P2028, and the platform would redeliver); the bot's
+ * turns are bounded (src/bot/processor.ts), so the wait is short.
+ */
+const STORE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
+
 async function storeInboundOnce(
   db: Db,
   input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
@@ -94,7 +101,7 @@ async function storeInboundOnce(
     if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
     if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
     return { stored: true, conversationId: conversation.id };
-  });
+  }, STORE_TRANSACTION);
 }
 
 /**

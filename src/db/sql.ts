@@ -77,7 +77,6 @@ function postgresText(text: string): string {
   return converted;
 }
 
-
 /** Runs a statement that returns rows. */
 export async function sqlRows(db: DbOrTx, text: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
   const holder = holderOf(db);
