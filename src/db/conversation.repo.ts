@@ -5,7 +5,8 @@
 import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } from "../domain/messages.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
-import { dateOf, isUniqueViolation, newId, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, textOf } from "./sql.ts";
+import type { Conversation } from "./generated/sqlite/client.ts";
+import { dateOf, isUniqueViolation, newId, numberOf, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { findWijkRefById } from "./wijk.repo.ts";
 
 /** `lastSeenAt` is written at most this often: a resident writing ten messages a minute costs one update, not ten. */
@@ -65,20 +66,40 @@ export async function findOrCreateIdentity(
     if (found.residentErasedAt !== null) await tx.resident.update({ where: { id: found.residentId }, data: { erasedAt: null } });
     return { identity: { id: found.id, residentId: found.residentId, externalId: input.externalId }, resident: { id: found.residentId, wijkId: found.residentWijkId }, created: false };
   }
-  const resident = await tx.resident.create({ data: { gemeenteId: input.gemeenteId, language: input.language ?? "nl" } });
-  const identity = await tx.channelIdentity.create({ data: { residentId: resident.id, channel: input.channel, externalId: input.externalId, reference: input.reference ?? null } });
-  return { identity: { id: identity.id, residentId: resident.id, externalId: identity.externalId }, resident: { id: resident.id, wijkId: resident.wijkId }, created: true };
+  // First contact: two prepared statements (src/db/sql.ts); a second first message racing this one fails on the identity's unique key.
+  const residentId = newId();
+  const identityId = newId();
+  await sqlRun(tx, `INSERT INTO "Resident" ("id", "gemeenteId", "language", "createdAt", "lastSeenAt", "exportGeneration") VALUES (?, ?, ?, ?, ?, 0)`, [
+    residentId,
+    input.gemeenteId,
+    input.language ?? "nl",
+    now,
+    now,
+  ]);
+  await sqlRun(tx, `INSERT INTO "ChannelIdentity" ("id", "residentId", "channel", "externalId", "reference", "createdAt", "lastSeenAt") VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    identityId,
+    residentId,
+    input.channel,
+    input.externalId,
+    input.reference ?? null,
+    now,
+    now,
+  ]);
+  return { identity: { id: identityId, residentId, externalId: input.externalId }, resident: { id: residentId, wijkId: null }, created: true };
 }
 
 /** Allocates the next reference of the gemeente for this year: WL-2026-00042. */
 export async function nextReference(tx: Tx, gemeenteId: string, now: Date): Promise<string> {
   const year = now.getUTCFullYear();
-  const counter = await tx.referenceCounter.upsert({
-    where: { gemeenteId_year: { gemeenteId, year } },
-    create: { gemeenteId, year, value: 1 },
-    update: { value: { increment: 1 } },
-  });
-  return `WL-${year}-${String(counter.value).padStart(5, "0")}`;
+  // One statement for every new conversation (src/db/sql.ts): the counter row is created or counted up, and read back.
+  const rows = await sqlRows(
+    tx,
+    `INSERT INTO "ReferenceCounter" ("gemeenteId", "year", "value") VALUES (?, ?, 1)
+    ON CONFLICT ("gemeenteId", "year") DO UPDATE SET "value" = "ReferenceCounter"."value" + 1 RETURNING "value"`,
+    [gemeenteId, year],
+  );
+  const value = rows[0] ? numberOf(rows[0], "value") : 0;
+  return `WL-${year}-${String(value).padStart(5, "0")}`;
 }
 
 /** The identity's conversation that is still going (not resolved), newest first. */
@@ -97,24 +118,55 @@ export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationI
 }
 
 /** Starts a conversation for an identity, in the resident's wijk and tandem when known (routeResident decides). */
-export async function createConversation(tx: Tx, input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date }) {
+export async function createConversation(
+  tx: Tx,
+  input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date },
+): Promise<Conversation> {
   const route = await routeResident({ wijk: input.wijkId ? await findWijkRefById(tx, input.wijkId) : null });
-  const conversation = await tx.conversation.create({
-    data: {
-      reference: await nextReference(tx, input.gemeenteId, input.now),
-      gemeenteId: input.gemeenteId,
-      residentId: input.residentId,
-      channelIdentityId: input.channelIdentityId,
-      channel: input.channel,
-      wijkId: route.wijk?.id ?? null,
-      tandemId: route.tandem?.id ?? null,
-      status: "bot",
-      state: input.state ?? "{}",
-      createdAt: input.now,
-      lastMessageAt: input.now,
-    },
-  });
-  await tx.statusChange.create({ data: { conversationId: conversation.id, fromStatus: null, toStatus: "bot", at: input.now } });
+  const conversation: Conversation = {
+    id: newId(),
+    reference: await nextReference(tx, input.gemeenteId, input.now),
+    gemeenteId: input.gemeenteId,
+    residentId: input.residentId,
+    channelIdentityId: input.channelIdentityId,
+    channel: input.channel,
+    wijkId: route.wijk?.id ?? null,
+    tandemId: route.tandem?.id ?? null,
+    status: "bot",
+    intent: null,
+    theme: null,
+    emergency: null,
+    language: null,
+    assigneeId: null,
+    snoozedUntil: null,
+    state: input.state ?? "{}",
+    createdAt: input.now,
+    updatedAt: new Date(),
+    lastMessageAt: input.now,
+    firstResponseAt: null,
+    resolvedAt: null,
+  };
+  // Every new chat starts here: prepared statements (src/db/sql.ts).
+  await sqlRun(
+    tx,
+    `INSERT INTO "Conversation" ("id", "reference", "gemeenteId", "residentId", "channelIdentityId", "channel", "wijkId", "tandemId", "status", "state", "createdAt", "updatedAt", "lastMessageAt")
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'bot', ?, ?, ?, ?)`,
+    [
+      conversation.id,
+      conversation.reference,
+      conversation.gemeenteId,
+      conversation.residentId,
+      conversation.channelIdentityId,
+      conversation.channel,
+      conversation.wijkId,
+      conversation.tandemId,
+      conversation.state,
+      conversation.createdAt,
+      conversation.updatedAt,
+      conversation.lastMessageAt,
+    ],
+  );
+  await sqlRun(tx, `INSERT INTO "StatusChange" ("id", "conversationId", "fromStatus", "toStatus", "at") VALUES (?, ?, NULL, 'bot', ?)`, [newId(), conversation.id, input.now]);
   return conversation;
 }
 

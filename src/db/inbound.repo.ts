@@ -8,7 +8,7 @@ import type { DatabaseProvider, Db, DbOrTx, Tx } from "./client.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
 import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
-import { dateOf, numberOf, sqlRows, sqlRun, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, numberOf, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -32,10 +32,6 @@ export async function recordInbound(
       if (attempt >= 3 || !isUniqueViolation(error)) throw error;
     }
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }
 
 /**
