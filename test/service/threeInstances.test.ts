@@ -19,6 +19,7 @@ import { migrateDatabase } from "../../src/db/migrate.ts";
 import { startFakeTelegramBotApi, type FakeTelegramBotApi } from "../fakes/telegramBotApi.ts";
 import { createEmptyDatabaseUrl, testProviders } from "../helpers/db.ts";
 import { waitUntil } from "../abuse/abuseRig.ts";
+import { exitOf } from "../helpers/service.ts";
 
 const SECRET = "three-instances-webhook-secret";
 const CHATS = 24;
@@ -96,7 +97,15 @@ function defineThreeInstanceTest(): void {
     }, 240_000);
 
     afterAll(async () => {
-      for (const instance of instances) if (instance.alive) instance.child.kill("SIGKILL");
+      // Killed and waited for: the run checks that no process of it is left behind.
+      await Promise.all(
+        instances.map((instance) => {
+          if (!instance.alive) return Promise.resolve();
+          const exited = exitOf(instance.child);
+          instance.child.kill("SIGKILL");
+          return exited;
+        }),
+      );
       await db?.$disconnect();
       await telegram?.close();
       await database?.drop();
