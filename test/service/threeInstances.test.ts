@@ -53,6 +53,7 @@ function defineThreeInstanceTest(): void {
     let db: Db;
     let dir: string;
     const instances: Instance[] = [];
+    const instanceLogs: string[][] = [];
 
     async function startInstance(name: string): Promise<Instance> {
       const port = await freePort();
@@ -76,8 +77,11 @@ function defineThreeInstanceTest(): void {
           TELEGRAM_API_ROOT: telegram.apiRoot,
         },
       });
-      child.stdout?.resume();
-      child.stderr?.resume();
+      // What an instance logs (errors only) is kept for a failure message.
+      const logs: string[] = [];
+      child.stdout?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+      child.stderr?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+      instanceLogs.push(logs);
       const instance = { url: `http://127.0.0.1:${port}`, child, alive: true };
       child.on("exit", () => {
         instance.alive = false;
@@ -148,7 +152,10 @@ function defineThreeInstanceTest(): void {
         }),
       );
       expect(instances[0]?.alive).toBe(false);
-      expect(statuses.filter((status) => status >= 500)).toEqual([]);
+      expect(
+        statuses.filter((status) => status >= 500),
+        instanceLogs.map((logs) => logs.join("").slice(-3000)).join("\n---\n"),
+      ).toEqual([]);
 
       // Every message handled (the killed instance's leftovers by the others' recovery sweep) and every reply out.
       await waitUntil(async () => (await db.message.count({ where: { direction: "in", processedAt: null } })) === 0, "every message is handled", 120_000);
