@@ -23,12 +23,44 @@ import { runTurn, type BotDeps } from "./turn.ts";
 /** A bot-only conversation silent this long is closed; the next message starts a new one. */
 const STALE_BOT_CONVERSATION_MS = 30 * 24 * 3600 * 1000;
 
+/**
+ * How many bot turns run at once, over all conversations. A turn holds a database connection (on
+ * PostgreSQL one of the pool's, see src/db/client.ts; on SQLite the one connection's transaction
+ * lock) while its JavaScript runs, so without a bound a burst of turns takes every connection and
+ * storing the next message, which answers the webhook, waits behind them (P2028 and a 500 that
+ * makes the platform redeliver). With this bound, a store waits for at most this many turns.
+ */
+export const MAX_CONCURRENT_TURNS: Record<DatabaseProvider, number> = { sqlite: 2, postgresql: 6 };
+
+/** A counting semaphore: at most `size` holders, the others wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    }
+  }
+}
+
 /** Events: "turn" (conversationId) after the bot answered; "stored" (conversationId) after ingest. */
 export class ConversationProcessor extends EventEmitter {
   private readonly queues = new Map<string, Promise<void>>();
   /** Conversations whose queued drain has not started yet. */
   private readonly notStarted = new Set<string>();
   private stopped = false;
+  private readonly turnSlots: Slots;
 
   constructor(
     private readonly db: Db,
@@ -37,6 +69,7 @@ export class ConversationProcessor extends EventEmitter {
     private readonly logger: Logger,
   ) {
     super();
+    this.turnSlots = new Slots(MAX_CONCURRENT_TURNS[provider]);
   }
 
   private now(): Date {
@@ -127,11 +160,13 @@ export class ConversationProcessor extends EventEmitter {
     while (!this.stopped) {
       let handled: { conversationId: string; events?: InboxEvent[]; erased?: boolean; more?: boolean } | null = null;
       try {
-        handled = await runConversationTurn(this.db, this.provider, conversationId, async (tx) => {
-          const input = await findNextTurnInput(tx, conversationId);
-          if (!input) return null;
-          return runTurn(tx, this.deps, input);
-        });
+        handled = await this.turnSlots.run(() =>
+          runConversationTurn(this.db, this.provider, conversationId, async (tx) => {
+            const input = await findNextTurnInput(tx, conversationId);
+            if (!input) return null;
+            return runTurn(tx, this.deps, input);
+          }),
+        );
       } catch (error) {
         this.logger.error({ err: error, conversationId }, "the bot failed on a message; answering with an apology");
         handled = await this.failTurn(conversationId);

@@ -15,6 +15,9 @@ import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatch
 import type { Logger } from "../log.ts";
 import { ConversationProcessor } from "./processor.ts";
 
+/** How many recent texts keep their triage (src/bot/wijklijnBot.ts classify). */
+const TRIAGE_CACHE_SIZE = 1_000;
+
 /** Everything the bot needs to run. */
 export interface BotOptions {
   db: Db;
@@ -60,7 +63,23 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
   const modelPath = options.modelPath ?? join(flowsDir, "triage", "model.json");
   const loadRules = (): TriageRules => ({ model: loadTriageModel(modelPath), lexicon: loadTriageLexicon(lexiconPath), languages: loadSafetyLanguages(safetyLanguagesPath) });
   let rules = loadRules();
-  const classify = (text: string) => triageResidentText(text, rules);
+  // One message is classified by several parts of its turn (the store's command check, the flood
+  // limit, emergencies, other languages, the engine): the latest results are kept, frozen, so a
+  // text costs one triage. A reload of the rules starts afresh.
+  let triaged = new Map<string, ResidentTriage>();
+  let triagedRules = rules;
+  const classify = (text: string): ResidentTriage => {
+    if (triagedRules !== rules || triaged.size >= TRIAGE_CACHE_SIZE) {
+      triaged = new Map();
+      triagedRules = rules;
+    }
+    let result = triaged.get(text);
+    if (!result) {
+      result = Object.freeze(triageResidentText(text, rules));
+      triaged.set(text, result);
+    }
+    return result;
+  };
   const explain = (text: string) => explainTriage(text, rules.lexicon, rules.model);
 
   let watcher: FSWatcher | null = null;

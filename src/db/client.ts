@@ -10,6 +10,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
+import { attachSqliteHolder, SqliteHandleHolder, sqliteHandleOf } from "./sql.ts";
 
 /** The database client every repository takes. */
 export type Db = SqlitePrismaClient;
@@ -19,6 +20,9 @@ export type Tx = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | 
 export type DbOrTx = Db | Tx;
 
 export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** Connections per service instance on PostgreSQL (three instances stay well below the server's default 100). */
+export const POSTGRES_POOL_SIZE = 20;
 
 /** Tells the provider from a DATABASE_URL. */
 export function providerOf(url: string): DatabaseProvider {
@@ -51,9 +55,19 @@ export function providerOfDb(db: Db): DatabaseProvider {
  * cannot be read from the file (the checkpoint after an erasure empties the WAL too).
  */
 class SecureDeleteSqlite extends PrismaBetterSQLite3 {
+  constructor(
+    options: ConstructorParameters<typeof PrismaBetterSQLite3>[0],
+    private readonly holder: SqliteHandleHolder,
+  ) {
+    super(options);
+  }
+
   override async connect() {
     const adapter = await super.connect();
     await adapter.executeScript("PRAGMA secure_delete = ON;");
+    // The hot path's prepared statements run on this connection (src/db/sql.ts).
+    this.holder.statements.clear();
+    this.holder.handle = sqliteHandleOf(adapter);
     return adapter;
   }
 }
@@ -61,11 +75,15 @@ class SecureDeleteSqlite extends PrismaBetterSQLite3 {
 /** Connects to the database at `url`. Call `$disconnect()` when done. */
 export function createDb(url: string): Db {
   if (providerOf(url) === "sqlite") {
-    const db = new SqlitePrismaClient({ adapter: new SecureDeleteSqlite({ url: `file:${sqliteFilePath(url)}` }) });
+    const holder = new SqliteHandleHolder();
+    const db = new SqlitePrismaClient({ adapter: new SecureDeleteSqlite({ url: `file:${sqliteFilePath(url)}` }, holder) });
+    attachSqliteHolder(db, holder);
     providers.set(db, "sqlite");
     return db;
   }
-  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // A pool big enough for the bot's turns (at most MAX_CONCURRENT_TURNS at once, src/bot/processor.ts)
+  // beside the webhooks' store transactions and the jobs; a connection is waited for, never refused.
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: 0 }) });
   // The PostgreSQL client is generated from the same models as the SQLite one; TypeScript cannot
   // prove two generated generic types equal, so this is the one place where they are joined.
   const db = client as unknown as Db;

@@ -5,6 +5,8 @@
 import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } from "../domain/messages.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
+import type { Conversation } from "./generated/sqlite/client.ts";
+import { dateOf, isUniqueViolation, newId, numberOf, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { findWijkRefById } from "./wijk.repo.ts";
 
 /** `lastSeenAt` is written at most this often: a resident writing ten messages a minute costs one update, not ten. */
@@ -18,6 +20,17 @@ interface IdentityRow {
   lastSeenAt: Date;
   residentWijkId: string | null;
   residentErasedAt: Date | null;
+}
+
+function identityRow(row: SqlRow): IdentityRow {
+  return {
+    id: textOf(row, "id"),
+    residentId: textOf(row, "residentId"),
+    reference: optionalTextOf(row, "reference"),
+    lastSeenAt: dateOf(row, "lastSeenAt"),
+    residentWijkId: optionalTextOf(row, "residentWijkId"),
+    residentErasedAt: optionalDateOf(row, "residentErasedAt"),
+  };
 }
 
 /** A channel identity and its resident, as inbound handling needs them. */
@@ -37,34 +50,56 @@ export async function findOrCreateIdentity(
   input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en"; now?: Date },
 ): Promise<FoundIdentity> {
   const now = input.now ?? new Date();
-  const rows = await tx.$queryRaw<IdentityRow[]>`
-    SELECT i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"
+  const rows = await sqlRows(
+    tx,
+    `SELECT i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"
     FROM "ChannelIdentity" i JOIN "Resident" r ON r."id" = i."residentId"
-    WHERE i."channel" = ${input.channel} AND i."externalId" = ${input.externalId}`;
-  const found = rows[0];
+    WHERE i."channel" = ? AND i."externalId" = ?`,
+    [input.channel, input.externalId],
+  );
+  const found = rows[0] ? identityRow(rows[0]) : null;
   if (found) {
     const referenceChanged = input.reference !== undefined && input.reference !== found.reference;
-    if (referenceChanged || now.getTime() - new Date(found.lastSeenAt).getTime() >= LAST_SEEN_GRANULARITY_MS) {
-      await tx.channelIdentity.update({ where: { id: found.id }, data: { lastSeenAt: now, ...(referenceChanged ? { reference: input.reference } : {}) } });
-    }
+    if (referenceChanged) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "reference" = ? WHERE "id" = ?`, [now, input.reference ?? null, found.id]);
+    else if (now.getTime() - found.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ? WHERE "id" = ?`, [now, found.id]);
     // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
     if (found.residentErasedAt !== null) await tx.resident.update({ where: { id: found.residentId }, data: { erasedAt: null } });
     return { identity: { id: found.id, residentId: found.residentId, externalId: input.externalId }, resident: { id: found.residentId, wijkId: found.residentWijkId }, created: false };
   }
-  const resident = await tx.resident.create({ data: { gemeenteId: input.gemeenteId, language: input.language ?? "nl" } });
-  const identity = await tx.channelIdentity.create({ data: { residentId: resident.id, channel: input.channel, externalId: input.externalId, reference: input.reference ?? null } });
-  return { identity: { id: identity.id, residentId: resident.id, externalId: identity.externalId }, resident: { id: resident.id, wijkId: resident.wijkId }, created: true };
+  // First contact: two prepared statements (src/db/sql.ts); a second first message racing this one fails on the identity's unique key.
+  const residentId = newId();
+  const identityId = newId();
+  await sqlRun(tx, `INSERT INTO "Resident" ("id", "gemeenteId", "language", "createdAt", "lastSeenAt", "exportGeneration") VALUES (?, ?, ?, ?, ?, 0)`, [
+    residentId,
+    input.gemeenteId,
+    input.language ?? "nl",
+    now,
+    now,
+  ]);
+  await sqlRun(tx, `INSERT INTO "ChannelIdentity" ("id", "residentId", "channel", "externalId", "reference", "createdAt", "lastSeenAt") VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    identityId,
+    residentId,
+    input.channel,
+    input.externalId,
+    input.reference ?? null,
+    now,
+    now,
+  ]);
+  return { identity: { id: identityId, residentId, externalId: input.externalId }, resident: { id: residentId, wijkId: null }, created: true };
 }
 
 /** Allocates the next reference of the gemeente for this year: WL-2026-00042. */
 export async function nextReference(tx: Tx, gemeenteId: string, now: Date): Promise<string> {
   const year = now.getUTCFullYear();
-  const counter = await tx.referenceCounter.upsert({
-    where: { gemeenteId_year: { gemeenteId, year } },
-    create: { gemeenteId, year, value: 1 },
-    update: { value: { increment: 1 } },
-  });
-  return `WL-${year}-${String(counter.value).padStart(5, "0")}`;
+  // One statement for every new conversation (src/db/sql.ts): the counter row is created or counted up, and read back.
+  const rows = await sqlRows(
+    tx,
+    `INSERT INTO "ReferenceCounter" ("gemeenteId", "year", "value") VALUES (?, ?, 1)
+    ON CONFLICT ("gemeenteId", "year") DO UPDATE SET "value" = "ReferenceCounter"."value" + 1 RETURNING "value"`,
+    [gemeenteId, year],
+  );
+  const value = rows[0] ? numberOf(rows[0], "value") : 0;
+  return `WL-${year}-${String(value).padStart(5, "0")}`;
 }
 
 /** The identity's conversation that is still going (not resolved), newest first. */
@@ -83,24 +118,55 @@ export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationI
 }
 
 /** Starts a conversation for an identity, in the resident's wijk and tandem when known (routeResident decides). */
-export async function createConversation(tx: Tx, input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date }) {
+export async function createConversation(
+  tx: Tx,
+  input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date },
+): Promise<Conversation> {
   const route = await routeResident({ wijk: input.wijkId ? await findWijkRefById(tx, input.wijkId) : null });
-  const conversation = await tx.conversation.create({
-    data: {
-      reference: await nextReference(tx, input.gemeenteId, input.now),
-      gemeenteId: input.gemeenteId,
-      residentId: input.residentId,
-      channelIdentityId: input.channelIdentityId,
-      channel: input.channel,
-      wijkId: route.wijk?.id ?? null,
-      tandemId: route.tandem?.id ?? null,
-      status: "bot",
-      state: input.state ?? "{}",
-      createdAt: input.now,
-      lastMessageAt: input.now,
-    },
-  });
-  await tx.statusChange.create({ data: { conversationId: conversation.id, fromStatus: null, toStatus: "bot", at: input.now } });
+  const conversation: Conversation = {
+    id: newId(),
+    reference: await nextReference(tx, input.gemeenteId, input.now),
+    gemeenteId: input.gemeenteId,
+    residentId: input.residentId,
+    channelIdentityId: input.channelIdentityId,
+    channel: input.channel,
+    wijkId: route.wijk?.id ?? null,
+    tandemId: route.tandem?.id ?? null,
+    status: "bot",
+    intent: null,
+    theme: null,
+    emergency: null,
+    language: null,
+    assigneeId: null,
+    snoozedUntil: null,
+    state: input.state ?? "{}",
+    createdAt: input.now,
+    updatedAt: new Date(),
+    lastMessageAt: input.now,
+    firstResponseAt: null,
+    resolvedAt: null,
+  };
+  // Every new chat starts here: prepared statements (src/db/sql.ts).
+  await sqlRun(
+    tx,
+    `INSERT INTO "Conversation" ("id", "reference", "gemeenteId", "residentId", "channelIdentityId", "channel", "wijkId", "tandemId", "status", "state", "createdAt", "updatedAt", "lastMessageAt")
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'bot', ?, ?, ?, ?)`,
+    [
+      conversation.id,
+      conversation.reference,
+      conversation.gemeenteId,
+      conversation.residentId,
+      conversation.channelIdentityId,
+      conversation.channel,
+      conversation.wijkId,
+      conversation.tandemId,
+      conversation.state,
+      conversation.createdAt,
+      conversation.updatedAt,
+      conversation.lastMessageAt,
+    ],
+  );
+  await sqlRun(tx, `INSERT INTO "StatusChange" ("id", "conversationId", "fromStatus", "toStatus", "at") VALUES (?, ?, NULL, 'bot', ?)`, [newId(), conversation.id, input.now]);
   return conversation;
 }
 
@@ -120,29 +186,29 @@ export async function changeStatus(tx: Tx, conversationId: string, to: Conversat
   await tx.statusChange.create({ data: { conversationId, fromStatus: current.status, toStatus: to, actorStaffId: options.actorStaffId ?? null, at: options.now } });
 }
 
-/** Is this a unique-constraint violation (a duplicate delivery)? */
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
-
 /** Stores an inbound message once; a second delivery of the same platform id returns null. */
-export async function storeInboundMessage(tx: Tx, conversationId: string, message: InboundMessage, now: Date) {
+export async function storeInboundMessage(tx: Tx, conversationId: string, message: InboundMessage, now: Date): Promise<{ id: string; createdAt: Date } | null> {
+  const id = newId();
   try {
-    return await tx.message.create({
-      data: {
+    // The inbound hot path: one prepared statement (src/db/sql.ts).
+    await sqlRun(
+      tx,
+      `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "text", "value", "mediaRef", "latitude", "longitude", "channel", "channelMessageId", "createdAt")
+      VALUES (?, ?, 'in', 'resident', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        id,
         conversationId,
-        direction: "in",
-        authorKind: "resident",
-        text: message.text ?? message.value ?? null,
-        value: message.value ?? null,
-        mediaRef: message.media ? `${message.media.kind}:${message.media.ref}` : null,
-        latitude: message.location?.lat ?? null,
-        longitude: message.location?.lon ?? null,
-        channel: message.channel,
-        channelMessageId: message.channelMessageId,
-        createdAt: now,
-      },
-    });
+        message.text ?? message.value ?? null,
+        message.value ?? null,
+        message.media ? `${message.media.kind}:${message.media.ref}` : null,
+        message.location?.lat ?? null,
+        message.location?.lon ?? null,
+        message.channel,
+        message.channelMessageId,
+        now,
+      ],
+    );
+    return { id, createdAt: now };
   } catch (error) {
     if (isUniqueViolation(error)) return null;
     throw error;
@@ -151,7 +217,7 @@ export async function storeInboundMessage(tx: Tx, conversationId: string, messag
 
 /** Has this platform message been stored already? */
 export async function inboundExists(db: DbOrTx, channel: Channel, channelMessageId: string): Promise<boolean> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT 1 AS "found" FROM "Message" WHERE "channel" = ${channel} AND "channelMessageId" = ${channelMessageId}`;
+  const rows = await sqlRows(db, `SELECT 1 AS "found" FROM "Message" WHERE "channel" = ? AND "channelMessageId" = ?`, [channel, channelMessageId]);
   return rows.length > 0;
 }
 
@@ -187,20 +253,20 @@ export async function addOutboundMessage(
     priority?: number;
     now: Date;
   },
-) {
-  const message = await tx.message.create({
-    data: {
-      conversationId: input.conversationId,
-      direction: "out",
-      authorKind: input.authorKind,
-      authorStaffId: input.authorStaffId ?? null,
-      text: input.payload.text,
-      channel: input.channel,
-      createdAt: input.now,
-    },
-  });
-  await addOutboxMessage(tx, { ...input, messageId: message.id, priority: input.priority ?? 0 });
-  return message;
+): Promise<{ id: string; text: string; createdAt: Date }> {
+  // Every bot reply writes these two rows: prepared statements (src/db/sql.ts), not compiled Prisma queries.
+  const id = newId();
+  await sqlRun(tx, `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "authorStaffId", "text", "channel", "createdAt") VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`, [
+    id,
+    input.conversationId,
+    input.authorKind,
+    input.authorStaffId ?? null,
+    input.payload.text,
+    input.channel,
+    input.now,
+  ]);
+  await addOutboxMessage(tx, { ...input, messageId: id, priority: input.priority ?? 0 });
+  return { id, text: input.payload.text, createdAt: input.now };
 }
 
 /** An internal note for staff in a conversation (never sent to the resident). */
@@ -224,7 +290,7 @@ export async function addNote(tx: Tx, input: { conversationId: string; channel: 
  * belongs to no conversation. Priority: replies 0, bulk 10 (sent after replies).
  */
 export async function addOutboxMessage(
-  tx: Tx,
+  tx: DbOrTx,
   input: {
     residentId: string;
     channelIdentityId: string;
@@ -235,17 +301,23 @@ export async function addOutboxMessage(
     priority: number;
     now: Date;
   },
-) {
-  return tx.outboxMessage.create({
-    data: {
-      residentId: input.residentId,
-      channelIdentityId: input.channelIdentityId,
-      conversationId: input.conversationId,
-      channel: input.channel,
-      payload: JSON.stringify(input.messageId === undefined ? input.payload : { ...input.payload, messageId: input.messageId }),
-      priority: input.priority,
-      createdAt: input.now,
-      nextAttemptAt: input.now,
-    },
-  });
+): Promise<{ id: string }> {
+  const id = newId();
+  await sqlRun(
+    tx,
+    `INSERT INTO "OutboxMessage" ("id", "residentId", "channelIdentityId", "conversationId", "channel", "payload", "priority", "status", "attempts", "nextAttemptAt", "createdAt")
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+    [
+      id,
+      input.residentId,
+      input.channelIdentityId,
+      input.conversationId,
+      input.channel,
+      JSON.stringify(input.messageId === undefined ? input.payload : { ...input.payload, messageId: input.messageId }),
+      input.priority,
+      input.now,
+      input.now,
+    ],
+  );
+  return { id };
 }

@@ -180,14 +180,21 @@ export async function listDialoogtafelsWithSignUps(db: Db, wijkIds: string[], pe
   }));
 }
 
+/** How many ids one `IN` list carries (well below SQLite's 999 bound parameters, with room for the other filters). */
+const IN_LIST_SLICE = 500;
+
 /** The messages residents typed themselves (not a tapped button) in the conversations. */
 export async function listTypedResidentMessages(db: Db, conversationIds: string[]): Promise<Array<{ conversationId: string; text: string }>> {
-  if (conversationIds.length === 0) return [];
-  const messages = await db.message.findMany({
-    where: { conversationId: { in: conversationIds }, direction: "in", authorKind: "resident", value: null, text: { not: null } },
-    select: { conversationId: true, text: true },
-  });
-  return messages.flatMap((message) => (message.text === null ? [] : [{ conversationId: message.conversationId, text: message.text }]));
+  const found: Array<{ conversationId: string; text: string }> = [];
+  // In slices: one `IN` list of a busy week's conversations beside the other filters would pass SQLite's 999 parameters (P2029).
+  for (let start = 0; start < conversationIds.length; start += IN_LIST_SLICE) {
+    const messages = await db.message.findMany({
+      where: { conversationId: { in: conversationIds.slice(start, start + IN_LIST_SLICE) }, direction: "in", authorKind: "resident", value: null, text: { not: null } },
+      select: { conversationId: true, text: true },
+    });
+    for (const message of messages) if (message.text !== null) found.push({ conversationId: message.conversationId, text: message.text });
+  }
+  return found;
 }
 
 /** How long a claim holds before another instance may take it over. */

@@ -3,6 +3,7 @@
  * staff action's transaction, sent once by the asker, and answered through the durable inbound
  * pipeline. One row per conversation (unique), so a conversation is asked at most once.
  */
+import { optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTextOf, sqlRows, textOf } from "./sql.ts";
 import type { ConversationChoice, ConversationCandidate } from "../routing/pickConversation.ts";
 import type { OutboundPayload } from "../domain/messages.ts";
 import { ChannelSchema } from "../domain/messages.ts";
@@ -141,11 +142,22 @@ export async function matchFeedbackAnswer(
     if (answer.kind === "other") await closeOpenQuestion(tx, row);
     return filed(row, answer);
   }
-  const open = await tx.feedback.findFirst({
-    where: { status: { in: ["asked", "scored"] }, conversation: { channelIdentityId: input.channelIdentityId } },
-    orderBy: { askedAt: "desc" },
-    select,
-  });
+  // Every inbound message asks this: one prepared statement (src/db/sql.ts).
+  const openRows = await sqlRows(
+    tx,
+    `SELECT f."id", f."conversationId", f."status", f."askedAt", f."scoredAt" FROM "Feedback" f JOIN "Conversation" c ON c."id" = f."conversationId"
+    WHERE f."status" IN ('asked', 'scored') AND c."channelIdentityId" = ? ORDER BY f."askedAt" DESC LIMIT 1`,
+    [input.channelIdentityId],
+  );
+  const open = openRows[0]
+    ? {
+        id: textOf(openRows[0], "id"),
+        conversationId: textOf(openRows[0], "conversationId"),
+        status: textOf(openRows[0], "status"),
+        askedAt: optionalDateOf(openRows[0], "askedAt"),
+        scoredAt: optionalDateOf(openRows[0], "scoredAt"),
+      }
+    : null;
   if (!open?.askedAt || (open.status !== "asked" && open.status !== "scored")) return null;
   // Typed words are meant for the question when its conversation is the only one they could belong to.
   const typedCounts = input.candidates.length === 1 && input.candidates[0]?.id === open.conversationId;
@@ -176,10 +188,26 @@ export async function recordFeedbackAnswer(tx: Tx, match: FeedbackMatch, message
 
 /** The conversation's question, as the bot's turn and the inbox read it. */
 export async function findFeedbackOfConversation(db: DbOrTx, conversationId: string) {
-  return db.feedback.findUnique({
-    where: { conversationId },
-    select: { id: true, status: true, score: true, skipReason: true, reopened: true, scoreMessageId: true, commentMessageId: true, askedAt: true, scoredAt: true, commentedAt: true },
-  });
+  // Every bot turn asks this: one prepared statement (src/db/sql.ts).
+  const rows = await sqlRows(
+    db,
+    `SELECT "id", "status", "score", "skipReason", "reopened", "scoreMessageId", "commentMessageId", "askedAt", "scoredAt", "commentedAt" FROM "Feedback" WHERE "conversationId" = ?`,
+    [conversationId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    id: textOf(row, "id"),
+    status: textOf(row, "status"),
+    score: optionalNumberOf(row, "score"),
+    skipReason: optionalTextOf(row, "skipReason"),
+    reopened: optionalBooleanOf(row, "reopened") ?? false,
+    scoreMessageId: optionalTextOf(row, "scoreMessageId"),
+    commentMessageId: optionalTextOf(row, "commentMessageId"),
+    askedAt: optionalDateOf(row, "askedAt"),
+    scoredAt: optionalDateOf(row, "scoredAt"),
+    commentedAt: optionalDateOf(row, "commentedAt"),
+  };
 }
 
 /** Marks that an answer put the conversation back with the tandem. */

@@ -10,6 +10,7 @@ import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdent
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
+import { dateOf, isUniqueViolation, numberOf, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -35,9 +36,12 @@ export async function recordInbound(
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
+/**
+ * The store transaction answers the webhook, so under a burst it waits for a connection rather than
+ * fail (Prisma's default gives up after 2 s with P2028, and the platform would redeliver); the bot's
+ * turns are bounded (src/bot/processor.ts), so the wait is short.
+ */
+const STORE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
 async function storeInboundOnce(
   db: Db,
@@ -99,7 +103,7 @@ async function storeInboundOnce(
     if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
     if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
     return { stored: true, conversationId: conversation.id };
-  });
+  }, STORE_TRANSACTION);
 }
 
 /**
@@ -148,7 +152,7 @@ export async function recordFailedTurn(db: Db, conversationId: string, input: { 
 
 /** Marks an inbound message handled by the bot. */
 export async function markInboundHandled(tx: Tx, messageId: string, now: Date): Promise<void> {
-  await tx.message.updateMany({ where: { id: messageId }, data: { processedAt: now } });
+  await sqlRun(tx, `UPDATE "Message" SET "processedAt" = ? WHERE "id" = ?`, [now, messageId]);
 }
 
 /**
@@ -167,26 +171,38 @@ export interface InboundRef {
   createdAt: Date;
 }
 
-/** Messages before `message` (or it) in stream order: by time, then id, as turns handle them. */
+/** Messages before `message` (or it) in stream order: by time, then id, as turns handle them (SQL over `m`, with its parameters). */
 const upTo = (message: InboundRef, inclusive: boolean) => ({
-  OR: [{ createdAt: { lt: message.createdAt } }, { createdAt: message.createdAt, id: inclusive ? { lte: message.id } : { lt: message.id } }],
+  sql: `(m."createdAt" < ? OR (m."createdAt" = ? AND m."id" ${inclusive ? "<=" : "<"} ?))`,
+  params: [message.createdAt, message.createdAt, message.id],
 });
 
 /**
  * How many messages one channel identity (a Telegram chat, a WhatsApp number…) sent in the
- * `windowMs` up to and including `message`, over all its conversations.
+ * `windowMs` up to and including `message`, over all its conversations. Every turn asks this
+ * (the flood limit): one prepared statement (src/db/sql.ts).
  */
 export async function countRecentInbound(db: DbOrTx, channelIdentityId: string, message: InboundRef, windowMs: number): Promise<number> {
-  return db.message.count({
-    where: { direction: "in", conversation: { channelIdentityId }, createdAt: { gt: new Date(message.createdAt.getTime() - windowMs) }, ...upTo(message, true) },
-  });
+  const before = upTo(message, true);
+  const rows = await sqlRows(
+    db,
+    `SELECT COUNT(*) AS "n" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
+    WHERE c."channelIdentityId" = ? AND m."direction" = 'in' AND m."createdAt" > ? AND ${before.sql}`,
+    [channelIdentityId, new Date(message.createdAt.getTime() - windowMs), ...before.params],
+  );
+  return rows[0] ? numberOf(rows[0], "n") : 0;
 }
 
 /** The identity's inbound message just before `message`, or null for its first. */
 export async function findPreviousInbound(db: DbOrTx, channelIdentityId: string, message: InboundRef): Promise<InboundRef | null> {
-  return db.message.findFirst({
-    where: { direction: "in", conversation: { channelIdentityId }, ...upTo(message, false) },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { id: true, createdAt: true },
-  });
+  const before = upTo(message, false);
+  const rows = await sqlRows(
+    db,
+    `SELECT m."id", m."createdAt" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
+    WHERE c."channelIdentityId" = ? AND m."direction" = 'in' AND ${before.sql}
+    ORDER BY m."createdAt" DESC, m."id" DESC LIMIT 1`,
+    [channelIdentityId, ...before.params],
+  );
+  const row = rows[0];
+  return row ? { id: textOf(row, "id"), createdAt: dateOf(row, "createdAt") } : null;
 }

@@ -6,6 +6,7 @@
  */
 import { OutboundPayloadSchema, type Channel, type OutboundPayload } from "../domain/messages.ts";
 import type { DbOrTx } from "./client.ts";
+import { dateOf, numberOf, optionalDateOf, optionalNumberOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, textOf } from "./sql.ts";
 
 /** A stored payload, read: the payload, or why it cannot be sent (the send fails with that error, as any failed send). */
 export type OutboxPayloadRead = { ok: true; value: OutboundPayload } | { ok: false; error: unknown };
@@ -41,7 +42,8 @@ export interface NextOutboxMessages {
   waiting: Array<{ channelIdentityId: string; channel: Channel; until: Date }>;
 }
 
-const pendingAndUnleased = (now: Date) => ({ status: "pending", OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] });
+/** `?, ?, ?` for a list of `n` values. */
+const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
 /**
  * Each resident's next outbox message for `channels`, for one round (per resident, order is by
@@ -49,52 +51,64 @@ const pendingAndUnleased = (now: Date) => ({ status: "pending", OR: [{ lockedUnt
  * message, so an older bulk message ahead of a reply goes in the reply lane (it is sent first,
  * then the reply) instead of blocking it. Within a lane, the resident waiting longest goes first,
  * one message per resident per round, so one resident with many messages cannot crowd out others.
- * `skipIdentityIds` are passed over (residents the caller is pacing).
+ * `skipIdentityIds` are passed over (residents the caller is pacing). Two statements whatever the
+ * batch (the lanes, then every lane's head with its recipient), prepared (src/db/sql.ts): the
+ * dispatcher asks this several times a second.
  */
 export async function listNextOutboxMessages(db: DbOrTx, input: { channels: Channel[]; now: Date; limit: number; skipIdentityIds: string[] }): Promise<NextOutboxMessages> {
   const { channels, now } = input;
-  const skip = input.skipIdentityIds.length > 0 ? { channelIdentityId: { notIn: input.skipIdentityIds } } : {};
-  const lanes = await db.outboxMessage.groupBy({
-    by: ["channelIdentityId"],
-    where: { ...pendingAndUnleased(now), channel: { in: channels }, nextAttemptAt: { lte: now }, ...skip },
-    _min: { priority: true, createdAt: true },
-    orderBy: [{ _min: { priority: "asc" } }, { _min: { createdAt: "asc" } }, { channelIdentityId: "asc" }],
-    take: input.limit,
-  });
-  if (lanes.length === 0) return { ready: [], waiting: [] };
-  const identityIds = lanes.map((lane) => lane.channelIdentityId);
-  const oldest = await db.outboxMessage.groupBy({ by: ["channelIdentityId"], where: { status: "pending", channelIdentityId: { in: identityIds } }, _min: { createdAt: true } });
-  const heads = await db.outboxMessage.findMany({
-    where: { status: "pending", OR: oldest.flatMap((o) => (o._min.createdAt ? [{ channelIdentityId: o.channelIdentityId, createdAt: o._min.createdAt }] : [])) },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    include: { channelIdentity: true },
-  });
-  const headOf = new Map<string, (typeof heads)[number]>();
-  for (const head of heads) if (!headOf.has(head.channelIdentityId)) headOf.set(head.channelIdentityId, head);
+  if (channels.length === 0) return { ready: [], waiting: [] };
+  const skip = input.skipIdentityIds.length > 0 ? `AND "channelIdentityId" NOT IN (${placeholders(input.skipIdentityIds.length)})` : "";
+  const laneRows = await sqlRows(
+    db,
+    `SELECT "channelIdentityId", MIN("priority") AS "minPriority", MIN("createdAt") AS "minCreatedAt" FROM "OutboxMessage"
+    WHERE "status" = 'pending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ?) AND "channel" IN (${placeholders(channels.length)}) AND "nextAttemptAt" <= ? ${skip}
+    GROUP BY "channelIdentityId" ORDER BY "minPriority" ASC, "minCreatedAt" ASC, "channelIdentityId" ASC LIMIT ?`,
+    [now, ...channels, now, ...input.skipIdentityIds, input.limit],
+  );
+  if (laneRows.length === 0) return { ready: [], waiting: [] };
+  const lanes = laneRows.map((row) => ({ channelIdentityId: textOf(row, "channelIdentityId"), minPriority: optionalNumberOf(row, "minPriority") }));
+  const headRows = await sqlRows(
+    db,
+    `SELECT o."id", o."channel", o."channelIdentityId", o."createdAt", o."attempts", o."priority", o."payload", o."lockedUntil", o."nextAttemptAt", i."externalId", i."reference"
+    FROM "OutboxMessage" o JOIN "ChannelIdentity" i ON i."id" = o."channelIdentityId"
+    WHERE o."status" = 'pending' AND o."channelIdentityId" IN (${placeholders(lanes.length)})
+      AND o."createdAt" = (SELECT MIN(p."createdAt") FROM "OutboxMessage" p WHERE p."status" = 'pending' AND p."channelIdentityId" = o."channelIdentityId")
+    ORDER BY o."createdAt" ASC, o."id" ASC`,
+    lanes.map((lane) => lane.channelIdentityId),
+  );
+  const headOf = new Map<string, SqlRow>();
+  for (const head of headRows) {
+    const identityId = textOf(head, "channelIdentityId");
+    if (!headOf.has(identityId)) headOf.set(identityId, head);
+  }
 
   const ready: DueOutboxMessage[] = [];
   const waiting: NextOutboxMessages["waiting"] = [];
   for (const lane of lanes) {
     const head = headOf.get(lane.channelIdentityId);
     // The query asked for these channels only, so every head has one of them.
-    const channel = channels.find((wanted) => wanted === head?.channel);
+    const channel = head ? channels.find((wanted) => wanted === textOf(head, "channel")) : undefined;
     if (!head || !channel) continue;
     // Leased: another instance is sending it right now; its next round moves on.
-    if (head.lockedUntil && head.lockedUntil >= now) continue;
-    if (head.nextAttemptAt > now) {
-      waiting.push({ channelIdentityId: head.channelIdentityId, channel, until: head.nextAttemptAt });
+    const lockedUntil = optionalDateOf(head, "lockedUntil");
+    if (lockedUntil && lockedUntil >= now) continue;
+    const nextAttemptAt = dateOf(head, "nextAttemptAt");
+    if (nextAttemptAt > now) {
+      waiting.push({ channelIdentityId: lane.channelIdentityId, channel, until: nextAttemptAt });
       continue;
     }
+    const priority = numberOf(head, "priority");
     ready.push({
-      id: head.id,
+      id: textOf(head, "id"),
       channel,
-      channelIdentityId: head.channelIdentityId,
-      createdAt: head.createdAt,
-      attempts: head.attempts,
-      priority: head.priority,
-      lanePriority: lane._min.priority ?? head.priority,
-      recipient: { externalId: head.channelIdentity.externalId, reference: head.channelIdentity.reference },
-      payload: readPayload(head.payload),
+      channelIdentityId: lane.channelIdentityId,
+      createdAt: dateOf(head, "createdAt"),
+      attempts: numberOf(head, "attempts"),
+      priority,
+      lanePriority: lane.minPriority ?? priority,
+      recipient: { externalId: textOf(head, "externalId"), reference: optionalTextOf(head, "reference") },
+      payload: readPayload(textOf(head, "payload")),
     });
   }
   return { ready, waiting };
@@ -115,12 +129,21 @@ export type OutboxClaim = "claimed" | "taken-over" | "lost";
  * the row lock makes a second instance re-check the condition), so several instances can run.
  */
 export async function claimOutboxMessage(db: DbOrTx, id: string, lease: { now: Date; lockedUntil: Date; lockedBy: string }): Promise<OutboxClaim> {
-  const due = { id, status: "pending", nextAttemptAt: { lte: lease.now } };
-  const data = { lockedUntil: lease.lockedUntil, lockedBy: lease.lockedBy, attempts: { increment: 1 } };
-  const free = await db.outboxMessage.updateMany({ where: { ...due, lockedBy: null, OR: [{ lockedUntil: null }, { lockedUntil: { lt: lease.now } }] }, data });
-  if (free.count > 0) return "claimed";
-  const orphaned = await db.outboxMessage.updateMany({ where: { ...due, lockedBy: { not: null }, lockedUntil: { lt: lease.now } }, data });
-  return orphaned.count > 0 ? "taken-over" : "lost";
+  // Every message sent claims once: prepared statements (src/db/sql.ts).
+  const free = await sqlRun(
+    db,
+    `UPDATE "OutboxMessage" SET "lockedUntil" = ?, "lockedBy" = ?, "attempts" = "attempts" + 1
+    WHERE "id" = ? AND "status" = 'pending' AND "nextAttemptAt" <= ? AND "lockedBy" IS NULL AND ("lockedUntil" IS NULL OR "lockedUntil" < ?)`,
+    [lease.lockedUntil, lease.lockedBy, id, lease.now, lease.now],
+  );
+  if (free > 0) return "claimed";
+  const orphaned = await sqlRun(
+    db,
+    `UPDATE "OutboxMessage" SET "lockedUntil" = ?, "lockedBy" = ?, "attempts" = "attempts" + 1
+    WHERE "id" = ? AND "status" = 'pending' AND "nextAttemptAt" <= ? AND "lockedBy" IS NOT NULL AND "lockedUntil" < ?`,
+    [lease.lockedUntil, lease.lockedBy, id, lease.now, lease.now],
+  );
+  return orphaned > 0 ? "taken-over" : "lost";
 }
 
 /** Extends this instance's lease on a message it is sending; false when the lease was lost (taken over after a stall, or released). */
@@ -140,10 +163,11 @@ export async function markOutboxMessageInDoubt(db: DbOrTx, id: string, lockedBy:
 
 /** Records a delivered message and releases its lease (only the lease holder's: after a takeover the new holder decides; `externalMessageId` null: the platform gave no id, e.g. for a reaction). */
 export async function markOutboxMessageSent(db: DbOrTx, id: string, sent: { sentAt: Date; externalMessageId: string | null; lockedBy: string }): Promise<void> {
-  await db.outboxMessage.updateMany({
-    where: { id, lockedBy: sent.lockedBy },
-    data: { status: "sent", sentAt: sent.sentAt, externalMessageId: sent.externalMessageId, lockedUntil: null, lockedBy: null, lastError: null },
-  });
+  await sqlRun(
+    db,
+    `UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ?, "externalMessageId" = ?, "lockedUntil" = NULL, "lockedBy" = NULL, "lastError" = NULL WHERE "id" = ? AND "lockedBy" = ?`,
+    [sent.sentAt, sent.externalMessageId, id, sent.lockedBy],
+  );
 }
 
 /**

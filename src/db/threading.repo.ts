@@ -7,6 +7,7 @@ import { ConversationStatusSchema, isWithStaff, STAFF_STATUSES } from "../domain
 import type { ConversationCandidate } from "../routing/pickConversation.ts";
 import type { DbOrTx } from "./client.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
+import { dateOf, optionalDateOf, sqlRows, textOf } from "./sql.ts";
 
 /** Only the part of the stored flow state that says whether the bot waits for an answer. */
 const AskingStateSchema = z.object({ waiting: z.string().nullable().optional() });
@@ -32,9 +33,21 @@ async function latestMessageAt(db: DbOrTx, conversationId: string, where: { dire
 export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string): Promise<ConversationCandidate[]> {
   const select = { id: true, status: true, snoozedUntil: true, createdAt: true, lastMessageAt: true, resolvedAt: true, state: true } satisfies Prisma.ConversationSelect;
   // Every inbound message asks this: one plain statement rather than a compiled Prisma query.
-  const active = await db.$queryRaw<Array<Prisma.ConversationGetPayload<{ select: typeof select }>>>`
-    SELECT "id", "status", "snoozedUntil", "createdAt", "lastMessageAt", "resolvedAt", "state" FROM "Conversation"
-    WHERE "channelIdentityId" = ${channelIdentityId} AND "status" <> 'resolved' ORDER BY "createdAt" DESC`;
+  const activeRows = await sqlRows(
+    db,
+    `SELECT "id", "status", "snoozedUntil", "createdAt", "lastMessageAt", "resolvedAt", "state" FROM "Conversation"
+    WHERE "channelIdentityId" = ? AND "status" <> 'resolved' ORDER BY "createdAt" DESC`,
+    [channelIdentityId],
+  );
+  const active = activeRows.map((row) => ({
+    id: textOf(row, "id"),
+    status: textOf(row, "status"),
+    snoozedUntil: optionalDateOf(row, "snoozedUntil"),
+    createdAt: dateOf(row, "createdAt"),
+    lastMessageAt: dateOf(row, "lastMessageAt"),
+    resolvedAt: optionalDateOf(row, "resolvedAt"),
+    state: textOf(row, "state"),
+  }));
   const resolved = active.length === 0 ? await db.conversation.findFirst({ where: { channelIdentityId, status: "resolved" }, orderBy: { resolvedAt: "desc" }, select }) : null;
   const rows = resolved ? [resolved] : active;
   const detailed = rows.length > 1 || resolved !== null;

@@ -4,6 +4,7 @@
  */
 import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
 import type { Tx } from "./client.ts";
+import { dateOf, optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTextOf, sqlRows, sqlRun, type SqlRow, textOf } from "./sql.ts";
 
 /** A stored inbound message with what its turn needs of the conversation and the resident. */
 export interface TurnInput {
@@ -37,43 +38,15 @@ export interface TurnInput {
   };
 }
 
-/** One row of the turn input query. */
-interface TurnInputRow {
-  id: string;
-  channel: string;
-  text: string | null;
-  value: string | null;
-  mediaRef: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  createdAt: Date;
-  conversationId: string;
-  status: string;
-  state: string;
-  lastMessageAt: Date;
-  tandemId: string | null;
-  conversationChannel: string;
-  conversationLanguage: string | null;
-  residentId: string | null;
-  channelIdentityId: string | null;
-  externalId: string | null;
-  residentLanguage: string | null;
-  residentWijkId: string | null;
-  residentLastSeenAt: Date | null;
-  wijkSlug: string | null;
-  wijkName: string | null;
-  /** SQLite gives 1/0, PostgreSQL a boolean. */
-  privacyConsent: boolean | number | null;
-}
-
 /**
  * Loads the conversation's oldest inbound message the bot has not handled yet, with what its turn
  * needs of the conversation and the resident; null when none waits. One statement: this runs for
  * every message, and as a Prisma nested include it cost more than the rest of the turn's reads.
  */
 export async function findNextTurnInput(tx: Tx, conversationId: string): Promise<TurnInput | null> {
-  const rows = await tx.$queryRaw<TurnInputRow[]>`
-    SELECT m."id", m."channel", m."text", m."value", m."mediaRef", m."latitude", m."longitude", m."createdAt",
+  const rows = await sqlRows(
+    tx,
+    `SELECT m."id", m."channel", m."text", m."value", m."mediaRef", m."latitude", m."longitude", m."createdAt",
       c."id" AS "conversationId", c."status", c."state", c."lastMessageAt", c."tandemId", c."channel" AS "conversationChannel", c."language" AS "conversationLanguage",
       c."residentId", c."channelIdentityId", i."externalId",
       r."language" AS "residentLanguage", r."wijkId" AS "residentWijkId", r."lastSeenAt" AS "residentLastSeenAt",
@@ -84,11 +57,13 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
     LEFT JOIN "ChannelIdentity" i ON i."id" = c."channelIdentityId"
     LEFT JOIN "Resident" r ON r."id" = c."residentId"
     LEFT JOIN "Wijk" w ON w."id" = r."wijkId"
-    WHERE m."conversationId" = ${conversationId} AND m."direction" = 'in' AND m."processedAt" IS NULL
+    WHERE m."conversationId" = ? AND m."direction" = 'in' AND m."processedAt" IS NULL
     ORDER BY m."createdAt" ASC, m."id" ASC
-    LIMIT 1`;
-  const row = rows[0];
-  if (!row) return null;
+    LIMIT 1`,
+    [conversationId],
+  );
+  if (!rows[0]) return null;
+  const row = turnInputRow(rows[0]);
   // An erased resident's conversation keeps no messages, so no turn can reach one; say so if it does.
   if (row.residentId === null || row.channelIdentityId === null || row.externalId === null || row.residentLanguage === null || row.residentLastSeenAt === null) {
     throw new Error(`message ${row.id} belongs to an erased resident's conversation`);
@@ -122,7 +97,7 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
       language: row.residentLanguage,
       wijkId: row.residentWijkId,
       wijk: row.wijkSlug !== null && row.wijkName !== null ? { slug: row.wijkSlug, name: row.wijkName } : null,
-      privacyConsent: row.privacyConsent === null ? null : Boolean(row.privacyConsent),
+      privacyConsent: row.privacyConsent,
       lastSeenAt: new Date(row.residentLastSeenAt),
     },
   };
@@ -130,9 +105,37 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
 
 /** Whether the conversation still has an inbound message the bot has not handled (asked at the end of a turn, in its transaction). */
 export async function hasUnprocessedInbound(tx: Tx, conversationId: string): Promise<boolean> {
-  const rows = await tx.$queryRaw<unknown[]>`
-    SELECT 1 AS "waiting" FROM "Message" WHERE "conversationId" = ${conversationId} AND "direction" = 'in' AND "processedAt" IS NULL LIMIT 1`;
+  const rows = await sqlRows(tx, `SELECT 1 AS "waiting" FROM "Message" WHERE "conversationId" = ? AND "direction" = 'in' AND "processedAt" IS NULL LIMIT 1`, [conversationId]);
   return rows.length > 0;
+}
+
+function turnInputRow(row: SqlRow) {
+  return {
+    id: textOf(row, "id"),
+    channel: textOf(row, "channel"),
+    text: optionalTextOf(row, "text"),
+    value: optionalTextOf(row, "value"),
+    mediaRef: optionalTextOf(row, "mediaRef"),
+    latitude: optionalNumberOf(row, "latitude"),
+    longitude: optionalNumberOf(row, "longitude"),
+    createdAt: dateOf(row, "createdAt"),
+    conversationId: textOf(row, "conversationId"),
+    status: textOf(row, "status"),
+    state: textOf(row, "state"),
+    lastMessageAt: dateOf(row, "lastMessageAt"),
+    tandemId: optionalTextOf(row, "tandemId"),
+    conversationChannel: textOf(row, "conversationChannel"),
+    conversationLanguage: optionalTextOf(row, "conversationLanguage"),
+    residentId: optionalTextOf(row, "residentId"),
+    channelIdentityId: optionalTextOf(row, "channelIdentityId"),
+    externalId: optionalTextOf(row, "externalId"),
+    residentLanguage: optionalTextOf(row, "residentLanguage"),
+    residentWijkId: optionalTextOf(row, "residentWijkId"),
+    residentLastSeenAt: optionalDateOf(row, "residentLastSeenAt"),
+    wijkSlug: optionalTextOf(row, "wijkSlug"),
+    wijkName: optionalTextOf(row, "wijkName"),
+    privacyConsent: optionalBooleanOf(row, "privacyConsent"),
+  };
 }
 
 function parseJson(text: string): unknown {
@@ -153,15 +156,18 @@ export async function saveFlowState(tx: Tx, conversationId: string, state: objec
  * emergency when one was raised, and the resident's language when it was recognised.
  */
 export async function saveTurnState(tx: Tx, conversationId: string, input: { state: object; lastMessageAt: Date; emergency?: string | undefined; language?: string | undefined }): Promise<void> {
-  await tx.conversation.update({
-    where: { id: conversationId },
-    data: {
-      state: JSON.stringify(input.state),
-      lastMessageAt: input.lastMessageAt,
-      ...(input.emergency ? { emergency: input.emergency } : {}),
-      ...(input.language ? { language: input.language } : {}),
-    },
-  });
+  // Every turn ends here: one prepared statement (src/db/sql.ts); `updatedAt` as Prisma's @updatedAt would set it.
+  const sets = [`"state" = ?`, `"lastMessageAt" = ?`, `"updatedAt" = ?`];
+  const params: Array<string | Date> = [JSON.stringify(input.state), input.lastMessageAt, new Date()];
+  if (input.emergency) {
+    sets.push(`"emergency" = ?`);
+    params.push(input.emergency);
+  }
+  if (input.language) {
+    sets.push(`"language" = ?`);
+    params.push(input.language);
+  }
+  await sqlRun(tx, `UPDATE "Conversation" SET ${sets.join(", ")} WHERE "id" = ?`, [...params, conversationId]);
 }
 
 /** Records that a conversation had a message now. */

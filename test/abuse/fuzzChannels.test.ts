@@ -17,13 +17,15 @@ import { describeEachDatabase } from "../helpers/db.ts";
 import { ABUSE_SEED, type AbuseRig, type Fuzzer, fuzzer, fuzzText, seededRandom, startAbuseRig, WHATSAPP_PHONE_NUMBER_ID, waitUntil } from "./abuseRig.ts";
 
 /**
- * How many of each in `npm test`. Every stored message costs a bot turn, and on SQLite turns and
- * stores share the one connection, so the default run is kept short (on a busy shared machine a
- * few hundred updates take tens of seconds); ABUSE_TELEGRAM_UPDATES=10000
- * ABUSE_WHATSAPP_EVENTS=10000 is the long run.
+ * How many of each in `npm test`: the 10,000 of each that the abuse suite promises (issue #10).
+ * Storing and handling run on prepared statements (src/db/sql.ts), so this volume takes about a
+ * minute per database and channel on the 2-core CI machine; ABUSE_TELEGRAM_UPDATES and
+ * ABUSE_WHATSAPP_EVENTS change it (e.g. 200 for a quick local run).
  */
-const TELEGRAM_UPDATES = Number(process.env.ABUSE_TELEGRAM_UPDATES ?? 200);
-const WHATSAPP_EVENTS = Number(process.env.ABUSE_WHATSAPP_EVENTS ?? 100);
+const TELEGRAM_UPDATES = Number(process.env.ABUSE_TELEGRAM_UPDATES ?? 10_000);
+const WHATSAPP_EVENTS = Number(process.env.ABUSE_WHATSAPP_EVENTS ?? 10_000);
+/** A generous bound for one volume: a hung service fails the test, a busy shared machine does not. */
+const volumeTimeout = (count: number) => 120_000 + count * 60;
 const CONCURRENCY = 8;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -178,7 +180,7 @@ describeEachDatabase("abuse: fuzzed Telegram updates and WhatsApp events", (prov
 
   /** Every stored inbound message of `channel`: handled by the bot, in a conversation of the resident it came from. */
   async function expectNothingHalfStored(channel: "telegram" | "whatsapp", acknowledged: Set<string>) {
-    await waitUntil(async () => (await rig.service.db.message.count({ where: { channel, direction: "in", processedAt: null } })) === 0, `every ${channel} message is handled`, 60_000);
+    await waitUntil(async () => (await rig.service.db.message.count({ where: { channel, direction: "in", processedAt: null } })) === 0, `every ${channel} message is handled`, 120_000);
     const stored = await rig.service.db.message.findMany({
       where: { channel, direction: "in" },
       select: { channelMessageId: true, conversation: { select: { channelIdentity: { select: { externalId: true } } } } },
@@ -193,43 +195,51 @@ describeEachDatabase("abuse: fuzzed Telegram updates and WhatsApp events", (prov
     }
   }
 
-  it(`answers ${TELEGRAM_UPDATES} fuzzed Telegram updates without a 5xx, and stores every acknowledged message whole`, async () => {
-    const f = fuzzer(seededRandom(ABUSE_SEED));
-    const updates = Array.from({ length: TELEGRAM_UPDATES }, (_, i) => telegramUpdate(f, 900_000 + i));
-    const failures: string[] = [];
-    const acknowledged = new Set<string>();
-    await inParallel(updates.length, async (index) => {
-      const update = updates[index];
-      const res = await rig.postTelegram(update);
-      if (res.status >= 500) failures.push(`update #${index} (seed ${ABUSE_SEED}): ${res.status} ${(await res.text()).slice(0, 120)} ${JSON.stringify(update).slice(0, 300)}`);
-      else await res.body?.cancel();
-      if (res.status !== 200) return;
-      const parsed = TelegramUpdateSchema.safeParse(update);
-      const translation = parsed.success ? toInboundMessage(parsed.data) : null;
-      if (translation?.action === "ingest") acknowledged.add(translation.message.channelMessageId);
-    });
-    expect(failures.slice(0, 10)).toEqual([]);
-    expect(acknowledged.size).toBeGreaterThan(TELEGRAM_UPDATES / 10);
-    await expectNothingHalfStored("telegram", acknowledged);
-  }, 240_000);
+  it(
+    `answers ${TELEGRAM_UPDATES} fuzzed Telegram updates without a 5xx, and stores every acknowledged message whole`,
+    async () => {
+      const f = fuzzer(seededRandom(ABUSE_SEED));
+      const updates = Array.from({ length: TELEGRAM_UPDATES }, (_, i) => telegramUpdate(f, 900_000 + i));
+      const failures: string[] = [];
+      const acknowledged = new Set<string>();
+      await inParallel(updates.length, async (index) => {
+        const update = updates[index];
+        const res = await rig.postTelegram(update);
+        if (res.status >= 500) failures.push(`update #${index} (seed ${ABUSE_SEED}): ${res.status} ${(await res.text()).slice(0, 120)} ${JSON.stringify(update).slice(0, 300)}`);
+        else await res.body?.cancel();
+        if (res.status !== 200) return;
+        const parsed = TelegramUpdateSchema.safeParse(update);
+        const translation = parsed.success ? toInboundMessage(parsed.data) : null;
+        if (translation?.action === "ingest") acknowledged.add(translation.message.channelMessageId);
+      });
+      expect(failures.slice(0, 10)).toEqual([]);
+      expect(acknowledged.size).toBeGreaterThan(TELEGRAM_UPDATES / 10);
+      await expectNothingHalfStored("telegram", acknowledged);
+    },
+    volumeTimeout(TELEGRAM_UPDATES),
+  );
 
-  it(`answers ${WHATSAPP_EVENTS} fuzzed, validly signed WhatsApp events without a 5xx, and stores every acknowledged message whole`, async () => {
-    const f = fuzzer(seededRandom(ABUSE_SEED + 1));
-    const events = Array.from({ length: WHATSAPP_EVENTS }, (_, i) => whatsappEvent(f, i));
-    const failures: string[] = [];
-    const acknowledged = new Set<string>();
-    await inParallel(events.length, async (index) => {
-      const event = events[index];
-      const res = await rig.postWhatsapp(event);
-      if (res.status >= 500) failures.push(`event #${index} (seed ${ABUSE_SEED + 1}): ${res.status} ${(await res.text()).slice(0, 120)} ${JSON.stringify(event).slice(0, 300)}`);
-      else await res.body?.cancel();
-      if (res.status !== 200) return;
-      for (const message of translateWebhookPayload(event, WHATSAPP_PHONE_NUMBER_ID)?.messages ?? []) acknowledged.add(message.channelMessageId);
-    });
-    expect(failures.slice(0, 10)).toEqual([]);
-    expect(acknowledged.size).toBeGreaterThan(WHATSAPP_EVENTS / 10);
-    await expectNothingHalfStored("whatsapp", acknowledged);
-  }, 240_000);
+  it(
+    `answers ${WHATSAPP_EVENTS} fuzzed, validly signed WhatsApp events without a 5xx, and stores every acknowledged message whole`,
+    async () => {
+      const f = fuzzer(seededRandom(ABUSE_SEED + 1));
+      const events = Array.from({ length: WHATSAPP_EVENTS }, (_, i) => whatsappEvent(f, i));
+      const failures: string[] = [];
+      const acknowledged = new Set<string>();
+      await inParallel(events.length, async (index) => {
+        const event = events[index];
+        const res = await rig.postWhatsapp(event);
+        if (res.status >= 500) failures.push(`event #${index} (seed ${ABUSE_SEED + 1}): ${res.status} ${(await res.text()).slice(0, 120)} ${JSON.stringify(event).slice(0, 300)}`);
+        else await res.body?.cancel();
+        if (res.status !== 200) return;
+        for (const message of translateWebhookPayload(event, WHATSAPP_PHONE_NUMBER_ID)?.messages ?? []) acknowledged.add(message.channelMessageId);
+      });
+      expect(failures.slice(0, 10)).toEqual([]);
+      expect(acknowledged.size).toBeGreaterThan(WHATSAPP_EVENTS / 10);
+      await expectNothingHalfStored("whatsapp", acknowledged);
+    },
+    volumeTimeout(WHATSAPP_EVENTS),
+  );
 
   it("still answers a new resident at once after the storm", async () => {
     const chat = 719_999;

@@ -1,0 +1,203 @@
+/**
+ * Plain SQL for the inbound hot path (storing a message, a bot turn, the outbox), in src/db only.
+ * Prisma 6.19 compiles every model query afresh in its WASM query compiler (about 700 µs for a
+ * `findUnique` on this machine) and even `$queryRaw` costs about 250 µs; a prepared statement
+ * on better-sqlite3 costs about 10 µs. So on SQLite these statements run on the one connection
+ * Prisma's adapter opened, as cached prepared statements: inside a Prisma transaction callback
+ * that connection is in the transaction (the adapter runs one transaction at a time on it), so a
+ * statement here commits or rolls back with the rest. On PostgreSQL a transaction holds its own
+ * pooled connection that Prisma does not hand out, so the same SQL goes through `$queryRawUnsafe`
+ * of the client or transaction given (no query compilation, still in the transaction).
+ *
+ * The SQL is written once with `?` placeholders, in the dialect both databases share (quoted
+ * camelCase names); PostgreSQL gets `$1, $2…`. Rows come back as plain records; read them with
+ * the helpers below (SQLite returns dates as text and booleans as 0/1).
+ */
+import { randomBytes } from "node:crypto";
+import Database from "better-sqlite3";
+import type { DbOrTx } from "./client.ts";
+
+/** A value a statement binds. */
+export type SqlParam = string | number | boolean | Date | null;
+/** A row as the driver returns it. */
+export type SqlRow = Record<string, unknown>;
+
+const HANDLE = Symbol.for("wijklijn.sqliteHandle");
+
+/** Where the SQLite connection is kept once Prisma's adapter opened it, with its prepared statements. */
+export class SqliteHandleHolder {
+  handle: Database.Database | null = null;
+  readonly statements = new Map<string, Database.Statement>();
+}
+
+/** Gives a SQLite client its handle holder (createDb); the adapter fills it in on connect. */
+export function attachSqliteHolder(db: object, holder: SqliteHandleHolder): void {
+  Object.defineProperty(db, HANDLE, { value: holder, enumerable: false });
+}
+
+/** The adapter's connection, when it is a better-sqlite3 database. */
+export function sqliteHandleOf(adapter: object): Database.Database | null {
+  return "client" in adapter && adapter.client instanceof Database ? adapter.client : null;
+}
+
+function holderOf(db: DbOrTx): SqliteHandleHolder | null {
+  // A transaction client reads its client's properties through, so `tx` finds the holder too.
+  const value: unknown = Reflect.get(db, HANDLE);
+  return value instanceof SqliteHandleHolder ? value : null;
+}
+
+/** At most this many prepared statements are kept per connection (hot-path SQL is a few dozen texts). */
+const STATEMENT_CACHE_SIZE = 200;
+
+function prepared(holder: SqliteHandleHolder, handle: Database.Database, text: string): Database.Statement {
+  let statement = holder.statements.get(text);
+  if (!statement) {
+    statement = handle.prepare(text);
+    if (holder.statements.size >= STATEMENT_CACHE_SIZE) holder.statements.clear();
+    holder.statements.set(text, statement);
+  }
+  return statement;
+}
+
+function sqliteValue(value: SqlParam): string | number | null {
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+let placeholderCache = new Map<string, string>();
+function postgresText(text: string): string {
+  let converted = placeholderCache.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    if (placeholderCache.size > 500) placeholderCache = new Map();
+    placeholderCache.set(text, converted);
+  }
+  return converted;
+}
+
+/** Runs a statement that returns rows. */
+export async function sqlRows(db: DbOrTx, text: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
+  const holder = holderOf(db);
+  if (holder?.handle?.open) {
+    try {
+      const rows: unknown[] = prepared(holder, holder.handle, text).all(...params.map(sqliteValue));
+      return rows.filter(isRow);
+    } catch (error) {
+      throw driverError(error);
+    }
+  }
+  const rows: unknown = await db.$queryRawUnsafe(holderOf(db) ? text : postgresText(text), ...params);
+  return Array.isArray(rows) ? rows.filter(isRow) : [];
+}
+
+/** Runs a statement that changes rows; returns how many. */
+export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam[] = []): Promise<number> {
+  const holder = holderOf(db);
+  if (holder?.handle?.open) {
+    try {
+      return prepared(holder, holder.handle, text).run(...params.map(sqliteValue)).changes;
+    } catch (error) {
+      throw driverError(error);
+    }
+  }
+  return db.$executeRawUnsafe(holderOf(db) ? text : postgresText(text), ...params);
+}
+
+function isRow(value: unknown): value is SqlRow {
+  return typeof value === "object" && value !== null;
+}
+
+/** A driver error with Prisma's code for a unique violation (P2002), so callers check one code. */
+export class SqlUniqueViolation extends Error {
+  readonly code = "P2002";
+}
+
+function driverError(error: unknown): unknown {
+  if (error instanceof Database.SqliteError && (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")) {
+    return new SqlUniqueViolation(error.message, { cause: error });
+  }
+  return error;
+}
+
+/** Is this a unique-constraint violation, from Prisma (P2002), a raw PostgreSQL statement (23505) or SQLite? */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  if ("code" in error && error.code === "P2002") return true;
+  if ("meta" in error && typeof error.meta === "object" && error.meta !== null && "code" in error.meta && error.meta.code === "23505") return true;
+  return "message" in error && typeof error.message === "string" && /23505|unique constraint/i.test(error.message) && "code" in error && error.code === "P2010";
+}
+
+// Reading rows.
+
+/** A text column. */
+export function textOf(row: SqlRow, column: string): string {
+  const value = row[column];
+  if (typeof value !== "string") throw new Error(`column ${column}: expected text`);
+  return value;
+}
+
+/** A text column that may be NULL. */
+export function optionalTextOf(row: SqlRow, column: string): string | null {
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string") throw new Error(`column ${column}: expected text`);
+  return value;
+}
+
+/** A number column (SQLite may give a bigint for a count). */
+export function numberOf(row: SqlRow, column: string): number {
+  const value = row[column];
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string" && value !== "" && Number.isFinite(Number(value))) return Number(value);
+  throw new Error(`column ${column}: expected a number`);
+}
+
+/** A number column that may be NULL. */
+export function optionalNumberOf(row: SqlRow, column: string): number | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : numberOf(row, column);
+}
+
+/** A date column (a Date on PostgreSQL, ISO text on SQLite). */
+export function dateOf(row: SqlRow, column: string): Date {
+  const value = row[column];
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") return new Date(value);
+  throw new Error(`column ${column}: expected a date`);
+}
+
+/** A date column that may be NULL. */
+export function optionalDateOf(row: SqlRow, column: string): Date | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : dateOf(row, column);
+}
+
+/** A boolean column that may be NULL (SQLite gives 1/0). */
+export function optionalBooleanOf(row: SqlRow, column: string): boolean | null {
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  return Boolean(value);
+}
+
+// Ids.
+
+let lastMs = 0;
+let counter = 0;
+const fingerprint = randomBytes(3).readUIntBE(0, 3).toString(36).padStart(4, "0").slice(-4);
+
+/**
+ * A new row id in the layout of Prisma's `cuid()` ("c", time, counter, fingerprint, random; 25
+ * characters), so ids made here sort by creation time among Prisma's, as `ORDER BY createdAt, id` expects.
+ */
+export function newId(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    counter = 0;
+  } else counter += 1;
+  const random = randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, "0").slice(-8);
+  return `c${ms.toString(36).padStart(8, "0")}${(counter % 1_679_616).toString(36).padStart(4, "0")}${fingerprint}${random}`;
+}
