@@ -11,7 +11,7 @@ import { migrateDatabase } from "./db/migrate.ts";
 import { seedDemoGemeente } from "./db/seedDemo.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
 import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
-import { createTelegramChannel } from "./channels/telegram/telegramChannel.ts";
+import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegramChannel.ts";
 import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
 import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCloudChannel.ts";
 import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
@@ -29,6 +29,7 @@ import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { startRetentionSchedule } from "./jobs/retention.ts";
 import { startFeedbackAsker } from "./trust/feedbackAsker.ts";
 import { startTafelNoticeSchedule } from "./jobs/dialoogtafelNotices.ts";
+import { startWijkberichtSender } from "./jobs/wijkberichtSender.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
@@ -90,6 +91,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
   if (config.telegram.enabled) {
     const telegram = createTelegramChannel({
       ...config.telegram,
+      limits: { ...TELEGRAM_LIMITS, perSecond: config.telegram.maxMessagesPerSecond },
       publicUrl: config.http.publicUrl,
       ingest,
       logger,
@@ -172,6 +174,19 @@ export async function startService(config: Config, logger: Logger, options: { fl
     ...(options.now ? { now: options.now } : {}),
   });
 
+  // Wijkberichten: scheduled ones start at their time; each is queued for its subscribers in batches, through the outbox.
+  const wijkberichten = startWijkberichtSender({
+    db,
+    logger,
+    globals: () => running.flows().globals,
+    channels: channels.map((channel) => channel.kind),
+    whatsappCloud: config.whatsappCloud.enabled
+      ? { template: config.whatsappCloud.wijkberichtTemplate ? { name: config.whatsappCloud.wijkberichtTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      : null,
+    onQueued: () => running.dispatcher.nudge(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
     wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
@@ -245,6 +260,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       clearInterval(snoozeTimer);
       retention.stop();
       await tafelNotices.stop();
+      await wijkberichten.stop();
       await notifications.stop();
       await digests?.stop();
       mailer.close();
