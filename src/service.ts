@@ -8,7 +8,7 @@ import { describeChannels, type Config } from "./config/env.ts";
 import { resolveSessionSecret } from "./config/sessionSecret.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
-import { seedDemoGemeente } from "./db/seedDemo.ts";
+import { seedDemoGemeente, seedDemoSubscribers } from "./db/seedDemo.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
 import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
 import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegramChannel.ts";
@@ -66,7 +66,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
   }
   if (config.demoData && (await countGemeenten(db)) === 0) {
     const report = await seedDemoGemeente(db);
-    logger.info({ wijken: report.wijken, tandems: report.tandems }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
+    const subscribers = await seedDemoSubscribers(db);
+    logger.info({ wijken: report.wijken, tandems: report.tandems, subscribers }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
   }
   for (const line of describeChannels(config)) logger.info(line);
   logger.info(config.oidc.enabled ? `OpenID Connect sign-in: on (${config.oidc.issuer})` : "OpenID Connect sign-in: off (set the OIDC_* settings to turn it on)");
@@ -238,6 +239,14 @@ export async function startService(config: Config, logger: Logger, options: { fl
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
     mediaDir,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
+    wijkberichten: {
+      whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.wijkberichtTemplate } : null,
+      test: {
+        mail: mailer.enabled ? (to, subject, text) => mailer.send({ to, subject, text }) : null,
+        telegram: staffTelegram ? async (chatId, text) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) : null,
+      },
+      onSend: () => wijkberichten.nudge(),
+    },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));

@@ -33,6 +33,7 @@ import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
 import { contentRoutes } from "../inbox/content.routes.ts";
 import { tafelRoutes } from "../inbox/tafel/tafel.routes.ts";
+import { wijkberichtRoutes, type WijkberichtRoutesDeps } from "../inbox/wijkberichten/wijkbericht.routes.ts";
 import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
@@ -75,6 +76,8 @@ export interface AppDeps {
   privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost">> & { retention?: RetentionSettings };
   /** A gemeente's own design-token file for the public wijk pages (PUBLIC_THEME_CSS). */
   publicThemeCssPath?: string;
+  /** The wijkbericht pages: WhatsApp Cloud's template (when that channel is on), how a test reaches staff, and what wakes the sender. */
+  wijkberichten?: Pick<WijkberichtRoutesDeps, "whatsappCloud" | "test" | "onSend">;
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -169,6 +172,10 @@ export function createApp(deps: AppDeps): Express {
   app.use("/inbox", requireSignedIn, verifyCsrf);
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
+  if (runningBot) {
+    const wijkberichten = deps.wijkberichten ?? { whatsappCloud: null, test: { mail: null, telegram: null } };
+    app.use(wijkberichtRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam", globals: () => runningBot.flows().globals, ...wijkberichten }));
+  }
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {

@@ -12,11 +12,18 @@ export interface PageUser {
 }
 
 /** The full page. `current` marks the active navigation item. */
-export function page(options: { title: string; user: PageUser | null; current?: "inbox" | "content" | "admin" | "digests" | "account"; body: SafeHtml; refreshSeconds?: number }): string {
+export function page(options: {
+  title: string;
+  user: PageUser | null;
+  current?: "inbox" | "content" | "wijkberichten" | "admin" | "digests" | "account";
+  body: SafeHtml;
+  refreshSeconds?: number;
+}): string {
   const nav = options.user
     ? html`<nav aria-label="Hoofdmenu"><ul>
         <li><a href="/inbox" ${options.current === "inbox" ? html`aria-current="page"` : ""}>Gesprekken</a></li>
         <li><a href="/inbox/content" ${options.current === "content" ? html`aria-current="page"` : ""}>Wijknieuws en dialoogtafels</a></li>
+        ${options.user.role !== "wethouder" ? html`<li><a href="/inbox/wijkberichten" ${options.current === "wijkberichten" ? html`aria-current="page"` : ""}>Wijkberichten</a></li>` : ""}
         ${options.user.role !== "gebiedsregisseur" ? html`<li><a href="/inbox/digests" ${options.current === "digests" ? html`aria-current="page"` : ""}>Weekoverzichten</a></li>` : ""}
         ${options.user.role === "admin" ? html`<li><a href="/inbox/admin" ${options.current === "admin" ? html`aria-current="page"` : ""}>Beheer</a></li>` : ""}
       </ul>

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StaffPrincipal } from "../../src/api/auth.ts";
 import { addDialoogtafel, addNewsItem, cancelDialoogtafel, editNewsItem } from "../../src/inbox/contentActions.ts";
-import { ActionError } from "../../src/inbox/conversationActions.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
 
 const now = new Date("2026-12-01T10:00:00Z");
