@@ -29,6 +29,7 @@ import { startDigestSchedule } from "./digests/digestSchedule.ts";
 import { startRetentionSchedule } from "./jobs/retention.ts";
 import { startFeedbackAsker } from "./trust/feedbackAsker.ts";
 import { startTafelNoticeSchedule } from "./jobs/dialoogtafelNotices.ts";
+import { startWeeklyBundles } from "./jobs/wijkberichtBundles.ts";
 import { startWijkberichtSender } from "./jobs/wijkberichtSender.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
@@ -188,6 +189,21 @@ export async function startService(config: Config, logger: Logger, options: { fl
     ...(options.now ? { now: options.now } : {}),
   });
 
+  // The weekly bundle for subscribers who chose "één keer per week" (Monday 09:00, the week before).
+  const bundles = startWeeklyBundles({
+    db,
+    logger,
+    globals: () => running.flows().globals,
+    gemeenteId: gemeente.id,
+    timeZone: gemeente.timeZone,
+    channels: channels.map((channel) => channel.kind),
+    whatsappCloud: config.whatsappCloud.enabled
+      ? { template: config.whatsappCloud.wijkberichtTemplate ? { name: config.whatsappCloud.wijkberichtTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      : null,
+    onQueued: () => running.dispatcher.nudge(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
     wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
@@ -270,6 +286,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       retention.stop();
       await tafelNotices.stop();
       await wijkberichten.stop();
+      await bundles.stop();
       await notifications.stop();
       await digests?.stop();
       mailer.close();

@@ -332,3 +332,45 @@ export async function touchSendingWijkbericht(tx: Tx, id: string, now: Date): Pr
   const touched = await tx.wijkbericht.updateMany({ where: { id, status: "sending" }, data: { updatedAt: now } });
   return touched.count > 0;
 }
+
+// ---- Weekly bundles ----
+
+/** The berichten that started going in [start, end) (not cancelled before they went), with their wijken. */
+export async function listBerichtenStartedBetween(db: DbOrTx, gemeenteId: string, start: Date, end: Date) {
+  return db.wijkbericht.findMany({
+    where: { gemeenteId, startedAt: { gte: start, lt: end }, status: { in: ["sending", "sent"] } },
+    select: { id: true, text: true, imageUrl: true, link: true, startedAt: true, wijken: { select: { wijkId: true, wijk: { select: { name: true } } } } },
+    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Weekly subscribers of these wijken without a bundle for `week` yet, with the wijken they follow (at most `take` identities). */
+export async function listWeeklySubscribersWithoutBundle(db: DbOrTx, wijkIds: readonly string[], week: string, take: number) {
+  const rows = await db.subscription.findMany({
+    where: { wijkId: { in: [...wijkIds] }, cancelledAt: null, frequency: "weekly", channelIdentity: { wijkberichtBundles: { none: { week } } } },
+    select: { residentId: true, channelIdentityId: true, wijkId: true, channelIdentity: { select: { channel: true } }, resident: { select: { language: true } } },
+    orderBy: [{ channelIdentityId: "asc" }, { id: "asc" }],
+    take: take * Math.max(1, wijkIds.length),
+  });
+  const byIdentity = new Map<string, WijkSubscriber & { language: string; wijkIds: string[] }>();
+  for (const row of rows) {
+    const channel = ChannelSchema.safeParse(row.channelIdentity.channel);
+    if (!channel.success) continue;
+    const existing = byIdentity.get(row.channelIdentityId);
+    if (existing) existing.wijkIds.push(row.wijkId);
+    else if (byIdentity.size < take)
+      byIdentity.set(row.channelIdentityId, { residentId: row.residentId, channelIdentityId: row.channelIdentityId, channel: channel.data, language: row.resident.language, wijkIds: [row.wijkId] });
+  }
+  return [...byIdentity.values()];
+}
+
+/**
+ * Writes one identity's weekly bundle: the bundle row (unique per identity and week: a second
+ * one throws, so a bundle goes once) and its outbox row, in the caller's transaction.
+ */
+export async function queueWeeklyBundle(tx: Tx, input: { subscriber: WijkSubscriber; week: string; berichten: number; payload: OutboundPayload | null; now: Date }): Promise<void> {
+  const outbox = input.payload ? await addOutboxMessage(tx, { ...input.subscriber, conversationId: null, payload: input.payload, priority: WIJKBERICHT_PRIORITY, now: input.now }) : null;
+  await tx.wijkberichtBundle.create({
+    data: { channelIdentityId: input.subscriber.channelIdentityId, week: input.week, berichten: input.berichten, outboxMessageId: outbox?.id ?? null, createdAt: input.now },
+  });
+}
