@@ -88,6 +88,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
   };
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
   let telegramAdapter: ChannelAdapter | null = null;
+  let telegramUsername: (() => string | null) | null = null;
   const webhooks: Router[] = [];
   const readinessChecks: ReadinessCheck[] = [];
   if (config.telegram.enabled) {
@@ -107,6 +108,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     });
     channels.push(telegram.adapter);
     telegramAdapter = telegram.adapter;
+    telegramUsername = () => telegram.username();
     webhooks.push(telegram.webhook);
     readinessChecks.push(telegram.readiness);
   }
@@ -250,6 +252,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         }
       : {}),
     telegramEnabled: config.telegram.enabled,
+    ...(telegramUsername ? { telegramUsername } : {}),
     publicUrl: config.http.publicUrl,
     privacy: privacyFactsOf(config),
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),

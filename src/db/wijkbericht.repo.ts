@@ -264,8 +264,11 @@ export async function findLastThingWasWijkbericht(db: DbOrTx, channelIdentityId:
   return later ? null : { wijkberichtId: delivery.wijkberichtId };
 }
 
-/** The wijkbericht a resident's conversation answers: the newest delivered to its identity before `before`, within `withinMs`. */
-export async function findAnsweredWijkbericht(db: DbOrTx, channelIdentityId: string, before: Date, withinMs: number) {
+/** The wijkbericht a conversation may answer: the newest sent to its resident's identity before `before`, within `withinMs`. */
+export async function findAnsweredWijkbericht(db: DbOrTx, conversationId: string, before: Date, withinMs: number) {
+  const conversation = await db.conversation.findUnique({ where: { id: conversationId }, select: { channelIdentityId: true } });
+  const channelIdentityId = conversation?.channelIdentityId;
+  if (!channelIdentityId) return null;
   const delivery = await db.wijkberichtDelivery.findFirst({
     where: { channelIdentityId, status: "sent", createdAt: { lte: before, gte: new Date(before.getTime() - withinMs) } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

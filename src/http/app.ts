@@ -76,6 +76,8 @@ export interface AppDeps {
   privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost">> & { retention?: RetentionSettings };
   /** A gemeente's own design-token file for the public wijk pages (PUBLIC_THEME_CSS). */
   publicThemeCssPath?: string;
+  /** The Telegram bot's @username once connected (the public wijk page's subscribe link). */
+  telegramUsername?: () => string | null;
   /** The wijkbericht pages: WhatsApp Cloud's template (when that channel is on), how a test reaches staff, and what wakes the sender. */
   wijkberichten?: Pick<WijkberichtRoutesDeps, "whatsappCloud" | "test" | "onSend">;
 }
@@ -157,7 +159,15 @@ export function createApp(deps: AppDeps): Express {
 
   // The public wijk pages (no login): the gemeente's wijken and each wijk's transparency page.
   if (flowSettings) {
-    app.use(wijkPages({ db: deps.db, settings: flowSettings, timeZone: deps.timeZone ?? "Europe/Amsterdam", ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}) }));
+    app.use(
+      wijkPages({
+        db: deps.db,
+        settings: flowSettings,
+        timeZone: deps.timeZone ?? "Europe/Amsterdam",
+        ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}),
+        ...(deps.telegramUsername ? { telegramUsername: deps.telegramUsername } : {}),
+      }),
+    );
   }
 
   // The staff inbox: assets and sign-in are public; everything else needs a session, and every

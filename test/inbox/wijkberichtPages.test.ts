@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { createStaffSession } from "../../src/db/session.repo.ts";
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../../src/inbox/session.ts";
+import { conversationPages } from "../../src/inbox/pages/conversationPages.ts";
 import { wijkberichtRoutes } from "../../src/inbox/wijkberichten/wijkbericht.routes.ts";
 import { runWijkberichtRound } from "../../src/jobs/wijkberichtSender.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -61,6 +62,7 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
         test: { mail: async (to, subject, text) => void mails.push({ to, subject, text }), telegram: null },
       }),
     );
+    app.use(conversationPages({ db, settings: () => flows.settings, timeZone: "Europe/Amsterdam" }));
     server = await listen(app);
   });
   afterAll(async () => {
@@ -155,5 +157,35 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
     const later = await post(`/inbox/wijkberichten/${id}/inplannen`, who.grMierlo, [["scheduledAt", "2099-01-01T09:00"]]);
     expect(later.headers.get("location")).toContain("klaar=ingepland");
     expect(await t.db.wijkbericht.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "scheduled", scheduledAt: new Date("2099-01-01T08:00:00Z") });
+  });
+
+  it("shows staff that a resident's conversation may answer the wijkbericht they just got", async () => {
+    const db = t.db;
+    const gemeente = await db.gemeente.findFirstOrThrow();
+    const resident = await db.resident.create({ data: { gemeenteId: gemeente.id, wijkId: luchen } });
+    const identity = await db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: "7777" } });
+    await db.subscription.create({ data: { residentId: resident.id, wijkId: luchen, channelIdentityId: identity.id } });
+    const tandem = await db.tandem.findFirstOrThrow({ where: { slug: "mierlo" } });
+    const conversation = await db.conversation.create({
+      data: { reference: "WL-2026-07777", gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: luchen, tandemId: tandem.id, status: "open" },
+    });
+    await db.message.create({ data: { conversationId: conversation.id, direction: "in", authorKind: "resident", text: "Eerder", channel: "telegram" } });
+    const plain = await (await get(`/inbox/c/${conversation.id}`, who.grMierlo)).text();
+    expect(plain).not.toContain("antwoord op wijkbericht");
+
+    const created = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "De speeltuin aan de Heuvel gaat open."],
+      ["wijkIds", luchen],
+    ]);
+    const id = /\/inbox\/wijkberichten\/([^?]+)/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
+    await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, []);
+    const deps = { db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram" as const], whatsappCloud: null };
+    await runWijkberichtRound(deps);
+    await db.outboxMessage.updateMany({ where: { channelIdentityId: identity.id, status: "pending" }, data: { status: "sent", sentAt: new Date() } });
+    await runWijkberichtRound(deps);
+    // The bericht is in the resident's conversation too, so staff see it above the reply.
+    expect(await db.message.count({ where: { conversationId: conversation.id, direction: "out", text: { startsWith: "De speeltuin aan de Heuvel gaat open." } } })).toBe(1);
+    const page = await (await get(`/inbox/c/${conversation.id}`, who.grMierlo)).text();
+    expect(page).toContain(`Mogelijk een antwoord op wijkbericht <a href="/inbox/wijkberichten/${id}">«De speeltuin aan de Heuvel gaat open.»</a>`);
   });
 });
