@@ -8,10 +8,10 @@ import { describeChannels, type Config } from "./config/env.ts";
 import { resolveSessionSecret } from "./config/sessionSecret.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
-import { seedDemoGemeente } from "./db/seedDemo.ts";
+import { seedDemoGemeente, seedDemoSubscribers } from "./db/seedDemo.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
 import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
-import { createTelegramChannel } from "./channels/telegram/telegramChannel.ts";
+import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegramChannel.ts";
 import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
 import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCloudChannel.ts";
 import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
@@ -30,6 +30,8 @@ import { startRetentionSchedule } from "./jobs/retention.ts";
 import { startFeedbackAsker } from "./trust/feedbackAsker.ts";
 import { startOpen311Forwarder } from "./open311/forwarder.ts";
 import { startTafelNoticeSchedule } from "./jobs/dialoogtafelNotices.ts";
+import { startWeeklyBundles } from "./jobs/wijkberichtBundles.ts";
+import { startWijkberichtSender } from "./jobs/wijkberichtSender.ts";
 import { createApp } from "./http/app.ts";
 import { privacyFactsOf } from "./privacy/privacyStatement.routes.ts";
 import { OIDC_CALLBACK_PATH } from "./inbox/oidc.ts";
@@ -66,7 +68,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
   }
   if (config.demoData && (await countGemeenten(db)) === 0) {
     const report = await seedDemoGemeente(db);
-    logger.info({ wijken: report.wijken, tandems: report.tandems }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
+    const subscribers = await seedDemoSubscribers(db);
+    logger.info({ wijken: report.wijken, tandems: report.tandems, subscribers }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
   }
   for (const line of describeChannels(config)) logger.info(line);
   logger.info(config.oidc.enabled ? `OpenID Connect sign-in: on (${config.oidc.issuer})` : "OpenID Connect sign-in: off (set the OIDC_* settings to turn it on)");
@@ -86,11 +89,13 @@ export async function startService(config: Config, logger: Logger, options: { fl
   };
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
   let telegramAdapter: ChannelAdapter | null = null;
+  let telegramUsername: (() => string | null) | null = null;
   const webhooks: Router[] = [];
   const readinessChecks: ReadinessCheck[] = [];
   if (config.telegram.enabled) {
     const telegram = createTelegramChannel({
       ...config.telegram,
+      limits: { ...TELEGRAM_LIMITS, perSecond: config.telegram.maxMessagesPerSecond },
       publicUrl: config.http.publicUrl,
       ingest,
       logger,
@@ -104,6 +109,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     });
     channels.push(telegram.adapter);
     telegramAdapter = telegram.adapter;
+    telegramUsername = () => telegram.username();
     webhooks.push(telegram.webhook);
     readinessChecks.push(telegram.readiness);
   }
@@ -189,6 +195,34 @@ export async function startService(config: Config, logger: Logger, options: { fl
     ...(options.now ? { now: options.now } : {}),
   });
 
+  // Wijkberichten: scheduled ones start at their time; each is queued for its subscribers in batches, through the outbox.
+  const wijkberichten = startWijkberichtSender({
+    db,
+    logger,
+    globals: () => running.flows().globals,
+    channels: channels.map((channel) => channel.kind),
+    whatsappCloud: config.whatsappCloud.enabled
+      ? { template: config.whatsappCloud.wijkberichtTemplate ? { name: config.whatsappCloud.wijkberichtTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      : null,
+    onQueued: () => running.dispatcher.nudge(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  // The weekly bundle for subscribers who chose "één keer per week" (Monday 09:00, the week before).
+  const bundles = startWeeklyBundles({
+    db,
+    logger,
+    globals: () => running.flows().globals,
+    gemeenteId: gemeente.id,
+    timeZone: gemeente.timeZone,
+    channels: channels.map((channel) => channel.kind),
+    whatsappCloud: config.whatsappCloud.enabled
+      ? { template: config.whatsappCloud.wijkberichtTemplate ? { name: config.whatsappCloud.wijkberichtTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      : null,
+    onQueued: () => running.dispatcher.nudge(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
   // Snoozed conversations come back to the inbox when their time has come.
   const snoozeTimer = setInterval(() => {
     wakeSnoozedConversations(db).catch((error: unknown) => logger.error({ err: error }, "waking snoozed conversations failed"));
@@ -235,11 +269,20 @@ export async function startService(config: Config, logger: Logger, options: { fl
         }
       : {}),
     telegramEnabled: config.telegram.enabled,
+    ...(telegramUsername ? { telegramUsername } : {}),
     publicUrl: config.http.publicUrl,
     privacy: privacyFactsOf(config),
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
     mediaDir,
     ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
+    wijkberichten: {
+      whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.wijkberichtTemplate } : null,
+      test: {
+        mail: mailer.enabled ? (to, subject, text) => mailer.send({ to, subject, text }) : null,
+        telegram: staffTelegram ? async (chatId, text) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) : null,
+      },
+      onSend: () => wijkberichten.nudge(),
+    },
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
@@ -263,6 +306,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
       clearInterval(snoozeTimer);
       retention.stop();
       await tafelNotices.stop();
+      await wijkberichten.stop();
+      await bundles.stop();
       await notifications.stop();
       await digests?.stop();
       mailer.close();

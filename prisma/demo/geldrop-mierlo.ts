@@ -151,3 +151,14 @@ export const demoDialoogtafels: Array<{ wijk: string; title: string; topic: stri
   { wijk: "mierlo-dorp", title: "Dialoogtafel Mierlo", topic: "Het nieuwe dorpshart", location: "Ontmoetingscentrum, Mierlo", weeksAhead: 3, capacity: 30 },
   { wijk: "buitengebied", title: "Dialoogtafel Buitengebied", topic: "Landwegen, verkeer en natuur", location: "Boerderij Gijzenrooi", weeksAhead: 5, capacity: 15 },
 ];
+
+/**
+ * Invented subscribers to wijkberichten, so that a new install can send one and watch it go: web
+ * chat identities nobody reads (no conversation, no consent text), in the demo sign-in's tandem
+ * Geldrop-Noord. `weekly`: of those, how many chose the weekly bundle.
+ */
+export const demoSubscribers: Array<{ wijk: string; count: number; weekly: number }> = [
+  { wijk: "centrum", count: 12, weekly: 2 },
+  { wijk: "coevering", count: 8, weekly: 1 },
+  { wijk: "braakhuizen-noord", count: 5, weekly: 0 },
+];

@@ -30,6 +30,7 @@ import {
   unsubscribeIdentity,
 } from "../db/wijkContent.repo.ts";
 import { findExportGeneration } from "../db/residentData.repo.ts";
+import { cancelQueuedDeliveries } from "../db/wijkbericht.repo.ts";
 import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
 import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
 import { routeResident } from "../routing/routeResident.ts";
@@ -218,16 +219,24 @@ export const actions: Actions = {
     return routeToStaff(ctx, { intent: "contact", theme: params.question ? ctx.classify(params.question).theme : "overig", summary: summarise(params, ctx) });
   },
 
-  async subscribe(_params, ctx) {
+  async subscribe(params, ctx) {
     const wijk = await residentWijk(ctx);
     if (!wijk) return { outcome: "no-wijk" };
-    const created = await subscribeToWijk(ctx.tx, { residentId: ctx.residentId, wijkId: wijk.id, channelIdentityId: ctx.channelIdentityId, now: ctx.now });
+    const outcome = await subscribeToWijk(ctx.tx, {
+      residentId: ctx.residentId,
+      wijkId: wijk.id,
+      channelIdentityId: ctx.channelIdentityId,
+      ...(params.frequency ? { frequency: params.frequency } : {}),
+      now: ctx.now,
+    });
     await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: true, version: "2026-11", at: ctx.now });
-    return { outcome: created ? "subscribed" : "already" };
+    return { outcome };
   },
 
   async unsubscribe(_params, ctx) {
     const count = await unsubscribeIdentity(ctx.tx, ctx.channelIdentityId, ctx.now);
+    // A wijkbericht still on its way to this resident stops too (what a platform already has, has gone).
+    await cancelQueuedDeliveries(ctx.tx, { channelIdentityId: ctx.channelIdentityId }, "unsubscribed", ctx.now);
     if (count > 0) await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now });
     return { outcome: count > 0 ? "unsubscribed" : "none" };
   },

@@ -28,6 +28,7 @@ import type { Tx } from "../db/client.ts";
 import { addOutboundMessage, addOutboxMessage, changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
+import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
 import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
@@ -266,6 +267,9 @@ export const runFlows: Middleware = async (turn) => {
 };
 
 /** The variables the first message fills in; flows/welkom.yaml wipes them when consent is declined. */
+/** How long after a wijkbericht "stop" (with nothing sent since) still means "stop the wijkberichten". */
+const WIJKBERICHT_STOP_WINDOW_MS = 14 * 86_400_000;
+
 const CARRIED_VARS = new Set(["keep_intent", "keep_text", "keep_place", "keep_location"]);
 
 /**
@@ -345,6 +349,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
   if (!parsedState.success || conversation.flowStateEmpty) state.language = resident.language === "en" ? "en" : "nl";
 
   const adapter = new CollectingAdapter();
+  // "stop" right after a wijkbericht means "stop these berichten" (flows/stop.yaml).
+  const lastWasWijkbericht = (await findLastThingWasWijkbericht(tx, conversation.channelIdentityId, now, WIJKBERICHT_STOP_WINDOW_MS)) !== null;
   const turn: Omit<Turn, "context"> = {
     tx,
     deps,
@@ -361,6 +367,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
       consent: resident.privacyConsent,
       consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
+      lastWasWijkbericht,
       /** The privacy statement, for the privacy flow's "what do you keep" answer. */
       privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
     },

@@ -24,7 +24,8 @@ import { ImportError, type ImportResult } from "../importers/importReport.ts";
 import { importPostcodesFromCsv } from "../importers/postcodesCsv.ts";
 import { importWijkenFromCsv } from "../importers/wijkenCsv.ts";
 import { importWijkenFromGeoJson } from "../importers/wijkenGeojson.ts";
-import { sendWijkbericht, WIJKBERICHT_MAX_LENGTH } from "../inbox/contentActions.ts";
+import { broadcastWijkbericht, cancelWijkbericht, loadWijkbericht, type WijkberichtProgress } from "../inbox/wijkberichtActions.ts";
+import { WIJKBERICHT_TEXT_MAX } from "../wijkberichten/renderWijkbericht.ts";
 import { PasswordPolicy, setStaffPassword } from "../inbox/password.ts";
 import { applyRetention } from "../jobs/retention.ts";
 import { eraseResidentData, exportResidentData } from "../privacy/residentData.ts";
@@ -53,7 +54,7 @@ async function requireGemeenteId(db: Db): Promise<string> {
   return gemeente.id;
 }
 
-function parse<T extends Record<string, { type: "string" | "boolean"; short?: string }>>(args: string[], options: T) {
+function parse<T extends Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
   } catch (error) {
@@ -155,6 +156,32 @@ function reportImport(io: CliIo, what: string, file: string, result: ImportResul
 function importAuditData(file: string, format: "csv" | "geojson", result: ImportResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { created, updated, unchanged, deleted, skipped } = result;
   return { file: basename(file), format, created, updated, unchanged, deleted, skipped, ...extra };
+}
+
+/** "[██████░░░░]  60%  6000/10000 sent · 3 failed · 1 unsubscribed · 996 waiting (sending)". */
+export function describeProgress(progress: WijkberichtProgress, width = 24): string {
+  const done = progress.sent + progress.failed + progress.unsubscribed + progress.cancelled;
+  const total = Math.max(progress.recipients, done);
+  const share = total === 0 ? 1 : done / total;
+  const filled = Math.round(share * width);
+  const bar = `[${"█".repeat(filled)}${"░".repeat(width - filled)}]`;
+  const parts = [`${progress.sent}/${total} sent`, `${progress.failed} failed`, `${progress.unsubscribed} unsubscribed`];
+  if (progress.cancelled > 0) parts.push(`${progress.cancelled} cancelled`);
+  parts.push(`${progress.queued + progress.notYetQueued} waiting`);
+  return `${bar} ${String(Math.floor(share * 100)).padStart(3)}%  ${parts.join(" · ")} (${progress.status})`;
+}
+
+/** Prints the progress whenever it changes, until the bericht is sent or cancelled. */
+async function watchWijkbericht(db: Db, actor: { kind: "cli"; gemeenteId: string }, id: string, io: CliIo, pollMs = 1000): Promise<void> {
+  let last = "";
+  for (;;) {
+    const { progress } = await loadWijkbericht(db, actor, id);
+    const line = describeProgress(progress);
+    if (line !== last) io.out(line);
+    last = line;
+    if (progress.status === "sent" || progress.status === "cancelled" || progress.status === "draft") return;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
 }
 
 /** Every command, by its words. */
@@ -353,22 +380,52 @@ export const commands: Record<string, Command> = {
     },
   },
   broadcast: {
-    usage: "broadcast --wijk <slug> --text-file <f> [--dry-run]",
-    summary: "send a wijkbericht to every resident who subscribed to the wijk's news, on their own channel (after replies)",
+    usage: "broadcast --wijk <slug> [--wijk <slug> …] --text-file <f> [--dry-run] [--watch]",
+    summary:
+      "send a wijkbericht to every resident who subscribed to the news of these wijken, on their own channel (after replies);\n" +
+      "      the running service delivers it at each platform's rate. --watch: a progress bar until it is done",
     async run(args, { db, io }) {
-      const values = parse(args, { wijk: { type: "string" }, "text-file": { type: "string" }, "dry-run": { type: "boolean" } });
-      const slug = required(values.wijk, "--wijk");
+      const values = parse(args, { wijk: { type: "string", multiple: true }, "text-file": { type: "string" }, "dry-run": { type: "boolean" }, watch: { type: "boolean" } });
+      const raw = values.wijk;
+      const slugs = (Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : []).map((slug) => slug.trim()).filter(Boolean);
+      if (slugs.length === 0) throw new UsageError("--wijk is required");
       const text = (await readImportFile(required(values["text-file"], "--text-file"), io)).trim();
       if (!text) throw new UsageError("the text file is empty");
-      if (text.length > WIJKBERICHT_MAX_LENGTH) throw new UsageError(`a wijkbericht is at most ${WIJKBERICHT_MAX_LENGTH} characters`);
+      if (text.length > WIJKBERICHT_TEXT_MAX) throw new UsageError(`a wijkbericht is at most ${WIJKBERICHT_TEXT_MAX} characters`);
       const gemeenteId = await requireGemeenteId(db);
       // An unknown wijk is an ActionError, printed as any other error ("There is no wijk …").
-      const result = await sendWijkbericht(db, { kind: "cli", gemeenteId }, { wijkSlug: slug, text, dryRun: values["dry-run"] === true });
-      io.out(
-        result.queued
-          ? `Queued the wijkbericht for ${result.recipients} subscriber(s) of ${result.wijk.name}; the running service delivers it at each platform's rate.`
-          : `Would send to ${result.recipients} subscriber(s) of ${result.wijk.name}. Nothing was sent.`,
-      );
+      const actor = { kind: "cli" as const, gemeenteId };
+      const result = await broadcastWijkbericht(db, actor, { wijkSlugs: slugs, text, dryRun: values["dry-run"] === true });
+      const names = result.wijken.map((w) => w.name).join(", ");
+      const weekly = result.weekly > 0 ? ` (and ${result.weekly} weekly subscriber(s) in their weekly bundle)` : "";
+      if (!result.id) {
+        io.out(`Would send to ${result.recipients} subscriber(s) of ${names}${weekly}. Nothing was sent.`);
+        return;
+      }
+      io.out(`Sending wijkbericht ${result.id} to ${result.recipients} subscriber(s) of ${names}${weekly}; the running service delivers it at each platform's rate.`);
+      if (values.watch === true) await watchWijkbericht(db, actor, result.id, io);
+      else io.out(`Follow it with: npm run cli -- wijkbericht status --id ${result.id} --watch`);
+    },
+  },
+  "wijkbericht status": {
+    usage: "wijkbericht status --id <id> [--watch]",
+    summary: "show a wijkbericht's progress (queued, sent, failed, unsubscribed); --watch: a progress bar until it is done",
+    async run(args, { db, io }) {
+      const values = parse(args, { id: { type: "string" }, watch: { type: "boolean" } });
+      const id = required(values.id, "--id");
+      const actor = { kind: "cli" as const, gemeenteId: await requireGemeenteId(db) };
+      if (values.watch === true) await watchWijkbericht(db, actor, id, io);
+      else io.out(describeProgress((await loadWijkbericht(db, actor, id)).progress));
+    },
+  },
+  "wijkbericht cancel": {
+    usage: "wijkbericht cancel --id <id>",
+    summary: "cancel a wijkbericht: what no platform has yet is not sent",
+    async run(args, { db, io }) {
+      const values = parse(args, { id: { type: "string" } });
+      const id = required(values.id, "--id");
+      const result = await cancelWijkbericht(db, { kind: "cli", gemeenteId: await requireGemeenteId(db) }, id);
+      io.out(result.alreadyDone ? "The wijkbericht was already sent or cancelled; nothing changed." : `Cancelled; ${result.takenBack} waiting message(s) taken back.`);
     },
   },
   migrate: {

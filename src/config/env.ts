@@ -76,6 +76,7 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   TELEGRAM_API_ROOT: z.preprocess(emptyToUndefined, z.url().default("https://api.telegram.org")),
+  TELEGRAM_MAX_MESSAGES_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(30)),
 
   WHATSAPP_WEB_ENABLED: booleanFlag(false),
   WHATSAPP_WEB_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data/whatsapp-web")),
@@ -87,6 +88,13 @@ export const EnvSchema = z.object({
   WHATSAPP_CLOUD_VERIFY_TOKEN: optionalString,
   WHATSAPP_CLOUD_API_ROOT: z.preprocess(emptyToUndefined, z.url().default("https://graph.facebook.com")),
   WHATSAPP_CLOUD_FEEDBACK_TEMPLATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
+      .optional(),
+  ),
+  WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE: z.preprocess(
     emptyToUndefined,
     z
       .string()
@@ -184,7 +192,7 @@ export interface Config {
   demoData: boolean;
   /** A gemeente's own design tokens for the public wijk pages (a CSS file), instead of Wijklijn's. */
   publicThemeCss: string | undefined;
-  telegram: { enabled: false } | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string };
+  telegram: { enabled: false } | { enabled: true; token: string; mode: "polling" | "webhook"; webhookSecret: string | undefined; apiRoot: string; maxMessagesPerSecond: number };
   whatsappWeb: { enabled: boolean; dataDir: string; chromiumPath: string };
   whatsappCloud:
     | { enabled: false }
@@ -197,6 +205,8 @@ export interface Config {
         apiRoot: string;
         /** The approved template that asks "Voelde je je gehoord?" outside the 24-hour window (src/trust), and the templates' language. */
         feedbackTemplate: string | null;
+        /** The approved template for wijkberichten outside the 24-hour window (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE). */
+        wijkberichtTemplate: string | null;
         templateLanguage: string;
       };
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
@@ -248,7 +258,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     demoData: env.DEMO_DATA,
     publicThemeCss: env.PUBLIC_THEME_CSS,
     telegram: env.TELEGRAM_BOT_TOKEN
-      ? { enabled: true, token: env.TELEGRAM_BOT_TOKEN, mode: env.TELEGRAM_MODE, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET, apiRoot: env.TELEGRAM_API_ROOT }
+      ? {
+          enabled: true,
+          token: env.TELEGRAM_BOT_TOKEN,
+          mode: env.TELEGRAM_MODE,
+          webhookSecret: env.TELEGRAM_WEBHOOK_SECRET,
+          apiRoot: env.TELEGRAM_API_ROOT,
+          maxMessagesPerSecond: env.TELEGRAM_MAX_MESSAGES_PER_SECOND,
+        }
       : { enabled: false },
     whatsappWeb: { enabled: env.WHATSAPP_WEB_ENABLED, dataDir: env.WHATSAPP_WEB_DATA_DIR, chromiumPath: env.CHROMIUM_PATH },
     whatsappCloud:
@@ -261,6 +278,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             verifyToken: env.WHATSAPP_CLOUD_VERIFY_TOKEN,
             apiRoot: env.WHATSAPP_CLOUD_API_ROOT,
             feedbackTemplate: env.WHATSAPP_CLOUD_FEEDBACK_TEMPLATE ?? null,
+            wijkberichtTemplate: env.WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE ?? null,
             templateLanguage: env.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
           }
         : { enabled: false },

@@ -71,7 +71,8 @@ const specs = {
   openConversation: defineAction({ intent: IntentSchema, theme: TextSchema.optional(), ...summaryParams }, ["routed", "general"]),
   // open / closed: a tandem takes it, now or after office hours; general: no tandem, the general team.
   handover: defineAction(summaryParams, ["open", "closed", "general"]),
-  subscribe: defineAction({}, ["subscribed", "already", "no-wijk"]),
+  // changed: already subscribed, now with the other frequency (each bericht, or the weekly bundle).
+  subscribe: defineAction({ frequency: z.enum(["each", "weekly"]).optional() }, ["subscribed", "already", "changed", "no-wijk"]),
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),
   listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "one", "none"]),
   registerDialoogtafel: defineAction({ tafel: TextSchema }, ["registered", "waitlist", "already", "gone"]),

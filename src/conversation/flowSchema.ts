@@ -293,6 +293,12 @@ export const GlobalsSchema = z
         tafelReminder: TextSchema,
         tafelSummary: TextSchema,
         tafelCalendarDescription: TextSchema,
+        /**
+         * Wijkberichten (src/wijkberichten): the line under every bericht ({{wijken}}: the wijk names),
+         * and the weekly bundle for weekly subscribers ({{wijken}}, {{berichten}}: the week's berichten).
+         */
+        wijkberichtFooter: TextSchema,
+        wijkberichtWeekly: TextSchema,
         /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}}, {{signUps}}, {{wijkberichten}}. */
         exportSummary: TextSchema,
         /** {{wijkberichten}} in exportSummary: the resident gets wijkberichten, or not. */

@@ -4,7 +4,19 @@
  * Demo accounts get the published demo password; a password hash that is already set (for
  * example one changed with the CLI) is never overwritten.
  */
-import { demoAdmin, demoBounds, demoDialoogtafels, demoGemeente, demoNews, demoPassword, demoPostcodeRules, demoSignInEmail, demoTandems, demoWijken } from "../../prisma/demo/geldrop-mierlo.ts";
+import {
+  demoAdmin,
+  demoBounds,
+  demoDialoogtafels,
+  demoGemeente,
+  demoNews,
+  demoPassword,
+  demoPostcodeRules,
+  demoSignInEmail,
+  demoSubscribers,
+  demoTandems,
+  demoWijken,
+} from "../../prisma/demo/geldrop-mierlo.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
 import { hashPassword, verifyPassword } from "../inbox/password.ts";
 import { boxRing } from "../routing/geo.ts";
@@ -141,4 +153,31 @@ async function seedInTransaction(tx: Tx, now: Date, passwordHash: string): Promi
     report.dialoogtafels++;
   }
   return report;
+}
+
+/**
+ * Adds the demo's invented wijkbericht subscribers (prisma/demo, demoSubscribers) when they are
+ * not there yet; returns how many were added. Separate from the demo gemeente: only a fresh demo
+ * install (npm start on an empty database) gets them, so tests on the seeded gemeente count no
+ * residents they did not make.
+ */
+export async function seedDemoSubscribers(db: Db, now: Date = new Date()): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const gemeente = await tx.gemeente.findUnique({ where: { slug: demoGemeente.slug } });
+    if (!gemeente) return 0;
+    let added = 0;
+    for (const group of demoSubscribers) {
+      const wijk = await tx.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId: gemeente.id, slug: group.wijk } } });
+      if (!wijk) continue;
+      for (let n = 1; n <= group.count; n++) {
+        const externalId = `demo-abonnee-${group.wijk}-${String(n).padStart(3, "0")}`;
+        if (await tx.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId } } })) continue;
+        const resident = await tx.resident.create({ data: { gemeenteId: gemeente.id, wijkId: wijk.id, createdAt: now, lastSeenAt: now } });
+        const identity = await tx.channelIdentity.create({ data: { residentId: resident.id, channel: "webchat", externalId, createdAt: now, lastSeenAt: now } });
+        await tx.subscription.create({ data: { residentId: resident.id, wijkId: wijk.id, channelIdentityId: identity.id, frequency: n <= group.weekly ? "weekly" : "each", createdAt: now } });
+        added++;
+      }
+    }
+    return added;
+  });
 }

@@ -58,14 +58,22 @@ export async function cancelRegistration(tx: Tx, dialoogtafelId: string, residen
   return { cancelled: true, tafel: existing.dialoogtafel, promotedResidentIds };
 }
 
-/** Subscribes an identity to its wijk's news; false when it already was. */
-export async function subscribeToWijk(tx: Tx, input: { residentId: string; wijkId: string; channelIdentityId: string; now: Date }): Promise<boolean> {
+/** Subscribes an identity to its wijk's news at a frequency: "subscribed" (new or renewed), "already" (the same), "changed" (the other frequency). */
+export async function subscribeToWijk(
+  tx: Tx,
+  input: { residentId: string; wijkId: string; channelIdentityId: string; frequency?: "each" | "weekly"; now: Date },
+): Promise<"subscribed" | "already" | "changed"> {
   const key = { residentId_wijkId_channelIdentityId: { residentId: input.residentId, wijkId: input.wijkId, channelIdentityId: input.channelIdentityId } };
   const existing = await tx.subscription.findUnique({ where: key });
-  if (existing && !existing.cancelledAt) return false;
-  if (existing) await tx.subscription.update({ where: { id: existing.id }, data: { cancelledAt: null, createdAt: input.now } });
-  else await tx.subscription.create({ data: { residentId: input.residentId, wijkId: input.wijkId, channelIdentityId: input.channelIdentityId, createdAt: input.now } });
-  return true;
+  const frequency = input.frequency ?? "each";
+  if (existing && existing.cancelledAt === null) {
+    if (existing.frequency === frequency) return "already";
+    await tx.subscription.update({ where: { id: existing.id }, data: { frequency } });
+    return "changed";
+  }
+  if (existing) await tx.subscription.update({ where: { id: existing.id }, data: { cancelledAt: null, createdAt: input.now, frequency } });
+  else await tx.subscription.create({ data: { residentId: input.residentId, wijkId: input.wijkId, channelIdentityId: input.channelIdentityId, frequency, createdAt: input.now } });
+  return "subscribed";
 }
 
 /** Ends every active subscription of an identity; returns how many. */

@@ -64,6 +64,12 @@ export const AuditActionSchema = z.enum([
   "import.wijken",
   "import.postcodes",
   "broadcast.queued",
+  // Wijkberichten (src/inbox/wijkberichtActions.ts)
+  "wijkbericht.saved",
+  "wijkbericht.scheduled",
+  "wijkbericht.sent",
+  "wijkbericht.cancelled",
+  "wijkbericht.tested",
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -35,6 +35,7 @@ import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
 import { contentRoutes } from "../inbox/content.routes.ts";
 import { tafelRoutes } from "../inbox/tafel/tafel.routes.ts";
+import { wijkberichtRoutes, type WijkberichtRoutesDeps } from "../inbox/wijkberichten/wijkbericht.routes.ts";
 import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
 import { inboxAssetRoutes } from "../inbox/pages/inboxAssets.ts";
@@ -78,6 +79,10 @@ export interface AppDeps {
   privacy?: Partial<Pick<PrivacyFacts, "channels" | "mailHost" | "staffSignInHost" | "open311ForwardHost">> & { retention?: RetentionSettings };
   /** A gemeente's own design-token file for the public wijk pages (PUBLIC_THEME_CSS). */
   publicThemeCssPath?: string;
+  /** The Telegram bot's @username once connected (the public wijk page's subscribe link). */
+  telegramUsername?: () => string | null;
+  /** The wijkbericht pages: WhatsApp Cloud's template (when that channel is on), how a test reaches staff, and what wakes the sender. */
+  wijkberichten?: Pick<WijkberichtRoutesDeps, "whatsappCloud" | "test" | "onSend">;
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -158,7 +163,15 @@ export function createApp(deps: AppDeps): Express {
 
   // The public wijk pages (no login): the gemeente's wijken and each wijk's transparency page.
   if (flowSettings) {
-    app.use(wijkPages({ db: deps.db, settings: flowSettings, timeZone: deps.timeZone ?? "Europe/Amsterdam", ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}) }));
+    app.use(
+      wijkPages({
+        db: deps.db,
+        settings: flowSettings,
+        timeZone: deps.timeZone ?? "Europe/Amsterdam",
+        ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}),
+        ...(deps.telegramUsername ? { telegramUsername: deps.telegramUsername } : {}),
+      }),
+    );
   }
 
   // Open311 GeoReport v2: public requests and services; filing a melding needs an api_key.
@@ -187,6 +200,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   let evaluationSettings: Settings | undefined;
   app.use(evaluationPages({ db: deps.db, settings: flowSettings ?? (() => (evaluationSettings ??= loadDigestSettings())) }));
+  if (runningBot) {
+    const wijkberichten = deps.wijkberichten ?? { whatsappCloud: null, test: { mail: null, telegram: null } };
+    app.use(wijkberichtRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam", globals: () => runningBot.flows().globals, ...wijkberichten }));
+  }
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {

@@ -1,7 +1,7 @@
 /**
  * What staff do with wijk content: news items (create, edit, publish, unpublish), dialoogtafels
- * (create, edit, cancel, export the sign-up list) and wijkberichten (a broadcast to a wijk's
- * subscribers, from the CLI). The inbox pages and the CLI call these; each checks the caller's
+ * (create, edit, cancel, export the sign-up list). Wijkberichten (a message to the
+ * subscribers of wijken) are wijkberichtActions.ts. The inbox pages and the CLI call these; each checks the caller's
  * role and scope, runs in one transaction, and is recorded in the audit log.
  *
  * Scope: a gebiedsregisseur or wethouder manages the wijken of their tandems, an admin every wijk
@@ -9,7 +9,6 @@
  * Published news is visible to residents at once: the bot reads NewsItem with publishedAt ≤ now.
  * No inbox live event follows a content change: the live inbox shows conversations only.
  */
-import { z } from "zod";
 import type { StaffPrincipal } from "../api/auth.ts";
 import { recordAudit } from "../db/audit.repo.ts";
 import type { Db, Tx } from "../db/client.ts";
@@ -20,7 +19,6 @@ import {
   createNewsItem,
   findDialoogtafelInScope,
   findNewsItemInScope,
-  findWijkBySlugInScope,
   findWijkInScope,
   listDialoogtafelsForStaff,
   listNewsForStaff,
@@ -30,12 +28,9 @@ import {
   updateNewsItem,
   type ContentScope,
 } from "../db/content.repo.ts";
-import { addOutboxMessage } from "../db/conversation.repo.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { listActiveSubscribers } from "../db/wijkbericht.repo.ts";
 import { scopeOf, type StaffRole } from "../domain/access.ts";
 import type { AuditAction, AuditActorKind } from "../domain/audit.ts";
-import { OutboundPayloadSchema } from "../domain/messages.ts";
 import type { FieldErrors, NewsForm, TafelForm } from "./content/forms.ts";
 import { ActionError, type ActionOptions } from "./conversationActions.ts";
 
@@ -49,8 +44,6 @@ export function contentScopeOf(staff: StaffPrincipal): ContentScope {
 
 // Every role manages the content of its own wijken: a wethouder holds dialoogtafels too.
 const CONTENT_ROLES: readonly StaffRole[] = ["gebiedsregisseur", "wethouder", "admin"];
-// A wijkbericht reaches every subscriber's phone: the gebiedsregisseurs and admins send them.
-const BROADCAST_ROLES: readonly StaffRole[] = ["gebiedsregisseur", "admin"];
 
 function requireRole(staff: StaffPrincipal, roles: readonly StaffRole[], what: string): void {
   if (!roles.includes(staff.role)) throw new ActionError(403, "forbidden", `A ${staff.role} may not ${what}.`);
@@ -236,42 +229,5 @@ export async function exportSignUps(db: Db, staff: StaffPrincipal, dialoogtafelI
     const signUps = await listSignUps(tx, tafel.id);
     await audit(tx, actorOf(staff), "dialoogtafel.signUps.exported", "Dialoogtafel", tafel.id, now, { wijk: tafel.wijk.slug, rows: signUps.length });
     return { tafel, signUps };
-  });
-}
-
-// ---- Wijkberichten ----
-
-/** The longest wijkbericht: one chat message on every channel. */
-export const WIJKBERICHT_MAX_LENGTH = 4000;
-
-/** What a wijkbericht did: how many subscribers it was queued for (or would be, with dryRun). */
-export interface WijkberichtResult {
-  wijk: { id: string; slug: string; name: string };
-  recipients: number;
-  queued: boolean;
-}
-
-/**
- * Sends a wijkbericht to every resident subscribed to the wijk's news, each on their own channel:
- * one outbox row per subscription as bulk (sent after replies, at each platform's rate), in one
- * transaction with its audit entry. With dryRun it only counts. An unknown wijk, or another
- * tandem's, answers 404.
- */
-export async function sendWijkbericht(db: Db, actor: ContentActor, input: { wijkSlug: string; text: string; dryRun?: boolean }, options: ActionOptions = {}): Promise<WijkberichtResult> {
-  if (actor.kind === "staff") requireRole(actor.staff, BROADCAST_ROLES, "send wijkberichten");
-  const tooLong = `A wijkbericht is at most ${WIJKBERICHT_MAX_LENGTH} characters.`;
-  const text = z.string().trim().min(1, "The wijkbericht is empty.").max(WIJKBERICHT_MAX_LENGTH, tooLong).safeParse(input.text);
-  if (!text.success) throw new ActionError(400, "invalid_body", text.error.issues[0]?.message ?? "Invalid wijkbericht.");
-  const payload = OutboundPayloadSchema.parse({ text: text.data });
-  const scope: ContentScope = actor.kind === "staff" ? contentScopeOf(actor.staff) : { gemeenteId: actor.gemeenteId, tandemIds: "all" };
-  const now = options.now ?? new Date();
-  return inTransaction(db, async (tx) => {
-    const wijk = await findWijkBySlugInScope(tx, scope, input.wijkSlug);
-    if (!wijk) throw new ActionError(404, "not_found", `There is no wijk "${input.wijkSlug}".`);
-    const subscribers = await listActiveSubscribers(tx, wijk.id);
-    if (input.dryRun) return { wijk, recipients: subscribers.length, queued: false };
-    for (const subscriber of subscribers) await addOutboxMessage(tx, { ...subscriber, conversationId: null, payload, priority: 10, now });
-    await audit(tx, actor, "broadcast.queued", "Wijk", wijk.id, now, { recipients: subscribers.length });
-    return { wijk, recipients: subscribers.length, queued: true };
   });
 }

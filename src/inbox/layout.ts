@@ -26,7 +26,7 @@ export function pageUserOf(res: Response, staff: StaffPrincipal): PageUser {
 export function page(options: {
   title: string;
   user: PageUser | null;
-  current?: "inbox" | "content" | "admin" | "digests" | "evaluation" | "account";
+  current?: "inbox" | "content" | "wijkberichten" | "admin" | "digests" | "evaluation" | "account";
   body: SafeHtml;
   refreshSeconds?: number;
 }): string {
@@ -34,6 +34,7 @@ export function page(options: {
     ? html`<nav aria-label="Hoofdmenu"><ul>
         <li><a href="/inbox" ${options.current === "inbox" ? html`aria-current="page"` : ""}>Gesprekken</a></li>
         <li><a href="/inbox/content" ${options.current === "content" ? html`aria-current="page"` : ""}>Wijknieuws en dialoogtafels</a></li>
+        ${options.user.role !== "wethouder" ? html`<li><a href="/inbox/wijkberichten" ${options.current === "wijkberichten" ? html`aria-current="page"` : ""}>Wijkberichten</a></li>` : ""}
         <li><a href="/inbox/evaluatie" ${options.current === "evaluation" ? html`aria-current="page"` : ""}>Evaluatie</a></li>
         ${options.user.role !== "gebiedsregisseur" ? html`<li><a href="/inbox/digests" ${options.current === "digests" ? html`aria-current="page"` : ""}>Weekoverzichten</a></li>` : ""}
         ${options.user.role === "admin" ? html`<li><a href="/inbox/admin" ${options.current === "admin" ? html`aria-current="page"` : ""}>Beheer</a></li>` : ""}

@@ -343,7 +343,7 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
           "Zien wat we van je hebben: typ 'privacy' in de chat en kies 'Mijn gegevens opvragen'. Je krijgt een samenvatting en een bestand.",
           "Alles laten wissen: typ 'privacy' en kies 'Alles wissen'.",
           "Iets laten verbeteren: schrijf het in de chat; de medewerker past het aan.",
-          "Bezwaar maken of je toestemming intrekken: typ 'mens' in de chat of bel de gemeente. Wijkberichten stoppen: typ 'wijkberichten'.",
+          "Bezwaar maken of je toestemming intrekken: typ 'mens' in de chat of bel de gemeente. Wijkberichten stoppen: typ 'afmelden' (of 'stop' direct na een wijkbericht).",
           "Een klacht? Laat het de gemeente weten. Je mag ook een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).",
         ]
       : [

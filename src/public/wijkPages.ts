@@ -60,6 +60,8 @@ export interface WijkPagesDeps {
   timeZone: string;
   /** A gemeente's own token file instead of src/public/assets/theme.css (PUBLIC_THEME_CSS). */
   themeCssPath?: string;
+  /** The Telegram bot's @username when Telegram is on (a t.me link opens the chat with the subscribe question). */
+  telegramUsername?: () => string | null;
   now?: () => Date;
 }
 
@@ -125,6 +127,7 @@ export function wijkPages(deps: WijkPagesDeps): Router {
       done,
       timeZone: deps.timeZone,
       contact: settings.contact,
+      telegramUsername: deps.telegramUsername?.() ?? null,
     });
     sendPage(res, page({ title: `${wijk.name} — ${gemeente.name}`, gemeente: gemeente.name, demo, body }));
   });
@@ -208,6 +211,7 @@ interface WijkBodyInput {
   done: Array<{ theme: string | null; said: string; did: string; publishedAt: Date }>;
   timeZone: string;
   contact: { phone: string; website: string };
+  telegramUsername: string | null;
 }
 
 const ROLE_LABELS: Record<string, string> = { gebiedsregisseur: "Gebiedsregisseur", wethouder: "Wethouder" };
@@ -329,5 +333,5 @@ ${
 
 function subscribeSection(input: WijkBodyInput): SafeHtml {
   return html`<section aria-labelledby="berichten"><h2 class="utrecht-heading-2" id="berichten">Wijkberichten krijgen</h2>
-<p class="utrecht-paragraph">Wilt u nieuws uit ${input.wijk.name} in uw eigen chat? <a class="utrecht-link" href="/chat">Open de chat</a> en kies "Wijkberichten". Stoppen kan altijd: typ dan weer "wijkberichten".</p></section>`;
+<p class="utrecht-paragraph">Wilt u nieuws uit ${input.wijk.name} in uw eigen chat? <a class="utrecht-link" href="/chat?start=wijkberichten">Meld u aan in de webchat</a>${input.telegramUsername ? html` of <a class="utrecht-link" href="https://t.me/${input.telegramUsername}?start=wijkberichten">in Telegram</a>` : ""}. U kiest zelf: elk bericht meteen, of één keer per week. Stoppen kan altijd: typ "stop" of "afmelden".</p></section>`;
 }

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.ts";
 import { createDb, type Db } from "../../src/db/client.ts";
+import { loadFlows } from "../../src/conversation/loadFlows.ts";
+import { runWijkberichtRound } from "../../src/jobs/wijkberichtSender.ts";
 import { createEmptyDatabaseUrl, describeEachDatabase } from "../helpers/db.ts";
+import { captureLogger } from "../helpers/logger.ts";
 
 function capture(env: Record<string, string>) {
   const out: string[] = [];
@@ -48,10 +51,24 @@ describeEachDatabase("the privacy and broadcast commands", (provider) => {
     expect(await db.outboxMessage.count()).toBe(0);
     const real = capture({ DATABASE_URL: url });
     expect(await runCli(["broadcast", "--wijk", "luchen", "--text-file", file], real.io)).toBe(0);
+    expect(real.out.join()).toMatch(/Sending wijkbericht \S+ to 1 subscriber/);
+    const bericht = await db.wijkbericht.findFirstOrThrow();
+    expect(bericht).toMatchObject({ status: "sending", authorKind: "cli", text: "Zaterdag is de buurtschoonmaak. Doe je mee?" });
+    // The running service's sender queues it (the same job as for berichten from the inbox).
+    const flows = loadFlows();
+    await runWijkberichtRound({ db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram"], whatsappCloud: null });
     const rows = await db.outboxMessage.findMany();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ channel: "telegram", priority: 10, status: "pending" });
     expect(rows[0]?.payload).toContain("buurtschoonmaak");
+    const status = capture({ DATABASE_URL: url });
+    expect(await runCli(["wijkbericht", "status", "--id", bericht.id], status.io)).toBe(0);
+    expect(status.out.join()).toMatch(/^\[░+\]\s+0%\s+0\/1 sent · 0 failed · 0 unsubscribed · 1 waiting \(sending\)$/);
+    await db.outboxMessage.updateMany({ data: { status: "sent" } });
+    const watched = capture({ DATABASE_URL: url });
+    await runWijkberichtRound({ db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram"], whatsappCloud: null });
+    expect(await runCli(["wijkbericht", "status", "--id", bericht.id, "--watch"], watched.io)).toBe(0);
+    expect(watched.out.join()).toMatch(/^\[█+\] 100%\s+1\/1 sent .*\(sent\)$/);
     const unknown = capture({ DATABASE_URL: url });
     expect(await runCli(["broadcast", "--wijk", "atlantis", "--text-file", file], unknown.io)).toBe(1);
   });

@@ -306,6 +306,8 @@ const globals = GlobalsSchema.parse({
     tafelReminder: text("Morgen: {{title}}.", "Tomorrow: {{title}}."),
     tafelSummary: text("Wat we hoorden: {{heard}}", "What we heard: {{heard}}"),
     tafelCalendarDescription: text("{{topic}}", "{{topic}}"),
+    wijkberichtFooter: text("Wijkbericht voor {{wijken}}", "News for {{wijken}}"),
+    wijkberichtWeekly: text("{{berichten}}", "{{berichten}}"),
     exportSummary: text("Wijk: {{wijk}}", "Neighbourhood: {{wijk}}"),
     exportSubscribed: text("ja", "yes"),
     exportNotSubscribed: text("nee", "no"),

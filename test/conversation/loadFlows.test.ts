@@ -238,8 +238,8 @@ describe("refusing a broken flow with file, line and what is wrong", () => {
   it("accepts a step that only another flow or a global command leads to", () => {
     const dir = copyWithProef();
     writeFileSync(join(dir, "proef.yaml"), `${PROEF}  van-elders:\n    type: end\n  via-commando:\n    type: end\n`);
-    edit(dir, "stop.yaml", "steps:\n", "steps:\n  eerst:\n    type: goto\n    flow: proef\n    step: van-elders\n    then: stopped\n");
-    edit(dir, "stop.yaml", "start: stopped", "start: eerst");
+    edit(dir, "stop.yaml", "steps:\n", "steps:\n  eerst:\n    type: goto\n    flow: proef\n    step: van-elders\n    then: what\n");
+    edit(dir, "stop.yaml", "start: what", "start: eerst");
     edit(dir, "globals.yaml", "    target: flow:menu\n    language: en", "    target: flow:proef#via-commando\n    language: en");
     expect(loadFlows(dir).flows.get("proef")?.steps["via-commando"]).toBeDefined();
   });
@@ -308,7 +308,7 @@ describe("refusing a broken flow with file, line and what is wrong", () => {
     const dir = copyWithProef();
     edit(dir, "proef.yaml", "intents: [idee]", "intents: [klacht]");
     edit(dir, "proef.yaml", "    next: klaar", "    next: flow:nergens");
-    edit(dir, "stop.yaml", "    type: end", "    type: stoppen");
+    edit(dir, "stop.yaml", "  stopped:\n    type: end", "  stopped:\n    type: stoppen");
     edit(dir, "globals.yaml", "\nmenu: menu\n", "\nmenu: hoofdmenu\n");
     const { problems, message } = problemsIn(dir);
     const expected = [

@@ -63,6 +63,8 @@ export interface FakeTelegramBotApi {
   failedSends: number;
   /** Every sendMessage call in order, with what the fake answered. */
   sendAttempts: Array<{ chatId: string; text: string; outcome: "sent" | "failed" }>;
+  /** Every delivered message's chat and the moment (Date.now()) the fake received it: for exactly-once and rate checks over many chats. */
+  deliveries: Array<{ chatId: string; at: number }>;
   answeredCallbackQueries: string[];
   /** Every reaction the bot set, in order. */
   reactions: Array<{ chatId: string; messageId: number; emoji: string }>;
@@ -152,6 +154,7 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
     },
     failedSends: 0,
     sendAttempts: [],
+    deliveries: [],
     answeredCallbackQueries: [],
     reactions: [],
     waitForReactions(chatId, count, timeoutMs = 10_000) {
@@ -241,6 +244,7 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
       removesKeyboard: markup?.remove_keyboard === true,
     };
     sent.push(message);
+    fake.deliveries.push({ chatId: message.chatId, at: Date.now() });
     events.emit("sent");
     const hold = holds.shift();
     if (hold) return hold(message);

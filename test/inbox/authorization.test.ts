@@ -88,6 +88,17 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/content/tafel/:id/aanwezig/:registrationId": { kind: "signed-in" },
   "GET /inbox/content/tafel/:id/verslag": { kind: "signed-in" },
   "POST /inbox/content/tafel/:id/verslag": { kind: "signed-in" },
+  // Wijkberichten: a wethouder gets 403, another tandem's bericht is a 404 (test/inbox/wijkberichtPages.test.ts).
+  "GET /inbox/wijkberichten": { kind: "signed-in" },
+  "GET /inbox/wijkberichten/nieuw": { kind: "signed-in" },
+  "POST /inbox/wijkberichten": { kind: "signed-in" },
+  "POST /inbox/wijkberichten/:id": { kind: "signed-in" },
+  "GET /inbox/wijkberichten/:id": { kind: "signed-in" },
+  "GET /inbox/wijkberichten/:id/bewerken": { kind: "signed-in" },
+  "POST /inbox/wijkberichten/:id/versturen": { kind: "signed-in" },
+  "POST /inbox/wijkberichten/:id/inplannen": { kind: "signed-in" },
+  "POST /inbox/wijkberichten/:id/annuleren": { kind: "signed-in" },
+  "POST /inbox/wijkberichten/:id/test": { kind: "signed-in" },
 };
 
 /** Every /api/v1/conversations route, with a valid body for the writes. */

@@ -1,12 +1,11 @@
 /**
  * The wijk content actions on their own, on the seeded demo gemeente: scope (another tandem's
- * content is unknown), role, the audit entry beside each change, and wijkberichten through the
- * outbox. The pages over these actions are tested end to end in content.test.ts.
+ * content is unknown), role, the audit entry beside each change (wijkberichten:
+ * wijkberichtActions.test.ts). The pages over these actions are tested end to end in content.test.ts.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { StaffPrincipal } from "../../src/api/auth.ts";
-import { addDialoogtafel, addNewsItem, cancelDialoogtafel, editNewsItem, sendWijkbericht } from "../../src/inbox/contentActions.ts";
-import { ActionError } from "../../src/inbox/conversationActions.ts";
+import { addDialoogtafel, addNewsItem, cancelDialoogtafel, editNewsItem } from "../../src/inbox/contentActions.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
 
 const now = new Date("2026-12-01T10:00:00Z");
@@ -67,26 +66,5 @@ describeEachDatabase("the wijk content actions", (provider) => {
     expect(await cancelDialoogtafel(t.db, staff.wethouderC, created.value.id, { now })).toEqual({ id: created.value.id, alreadyCancelled: false });
     expect(await cancelDialoogtafel(t.db, staff.admin, created.value.id, { now })).toEqual({ id: created.value.id, alreadyCancelled: true });
     expect(await t.db.auditEvent.count({ where: { subjectId: created.value.id, action: "dialoogtafel.cancelled" } })).toBe(1);
-  });
-
-  it("queues a wijkbericht for each subscriber as bulk outside any conversation, audited; a wethouder may not, another tandem cannot", async () => {
-    const resident = await t.db.resident.create({ data: { gemeenteId: staff.admin.gemeenteId, wijkId: luchen } });
-    const identity = await t.db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: "4242" } });
-    await t.db.subscription.create({ data: { residentId: resident.id, wijkId: luchen, channelIdentityId: identity.id } });
-    const input = { wijkSlug: "luchen", text: "  Zaterdag is de buurtschoonmaak.\n" };
-
-    expect(await sendWijkbericht(t.db, { kind: "staff", staff: staff.grMierlo }, { ...input, dryRun: true }, { now })).toMatchObject({ recipients: 1, queued: false });
-    expect(await t.db.outboxMessage.count()).toBe(0);
-    await expect(sendWijkbericht(t.db, { kind: "staff", staff: staff.wethouderC }, input, { now })).rejects.toBeInstanceOf(ActionError);
-    await expect(sendWijkbericht(t.db, { kind: "staff", staff: staff.grNoord }, input, { now })).rejects.toMatchObject({ status: 404 });
-    expect(await t.db.outboxMessage.count()).toBe(0);
-
-    const sent = await sendWijkbericht(t.db, { kind: "staff", staff: staff.grMierlo }, input, { now });
-    expect(sent).toMatchObject({ wijk: { slug: "luchen" }, recipients: 1, queued: true });
-    const rows = await t.db.outboxMessage.findMany();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ channelIdentityId: identity.id, conversationId: null, channel: "telegram", priority: 10, status: "pending" });
-    expect(JSON.parse(rows[0]?.payload ?? "null")).toEqual({ text: "Zaterdag is de buurtschoonmaak.", buttons: [] });
-    expect(await t.db.auditEvent.findFirstOrThrow({ where: { action: "broadcast.queued" } })).toMatchObject({ actorStaffId: staff.grMierlo.staffUserId, subjectId: luchen });
   });
 });

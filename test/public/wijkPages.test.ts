@@ -119,6 +119,8 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(page.body).toContain("Wethouder C");
     expect(page.body).toContain('href="/chat"');
     expect(page.body).toContain("Wijkberichten krijgen");
+    // The subscribe link opens the web chat with the subscribe question ready to send.
+    expect(page.body).toContain('href="/chat?start=wijkberichten"');
     const tafel = await t.db.dialoogtafel.findFirst({ where: { wijk: { slug: "luchen" }, status: "planned", startsAt: { gt: new Date() } } });
     if (tafel) expect(page.body).toContain(tafel.title);
     const news = await t.db.newsItem.findFirst({ where: { wijk: { slug: "luchen" }, publishedAt: { lte: new Date() } } });

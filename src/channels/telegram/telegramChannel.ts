@@ -69,6 +69,8 @@ export interface TelegramChannel {
   downloadFile(fileId: string): Promise<TelegramFile>;
   /** Downloads a stored media reference such as `photo:<file_id>`; null when it is not one. */
   fetchMedia(mediaRef: string): Promise<TelegramFile | null>;
+  /** The bot's @username once connected (for t.me links), or null before. */
+  username(): string | null;
 }
 
 const UpdateEnvelopeSchema = z.object({ update_id: z.number().int() });
@@ -292,6 +294,14 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     },
     downloadFile,
     fetchMedia: createTelegramMediaFetcher(downloadFile),
+    username() {
+      // grammY's botInfo getter throws until getMe has answered.
+      try {
+        return bot.botInfo.username;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 

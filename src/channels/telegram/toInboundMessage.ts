@@ -86,7 +86,8 @@ export function toInboundMessage(update: TelegramUpdate): TelegramTranslation {
 
   if (message.text !== undefined) {
     const start = /^\/start(?:@\w+)?(?:\s+(\S.*))?$/s.exec(message.text.trim());
-    if (start) return validated({ ...base, text: "start" }, undefined, start[1]);
+    // A deep link from the public wijk page (t.me/<bot>?start=wijkberichten) opens the chat with the subscribe question.
+    if (start) return validated({ ...base, text: start[1] === "wijkberichten" ? "wijkberichten" : "start" }, undefined, start[1]);
     return validated({ ...base, text: stripBotMention(message.text) });
   }
   if (media || location) {

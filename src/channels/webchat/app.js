@@ -228,5 +228,7 @@
   setInterval(refresh, 5000);
   linkIntro();
   void refresh();
+  // From the public wijk page (/chat?start=wijkberichten): the subscribe question is ready to send; the resident sends it.
+  if (new URLSearchParams(window.location.search).get("start") === "wijkberichten" && input.value === "") input.value = "wijkberichten";
   input.focus();
 })();

@@ -80,7 +80,7 @@ export function sendErrorFromGraphResponse(response: { status: number; retryAfte
 
   if (code === RE_ENGAGEMENT) {
     return new GraphSendError(
-      `${what}: more than 24 hours have passed since the resident's last WhatsApp message, so WhatsApp only allows an approved template now (sendTemplate); the message is not retried`,
+      `${what}: more than 24 hours have passed since the resident's last WhatsApp message, so WhatsApp only allows an approved template now (an outbox payload with a template); the message is not retried`,
       "re-engagement",
       { permanent: true },
       code,
@@ -111,35 +111,6 @@ export function sendErrorFromGraphResponse(response: { status: number; retryAfte
   }
   return new GraphSendError(`${what}: refused; the message is not retried`, "refused", { permanent: true }, code ?? null);
 }
-
-/** A template text parameter (`{{1}}` or a named `{{name}}` in the approved template). */
-const TextParameterSchema = z.object({ type: z.literal("text"), text: z.string().min(1).max(1024), parameter_name: z.string().optional() });
-
-/** A template component: header/body parameters, or a quick-reply/URL button's parameter. */
-export const TemplateComponentSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("header"),
-    parameters: z.array(z.union([TextParameterSchema, z.object({ type: z.literal("image"), image: z.object({ id: z.string().min(1) }) })])),
-  }),
-  z.object({ type: z.literal("body"), parameters: z.array(TextParameterSchema) }),
-  z.object({
-    type: z.literal("button"),
-    sub_type: z.enum(["quick_reply", "url"]),
-    index: z.number().int().min(0).max(9),
-    parameters: z.array(z.union([z.object({ type: z.literal("payload"), payload: z.string().min(1).max(200) }), TextParameterSchema])),
-  }),
-]);
-
-/** An approved message template to send outside the 24-hour window. */
-export const TemplateMessageSchema = z.object({
-  /** The template's name as approved in WhatsApp Manager, e.g. "wijklijn_reactie". */
-  name: z.string().regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _"),
-  /** The approved language, e.g. "nl" or "en_US". */
-  language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "a language code such as nl or en_US"),
-  components: z.array(TemplateComponentSchema).default([]),
-});
-/** A template to send: name, language and (optionally) its parameters. */
-export type TemplateMessage = z.input<typeof TemplateMessageSchema>;
 
 /** Where and how to call the Graph API. */
 export interface GraphEndpoint {

@@ -13,8 +13,8 @@ import { z } from "zod";
 import type { Logger } from "../../log.ts";
 import type { ReadinessCheck } from "../../http/health.ts";
 import { HttpError } from "../../http/errors.ts";
-import type { ChannelAdapter, ChannelLimits, Ingest, Recipient } from "../channel.ts";
-import { GraphSendError, postGraphMessage, TemplateMessageSchema, type GraphEndpoint, type TemplateMessage } from "./graphClient.ts";
+import type { ChannelAdapter, ChannelLimits, Ingest } from "../channel.ts";
+import { GraphSendError, postGraphMessage, type GraphEndpoint } from "./graphClient.ts";
 import { renderGraphMessages, renderGraphReaction } from "./renderOutbound.ts";
 import { translateWebhookPayload, type DeliveryStatus } from "./translateInbound.ts";
 import { checkWebhookSignature, secretsMatch } from "./webhookSignature.ts";
@@ -53,28 +53,15 @@ export interface WhatsappCloudOptions {
   requestTimeoutMs?: number;
 }
 
-/** The channel adapter, plus what only WhatsApp has: templates for outside the 24-hour window. */
+/**
+ * The channel adapter. Outside the 24-hour window only an approved template reaches the resident
+ * (free-form sends then fail with 131047): a template goes as an outbox payload with `template`
+ * (renderOutbound.ts turns it into the Graph API's template message), through the outbox like every
+ * other message, so it is paced, retried, and sent once. Wijkberichten (src/jobs/wijkberichtSender.ts)
+ * and the feedback question (src/trust) choose the template when `isWithinServiceWindow` is false.
+ */
 export interface WhatsappCloudAdapter extends ChannelAdapter {
   readonly kind: "whatsapp";
-  /**
-   * Sends an approved message template: the only kind of message WhatsApp delivers when the
-   * resident's last message is more than 24 hours old (free-form sends then fail with 131047).
-   *
-   * How the inbox uses it: before staff type a reply to a WhatsApp Cloud conversation, it takes
-   * the newest inbound message of that channel identity (any of its conversations: the window
-   * belongs to the resident and our number, not to one conversation) and calls
-   * `isWithinServiceWindow(lastInboundAt, now)`.
-   * - Within the window: the reply box works as on every channel (through the outbox), and the
-   *   inbox may show "WhatsApp-venster sluit om {serviceWindowEndsAt(lastInboundAt)}".
-   * - Outside it: the inbox says so before staff type ("De bewoner schreef meer dan 24 uur
-   *   geleden. WhatsApp staat alleen een goedgekeurd sjabloon toe.") and offers the approved
-   *   templates instead of free text, e.g. `wijklijn_reactie` with the reference as body
-   *   parameter ("Er is een reactie op je bericht {{1}}. Antwoord op dit bericht om verder te
-   *   praten."). The resident's answer opens a new window; staff's full reply follows then.
-   *   The template is recorded in the conversation as a staff message, so colleagues see it.
-   * Throws GraphSendError (a ChannelSendError) like `send`; `reason` tells why.
-   */
-  sendTemplate(to: Recipient, template: TemplateMessage): Promise<{ externalMessageId: string }>;
 }
 
 /** A configured channel: mount `webhook` before any JSON body parser; add `readiness` to /readyz. */
@@ -143,17 +130,6 @@ export function createWhatsappCloudChannel(options: WhatsappCloudOptions): Whats
     },
     async react(to, reaction) {
       return { externalMessageId: await post(renderGraphReaction(to.externalId, reaction.channelMessageId, reaction.emoji)) };
-    },
-    async sendTemplate(to, template) {
-      const parsed = TemplateMessageSchema.parse(template);
-      const externalMessageId = await post({
-        messaging_product: "whatsapp",
-        recipient_type: "individual",
-        to: to.externalId,
-        type: "template",
-        template: { name: parsed.name, language: { code: parsed.language }, ...(parsed.components.length > 0 ? { components: parsed.components } : {}) },
-      });
-      return { externalMessageId };
     },
   };
 

@@ -48,6 +48,8 @@ export interface ConversationPageInput {
   feedback?: string | null;
   /** The public wijk page this conversation's "jullie zeiden, wij deden" item is on, if published. */
   publishedOn?: string | null;
+  /** The wijkbericht the resident got shortly before (a reply to it lands here as an ordinary conversation). */
+  wijkbericht?: { id: string; text: string; startedAt: Date | null; createdAt: Date } | null;
 }
 
 /** Replaces {{reference}} and {{wijk}} in a canned reply (or any staff text). */
@@ -287,6 +289,16 @@ export function renderConversationLiveParts(input: ConversationPageInput): SafeH
 }
 
 /** The whole conversation page body. */
+/** "Antwoord op wijkbericht «…»": the bericht this resident got shortly before, with a link to it. */
+function wijkberichtNote(input: ConversationPageInput): SafeHtml | string {
+  const bericht = input.wijkbericht;
+  if (!bericht) return "";
+  const line = bericht.text.split("\n")[0] ?? "";
+  const short = line.length > 80 ? `${line.slice(0, 79)}…` : line;
+  const when = new Intl.DateTimeFormat("nl-NL", { timeZone: input.timeZone, day: "numeric", month: "long" }).format(bericht.startedAt ?? bericht.createdAt);
+  return html`<p class="note" role="note">Mogelijk een antwoord op wijkbericht <a href="/inbox/wijkberichten/${bericht.id}">«${short}»</a>: de bewoner kreeg het op ${when}.</p>`;
+}
+
 export function renderConversationPage(input: ConversationPageInput): SafeHtml {
   const { conversation } = input;
   const action = `/inbox/c/${encodeURIComponent(conversation.id)}`;
@@ -296,6 +308,7 @@ ${flashMessage(input.rawQuery)}
 <p class="jump"><a href="${input.canAct ? "#antwoord-kop" : "#notitie-kop"}">${input.canAct ? "Naar het antwoordformulier" : "Naar de notitie"}</a></p>
 ${conversation.emergency ? html`<p class="emergency-note" role="note">De bewoner noemde een noodsituatie; de bot heeft ${conversation.emergency === "113" ? "113 (0800-0113)" : "112"} genoemd. Kijk dit gesprek eerst na.</p>` : ""}
 ${otherLanguageNote(conversation.language)}
+${wijkberichtNote(input)}
 <p class="live-status" data-live-status role="status" aria-live="polite"></p>
 <div data-live="conversation" data-conversation-id="${conversation.id}">${renderConversationLiveParts(input)}</div>
 ${input.canAct ? replyForm(input, action) : html`<p class="note">Als wethouder lees je mee en kun je interne notities toevoegen; antwoorden en de status wijzigen doet de gebiedsregisseur.</p>`}

@@ -9,6 +9,7 @@
  * outside the caller's tandems is a 404 page, never a 403, so that an id reveals nothing.
  * Mount after express.urlencoded, loadStaffSession, requireSignedIn and verifyCsrf.
  */
+import { findAnsweredWijkbericht } from "../../db/wijkbericht.repo.ts";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../../api/auth.ts";
@@ -155,6 +156,9 @@ function statusesOf(choice: string): ConversationStatus[] {
 }
 
 /** The inbox pages' router: /inbox, /inbox/c/:id (+ its POSTs), /inbox/events, /inbox/canned, /inbox/admin. */
+/** A wijkbericht the resident got this long before is shown beside their conversation ("antwoord op wijkbericht"). */
+const ANSWERED_WIJKBERICHT_WITHIN_MS = 14 * 86_400_000;
+
 export function conversationPages(deps: ConversationPagesDeps): Router {
   const router = Router();
   const { db, timeZone } = deps;
@@ -192,8 +196,13 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
           listAllWijken(db, viewer.staff.gemeenteId),
         ])
       : [[], [], []];
-    const [feedback, published] = await Promise.all([findFeedbackOfConversation(db, conversation.id), findWijDedenOfConversation(db, conversation.id)]);
+    const [feedback, published, wijkbericht] = await Promise.all([
+      findFeedbackOfConversation(db, conversation.id),
+      findWijDedenOfConversation(db, conversation.id),
+      findAnsweredWijkbericht(db, conversation.id, now(), ANSWERED_WIJKBERICHT_WITHIN_MS),
+    ]);
     const body = renderConversationPage({
+      wijkbericht,
       feedback: feedback ? describeFeedback(feedback) : null,
       publishedOn: published ? `/wijk/${published.wijk.slug}` : null,
       conversation,

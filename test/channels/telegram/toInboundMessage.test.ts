@@ -41,6 +41,8 @@ describe("toInboundMessage", () => {
     expect(deepLink.message.text).toBe("start");
     expect(deepLink.startPayload).toBe("wijk-luchen");
     expect(ingested(textUpdate(CHAT, "/start@WijklijnTestBot")).message.text).toBe("start");
+    // The public wijk page's subscribe link opens the chat with the subscribe question.
+    expect(ingested(textUpdate(CHAT, "/start wijkberichten")).message.text).toBe("wijkberichten");
   });
 
   it("drops the bot's name from other commands", () => {

@@ -1,0 +1,283 @@
+/**
+ * The wijkbericht pages of the inbox (/inbox/wijkberichten…): write, preview per channel, test to
+ * oneself, send now or schedule, cancel, and follow the progress. Mounted after the session,
+ * requireSignedIn and verifyCsrf, like the content pages; the routes parse the forms and call the
+ * staff actions (../wijkberichtActions.ts). Another tandem's bericht answers 404, like an unknown id.
+ *
+ * The test to oneself: a staff member has no chat identity, and a test must never reach a
+ * resident, so it goes to their own e-mail address (when mail is on) and to the Telegram chat they
+ * linked for notifications (when Telegram is on), with the text exactly as a resident gets it.
+ * Without either, the page says how to get one and the preview per channel stands in for it.
+ */
+import { Router, type Request, type Response } from "express";
+import { z } from "zod";
+import { staffOf, type StaffPrincipal } from "../../api/auth.ts";
+import type { Globals } from "../../conversation/flowSchema.ts";
+import type { Db } from "../../db/client.ts";
+import { findTelegramLink } from "../../db/content.repo.ts";
+import { findStaffAccount } from "../../db/staffAccount.repo.ts";
+import type { SafeHtml } from "../../http/html.ts";
+import { templateParameter, wijkberichtText } from "../../wijkberichten/renderWijkbericht.ts";
+import { localParts, parseLocalDateTime, toLocalDateTimeInput } from "../content/localTime.ts";
+import { ActionError } from "../conversationActions.ts";
+import { page, type PageUser } from "../layout.ts";
+import { cancelWijkbericht, listWijkberichten, listWijkberichtWijken, loadWijkbericht, recordWijkberichtTest, saveWijkbericht, type WijkberichtIntent } from "../wijkberichtActions.ts";
+import { wijkberichtDetailBody, wijkberichtFormBody, wijkberichtListBody, wijkberichtNotFoundBody, type ChannelPreview, type WijkberichtFormValues } from "./wijkberichtViews.ts";
+
+/** How a test reaches the staff member. */
+export interface WijkberichtTestSenders {
+  /** Mail is on (SMTP_URL): sends one e-mail. */
+  mail: ((to: string, subject: string, text: string) => Promise<void>) | null;
+  /** Telegram is on: sends to a chat id (the staff member's linked one). */
+  telegram: ((chatId: string, text: string) => Promise<void>) | null;
+}
+
+/** What the pages need. */
+export interface WijkberichtRoutesDeps {
+  db: Db;
+  timeZone: string;
+  /** The bot's texts (the footer under every bericht). */
+  globals: () => Globals;
+  /** WhatsApp Cloud is on: the template name for outside the 24-hour window, or null when none is set. */
+  whatsappCloud: { template: string | null } | null;
+  test: WijkberichtTestSenders;
+  /** Called after a bericht was set to go now (wakes the sender). */
+  onSend?: () => void;
+  now?: () => Date;
+}
+
+const PageLocalsSchema = z.object({ staffName: z.string(), csrfToken: z.string() });
+
+function pageUserOf(res: Response, staff: StaffPrincipal): PageUser {
+  const locals = PageLocalsSchema.parse(res.locals);
+  return { name: locals.staffName, role: staff.role, csrfToken: locals.csrfToken };
+}
+
+const NOTICES: Record<string, string> = {
+  opgeslagen: "Opgeslagen. Bekijk het voorbeeld, stuur een test naar jezelf, en verstuur of plan het.",
+  verstuurd: "Het wijkbericht wordt verstuurd. Bewoners krijgen het in hun eigen chat, na de antwoorden op vragen.",
+  ingepland: "Het wijkbericht is ingepland.",
+  geannuleerd: "Het wijkbericht is geannuleerd. Wat nog niet weg was, gaat niet meer.",
+  "al-klaar": "Dit wijkbericht was al verstuurd of geannuleerd.",
+  test: "De test is verstuurd naar je eigen e-mail of Telegram.",
+  "test-mislukt": "De test kon niet worden verstuurd. Probeer het later opnieuw.",
+};
+
+const NoticeSchema = z.object({ klaar: z.string().optional() });
+
+function noticeOf(req: Request): string | null {
+  const query = NoticeSchema.safeParse(req.query);
+  return query.success && query.data.klaar ? (NOTICES[query.data.klaar] ?? null) : null;
+}
+
+const FormBodySchema = z.object({
+  text: z.string().default(""),
+  imageUrl: z.string().default(""),
+  link: z.string().default(""),
+  wijkIds: z.union([z.string(), z.array(z.string())]).default([]),
+});
+
+function formValuesOf(body: unknown): WijkberichtFormValues {
+  const parsed = FormBodySchema.catch({ text: "", imageUrl: "", link: "", wijkIds: [] }).parse(body);
+  return { text: parsed.text, imageUrl: parsed.imageUrl.trim(), link: parsed.link.trim(), wijkIds: typeof parsed.wijkIds === "string" ? [parsed.wijkIds] : parsed.wijkIds };
+}
+
+/** The :id of the path. */
+const idOf = (req: Request): string => z.string().catch("").parse(req.params.id);
+
+/** The wijkbericht routes, with their full paths. */
+export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
+  const { db, timeZone } = deps;
+  const clock = deps.now ?? (() => new Date());
+  const router = Router();
+
+  const send = (res: Response, status: number, staff: StaffPrincipal, title: string, body: SafeHtml) => {
+    res
+      .status(status)
+      .type("html")
+      .send(page({ title, user: pageUserOf(res, staff), current: "wijkberichten", body }));
+  };
+  const notFound = (res: Response, staff: StaffPrincipal) => send(res, 404, staff, "Niet gevonden", wijkberichtNotFoundBody());
+  const actorOf = (staff: StaffPrincipal) => ({ kind: "staff" as const, staff });
+  /** An action's refusal: unknown or another tandem's (404); a wethouder (403); anything else is a fault. */
+  const refused = (res: Response, staff: StaffPrincipal, error: unknown) => {
+    if (error instanceof ActionError && error.status === 404) return notFound(res, staff);
+    if (error instanceof ActionError && (error.status === 403 || error.status === 409)) return send(res, error.status, staff, "Niet toegestaan", wijkberichtNotFoundBody());
+    throw error;
+  };
+
+  router.use("/inbox/wijkberichten", (_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+
+  const testTargets = async (staff: StaffPrincipal) => {
+    const [account, telegram] = await Promise.all([findStaffAccount(db, staff.staffUserId), findTelegramLink(db, staff.staffUserId)]);
+    return { email: deps.test.mail !== null && account !== null ? account.email : null, telegram: deps.test.telegram !== null ? (telegram?.chatId ?? null) : null };
+  };
+
+  const previewsOf = (bericht: { text: string; imageUrl: string | null; link: string | null; wijken: Array<{ wijk: { name: string } }> }): ChannelPreview[] => {
+    const names = bericht.wijken.map((w) => w.wijk.name).sort((a, b) => a.localeCompare(b, "nl"));
+    const text = wijkberichtText(deps.globals(), bericht, names, "nl");
+    const whatsapp: ChannelPreview = deps.whatsappCloud
+      ? deps.whatsappCloud.template
+        ? {
+            channel: "whatsapp",
+            label: "WhatsApp",
+            text,
+            note: `Wie langer dan 24 uur niets schreef, krijgt het sjabloon «${deps.whatsappCloud.template}» met deze tekst op één regel: ${templateParameter(text).slice(0, 160)}…`,
+          }
+        : { channel: "whatsapp", label: "WhatsApp", text, note: "Wie langer dan 24 uur niets schreef, krijgt dit niet: er is geen WhatsApp-sjabloon ingesteld (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE)." }
+      : { channel: "whatsapp", label: "WhatsApp", text, note: null };
+    return [
+      whatsapp,
+      { channel: "telegram", label: "Telegram", text, note: bericht.imageUrl || bericht.link ? "Telegram toont een voorbeeld van de eerste link." : null },
+      { channel: "webchat", label: "Webchat", text, note: null },
+    ];
+  };
+
+  router.get("/inbox/wijkberichten", async (req, res) => {
+    const staff = staffOf(res);
+    const actor = actorOf(staff);
+    const [berichten, wijken] = await Promise.all([listWijkberichten(db, actor), listWijkberichtWijken(db, actor)]).catch((error: unknown) => {
+      refused(res, staff, error);
+      return [null, null];
+    });
+    if (!berichten || !wijken) return;
+    send(res, 200, staff, "Wijkberichten", wijkberichtListBody({ berichten, wijken, notice: noticeOf(req), timeZone }));
+  });
+
+  const renderForm = async (res: Response, status: number, staff: StaffPrincipal, id: string | null, values: WijkberichtFormValues, errors: Record<string, string>) => {
+    const wijken = await listWijkberichtWijken(db, actorOf(staff));
+    send(res, status, staff, id ? "Wijkbericht bewerken" : "Nieuw wijkbericht", wijkberichtFormBody({ id, values, errors, wijken, csrfToken: pageUserOf(res, staff).csrfToken }));
+  };
+
+  router.get("/inbox/wijkberichten/nieuw", async (_req, res) => {
+    const staff = staffOf(res);
+    if (staff.role === "wethouder") return refused(res, staff, new ActionError(403, "forbidden", "A wethouder may not write wijkberichten."));
+    await renderForm(res, 200, staff, null, { text: "", imageUrl: "", link: "", wijkIds: [] }, {});
+  });
+
+  const save = async (req: Request, res: Response, id: string | undefined) => {
+    const staff = staffOf(res);
+    const values = formValuesOf(req.body);
+    const result = await saveWijkbericht(db, actorOf(staff), { ...(id ? { id } : {}), form: { ...values }, intent: { action: "draft" } }, { now: clock() }).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!result) return;
+    if (!result.ok) return renderForm(res, 400, staff, id ?? null, values, { ...result.errors });
+    res.redirect(303, `/inbox/wijkberichten/${result.id}?klaar=opgeslagen`);
+  };
+
+  router.post("/inbox/wijkberichten", (req, res) => save(req, res, undefined));
+  router.post("/inbox/wijkberichten/:id", (req, res) => save(req, res, req.params.id));
+
+  const renderDetail = async (req: Request, res: Response, status: number, errors: Record<string, string>, scheduleValue?: string) => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), idOf(req)).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!found) return;
+    const { bericht, progress } = found;
+    const targets = await testTargets(staff);
+    const defaultTime = (() => {
+      const tomorrow = localParts(new Date(clock().getTime() + 86_400_000), timeZone);
+      return `${tomorrow.year}-${String(tomorrow.month).padStart(2, "0")}-${String(tomorrow.day).padStart(2, "0")}T09:00`;
+    })();
+    const body = wijkberichtDetailBody({
+      bericht,
+      progress,
+      previews: previewsOf(bericht),
+      test: { email: targets.email !== null, telegram: targets.telegram !== null },
+      scheduleValue: scheduleValue ?? (bericht.scheduledAt ? toLocalDateTimeInput(bericht.scheduledAt, timeZone) : defaultTime),
+      errors,
+      csrfToken: pageUserOf(res, staff).csrfToken,
+      notice: noticeOf(req),
+      timeZone,
+    });
+    send(res, status, staff, "Wijkbericht", body);
+  };
+
+  router.get("/inbox/wijkberichten/:id", (req, res) => renderDetail(req, res, 200, {}));
+
+  router.get("/inbox/wijkberichten/:id/bewerken", async (req, res) => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), req.params.id).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!found) return;
+    const { bericht } = found;
+    if (bericht.status !== "draft" && bericht.status !== "scheduled") return res.redirect(303, `/inbox/wijkberichten/${bericht.id}`);
+    await renderForm(res, 200, staff, bericht.id, { text: bericht.text, imageUrl: bericht.imageUrl ?? "", link: bericht.link ?? "", wijkIds: bericht.wijken.map((w) => w.wijkId) }, {});
+  });
+
+  /** Moves a saved bericht on (send now, or schedule): the content stays as it is. */
+  const moveOn = async (req: Request, res: Response, intent: WijkberichtIntent, notice: string, scheduleValue?: string) => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), idOf(req)).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!found) return;
+    const { bericht } = found;
+    if (bericht.status !== "draft" && bericht.status !== "scheduled") return res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=al-klaar`);
+    const form = { text: bericht.text, imageUrl: bericht.imageUrl ?? "", link: bericht.link ?? "", wijkIds: bericht.wijken.map((w) => w.wijkId) };
+    const result = await saveWijkbericht(db, actorOf(staff), { id: bericht.id, form, intent }, { now: clock() }).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!result) return;
+    if (!result.ok) return renderDetail(req, res, 400, { ...result.errors }, scheduleValue);
+    if (intent.action === "send") deps.onSend?.();
+    res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${notice}`);
+  };
+
+  router.post("/inbox/wijkberichten/:id/versturen", (req, res) => moveOn(req, res, { action: "send" }, "verstuurd"));
+
+  router.post("/inbox/wijkberichten/:id/inplannen", async (req, res) => {
+    const value = z
+      .object({ scheduledAt: z.string().default("") })
+      .catch({ scheduledAt: "" })
+      .parse(req.body).scheduledAt;
+    const parsed = parseLocalDateTime(value, timeZone);
+    if (!parsed.ok) return renderDetail(req, res, 400, { scheduledAt: "Vul een datum en tijd in, bijvoorbeeld morgen om 09:00." }, value);
+    await moveOn(req, res, { action: "schedule", scheduledAt: parsed.instant }, "ingepland", value);
+  });
+
+  router.post("/inbox/wijkberichten/:id/annuleren", async (req, res) => {
+    const staff = staffOf(res);
+    const result = await cancelWijkbericht(db, actorOf(staff), req.params.id, { now: clock() }).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!result) return;
+    res.redirect(303, `/inbox/wijkberichten/${req.params.id}?klaar=${result.alreadyDone ? "al-klaar" : "geannuleerd"}`);
+  });
+
+  router.post("/inbox/wijkberichten/:id/test", async (req, res) => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), req.params.id).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!found) return;
+    const { bericht } = found;
+    const targets = await testTargets(staff);
+    const names = bericht.wijken.map((w) => w.wijk.name).sort((a, b) => a.localeCompare(b, "nl"));
+    const text = wijkberichtText(deps.globals(), bericht, names, "nl");
+    let ok = true;
+    try {
+      if (targets.email && deps.test.mail) await deps.test.mail(targets.email, `Test: wijkbericht voor ${names.join(", ")}`, `Dit is een test. Bewoners hebben niets gekregen.\n\n---\n\n${text}`);
+      if (targets.telegram && deps.test.telegram) await deps.test.telegram(targets.telegram, `Test (bewoners krijgen niets):\n\n${text}`);
+    } catch {
+      ok = false;
+    }
+    await recordWijkberichtTest(db, staff, bericht.id, { email: targets.email !== null, telegram: targets.telegram !== null }, { now: clock() });
+    res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${ok && (targets.email || targets.telegram) ? "test" : "test-mislukt"}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,74 @@
+/**
+ * What a resident receives for a wijkbericht, per channel: the text, the photo and link as links
+ * (every chat app shows a preview of the first one), and the footer from flows/globals.yaml that
+ * says where it comes from and how to stop. WhatsApp Cloud outside the 24-hour window gets the
+ * approved template with the whole message as its one body parameter. Pure functions.
+ */
+import type { Globals, Language } from "../conversation/flowSchema.ts";
+import { messageText } from "../conversation/messageText.ts";
+import type { OutboundPayload, TemplatePayload } from "../domain/messages.ts";
+
+/** The content of a bericht as staff wrote it. */
+export interface WijkberichtContent {
+  text: string;
+  imageUrl: string | null;
+  link: string | null;
+}
+
+/** The approved WhatsApp template for wijkberichten (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE), its language. */
+export interface WijkberichtTemplate {
+  name: string;
+  language: string;
+}
+
+/** The longest text staff may write: with a photo link, a link and the footer it stays one message (4096) everywhere. */
+export const WIJKBERICHT_TEXT_MAX = 3500;
+/** WhatsApp's limit for one template body parameter. */
+const TEMPLATE_PARAMETER_MAX = 1024;
+
+/** "Geldrop-Centrum en Coevering", "Luchen, Braakhuizen en Skiffard". */
+export function joinWijkNames(names: readonly string[], language: Language): string {
+  if (names.length <= 1) return names[0] ?? "";
+  const and = language === "en" ? "and" : "en";
+  return `${names.slice(0, -1).join(", ")} ${and} ${names.at(-1)}`;
+}
+
+/** The body of the bericht without the footer: text, then the photo and the link each on its own line. */
+export function wijkberichtBody(content: WijkberichtContent): string {
+  return [content.text.trim(), content.imageUrl, content.link].filter((part): part is string => Boolean(part)).join("\n\n");
+}
+
+/** The whole chat message: the body and the footer. */
+export function wijkberichtText(globals: Globals, content: WijkberichtContent, wijkNames: readonly string[], language: Language): string {
+  return `${wijkberichtBody(content)}\n\n${messageText(globals, "wijkberichtFooter", language, { wijken: joinWijkNames(wijkNames, language) })}`;
+}
+
+/**
+ * The template's body parameter: WhatsApp refuses new lines, tabs and more than four spaces in a
+ * row in a parameter (error 132018), so lines are joined with " · ", and it is cut at 1024.
+ * https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates
+ */
+export function templateParameter(body: string): string {
+  const flat = body
+    .split(/\s*\n+\s*/)
+    .filter(Boolean)
+    .join(" · ")
+    .replace(/[\t ]{2,}/g, " ");
+  return flat.length <= TEMPLATE_PARAMETER_MAX ? flat : `${flat.slice(0, TEMPLATE_PARAMETER_MAX - 1)}…`;
+}
+
+/** The outbox payload: plain text, or the template (with the text as fallback for every other channel). */
+export function wijkberichtPayload(text: string, template: WijkberichtTemplate | null): OutboundPayload {
+  const templatePayload: TemplatePayload | undefined = template ? { name: template.name, language: template.language, bodyParameters: [templateParameter(text)], quickReplyPayloads: [] } : undefined;
+  return { text, buttons: [], ...(templatePayload ? { template: templatePayload } : {}) };
+}
+
+/** How a bericht goes to one WhatsApp Cloud recipient: as text inside the window, as the template outside it, or not at all. */
+export type WhatsappForm = { form: "text" } | { form: "template"; template: WijkberichtTemplate } | { form: "none"; reason: string };
+
+/** Picks the form for WhatsApp Cloud from whether the 24-hour window is open and a template is configured. */
+export function whatsappForm(windowOpen: boolean, template: WijkberichtTemplate | null): WhatsappForm {
+  if (windowOpen) return { form: "text" };
+  if (template) return { form: "template", template };
+  return { form: "none", reason: "WhatsApp window closed and no WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE set" };
+}

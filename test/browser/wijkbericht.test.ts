@@ -1,0 +1,121 @@
+/**
+ * A new user's first wijkbericht in real headless Chromium against the real service on a fresh
+ * demo install (as after `npm start`): the Geldrop-Noord gebiedsregisseur writes one on a phone
+ * with JavaScript off, sees the preview per channel, sends it to the demo subscribers and watches
+ * it reach them. axe-core finds nothing serious on the list, the form (with its errors), the
+ * preview and the progress page.
+ */
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Service } from "../../src/service.ts";
+import { browserSupport, launchChromium, seriousAccessibilityViolations, signIn, startBrowserTestService } from "./helpers.ts";
+
+const support = browserSupport();
+
+const GR_NOORD = "gr.geldrop-noord@demo.wijklijn.nl";
+const WAIT = { timeout: 15_000 };
+const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "nl-NL", timezoneId: "Europe/Amsterdam" };
+
+describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", () => {
+  let browser: Browser;
+  let service: Service;
+  let stopService: () => Promise<void>;
+  let url = "";
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const started = await startBrowserTestService();
+    service = started.service;
+    stopService = started.stop;
+    url = service.url;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stopService?.();
+  });
+
+  async function newPage(options: BrowserContextOptions): Promise<Page> {
+    // bypassCSP: axe-core is injected as an inline script.
+    const context = await browser.newContext({ ...options, bypassCSP: true });
+    const page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    return page;
+  }
+
+  async function expectAccessible(page: Page, label: string): Promise<void> {
+    const serious = await seriousAccessibilityViolations(page, label);
+    expect(serious, `${label}: ${serious.map((f) => `${f.id} (${f.impact}) ${f.help}: ${f.targets.join(", ")} ${f.summary}`).join("; ")}`).toEqual([]);
+  }
+
+  it("writes, previews and sends a wijkbericht to the demo subscribers on a phone without JavaScript, and shows it arrive", async () => {
+    const page = await newPage({ ...PHONE, javaScriptEnabled: false });
+    await signIn(page, url, GR_NOORD);
+    await page.getByRole("link", { name: "Wijkberichten" }).click();
+    await page.getByRole("heading", { level: 1, name: "Wijkberichten" }).waitFor(WAIT);
+    await page.getByRole("link", { name: "Nieuw wijkbericht" }).click();
+    await page.getByRole("heading", { level: 1, name: "Nieuw wijkbericht" }).waitFor(WAIT);
+    await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
+    await page.getByRole("heading", { name: "Controleer het formulier" }).waitFor(WAIT);
+
+    await page.getByLabel(/^Geldrop-Centrum/).check();
+    await page.getByLabel(/^Coevering/).check();
+    await page.getByLabel("Bericht").fill("Zaterdag 12 december is de buurtschoonmaak. We beginnen om 10 uur bij het wijkhuis. Doe je mee?");
+    await page.getByLabel(/^Link/).fill("https://www.geldrop-mierlo.nl/buurtschoonmaak");
+    await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
+    await page.getByRole("heading", { name: "Zo ziet het eruit" }).waitFor(WAIT);
+    await expect.poll(() => page.locator("figure.preview").count()).toBe(3);
+    // The demo install has no mail server: the page says how a test can reach you.
+    await page.getByText("Koppel Telegram bij je account").waitFor(WAIT);
+
+    // The demo subscribers of the two wijken who want each bericht: 10 + 7.
+    await page.getByRole("button", { name: "Nu versturen naar 17 abonnees" }).click();
+    await page.getByText("Het wijkbericht wordt verstuurd").waitFor(WAIT);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator("dl.figures").first().textContent();
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toContain("Verstuurd");
+    await page.getByText("Verwerkt: 17 van 17").waitFor(WAIT);
+    const bericht = await service.db.wijkbericht.findFirstOrThrow();
+    expect(await service.db.wijkberichtDelivery.count({ where: { wijkberichtId: bericht.id, status: "sent" } })).toBe(17);
+  });
+
+  it("the list, the form (also with errors), the preview and the results have no serious accessibility problems (axe-core), on a phone", async () => {
+    const page = await newPage(PHONE);
+    await signIn(page, url, GR_NOORD);
+    await page.goto(`${url}/inbox/wijkberichten`);
+    await page.getByRole("heading", { level: 1, name: "Wijkberichten" }).waitFor(WAIT);
+    await expectAccessible(page, "wijkbericht list");
+    await page.getByRole("link", { name: "Nieuw wijkbericht" }).click();
+    await page.getByRole("heading", { level: 1, name: "Nieuw wijkbericht" }).waitFor(WAIT);
+    await expectAccessible(page, "wijkbericht form");
+    await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
+    await page.getByRole("heading", { name: "Controleer het formulier" }).waitFor(WAIT);
+    await expectAccessible(page, "wijkbericht form with errors");
+    await page.getByLabel(/^Braakhuizen-Noord/).check();
+    await page.getByLabel("Bericht").fill("De Heuvelstraat is volgende week dicht.");
+    await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
+    await page.getByRole("heading", { name: "Zo ziet het eruit" }).waitFor(WAIT);
+    await expectAccessible(page, "wijkbericht preview");
+    const sent = await service.db.wijkbericht.findFirstOrThrow({ where: { status: "sent" } });
+    await page.goto(`${url}/inbox/wijkberichten/${sent.id}`);
+    await page.getByRole("heading", { name: "Voortgang" }).waitFor(WAIT);
+    await expectAccessible(page, "wijkbericht results");
+  });
+
+  it("opens the web chat from the public wijk page with the subscribe question ready to send", async () => {
+    const page = await newPage(PHONE);
+    await page.goto(`${url}/wijk/centrum`);
+    await page.getByRole("link", { name: "Meld u aan in de webchat" }).click();
+    await expect.poll(() => page.locator("#text").inputValue()).toBe("wijkberichten");
+  });
+
+  it("ran without script errors", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * The wijkbericht pages end to end: the real router behind the real session, sign-in and CSRF
+ * middleware over loopback, plain form posts as a phone without JavaScript sends them. Write (with
+ * errors beside the fields), preview per channel, a test to oneself (a fake mail server's
+ * stand-in: the sender the service gives the pages), send, progress after the sender's round,
+ * cancel; a wethouder may not, another tandem's bericht is unknown.
+ */
+import express from "express";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadFlows } from "../../src/conversation/loadFlows.ts";
+import { createStaffSession } from "../../src/db/session.repo.ts";
+import { loadStaffSession, requireSignedIn, verifyCsrf } from "../../src/inbox/session.ts";
+import { conversationPages } from "../../src/inbox/pages/conversationPages.ts";
+import { wijkberichtRoutes } from "../../src/inbox/wijkberichten/wijkbericht.routes.ts";
+import { runWijkberichtRound } from "../../src/jobs/wijkberichtSender.ts";
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
+import { listen } from "../helpers/http.ts";
+import { captureLogger } from "../helpers/logger.ts";
+
+interface Session {
+  id: string;
+  csrfToken: string;
+}
+
+const flows = loadFlows();
+
+describeEachDatabase("the wijkbericht pages", (provider) => {
+  let t: TestDatabase;
+  let server: Awaited<ReturnType<typeof listen>>;
+  const who: Record<"grMierlo" | "grNoord" | "wethouder", Session> = { grMierlo: { id: "", csrfToken: "" }, grNoord: { id: "", csrfToken: "" }, wethouder: { id: "", csrfToken: "" } };
+  const mails: Array<{ to: string; subject: string; text: string }> = [];
+  let luchen = "";
+  let mierloDorp = "";
+
+  beforeAll(async () => {
+    t = await createTestDatabase(provider, { seed: true });
+    const db = t.db;
+    const signIn = async (email: string): Promise<Session> => {
+      const user = await db.staffUser.findUniqueOrThrow({ where: { email } });
+      return createStaffSession(db, user.id);
+    };
+    who.grMierlo = await signIn("gr.mierlo@demo.wijklijn.nl");
+    who.grNoord = await signIn("gr.geldrop-noord@demo.wijklijn.nl");
+    who.wethouder = await signIn("wethouder.c@demo.wijklijn.nl");
+    luchen = (await db.wijk.findFirstOrThrow({ where: { slug: "luchen" } })).id;
+    mierloDorp = (await db.wijk.findFirstOrThrow({ where: { slug: "mierlo-dorp" } })).id;
+    const gemeente = await db.gemeente.findFirstOrThrow();
+    for (const [i, wijkId] of [luchen, luchen, mierloDorp].entries()) {
+      const resident = await db.resident.create({ data: { gemeenteId: gemeente.id, wijkId } });
+      const identity = await db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: String(7000 + i) } });
+      await db.subscription.create({ data: { residentId: resident.id, wijkId, channelIdentityId: identity.id } });
+    }
+    const app = express();
+    app.use(express.urlencoded({ extended: false }), loadStaffSession(db));
+    app.use("/inbox", requireSignedIn, verifyCsrf);
+    app.use(
+      wijkberichtRoutes({
+        db,
+        timeZone: "Europe/Amsterdam",
+        globals: () => flows.globals,
+        whatsappCloud: { template: "wijkbericht" },
+        test: { mail: async (to, subject, text) => void mails.push({ to, subject, text }), telegram: null },
+      }),
+    );
+    app.use(conversationPages({ db, settings: () => flows.settings, timeZone: "Europe/Amsterdam" }));
+    server = await listen(app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await t?.drop();
+  });
+
+  const get = (path: string, as: Session) => fetch(`${server.url}${path}`, { headers: { cookie: `wl_staff=${as.id}` }, redirect: "manual" });
+  const post = (path: string, as: Session, fields: Array<[string, string]>) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { cookie: `wl_staff=${as.id}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams([["_csrf", as.csrfToken], ...fields]),
+      redirect: "manual",
+    });
+
+  it("writes, previews, tests, sends and follows a wijkbericht for two wijken of the own tandem", async () => {
+    const list = await (await get("/inbox/wijkberichten", who.grMierlo)).text();
+    expect(list).toMatch(/<td>Luchen<\/td><td>2<\/td><td>0<\/td>/);
+    // No names, numbers or chat ids of subscribers anywhere.
+    expect(list).not.toContain("7000");
+
+    const invalid = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", ""],
+      ["link", "geen link"],
+    ]);
+    expect(invalid.status).toBe(400);
+    const errors = await invalid.text();
+    expect(errors).toContain("Schrijf het bericht.");
+    expect(errors).toContain("Kies minstens één wijk.");
+    expect(errors).toContain('aria-invalid="true"');
+
+    const created = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "Zaterdag is de buurtschoonmaak.\nDoe je mee?"],
+      ["link", "https://www.geldrop-mierlo.nl/schoonmaak"],
+      ["imageUrl", ""],
+      ["wijkIds", luchen],
+      ["wijkIds", mierloDorp],
+    ]);
+    expect(created.status).toBe(303);
+    const location = created.headers.get("location") ?? "";
+    const id = /\/inbox\/wijkberichten\/([^?]+)\?klaar=opgeslagen/.exec(location)?.[1] ?? "";
+    expect(id).not.toBe("");
+
+    const detail = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
+    expect(detail).toContain("Concept");
+    for (const channel of ["WhatsApp", "Telegram", "Webchat"]) expect(detail).toContain(`<figcaption>${channel}</figcaption>`);
+    expect(detail).toContain("Wijkbericht van de gemeente voor Luchen en Mierlo-Dorp");
+    expect(detail).toContain("sjabloon «wijkbericht»");
+    expect(detail).toContain("Nu versturen naar 3 abonnees");
+    expect(await (await get(`/inbox/wijkberichten/${id}`, who.grNoord)).status).toBe(404);
+    expect(await (await get("/inbox/wijkberichten/nieuw", who.wethouder)).status).toBe(403);
+
+    const test = await post(`/inbox/wijkberichten/${id}/test`, who.grMierlo, []);
+    expect(test.headers.get("location")).toContain("klaar=test");
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ to: "gr.mierlo@demo.wijklijn.nl", text: expect.stringContaining("Zaterdag is de buurtschoonmaak.") });
+    expect(await t.db.outboxMessage.count()).toBe(0);
+
+    // Sending without the CSRF token is refused.
+    const forged = await fetch(`${server.url}/inbox/wijkberichten/${id}/versturen`, {
+      method: "POST",
+      headers: { cookie: `wl_staff=${who.grMierlo.id}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(403);
+    const sent = await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, []);
+    expect(sent.headers.get("location")).toContain("klaar=verstuurd");
+    await runWijkberichtRound({ db: t.db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram"], whatsappCloud: null });
+    const progress = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
+    expect(progress).toContain("Wordt verstuurd");
+    expect(progress).toMatch(/<dt>Wacht nog<\/dt><dd>3<\/dd>/);
+    expect(progress).toContain("Stoppen: de rest niet meer versturen");
+
+    const cancelled = await post(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo, []);
+    expect(cancelled.headers.get("location")).toContain("klaar=geannuleerd");
+    const after = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
+    expect(after).toContain("Geannuleerd");
+    expect(after).toMatch(/<dt>Teruggehaald \(geannuleerd\)<\/dt><dd>3<\/dd>/);
+  });
+
+  it("schedules a bericht for later, and refuses a time in the past beside the field", async () => {
+    const created = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "Vanavond is er een inloopavond."],
+      ["wijkIds", luchen],
+    ]);
+    const id = /\/inbox\/wijkberichten\/([^?]+)/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
+    const past = await post(`/inbox/wijkberichten/${id}/inplannen`, who.grMierlo, [["scheduledAt", "2020-01-01T09:00"]]);
+    expect(past.status).toBe(400);
+    expect(await past.text()).toContain("Dit moment is al voorbij");
+    const later = await post(`/inbox/wijkberichten/${id}/inplannen`, who.grMierlo, [["scheduledAt", "2099-01-01T09:00"]]);
+    expect(later.headers.get("location")).toContain("klaar=ingepland");
+    expect(await t.db.wijkbericht.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "scheduled", scheduledAt: new Date("2099-01-01T08:00:00Z") });
+  });
+
+  it("shows staff that a resident's conversation may answer the wijkbericht they just got", async () => {
+    const db = t.db;
+    const gemeente = await db.gemeente.findFirstOrThrow();
+    const resident = await db.resident.create({ data: { gemeenteId: gemeente.id, wijkId: luchen } });
+    const identity = await db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: "7777" } });
+    await db.subscription.create({ data: { residentId: resident.id, wijkId: luchen, channelIdentityId: identity.id } });
+    const tandem = await db.tandem.findFirstOrThrow({ where: { slug: "mierlo" } });
+    const conversation = await db.conversation.create({
+      data: { reference: "WL-2026-07777", gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "telegram", wijkId: luchen, tandemId: tandem.id, status: "open" },
+    });
+    await db.message.create({ data: { conversationId: conversation.id, direction: "in", authorKind: "resident", text: "Eerder", channel: "telegram" } });
+    const plain = await (await get(`/inbox/c/${conversation.id}`, who.grMierlo)).text();
+    expect(plain).not.toContain("antwoord op wijkbericht");
+
+    const created = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "De speeltuin aan de Heuvel gaat open."],
+      ["wijkIds", luchen],
+    ]);
+    const id = /\/inbox\/wijkberichten\/([^?]+)/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
+    await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, []);
+    const deps = { db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram" as const], whatsappCloud: null };
+    await runWijkberichtRound(deps);
+    await db.outboxMessage.updateMany({ where: { channelIdentityId: identity.id, status: "pending" }, data: { status: "sent", sentAt: new Date() } });
+    await runWijkberichtRound(deps);
+    // The bericht is in the resident's conversation too, so staff see it above the reply.
+    expect(await db.message.count({ where: { conversationId: conversation.id, direction: "out", text: { startsWith: "De speeltuin aan de Heuvel gaat open." } } })).toBe(1);
+    const page = await (await get(`/inbox/c/${conversation.id}`, who.grMierlo)).text();
+    expect(page).toContain(`Mogelijk een antwoord op wijkbericht <a href="/inbox/wijkberichten/${id}">«De speeltuin aan de Heuvel gaat open.»</a>`);
+  });
+});
