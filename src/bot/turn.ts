@@ -197,13 +197,19 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // Right after a staff reply the resident is talking with that person: a question ("hoe laat komen ze?") is for them, not for the wijk news.
   const talkingWithStaff = await staffRepliedRecently(turn);
   const newsQuestion = triage && read.text && !talkingWithStaff ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
-  if (triage && ((answersBesideStaff(triage) && !(talkingWithStaff && read.text?.includes("?"))) || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
+  const besideStaff = triage && answersBesideStaff(triage) && (!talkingWithStaff || (read.text !== undefined && namesWhatBotAnswers(read.text)));
+  if (triage && (besideStaff || newsQuestion) && turn.residentFacts.consentAsked && turn.state.flow === null) {
     // Answered by the flow for it; staff still see the message (it may be about their case too), and the conversation stays theirs.
     await passToStaff(turn, { acknowledge: true });
     return next();
   }
   await passToStaff(turn, { acknowledge: true });
 };
+
+/** Words that name what the bot answers itself beside staff ("is er nieuws uit de wijk?"), not the case staff are on ("wanneer komen ze?"). */
+function namesWhatBotAnswers(text: string): boolean {
+  return /nieuws|speelt|dialoogtafel|wijkbericht|privacy|gegevens|news|going on|meeting/i.test(text);
+}
 
 /**
  * True when, with no question open (a button of an earlier message tapped), the engine would start
