@@ -108,7 +108,7 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
 
 /**
  * True when free text does not fit the question the bot asked beside staff: then it is a message
- * for staff, not a wrong answer. A short reply that may be a try at the answer ("jao", "ok dan")
+ * for staff, not a wrong answer. A short reply that may be a try at the answer ("jao", "hmm weet niet zo goed")
  * gets the question once more first, with its buttons: "Weet je het zeker?" before an erasure must
  * not vanish on a word the bot did not read.
  */
@@ -119,9 +119,9 @@ export function isTextForStaff(before: FlowState, after: FlowState, read: { text
   return after.waiting === "ask" && after.flow === before.flow && after.step === before.step && after.tries > before.tries && (before.tries >= 1 || !mayBeAnAnswer(read.text));
 }
 
-/** A reply of at most three words and no question: perhaps an answer the bot did not read. */
+/** A reply of at most six words and no question: perhaps an answer the bot did not read ("hmm weet niet zo goed"). */
 function mayBeAnAnswer(text: string): boolean {
-  return !text.includes("?") && text.trim().split(/\s+/).length <= 3;
+  return !text.includes("?") && text.trim().split(/\s+/).length <= 6;
 }
 
 /** True for the flows of what the bot answers itself beside staff (wijk news, dialoogtafels, privacy, wijkberichten). */

@@ -313,7 +313,9 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
  * wijk flow, so it is not asked for again (unless the wijk flow is asking for it right now).
  */
 function carryPostcode(turn: Turn, text: string | undefined): void {
-  if (!text || turn.residentFacts.consent !== true || turn.residentFacts.wijk) return;
+  // Before consent only at the consent question itself ("5731 AA" typed there): held in this conversation's state, wiped on a no (flows/welkom.yaml).
+  const atConsentQuestion = turn.state.flow === turn.flows.globals.firstContact && turn.state.waiting === "ask";
+  if (!text || (turn.residentFacts.consent !== true && !atConsentQuestion) || turn.residentFacts.wijk) return;
   if (turn.state.flow === turn.flows.globals.wijkFlow && turn.state.waiting === "ask") return;
   const postcode = parsePostcode(text);
   if (postcode?.letters) turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };

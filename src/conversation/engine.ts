@@ -109,6 +109,8 @@ const WIJK_QUESTION_INTENT_CONFIDENCE = 0.75;
 /** How sure the triage must be of another flow before a flow's entry words ("is het nu weg?") are passed over. */
 const ENTRY_OVERRULED_CONFIDENCE = 0.75;
 const MAX_TRIES = 3;
+/** Set when a global command breaks off a form (flows/doei.yaml): the form's id, or "" when none was open. */
+const INTERRUPTED_VAR = "keep_interrupted";
 /** Set by the wijk flow when the resident does not know their wijk: flows that need one go on without it. */
 const NO_WIJK_VAR = "keep_noWijk";
 /** The flow variable that counts messages in a row that were not understood (a keep_ variable lives across flows). */
@@ -403,6 +405,9 @@ class Run {
     if (command) {
       this.command = command.name;
       if (command.language) this.state.language = command.language;
+      // The form a command broke off (a melding not sent yet), for the command's flow to mention: "doei" halfway a melding.
+      const form = this.currentFlow();
+      this.state.vars[INTERRUPTED_VAR] = form?.requiresConsent && this.state.waiting === "ask" ? form.id : "";
       this.state.resume = null;
       this.state.flow = null;
       this.state.step = null;
@@ -604,7 +609,7 @@ class Run {
     const text = event.text?.trim();
     if (text && step.input !== "text" && !event.value && this.followOwnFlow(text)) return;
     // An address typed at the consent question ("Heuvel 12 in Geldrop") is no request for another flow: the question stays.
-    const addressAtConsent = this.state.flow === this.ctx.flows.globals.firstContact && !!text && (namesStreet(text) || findPlaceInText(text) !== null);
+    const addressAtConsent = this.state.flow === this.ctx.flows.globals.firstContact && !!text && text.split(/\s+/).length <= 5 && (namesStreet(text) || findPlaceInText(text) !== null);
     if (text && step.input !== "text" && !addressAtConsent && this.followIntent(text)) return;
     // An answer of another kind that the step can use (flows/wijk.yaml confirm: a typed wijk name corrects the wijk).
     const words = event.text?.trim().split(/\s+/).filter(Boolean).length ?? 0;
