@@ -9,6 +9,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
 import { namesStreet } from "../conversation/placeInText.ts";
+import { SMALL_COUNT } from "../public/wijkFigures.ts";
 import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import type { Tx } from "../db/client.ts";
@@ -316,8 +317,9 @@ export const actions: Actions = {
         newsList: news.map((item) => `• ${item.title}: ${item.body}`),
         tafelCount: tafels.vars?.tafelCount ?? 0,
         tafelList: tafels.vars?.tafelList ?? [],
-        meldingCount: figures.melding,
-        ideeCount: figures.idee,
+        // As on the public wijk pages: 1 to 4 is shown as "fewer than 5", so no single resident is recognisable.
+        meldingCount: chatCount(figures.melding, ctx.language),
+        ideeCount: chatCount(figures.idee, ctx.language),
       },
     };
   },
@@ -343,6 +345,12 @@ export const actions: Actions = {
     return { outcome: "erased", erased: true, vars: { "resident.wijk": null, "resident.wijkName": null, "resident.consent": null } };
   },
 };
+
+/** A count for the chat, small numbers suppressed as on the public pages (src/public/wijkFigures.ts). */
+function chatCount(value: number, language: Language): number | string {
+  if (value === 0 || value >= SMALL_COUNT) return value;
+  return language === "en" ? "fewer than 5" : "minder dan 5";
+}
 
 /** Carries out an action the engine asked for: its parameters are read with the action's schema first. */
 export function runAction<N extends ActionName>(name: N, params: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult<ActionOutcomes[N]>> {
