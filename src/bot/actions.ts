@@ -38,6 +38,7 @@ import { routeResident } from "../routing/routeResident.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { formatTafelWhen } from "../dialoogtafels/residentTexts.ts";
+import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
 import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 
 /** Everything an action may use. */
@@ -126,7 +127,15 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
   return {
     outcome: tandem ? (response.open ? "open" : "closed") : "general",
     // Residents read their own wijk's name (wijkName); the tandem's name means nothing to them and stays for staff texts.
-    vars: { reference: updated.reference, tandemName: tandem?.name ?? "", wijkName: wijk?.name ?? "", expectedResponse: response.text, officeOpen: response.open },
+    // The handover text says who reads it and when (flows/contact.yaml): that counts as the acknowledgement in words, so an "ok" right after gets a 👍, not the same again.
+    vars: {
+      reference: updated.reference,
+      tandemName: tandem?.name ?? "",
+      wijkName: wijk?.name ?? "",
+      expectedResponse: response.text,
+      officeOpen: response.open,
+      [ACKNOWLEDGED_AT_VAR]: ctx.now.toISOString(),
+    },
     event: { conversationId, tandemId: tandem?.id ?? null, kind: "handover" },
     ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),
   };
@@ -206,7 +215,8 @@ export const actions: Actions = {
   async triage(params, ctx) {
     const text = params.text ?? "";
     const result = ctx.classify(text);
-    const confident = result.theme !== "overig" && result.confidence.theme >= 0.3;
+    // Sure enough to file it under that theme without asking the resident (staff can change it in the inbox).
+    const confident = result.theme !== "overig" && result.confidence.theme >= 0.5;
     return { outcome: confident ? "confident" : "unsure", vars: { theme: result.theme, themeLabel: themeLabel(result.theme, ctx), triageIntent: result.intent } };
   },
 

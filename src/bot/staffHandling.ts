@@ -63,7 +63,7 @@ export function needsAcknowledgement(vars: FlowState["vars"], lastStaffReplyAt: 
 }
 
 /** The acknowledgement in words: who reads it (the wijk's gebiedsregisseur) and when an answer can be expected. */
-export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZone: string; language: Language; wijkName: string | null }): string {
+export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZone: string; language: Language; wijkName: string | null; again?: boolean }): string {
   const { globals, settings } = flows;
   const deadline = addWorkingHours(input.now, settings.responseTargetWorkingHours, settings, input.timeZone);
   const expectedResponse = describeDeadline(deadline, input.now, input.language, input.timeZone, {
@@ -71,8 +71,8 @@ export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZo
     tomorrow: globals.messages.deadlineTomorrow[input.language],
     later: globals.messages.deadlineLater[input.language],
   });
-  if (!input.wijkName) return messageText(globals, "staffHandlingNoWijk", input.language, { expectedResponse });
-  return messageText(globals, "staffHandling", input.language, { wijkName: input.wijkName, expectedResponse });
+  if (!input.wijkName) return messageText(globals, input.again ? "staffStillThereNoWijk" : "staffHandlingNoWijk", input.language, { expectedResponse });
+  return messageText(globals, input.again ? "staffStillThere" : "staffHandling", input.language, { wijkName: input.wijkName, expectedResponse });
 }
 
 /**
@@ -80,7 +80,7 @@ export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZo
  * event for staff) and acknowledges it when the quiet period asks for it, or always when `force`
  * (the resident asked for a person: say they already have one).
  */
-export async function passToStaff(turn: Turn, options: { acknowledge: boolean; force?: boolean }): Promise<void> {
+export async function passToStaff(turn: Turn, options: { acknowledge: boolean; force?: boolean; askedWhoIsThere?: boolean }): Promise<void> {
   if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
   turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
   if (!options.acknowledge) return;
@@ -98,7 +98,9 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
     return;
   }
   const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;
-  const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName });
+  // Asked again ("hallo?") within the quiet period of the words: that it arrived, rather than the same text once more.
+  const again = options.askedWhoIsThere === true && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now);
+  const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName, again });
   // Before the resident chose anything (e.g. a 112 message came first), typing 'menu' starts the welcome: no button that skips it.
   const menu = turn.flows.flows.get(turn.flows.globals.menu);
   const buttons = menu && turn.residentFacts.consentAsked ? [{ label: menu.title[turn.state.language] ?? menu.title.nl, value: "menu" }] : [];

@@ -30,7 +30,8 @@ import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts"
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
-import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken } from "../db/wijk.repo.ts";
+import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
 import type { WijkRef } from "../domain/wijk.ts";
 import type { InboxEvent } from "../domain/events.ts";
@@ -180,6 +181,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (!isWithStaff(turn.conversation.status)) return next();
   const read = readActivity(turn.context.activity);
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
+  // "is daar iemand?", "hallo??": answered in words every time, and soon after the last words not with the same text again.
+  if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
@@ -192,8 +195,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // A button of an earlier menu, tapped: follow it as after 'menu' (a person already has the conversation).
   if (read.value && turn.state.flow === null && tappedMenuOption(turn.flows, read.value)) return next();
   const triage = read.text && !read.value ? turn.deps.classify(read.text) : null;
-  // "is daar iemand?": asking for a person or whether anyone reads along gets the answer in words, every time.
-  if (triage && (asksForPerson(triage) || (read.text && asksWhetherAnyoneReads(read.text)))) return passToStaff(turn, { acknowledge: true, force: true });
+  // Asking for a person gets the answer in words, every time.
+  if (triage && asksForPerson(triage)) return passToStaff(turn, { acknowledge: true, force: true });
   // Right after a staff reply the resident is talking with that person: a question ("hoe laat komen ze?") is for them, not for the wijk news.
   const talkingWithStaff = await staffRepliedRecently(turn);
   const newsQuestion = triage && read.text && !talkingWithStaff ? routeQuestion(turn.flows.globals, read.text, triage) === "wijknieuws" : false;
@@ -237,6 +240,8 @@ export const runFlows: Middleware = async (turn) => {
   } else {
     if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
     carryPostcode(turn, read.text);
+    const named = await wijkNamedAlone(turn, read);
+    if (named) event = named;
   }
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));
@@ -315,10 +320,40 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
 function carryPostcode(turn: Turn, text: string | undefined): void {
   // Before consent only at the consent question itself ("5731 AA" typed there): held in this conversation's state, wiped on a no (flows/welkom.yaml).
   const atConsentQuestion = turn.state.flow === turn.flows.globals.firstContact && turn.state.waiting === "ask";
+  delete turn.state.vars.keep_placeAlone;
   if (!text || (turn.residentFacts.consent !== true && !atConsentQuestion) || turn.residentFacts.wijk) return;
   if (turn.state.flow === turn.flows.globals.wijkFlow && turn.state.waiting === "ask") return;
   const postcode = parsePostcode(text);
-  if (postcode?.letters) turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };
+  if (!postcode?.letters) return;
+  turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };
+  // Only the postcode, typed where the bot asked something else ("Waar gaat je vraag over?" in flows/contact.yaml): the flow asks its question again after the wijk.
+  if (normalisePostcode(text) !== null) turn.state.vars.keep_placeAlone = true;
+}
+
+/**
+ * A wijk's name typed on its own with no question open ("Luchen", "genoenhuis?"): the resident's own
+ * wijk shows its news; another wijk asks whether it should become theirs (flows/wijk.yaml named-other);
+ * without a wijk yet, "Dan woon je in …. Klopt dat?". Null for anything else, which the flows handle.
+ */
+async function wijkNamedAlone(turn: Turn, read: ReturnType<typeof readActivity>): Promise<EngineEvent | null> {
+  const text = read.text?.trim();
+  if (!text || read.value || read.location || read.media || turn.residentFacts.consent !== true) return null;
+  if (text.split(/\s+/).length > 3) return null;
+  const atMenu = turn.state.flow === turn.flows.globals.menu;
+  if (turn.state.waiting === "ask" && !atMenu) return null;
+  const triage = turn.deps.classify(text);
+  if (triage.intent !== "onbekend" && triage.confidence.intent >= INTENT_CONFIDENCE) return null;
+  const match = matchWijkName(text, await listWijken(turn.tx, turn.deps.gemeente.id));
+  if (match.kind !== "one") return null;
+  const wijkFlow = turn.flows.globals.wijkFlow;
+  if (match.wijk.slug === turn.residentFacts.wijk) {
+    const news = [...turn.flows.flows.values()].find((flow) => flow.intents.includes("wijknieuws"));
+    return news ? { type: "start", target: `flow:${news.id}` } : null;
+  }
+  const vars = { wijkSlug: match.wijk.slug, wijkName: match.wijk.name };
+  const named = turn.flows.globals.wijkNamed;
+  if (turn.residentFacts.wijk) return named ? { type: "start", target: named, vars } : null;
+  return { type: "start", target: `flow:${wijkFlow}#confirm`, vars };
 }
 
 function engineContext(turn: Turn): EngineContext {

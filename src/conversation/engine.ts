@@ -671,6 +671,8 @@ class Run {
     if (step.optional && (event.value === "skip" || (text && this.meansSkip(step, text, choices, false)))) {
       return { ok: true, value: null };
     }
+    // "nee" at an optional question for a place ("Waar is het precies?"): no place, skipped.
+    if (step.optional && step.input === "location" && !event.value && bareYesNo(text) === "no") return { ok: true, value: null };
     const parsed = this.parseInput(step, event, text, choices);
     // "ik heb geen foto": a sentence with a skip word counts only when it is no answer itself.
     if (!parsed.ok && parsed.reason === "invalid" && step.optional && text && this.meansSkip(step, text, choices, true)) return { ok: true, value: null };
@@ -739,6 +741,8 @@ class Run {
         const option = extra.length > 0 ? matchChoice(text, extra, { inSentence: false }) : null;
         const next = option ? extra.find((c) => c.value === option.value)?.next : undefined;
         if (option) return { ok: true, value: option.value, ...(next ? { next } : {}) };
+        // "jaja" or "ok" at "Waar is het precies?" is no place: asked again (a "nee" there is a skip, see parseAnswer).
+        if (bareYesNo(text)) return { ok: false, reason: "invalid" };
         return text.trim().length >= 3 ? { ok: true, value: { kind: "address", text: text.trim() } } : { ok: false, reason: "invalid" };
       }
       case "photo": {
@@ -799,14 +803,19 @@ const NEGATION = /(^|\s)(niet|nie|not|geen|nooit|never|dont|don t)(\s|$)/;
  * op zondag"), so that "ik weet het niet zeker" is no answer at all.
  */
 function readYesNo(text: string, options: Choice[]): Choice | null {
-  const words = normalise(text).split(" ").filter(Boolean).map(squeeze);
-  const [first, ...rest] = words;
-  const tail = rest.every((word) => YES_NO_TAIL.has(word));
-  const bare = first && tail ? (YES_ROOTS.has(first) && !rest.some((w) => NO_ROOTS.has(w)) ? "yes" : NO_ROOTS.has(first) ? "no" : null) : null;
+  const bare = bareYesNo(text);
   if (bare) return options.find((c) => c.value === bare) ?? null;
   const choice = matchChoice(text, options) ?? matchLeadingChoice(text, options);
   if (choice?.value !== "yes" || !NEGATION.test(normalise(text))) return choice;
   return matchLeadingChoice(text, options)?.value === "yes" ? choice : null;
+}
+/** The whole answer is yes or no ("jaja", "ok", "nee joh"), with nothing else in it; null for anything more. */
+function bareYesNo(text: string): "yes" | "no" | null {
+  const words = normalise(text).split(" ").filter(Boolean).map(squeeze);
+  const [first, ...rest] = words;
+  if (!first || !rest.every((word) => YES_NO_TAIL.has(word))) return null;
+  if (YES_ROOTS.has(first) && !rest.some((w) => NO_ROOTS.has(w))) return "yes";
+  return NO_ROOTS.has(first) ? "no" : null;
 }
 const SKIP_WORDS = ["overslaan", "sla over", "skip", "geen", "geen foto", "nee", "no", "niet nodig", "hoeft niet", "heb ik niet", "heb ik nie", "heb geen", "heb ik geen", "nvt", "n.v.t.", "no photo"];
 

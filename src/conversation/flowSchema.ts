@@ -242,6 +242,11 @@ export const GlobalsSchema = z
      * open: one short question with buttons (flows/menu.yaml, `unclear`). Without it, the menu.
      */
     unclear: TargetSchema.optional(),
+    /**
+     * A wijk's name typed on its own with no question open, not the resident's own wijk
+     * (src/bot/turn.ts): whether it should become theirs (flows/wijk.yaml, `named-other`). Without it, the flows decide.
+     */
+    wijkNamed: TargetSchema.optional(),
     commands: z.record(identifier, CommandSchema),
     /** How each theme is named to residents. */
     themes: z.record(z.string(), TextSchema),
@@ -261,6 +266,9 @@ export const GlobalsSchema = z
         staffHandling: TextSchema,
         /** The same when the resident's wijk is not known: a person of the gemeente reads it. */
         staffHandlingNoWijk: TextSchema,
+        /** "Hallo?" or "is daar iemand?" soon after that acknowledgement: not the same text again, but that the message arrived. */
+        staffStillThere: TextSchema,
+        staffStillThereNoWijk: TextSchema,
         skip: TextSchema,
         yes: TextSchema,
         no: TextSchema,

@@ -56,7 +56,6 @@ describeEachDatabase("data the bot did not ask for", (provider) => {
     // The resident goes on with the melding first; it lands with staff, the description in the note.
     await resident.send({ media: { ref: "AgACAgQAAxkBAAIB", kind: "photo" } });
     await resident.say("Bij de speeltuin aan de Heuvelstraat");
-    await resident.say("ja");
     await resident.say("2");
     expect(joined(await resident.tap("chat"))).toContain("WL-2026-");
     const before = await storedFor(harness, resident);

@@ -42,7 +42,6 @@ describeEachDatabase("threading a resident's messages", (provider) => {
     await resident.say("Er ligt al een week een berg zwerfafval bij de speeltuin");
     await resident.send({ media: { kind: "photo", ref: "AgACAgQAAxkBAAIB" } });
     await resident.say("Bij de speeltuin aan de Heuvelstraat");
-    await resident.say("ja");
     await resident.say("2");
     expect(joined(await resident.tap("chat"))).toContain("WL-2026-");
     const [melding] = await resident.conversations();

@@ -140,7 +140,7 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await type(resident, "Over het hek bij de speeltuin");
     await botSays(resident, "Je nummer is");
     await type(resident, "is daar nog iemand?");
-    await botSays(resident, "Je bericht ligt bij de gebiedsregisseur van Luchen");
+    await botSays(resident, "Je bericht is aangekomen bij de gebiedsregisseur van Luchen");
     const bubbles = await resident.locator("#log li").count();
     await type(resident, "het hek staat nog steeds open");
     const mark = resident.locator("#log li.in").filter({ hasText: "het hek staat nog steeds open" }).locator(".passed-on");

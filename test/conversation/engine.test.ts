@@ -287,6 +287,8 @@ const globals = GlobalsSchema.parse({
     welcomeBack: text("Welkom terug.", "Welcome back."),
     staffHandling: text("Een medewerker kijkt mee.", "Staff are on it."),
     staffHandlingNoWijk: text("Een medewerker kijkt mee.", "Staff are on it."),
+    staffStillThere: text("Ja, ik ben er. {{wijkName}} kijkt mee.", "Yes, I'm here. {{wijkName}} is on it."),
+    staffStillThereNoWijk: text("Ja, ik ben er. Een medewerker kijkt mee.", "Yes, I'm here. Staff are on it."),
     skip: text("Overslaan", "Skip"),
     yes: text("Ja", "Yes"),
     no: text("Nee", "No"),

@@ -73,7 +73,6 @@ describeEachDatabase("the web chat and the API, end to end over HTTP", (provider
     await say({ text: "Bij de bushalte ligt steeds glas en afval" });
     await say({ value: "skip", text: "Geen foto" });
     await say({ location: { lat: 51.433, lon: 5.575 }, text: "📍" });
-    await say({ text: "ja" });
     await say({ value: "nee", text: "Nee, liever niet" });
     const done = await say({ value: "chat", text: "Ja, hier in de chat" });
     const reference = /WL-\d{4}-\d{5}/.exec(done.map((m) => m.text).join())?.[0];

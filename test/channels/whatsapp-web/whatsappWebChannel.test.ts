@@ -100,8 +100,7 @@ describeEachDatabase("WhatsApp via whatsapp-web.js", (provider) => {
     expect((await wa.say("Er ligt al een week een berg zwerfafval bij de speeltuin")).at(-1)).toMatch(/foto[\s\S]*\n\n1\. Geen foto$/);
     const photo = raw.image(RESIDENT);
     expect((await wa.send(photo)).join("\n")).toContain("Waar is het precies?");
-    expect((await wa.send(raw.location(RESIDENT, "51.4423", "5.6195"))).at(-1)).toMatch(/afval\. Klopt dat\?\n\n1\. Ja\n2\. Nee$/);
-    expect((await wa.say("ja")).at(-1)).toMatch(/meehelpen[\s\S]*\n\n1\. Ja, ik help mee\n2\. Ja, met mijn buren\n3\. Nee, liever niet$/);
+    expect((await wa.send(raw.location(RESIDENT, "51.4423", "5.6195"))).at(-1)).toMatch(/meehelpen[\s\S]*\n\n1\. Ja, ik help mee\n2\. Ja, met mijn buren\n3\. Nee, liever niet$/);
     expect((await wa.say("3")).at(-1)).toMatch(/reactie van de gemeente\?\n\n1\. Ja, hier in de chat\n2\. Nee, alleen melden$/);
     const done = await wa.say("ja, hier in de chat");
     expect(done.join("\n")).toMatch(/Dank je wel! Je melding is nu bij de gebiedsregisseur van Luchen\. Je nummer is WL-\d{4}-\d{5}/);
