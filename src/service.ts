@@ -178,6 +178,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         endpoint: { url: forward.url, apiKey: forward.apiKey, jurisdiction: forward.jurisdiction },
         services: forward.services,
         pollEveryMs: forward.pollEveryMs,
+        whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.open311Template, language: config.whatsappCloud.templateLanguage } : null,
         flows: () => running.flows(),
         onQueued: () => running.dispatcher.nudge(),
         ...(options.now ? { now: options.now } : {}),

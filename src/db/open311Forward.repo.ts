@@ -212,7 +212,11 @@ export interface PollableForward {
   externalNotes: string | null;
   pollFailures: number;
   /** Who to tell in their chat (null: erased, or no chat to answer in). */
-  recipient: { residentId: string; channelIdentityId: string; channel: string; language: string } | null;
+  recipient: { residentId: string; channelIdentityId: string; channel: string; language: string; lastInboundAt: Date | null } | null;
+}
+
+function newest(dates: readonly Date[]): Date | null {
+  return dates.reduce<Date | null>((latest, date) => (latest === null || date > latest ? date : latest), null);
 }
 
 /** Sent forwards, not yet closed, whose poll is due; at most `take`. */
@@ -228,7 +232,18 @@ export async function listDuePolls(db: DbOrTx, now: Date, take = 50): Promise<Po
       externalStatus: true,
       externalNotes: true,
       pollFailures: true,
-      conversation: { select: { id: true, reference: true, residentId: true, channelIdentityId: true, channel: true, resident: { select: { language: true } } } },
+      conversation: {
+        select: {
+          id: true,
+          reference: true,
+          residentId: true,
+          channelIdentityId: true,
+          channel: true,
+          resident: { select: { language: true } },
+          // The resident's newest message on this identity, for WhatsApp's 24-hour window.
+          channelIdentity: { select: { conversations: { select: { messages: { where: { direction: "in" }, orderBy: { createdAt: "desc" }, take: 1, select: { createdAt: true } } } } } },
+        },
+      },
     },
   });
   return rows.map((row) => ({
@@ -242,7 +257,13 @@ export async function listDuePolls(db: DbOrTx, now: Date, take = 50): Promise<Po
     pollFailures: row.pollFailures,
     recipient:
       row.conversation.residentId && row.conversation.channelIdentityId && row.conversation.resident
-        ? { residentId: row.conversation.residentId, channelIdentityId: row.conversation.channelIdentityId, channel: row.conversation.channel, language: row.conversation.resident.language }
+        ? {
+            residentId: row.conversation.residentId,
+            channelIdentityId: row.conversation.channelIdentityId,
+            channel: row.conversation.channel,
+            language: row.conversation.resident.language,
+            lastInboundAt: newest((row.conversation.channelIdentity?.conversations ?? []).flatMap((conversation) => conversation.messages.map((message) => message.createdAt))),
+          }
         : null,
   }));
 }

@@ -16,6 +16,7 @@
  * or chat id.
  */
 import { randomUUID } from "node:crypto";
+import { isWithinServiceWindow } from "../channels/whatsapp-cloud/serviceWindow.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { messageText } from "../conversation/messageText.ts";
 import type { Db } from "../db/client.ts";
@@ -32,8 +33,10 @@ import {
   recordPolledStatus,
   recordPollFailure,
 } from "../db/open311Forward.repo.ts";
+import type { OutboundPayload, TemplatePayload } from "../domain/messages.ts";
 import { parseLanguage } from "../domain/vocabulary.ts";
 import type { Logger } from "../log.ts";
+import { templateParameter } from "../wijkberichten/renderWijkbericht.ts";
 import { findOpen311RequestByMarker, getOpen311Status, Open311CallError, type Open311Endpoint, postOpen311Request, resolveOpen311Token } from "./open311Client.ts";
 
 /** How many times a send is tried before it is given up. */
@@ -63,6 +66,11 @@ export interface ForwarderOptions {
   services: Readonly<Record<string, string>>;
   pollEveryMs: number;
   flows: () => FlowSet;
+  /**
+   * WhatsApp Cloud is the channel behind "whatsapp": outside the 24-hour window the status goes as
+   * this approved template (WHATSAPP_CLOUD_OPEN311_TEMPLATE), or (null) not to the resident at all.
+   */
+  whatsappCloud?: { template: string | null; language: string } | null;
   /** Called after a resident message went into the outbox (the dispatcher's nudge). */
   onQueued?: () => void;
   now?: () => Date;
@@ -204,18 +212,36 @@ async function pollOne(options: ForwarderOptions, forward: PollableForward, now:
   const changed = status.status !== (forward.externalStatus ?? "open") || (status.notes !== null && status.notes !== forward.externalNotes);
   const language = parseLanguage(forward.recipient?.language) ?? "nl";
   const notes = status.notes ?? "";
-  const residentMessage = changed
-    ? { text: messageText(options.flows().globals, status.status === "closed" ? "open311Closed" : "open311Update", language, { reference: forward.reference, notes }).trim(), buttons: [] }
-    : null;
+  const text = changed ? messageText(options.flows().globals, status.status === "closed" ? "open311Closed" : "open311Update", language, { reference: forward.reference, notes }).trim() : "";
+  const form: StatusForm = changed && forward.recipient ? whatsappFormOf(options, forward.recipient, now) : { kind: "text" };
+  const residentMessage: OutboundPayload | null =
+    !changed || form.kind === "none" ? null : { text, buttons: [], ...(form.kind === "template" ? { template: open311Template(form, forward.reference, text) } : {}) };
+  const statusNote = `Meldingensysteem (Open311): ${status.status === "closed" ? "afgehandeld" : "in behandeling"}${status.notes ? ` — ${status.notes}` : ""}.`;
+  const untold = form.kind === "none" ? " De bewoner is niet bericht: het WhatsApp-venster van 24 uur is dicht en er is geen sjabloon ingesteld (WHATSAPP_CLOUD_OPEN311_TEMPLATE)." : "";
   await recordPolledStatus(options.db, forward, {
     status: status.status,
     notes: status.notes,
     now,
     nextPollAt,
     residentMessage,
-    staffNote: changed ? `Meldingensysteem (Open311): ${status.status === "closed" ? "afgehandeld" : "in behandeling"}${status.notes ? ` — ${status.notes}` : ""}.` : null,
+    staffNote: changed ? `${statusNote}${untold}` : null,
   });
   return residentMessage !== null && forward.recipient !== null;
+}
+
+type StatusForm = { kind: "text" } | { kind: "template"; name: string; language: string } | { kind: "none" };
+
+/** Text, except on WhatsApp Cloud outside the 24-hour window: the approved template, or nothing without one. */
+function whatsappFormOf(options: ForwarderOptions, recipient: { channel: string; lastInboundAt: Date | null }, now: Date): StatusForm {
+  if (recipient.channel !== "whatsapp" || !options.whatsappCloud || isWithinServiceWindow(recipient.lastInboundAt, now)) return { kind: "text" };
+  return options.whatsappCloud.template ? { kind: "template", name: options.whatsappCloud.template, language: options.whatsappCloud.language } : { kind: "none" };
+}
+
+/** The template's {{1}} (the reference) and {{2}} (what follows it in the chat text: the status and the notes). */
+function open311Template(form: { name: string; language: string }, reference: string, text: string): TemplatePayload {
+  const at = text.indexOf(reference);
+  const rest = (at >= 0 ? text.slice(at + reference.length) : text).replace(/^[\s:]+/, "");
+  return { name: form.name, language: form.language, bodyParameters: [reference, templateParameter(rest || text)], quickReplyPayloads: [] };
 }
 
 /** Starts the connector: sends every half minute, polls every `pollEveryMs`; `stop` waits for a running round. */
