@@ -111,6 +111,17 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(page.body).not.toContain("<script");
   });
 
+  it("speaks to residents in the je form, as the bot does, on the list and on a wijk page", async () => {
+    for (const path of ["/wijk", "/wijk/luchen", "/wijk/centrum"]) {
+      const text = (await get(path)).body
+        .replace(/<(script|style)[\s\S]*?<\/\1>/g, " ")
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ");
+      expect(text.match(/\b(u|uw|U|Uw)\b/g), path).toBeNull();
+      expect(text, path).toMatch(/\b(je|jij|jouw)\b/);
+    }
+  });
+
   it("shows a wijk's tandem, dialoogtafels, news and how to subscribe, styled by NL Design System CSS from node_modules", async () => {
     const page = await get("/wijk/luchen");
     expect(page.status).toBe(200);
