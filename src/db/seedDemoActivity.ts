@@ -257,9 +257,9 @@ async function seedActivityInTransaction(tx: Tx, now: Date, settings: Settings):
         report.feedback++;
         // The trust pulse after a score of 3–5, at most once a quarter, for the residents who say yes.
         const quarter = quarterOf(scoredAt, zone);
-        if (reopened || resident.pulseQuarters.has(quarter) || random() > 0.75) continue;
+        if (reopened || resident.pulseQuarters.has(quarter) || random() > 0.9) continue;
         resident.pulseQuarters.add(quarter);
-        const declined = random() < 0.2;
+        const declined = random() < 0.15;
         rows.trustPulses.push({
           gemeenteId: gemeente.id,
           residentId: resident.id,
@@ -267,7 +267,7 @@ async function seedActivityInTransaction(tx: Tx, now: Date, settings: Settings):
           conversationId: conversation.id,
           quarter,
           status: declined ? "declined" : "scored",
-          score: declined ? null : scoreAround(random, 2.8 + 0.8 * progress),
+          score: declined ? null : scoreAround(random, 2.6 + 1.0 * progress),
           offeredAt: new Date(scoredAt.getTime() + MINUTE),
           scoredAt: declined ? null : new Date(scoredAt.getTime() + 2 * MINUTE),
         });

@@ -284,7 +284,7 @@ function responseSection(input: WijkBodyInput): SafeHtml {
     response.medianWorkingHours === null
       ? html`<p class="utrecht-paragraph">Er zijn nog te weinig antwoorden om hier iets over te zeggen.</p>`
       : html`<p class="wl-figure">${formatWorkingHours(Math.round(response.medianWorkingHours * 10) / 10)}</p>
-<p class="utrecht-paragraph">Zo lang duurde het meestal tot een medewerker antwoordde: de helft van de ${formatPublicCount(response.answered)} vragen kreeg sneller antwoord, de andere helft later. We tellen alleen de uren dat de gemeente open is. De gemeente wil binnen ${formatWorkingHours(input.target)} antwoorden.</p>`;
+<p class="utrecht-paragraph">Zo lang duurde het meestal tot een medewerker antwoordde: de helft van de vragen kreeg sneller antwoord, de andere helft later. We tellen alleen de uren dat de gemeente open is. De gemeente wil binnen ${formatWorkingHours(input.target)} antwoorden.</p>`;
   return html`<section aria-labelledby="snelheid"><h2 class="utrecht-heading-2" id="snelheid">Hoe snel de gemeente antwoordde</h2>${text}</section>`;
 }
 
