@@ -167,7 +167,7 @@ async function seedActivityInTransaction(tx: Tx, now: Date, settings: Settings):
         const intent = theme === "jeugd" || theme === "wonen" || theme === "zorg-welzijn" || random() < 0.15 ? "idee" : "melding";
         const residents = residentsOfWijk.get(wijk.id) ?? [];
         residentsOfWijk.set(wijk.id, residents);
-        let resident = residents.length > 3 && random() < 0.2 ? pick(random, residents) : undefined;
+        let resident = residents.length > 3 && random() < 0.35 ? pick(random, residents) : undefined;
         if (!resident) {
           const channel = pickChannel(random);
           const id = randomUUID();
