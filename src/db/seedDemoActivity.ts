@@ -79,10 +79,10 @@ function randomSequence(seed: number): () => number {
   };
 }
 
-/** A score 1–5 around `mean`. */
-function scoreAround(random: () => number, mean: number): number {
-  const spread = (random() + random() + random() - 1.5) * 2;
-  return Math.min(5, Math.max(1, Math.round(mean + spread)));
+/** A score 1–5 around `mean`, at most `spread` away. */
+function scoreAround(random: () => number, mean: number, spread: number): number {
+  const offset = ((random() + random() + random()) / 1.5 - 1) * spread;
+  return Math.min(5, Math.max(1, Math.round(mean + offset)));
 }
 
 function pick<T>(random: () => number, items: readonly T[]): T {
@@ -159,7 +159,7 @@ async function seedActivityInTransaction(tx: Tx, now: Date, settings: Settings):
         const resolvedAt = addWorkingHours(firstResponseAt, 4 + random() * 30, settings, zone);
         if (resolvedAt.getTime() > end) continue;
         const assignee = staff.find((member) => member.tandemId === wijk.tandemId)?.staffUserId ?? null;
-        const feedbackScore = random() < 0.7 ? scoreAround(random, 3.2 + 1.0 * progress) : null;
+        const feedbackScore = random() < 0.7 ? scoreAround(random, 3.1 + 1.1 * progress, 2.2) : null;
         const reopened = feedbackScore !== null && feedbackScore <= 2;
         const finalResolvedAt = reopened ? addWorkingHours(resolvedAt, 6 + random() * 10, settings, zone) : resolvedAt;
         if (finalResolvedAt.getTime() > end) continue;
@@ -267,7 +267,7 @@ async function seedActivityInTransaction(tx: Tx, now: Date, settings: Settings):
           conversationId: conversation.id,
           quarter,
           status: declined ? "declined" : "scored",
-          score: declined ? null : scoreAround(random, 2.6 + 1.0 * progress),
+          score: declined ? null : scoreAround(random, 2.5 + 1.2 * progress, 1.6),
           offeredAt: new Date(scoredAt.getTime() + MINUTE),
           scoredAt: declined ? null : new Date(scoredAt.getTime() + 2 * MINUTE),
         });
