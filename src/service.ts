@@ -9,6 +9,7 @@ import { resolveSessionSecret } from "./config/sessionSecret.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { seedDemoGemeente, seedDemoSubscribers } from "./db/seedDemo.ts";
+import { seedDemoActivity } from "./db/seedDemoActivity.ts";
 import { startBot, type WijklijnBot } from "./bot/wijklijnBot.ts";
 import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
 import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegramChannel.ts";
@@ -69,7 +70,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
   if (config.demoData && (await countGemeenten(db)) === 0) {
     const report = await seedDemoGemeente(db);
     const subscribers = await seedDemoSubscribers(db);
-    logger.info({ wijken: report.wijken, tandems: report.tandems, subscribers }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
+    const activity = await seedDemoActivity(db, { settings: startupFlows.settings });
+    logger.info({ wijken: report.wijken, tandems: report.tandems, subscribers, conversations: activity.conversations }, "Seeded the demo gemeente Geldrop-Mierlo (illustrative data)");
   }
   for (const line of describeChannels(config)) logger.info(line);
   logger.info(config.oidc.enabled ? `OpenID Connect sign-in: on (${config.oidc.issuer})` : "OpenID Connect sign-in: off (set the OIDC_* settings to turn it on)");
@@ -176,6 +178,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
         endpoint: { url: forward.url, apiKey: forward.apiKey, jurisdiction: forward.jurisdiction },
         services: forward.services,
         pollEveryMs: forward.pollEveryMs,
+        whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.open311Template, language: config.whatsappCloud.templateLanguage } : null,
         flows: () => running.flows(),
         onQueued: () => running.dispatcher.nudge(),
         ...(options.now ? { now: options.now } : {}),

@@ -144,7 +144,11 @@ export const demoNews: Array<{ wijk: string; kind: "project" | "werkzaamheden" |
   { wijk: "buitengebied", kind: "bericht", title: "Snoeien van houtwallen", body: "Deze winter snoeien we houtwallen langs de landwegen. Soms is een weg kort dicht." },
 ];
 
-/** One upcoming dialoogtafel per tandem, `weeksAhead` weeks after seeding, 19:30 local time. */
+/**
+ * One upcoming dialoogtafel per tandem, about `weeksAhead` weeks after seeding, 19:30 local time: on
+ * the first Tuesday to Thursday from then that is away from public holidays and the Christmas weeks
+ * (src/domain/dutchHolidays.ts).
+ */
 export const demoDialoogtafels: Array<{ wijk: string; title: string; topic: string; location: string; weeksAhead: number; capacity: number }> = [
   { wijk: "centrum", title: "Dialoogtafel Geldrop-Noord", topic: "Een prettig en veilig centrum", location: "Wijkhuis De Coevering, Geldrop", weeksAhead: 3, capacity: 25 },
   { wijk: "genoenhuis", title: "Dialoogtafel Geldrop-Zuid", topic: "Spelen en bewegen in de wijk", location: "Buurthuis Genoenhuis, Geldrop", weeksAhead: 4, capacity: 20 },
@@ -161,4 +165,95 @@ export const demoSubscribers: Array<{ wijk: string; count: number; weekly: numbe
   { wijk: "centrum", count: 12, weekly: 2 },
   { wijk: "coevering", count: 8, weekly: 1 },
   { wijk: "braakhuizen-noord", count: 5, weekly: 0 },
+];
+
+/**
+ * Invented activity of the pilot's last months, so that a new install's evaluation (/inbox/evaluatie)
+ * and public wijk pages show figures and a trend: per wijk about how many conversations a month
+ * reached the gemeente at the end of the period (fewer in the first months, as a pilot grows). The
+ * small wijken stay below 5 on purpose: their pages show "minder dan 5". Only a fresh demo install
+ * gets them (src/db/seedDemoActivity.ts), like the subscribers.
+ */
+export const demoActivity: Array<{ wijk: string; perMonth: number; themes: string[] }> = [
+  { wijk: "centrum", perMonth: 16, themes: ["afval", "verkeer", "overlast", "groen", "veiligheid", "onderhoud"] },
+  { wijk: "coevering", perMonth: 10, themes: ["onderhoud", "verkeer", "groen", "afval"] },
+  { wijk: "braakhuizen-noord", perMonth: 6, themes: ["groen", "jeugd", "afval", "onderhoud"] },
+  { wijk: "genoenhuis", perMonth: 7, themes: ["jeugd", "groen", "verkeer", "afval"] },
+  { wijk: "zesgehuchten", perMonth: 4, themes: ["onderhoud", "verkeer", "afval"] },
+  { wijk: "braakhuizen-zuid", perMonth: 3, themes: ["zorg-welzijn", "groen", "overlast"] },
+  { wijk: "mierlo-dorp", perMonth: 12, themes: ["verkeer", "groen", "afval", "wonen", "onderhoud"] },
+  { wijk: "luchen", perMonth: 6, themes: ["verkeer", "jeugd", "onderhoud"] },
+  { wijk: "neerakkers", perMonth: 2, themes: ["afval", "groen"] },
+  { wijk: "kerkakkers", perMonth: 1, themes: ["onderhoud"] },
+  { wijk: "buitengebied", perMonth: 1, themes: ["verkeer", "groen"] },
+];
+
+/** How many months back the demo activity starts (the pilot's start). */
+export const demoActivityMonths = 7;
+
+/** A resident's first words per theme, invented and without anyone's details. */
+export const demoMeldingTexts: Record<string, string[]> = {
+  afval: ["De container op de hoek is al dagen vol.", "Er staat een bank naast de glasbak.", "Zakken afval bij het speelveld."],
+  verkeer: ["Er wordt hard gereden langs de school.", "Auto's parkeren op de stoep bij de bakker.", "Het zebrapad is bijna niet meer te zien."],
+  overlast: ["Elke vrijdagnacht veel lawaai op het plein.", "Brommers rijden 's avonds door het park."],
+  groen: ["De heg bij het fietspad groeit over het pad.", "Een boom heeft een grote dode tak.", "Mag het grasveld een bloemenweide worden?"],
+  veiligheid: ["Het is erg donker in het steegje achter de winkels.", "Bij de tunnel voel ik me 's avonds niet veilig."],
+  onderhoud: ["Er ligt een losse stoeptegel voor de apotheek.", "Een lantaarnpaal doet het al een week niet.", "Gat in de weg bij de rotonde."],
+  jeugd: ["Kunnen er meer speeltoestellen komen voor oudere kinderen?", "De jongeren hebben geen plek om samen te zijn."],
+  wonen: ["Ik zoek informatie over de nieuwe woningen bij het dorpshart."],
+  "zorg-welzijn": ["Is er een plek in de wijk waar ouderen samen kunnen eten?"],
+};
+
+/** What staff answered first, in the "je" form. */
+export const demoStaffReplies: string[] = [
+  "Dank je voor je bericht. Ik heb het doorgegeven aan de buitendienst. Je hoort van ons.",
+  "Goed dat je dit meldt. We gaan er deze week naar kijken.",
+  "Bedankt! Ik neem het mee naar het overleg met de wijkagent en laat weten wat we doen.",
+  "Dank je. Een collega komt kijken en we houden je op de hoogte.",
+];
+
+/** "Jullie zeiden, wij deden" items the demo tandems published, `daysAgo` days before seeding. */
+export const demoWijDeden: Array<{ wijk: string; theme: string; said: string; did: string; daysAgo: number }> = [
+  {
+    wijk: "centrum",
+    theme: "verkeer",
+    said: "Jullie zeiden dat er hard wordt gereden in de straat langs de basisschool.",
+    did: "We hebben twee verkeersdrempels gelegd en een bord 30 km geplaatst. In het voorjaar meten we opnieuw.",
+    daysAgo: 12,
+  },
+  {
+    wijk: "centrum",
+    theme: "afval",
+    said: "Jullie zeiden dat de containers bij het Marktplein in het weekend vol raken.",
+    did: "De containers worden nu ook op zaterdag geleegd.",
+    daysAgo: 40,
+  },
+  {
+    wijk: "coevering",
+    theme: "onderhoud",
+    said: "Jullie zeiden dat de stoep bij het winkelcentrum op veel plekken scheef ligt.",
+    did: "De stoep is opnieuw gelegd. Rolstoelen en rollators kunnen er weer goed langs.",
+    daysAgo: 25,
+  },
+  {
+    wijk: "genoenhuis",
+    theme: "jeugd",
+    said: "Jullie vroegen om een plek waar oudere kinderen kunnen sporten.",
+    did: "Bij de speeltuin komt een pannaveld. Kinderen uit de wijk kiezen mee hoe het eruitziet.",
+    daysAgo: 18,
+  },
+  {
+    wijk: "mierlo-dorp",
+    theme: "groen",
+    said: "Jullie zeiden dat het dorpshart meer groen en schaduw mag hebben.",
+    did: "We planten deze winter acht nieuwe bomen. De plek kozen we samen met bewoners.",
+    daysAgo: 9,
+  },
+  {
+    wijk: "luchen",
+    theme: "verkeer",
+    said: "Jullie zeiden dat het fietspad langs de school te smal is.",
+    did: "Het fietspad wordt verbreed. Tijdens het werk is er een omleiding.",
+    daysAgo: 33,
+  },
 ];

@@ -94,6 +94,13 @@ export const EnvSchema = z.object({
       .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
       .optional(),
   ),
+  WHATSAPP_CLOUD_OPEN311_TEMPLATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
+      .optional(),
+  ),
   WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE: z.preprocess(
     emptyToUndefined,
     z
@@ -207,6 +214,8 @@ export interface Config {
         feedbackTemplate: string | null;
         /** The approved template for wijkberichten outside the 24-hour window (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE). */
         wijkberichtTemplate: string | null;
+        /** The approved template for a melding's new status from the meldingen system outside the 24-hour window (WHATSAPP_CLOUD_OPEN311_TEMPLATE). */
+        open311Template: string | null;
         templateLanguage: string;
       };
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
@@ -279,6 +288,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             apiRoot: env.WHATSAPP_CLOUD_API_ROOT,
             feedbackTemplate: env.WHATSAPP_CLOUD_FEEDBACK_TEMPLATE ?? null,
             wijkberichtTemplate: env.WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE ?? null,
+            open311Template: env.WHATSAPP_CLOUD_OPEN311_TEMPLATE ?? null,
             templateLanguage: env.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
           }
         : { enabled: false },

@@ -52,6 +52,12 @@ export async function queueOpen311Forwards(db: DbOrTx, input: { services: Readon
 export interface ClaimedForward {
   id: string;
   attempts: number;
+  /** The claim's lease: the forward is this instance's until then. */
+  lockedUntil: Date;
+  /** The kenmerk every POST of this forward carries (null before the first). */
+  sendToken: string | null;
+  /** When a POST began that may have reached the endpoint (null: none did). */
+  attemptedAt: Date | null;
   serviceCode: string;
   conversationId: string;
   reference: string;
@@ -77,7 +83,8 @@ export async function claimDueForward(db: DbOrTx, now: Date, leaseMs: number): P
   for (let tries = 0; tries < 5; tries++) {
     const candidate = await db.open311Forward.findFirst({ where: due, orderBy: { nextAttemptAt: "asc" }, select: { id: true } });
     if (!candidate) return null;
-    const claimed = await db.open311Forward.updateMany({ where: { id: candidate.id, ...due }, data: { status: "sending", lockedUntil: new Date(now.getTime() + leaseMs) } });
+    const lockedUntil = new Date(now.getTime() + leaseMs);
+    const claimed = await db.open311Forward.updateMany({ where: { id: candidate.id, ...due }, data: { status: "sending", lockedUntil } });
     if (claimed.count === 0) continue; // another instance took it
     const row = await db.open311Forward.findUniqueOrThrow({
       where: { id: candidate.id },
@@ -85,6 +92,8 @@ export async function claimDueForward(db: DbOrTx, now: Date, leaseMs: number): P
         id: true,
         attempts: true,
         serviceCode: true,
+        sendToken: true,
+        attemptedAt: true,
         conversation: {
           select: {
             id: true,
@@ -105,6 +114,9 @@ export async function claimDueForward(db: DbOrTx, now: Date, leaseMs: number): P
     return {
       id: row.id,
       attempts: row.attempts,
+      lockedUntil,
+      sendToken: row.sendToken,
+      attemptedAt: row.attemptedAt,
       serviceCode: row.serviceCode,
       conversationId: row.conversation.id,
       reference: row.conversation.reference,
@@ -117,15 +129,29 @@ export async function claimDueForward(db: DbOrTx, now: Date, leaseMs: number): P
   return null;
 }
 
-/** The send worked: the external id (or token), a note for staff, and the first poll. */
+/**
+ * Records, before the POST, that one is about to go out with this kenmerk: from now on the endpoint
+ * may have the request, so a crash or a lost answer makes the next try look it up first. False when
+ * this instance no longer holds the claim (it must not post).
+ */
+export async function recordForwardAttempt(db: DbOrTx, forward: { id: string; lockedUntil: Date }, input: { token: string; now: Date }): Promise<boolean> {
+  const recorded = await db.open311Forward.updateMany({
+    where: { id: forward.id, status: "sending", lockedUntil: forward.lockedUntil },
+    data: { sendToken: input.token, attemptedAt: input.now },
+  });
+  return recorded.count === 1;
+}
+
+/** The send worked: the external id (or token), a note for staff, and the first poll; false when the claim was lost. */
 export async function markForwardSent(
   db: Db,
-  forward: { id: string; conversationId: string },
+  forward: { id: string; conversationId: string; lockedUntil: Date },
   input: { externalId: string | null; token: string | null; note: string; now: Date; firstPollAt: Date },
-): Promise<void> {
-  await inTransaction(db, async (tx) => {
-    await tx.open311Forward.update({
-      where: { id: forward.id },
+): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    // Only while this instance holds the claim: one whose lease ran out leaves the row to the one that took it over.
+    const marked = await tx.open311Forward.updateMany({
+      where: { id: forward.id, status: "sending", lockedUntil: forward.lockedUntil },
       data: {
         status: "sent",
         attempts: { increment: 1 },
@@ -137,21 +163,37 @@ export async function markForwardSent(
         nextPollAt: input.firstPollAt,
       },
     });
+    if (marked.count === 0) return false;
     const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: forward.conversationId }, select: { channel: true } });
     await addNote(tx, { conversationId: forward.conversationId, channel: ChannelSchema.parse(conversation.channel), text: input.note, authorKind: "bot", now: input.now });
+    return true;
   });
 }
 
 /**
  * The send failed: again at `retryAt`, or (null) given up, with a note for staff. The error text
- * is the endpoint's, never the resident's.
+ * is the endpoint's, never the resident's. `certainlyNotFiled`: the endpoint refused the POST, so
+ * the next try need not look it up.
  */
-export async function markForwardFailed(db: Db, forward: { id: string; conversationId: string }, input: { error: string; retryAt: Date | null; note: string | null; now: Date }): Promise<void> {
+export async function markForwardFailed(
+  db: Db,
+  forward: { id: string; conversationId: string; lockedUntil: Date },
+  input: { error: string; retryAt: Date | null; note: string | null; now: Date; certainlyNotFiled: boolean },
+): Promise<void> {
   await inTransaction(db, async (tx) => {
-    await tx.open311Forward.update({
-      where: { id: forward.id },
-      data: { status: input.retryAt ? "pending" : "failed", attempts: { increment: 1 }, lockedUntil: null, lastError: input.error.slice(0, 500), nextAttemptAt: input.retryAt ?? input.now },
+    const marked = await tx.open311Forward.updateMany({
+      where: { id: forward.id, status: "sending", lockedUntil: forward.lockedUntil },
+      data: {
+        status: input.retryAt ? "pending" : "failed",
+        attempts: { increment: 1 },
+        lockedUntil: null,
+        lastError: input.error.slice(0, 500),
+        nextAttemptAt: input.retryAt ?? input.now,
+        // A refusal leaves nothing behind there; any other failure may have, so the next try looks first.
+        ...(input.certainlyNotFiled ? { attemptedAt: null } : {}),
+      },
     });
+    if (marked.count === 0) return;
     if (input.note) {
       const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: forward.conversationId }, select: { channel: true } });
       await addNote(tx, { conversationId: forward.conversationId, channel: ChannelSchema.parse(conversation.channel), text: input.note, authorKind: "bot", now: input.now });
@@ -170,7 +212,11 @@ export interface PollableForward {
   externalNotes: string | null;
   pollFailures: number;
   /** Who to tell in their chat (null: erased, or no chat to answer in). */
-  recipient: { residentId: string; channelIdentityId: string; channel: string; language: string } | null;
+  recipient: { residentId: string; channelIdentityId: string; channel: string; language: string; lastInboundAt: Date | null } | null;
+}
+
+function newest(dates: readonly Date[]): Date | null {
+  return dates.reduce<Date | null>((latest, date) => (latest === null || date > latest ? date : latest), null);
 }
 
 /** Sent forwards, not yet closed, whose poll is due; at most `take`. */
@@ -186,7 +232,18 @@ export async function listDuePolls(db: DbOrTx, now: Date, take = 50): Promise<Po
       externalStatus: true,
       externalNotes: true,
       pollFailures: true,
-      conversation: { select: { id: true, reference: true, residentId: true, channelIdentityId: true, channel: true, resident: { select: { language: true } } } },
+      conversation: {
+        select: {
+          id: true,
+          reference: true,
+          residentId: true,
+          channelIdentityId: true,
+          channel: true,
+          resident: { select: { language: true } },
+          // The resident's newest message on this identity, for WhatsApp's 24-hour window.
+          channelIdentity: { select: { conversations: { select: { messages: { where: { direction: "in" }, orderBy: { createdAt: "desc" }, take: 1, select: { createdAt: true } } } } } },
+        },
+      },
     },
   });
   return rows.map((row) => ({
@@ -200,7 +257,13 @@ export async function listDuePolls(db: DbOrTx, now: Date, take = 50): Promise<Po
     pollFailures: row.pollFailures,
     recipient:
       row.conversation.residentId && row.conversation.channelIdentityId && row.conversation.resident
-        ? { residentId: row.conversation.residentId, channelIdentityId: row.conversation.channelIdentityId, channel: row.conversation.channel, language: row.conversation.resident.language }
+        ? {
+            residentId: row.conversation.residentId,
+            channelIdentityId: row.conversation.channelIdentityId,
+            channel: row.conversation.channel,
+            language: row.conversation.resident.language,
+            lastInboundAt: newest((row.conversation.channelIdentity?.conversations ?? []).flatMap((conversation) => conversation.messages.map((message) => message.createdAt))),
+          }
         : null,
   }));
 }

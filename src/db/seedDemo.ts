@@ -17,6 +17,7 @@ import {
   demoTandems,
   demoWijken,
 } from "../../prisma/demo/geldrop-mierlo.ts";
+import { nextMeetingDate } from "../domain/dutchHolidays.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
 import { hashPassword, verifyPassword } from "../inbox/password.ts";
 import { boxRing } from "../routing/geo.ts";
@@ -145,7 +146,10 @@ async function seedInTransaction(tx: Tx, now: Date, passwordHash: string): Promi
   for (const tafel of demoDialoogtafels) {
     const wijkId = wijkIds.get(tafel.wijk);
     if (!wijkId || (await tx.dialoogtafel.findFirst({ where: { wijkId, title: tafel.title } }))) continue;
-    const startsAt = zonedTimeToDate(demoGemeente.timeZone, year, month, day + tafel.weeksAhead * 7, 19, 30);
+    // A few weeks ahead, moved on to a Tuesday to Thursday away from holidays (never Christmas Day).
+    const ahead = new Date(Date.UTC(year, month - 1, day + tafel.weeksAhead * 7));
+    const [y, m, d] = nextMeetingDate([ahead.getUTCFullYear(), ahead.getUTCMonth() + 1, ahead.getUTCDate()]);
+    const startsAt = zonedTimeToDate(demoGemeente.timeZone, y, m, d, 19, 30);
     const endsAt = new Date(startsAt.getTime() + 2 * 60 * 60 * 1000);
     await tx.dialoogtafel.create({
       data: { wijkId, title: tafel.title, topic: tafel.topic, location: tafel.location, startsAt, endsAt, capacity: tafel.capacity },

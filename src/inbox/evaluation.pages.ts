@@ -59,12 +59,13 @@ function scoreText(summary: ScoreSummary): string {
  * figure (too few answers) are gaps.
  */
 export function lineChart(options: { title: string; periods: readonly Period[]; values: ReadonlyArray<number | null>; min: number; max: number; unit: string }): SafeHtml {
-  const width = 600;
-  const height = 200;
+  // Drawn about as wide as a phone shows it, so that the labels stay readable there (13 units ≈ 11 px).
+  const width = 420;
+  const height = 190;
   const left = 40;
-  const right = 10;
-  const top = 10;
-  const bottom = 30;
+  const right = 28;
+  const top = 12;
+  const bottom = 32;
   const n = options.periods.length;
   const x = (i: number) => left + (n <= 1 ? (width - left - right) / 2 : (i * (width - left - right)) / (n - 1));
   const y = (value: number) => top + ((options.max - value) * (height - top - bottom)) / (options.max - options.min || 1);
@@ -87,17 +88,22 @@ export function lineChart(options: { title: string; periods: readonly Period[]; 
   return html`<figure class="chart">
 <svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${options.title}. ${described.join("; ")}" class="evaluation-chart">
 <title>${options.title}</title>
-${ticks.map((tick) => html`<line x1="${left}" x2="${width - right}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#bbbbbb" stroke-width="1"></line><text x="${left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#333333">${decimal(tick)}</text>`)}
+${ticks.map((tick) => html`<line x1="${left}" x2="${width - right}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#bbbbbb" stroke-width="1"></line><text x="${left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" font-size="13" fill="#333333">${decimal(tick)}</text>`)}
 ${segments.map((points) => html`<polyline points="${points.join(" ")}" fill="none" stroke="#1d4f91" stroke-width="2.5"></polyline>`)}
 ${options.values.map((value, i) => (value === null ? "" : html`<circle cx="${x(i).toFixed(1)}" cy="${y(value).toFixed(1)}" r="4" fill="#1d4f91"></circle>`))}
-${options.periods.map((period, i) => html`<text x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="11" fill="#333333">${period.label.slice(0, 3)} ${period.key.slice(2, 4)}</text>`)}
+${options.periods.map((period, i) =>
+  // Over 6 months every other month is named (counted from the newest), so the labels never overlap.
+  n > 6 && (n - 1 - i) % 2 === 1
+    ? ""
+    : html`<text x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="middle" font-size="13" fill="#333333">${period.label.slice(0, 3)} ${period.key.slice(2, 4)}</text>`,
+)}
 </svg>
 <figcaption>${options.title}</figcaption>
 </figure>`;
 }
 
 function monthTable(rows: readonly EvaluationRow[]): SafeHtml {
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap" role="region" aria-label="Per maand (schuift opzij)" tabindex="0"><table class="evaluation-table">
 <caption>Per maand</caption>
 <thead><tr><th scope="col">Maand</th><th scope="col">Gesprekken</th><th scope="col">Eerste reactie (mediaan, werkuren)</th><th scope="col">Gehoord (gemiddeld, antwoorden)</th><th scope="col">Vertrouwen (gemiddeld, antwoorden)</th><th scope="col">Bewoners</th><th scope="col">Terugkerende bewoners</th><th scope="col">Kanalen</th></tr></thead>
 <tbody>${rows.map(
@@ -221,7 +227,7 @@ ${lineChart({
 ${
   result.query.wijk
     ? ""
-    : html`<section aria-labelledby="wijken"><h2 id="wijken">Per wijk, over de hele periode</h2><div class="table-wrap"><table>
+    : html`<section aria-labelledby="wijken"><h2 id="wijken">Per wijk, over de hele periode</h2><div class="table-wrap" role="region" aria-label="Per wijk (schuift opzij)" tabindex="0"><table class="evaluation-table">
 <thead><tr><th scope="col">Wijk</th><th scope="col">Gesprekken</th><th scope="col">Eerste reactie (mediaan, werkuren)</th><th scope="col">Gehoord</th><th scope="col">Vertrouwen</th><th scope="col">Bewoners</th></tr></thead>
 <tbody>${result.perWijk.map(({ wijk, row }) =>
         row

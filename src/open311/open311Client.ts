@@ -97,10 +97,37 @@ export async function postOpen311Request(endpoint: Open311Endpoint, request: New
   const id = first?.service_request_id;
   const token = first?.token;
   if (!first || ((id === null || id === undefined) && (token === null || token === undefined))) {
-    // The request may exist now; another POST could make a second one, so this is not retried.
-    throw new Open311CallError("the Open311 endpoint accepted the request but gave no service_request_id or token", true);
+    // The request may exist now: the next try looks it up by its kenmerk before posting again.
+    throw new Open311CallError("the Open311 endpoint accepted the request but gave no service_request_id or token", false);
   }
   return { id: id === null || id === undefined ? null : String(id), token: token === null || token === undefined ? null : String(token) };
+}
+
+const ListedSchema = z.array(z.object({ service_request_id: z.union([z.string(), z.number()]).nullish(), description: z.string().nullish() }));
+
+/**
+ * What a look-up by kenmerk found: the request (`found`), certainly none (`absent`: the endpoint
+ * listed the service's requests of the period with their descriptions, and none carries it), or
+ * `unknown` (it lists requests without descriptions, so a request of ours could hide among them).
+ */
+export type Open311LookUp = { kind: "found"; id: string } | { kind: "absent" } | { kind: "unknown" };
+
+/**
+ * Looks for the request whose description carries `marker` (GET requests with service_code and
+ * start_date/end_date, as GeoReport v2 has no search by any field Wijklijn sends).
+ */
+export async function findOpen311RequestByMarker(endpoint: Open311Endpoint, input: { serviceCode: string; marker: string; from: Date; to: Date }): Promise<Open311LookUp> {
+  const body = await call(endpoint, resource(endpoint, "requests.json", { service_code: input.serviceCode, start_date: input.from.toISOString(), end_date: input.to.toISOString() }), {
+    method: "GET",
+  });
+  const parsed = ListedSchema.safeParse(body);
+  if (!parsed.success) throw new Open311CallError("the Open311 endpoint answered GET requests with something else than a list of requests", false);
+  const match = parsed.data.find((request) => request.description?.includes(input.marker));
+  if (match) {
+    if (match.service_request_id === null || match.service_request_id === undefined) return { kind: "unknown" };
+    return { kind: "found", id: String(match.service_request_id) };
+  }
+  return parsed.data.every((request) => typeof request.description === "string") ? { kind: "absent" } : { kind: "unknown" };
 }
 
 /** The id behind a token (GET tokens/:token), or null while the endpoint has none yet. */

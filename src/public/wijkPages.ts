@@ -196,7 +196,7 @@ function listBody(gemeente: string, wijken: PublicWijk[]): SafeHtml {
 </ul>`,
   );
   return html`<h1 class="utrecht-heading-1">Wijken van ${gemeente}</h1>
-<p class="utrecht-paragraph utrecht-paragraph--lead">Wat speelt er in uw wijk? Kies uw wijk. U ziet wat bewoners aan de gemeente vroegen, hoe snel de gemeente antwoordde, en wanneer de volgende dialoogtafel is.</p>
+<p class="utrecht-paragraph utrecht-paragraph--lead">Wat speelt er in jouw wijk? Kies je wijk. Je ziet wat bewoners aan de gemeente vroegen, hoe snel de gemeente antwoordde, en wanneer de volgende dialoogtafel is.</p>
 ${groups}`;
 }
 
@@ -223,7 +223,7 @@ function formatDate(date: Date, timeZone: string): string {
 function wijkBody(input: WijkBodyInput): SafeHtml {
   const { wijk } = input;
   return html`<h1 class="utrecht-heading-1">${wijk.name}</h1>
-<p class="utrecht-paragraph utrecht-paragraph--lead">Wat speelt er in ${wijk.name}? Hier ziet u wat bewoners de laatste ${PERIOD_DAYS / 30} maanden aan de gemeente vroegen, en wat er komt.</p>
+<p class="utrecht-paragraph utrecht-paragraph--lead">Wat speelt er in ${wijk.name}? Hier zie je wat bewoners de laatste ${PERIOD_DAYS / 30} maanden aan de gemeente vroegen, en wat er komt.</p>
 <p class="wl-cta"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/chat">Chat met de gemeente</a></p>
 ${themesSection(input)}
 ${doneSection(input)}
@@ -275,7 +275,7 @@ function doneSection(input: WijkBodyInput): SafeHtml {
 </li>`,
   );
   return html`<section aria-labelledby="gedaan"><h2 class="utrecht-heading-2" id="gedaan">Jullie zeiden, wij deden</h2>
-${items.length > 0 ? html`<ul class="wl-cards">${items}</ul>` : html`<p class="utrecht-paragraph">Hier ziet u straks wat de gemeente deed met wat bewoners vroegen.</p>`}</section>`;
+${items.length > 0 ? html`<ul class="wl-cards">${items}</ul>` : html`<p class="utrecht-paragraph">Hier zie je straks wat de gemeente deed met wat bewoners vroegen.</p>`}</section>`;
 }
 
 function responseSection(input: WijkBodyInput): SafeHtml {
@@ -284,7 +284,7 @@ function responseSection(input: WijkBodyInput): SafeHtml {
     response.medianWorkingHours === null
       ? html`<p class="utrecht-paragraph">Er zijn nog te weinig antwoorden om hier iets over te zeggen.</p>`
       : html`<p class="wl-figure">${formatWorkingHours(Math.round(response.medianWorkingHours * 10) / 10)}</p>
-<p class="utrecht-paragraph">Zo lang duurde het meestal tot een medewerker antwoordde: de helft van de ${formatPublicCount(response.answered)} vragen kreeg sneller antwoord, de andere helft later. We tellen alleen de uren dat de gemeente open is. De gemeente wil binnen ${formatWorkingHours(input.target)} antwoorden.</p>`;
+<p class="utrecht-paragraph">Zo lang duurde het meestal tot een medewerker antwoordde: de helft van de vragen kreeg sneller antwoord, de andere helft later. We tellen alleen de uren dat de gemeente open is. De gemeente wil binnen ${formatWorkingHours(input.target)} antwoorden.</p>`;
   return html`<section aria-labelledby="snelheid"><h2 class="utrecht-heading-2" id="snelheid">Hoe snel de gemeente antwoordde</h2>${text}</section>`;
 }
 
@@ -295,7 +295,7 @@ function tafelsSection(input: WijkBodyInput): SafeHtml {
   <h3 class="utrecht-heading-3">${tafel.title}</h3>
   <p class="utrecht-paragraph">${tafel.topic}</p>
   <p class="utrecht-paragraph wl-meta"><time datetime="${tafel.startsAt.toISOString()}">${formatDate(tafel.startsAt, input.timeZone)}</time> · ${tafel.location}</p>
-  <p class="utrecht-paragraph wl-meta">${free > 0 ? `Er is nog plek.` : "Vol: u kunt op de wachtlijst."} Aanmelden doet u in de chat: typ "dialoogtafel".</p>
+  <p class="utrecht-paragraph wl-meta">${free > 0 ? `Er is nog plek.` : "Vol: je kunt op de wachtlijst."} Aanmelden doe je in de chat: typ "dialoogtafel".</p>
 </li>`;
   });
   return html`<section aria-labelledby="tafels"><h2 class="utrecht-heading-2" id="tafels">Dialoogtafels</h2>
@@ -319,19 +319,19 @@ ${items.length > 0 ? html`<ul class="wl-cards">${items}</ul>` : html`<p class="u
 function tandemSection(input: WijkBodyInput): SafeHtml {
   const tandem = input.wijk.tandem;
   const people = tandem?.members ?? [];
-  return html`<section aria-labelledby="tandem"><h2 class="utrecht-heading-2" id="tandem">Wie helpt u in ${input.wijk.name}?</h2>
+  return html`<section aria-labelledby="tandem"><h2 class="utrecht-heading-2" id="tandem">Wie helpt je in ${input.wijk.name}?</h2>
 ${
   people.length > 0
-    ? html`<p class="utrecht-paragraph">De gebiedsregisseur en de wethouder werken samen voor deze wijk. Uw bericht in de chat komt bij hen.</p>
+    ? html`<p class="utrecht-paragraph">De gebiedsregisseur en de wethouder werken samen voor deze wijk. Je bericht in de chat komt bij hen.</p>
 <dl class="utrecht-data-list utrecht-data-list--rows">
   ${people.map((person) => html`<div class="utrecht-data-list__item"><dt class="utrecht-data-list__item-key">${ROLE_LABELS[person.role] ?? person.role}</dt><dd class="utrecht-data-list__item-value utrecht-data-list__item-value--html-dd">${person.name}</dd></div>`)}
 </dl>`
-    : html`<p class="utrecht-paragraph">Uw bericht in de chat komt bij een medewerker van de gemeente.</p>`
+    : html`<p class="utrecht-paragraph">Je bericht in de chat komt bij een medewerker van de gemeente.</p>`
 }
 <p class="utrecht-paragraph"><a class="utrecht-link" href="/chat">Open de chat</a>. Liever bellen? Bel ${input.contact.phone}.</p></section>`;
 }
 
 function subscribeSection(input: WijkBodyInput): SafeHtml {
   return html`<section aria-labelledby="berichten"><h2 class="utrecht-heading-2" id="berichten">Wijkberichten krijgen</h2>
-<p class="utrecht-paragraph">Wilt u nieuws uit ${input.wijk.name} in uw eigen chat? <a class="utrecht-link" href="/chat?start=wijkberichten">Meld u aan in de webchat</a>${input.telegramUsername ? html` of <a class="utrecht-link" href="https://t.me/${input.telegramUsername}?start=wijkberichten">in Telegram</a>` : ""}. U kiest zelf: elk bericht meteen, of één keer per week. Stoppen kan altijd: typ "stop" of "afmelden".</p></section>`;
+<p class="utrecht-paragraph">Wil je nieuws uit ${input.wijk.name} in je eigen chat? <a class="utrecht-link" href="/chat?start=wijkberichten">Meld je aan in de webchat</a>${input.telegramUsername ? html` of <a class="utrecht-link" href="https://t.me/${input.telegramUsername}?start=wijkberichten">in Telegram</a>` : ""}. Je kiest zelf: elk bericht meteen, of één keer per week. Stoppen kan altijd: typ "stop" of "afmelden".</p></section>`;
 }

@@ -214,7 +214,7 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
       await expectAccessible(page, "account");
     });
 
-    it("the other staff pages: canned replies, wijk content and its forms, Telegram notifications", async () => {
+    it("the other staff pages: canned replies, wijk content and its forms, Telegram notifications, the pilot evaluation", async () => {
       const page = await newPage();
       await signIn(page, url, GR_MIERLO);
       const pages = [
@@ -223,6 +223,8 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
         ["new news item", "/inbox/content/nieuws/nieuw"],
         ["new dialoogtafel", "/inbox/content/tafel/nieuw"],
         ["Telegram notifications", "/inbox/account/telegram"],
+        // Filled by the demo's invented activity: charts and tables with figures.
+        ["pilot evaluation", "/inbox/evaluatie"],
       ];
       for (const [label = "", path = ""] of pages) {
         const response = await page.goto(`${url}${path}`);

@@ -111,7 +111,7 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
   it("opens the web chat from the public wijk page with the subscribe question ready to send", async () => {
     const page = await newPage(PHONE);
     await page.goto(`${url}/wijk/centrum`);
-    await page.getByRole("link", { name: "Meld u aan in de webchat" }).click();
+    await page.getByRole("link", { name: "Meld je aan in de webchat" }).click();
     await expect.poll(() => page.locator("#text").inputValue()).toBe("wijkberichten");
   });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { createStaffSession } from "../../src/db/session.repo.ts";
 import { createApiToken } from "../../src/db/staff.repo.ts";
@@ -6,9 +6,41 @@ import { createApp } from "../../src/http/app.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
 import { captureLogger } from "../helpers/logger.ts";
+import { lineChart } from "../../src/inbox/evaluation.pages.ts";
+import { lastMonths } from "../../src/trust/pilotFigures.ts";
 
 const settings = loadFlows("flows").settings;
 const WORDS = "Mijn zoon Daan Verhoeven wordt gepest bij het hok achter nummer 7";
+
+describe("the evaluation's line chart", () => {
+  const chart = (months: number) =>
+    String(
+      lineChart({
+        title: "Vertrouwen",
+        periods: lastMonths(new Date("2026-12-06T12:00:00Z"), "Europe/Amsterdam", months),
+        values: Array.from({ length: months }, () => 3),
+        min: 1,
+        max: 5,
+        unit: "van 5",
+      }),
+    );
+
+  it("draws at about a phone's width with labels of 13 units, so they stay readable at 390 px", () => {
+    const svg = chart(6);
+    expect(svg).toContain('viewBox="0 0 420 190"');
+    expect(svg.match(/font-size="(\d+)"/g)?.every((size) => size === 'font-size="13"')).toBe(true);
+    // The newest month is named, and inside the drawing (its label was cut off at the edge before).
+    const last = [...svg.matchAll(/<text x="([\d.]+)"[^>]*>dec 26<\/text>/g)].map((match) => Number(match[1]));
+    expect(last).toHaveLength(1);
+    expect((last[0] ?? 0) + 24).toBeLessThanOrEqual(420);
+  });
+
+  it("names every month up to 6 and every other month over 6, the newest always", () => {
+    const names = (svg: string) => [...svg.matchAll(/>([a-z]{3} \d\d)<\/text>/g)].map((match) => match[1]);
+    expect(names(chart(6))).toEqual(["jul 26", "aug 26", "sep 26", "okt 26", "nov 26", "dec 26"]);
+    expect(names(chart(12))).toEqual(["feb 26", "apr 26", "jun 26", "aug 26", "okt 26", "dec 26"]);
+  });
+});
 
 describeEachDatabase("the pilot evaluation and a single resident's melding", (provider) => {
   let t: TestDatabase;
@@ -91,7 +123,7 @@ describeEachDatabase("the pilot evaluation and a single resident's melding", (pr
     const pageAnswer = await get("/inbox/evaluatie?maanden=3", cookies.admin);
     expect(pageAnswer.status).toBe(200);
     expect(pageAnswer.body).toContain("<h1>Evaluatie van de pilot</h1>");
-    expect(pageAnswer.body).toContain('<svg viewBox="0 0 600 200" role="img"');
+    expect(pageAnswer.body).toContain('<svg viewBox="0 0 420 190" role="img"');
     expect(pageAnswer.body).toContain("Vertrouwen in de gemeente, gemiddeld");
     expect(pageAnswer.body).toContain('href="/inbox/evaluatie.csv?maanden=3"');
     expect(pageAnswer.body).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle="|\son[a-z]+="/);

@@ -38,7 +38,7 @@ describeEachDatabase("the outbound Open311 connector", (provider) => {
   beforeAll(async () => {
     t = await createTestDatabase(provider, { seed: true });
     gemeenteId = (await t.db.gemeente.findFirstOrThrow()).id;
-    fake = await startFakeOpen311Server();
+    fake = await startFakeOpen311Server({ now: () => clock });
     options = {
       db: t.db,
       logger: captureLogger().logger,
@@ -132,7 +132,10 @@ describeEachDatabase("the outbound Open311 connector", (provider) => {
 
     // What went there: the mapped service, the resident's typed words with the reference, the place; no chat id or button tap.
     expect(posts[2]).toMatchObject({ api_key: fake.apiKey, jurisdiction_id: "gm1771", service_code: "AFV-01", lat: "51.4478", long: "5.6201" });
-    expect(posts[2]?.description).toBe(`De container bij de speeltuin is al een week vol\n\n(Wijklijn ${conversation.reference})`);
+    expect(posts[2]?.description).toBe(`De container bij de speeltuin is al een week vol\n\n(Wijklijn ${conversation.reference}, kenmerk ${forward.sendToken})`);
+    expect(forward.sendToken).toMatch(/^wl-[0-9a-f]{16}$/);
+    // Every try carried the same kenmerk.
+    expect(new Set(posts.map((post) => post.description))).toHaveProperty("size", 1);
     expect(JSON.stringify(posts[2])).not.toContain("0612345");
     const note = await t.db.message.findFirst({ where: { conversationId: conversation.id, direction: "note" } });
     expect(note?.text).toContain(`nummer ${forward.externalId}`);
@@ -185,6 +188,73 @@ describeEachDatabase("the outbound Open311 connector", (provider) => {
     }
     expect(postsOf(conversation.reference)).toHaveLength(MAX_SEND_ATTEMPTS);
     expect(await forwardOf(conversation.id)).toMatchObject({ status: "failed", attempts: MAX_SEND_ATTEMPTS });
+  });
+
+  it("finds a request back by its kenmerk when the answer to the POST was lost, and posts it no second time", async () => {
+    const conversation = await melding("afval");
+    fake.failPosts("accept-drop");
+    expect(await forwardDueMeldingen(options)).toBe(0);
+    expect(await forwardOf(conversation.id)).toMatchObject({ status: "pending", attempts: 1, attemptedAt: clock });
+    const made = [...fake.requests.values()].filter((request) => request.fields.description?.includes(conversation.reference));
+    expect(made).toHaveLength(1);
+
+    advance(MINUTE);
+    expect(await forwardDueMeldingen(options)).toBe(1);
+    expect(postsOf(conversation.reference)).toHaveLength(1);
+    expect(fake.gets.some((path) => path.startsWith("/open311/v2/requests.json?") && path.includes("service_code=AFV-01"))).toBe(true);
+    expect(await forwardOf(conversation.id)).toMatchObject({ status: "sent", externalId: made[0]?.id });
+  });
+
+  it("takes over a claim left by a sender that stopped between the POST and storing its id, and finds the request instead of posting again", async () => {
+    const conversation = await melding("afval");
+    // The first sender's POST reaches the endpoint and never gets its answer: it hangs as a crashed process would.
+    const held = fake.holdNextPost();
+    const stalled = forwardDueMeldingen({ ...options, endpoint: { ...options.endpoint, timeoutMs: 1_500 } });
+    const inDoubt = await held;
+    expect(await forwardOf(conversation.id)).toMatchObject({ status: "sending", attemptedAt: clock });
+
+    // Another instance, once the claim has run out.
+    advance(3 * MINUTE);
+    expect(await forwardDueMeldingen(options)).toBe(1);
+    expect(postsOf(conversation.reference)).toHaveLength(1);
+    expect(await forwardOf(conversation.id)).toMatchObject({ status: "sent", externalId: inDoubt.id });
+
+    // When the stalled sender wakes up after all (its call times out), it leaves the row alone.
+    await stalled;
+    expect(await forwardOf(conversation.id)).toMatchObject({ status: "sent", externalId: inDoubt.id, lastError: null });
+  });
+
+  it("posts again after a lost answer only when the endpoint certainly does not have it", async () => {
+    const conversation = await melding("afval");
+    fake.failPosts("drop");
+    await forwardDueMeldingen(options);
+    expect(await forwardOf(conversation.id)).toMatchObject({ status: "pending", attemptedAt: clock });
+    advance(MINUTE);
+    expect(await forwardDueMeldingen(options)).toBe(1);
+    expect(postsOf(conversation.reference)).toHaveLength(2);
+    expect([...fake.requests.values()].filter((request) => request.fields.description?.includes(conversation.reference))).toHaveLength(1);
+  });
+
+  it("leaves a forward in doubt to staff, with its kenmerk, when the endpoint lists requests without their descriptions", async () => {
+    const conversation = await melding("onderhoud");
+    fake.failPosts("accept-drop");
+    fake.listWithoutDescriptions = true;
+    try {
+      await forwardDueMeldingen(options);
+      advance(MINUTE);
+      expect(await forwardDueMeldingen(options)).toBe(0);
+    } finally {
+      fake.listWithoutDescriptions = false;
+    }
+    const forward = await forwardOf(conversation.id);
+    expect(forward).toMatchObject({ status: "failed" });
+    expect(postsOf(conversation.reference)).toHaveLength(1);
+    const note = await t.db.message.findFirst({ where: { conversationId: conversation.id, direction: "note" }, orderBy: { createdAt: "desc" } });
+    expect(note?.text).toContain(`"${forward.sendToken}"`);
+    expect(note?.text).toContain("zet hem er dan zelf in");
+    advance(2 * 3600 * 1000);
+    await forwardDueMeldingen(options);
+    expect(postsOf(conversation.reference)).toHaveLength(1);
   });
 
   it("tells the resident in their chat once when the status changes there, and stops polling a closed request", async () => {

@@ -111,6 +111,17 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(page.body).not.toContain("<script");
   });
 
+  it("speaks to residents in the je form, as the bot does, on the list and on a wijk page", async () => {
+    for (const path of ["/wijk", "/wijk/luchen", "/wijk/centrum"]) {
+      const text = (await get(path)).body
+        .replace(/<(script|style)[\s\S]*?<\/\1>/g, " ")
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ");
+      expect(text.match(/\b(u|uw|U|Uw)\b/g), path).toBeNull();
+      expect(text, path).toMatch(/\b(je|jij|jouw)\b/);
+    }
+  });
+
   it("shows a wijk's tandem, dialoogtafels, news and how to subscribe, styled by NL Design System CSS from node_modules", async () => {
     const page = await get("/wijk/luchen");
     expect(page.status).toBe(200);
@@ -161,6 +172,17 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(page).toMatch(/Afval<\/th>\s*<td class="utrecht-table__cell wl-count">6<\/td>/);
     expect(page).toContain('<rect class="wl-bar__value" x="0" y="0" width="100" height="10">');
     expect(page).toContain("6 in totaal");
-    expect(page).toContain("de helft van de 6 vragen");
+    expect(page).toContain("de helft van de vragen kreeg sneller antwoord");
+  });
+
+  it("gives no count beside the response time that would reveal a theme's hidden 'minder dan 5'", async () => {
+    for (let i = 0; i < 5; i++) await melding("neerakkers", "verkeer", `Verkeer ${i}`, { answeredAfterMs: 2 * 3600 * 1000 });
+    await melding("neerakkers", "groen", "Een boom", { answeredAfterMs: 2 * 3600 * 1000 });
+    const text = (await get("/wijk/neerakkers")).body.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(text).toContain("Groen minder dan 5");
+    expect(text).toContain("meer dan 5 in totaal");
+    // Six answered questions, five of them verkeer: a 6 anywhere in a count would give groen's 1 away.
+    expect(text).not.toMatch(/\b6 (vragen|meldingen|gesprekken|antwoorden)\b/);
+    expect(text).toContain("werkuren");
   });
 });

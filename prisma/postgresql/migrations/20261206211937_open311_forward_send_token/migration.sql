@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Open311Forward" ADD COLUMN     "attemptedAt" TIMESTAMP(3),
+ADD COLUMN     "sendToken" TEXT;
+
