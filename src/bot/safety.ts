@@ -79,6 +79,8 @@ export function takeSafetyCheckAnswer(turn: Turn): { check: SafetyCheck; answer:
 
 /** Extra words for yes and no at the follow-up question (besides the Ja/Nee buttons and their labels). */
 const YES = ["ja", "ja graag", "graag", "ok", "oke", "okay", "prima", "goed", "is goed", "yes", "yes please", "please", "sure", "👍"];
+/** At "Is er nu gevaar?" an "ok" or 👍 says the text was read, not that there is danger now: no answer, so asked no further. */
+const ACKNOWLEDGEMENTS = new Set(["ok", "oke", "okay", "prima", "goed", "is goed", "sure", "👍"]);
 const NO = ["nee", "nee dank je", "nee hoor", "hoeft niet", "niet nodig", "liever niet", "no", "no thanks", "not now", "👎"];
 
 /**
@@ -91,7 +93,9 @@ export const followUpSafety: Middleware = async (turn, next) => {
   const read = readActivity(turn.context.activity);
   const probe = handleEvent(turn.state, { type: "message", ...read }, probeContext(turn));
   const asked = turn.state.vars.safetyAsked === true;
-  const answer = asked ? yesOrNo(turn, read.value ?? read.text ?? "") : null;
+  // "laat maar" or "stop" after "Wil je dat een medewerker contact met je opneemt?" is a no to that, not a new start (the welcome).
+  const declined = asked && (probe.command === "stop" || probe.command === "doei");
+  const answer = declined ? "no" : asked ? yesOrNo(turn, read.value ?? read.text ?? "") : null;
   if (probe.command === "human" || answer === "yes") {
     await sendText(turn, emergency === "113" ? "safetyPerson113" : "safetyPerson112");
     await addNote(turn.tx, {
@@ -105,7 +109,7 @@ export const followUpSafety: Middleware = async (turn, next) => {
     await keepWithStaff(turn, "note");
     return;
   }
-  if (probe.command) {
+  if (probe.command && !declined) {
     // The resident chose something else (menu, stop, privacy…): that goes first.
     endFollowUp(turn);
     return next();
@@ -150,7 +154,7 @@ function yesOrNo(turn: Turn, text: string, check?: Emergency): "yes" | "no" | nu
   const { yes, no, safetyCheckNo } = turn.flows.globals.messages;
   const checkYes = check ? turn.flows.globals.messages[check === "113" ? "safetyCheckYes113" : "safetyCheckYes112"] : null;
   const choices: Choice[] = [
-    { value: "yes", labels: [yes.nl, yes.en, ...YES, ...(checkYes ? [checkYes.nl, checkYes.en] : [])] },
+    { value: "yes", labels: [yes.nl, yes.en, ...(check ? YES.filter((word) => !ACKNOWLEDGEMENTS.has(word)) : YES), ...(checkYes ? [checkYes.nl, checkYes.en] : [])] },
     { value: "no", labels: [no.nl, no.en, ...NO, ...(check ? [safetyCheckNo.nl, safetyCheckNo.en] : [])] },
   ];
   const choice = matchChoice(text, choices, { inSentence: false });

@@ -234,6 +234,11 @@ export const runFlows: Middleware = async (turn) => {
   if (turn.state.flow === null && turn.state.step === null && !turn.residentFacts.consentAsked && !read.value) {
     // First contact: the welcome flow first, carrying what the first message said (flows/welkom.yaml uses it after consent).
     const carried = carryFirstMessage(turn, read);
+    // A wijk's name as the first message ("Coevering"): after consent the wijk question is "Klopt dat?", not asked again.
+    if (!carried.keep_place && read.text && read.text.trim().split(/\s+/).length <= 3) {
+      const match = matchWijkName(read.text, await listWijken(turn.tx, turn.deps.gemeente.id));
+      if (match.kind === "one") carried.keep_place = { kind: "text", text: match.wijk.name };
+    }
     for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
     const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
     event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };

@@ -408,10 +408,17 @@ class Run {
       // The form a command broke off (a melding not sent yet), for the command's flow to mention: "doei" halfway a melding.
       const form = this.currentFlow();
       this.state.vars[INTERRUPTED_VAR] = form?.requiresConsent && this.state.waiting === "ask" ? form.id : "";
+      // 'mens' in the middle of a melding or idee: what the resident told there goes with them (flows/contact.yaml told).
+      const told = form?.requiresConsent ? this.state.vars.description : undefined;
       this.state.resume = null;
       this.state.flow = null;
       this.state.step = null;
       this.state.waiting = null;
+      const contact = this.contactFlow();
+      if (contact && command.target === `flow:${contact}` && typeof told === "string" && told) {
+        this.startFlow(contact, undefined, { carriedQuestion: told });
+        return;
+      }
       this.goTo(command.target);
       return;
     }
@@ -509,14 +516,21 @@ class Run {
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
-    // At the wijk question a wijk name or "weet ik niet" is the answer: only a clear other request leaves it.
-    const needed = this.state.flow === this.ctx.flows.globals.wijkFlow ? WIJK_QUESTION_INTENT_CONFIDENCE : INTENT_CONFIDENCE;
-    if (flowId && flowId !== this.state.flow && triage.intent !== "groet" && triage.confidence.intent >= needed) {
-      this.state.resume = null;
-      this.startFlow(flowId, undefined, carriedText(text, triage));
-      return true;
-    }
-    return false;
+    if (!flowId || flowId === this.state.flow || triage.intent === "groet") return false;
+    // At the wijk question, the consent question and in a form, the answer is what is asked: only a clear other request leaves it.
+    const current = this.currentFlow();
+    const inForm = current?.requiresConsent === true || this.state.flow === this.ctx.flows.globals.firstContact;
+    const needed = this.state.flow === this.ctx.flows.globals.wijkFlow || inForm ? WIJK_QUESTION_INTENT_CONFIDENCE : INTENT_CONFIDENCE;
+    if (triage.confidence.intent < needed) return false;
+    // A question in the middle of a form ("een foto?? van wat dan") is about the form, never a new melding or idee.
+    const target = this.ctx.flows.flows.get(flowId);
+    if (inForm && text.includes("?") && target?.requiresConsent && flowId !== this.contactFlow()) return false;
+    this.state.resume = null;
+    // A person asked for in the middle of a form: what the resident told so far is their question, not asked again.
+    const told = this.state.vars.description ?? this.state.vars.keep_text;
+    const carried = flowId === this.contactFlow() && typeof told === "string" && told ? { carriedQuestion: told } : carriedText(text, triage);
+    this.startFlow(flowId, undefined, carried);
+    return true;
   }
 
   /**
@@ -579,6 +593,12 @@ class Run {
   }
 
   private answer(step: AskStep, event: Extract<EngineEvent, { type: "message" }>): void {
+    // "nee!! ik wil gewoon iemand spreken", "ik wil geen foto sturen ik wil een mens": a person, at any question.
+    const typed = !event.value ? event.text?.trim() : undefined;
+    if (typed && this.state.flow !== this.contactFlow() && !this.isOpenChoiceLabel(typed) && asksForPersonInWords(typed)) {
+      const triage = this.ctx.classify(typed);
+      if (triage.intent === "contact" && triage.confidence.intent >= WIJK_QUESTION_INTENT_CONFIDENCE && this.followIntent(typed)) return;
+    }
     const parsed = this.parseAnswer(step, event);
     // Words typed at a postcode question that clearly ask for something else ("ik wil iets melden"): follow the resident.
     // A question ("wat is mijn wijk?") stays: the wijk flow answers it.
@@ -828,6 +848,17 @@ function carriedText(text: string, triage: TriageResult): Record<string, unknown
   // The place it names ("bij de Heuvel 12"): the melding confirms it rather than asking "waar precies?".
   const place = findPlaceInText(text);
   return { initialText: text, suggestedTheme: triage.theme, ...(place ? { initialPlace: place } : {}) };
+}
+
+/** "ik wil iemand spreken", "kan ik een mens spreken?", "I want a real person": a person asked for in a sentence. */
+function asksForPersonInWords(text: string): boolean {
+  const said = normalise(text);
+  return (
+    /\b(mens|iemand|medewerker|persoon|ambtenaar)\b.{0,30}\b(spreken|praten|bellen|chatten)\b/.test(said) ||
+    /\b(spreken|praten|bellen)\b.{0,12}\b(met )?(een )?(mens|medewerker|persoon|iemand)\b/.test(said) ||
+    /\bik wil (gewoon |liever |graag )*(een )?(mens|medewerker|persoon|echt iemand)\b/.test(said) ||
+    /\b(talk|speak|chat) (to|with) (a )?(human|person|someone|real person)\b|\bi want (a )?(human|real person)\b/.test(said)
+  );
 }
 
 /** "ik wil iets melden over", "I want to report": words that ask for a flow and say nothing of the matter. */

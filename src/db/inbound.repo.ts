@@ -160,8 +160,10 @@ export async function markInboundHandled(tx: Tx, messageId: string, now: Date): 
  * handled, without consent. Returns the media references it forgot, so their files can go too.
  */
 export async function forgetInboundContent(tx: Tx, residentId: string): Promise<string[]> {
-  const media = await tx.message.findMany({ where: { conversation: { residentId }, direction: "in", mediaRef: { not: null } }, select: { mediaRef: true } });
-  await tx.message.updateMany({ where: { conversation: { residentId }, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
+  // A 112 or 113 conversation keeps what the resident wrote, for staff to help (vital interests, AVG art. 6(1)(d); src/privacy/privacyStatement.ts "safety").
+  const conversation = { residentId, emergency: null };
+  const media = await tx.message.findMany({ where: { conversation, direction: "in", mediaRef: { not: null } }, select: { mediaRef: true } });
+  await tx.message.updateMany({ where: { conversation, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });
   return media.flatMap((m) => (m.mediaRef === null ? [] : [m.mediaRef]));
 }
 

@@ -140,6 +140,16 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
       recipients: nl ? "Beheerders en de tandem zien hoeveel mensen meedoen, niet wie." : "Administrators and the team see how many take part, not who.",
     },
     {
+      id: "safety",
+      data: nl
+        ? "Bij gevaar of een crisis (112 of 113): wat je in dat gesprek schrijft, ook als je nee zei tegen het bewaren."
+        : "In danger or a crisis (112 or 113): what you write in that conversation, also if you said no to keeping your messages.",
+      purpose: nl ? "Zodat een medewerker van de gemeente kan lezen wat er is en je kan helpen." : "So that a member of staff of the municipality can read what is going on and help you.",
+      legalBasis: nl ? "Vitaal belang (AVG art. 6 lid 1d)." : "Vital interests (GDPR art. 6(1)(d)).",
+      retention: nl ? "Zoals je andere berichten; wissen kan altijd: typ 'wissen'." : "As your other messages; you can erase it at any time: type 'wissen'.",
+      recipients: nl ? "De medewerkers van de gemeente die het gesprek behandelen." : "The municipal staff who handle the conversation.",
+    },
+    {
       id: "consent",
       data: nl ? "Of je ja of nee zei tegen het bewaren, bij welke tekst, en wanneer." : "Whether you said yes or no to keeping your messages, to which text, and when.",
       purpose: nl ? "Kunnen laten zien wat je koos." : "To be able to show what you chose.",
