@@ -29,7 +29,7 @@ import { addOutboundMessage, addOutboxMessage, changeStatus, LAST_SEEN_GRANULARI
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
-import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
+import { saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
 import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug } from "../db/wijk.repo.ts";
 import { localDate } from "../domain/time.ts";
 import type { WijkRef } from "../domain/wijk.ts";
@@ -69,6 +69,8 @@ export interface Turn {
   flows: FlowSet;
   now: Date;
   message: StoredInbound;
+  /** Another message of the conversation waits behind this one (read with it). */
+  moreWaiting: boolean;
   conversation: TurnInput["conversation"];
   resident: TurnInput["resident"];
   state: FlowState;
@@ -365,6 +367,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
     flows,
     now,
     message,
+    moreWaiting: input.moreWaiting,
     conversation,
     resident,
     state,
@@ -433,6 +436,7 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
     await addOutboundMessage(tx, { ...outbound, authorKind: "bot" });
     replies++;
   }
-  const more = !turn.erased && (await hasUnprocessedInbound(tx, turn.conversation.id));
+  // Read with the message (findNextTurnInput); one stored after that schedules its own turn (src/bot/processor.ts, ingest).
+  const more = !turn.erased && turn.moreWaiting;
   return { replies, conversationId: turn.conversationId, events: turn.events, erased: turn.erased, more };
 }

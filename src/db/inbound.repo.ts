@@ -11,7 +11,7 @@ import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdent
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
-import { dateOf, isUniqueViolation, numberOf, sqlRows, sqlRun, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -62,7 +62,7 @@ type StoreInput = { gemeenteId: string; message: InboundMessage; now: () => Date
 async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const group = groupCommitOf(db);
   if (group) return group.store((tx) => storeInboundIn(tx, input));
-  return db.$transaction((tx) => storeInboundIn(tx, input), STORE_TRANSACTION);
+  return postgresTransaction(db, (tx) => storeInboundIn(tx, input), STORE_TRANSACTION);
 }
 
 async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
@@ -81,13 +81,16 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
   const candidates = await listThreadCandidates(tx, identity.id, { isNew: created });
   const isCommand = input.isCommand ?? (() => false);
   // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
-  const feedback = await matchFeedbackAnswer(tx, {
-    channelIdentityId: identity.id,
-    candidates,
-    message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
-    now,
-    isCommand,
-  });
+  // A new identity has no conversation yet, so no "Voelde je je gehoord?" to answer.
+  const feedback = created
+    ? null
+    : await matchFeedbackAnswer(tx, {
+        channelIdentityId: identity.id,
+        candidates,
+        message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
+        now,
+        isCommand,
+      });
   // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
   const pulseTap = feedback ? null : readTrustPulseTap(message.value);
   const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
@@ -132,9 +135,10 @@ export async function runConversationTurn<T>(db: Db, provider: DatabaseProvider,
   // SQLite: the turn shares a transaction (one commit) with others, in its own savepoint.
   const group = groupCommitOf(db);
   if (group) return group.turn(turn);
-  return db.$transaction(
+  return postgresTransaction(
+    db,
     async (tx) => {
-      if (provider === "postgresql") await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", conversationId);
+      if (provider === "postgresql") await sqlRows(tx, "SELECT pg_advisory_xact_lock(hashtext(?))", [conversationId]);
       return turn(tx);
     },
     { timeout: 30_000, maxWait: 30_000 },

@@ -30,6 +30,8 @@ async function latestMessageAt(db: DbOrTx, conversationId: string, where: { dire
  * candidates. The message times are only read when there is a choice to make (two or more).
  */
 export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string, options: { isNew?: boolean } = {}): Promise<ConversationCandidate[]> {
+  // An identity created in this transaction has no conversations yet.
+  if (options.isNew) return [];
   // Every inbound message asks this: one plain statement rather than a compiled Prisma query.
   const activeRows = await sqlRows(
     db,
@@ -37,9 +39,9 @@ export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string
     WHERE "channelIdentityId" = ? AND "status" <> 'resolved' ORDER BY "createdAt" DESC`,
     [channelIdentityId],
   );
-  // With nothing going, the latest resolved one (a new identity has none: `isNew` skips the look).
+  // With nothing going, the latest resolved one.
   const resolvedRows =
-    activeRows.length === 0 && !options.isNew
+    activeRows.length === 0
       ? await sqlRows(
           db,
           `SELECT "id", "status", "snoozedUntil", "createdAt", "lastMessageAt", "resolvedAt", "state" FROM "Conversation"
