@@ -29,6 +29,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? "50");
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_DATABASE_URL;
 const WARM_UP_CHATS = 100;
+/** BENCH_PARTS=inbound (or triage): run one part alone, e.g. under a profiler. Both by default. */
+const PARTS = process.env.BENCH_PARTS?.split(",") ?? ["inbound", "triage"];
 const CORES = availableParallelism();
 const CLOCK_TICKS = 100;
 
@@ -301,16 +303,16 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_DATABASES?.split(",") ?? ["SQLite", "PostgreSQL"];
   try {
     for (const database of ["SQLite", "PostgreSQL"] as const) {
-      if (!only.includes(database)) continue;
+      if (!only.includes(database) || !PARTS.includes("inbound")) continue;
       console.error(`benchmarking ${database}…`);
       pairs.push(await benchDatabase(database, api.root));
     }
   } finally {
     api.server.close();
   }
-  printTable(pairs);
+  if (PARTS.includes("inbound")) printTable(pairs);
   console.log("");
-  printTriageBench();
+  if (PARTS.includes("triage")) printTriageBench();
   console.log(
     `\n${CORES} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; ` +
       `the load generator and the fake Bot API run in the bench's own process on the same cores.`,

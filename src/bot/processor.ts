@@ -24,13 +24,13 @@ import { runTurn, type BotDeps } from "./turn.ts";
 const STALE_BOT_CONVERSATION_MS = 30 * 24 * 3600 * 1000;
 
 /**
- * How many bot turns run at once, over all conversations. A turn holds a database connection (on
- * PostgreSQL one of the pool's, see src/db/client.ts; on SQLite the one connection's transaction
- * lock) while its JavaScript runs, so without a bound a burst of turns takes every connection and
- * storing the next message, which answers the webhook, waits behind them (P2028 and a 500 that
- * makes the platform redeliver). With this bound, a store waits for at most this many turns.
+ * How many bot turns run at once, over all conversations. On PostgreSQL a turn holds one of the
+ * pool's connections (src/db/client.ts) while its JavaScript runs, so without a bound a burst of
+ * turns takes every connection and storing the next message, which answers the webhook, waits
+ * behind them. On SQLite turns share group-committed transactions (src/db/groupCommit.ts) where
+ * stores go first, so more turns may wait there: they fill one commit together.
  */
-export const MAX_CONCURRENT_TURNS: Record<DatabaseProvider, number> = { sqlite: 2, postgresql: 6 };
+export const MAX_CONCURRENT_TURNS: Record<DatabaseProvider, number> = { sqlite: 32, postgresql: 6 };
 
 /** A counting semaphore: at most `size` holders, the others wait in order. */
 class Slots {

@@ -29,7 +29,7 @@ import { addOutboundMessage, addOutboxMessage, changeStatus, LAST_SEEN_GRANULARI
 import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
-import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
+import { saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
 import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
@@ -70,6 +70,8 @@ export interface Turn {
   flows: FlowSet;
   now: Date;
   message: StoredInbound;
+  /** Another message of the conversation waits behind this one (read with it). */
+  moreWaiting: boolean;
   conversation: TurnInput["conversation"];
   resident: TurnInput["resident"];
   state: FlowState;
@@ -235,7 +237,7 @@ export const runFlows: Middleware = async (turn) => {
     // First contact: the welcome flow first, carrying what the first message said (flows/welkom.yaml uses it after consent).
     const carried = carryFirstMessage(turn, read);
     // A wijk's name as the first message ("Coevering"): after consent the wijk question is "Klopt dat?", not asked again.
-    if (!carried.keep_place && read.text && read.text.trim().split(/\s+/).length <= 3) {
+    if (!carried.keep_place && read.text && read.text.trim().split(/\s+/).length <= 3 && mayNameWijk(turn.deps.classify(read.text))) {
       const match = matchWijkName(read.text, await listWijken(turn.tx, turn.deps.gemeente.id));
       if (match.kind === "one") carried.keep_place = { kind: "text", text: match.wijk.name };
     }
@@ -346,8 +348,7 @@ async function wijkNamedAlone(turn: Turn, read: ReturnType<typeof readActivity>)
   if (text.split(/\s+/).length > 3) return null;
   const atMenu = turn.state.flow === turn.flows.globals.menu;
   if (turn.state.waiting === "ask" && !atMenu) return null;
-  const triage = turn.deps.classify(text);
-  if (triage.intent !== "onbekend" && triage.confidence.intent >= INTENT_CONFIDENCE) return null;
+  if (!mayNameWijk(turn.deps.classify(text))) return null;
   const match = matchWijkName(text, await listWijken(turn.tx, turn.deps.gemeente.id));
   if (match.kind !== "one") return null;
   const wijkFlow = turn.flows.globals.wijkFlow;
@@ -359,6 +360,11 @@ async function wijkNamedAlone(turn: Turn, read: ReturnType<typeof readActivity>)
   const named = turn.flows.globals.wijkNamed;
   if (turn.residentFacts.wijk) return named ? { type: "start", target: named, vars } : null;
   return { type: "start", target: `flow:${wijkFlow}#confirm`, vars };
+}
+
+/** Whether a short text may be a wijk's name: the triage places it nowhere (a greeting or a request is none), so the wijken are worth reading. */
+function mayNameWijk(triage: ReturnType<Turn["deps"]["classify"]>): boolean {
+  return triage.intent === "onbekend" || (triage.intent !== "groet" && triage.confidence.intent < INTENT_CONFIDENCE);
 }
 
 function engineContext(turn: Turn): EngineContext {
@@ -405,6 +411,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
     flows,
     now,
     message,
+    moreWaiting: input.moreWaiting,
     conversation,
     resident,
     state,
@@ -473,6 +480,7 @@ async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: st
     await addOutboundMessage(tx, { ...outbound, authorKind: "bot" });
     replies++;
   }
-  const more = !turn.erased && (await hasUnprocessedInbound(tx, turn.conversation.id));
+  // Read with the message (findNextTurnInput); one stored after that schedules its own turn (src/bot/processor.ts, ingest).
+  const more = !turn.erased && turn.moreWaiting;
   return { replies, conversationId: turn.conversationId, events: turn.events, erased: turn.erased, more };
 }

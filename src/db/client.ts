@@ -10,7 +10,8 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
-import { attachSqliteHolder, SqliteHandleHolder, sqliteHandleOf } from "./sql.ts";
+import pg from "pg";
+import { attachPostgresPool, attachSqliteHolder, SqliteHandleHolder, sqliteHandleOf, takeTransactionConnection } from "./sql.ts";
 
 /** The database client every repository takes. */
 export type Db = SqlitePrismaClient;
@@ -72,6 +73,23 @@ class SecureDeleteSqlite extends PrismaBetterSQLite3 {
   }
 }
 
+/**
+ * The pg adapter, telling src/db/sql.ts which connection a transaction runs on, so the hot path's
+ * statements run on it directly as named prepared statements (inside the same transaction).
+ */
+class HandingOutPg extends PrismaPg {
+  override async connect() {
+    const adapter = await super.connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const transaction = await startTransaction(isolationLevel);
+      takeTransactionConnection(transaction);
+      return transaction;
+    };
+    return adapter;
+  }
+}
+
 /** Connects to the database at `url`. Call `$disconnect()` when done. */
 export function createDb(url: string): Db {
   if (providerOf(url) === "sqlite") {
@@ -83,10 +101,13 @@ export function createDb(url: string): Db {
   }
   // A pool big enough for the bot's turns (at most MAX_CONCURRENT_TURNS at once, src/bot/processor.ts)
   // beside the webhooks' store transactions and the jobs; a connection is waited for, never refused.
-  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: 0 }) });
+  // The hot path's statements use the same pool's connections directly (src/db/sql.ts).
+  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: 0 });
+  const client = new PostgresPrismaClient({ adapter: new HandingOutPg(pool, { disposeExternalPool: true }) });
   // The PostgreSQL client is generated from the same models as the SQLite one; TypeScript cannot
   // prove two generated generic types equal, so this is the one place where they are joined.
   const db = client as unknown as Db;
+  attachPostgresPool(db, pool);
   providers.set(db, "postgresql");
   return db;
 }

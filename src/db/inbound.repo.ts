@@ -4,13 +4,14 @@
  * failed turn so one bad message never blocks a resident.
  */
 import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
-import type { DatabaseProvider, Db, DbOrTx, Tx } from "./client.ts";
+import { providerOfDb, type DatabaseProvider, type Db, type DbOrTx, type Tx } from "./client.ts";
+import { GroupCommit } from "./groupCommit.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
 import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
-import { dateOf, isUniqueViolation, numberOf, sqlRows, sqlRun, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, textOf } from "./sql.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -43,67 +44,86 @@ export async function recordInbound(
  */
 const STORE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
 
-async function storeInboundOnce(
-  db: Db,
-  input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
-): Promise<{ stored: boolean; conversationId: string | null }> {
+/** One group commit per SQLite client (src/db/groupCommit.ts): its stores and turns share transactions. */
+const groupCommits = new WeakMap<Db, GroupCommit>();
+
+function groupCommitOf(db: Db): GroupCommit | null {
+  if (providerOfDb(db) !== "sqlite") return null;
+  let group = groupCommits.get(db);
+  if (!group) {
+    group = new GroupCommit(db);
+    groupCommits.set(db, group);
+  }
+  return group;
+}
+
+type StoreInput = { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean };
+
+async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
+  const group = groupCommitOf(db);
+  if (group) return group.store((tx) => storeInboundIn(tx, input));
+  return postgresTransaction(db, (tx) => storeInboundIn(tx, input), STORE_TRANSACTION);
+}
+
+async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const { message } = input;
-  return db.$transaction(async (tx) => {
-    if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
-    const clock = input.now();
-    const now = message.receivedAt ?? clock;
-    const { identity, resident } = await findOrCreateIdentity(tx, {
-      gemeenteId: input.gemeenteId,
-      channel: message.channel,
-      externalId: message.externalId,
-      reference: message.reference,
-      ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
-      now: clock,
-    });
-    const candidates = await listThreadCandidates(tx, identity.id);
-    const isCommand = input.isCommand ?? (() => false);
-    // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
-    const feedback = await matchFeedbackAnswer(tx, {
-      channelIdentityId: identity.id,
-      candidates,
-      message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
-      now,
-      isCommand,
-    });
-    // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
-    const pulseTap = feedback ? null : readTrustPulseTap(message.value);
-    const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
-    const pulseChoice = pulseConversationId ? { kind: "existing" as const, conversationId: pulseConversationId, reopen: false } : null;
-    const choice = feedback?.choice ?? pulseChoice ?? pickConversation(candidates, { now, isCommand });
-    // The candidates already carry what is needed of the chosen conversation.
-    let conversation: { id: string; status: string; lastMessageAt: Date } | null =
-      choice.kind === "existing"
-        ? (candidates.find((c) => c.id === choice.conversationId) ??
-          (await tx.conversation.findUniqueOrThrow({ where: { id: choice.conversationId }, select: { id: true, status: true, lastMessageAt: true } })))
-        : null;
-    if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > input.staleBotConversationMs) {
-      await changeStatus(tx, conversation.id, "resolved", { now });
-      conversation = null;
-    }
-    if (conversation && choice.kind === "existing" && choice.reopen) {
-      // A follow-up to a conversation staff resolved lately: back with them (the turn tells the inbox).
-      await changeStatus(tx, conversation.id, "open", { now });
-      conversation = { ...conversation, status: "open" };
-    }
-    conversation ??= await createConversation(tx, {
-      gemeenteId: input.gemeenteId,
-      residentId: resident.id,
-      channelIdentityId: identity.id,
-      channel: message.channel,
-      wijkId: resident.wijkId,
-      now,
-    });
-    const stored = await storeInboundMessage(tx, conversation.id, message, now);
-    if (!stored) return { stored: false, conversationId: null };
-    if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
-    if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
-    return { stored: true, conversationId: conversation.id };
-  }, STORE_TRANSACTION);
+  if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+  const clock = input.now();
+  const now = message.receivedAt ?? clock;
+  const { identity, resident, created } = await findOrCreateIdentity(tx, {
+    gemeenteId: input.gemeenteId,
+    channel: message.channel,
+    externalId: message.externalId,
+    reference: message.reference,
+    ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
+    now: clock,
+  });
+  const candidates = await listThreadCandidates(tx, identity.id, { isNew: created });
+  const isCommand = input.isCommand ?? (() => false);
+  // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
+  // A new identity has no conversation yet, so no "Voelde je je gehoord?" to answer.
+  const feedback = created
+    ? null
+    : await matchFeedbackAnswer(tx, {
+        channelIdentityId: identity.id,
+        candidates,
+        message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
+        now,
+        isCommand,
+      });
+  // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
+  const pulseTap = feedback ? null : readTrustPulseTap(message.value);
+  const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
+  const pulseChoice = pulseConversationId ? { kind: "existing" as const, conversationId: pulseConversationId, reopen: false } : null;
+  const choice = feedback?.choice ?? pulseChoice ?? pickConversation(candidates, { now, isCommand });
+  // The candidates already carry what is needed of the chosen conversation.
+  let conversation: { id: string; status: string; lastMessageAt: Date } | null =
+    choice.kind === "existing"
+      ? (candidates.find((c) => c.id === choice.conversationId) ??
+        (await tx.conversation.findUniqueOrThrow({ where: { id: choice.conversationId }, select: { id: true, status: true, lastMessageAt: true } })))
+      : null;
+  if (conversation && conversation.status === "bot" && now.getTime() - conversation.lastMessageAt.getTime() > input.staleBotConversationMs) {
+    await changeStatus(tx, conversation.id, "resolved", { now });
+    conversation = null;
+  }
+  if (conversation && choice.kind === "existing" && choice.reopen) {
+    // A follow-up to a conversation staff resolved lately: back with them (the turn tells the inbox).
+    await changeStatus(tx, conversation.id, "open", { now });
+    conversation = { ...conversation, status: "open" };
+  }
+  conversation ??= await createConversation(tx, {
+    gemeenteId: input.gemeenteId,
+    residentId: resident.id,
+    channelIdentityId: identity.id,
+    channel: message.channel,
+    wijkId: resident.wijkId,
+    now,
+  });
+  const stored = await storeInboundMessage(tx, conversation.id, message, now);
+  if (!stored) return { stored: false, conversationId: null };
+  if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
+  if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+  return { stored: true, conversationId: conversation.id };
 }
 
 /**
@@ -112,9 +132,13 @@ async function storeInboundOnce(
  * instances); the SQLite adapter runs one transaction at a time on its one connection.
  */
 export async function runConversationTurn<T>(db: Db, provider: DatabaseProvider, conversationId: string, turn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(
+  // SQLite: the turn shares a transaction (one commit) with others, in its own savepoint.
+  const group = groupCommitOf(db);
+  if (group) return group.turn(turn);
+  return postgresTransaction(
+    db,
     async (tx) => {
-      if (provider === "postgresql") await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", conversationId);
+      if (provider === "postgresql") await sqlRows(tx, "SELECT pg_advisory_xact_lock(hashtext(?))", [conversationId]);
       return turn(tx);
     },
     { timeout: 30_000, maxWait: 30_000 },

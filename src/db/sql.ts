@@ -13,9 +13,11 @@
  * camelCase names); PostgreSQL gets `$1, $2…`. Rows come back as plain records; read them with
  * the helpers below (SQLite returns dates as text and booleans as 0/1).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
-import type { DbOrTx } from "./client.ts";
+import pg from "pg";
+import type { Db, DbOrTx, Tx } from "./client.ts";
 
 /** A value a statement binds. */
 export type SqlParam = string | number | boolean | Date | null;
@@ -77,6 +79,83 @@ function postgresText(text: string): string {
   return converted;
 }
 
+// PostgreSQL: the driver underneath Prisma's adapter, used directly.
+
+const POOL = Symbol.for("wijklijn.postgresPool");
+
+/** Gives a PostgreSQL client its pool (createDb), for statements outside a transaction. */
+export function attachPostgresPool(db: object, pool: pg.Pool): void {
+  Object.defineProperty(db, POOL, { value: pool, enumerable: false });
+}
+
+function poolOf(db: DbOrTx): pg.Pool | null {
+  const value: unknown = Reflect.get(db, POOL);
+  return value instanceof pg.Pool ? value : null;
+}
+
+/** The connection of the Prisma transaction running in this async context (see `postgresTransaction`). */
+const transactionConnection = new AsyncLocalStorage<{ client: pg.Client | null }>();
+
+/**
+ * Runs `db.$transaction(work)` so the statements here reach its connection directly: the adapter
+ * (src/db/client.ts) hands the connection it opened the transaction on to `takeTransactionConnection`,
+ * and `sqlRows`/`sqlRun` on the transaction client then run as named prepared statements on it
+ * (about 10× cheaper than `$queryRawUnsafe`, which goes through Prisma's query interpreter).
+ */
+export function postgresTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: { maxWait?: number; timeout?: number }): Promise<T> {
+  return transactionConnection.run({ client: null }, () => db.$transaction(work, options));
+}
+
+/** Called by the adapter when it opened a transaction: the connection is this context's (when postgresTransaction asked). */
+export function takeTransactionConnection(transaction: object): void {
+  const store = transactionConnection.getStore();
+  const client: unknown = Reflect.get(transaction, "client");
+  if (store && store.client === null && client instanceof pg.Client) store.client = client;
+}
+
+let statementNames = new Map<string, string>();
+let statementCount = 0;
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= 1000) statementNames = new Map();
+    statementCount += 1;
+    name = `wl_${statementCount}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** Timestamps are stored without a zone and mean UTC (as Prisma writes them). */
+function postgresValue(value: SqlParam): string | number | boolean | null {
+  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+  return value;
+}
+
+const TIMESTAMP_OID = 1114;
+const postgresTypes = {
+  getTypeParser: (oid: number, format?: "text" | "binary") => {
+    if (oid === TIMESTAMP_OID) return (text: string) => new Date(`${text.replace(" ", "T")}Z`);
+    return format === "binary" ? pg.types.getTypeParser(oid, "binary") : pg.types.getTypeParser(oid, "text");
+  },
+};
+
+/** The connection (or pool) a PostgreSQL statement on `db` runs on, or null to go through Prisma. */
+function postgresQueryable(db: DbOrTx): pg.Client | pg.Pool | null {
+  const isTransaction = typeof Reflect.get(db, "$transaction") !== "function";
+  if (isTransaction) return transactionConnection.getStore()?.client ?? null;
+  return poolOf(db);
+}
+
+async function postgresQuery(queryable: pg.Client | pg.Pool, text: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
+  const converted = postgresText(text);
+  try {
+    return await queryable.query({ name: statementName(converted), text: converted, values: params.map(postgresValue), types: postgresTypes });
+  } catch (error) {
+    throw driverError(error);
+  }
+}
+
 /** Runs a statement that returns rows. */
 export async function sqlRows(db: DbOrTx, text: string, params: readonly SqlParam[] = []): Promise<SqlRow[]> {
   const holder = holderOf(db);
@@ -88,7 +167,9 @@ export async function sqlRows(db: DbOrTx, text: string, params: readonly SqlPara
       throw driverError(error);
     }
   }
-  const rows: unknown = await db.$queryRawUnsafe(holderOf(db) ? text : postgresText(text), ...params);
+  const queryable = holder ? null : postgresQueryable(db);
+  if (queryable) return (await postgresQuery(queryable, text, params)).rows.filter(isRow);
+  const rows: unknown = await db.$queryRawUnsafe(holder ? text : postgresText(text), ...params);
   return Array.isArray(rows) ? rows.filter(isRow) : [];
 }
 
@@ -102,7 +183,9 @@ export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam
       throw driverError(error);
     }
   }
-  return db.$executeRawUnsafe(holderOf(db) ? text : postgresText(text), ...params);
+  const queryable = holder ? null : postgresQueryable(db);
+  if (queryable) return (await postgresQuery(queryable, text, params)).rowCount ?? 0;
+  return db.$executeRawUnsafe(holder ? text : postgresText(text), ...params);
 }
 
 function isRow(value: unknown): value is SqlRow {
@@ -118,6 +201,7 @@ function driverError(error: unknown): unknown {
   if (error instanceof Database.SqliteError && (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")) {
     return new SqlUniqueViolation(error.message, { cause: error });
   }
+  if (error instanceof pg.DatabaseError && error.code === "23505") return new SqlUniqueViolation(error.message, { cause: error });
   return error;
 }
 

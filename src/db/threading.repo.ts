@@ -6,7 +6,6 @@ import { z } from "zod";
 import { ConversationStatusSchema, isWithStaff, STAFF_STATUSES } from "../domain/vocabulary.ts";
 import type { ConversationCandidate } from "../routing/pickConversation.ts";
 import type { DbOrTx } from "./client.ts";
-import type { Prisma } from "./generated/sqlite/client.ts";
 import { dateOf, optionalDateOf, sqlRows, textOf } from "./sql.ts";
 
 /** Only the part of the stored flow state that says whether the bot waits for an answer. */
@@ -30,8 +29,9 @@ async function latestMessageAt(db: DbOrTx, conversationId: string, where: { dire
  * The identity's conversations that are not resolved, plus its latest resolved one, as threading
  * candidates. The message times are only read when there is a choice to make (two or more).
  */
-export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string): Promise<ConversationCandidate[]> {
-  const select = { id: true, status: true, snoozedUntil: true, createdAt: true, lastMessageAt: true, resolvedAt: true, state: true } satisfies Prisma.ConversationSelect;
+export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string, options: { isNew?: boolean } = {}): Promise<ConversationCandidate[]> {
+  // An identity created in this transaction has no conversations yet.
+  if (options.isNew) return [];
   // Every inbound message asks this: one plain statement rather than a compiled Prisma query.
   const activeRows = await sqlRows(
     db,
@@ -39,7 +39,17 @@ export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string
     WHERE "channelIdentityId" = ? AND "status" <> 'resolved' ORDER BY "createdAt" DESC`,
     [channelIdentityId],
   );
-  const active = activeRows.map((row) => ({
+  // With nothing going, the latest resolved one.
+  const resolvedRows =
+    activeRows.length === 0
+      ? await sqlRows(
+          db,
+          `SELECT "id", "status", "snoozedUntil", "createdAt", "lastMessageAt", "resolvedAt", "state" FROM "Conversation"
+          WHERE "channelIdentityId" = ? AND "status" = 'resolved' ORDER BY "resolvedAt" DESC LIMIT 1`,
+          [channelIdentityId],
+        )
+      : [];
+  const rows = (resolvedRows.length > 0 ? resolvedRows : activeRows).map((row) => ({
     id: textOf(row, "id"),
     status: textOf(row, "status"),
     snoozedUntil: optionalDateOf(row, "snoozedUntil"),
@@ -48,9 +58,7 @@ export async function listThreadCandidates(db: DbOrTx, channelIdentityId: string
     resolvedAt: optionalDateOf(row, "resolvedAt"),
     state: textOf(row, "state"),
   }));
-  const resolved = active.length === 0 ? await db.conversation.findFirst({ where: { channelIdentityId, status: "resolved" }, orderBy: { resolvedAt: "desc" }, select }) : null;
-  const rows = resolved ? [resolved] : active;
-  const detailed = rows.length > 1 || resolved !== null;
+  const detailed = rows.length > 1 || resolvedRows.length > 0;
   const candidates: ConversationCandidate[] = [];
   for (const row of rows) {
     candidates.push({

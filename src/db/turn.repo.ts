@@ -8,6 +8,8 @@ import { dateOf, optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTe
 
 /** A stored inbound message with what its turn needs of the conversation and the resident. */
 export interface TurnInput {
+  /** Another inbound message of the conversation waited behind this one when it was loaded. */
+  moreWaiting: boolean;
   message: { id: string; channel: Channel; text: string | null; value: string | null; mediaRef: string | null; latitude: number | null; longitude: number | null; createdAt: Date };
   conversation: {
     id: string;
@@ -59,7 +61,7 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
     LEFT JOIN "Wijk" w ON w."id" = r."wijkId"
     WHERE m."conversationId" = ? AND m."direction" = 'in' AND m."processedAt" IS NULL
     ORDER BY m."createdAt" ASC, m."id" ASC
-    LIMIT 1`,
+    LIMIT 2`,
     [conversationId],
   );
   if (!rows[0]) return null;
@@ -69,6 +71,8 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
     throw new Error(`message ${row.id} belongs to an erased resident's conversation`);
   }
   return {
+    // A second row: the next turn's message is there already (no statement at the end of the turn to ask).
+    moreWaiting: rows.length > 1,
     message: {
       id: row.id,
       channel: ChannelSchema.parse(row.channel),
@@ -101,12 +105,6 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
       lastSeenAt: new Date(row.residentLastSeenAt),
     },
   };
-}
-
-/** Whether the conversation still has an inbound message the bot has not handled (asked at the end of a turn, in its transaction). */
-export async function hasUnprocessedInbound(tx: Tx, conversationId: string): Promise<boolean> {
-  const rows = await sqlRows(tx, `SELECT 1 AS "waiting" FROM "Message" WHERE "conversationId" = ? AND "direction" = 'in' AND "processedAt" IS NULL LIMIT 1`, [conversationId]);
-  return rows.length > 0;
 }
 
 function turnInputRow(row: SqlRow) {

@@ -10,6 +10,7 @@ import { ChannelSchema, type Channel } from "../domain/vocabulary.ts";
 import type { DbOrTx, Tx } from "./client.ts";
 import type { ContentScope } from "./content.repo.ts";
 import { addOutboxMessage } from "./conversation.repo.ts";
+import { dateOf, optionalTextOf, sqlRows, textOf } from "./sql.ts";
 
 /** One recipient of a wijkbericht: the resident and the channel identity they subscribed with. */
 export interface WijkSubscriber {
@@ -251,17 +252,24 @@ export async function cancelQueuedDeliveries(tx: Tx, where: { wijkberichtId: str
  * after that: "stop" then means "stop these berichten". Null otherwise.
  */
 export async function findLastThingWasWijkbericht(db: DbOrTx, channelIdentityId: string, now: Date, withinMs: number): Promise<{ wijkberichtId: string } | null> {
-  const delivery = await db.wijkberichtDelivery.findFirst({
-    where: { channelIdentityId, status: { in: ["queued", "sent"] }, createdAt: { gte: new Date(now.getTime() - withinMs) } },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    select: { wijkberichtId: true, createdAt: true, messageId: true },
-  });
+  // Every turn asks this: plain statements (src/db/sql.ts) rather than compiled Prisma queries.
+  const deliveries = await sqlRows(
+    db,
+    `SELECT "wijkberichtId", "createdAt", "messageId" FROM "WijkberichtDelivery"
+    WHERE "channelIdentityId" = ? AND "status" IN ('queued', 'sent') AND "createdAt" >= ?
+    ORDER BY "createdAt" DESC, "id" DESC LIMIT 1`,
+    [channelIdentityId, new Date(now.getTime() - withinMs)],
+  );
+  const delivery = deliveries[0];
   if (!delivery) return null;
-  const later = await db.message.findFirst({
-    where: { conversation: { channelIdentityId }, direction: "out", createdAt: { gt: delivery.createdAt }, ...(delivery.messageId ? { id: { not: delivery.messageId } } : {}) },
-    select: { id: true },
-  });
-  return later ? null : { wijkberichtId: delivery.wijkberichtId };
+  const messageId = optionalTextOf(delivery, "messageId");
+  const later = await sqlRows(
+    db,
+    `SELECT m."id" FROM "Message" m JOIN "Conversation" c ON c."id" = m."conversationId"
+    WHERE c."channelIdentityId" = ? AND m."direction" = 'out' AND m."createdAt" > ? AND m."id" <> ? LIMIT 1`,
+    [channelIdentityId, dateOf(delivery, "createdAt"), messageId ?? ""],
+  );
+  return later.length > 0 ? null : { wijkberichtId: textOf(delivery, "wijkberichtId") };
 }
 
 /** The wijkbericht a conversation may answer: the newest sent to its resident's identity before `before`, within `withinMs`. */

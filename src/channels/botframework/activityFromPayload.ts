@@ -5,7 +5,7 @@
  * (Teams only offers imBack in suggested actions) a button posts its label as text, which the
  * engine matches to the option just as if the resident had typed it.
  */
-import { ActionTypes, InputHints, MessageFactory, type Activity, type CardAction } from "botbuilder";
+import { ActionTypes, InputHints, MessageFactory, type Activity, type CardAction } from "botbuilder-core";
 import type { OutboundPayload } from "../../domain/messages.ts";
 
 /** Channels whose clients send messageBack values. */

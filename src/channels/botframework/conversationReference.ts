@@ -2,7 +2,7 @@
  * The conversation reference kept with a resident's channel identity: where and to whom a later
  * (proactive) reply goes. Stored as JSON text; read back here with zod.
  */
-import type { ConversationReference } from "botbuilder";
+import type { ConversationReference } from "botbuilder-core";
 import { z } from "zod";
 
 const AccountSchema = z.object({ id: z.string().min(1), name: z.string().optional(), aadObjectId: z.string().optional(), role: z.string().optional() });

@@ -5,7 +5,7 @@
  * (value, entities, attachments) as `any`; zod reads them.
  */
 import { createHash } from "node:crypto";
-import { ActivityTypes, TurnContext, type Activity } from "botbuilder";
+import { ActivityTypes, TurnContext, type Activity } from "botbuilder-core";
 import { z } from "zod";
 import type { InboundMessage } from "../../domain/messages.ts";
 
