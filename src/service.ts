@@ -23,6 +23,7 @@ import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { countGemeenten, prepareSqliteConnection } from "./db/ops.repo.ts";
 import { loadFlows } from "./conversation/loadFlows.ts";
 import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications } from "./inbox/notifications.ts";
+import { createDevMailbox } from "./mail/devMailbox.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
@@ -79,7 +80,9 @@ export async function startService(config: Config, logger: Logger, options: { fl
     await db.$disconnect();
     throw new Error("The database has no gemeente. Start with DEMO_DATA=true, or run `npm run cli -- seed demo`, or import your wijken first.");
   }
-  const mailer = createMailer({ ...config.mail, logger });
+  // No mail server outside production: mail is kept in the demo mailbox (/inbox/dev-mail) instead of dropped.
+  const devMailbox = !config.mail.smtpUrl && config.env !== "production" ? createDevMailbox() : null;
+  const mailer = createMailer({ ...config.mail, logger, ...(devMailbox ? { devMailbox } : {}) });
   const mediaDir = join(config.dataDir, "media");
   // Channels hand messages to the bot, which starts after them: `ingest` is bound once it runs.
   let bot: WijklijnBot | null = null;
@@ -278,11 +281,13 @@ export async function startService(config: Config, logger: Logger, options: { fl
     wijkberichten: {
       whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.wijkberichtTemplate } : null,
       test: {
-        mail: mailer.enabled ? (to, subject, text) => mailer.send({ to, subject, text }) : null,
+        mail: mailer.enabled || devMailbox ? (to, subject, text) => mailer.send({ to, subject, text }) : null,
+        demoMailbox: devMailbox !== null,
         telegram: staffTelegram ? async (chatId, text) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) : null,
       },
       onSend: () => wijkberichten.nudge(),
     },
+    ...(devMailbox ? { devMailbox } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));

@@ -6,8 +6,10 @@
  *
  * The test to oneself: a staff member has no chat identity, and a test must never reach a
  * resident, so it goes to their own e-mail address (when mail is on) and to the Telegram chat they
- * linked for notifications (when Telegram is on), with the text exactly as a resident gets it.
- * Without either, the page says how to get one and the preview per channel stands in for it.
+ * linked for notifications (when Telegram is on), with the text exactly as a resident gets it. In
+ * the demo without a mail server the e-mail lands in the demo mailbox (/inbox/dev-mail), so a new
+ * user can try it at once. Without any, the page says how to get one and the preview per channel
+ * stands in for it.
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
@@ -22,12 +24,23 @@ import { localParts, parseLocalDateTime, toLocalDateTimeInput } from "../content
 import { ActionError } from "../conversationActions.ts";
 import { page, type PageUser } from "../layout.ts";
 import { cancelWijkbericht, listWijkberichten, listWijkberichtWijken, loadWijkbericht, recordWijkberichtTest, saveWijkbericht, type WijkberichtIntent } from "../wijkberichtActions.ts";
-import { wijkberichtDetailBody, wijkberichtFormBody, wijkberichtListBody, wijkberichtNotFoundBody, type ChannelPreview, type WijkberichtFormValues } from "./wijkberichtViews.ts";
+import {
+  PROGRESS_REFRESH_SECONDS,
+  progressFigures,
+  wijkberichtDetailBody,
+  wijkberichtFormBody,
+  wijkberichtListBody,
+  wijkberichtNotFoundBody,
+  type ChannelPreview,
+  type WijkberichtFormValues,
+} from "./wijkberichtViews.ts";
 
 /** How a test reaches the staff member. */
 export interface WijkberichtTestSenders {
-  /** Mail is on (SMTP_URL): sends one e-mail. */
+  /** Mail is on (SMTP_URL), or kept in the demo mailbox: sends one e-mail. */
   mail: ((to: string, subject: string, text: string) => Promise<void>) | null;
+  /** True when `mail` goes to the demo mailbox (/inbox/dev-mail) because no mail server is set. */
+  demoMailbox: boolean;
   /** Telegram is on: sends to a chat id (the staff member's linked one). */
   telegram: ((chatId: string, text: string) => Promise<void>) | null;
 }
@@ -60,6 +73,7 @@ const NOTICES: Record<string, string> = {
   geannuleerd: "Het wijkbericht is geannuleerd. Wat nog niet weg was, gaat niet meer.",
   "al-klaar": "Dit wijkbericht was al verstuurd of geannuleerd.",
   test: "De test is verstuurd naar je eigen e-mail of Telegram.",
+  "test-demo": "De test staat in je demo-postvak. Bewoners hebben niets gekregen.",
   "test-mislukt": "De test kon niet worden verstuurd. Probeer het later opnieuw.",
 };
 
@@ -91,11 +105,11 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
   const clock = deps.now ?? (() => new Date());
   const router = Router();
 
-  const send = (res: Response, status: number, staff: StaffPrincipal, title: string, body: SafeHtml) => {
+  const send = (res: Response, status: number, staff: StaffPrincipal, title: string, body: SafeHtml, refreshSeconds?: number) => {
     res
       .status(status)
       .type("html")
-      .send(page({ title, user: pageUserOf(res, staff), current: "wijkberichten", body }));
+      .send(page({ title, user: pageUserOf(res, staff), current: "wijkberichten", body, ...(refreshSeconds ? { refreshSeconds } : {}) }));
   };
   const notFound = (res: Response, staff: StaffPrincipal) => send(res, 404, staff, "Niet gevonden", wijkberichtNotFoundBody());
   const actorOf = (staff: StaffPrincipal) => ({ kind: "staff" as const, staff });
@@ -190,17 +204,32 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
       bericht,
       progress,
       previews: previewsOf(bericht),
-      test: { email: targets.email !== null, telegram: targets.telegram !== null },
+      test: { email: targets.email !== null, demoMailbox: targets.email !== null && deps.test.demoMailbox, telegram: targets.telegram !== null },
       scheduleValue: scheduleValue ?? (bericht.scheduledAt ? toLocalDateTimeInput(bericht.scheduledAt, timeZone) : defaultTime),
       errors,
       csrfToken: pageUserOf(res, staff).csrfToken,
       notice: noticeOf(req),
       timeZone,
     });
-    send(res, status, staff, "Wijkbericht", body);
+    // While it is sent, the page refreshes itself without JavaScript; with it, inbox.js polls voortgang.json.
+    send(res, status, staff, "Wijkbericht", body, progress.status === "sending" ? PROGRESS_REFRESH_SECONDS : undefined);
   };
 
   router.get("/inbox/wijkberichten/:id", (req, res) => renderDetail(req, res, 200, {}));
+
+  /** The progress as JSON, for the page's own polling (inbox.js): small, and 404 outside the scope like the page. */
+  router.get("/inbox/wijkberichten/:id/voortgang.json", async (req, res) => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), idOf(req)).catch((error: unknown) => {
+      if (error instanceof ActionError && (error.status === 404 || error.status === 403)) {
+        res.status(error.status).json({ error: { code: error.status === 404 ? "not_found" : "forbidden", message: "Dit wijkbericht bestaat niet, of hoort bij een andere tandem." } });
+        return null;
+      }
+      throw error;
+    });
+    if (!found) return;
+    res.json(progressFigures(found.progress));
+  });
 
   router.get("/inbox/wijkberichten/:id/bewerken", async (req, res) => {
     const staff = staffOf(res);
@@ -276,7 +305,8 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
       ok = false;
     }
     await recordWijkberichtTest(db, staff, bericht.id, { email: targets.email !== null, telegram: targets.telegram !== null }, { now: clock() });
-    res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${ok && (targets.email || targets.telegram) ? "test" : "test-mislukt"}`);
+    const outcome = !ok || !(targets.email || targets.telegram) ? "test-mislukt" : targets.email && deps.test.demoMailbox && !targets.telegram ? "test-demo" : "test";
+    res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${outcome}`);
   });
 
   return router;
