@@ -273,6 +273,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       : {}),
     telegramEnabled: config.telegram.enabled,
     ...(telegramUsername ? { telegramUsername } : {}),
+    whatsappPublicNumber: config.whatsappPublicNumber,
     publicUrl: config.http.publicUrl,
     privacy: privacyFactsOf(config),
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),

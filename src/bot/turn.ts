@@ -30,7 +30,8 @@ import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts"
 import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { hasUnprocessedInbound, saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
-import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken } from "../db/wijk.repo.ts";
+import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
 import type { WijkRef } from "../domain/wijk.ts";
 import type { InboxEvent } from "../domain/events.ts";
@@ -231,12 +232,17 @@ export const runFlows: Middleware = async (turn) => {
   if (turn.state.flow === null && turn.state.step === null && !turn.residentFacts.consentAsked && !read.value) {
     // First contact: the welcome flow first, carrying what the first message said (flows/welkom.yaml uses it after consent).
     const carried = carryFirstMessage(turn, read);
+    const linked = await wijkOfSubscribeLink(turn, read.text);
+    if (linked) Object.assign(carried, { keep_intent: "abonneren", keep_place: { kind: "text", text: linked } });
     for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
     const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
     event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };
   } else {
     if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
     carryPostcode(turn, read.text);
+    // The subscribe link again, or typed later: the wijk it names is used when the resident has none yet.
+    const linked = !turn.residentFacts.wijk && turn.residentFacts.consent === true ? await wijkOfSubscribeLink(turn, read.text) : null;
+    if (linked) turn.state.vars.keep_place = { kind: "text", text: linked };
   }
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));
@@ -306,6 +312,21 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
     if (place) carried.keep_location = place;
   }
   return carried;
+}
+
+/** The subscribe link of a public wijk page: "Wijkberichten Geldrop-Centrum" (web chat, WhatsApp) or "wijkberichten centrum" (Telegram's /start). */
+const SUBSCRIBE_LINK = /^wijkberichten[\s_-]+(\S.{1,79})$/i;
+
+/**
+ * The wijk a subscribe link names (its name, or its slug as Telegram's deep link carries it), as
+ * the wijk flow looks it up: the resident then only confirms the wijk and the subscription. Null
+ * for any other text, or a name that is no wijk of the gemeente.
+ */
+async function wijkOfSubscribeLink(turn: Turn, text: string | undefined): Promise<string | null> {
+  const named = SUBSCRIBE_LINK.exec(text?.trim() ?? "")?.[1]?.trim();
+  if (!named) return null;
+  const match = matchWijkName(named, await listWijken(turn.tx, turn.deps.gemeente.id));
+  return match.kind === "one" ? match.wijk.name : null;
 }
 
 /**

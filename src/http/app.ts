@@ -83,6 +83,8 @@ export interface AppDeps {
   publicThemeCssPath?: string;
   /** The Telegram bot's @username once connected (the public wijk page's subscribe link). */
   telegramUsername?: () => string | null;
+  /** WHATSAPP_PUBLIC_NUMBER: the public wijk page's wa.me subscribe link. */
+  whatsappPublicNumber?: string | null;
   /** The wijkbericht pages: WhatsApp Cloud's template (when that channel is on), how a test reaches staff, and what wakes the sender. */
   wijkberichten?: Pick<WijkberichtRoutesDeps, "whatsappCloud" | "test" | "onSend">;
   /** The demo mailbox (no mail server, outside production): /inbox/dev-mail shows each staff member their own mail. */
@@ -174,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
         timeZone: deps.timeZone ?? "Europe/Amsterdam",
         ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}),
         ...(deps.telegramUsername ? { telegramUsername: deps.telegramUsername } : {}),
+        ...(deps.whatsappPublicNumber ? { whatsappNumber: deps.whatsappPublicNumber } : {}),
       }),
     );
   }

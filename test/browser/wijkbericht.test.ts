@@ -108,11 +108,11 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await expectAccessible(page, "wijkbericht results");
   });
 
-  it("opens the web chat from the public wijk page with the subscribe question ready to send", async () => {
+  it("opens the web chat from the public wijk page already in the subscribe flow for that wijk: the resident only confirms", async () => {
     const page = await newPage(PHONE);
     await page.goto(`${url}/wijk/centrum`);
-    await page.getByRole("link", { name: "Meld u aan in de webchat" }).click();
-    await expect.poll(() => page.locator("#text").inputValue()).toBe("wijkberichten");
+    await page.getByRole("link", { name: "in de webchat" }).click();
+    await expect.poll(() => page.locator("#text").inputValue()).toBe("Wijkberichten Geldrop-Centrum");
   });
 
   it("ran without script errors", () => {

@@ -228,7 +228,15 @@
   setInterval(refresh, 5000);
   linkIntro();
   void refresh();
-  // From the public wijk page (/chat?start=wijkberichten): the subscribe question is ready to send; the resident sends it.
-  if (new URLSearchParams(window.location.search).get("start") === "wijkberichten" && input.value === "") input.value = "wijkberichten";
+  // From the public wijk page (/chat?start=wijkberichten&wijk=Geldrop-Centrum): the subscribe message for that wijk is
+  // ready to send; the resident sends it, and the bot only asks to confirm the wijk and how often.
+  var startParams = new URLSearchParams(window.location.search);
+  if (startParams.get("start") === "wijkberichten" && input.value === "") {
+    var startWijk = (startParams.get("wijk") || "")
+      .replace(/[^\p{L}\p{N} ()'.-]/gu, "")
+      .slice(0, 80)
+      .trim();
+    input.value = startWijk ? `Wijkberichten ${startWijk}` : "wijkberichten";
+  }
   input.focus();
 })();
