@@ -230,9 +230,9 @@
   void refresh();
   // From the public wijk page (/chat?start=wijkberichten&wijk=Geldrop-Centrum): the subscribe message for that wijk is
   // ready to send; the resident sends it, and the bot only asks to confirm the wijk and how often.
-  var startParams = new URLSearchParams(window.location.search);
+  const startParams = new URLSearchParams(window.location.search);
   if (startParams.get("start") === "wijkberichten" && input.value === "") {
-    var startWijk = (startParams.get("wijk") || "")
+    const startWijk = (startParams.get("wijk") || "")
       .replace(/[^\p{L}\p{N} ()'.-]/gu, "")
       .slice(0, 80)
       .trim();
