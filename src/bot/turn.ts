@@ -397,6 +397,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
       consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
       lastWasWijkbericht,
+      /** A question was open when this message came: "stop" then stops that question first (flows/stop.yaml). */
+      questionOpen: state.waiting === "ask",
       /** The privacy statement, for the privacy flow's "what do you keep" answer. */
       privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
     },

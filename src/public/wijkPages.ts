@@ -351,5 +351,5 @@ function subscribeSection(input: WijkBodyInput): SafeHtml {
   ].filter((link) => link !== null);
   const joined = links.map((link, index) => (index === 0 ? link : index === links.length - 1 ? html` of ${link}` : html`, ${link}`));
   return html`<section aria-labelledby="berichten"><h2 class="utrecht-heading-2" id="berichten">Wijkberichten krijgen</h2>
-<p class="utrecht-paragraph">Wilt u nieuws uit ${input.wijk.name} in uw eigen chat? Meld u aan ${joined}. De chat vraagt alleen nog of u elk bericht meteen wilt, of één keer per week. Geen berichten meer? Stuur "stop".</p></section>`;
+<p class="utrecht-paragraph">Wilt u nieuws uit ${input.wijk.name} in uw eigen chat? Meld u aan ${joined}. De chat vraagt alleen nog of u elk bericht meteen wilt, of één keer per week. Geen berichten meer? Stuur 'stop'.</p></section>`;
 }

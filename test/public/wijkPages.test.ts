@@ -121,7 +121,7 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(page.body).toContain("Wijkberichten krijgen");
     // The subscribe link opens the web chat with the subscribe message for this wijk ready to send.
     expect(page.body).toContain('href="/chat?start=wijkberichten&amp;wijk=Luchen"');
-    expect(page.body).toContain('Geen berichten meer? Stuur "stop".');
+    expect(page.body).toContain("Geen berichten meer? Stuur 'stop'.");
     const tafel = await t.db.dialoogtafel.findFirst({ where: { wijk: { slug: "luchen" }, status: "planned", startsAt: { gt: new Date() } } });
     if (tafel) expect(page.body).toContain(tafel.title);
     const news = await t.db.newsItem.findFirst({ where: { wijk: { slug: "luchen" }, publishedAt: { lte: new Date() } } });
