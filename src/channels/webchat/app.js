@@ -138,6 +138,16 @@
         item.append(label);
         if (message.text) item.append(document.createTextNode("\n"));
       }
+      if (message.image) {
+        // A wijkbericht's photo; no referrer, so the photo's host does not learn which page showed it.
+        const image = document.createElement("img");
+        image.src = message.image;
+        image.alt = t("wijkberichtPhoto");
+        image.referrerPolicy = "no-referrer";
+        image.loading = "lazy";
+        image.className = "wijkbericht-photo";
+        item.append(image);
+      }
       if (message.direction === "out") appendRich(item, message.text);
       else item.append(document.createTextNode(message.text));
       log.append(item);

@@ -132,21 +132,37 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
 
   const previewsOf = (bericht: { text: string; imageUrl: string | null; link: string | null; wijken: Array<{ wijk: { name: string } }> }): ChannelPreview[] => {
     const names = bericht.wijken.map((w) => w.wijk.name).sort((a, b) => a.localeCompare(b, "nl"));
-    const text = wijkberichtText(deps.globals(), bericht, names, "nl");
+    // With a photo, every channel sends the photo itself and the text (without its address) as its caption.
+    const text = wijkberichtText(deps.globals(), { ...bericht, imageUrl: null }, names, "nl");
+    const full = wijkberichtText(deps.globals(), bericht, names, "nl");
+    const image = bericht.imageUrl;
     const whatsapp: ChannelPreview = deps.whatsappCloud
       ? deps.whatsappCloud.template
         ? {
             channel: "whatsapp",
             label: "WhatsApp",
             text,
-            note: `Wie langer dan 24 uur niets schreef, krijgt het sjabloon «${deps.whatsappCloud.template}» met deze tekst op één regel: ${templateParameter(text).slice(0, 160)}…`,
+            image,
+            note: `Wie langer dan 24 uur niets schreef, krijgt het sjabloon «${deps.whatsappCloud.template}» met deze tekst op één regel${image ? " (de foto als link)" : ""}: ${templateParameter(full).slice(0, 160)}…`,
           }
-        : { channel: "whatsapp", label: "WhatsApp", text, note: "Wie langer dan 24 uur niets schreef, krijgt dit niet: er is geen WhatsApp-sjabloon ingesteld (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE)." }
-      : { channel: "whatsapp", label: "WhatsApp", text, note: null };
+        : {
+            channel: "whatsapp",
+            label: "WhatsApp",
+            text,
+            image,
+            note: "Wie langer dan 24 uur niets schreef, krijgt dit niet: er is geen WhatsApp-sjabloon ingesteld (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE).",
+          }
+      : { channel: "whatsapp", label: "WhatsApp", text, image, note: null };
     return [
       whatsapp,
-      { channel: "telegram", label: "Telegram", text, note: bericht.imageUrl || bericht.link ? "Telegram toont een voorbeeld van de eerste link." : null },
-      { channel: "webchat", label: "Webchat", text, note: null },
+      {
+        channel: "telegram",
+        label: "Telegram",
+        text,
+        image,
+        note: image && text.length > 1024 ? "De tekst is langer dan een fotobijschrift mag zijn (1024 tekens): Telegram krijgt de foto en daarna de tekst." : null,
+      },
+      { channel: "webchat", label: "Webchat", text, image, note: null },
     ];
   };
 

@@ -108,7 +108,7 @@ export function wijkberichtFormBody(input: { id: string | null; values: Wijkberi
       </fieldset>
     </div>
     ${textareaField({ name: "text", label: "Bericht", values: { text: values.text }, errors: { ...(errors.text ? { text: errors.text } : {}) }, maxlength: 3500, rows: 8, hint: "Kort en duidelijk, in gewone taal (B1). Onder het bericht zet Wijklijn van wie het komt en hoe je stopt." })}
-    ${field("imageUrl", "Foto (adres)", "Een https-adres van een foto. Chat-apps tonen een voorbeeld.")}
+    ${field("imageUrl", "Foto (adres)", "Een https-adres van een foto (JPEG of PNG). Bewoners krijgen de foto zelf, met het bericht eronder.")}
     ${field("link", "Link", "Bijvoorbeeld de pagina op de website van de gemeente.")}
     <div class="actions"><button type="submit" class="button button-primary">Opslaan en voorbeeld bekijken</button> <a href="/inbox/wijkberichten">Terug</a></div>
   </form>`;
@@ -119,6 +119,8 @@ export interface ChannelPreview {
   channel: string;
   label: string;
   text: string;
+  /** The photo's address: sent as a real photo, the text as its caption. */
+  image: string | null;
   note: string | null;
 }
 
@@ -128,7 +130,7 @@ function previewSection(previews: readonly ChannelPreview[]): SafeHtml {
     <div class="previews">${previews.map(
       (preview) => html`<figure class="preview preview-${preview.channel}">
         <figcaption>${preview.label}</figcaption>
-        <div class="bubble">${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
+        <div class="bubble">${preview.image ? html`<p class="preview-photo"><span aria-hidden="true">📷</span> Foto: <a href="${preview.image}" rel="noreferrer">${preview.image}</a></p>` : ""}${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
         ${preview.note ? html`<p class="hint">${preview.note}</p>` : ""}
       </figure>`,
     )}</div>
