@@ -195,6 +195,9 @@ export async function startService(config: Config, logger: Logger, options: { fl
     reminderTime: config.dialoogtafels.reminderTime,
     publicUrl: config.http.publicUrl,
     secret,
+    whatsappCloud: config.whatsappCloud.enabled
+      ? { template: config.whatsappCloud.dialoogtafelTemplate ? { name: config.whatsappCloud.dialoogtafelTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      : null,
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -220,7 +223,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     timeZone: gemeente.timeZone,
     channels: channels.map((channel) => channel.kind),
     whatsappCloud: config.whatsappCloud.enabled
-      ? { template: config.whatsappCloud.wijkberichtTemplate ? { name: config.whatsappCloud.wijkberichtTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      ? { template: config.whatsappCloud.bundleTemplate ? { name: config.whatsappCloud.bundleTemplate, language: config.whatsappCloud.templateLanguage } : null }
       : null,
     onQueued: () => running.dispatcher.nudge(),
     ...(options.now ? { now: options.now } : {}),
