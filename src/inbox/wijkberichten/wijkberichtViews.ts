@@ -130,7 +130,7 @@ function previewSection(previews: readonly ChannelPreview[]): SafeHtml {
     <div class="previews">${previews.map(
       (preview) => html`<figure class="preview preview-${preview.channel}">
         <figcaption>${preview.label}</figcaption>
-        <div class="bubble">${preview.image ? html`<p class="preview-photo"><span aria-hidden="true">📷</span> Foto: <a href="${preview.image}" rel="noreferrer">${preview.image}</a></p>` : ""}${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
+        <div class="bubble">${preview.image ? html`<p class="preview-photo">Foto (gaat als echte foto, met de tekst eronder): <a href="${preview.image}" rel="noreferrer">${preview.image}</a></p>` : ""}${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
         ${preview.note ? html`<p class="hint">${preview.note}</p>` : ""}
       </figure>`,
     )}</div>
