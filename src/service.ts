@@ -24,6 +24,7 @@ import { findDefaultGemeente } from "./db/gemeente.repo.ts";
 import { countGemeenten, prepareSqliteConnection } from "./db/ops.repo.ts";
 import { loadFlows } from "./conversation/loadFlows.ts";
 import { handleTelegramLinkCommand, parseTelegramLinkCommand, startNotifications } from "./inbox/notifications.ts";
+import { createDevMailbox } from "./mail/devMailbox.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { wakeSnoozedConversations } from "./inbox/conversationActions.ts";
 import { startDigestSchedule } from "./digests/digestSchedule.ts";
@@ -81,7 +82,9 @@ export async function startService(config: Config, logger: Logger, options: { fl
     await db.$disconnect();
     throw new Error("The database has no gemeente. Start with DEMO_DATA=true, or run `npm run cli -- seed demo`, or import your wijken first.");
   }
-  const mailer = createMailer({ ...config.mail, logger });
+  // No mail server outside production: mail is kept in the demo mailbox (/inbox/dev-mail) instead of dropped.
+  const devMailbox = !config.mail.smtpUrl && config.env !== "production" ? createDevMailbox() : null;
+  const mailer = createMailer({ ...config.mail, logger, ...(devMailbox ? { devMailbox } : {}) });
   const mediaDir = join(config.dataDir, "media");
   // Channels hand messages to the bot, which starts after them: `ingest` is bound once it runs.
   let bot: WijklijnBot | null = null;
@@ -195,6 +198,9 @@ export async function startService(config: Config, logger: Logger, options: { fl
     reminderTime: config.dialoogtafels.reminderTime,
     publicUrl: config.http.publicUrl,
     secret,
+    whatsappCloud: config.whatsappCloud.enabled
+      ? { template: config.whatsappCloud.dialoogtafelTemplate ? { name: config.whatsappCloud.dialoogtafelTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      : null,
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -220,7 +226,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     timeZone: gemeente.timeZone,
     channels: channels.map((channel) => channel.kind),
     whatsappCloud: config.whatsappCloud.enabled
-      ? { template: config.whatsappCloud.wijkberichtTemplate ? { name: config.whatsappCloud.wijkberichtTemplate, language: config.whatsappCloud.templateLanguage } : null }
+      ? { template: config.whatsappCloud.bundleTemplate ? { name: config.whatsappCloud.bundleTemplate, language: config.whatsappCloud.templateLanguage } : null }
       : null,
     onQueued: () => running.dispatcher.nudge(),
     ...(options.now ? { now: options.now } : {}),
@@ -273,6 +279,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
       : {}),
     telegramEnabled: config.telegram.enabled,
     ...(telegramUsername ? { telegramUsername } : {}),
+    whatsappPublicNumber: config.whatsappPublicNumber,
     publicUrl: config.http.publicUrl,
     privacy: privacyFactsOf(config),
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
@@ -281,11 +288,13 @@ export async function startService(config: Config, logger: Logger, options: { fl
     wijkberichten: {
       whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.wijkberichtTemplate } : null,
       test: {
-        mail: mailer.enabled ? (to, subject, text) => mailer.send({ to, subject, text }) : null,
+        mail: mailer.enabled || devMailbox ? (to, subject, text) => mailer.send({ to, subject, text }) : null,
+        demoMailbox: devMailbox !== null,
         telegram: staffTelegram ? async (chatId, text) => void (await staffTelegram.send({ externalId: chatId, reference: null }, { text, buttons: [] })) : null,
       },
       onSend: () => wijkberichten.nudge(),
     },
+    ...(devMailbox ? { devMailbox } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));

@@ -241,12 +241,17 @@ export const runFlows: Middleware = async (turn) => {
       const match = matchWijkName(read.text, await listWijken(turn.tx, turn.deps.gemeente.id));
       if (match.kind === "one") carried.keep_place = { kind: "text", text: match.wijk.name };
     }
+    const linked = await wijkOfSubscribeLink(turn, read.text);
+    if (linked) Object.assign(carried, { keep_intent: "abonneren", keep_place: { kind: "text", text: linked } });
     for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
     const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
     event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };
   } else {
     if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
     carryPostcode(turn, read.text);
+    // The subscribe link again, or typed later: the wijk it names is used when the resident has none yet.
+    const linked = !turn.residentFacts.wijk && turn.residentFacts.consent === true ? await wijkOfSubscribeLink(turn, read.text) : null;
+    if (linked) turn.state.vars.keep_place = { kind: "text", text: linked };
     const named = await wijkNamedAlone(turn, read);
     if (named) event = named;
   }
@@ -318,6 +323,21 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
     if (place) carried.keep_location = place;
   }
   return carried;
+}
+
+/** The subscribe link of a public wijk page: "Wijkberichten Geldrop-Centrum" (web chat, WhatsApp) or "wijkberichten centrum" (Telegram's /start). */
+const SUBSCRIBE_LINK = /^wijkberichten[\s_-]+(\S.{1,79})$/i;
+
+/**
+ * The wijk a subscribe link names (its name, or its slug as Telegram's deep link carries it), as
+ * the wijk flow looks it up: the resident then only confirms the wijk and the subscription. Null
+ * for any other text, or a name that is no wijk of the gemeente.
+ */
+async function wijkOfSubscribeLink(turn: Turn, text: string | undefined): Promise<string | null> {
+  const named = SUBSCRIBE_LINK.exec(text?.trim() ?? "")?.[1]?.trim();
+  if (!named) return null;
+  const match = matchWijkName(named, await listWijken(turn.tx, turn.deps.gemeente.id));
+  return match.kind === "one" ? match.wijk.name : null;
 }
 
 /**
@@ -423,6 +443,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
       consentAsked: resident.privacyConsent !== null,
       channel: conversation.channel,
       lastWasWijkbericht,
+      /** A question was open when this message came: "stop" then stops that question first (flows/stop.yaml). */
+      questionOpen: state.waiting === "ask",
       /** The privacy statement, for the privacy flow's "what do you keep" answer. */
       privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
     },

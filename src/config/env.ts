@@ -108,6 +108,27 @@ export const EnvSchema = z.object({
       .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
       .optional(),
   ),
+  WHATSAPP_CLOUD_BUNDLE_TEMPLATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
+      .optional(),
+  ),
+  WHATSAPP_CLOUD_DIALOOGTAFEL_TEMPLATE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, "a template name: lower-case letters, digits and _")
+      .optional(),
+  ),
+  WHATSAPP_PUBLIC_NUMBER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[1-9]\d{7,14}$/, "the number in international form, digits only, without + or 00 (31612345678)")
+      .optional(),
+  ),
   WHATSAPP_CLOUD_TEMPLATE_LANGUAGE: z.preprocess(
     emptyToUndefined,
     z
@@ -216,8 +237,14 @@ export interface Config {
         wijkberichtTemplate: string | null;
         /** The approved template for a melding's new status from the meldingen system outside the 24-hour window (WHATSAPP_CLOUD_OPEN311_TEMPLATE). */
         open311Template: string | null;
+        /** The weekly bundle's template (WHATSAPP_CLOUD_BUNDLE_TEMPLATE, else the wijkbericht template). */
+        bundleTemplate: string | null;
+        /** Dialoogtafel notices outside the window: waitlist place, reminder, summary (WHATSAPP_CLOUD_DIALOOGTAFEL_TEMPLATE). */
+        dialoogtafelTemplate: string | null;
         templateLanguage: string;
       };
+  /** The gemeente's WhatsApp number for wa.me links on the public wijk pages (WHATSAPP_PUBLIC_NUMBER), or null. */
+  whatsappPublicNumber: string | null;
   botFramework: { appId: string | undefined; appPassword: string | undefined; appType: Env["MICROSOFT_APP_TYPE"]; tenantId: string | undefined };
   mail: { smtpUrl: string | undefined; from: string };
   /** When the weekly digests go out (local time, TZ). */
@@ -277,6 +304,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : { enabled: false },
     whatsappWeb: { enabled: env.WHATSAPP_WEB_ENABLED, dataDir: env.WHATSAPP_WEB_DATA_DIR, chromiumPath: env.CHROMIUM_PATH },
+    whatsappPublicNumber: env.WHATSAPP_PUBLIC_NUMBER ?? null,
     whatsappCloud:
       env.WHATSAPP_CLOUD_TOKEN && env.WHATSAPP_CLOUD_PHONE_NUMBER_ID && env.WHATSAPP_CLOUD_APP_SECRET && env.WHATSAPP_CLOUD_VERIFY_TOKEN
         ? {
@@ -289,6 +317,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             feedbackTemplate: env.WHATSAPP_CLOUD_FEEDBACK_TEMPLATE ?? null,
             wijkberichtTemplate: env.WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE ?? null,
             open311Template: env.WHATSAPP_CLOUD_OPEN311_TEMPLATE ?? null,
+            // The weekly bundle falls back to the wijkbericht template (both carry the text as {{1}}).
+            bundleTemplate: env.WHATSAPP_CLOUD_BUNDLE_TEMPLATE ?? env.WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE ?? null,
+            dialoogtafelTemplate: env.WHATSAPP_CLOUD_DIALOOGTAFEL_TEMPLATE ?? null,
             templateLanguage: env.WHATSAPP_CLOUD_TEMPLATE_LANGUAGE,
           }
         : { enabled: false },

@@ -308,7 +308,16 @@ export async function queueWijkberichtDelivery(
     const conversation = await tx.conversation.findFirst({ where: { channelIdentityId: subscriber.channelIdentityId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true } });
     if (conversation) {
       const message = await tx.message.create({
-        data: { conversationId: conversation.id, direction: "out", authorKind: "bot", text: input.payload.text, channel: subscriber.channel, createdAt: now },
+        data: {
+          conversationId: conversation.id,
+          direction: "out",
+          authorKind: "bot",
+          text: input.payload.text,
+          // The photo goes with it (the web chat shows it; staff see its address).
+          mediaRef: input.payload.image ? `image:${input.payload.image.url}` : null,
+          channel: subscriber.channel,
+          createdAt: now,
+        },
       });
       messageId = message.id;
     }

@@ -55,8 +55,17 @@ export const TemplatePayloadSchema = z.object({
 export type TemplatePayload = z.infer<typeof TemplatePayloadSchema>;
 
 /**
+ * A photo sent with the message (a wijkbericht's image): an https address the platform fetches.
+ * Channels with media send it as a real photo with the text as its caption (Telegram sendPhoto,
+ * WhatsApp image message, whatsapp-web.js MessageMedia, the web chat's <img>); a channel without
+ * media puts the address under the text.
+ */
+export const OutboundImageSchema = z.object({ url: z.url({ protocol: /^https$/ }).max(500) });
+export type OutboundImage = z.infer<typeof OutboundImageSchema>;
+
+/**
  * What an outbox row sends: text, buttons (rendered as each channel can), and what answer is
- * expected; or a reaction, whose text is empty.
+ * expected; or a reaction, whose text is empty. `image`: a photo with the text as its caption.
  */
 export const OutboundPayloadSchema = z
   .object({
@@ -65,6 +74,7 @@ export const OutboundPayloadSchema = z
     input: z.enum(["text", "choice", "yesno", "postcode", "location", "photo", "number", "date"]).optional(),
     reaction: ReactionSchema.optional(),
     template: TemplatePayloadSchema.optional(),
+    image: OutboundImageSchema.optional(),
   })
   .refine((payload) => payload.text.length > 0 || payload.reaction !== undefined, { message: "a message needs text (only a reaction has none)", path: ["text"] });
 export type OutboundPayload = z.infer<typeof OutboundPayloadSchema>;

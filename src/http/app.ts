@@ -35,6 +35,8 @@ import type { OidcSettings } from "../inbox/oidc.ts";
 import { oidcRoutes } from "../inbox/oidc.routes.ts";
 import { contentRoutes } from "../inbox/content.routes.ts";
 import { tafelRoutes } from "../inbox/tafel/tafel.routes.ts";
+import { devMailRoutes } from "../inbox/devMail.routes.ts";
+import type { DevMailbox } from "../mail/devMailbox.ts";
 import { wijkberichtRoutes, type WijkberichtRoutesDeps } from "../inbox/wijkberichten/wijkbericht.routes.ts";
 import { telegramLinkRoutes } from "../inbox/notifications.ts";
 import { conversationPages } from "../inbox/pages/conversationPages.ts";
@@ -81,8 +83,12 @@ export interface AppDeps {
   publicThemeCssPath?: string;
   /** The Telegram bot's @username once connected (the public wijk page's subscribe link). */
   telegramUsername?: () => string | null;
+  /** WHATSAPP_PUBLIC_NUMBER: the public wijk page's wa.me subscribe link. */
+  whatsappPublicNumber?: string | null;
   /** The wijkbericht pages: WhatsApp Cloud's template (when that channel is on), how a test reaches staff, and what wakes the sender. */
   wijkberichten?: Pick<WijkberichtRoutesDeps, "whatsappCloud" | "test" | "onSend">;
+  /** The demo mailbox (no mail server, outside production): /inbox/dev-mail shows each staff member their own mail. */
+  devMailbox?: DevMailbox;
 }
 
 /** Turns TRUST_PROXY into express's setting: a hop count, true/false, or addresses. */
@@ -170,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
         timeZone: deps.timeZone ?? "Europe/Amsterdam",
         ...(deps.publicThemeCssPath ? { themeCssPath: deps.publicThemeCssPath } : {}),
         ...(deps.telegramUsername ? { telegramUsername: deps.telegramUsername } : {}),
+        ...(deps.whatsappPublicNumber ? { whatsappNumber: deps.whatsappPublicNumber } : {}),
       }),
     );
   }
@@ -201,9 +208,10 @@ export function createApp(deps: AppDeps): Express {
   let evaluationSettings: Settings | undefined;
   app.use(evaluationPages({ db: deps.db, settings: flowSettings ?? (() => (evaluationSettings ??= loadDigestSettings())) }));
   if (runningBot) {
-    const wijkberichten = deps.wijkberichten ?? { whatsappCloud: null, test: { mail: null, telegram: null } };
+    const wijkberichten = deps.wijkberichten ?? { whatsappCloud: null, test: { mail: null, demoMailbox: false, telegram: null } };
     app.use(wijkberichtRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam", globals: () => runningBot.flows().globals, ...wijkberichten }));
   }
+  if (deps.devMailbox) app.use(devMailRoutes({ db: deps.db, mailbox: deps.devMailbox, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));
   if (deps.secret) app.use(telegramLinkRoutes({ db: deps.db, secret: deps.secret, timeZone: deps.timeZone ?? "Europe/Amsterdam", telegramEnabled: deps.telegramEnabled ?? false }));
   if (flowSettings) {

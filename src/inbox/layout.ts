@@ -28,6 +28,10 @@ export function page(options: {
   user: PageUser | null;
   current?: "inbox" | "content" | "wijkberichten" | "admin" | "digests" | "evaluation" | "account";
   body: SafeHtml;
+  /**
+   * Reloads the page every so many seconds, for browsers without JavaScript only (the meta refresh
+   * sits in <noscript>): with JavaScript the page updates itself in place (inbox.js).
+   */
   refreshSeconds?: number;
 }): string {
   const nav = options.user
@@ -50,6 +54,7 @@ export function page(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${options.user ? `<meta name="csrf-token" content="${escapeHtml(options.user.csrfToken)}">` : ""}
+${options.refreshSeconds ? `<noscript><meta http-equiv="refresh" content="${Math.max(1, Math.round(options.refreshSeconds))}"></noscript>` : ""}
 <title>${escapeHtml(options.title)} · Wijklijn</title>
 <link rel="stylesheet" href="/inbox/assets/inbox.css">
 <script src="/inbox/assets/inbox.js" defer></script>

@@ -11,6 +11,12 @@
  * its sign-up's own column in the transaction that writes the outbox row (db/dialoogtafel.repo.ts).
  * A crash before the commit leaves neither; after it, the outbox delivers (and never twice).
  * Resident texts come from flows/globals.yaml; nothing of them is logged.
+ *
+ * On WhatsApp Cloud free text only reaches a resident within 24 hours of their last message: inside
+ * that window a notice goes as text, outside it as the approved template
+ * WHATSAPP_CLOUD_DIALOOGTAFEL_TEMPLATE with the notice on one line as {{1}}. Without a template it
+ * is not queued (the claim stands, a warning says why). The confirmation itself is the bot's reply
+ * to the sign-up, so always inside the window.
  */
 import type { Globals } from "../conversation/flowSchema.ts";
 import type { Db } from "../db/client.ts";
@@ -32,6 +38,10 @@ import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 import { promotedText, reminderText, summaryText, textLanguage } from "../dialoogtafels/residentTexts.ts";
 import type { Logger } from "../log.ts";
+import { isWithinServiceWindow } from "../channels/whatsapp-cloud/serviceWindow.ts";
+import { findLastInboundAt } from "../db/wijkbericht.repo.ts";
+import type { OutboundPayload } from "../domain/messages.ts";
+import { whatsappForm, wijkberichtPayload, type WijkberichtTemplate } from "../wijkberichten/renderWijkbericht.ts";
 
 /** What the sweep needs. */
 export interface TafelNoticeDeps {
@@ -45,6 +55,8 @@ export interface TafelNoticeDeps {
   publicUrl: string;
   /** Signs the calendar links. */
   secret: string;
+  /** WhatsApp Cloud is the "whatsapp" channel: the approved template for outside the 24-hour window, or null when none is set. */
+  whatsappCloud?: { template: WijkberichtTemplate | null } | null;
   now?: () => Date;
 }
 
@@ -69,13 +81,24 @@ export function reminderDueAt(startsAt: Date, timeZone: string, time: string): D
 }
 
 /** Queues one message for one sign-up, unless another run already did; true when this run queued it. */
-async function queueNotice(db: Db, notice: DueNotice, kind: TafelNoticeKind, text: string, now: Date): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
+async function queueNotice(deps: TafelNoticeDeps, notice: DueNotice, kind: TafelNoticeKind, text: string, now: Date): Promise<boolean> {
+  return inTransaction(deps.db, async (tx) => {
     if (!(await claimNotice(tx, notice.registrationId, kind, now))) return false;
     const recipient = await findNoticeRecipient(tx, notice.registrationId);
     // No channel left (erased identities): the claim stands, there is nobody to tell.
     if (!recipient) return false;
-    const payload = { text, buttons: [] };
+    let payload: OutboundPayload = { text, buttons: [] };
+    if (recipient.channel === "whatsapp" && deps.whatsappCloud) {
+      const form = whatsappForm(isWithinServiceWindow(await findLastInboundAt(tx, recipient.channelIdentityId), now), deps.whatsappCloud.template);
+      if (form.form === "none") {
+        deps.logger.warn(
+          { registrationId: notice.registrationId, kind },
+          "a dialoogtafel message cannot reach a WhatsApp resident outside the 24-hour window: set WHATSAPP_CLOUD_DIALOOGTAFEL_TEMPLATE",
+        );
+        return false;
+      }
+      payload = wijkberichtPayload(text, form.form === "template" ? form.template : null);
+    }
     const conversationId = await findLatestConversationId(tx, recipient.channelIdentityId);
     if (conversationId) await addOutboundMessage(tx, { conversationId, residentId: notice.residentId, ...recipient, payload, authorKind: "bot", priority: PRIORITY[kind], now });
     else await addOutboxMessage(tx, { residentId: notice.residentId, ...recipient, conversationId: null, payload, priority: PRIORITY[kind], now });
@@ -90,7 +113,7 @@ export async function sendDueTafelNotices(deps: TafelNoticeDeps): Promise<TafelN
   const report: TafelNoticeReport = { promotions: 0, reminders: 0, summaries: 0 };
   const attempt = async (notice: DueNotice, kind: TafelNoticeKind, text: string) => {
     try {
-      if (await queueNotice(deps.db, notice, kind, text, now)) report[kind === "promotion" ? "promotions" : kind === "reminder" ? "reminders" : "summaries"]++;
+      if (await queueNotice(deps, notice, kind, text, now)) report[kind === "promotion" ? "promotions" : kind === "reminder" ? "reminders" : "summaries"]++;
     } catch (error) {
       deps.logger.error({ err: error, registrationId: notice.registrationId, kind }, "queueing a dialoogtafel message failed; tried again at the next run");
     }

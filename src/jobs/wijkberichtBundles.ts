@@ -9,11 +9,12 @@ import type { Globals, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
 import type { Db } from "../db/client.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { listBerichtenStartedBetween, listWeeklySubscribersWithoutBundle, queueWeeklyBundle } from "../db/wijkbericht.repo.ts";
+import { findLastInboundAt, listBerichtenStartedBetween, listWeeklySubscribersWithoutBundle, queueWeeklyBundle } from "../db/wijkbericht.repo.ts";
 import { addIsoWeeks, isoWeekBounds, isoWeekMoment, isoWeekOf } from "../digests/isoWeek.ts";
 import type { Channel } from "../domain/vocabulary.ts";
 import type { Logger } from "../log.ts";
-import { joinWijkNames, wijkberichtBody, wijkberichtPayload, type WijkberichtTemplate } from "../wijkberichten/renderWijkbericht.ts";
+import { isWithinServiceWindow } from "../channels/whatsapp-cloud/serviceWindow.ts";
+import { joinWijkNames, whatsappForm, wijkberichtBody, wijkberichtPayload, type WhatsappForm, type WijkberichtTemplate } from "../wijkberichten/renderWijkbericht.ts";
 import { MAX_MERGED_TEXT } from "../domain/messages.ts";
 
 /** What the bundle job needs. */
@@ -24,7 +25,10 @@ export interface WeeklyBundleDeps {
   gemeenteId: string;
   timeZone: string;
   channels: readonly Channel[];
-  /** WhatsApp Cloud: a bundle goes as the wijkbericht template (the resident may not have written for a week). */
+  /**
+   * WhatsApp Cloud: inside the 24-hour window the bundle goes as text, outside it as the approved
+   * template (WHATSAPP_CLOUD_BUNDLE_TEMPLATE, else the wijkbericht template); without one it is not sent.
+   */
   whatsappCloud: { template: WijkberichtTemplate | null } | null;
   now?: () => Date;
   batchSize?: number;
@@ -66,9 +70,11 @@ export async function sendWeeklyBundles(deps: WeeklyBundleDeps): Promise<number>
         const wijkNames = followed.flatMap((id) => names.get(id) ?? []).sort((a, b) => a.localeCompare(b, "nl"));
         const text = weeklyBundleText(deps.globals(), theirs, wijkNames, language);
         const reachable = deps.channels.includes(subscriber.channel);
-        const template = subscriber.channel === "whatsapp" && deps.whatsappCloud ? deps.whatsappCloud.template : null;
-        const blocked = subscriber.channel === "whatsapp" && deps.whatsappCloud !== null && template === null;
-        const payload = reachable && !blocked ? wijkberichtPayload(text, template) : null;
+        const form: WhatsappForm =
+          subscriber.channel === "whatsapp" && deps.whatsappCloud
+            ? whatsappForm(isWithinServiceWindow(await findLastInboundAt(tx, subscriber.channelIdentityId), now), deps.whatsappCloud.template)
+            : { form: "text" };
+        const payload = reachable && form.form !== "none" ? wijkberichtPayload(text, form.form === "template" ? form.template : null) : null;
         await queueWeeklyBundle(tx, { subscriber, week, berichten: theirs.length, payload, now });
         if (payload) queued++;
       }

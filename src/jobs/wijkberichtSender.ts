@@ -29,7 +29,7 @@ import {
 import type { Channel } from "../domain/vocabulary.ts";
 import { isWithinServiceWindow } from "../channels/whatsapp-cloud/serviceWindow.ts";
 import type { Logger } from "../log.ts";
-import { whatsappForm, wijkberichtPayload, wijkberichtText, type WijkberichtTemplate } from "../wijkberichten/renderWijkbericht.ts";
+import { whatsappForm, wijkberichtMessagePayload, type WijkberichtTemplate } from "../wijkberichten/renderWijkbericht.ts";
 
 /** What the sender needs. */
 export interface WijkberichtSenderDeps {
@@ -77,14 +77,14 @@ async function queueOne(
     return;
   }
   const language: Language = residentLanguage === "en" ? "en" : "nl";
-  const text = wijkberichtText(deps.globals(), bericht, bericht.wijkNames, language);
+  const payloadWith = (template: WijkberichtTemplate | null) => wijkberichtMessagePayload(deps.globals(), bericht, bericht.wijkNames, language, template);
   if (subscriber.channel === "whatsapp" && deps.whatsappCloud) {
     const form = whatsappForm(isWithinServiceWindow(await findLastInboundAt(tx, subscriber.channelIdentityId), now), deps.whatsappCloud.template);
     if (form.form === "none") await queueWijkberichtDelivery(tx, { ...base, payload: null, form: "template", reason: form.reason });
-    else await queueWijkberichtDelivery(tx, { ...base, payload: wijkberichtPayload(text, form.form === "template" ? form.template : null), form: form.form, reason: null });
+    else await queueWijkberichtDelivery(tx, { ...base, payload: payloadWith(form.form === "template" ? form.template : null), form: form.form, reason: null });
     return;
   }
-  await queueWijkberichtDelivery(tx, { ...base, payload: wijkberichtPayload(text, null), form: "text", reason: null });
+  await queueWijkberichtDelivery(tx, { ...base, payload: payloadWith(null), form: "text", reason: null });
 }
 
 /** Advances one sending bericht: statuses from the outbox, the next batches, "sent" at the end. Returns how many were queued and whether it finished. */

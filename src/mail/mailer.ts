@@ -3,12 +3,14 @@
  *
  * Without SMTP_URL, mail is off: `createMailer` returns a mailer that drops every message and
  * logs "mail is off" once, so a development install runs without a mail server and nothing
- * pretends to have been sent (`enabled` is false). Failures reject with a MailError whose message
+ * pretends to have been sent (`enabled` is false). Given a demo mailbox (./devMailbox.ts, outside
+ * production), it keeps the messages there instead, for the inbox's /inbox/dev-mail. Failures reject with a MailError whose message
  * names the SMTP step and code but never an address (SMTP servers quote recipients in their
  * replies, and logs must not hold them).
  */
 import nodemailer from "nodemailer";
 import type { Logger } from "../log.ts";
+import type { DevMailbox } from "./devMailbox.ts";
 
 /** One e-mail. `html` is optional; `text` is always sent (clients that show no HTML read it). */
 export interface MailMessage {
@@ -22,6 +24,8 @@ export interface MailMessage {
 export interface Mailer {
   /** False when SMTP_URL is absent: send() then drops the message. */
   readonly enabled: boolean;
+  /** Mail is off and kept for the demo instead (/inbox/dev-mail); null otherwise. */
+  readonly devMailbox: DevMailbox | null;
   /** Sends one message; rejects with MailError when the SMTP server refuses it or cannot be reached. */
   send(message: MailMessage): Promise<void>;
   /** Closes open SMTP connections. */
@@ -49,6 +53,8 @@ export interface MailerOptions {
   logger: Logger;
   /** Connection, greeting and socket timeouts (default 15 s): a hanging server must not hold notifications forever. */
   timeoutMs?: number;
+  /** Without smtpUrl: keep the messages here instead of dropping them (the demo, never production). */
+  devMailbox?: DevMailbox;
 }
 
 function toMailError(error: unknown): MailError {
@@ -64,12 +70,15 @@ export function createMailer(options: MailerOptions): Mailer {
   const logger = options.logger.child({ component: "mail" });
   if (!options.smtpUrl) {
     let told = false;
+    const devMailbox = options.devMailbox ?? null;
     return {
       enabled: false,
-      async send() {
+      devMailbox,
+      async send(message) {
+        devMailbox?.keep(message);
         if (told) return;
         told = true;
-        logger.info("mail is off (SMTP_URL is not set): e-mail notifications are dropped");
+        logger.info(devMailbox ? "mail is off (SMTP_URL is not set): e-mail is kept in the demo mailbox, /inbox/dev-mail" : "mail is off (SMTP_URL is not set): e-mail notifications are dropped");
       },
       close() {},
     };
@@ -78,6 +87,7 @@ export function createMailer(options: MailerOptions): Mailer {
   const transport = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
   return {
     enabled: true,
+    devMailbox: null,
     async send(message) {
       try {
         await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) });

@@ -353,14 +353,14 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
           "Zien wat we van je hebben: typ 'privacy' in de chat en kies 'Mijn gegevens opvragen'. Je krijgt een samenvatting en een bestand.",
           "Alles laten wissen: typ 'privacy' en kies 'Alles wissen'.",
           "Iets laten verbeteren: schrijf het in de chat; de medewerker past het aan.",
-          "Bezwaar maken of je toestemming intrekken: typ 'mens' in de chat of bel de gemeente. Wijkberichten stoppen: typ 'afmelden' (of 'stop' direct na een wijkbericht).",
+          "Bezwaar maken of je toestemming intrekken: typ 'mens' in de chat of bel de gemeente. Geen wijkberichten meer? Stuur 'stop' (of 'afmelden').",
           "Een klacht? Laat het de gemeente weten. Je mag ook een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).",
         ]
       : [
           "See what we hold about you: type 'privacy' in the chat and choose 'Get a copy of my data'. You get a summary and a file.",
           "Have everything deleted: type 'privacy' and choose 'Delete everything'.",
           "Have something corrected: write it in the chat; the member of staff will correct it.",
-          "Object or withdraw your consent: type 'human' in the chat or call the municipality. Stop the neighbourhood news: type 'wijkberichten'.",
+          "Object or withdraw your consent: type 'human' in the chat or call the municipality. No more neighbourhood news? Send 'stop' (or 'unsubscribe').",
           "A complaint? Let the municipality know. You can also complain to the Dutch Data Protection Authority (autoriteitpersoonsgegevens.nl).",
         ],
   };

@@ -62,6 +62,8 @@ export interface WijkPagesDeps {
   themeCssPath?: string;
   /** The Telegram bot's @username when Telegram is on (a t.me link opens the chat with the subscribe question). */
   telegramUsername?: () => string | null;
+  /** The gemeente's WhatsApp number (WHATSAPP_PUBLIC_NUMBER): a wa.me link opens WhatsApp with the subscribe message. */
+  whatsappNumber?: string | null;
   now?: () => Date;
 }
 
@@ -128,6 +130,7 @@ export function wijkPages(deps: WijkPagesDeps): Router {
       timeZone: deps.timeZone,
       contact: settings.contact,
       telegramUsername: deps.telegramUsername?.() ?? null,
+      whatsappNumber: deps.whatsappNumber ?? null,
     });
     sendPage(res, page({ title: `${wijk.name} — ${gemeente.name}`, gemeente: gemeente.name, demo, body }));
   });
@@ -212,6 +215,7 @@ interface WijkBodyInput {
   timeZone: string;
   contact: { phone: string; website: string };
   telegramUsername: string | null;
+  whatsappNumber: string | null;
 }
 
 const ROLE_LABELS: Record<string, string> = { gebiedsregisseur: "Gebiedsregisseur", wethouder: "Wethouder" };
@@ -331,7 +335,21 @@ ${
 <p class="utrecht-paragraph"><a class="utrecht-link" href="/chat">Open de chat</a>. Liever bellen? Bel ${input.contact.phone}.</p></section>`;
 }
 
+/**
+ * Where a resident subscribes to this wijk's berichten: each link opens the chat already in the
+ * subscribe flow for this wijk (the bot confirms the wijk and asks how often; src/bot/turn.ts reads
+ * "Wijkberichten <wijk>"). The web chat gets the message ready to send, Telegram's deep link
+ * carries the slug (its start parameter allows only letters, digits, _ and -), WhatsApp's wa.me
+ * link the message itself.
+ */
 function subscribeSection(input: WijkBodyInput): SafeHtml {
+  const message = `Wijkberichten ${input.wijk.name}`;
+  const links = [
+    html`<a class="utrecht-link" href="/chat?start=wijkberichten&amp;wijk=${encodeURIComponent(input.wijk.name)}">in de webchat</a>`,
+    input.whatsappNumber ? html`<a class="utrecht-link" href="https://wa.me/${input.whatsappNumber}?text=${encodeURIComponent(message)}">in WhatsApp</a>` : null,
+    input.telegramUsername ? html`<a class="utrecht-link" href="https://t.me/${input.telegramUsername}?start=wijkberichten-${input.wijk.slug}">in Telegram</a>` : null,
+  ].filter((link) => link !== null);
+  const joined = links.map((link, index) => (index === 0 ? link : index === links.length - 1 ? html` of ${link}` : html`, ${link}`));
   return html`<section aria-labelledby="berichten"><h2 class="utrecht-heading-2" id="berichten">Wijkberichten krijgen</h2>
-<p class="utrecht-paragraph">Wil je nieuws uit ${input.wijk.name} in je eigen chat? <a class="utrecht-link" href="/chat?start=wijkberichten">Meld je aan in de webchat</a>${input.telegramUsername ? html` of <a class="utrecht-link" href="https://t.me/${input.telegramUsername}?start=wijkberichten">in Telegram</a>` : ""}. Je kiest zelf: elk bericht meteen, of één keer per week. Stoppen kan altijd: typ "stop" of "afmelden".</p></section>`;
+<p class="utrecht-paragraph">Wil je nieuws uit ${input.wijk.name} in je eigen chat? Meld je aan ${joined}. De chat vraagt alleen nog of je elk bericht meteen wilt, of één keer per week. Geen berichten meer? Stuur 'stop'.</p></section>`;
 }

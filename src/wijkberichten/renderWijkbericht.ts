@@ -1,8 +1,9 @@
 /**
- * What a resident receives for a wijkbericht, per channel: the text, the photo and link as links
- * (every chat app shows a preview of the first one), and the footer from flows/globals.yaml that
- * says where it comes from and how to stop. WhatsApp Cloud outside the 24-hour window gets the
- * approved template with the whole message as its one body parameter. Pure functions.
+ * What a resident receives for a wijkbericht, per channel: the photo as a real photo with the
+ * text as its caption (each channel renders `image`), the link under the text, and the footer from
+ * flows/globals.yaml that says where it comes from and how to stop. WhatsApp Cloud outside the
+ * 24-hour window gets the approved template with the whole message (the photo's address included)
+ * as its one body parameter. Pure functions.
  */
 import type { Globals, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
@@ -61,6 +62,16 @@ export function templateParameter(body: string): string {
 export function wijkberichtPayload(text: string, template: WijkberichtTemplate | null): OutboundPayload {
   const templatePayload: TemplatePayload | undefined = template ? { name: template.name, language: template.language, bodyParameters: [templateParameter(text)], quickReplyPayloads: [] } : undefined;
   return { text, buttons: [], ...(templatePayload ? { template: templatePayload } : {}) };
+}
+
+/**
+ * The outbox payload of one bericht: with a photo, the photo and the text without its address as
+ * the caption; as a template (WhatsApp outside the window), the whole text with the photo's
+ * address, since the template's body has only the text parameter.
+ */
+export function wijkberichtMessagePayload(globals: Globals, content: WijkberichtContent, wijkNames: readonly string[], language: Language, template: WijkberichtTemplate | null): OutboundPayload {
+  if (template || !content.imageUrl) return wijkberichtPayload(wijkberichtText(globals, content, wijkNames, language), template);
+  return { text: wijkberichtText(globals, { ...content, imageUrl: null }, wijkNames, language), buttons: [], image: { url: content.imageUrl } };
 }
 
 /** How a bericht goes to one WhatsApp Cloud recipient: as text inside the window, as the template outside it, or not at all. */

@@ -1,7 +1,7 @@
 /**
  * Subscriptions to wijkberichten through the bot, on the real bot, outbox and databases: "stop"
- * right after a wijkbericht ends the subscription (and says how to come back), "stop" in the
- * middle of something else only stops that; "afmelden" during a running bericht takes back the
+ * right after a wijkbericht (or with no question open) ends the subscription (and says how to come
+ * back), "stop" in the middle of a question only stops that; "afmelden" during a running bericht takes back the
  * copy still waiting and no later bericht reaches the resident; weekly subscribers get one bundle
  * a week, once.
  */
@@ -61,13 +61,15 @@ describeEachDatabase("wijkbericht subscriptions in the chat", (provider) => {
     expect(await activeSubscriptions(resident)).toBe(0);
   });
 
-  it("reads 'stop' in the middle of something else as stopping that, and keeps the wijkberichten", async () => {
+  it("reads 'stop' in the middle of something else as stopping that, and keeps the wijkberichten; one more 'stop' ends them", async () => {
     const resident = await subscribed("each");
     await resident.say("ik wil iets melden");
     const reply = joined(await resident.say("stop"));
     expect(reply).toContain("ik ben gestopt");
-    expect(reply).toContain("afmelden");
+    expect(reply).toContain("Stuur nog een keer 'stop'");
     expect(await activeSubscriptions(resident)).toBe(1);
+    expect(joined(await resident.say("stop"))).toContain("geen wijkberichten meer");
+    expect(await activeSubscriptions(resident)).toBe(0);
   });
 
   it("stops a running bericht for a resident who unsubscribes, and sends them no later one", async () => {

@@ -39,6 +39,8 @@ export const GraphRequestSchema = z.discriminatedUnion("type", [
       }),
     ]),
   }),
+  // An image by link (https only, as Wijklijn sends it); the caption is at most 1024 characters.
+  z.object({ ...common, type: z.literal("image"), image: z.object({ link: z.url({ protocol: /^https$/ }), caption: z.string().max(1024).optional() }) }),
   z.object({ ...common, type: z.literal("reaction"), reaction: z.object({ message_id: z.string().regex(/^wamid\./), emoji: z.string() }) }),
   z.object({
     ...common,
@@ -58,8 +60,8 @@ export interface SentMessage {
   text: string;
   /** Reply button titles, or list row titles; empty for plain text. */
   options: string[];
-  /** "text", "button", "list", "template" or "reaction" (text: the emoji). */
-  kind: "text" | "button" | "list" | "template" | "reaction";
+  /** "text", "button", "list", "template", "image" (text: the caption) or "reaction" (text: the emoji). */
+  kind: "text" | "button" | "list" | "template" | "image" | "reaction";
 }
 
 /** One call as the fake saw it, accepted or not. */
@@ -106,6 +108,8 @@ function summarise(body: GraphRequest): Pick<SentMessage, "text" | "options" | "
         : { kind: "list", text: body.interactive.body.text, options: body.interactive.action.sections.flatMap((s) => s.rows.map((r) => r.title)) };
     case "template":
       return { kind: "template", text: body.template.name, options: [] };
+    case "image":
+      return { kind: "image", text: body.image.caption ?? "", options: [] };
     case "reaction":
       return { kind: "reaction", text: body.reaction.emoji, options: [] };
   }

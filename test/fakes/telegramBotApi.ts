@@ -1,6 +1,7 @@
 /**
  * A fake Telegram Bot API server over real HTTP on 127.0.0.1, for running real grammY against:
- * getMe, getUpdates (long polling with offsets and timeout), sendMessage, setMessageReaction,
+ * getMe, getUpdates (long polling with offsets and timeout), sendMessage, sendPhoto (a photo by
+ * address, caption at most 1024), setMessageReaction,
  * answerCallbackQuery, setWebhook/deleteWebhook, getFile and the file download path. It can be told
  * to fail the next sendMessage calls (429 with retry_after, 5xx, 403, or a dropped connection) and
  * the next setMessageReaction calls.
@@ -32,6 +33,8 @@ export interface SentMessage {
   chatId: string;
   messageId: number;
   text: string;
+  /** sendPhoto: the photo's address (text is then its caption, "" without one). */
+  photo?: string;
   /** Inline keyboard buttons, row by row flattened. */
   inlineButtons: Array<{ text: string; callbackData: string | undefined }>;
   /** Reply keyboard buttons (label, and whether it asks for the location). */
@@ -90,6 +93,12 @@ const SendMessageSchema = z.object({
       remove_keyboard: z.boolean().optional(),
     })
     .optional(),
+});
+const SendPhotoSchema = z.object({
+  chat_id: ChatIdSchema,
+  photo: z.string().min(1),
+  caption: z.string().max(1024).optional(),
+  reply_markup: SendMessageSchema.shape.reply_markup,
 });
 /** Telegram checks the emoji against its allowed set (https://core.telegram.org/bots/api#reactiontypeemoji); the fake knows a few. */
 const ALLOWED_REACTIONS = new Set(["👍", "👎", "❤", "🔥", "👏", "🙏", "👌", "🤝", "👀"]);
@@ -218,7 +227,7 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
     req.on("close", onClose);
   };
 
-  const sendMessage = (req: IncomingMessage, res: ServerResponse, params: z.infer<typeof SendMessageSchema>) => {
+  const sendMessage = (req: IncomingMessage, res: ServerResponse, params: z.infer<typeof SendMessageSchema> & { photo?: string }) => {
     const failure = failures.shift();
     fake.sendAttempts.push({ chatId: String(params.chat_id), text: params.text, outcome: failure ? "failed" : "sent" });
     if (failure) {
@@ -239,6 +248,7 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
       chatId: String(params.chat_id),
       messageId: nextMessageId++,
       text: params.text,
+      ...(params.photo ? { photo: params.photo } : {}),
       inlineButtons: (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, callbackData: b.callback_data })),
       keyboardButtons: (markup?.keyboard ?? []).flat().map((b) => (typeof b === "string" ? { text: b, requestLocation: false } : { text: b.text, requestLocation: b.request_location === true })),
       removesKeyboard: markup?.remove_keyboard === true,
@@ -294,6 +304,12 @@ export async function startFakeTelegramBotApi(options: { token?: string } = {}):
       case "sendMessage": {
         const params = parse(SendMessageSchema);
         if (params) sendMessage(req, res, params);
+        return;
+      }
+      case "sendPhoto": {
+        // A photo counts as a sent message like a text: the same failures, holds and deliveries.
+        const params = parse(SendPhotoSchema);
+        if (params) sendMessage(req, res, { chat_id: params.chat_id, text: params.caption ?? "", photo: params.photo, ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}) });
         return;
       }
       case "setMessageReaction": {

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { WhatsappWebMedia } from "../../src/channels/whatsapp-web/whatsappWebChannel.ts";
 
 /** WhatsApp Web's raw message model, as window.WWebJS.getMessageModel() hands it to the library. */
 export interface RawMessageData {
@@ -145,8 +146,11 @@ export const raw = {
 /** A sent text as the fake recorded it. */
 export interface SentText {
   to: string;
+  /** The text, or a photo's caption. */
   text: string;
   id: string;
+  /** A photo sent as MessageMedia. */
+  media?: WhatsappWebMedia;
 }
 
 /**
@@ -210,14 +214,17 @@ export class FakeWhatsappWebClient extends EventEmitter {
     return "CONNECTED";
   }
 
-  async sendMessage(chatId: string, content: string): Promise<unknown> {
+  async sendMessage(chatId: string, content: string | WhatsappWebMedia, options: { caption?: string } = {}): Promise<unknown> {
     if (!this.connected) throw new Error("Protocol error (Runtime.callFunctionOn): Target closed.");
     if (this.loseNextChat) {
       this.loseNextChat = false;
       return undefined;
     }
-    const data: RawMessageData = { id: messageId(chatId, true), type: "chat", t: now(), from: PILOT_NUMBER, to: chatId, body: content };
-    this.sent.push({ to: chatId, text: content, id: data.id._serialized });
+    // Media goes as an image message with the caption as its body, as the library sends it.
+    const media = typeof content === "string" ? null : content;
+    const body = typeof content === "string" ? content : (options.caption ?? "");
+    const data: RawMessageData = { id: messageId(chatId, true), type: media ? "image" : "chat", t: now(), from: PILOT_NUMBER, to: chatId, body };
+    this.sent.push({ to: chatId, text: body, id: data.id._serialized, ...(media ? { media } : {}) });
     return messageFromRawData(this, data);
   }
 

@@ -94,6 +94,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/wijkberichten": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id": { kind: "signed-in" },
   "GET /inbox/wijkberichten/:id": { kind: "signed-in" },
+  "GET /inbox/wijkberichten/:id/voortgang.json": { kind: "signed-in" },
   "GET /inbox/wijkberichten/:id/bewerken": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id/versturen": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id/inplannen": { kind: "signed-in" },

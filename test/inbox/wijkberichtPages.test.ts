@@ -59,7 +59,7 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
         timeZone: "Europe/Amsterdam",
         globals: () => flows.globals,
         whatsappCloud: { template: "wijkbericht" },
-        test: { mail: async (to, subject, text) => void mails.push({ to, subject, text }), telegram: null },
+        test: { mail: async (to, subject, text) => void mails.push({ to, subject, text }), demoMailbox: false, telegram: null },
       }),
     );
     app.use(conversationPages({ db, settings: () => flows.settings, timeZone: "Europe/Amsterdam" }));
@@ -135,14 +135,24 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
     await runWijkberichtRound({ db: t.db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram"], whatsappCloud: null });
     const progress = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
     expect(progress).toContain("Wordt verstuurd");
-    expect(progress).toMatch(/<dt>Wacht nog<\/dt><dd>3<\/dd>/);
+    expect(progress).toMatch(/<dt>Wacht nog<\/dt><dd data-figure="waiting">3<\/dd>/);
     expect(progress).toContain("Stoppen: de rest niet meer versturen");
+    // While it is sent the page reloads itself without JavaScript, and offers its figures as JSON for the script.
+    expect(progress).toContain('<noscript><meta http-equiv="refresh" content="3"></noscript>');
+    expect(progress).toContain(`data-wijkbericht-progress="/inbox/wijkberichten/${id}/voortgang.json" data-running="true"`);
+    const figures = await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grMierlo);
+    expect(figures.headers.get("content-type")).toContain("application/json");
+    expect(await figures.json()).toMatchObject({ status: "sending", running: true, waiting: 3, done: 0, total: 3 });
+    expect((await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grNoord)).status).toBe(404);
 
     const cancelled = await post(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo, []);
     expect(cancelled.headers.get("location")).toContain("klaar=geannuleerd");
     const after = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
     expect(after).toContain("Geannuleerd");
-    expect(after).toMatch(/<dt>Teruggehaald \(geannuleerd\)<\/dt><dd>3<\/dd>/);
+    expect(after).toMatch(/<dt>Teruggehaald \(geannuleerd\)<\/dt><dd data-figure="cancelled">3<\/dd>/);
+    // Done: no more reloading.
+    expect(after).not.toContain('http-equiv="refresh"');
+    expect(await (await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grMierlo)).json()).toMatchObject({ status: "cancelled", running: false, cancelled: 3, done: 3 });
   });
 
   it("schedules a bericht for later, and refuses a time in the past beside the field", async () => {

@@ -130,8 +130,9 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(page.body).toContain("Wethouder C");
     expect(page.body).toContain('href="/chat"');
     expect(page.body).toContain("Wijkberichten krijgen");
-    // The subscribe link opens the web chat with the subscribe question ready to send.
-    expect(page.body).toContain('href="/chat?start=wijkberichten"');
+    // The subscribe link opens the web chat with the subscribe message for this wijk ready to send.
+    expect(page.body).toContain('href="/chat?start=wijkberichten&amp;wijk=Luchen"');
+    expect(page.body).toContain("Geen berichten meer? Stuur 'stop'.");
     const tafel = await t.db.dialoogtafel.findFirst({ where: { wijk: { slug: "luchen" }, status: "planned", startsAt: { gt: new Date() } } });
     if (tafel) expect(page.body).toContain(tafel.title);
     const news = await t.db.newsItem.findFirst({ where: { wijk: { slug: "luchen" }, publishedAt: { lte: new Date() } } });
@@ -164,6 +165,28 @@ describeEachDatabase("the public wijk pages", (provider) => {
     expect(luchen).not.toMatch(/wl-count">\d/);
     // One answer is one person's: no response time either.
     expect(luchen).toContain("Er zijn nog te weinig antwoorden");
+  });
+
+  it("links to Telegram and WhatsApp, when they are on, already in the subscribe flow for this wijk", async () => {
+    const other = await listen(
+      createApp({
+        db: t.db,
+        provider,
+        logger: captureLogger().logger,
+        settings: () => settings,
+        timeZone: "Europe/Amsterdam",
+        telegramUsername: () => "WijklijnTestBot",
+        whatsappPublicNumber: "31612345678",
+      }),
+    );
+    try {
+      const body = await (await fetch(`${other.url}/wijk/braakhuizen-noord`)).text();
+      expect(body).toContain('href="https://t.me/WijklijnTestBot?start=wijkberichten-braakhuizen-noord"');
+      expect(body).toContain('href="https://wa.me/31612345678?text=Wijkberichten%20Braakhuizen-Noord"');
+      expect(body).toContain('href="/chat?start=wijkberichten&amp;wijk=Braakhuizen-Noord"');
+    } finally {
+      await other.close();
+    }
   });
 
   it("shows exact counts with a bar from 5 meldingen on, and the median response time from 5 answers on", async () => {

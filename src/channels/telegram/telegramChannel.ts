@@ -218,10 +218,12 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
       let last: { chat: { id: number }; message_id: number } | null = null;
       try {
         for (const part of rendered.parts) {
-          last = await bot.api.sendMessage(chatId, part.text, {
-            link_preview_options: { is_disabled: true },
-            ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
-          });
+          last = part.photo
+            ? await bot.api.sendPhoto(chatId, part.photo, { ...(part.text ? { caption: part.text } : {}), ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}) })
+            : await bot.api.sendMessage(chatId, part.text, {
+                link_preview_options: { is_disabled: true },
+                ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+              });
         }
       } catch (error) {
         throw toChannelSendError(error);

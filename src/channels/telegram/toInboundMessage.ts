@@ -86,8 +86,8 @@ export function toInboundMessage(update: TelegramUpdate): TelegramTranslation {
 
   if (message.text !== undefined) {
     const start = /^\/start(?:@\w+)?(?:\s+(\S.*))?$/s.exec(message.text.trim());
-    // A deep link from the public wijk page (t.me/<bot>?start=wijkberichten) opens the chat with the subscribe question.
-    if (start) return validated({ ...base, text: start[1] === "wijkberichten" ? "wijkberichten" : "start" }, undefined, start[1]);
+    // A deep link from the public wijk page (t.me/<bot>?start=wijkberichten-<wijk slug>) opens the chat in the subscribe flow for that wijk.
+    if (start) return validated({ ...base, text: subscribeTextOf(start[1]) ?? "start" }, undefined, start[1]);
     return validated({ ...base, text: stripBotMention(message.text) });
   }
   if (media || location) {
@@ -101,6 +101,13 @@ export function toInboundMessage(update: TelegramUpdate): TelegramTranslation {
   // Contacts, polls, dice, service messages: nothing a resident's question is in (and a shared
   // contact would carry a phone number we do not want to keep).
   return { action: "ignore", reason: "unsupported" };
+}
+
+/** "wijkberichten" or "wijkberichten-centrum" (the public wijk page's deep link) as the resident's message; null for any other start parameter. */
+function subscribeTextOf(startParameter: string | undefined): string | null {
+  const match = /^wijkberichten(?:-([a-z0-9-]{1,50}))?$/.exec(startParameter?.trim() ?? "");
+  if (!match) return null;
+  return match[1] ? `wijkberichten ${match[1]}` : "wijkberichten";
 }
 
 function fromCallbackQuery(query: NonNullable<TelegramUpdate["callback_query"]>): TelegramTranslation {

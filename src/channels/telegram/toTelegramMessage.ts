@@ -16,8 +16,12 @@ export const TELEGRAM_MAX_CALLBACK_DATA_BYTES = 64;
 /** Labels up to this length fit two to a row on a phone. */
 const SHORT_LABEL = 16;
 
-/** One sendMessage call. */
+/** Telegram's limit on a photo's caption (https://core.telegram.org/bots/api#sendphoto). */
+export const TELEGRAM_MAX_CAPTION = 1024;
+
+/** One sendMessage call, or a sendPhoto call when `photo` is set (`text` is then its caption, possibly empty). */
 export interface TelegramMessagePart {
+  photo?: string;
   text: string;
   reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
 }
@@ -39,8 +43,20 @@ export interface TelegramRenderOptions {
   replyKeyboardShown: boolean;
 }
 
-/** Renders a payload as one or more sendMessage calls (long text is split; the keyboard goes on the last). */
+/**
+ * Renders a payload as one or more sendMessage calls (long text is split; the keyboard goes on the
+ * last). A payload with an image becomes a sendPhoto with the text as its caption; a text longer
+ * than a caption (1024) goes as the photo alone, then the text as messages.
+ */
 export function toTelegramMessage(payload: OutboundPayload, options: TelegramRenderOptions): RenderedTelegramMessage {
+  const rendered = toTelegramTextMessage(payload, options);
+  if (!payload.image) return rendered;
+  const [first, ...rest] = rendered.parts;
+  if (first && rest.length === 0 && first.text.length <= TELEGRAM_MAX_CAPTION) return { ...rendered, parts: [{ ...first, photo: payload.image.url }] };
+  return { ...rendered, parts: [{ photo: payload.image.url, text: "" }, ...rendered.parts] };
+}
+
+function toTelegramTextMessage(payload: OutboundPayload, options: TelegramRenderOptions): RenderedTelegramMessage {
   const fitsInline = payload.buttons.length <= options.maxButtons && payload.buttons.every((button) => Buffer.byteLength(button.value, "utf8") <= TELEGRAM_MAX_CALLBACK_DATA_BYTES);
   const asksForPlace = payload.input === "location" || payload.input === "postcode";
 

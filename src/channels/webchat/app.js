@@ -138,6 +138,16 @@
         item.append(label);
         if (message.text) item.append(document.createTextNode("\n"));
       }
+      if (message.image) {
+        // A wijkbericht's photo; no referrer, so the photo's host does not learn which page showed it.
+        const image = document.createElement("img");
+        image.src = message.image;
+        image.alt = t("wijkberichtPhoto");
+        image.referrerPolicy = "no-referrer";
+        image.loading = "lazy";
+        image.className = "wijkbericht-photo";
+        item.append(image);
+      }
       if (message.direction === "out") appendRich(item, message.text);
       else item.append(document.createTextNode(message.text));
       log.append(item);
@@ -228,7 +238,15 @@
   setInterval(refresh, 5000);
   linkIntro();
   void refresh();
-  // From the public wijk page (/chat?start=wijkberichten): the subscribe question is ready to send; the resident sends it.
-  if (new URLSearchParams(window.location.search).get("start") === "wijkberichten" && input.value === "") input.value = "wijkberichten";
+  // From the public wijk page (/chat?start=wijkberichten&wijk=Geldrop-Centrum): the subscribe message for that wijk is
+  // ready to send; the resident sends it, and the bot only asks to confirm the wijk and how often.
+  const startParams = new URLSearchParams(window.location.search);
+  if (startParams.get("start") === "wijkberichten" && input.value === "") {
+    const startWijk = (startParams.get("wijk") || "")
+      .replace(/[^\p{L}\p{N} ()'.-]/gu, "")
+      .slice(0, 80)
+      .trim();
+    input.value = startWijk ? `Wijkberichten ${startWijk}` : "wijkberichten";
+  }
   input.focus();
 })();

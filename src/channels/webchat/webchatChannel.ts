@@ -110,7 +110,7 @@ export function webchatRoutes(deps: {
     const known = visitorId(req);
     const visitor = ensureVisitor(req, res);
     const language = pageLanguage(known ? await findWebchatResidentLanguage(deps.db, visitor) : null);
-    res.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+    res.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
     res.setHeader("Cache-Control", "no-store");
     res.type("html").send(renderWebchatPage(page, language));
   });
@@ -291,6 +291,8 @@ async function readMessages(db: Db, visitor: string, after: string | undefined) 
         buttons: m.buttons,
         at: m.createdAt.toISOString(),
         photo,
+        // A wijkbericht's photo (an https address staff gave, stored as "image:<url>"): the page shows it as an <img>.
+        image: m.direction === "out" && m.mediaRef?.startsWith("image:https://") ? m.mediaRef.slice("image:".length) : null,
         // Without consent what the resident wrote is forgotten once handled: the page shows a neutral placeholder.
         notKept: m.direction === "in" && m.text === null && m.latitude === null && m.mediaRef === null,
       };

@@ -9,6 +9,9 @@
  *   text with a numbered list, which the engine reads back ("2", "twee", or the words).
  * - a payload with a `template` (WhatsApp outside the 24-hour window) → that approved template,
  *   its body parameters and quick-reply payloads filled in; the text is only for the inbox.
+ * - a payload with an `image` → an image message by link with the text as its caption; a text
+ *   longer than a caption (1024) or with buttons follows the photo as its own message(s).
+ *   https://developers.facebook.com/docs/whatsapp/cloud-api/messages/image-messages
  * Text longer than WhatsApp's 4096 characters is split into several messages at a paragraph,
  * line or word boundary.
  * https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
@@ -27,6 +30,7 @@ export const WHATSAPP_LIMITS = {
   rowTitle: 24,
   rowDescription: 72,
   listButton: 20,
+  caption: 1024,
 } as const;
 
 /** The bot texts the rendering needs (flows/globals.yaml). */
@@ -94,8 +98,17 @@ export interface GraphTemplateMessage {
   };
 }
 
+/** A photo by its https address, with an optional caption. */
+export interface GraphImageMessage {
+  messaging_product: "whatsapp";
+  recipient_type: "individual";
+  to: string;
+  type: "image";
+  image: { link: string; caption?: string };
+}
+
 /** A request body for POST /{phone-number-id}/messages that Wijklijn sends for a payload. */
-export type GraphMessage = GraphTextMessage | GraphButtonMessage | GraphListMessage | GraphTemplateMessage;
+export type GraphMessage = GraphTextMessage | GraphButtonMessage | GraphListMessage | GraphTemplateMessage | GraphImageMessage;
 
 /** The Graph API body that puts `emoji` on the resident's message `wamid` (the id it was stored under). */
 export function renderGraphReaction(to: string, wamid: string, emoji: string): GraphReactionMessage {
@@ -142,6 +155,11 @@ function textMessages(to: string, text: string): GraphTextMessage[] {
  * when a very long text has to be split.
  */
 export function renderGraphMessages(to: string, payload: OutboundPayload, texts: GraphTexts): GraphMessage[] {
+  const { image, ...withoutImage } = payload;
+  if (image && !payload.template) {
+    if (payload.buttons.length === 0 && payload.text.length <= WHATSAPP_LIMITS.caption) return [{ ...base(to), type: "image", image: { link: image.url, caption: payload.text } }];
+    return [{ ...base(to), type: "image", image: { link: image.url } }, ...renderGraphMessages(to, withoutImage, texts)];
+  }
   const { text, buttons, template } = payload;
   if (template) {
     const components: NonNullable<GraphTemplateMessage["template"]["components"]> = [

@@ -23,11 +23,19 @@ export interface WhatsappWebClient {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   initialize(): Promise<void>;
   destroy(): Promise<void>;
-  /** Resolves to the sent `Message` (or undefined when the chat was not found). */
-  sendMessage(chatId: string, content: string): Promise<unknown>;
+  /** Resolves to the sent `Message` (or undefined when the chat was not found); a photo goes as media with the text as caption. */
+  sendMessage(chatId: string, content: string | WhatsappWebMedia, options?: { caption?: string }): Promise<unknown>;
   /** Puts an emoji on a message by its serialized id, as `Message.react(emoji)` does. */
   sendReaction(messageId: string, reaction: string): Promise<unknown>;
   getState(): Promise<string | null>;
+}
+
+/** A photo as whatsapp-web.js's `MessageMedia` carries it (base64 data and its type). */
+export interface WhatsappWebMedia {
+  mimetype: string;
+  data: string;
+  filename?: string | null;
+  filesize?: number | null;
 }
 
 /** Where the WhatsApp Web session is: starting, waiting for a QR scan, ready, disconnected or stopped. */
@@ -60,6 +68,8 @@ export interface WhatsappWebChannelOptions {
   notReadyRetryMs?: number;
   /** Sending limits; the default is gentle with a pilot number (5 per second, 1 s per resident). */
   limits?: ChannelLimits;
+  /** Fetches a photo by its https address as media; the default is whatsapp-web.js's `MessageMedia.fromUrl`. */
+  loadMedia?: (url: string) => Promise<WhatsappWebMedia>;
 }
 
 /** A WhatsApp Web channel: the adapter for the outbox, its status, and a readiness check for /readyz. */
@@ -239,7 +249,9 @@ export function createWhatsappWebChannel(options: WhatsappWebChannelOptions): Wh
       }
       let sent: unknown;
       try {
-        sent = await current.sendMessage(to.externalId, renderNumberedList(payload));
+        // A photo (a wijkbericht's) goes as MessageMedia with the text as its caption.
+        const media = payload.image ? await (options.loadMedia ?? loadMediaFromUrl)(payload.image.url) : null;
+        sent = media ? await current.sendMessage(to.externalId, media, { caption: renderNumberedList(payload) }) : await current.sendMessage(to.externalId, renderNumberedList(payload));
       } catch (error) {
         throw sendError(error);
       }
@@ -293,6 +305,12 @@ async function createRealClient(dataDir: string, chromiumPath: string): Promise<
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     },
   });
+}
+
+/** A photo by its address as whatsapp-web.js media (the library downloads it; at most 5 MB, as the web chat takes). */
+async function loadMediaFromUrl(url: string): Promise<WhatsappWebMedia> {
+  const { default: wwebjs } = await import("whatsapp-web.js");
+  return wwebjs.MessageMedia.fromUrl(url, { unsafeMime: true, reqOptions: { size: 5 * 1024 * 1024 } });
 }
 
 /** Draws the QR code in the terminal with qrcode-terminal. */

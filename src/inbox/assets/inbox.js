@@ -51,6 +51,48 @@
     };
   }
 
+  // A wijkbericht being sent: fetch its figures every few seconds and fill them in; the status
+  // line (aria-live polite) says it once more when it is done, then polling stops. Without
+  // JavaScript the page reloads itself instead (a meta refresh in <noscript>).
+  var progress = document.querySelector("[data-wijkbericht-progress]");
+  if (progress && progress.getAttribute("data-running") === "true" && "fetch" in window) {
+    const progressUrl = progress.getAttribute("data-wijkbericht-progress");
+    const fill = (figures) => {
+      document.querySelectorAll("[data-figure]").forEach((element) => {
+        var key = element.getAttribute("data-figure");
+        if (key && key in figures) element.textContent = String(figures[key]);
+      });
+      const bar = progress.querySelector("progress");
+      if (bar) {
+        bar.max = Math.max(figures.total, 1);
+        bar.value = figures.total === 0 ? 1 : figures.done;
+        bar.textContent = `${figures.done} van ${figures.total}`;
+      }
+    };
+    const statusOf = progress.querySelector("[data-progress-status]");
+    const poll = () => {
+      fetch(progressUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((figures) => {
+          if (!figures) return;
+          fill(figures);
+          if (figures.running) {
+            setTimeout(poll, 3000);
+            return;
+          }
+          progress.setAttribute("data-running", "false");
+          if (statusOf) statusOf.textContent = `Klaar. ${figures.statusLabel}: ${figures.done} van ${figures.total}.`;
+          // The stop button and the end time change with the status: show the page as it is now, once.
+          const stop = document.querySelector("[data-stop-sending]");
+          if (stop) stop.hidden = true;
+        })
+        .catch(() => {
+          if (statusOf) statusOf.textContent = "Bijwerken lukte niet; laad de pagina opnieuw.";
+        });
+    };
+    setTimeout(poll, 3000);
+  }
+
   var live = document.querySelector("[data-live]");
   var statusLine = document.querySelector("[data-live-status]");
   if (!("EventSource" in window)) return;

@@ -59,7 +59,11 @@ export function fillPlaceholders(text: string, values: { reference: string; wijk
 
 function attachment(message: ConversationMessageView): SafeHtml | "" {
   const parts: SafeHtml[] = [];
-  if (message.photo) {
+  // A wijkbericht's photo (image:<https address>, sent by the gemeente): a link to it.
+  const sentPhoto = message.photo?.mediaRef.startsWith("image:https://") ? message.photo.mediaRef.slice("image:".length) : null;
+  if (sentPhoto) {
+    parts.push(html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>Foto bij het wijkbericht</strong> <a href="${sentPhoto}" rel="noreferrer">${sentPhoto}</a></p>`);
+  } else if (message.photo) {
     const kind = message.photo.mediaRef.split(":")[0] ?? "photo";
     parts.push(
       html`<p class="attachment"><span aria-hidden="true">📷</span> <strong>${labelMediaKind(kind)}</strong> <span class="muted">(referentie <code>${message.photo.mediaRef}</code>)</span></p>`,

@@ -6,8 +6,10 @@
  *
  * The test to oneself: a staff member has no chat identity, and a test must never reach a
  * resident, so it goes to their own e-mail address (when mail is on) and to the Telegram chat they
- * linked for notifications (when Telegram is on), with the text exactly as a resident gets it.
- * Without either, the page says how to get one and the preview per channel stands in for it.
+ * linked for notifications (when Telegram is on), with the text exactly as a resident gets it. In
+ * the demo without a mail server the e-mail lands in the demo mailbox (/inbox/dev-mail), so a new
+ * user can try it at once. Without any, the page says how to get one and the preview per channel
+ * stands in for it.
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
@@ -22,12 +24,23 @@ import { localParts, parseLocalDateTime, toLocalDateTimeInput } from "../content
 import { ActionError } from "../conversationActions.ts";
 import { page, type PageUser } from "../layout.ts";
 import { cancelWijkbericht, listWijkberichten, listWijkberichtWijken, loadWijkbericht, recordWijkberichtTest, saveWijkbericht, type WijkberichtIntent } from "../wijkberichtActions.ts";
-import { wijkberichtDetailBody, wijkberichtFormBody, wijkberichtListBody, wijkberichtNotFoundBody, type ChannelPreview, type WijkberichtFormValues } from "./wijkberichtViews.ts";
+import {
+  PROGRESS_REFRESH_SECONDS,
+  progressFigures,
+  wijkberichtDetailBody,
+  wijkberichtFormBody,
+  wijkberichtListBody,
+  wijkberichtNotFoundBody,
+  type ChannelPreview,
+  type WijkberichtFormValues,
+} from "./wijkberichtViews.ts";
 
 /** How a test reaches the staff member. */
 export interface WijkberichtTestSenders {
-  /** Mail is on (SMTP_URL): sends one e-mail. */
+  /** Mail is on (SMTP_URL), or kept in the demo mailbox: sends one e-mail. */
   mail: ((to: string, subject: string, text: string) => Promise<void>) | null;
+  /** True when `mail` goes to the demo mailbox (/inbox/dev-mail) because no mail server is set. */
+  demoMailbox: boolean;
   /** Telegram is on: sends to a chat id (the staff member's linked one). */
   telegram: ((chatId: string, text: string) => Promise<void>) | null;
 }
@@ -60,6 +73,7 @@ const NOTICES: Record<string, string> = {
   geannuleerd: "Het wijkbericht is geannuleerd. Wat nog niet weg was, gaat niet meer.",
   "al-klaar": "Dit wijkbericht was al verstuurd of geannuleerd.",
   test: "De test is verstuurd naar je eigen e-mail of Telegram.",
+  "test-demo": "De test staat in je demo-postvak. Bewoners hebben niets gekregen.",
   "test-mislukt": "De test kon niet worden verstuurd. Probeer het later opnieuw.",
 };
 
@@ -91,11 +105,11 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
   const clock = deps.now ?? (() => new Date());
   const router = Router();
 
-  const send = (res: Response, status: number, staff: StaffPrincipal, title: string, body: SafeHtml) => {
+  const send = (res: Response, status: number, staff: StaffPrincipal, title: string, body: SafeHtml, refreshSeconds?: number) => {
     res
       .status(status)
       .type("html")
-      .send(page({ title, user: pageUserOf(res, staff), current: "wijkberichten", body }));
+      .send(page({ title, user: pageUserOf(res, staff), current: "wijkberichten", body, ...(refreshSeconds ? { refreshSeconds } : {}) }));
   };
   const notFound = (res: Response, staff: StaffPrincipal) => send(res, 404, staff, "Niet gevonden", wijkberichtNotFoundBody());
   const actorOf = (staff: StaffPrincipal) => ({ kind: "staff" as const, staff });
@@ -118,21 +132,37 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
 
   const previewsOf = (bericht: { text: string; imageUrl: string | null; link: string | null; wijken: Array<{ wijk: { name: string } }> }): ChannelPreview[] => {
     const names = bericht.wijken.map((w) => w.wijk.name).sort((a, b) => a.localeCompare(b, "nl"));
-    const text = wijkberichtText(deps.globals(), bericht, names, "nl");
+    // With a photo, every channel sends the photo itself and the text (without its address) as its caption.
+    const text = wijkberichtText(deps.globals(), { ...bericht, imageUrl: null }, names, "nl");
+    const full = wijkberichtText(deps.globals(), bericht, names, "nl");
+    const image = bericht.imageUrl;
     const whatsapp: ChannelPreview = deps.whatsappCloud
       ? deps.whatsappCloud.template
         ? {
             channel: "whatsapp",
             label: "WhatsApp",
             text,
-            note: `Wie langer dan 24 uur niets schreef, krijgt het sjabloon «${deps.whatsappCloud.template}» met deze tekst op één regel: ${templateParameter(text).slice(0, 160)}…`,
+            image,
+            note: `Wie langer dan 24 uur niets schreef, krijgt het sjabloon «${deps.whatsappCloud.template}» met deze tekst op één regel${image ? " (de foto als link)" : ""}: ${templateParameter(full).slice(0, 160)}…`,
           }
-        : { channel: "whatsapp", label: "WhatsApp", text, note: "Wie langer dan 24 uur niets schreef, krijgt dit niet: er is geen WhatsApp-sjabloon ingesteld (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE)." }
-      : { channel: "whatsapp", label: "WhatsApp", text, note: null };
+        : {
+            channel: "whatsapp",
+            label: "WhatsApp",
+            text,
+            image,
+            note: "Wie langer dan 24 uur niets schreef, krijgt dit niet: er is geen WhatsApp-sjabloon ingesteld (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE).",
+          }
+      : { channel: "whatsapp", label: "WhatsApp", text, image, note: null };
     return [
       whatsapp,
-      { channel: "telegram", label: "Telegram", text, note: bericht.imageUrl || bericht.link ? "Telegram toont een voorbeeld van de eerste link." : null },
-      { channel: "webchat", label: "Webchat", text, note: null },
+      {
+        channel: "telegram",
+        label: "Telegram",
+        text,
+        image,
+        note: image && text.length > 1024 ? "De tekst is langer dan een fotobijschrift mag zijn (1024 tekens): Telegram krijgt de foto en daarna de tekst." : null,
+      },
+      { channel: "webchat", label: "Webchat", text, image, note: null },
     ];
   };
 
@@ -190,17 +220,32 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
       bericht,
       progress,
       previews: previewsOf(bericht),
-      test: { email: targets.email !== null, telegram: targets.telegram !== null },
+      test: { email: targets.email !== null, demoMailbox: targets.email !== null && deps.test.demoMailbox, telegram: targets.telegram !== null },
       scheduleValue: scheduleValue ?? (bericht.scheduledAt ? toLocalDateTimeInput(bericht.scheduledAt, timeZone) : defaultTime),
       errors,
       csrfToken: pageUserOf(res, staff).csrfToken,
       notice: noticeOf(req),
       timeZone,
     });
-    send(res, status, staff, "Wijkbericht", body);
+    // While it is sent, the page refreshes itself without JavaScript; with it, inbox.js polls voortgang.json.
+    send(res, status, staff, "Wijkbericht", body, progress.status === "sending" ? PROGRESS_REFRESH_SECONDS : undefined);
   };
 
   router.get("/inbox/wijkberichten/:id", (req, res) => renderDetail(req, res, 200, {}));
+
+  /** The progress as JSON, for the page's own polling (inbox.js): small, and 404 outside the scope like the page. */
+  router.get("/inbox/wijkberichten/:id/voortgang.json", async (req, res) => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), idOf(req)).catch((error: unknown) => {
+      if (error instanceof ActionError && (error.status === 404 || error.status === 403)) {
+        res.status(error.status).json({ error: { code: error.status === 404 ? "not_found" : "forbidden", message: "Dit wijkbericht bestaat niet, of hoort bij een andere tandem." } });
+        return null;
+      }
+      throw error;
+    });
+    if (!found) return;
+    res.json(progressFigures(found.progress));
+  });
 
   router.get("/inbox/wijkberichten/:id/bewerken", async (req, res) => {
     const staff = staffOf(res);
@@ -276,7 +321,8 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
       ok = false;
     }
     await recordWijkberichtTest(db, staff, bericht.id, { email: targets.email !== null, telegram: targets.telegram !== null }, { now: clock() });
-    res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${ok && (targets.email || targets.telegram) ? "test" : "test-mislukt"}`);
+    const outcome = !ok || !(targets.email || targets.telegram) ? "test-mislukt" : targets.email && deps.test.demoMailbox && !targets.telegram ? "test-demo" : "test";
+    res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${outcome}`);
   });
 
   return router;

@@ -108,7 +108,7 @@ export function wijkberichtFormBody(input: { id: string | null; values: Wijkberi
       </fieldset>
     </div>
     ${textareaField({ name: "text", label: "Bericht", values: { text: values.text }, errors: { ...(errors.text ? { text: errors.text } : {}) }, maxlength: 3500, rows: 8, hint: "Kort en duidelijk, in gewone taal (B1). Onder het bericht zet Wijklijn van wie het komt en hoe je stopt." })}
-    ${field("imageUrl", "Foto (adres)", "Een https-adres van een foto. Chat-apps tonen een voorbeeld.")}
+    ${field("imageUrl", "Foto (adres)", "Een https-adres van een foto (JPEG of PNG). Bewoners krijgen de foto zelf, met het bericht eronder.")}
     ${field("link", "Link", "Bijvoorbeeld de pagina op de website van de gemeente.")}
     <div class="actions"><button type="submit" class="button button-primary">Opslaan en voorbeeld bekijken</button> <a href="/inbox/wijkberichten">Terug</a></div>
   </form>`;
@@ -119,6 +119,8 @@ export interface ChannelPreview {
   channel: string;
   label: string;
   text: string;
+  /** The photo's address: sent as a real photo, the text as its caption. */
+  image: string | null;
   note: string | null;
 }
 
@@ -128,29 +130,67 @@ function previewSection(previews: readonly ChannelPreview[]): SafeHtml {
     <div class="previews">${previews.map(
       (preview) => html`<figure class="preview preview-${preview.channel}">
         <figcaption>${preview.label}</figcaption>
-        <div class="bubble">${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
+        <div class="bubble">${preview.image ? html`<p class="preview-photo">Foto (gaat als echte foto, met de tekst eronder): <a href="${preview.image}" rel="noreferrer">${preview.image}</a></p>` : ""}${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
         ${preview.note ? html`<p class="hint">${preview.note}</p>` : ""}
       </figure>`,
     )}</div>
   </section>`;
 }
 
-function progressSection(progress: WijkberichtProgress): SafeHtml {
+/** The figures of a bericht's progress, as the page shows them and GET …/:id/voortgang.json returns them. */
+export interface WijkberichtProgressFigures {
+  status: WijkberichtStatus;
+  statusLabel: string;
+  /** True while it is being sent: the page keeps refreshing. */
+  running: boolean;
+  done: number;
+  total: number;
+  waiting: number;
+  sent: number;
+  failed: number;
+  unsubscribed: number;
+  cancelled: number;
+  weekly: number;
+}
+
+/** The progress as figures: "done" counts every copy that is sent, failed, taken back or no longer wanted. */
+export function progressFigures(progress: WijkberichtProgress): WijkberichtProgressFigures {
   const done = progress.sent + progress.failed + progress.unsubscribed + progress.cancelled;
-  const total = Math.max(progress.recipients, done);
-  return html`<section aria-labelledby="h-voortgang">
+  return {
+    status: progress.status,
+    statusLabel: WIJKBERICHT_STATUS_LABELS[progress.status],
+    running: progress.status === "sending",
+    done,
+    total: Math.max(progress.recipients, done),
+    waiting: progress.queued + progress.notYetQueued,
+    sent: progress.sent,
+    failed: progress.failed,
+    unsubscribed: progress.unsubscribed,
+    cancelled: progress.cancelled,
+    weekly: progress.weekly,
+  };
+}
+
+/** How often the progress page refreshes while the bericht is sent (seconds). */
+export const PROGRESS_REFRESH_SECONDS = 3;
+
+function progressSection(id: string, progress: WijkberichtProgress): SafeHtml {
+  const figures = progressFigures(progress);
+  const { done, total } = figures;
+  // inbox.js polls the JSON while data-running is "true" and fills the data-figure elements; without JavaScript the page reloads itself (layout's refreshSeconds).
+  return html`<section aria-labelledby="h-voortgang" data-wijkbericht-progress="/inbox/wijkberichten/${id}/voortgang.json" data-running="${figures.running ? "true" : "false"}">
     <h2 id="h-voortgang">Voortgang</h2>
-    <p><label for="voortgang">Verwerkt: ${done} van ${total}</label><br>
+    <p><label for="voortgang">Verwerkt: <span data-figure="done">${done}</span> van <span data-figure="total">${total}</span></label><br>
     <progress id="voortgang" max="${Math.max(total, 1)}" value="${total === 0 ? 1 : done}">${done} van ${total}</progress></p>
+    <p role="status" aria-live="polite" data-progress-status>${figures.running ? "Wordt verstuurd. Deze pagina ververst vanzelf." : `${figures.statusLabel}: ${done} van ${total}.`}</p>
     <dl class="figures">
-      <div><dt>Wacht nog</dt><dd>${progress.queued + progress.notYetQueued}</dd></div>
-      <div><dt>Verstuurd</dt><dd>${progress.sent}</dd></div>
-      <div><dt>Mislukt</dt><dd>${progress.failed}</dd></div>
-      <div><dt>Afgemeld tijdens het versturen</dt><dd>${progress.unsubscribed}</dd></div>
-      ${progress.cancelled > 0 ? html`<div><dt>Teruggehaald (geannuleerd)</dt><dd>${progress.cancelled}</dd></div>` : ""}
-      ${progress.weekly > 0 ? html`<div><dt>In het weekoverzicht</dt><dd>${progress.weekly}</dd></div>` : ""}
+      <div><dt>Wacht nog</dt><dd data-figure="waiting">${figures.waiting}</dd></div>
+      <div><dt>Verstuurd</dt><dd data-figure="sent">${figures.sent}</dd></div>
+      <div><dt>Mislukt</dt><dd data-figure="failed">${figures.failed}</dd></div>
+      <div><dt>Afgemeld tijdens het versturen</dt><dd data-figure="unsubscribed">${figures.unsubscribed}</dd></div>
+      ${figures.cancelled > 0 || figures.running ? html`<div><dt>Teruggehaald (geannuleerd)</dt><dd data-figure="cancelled">${figures.cancelled}</dd></div>` : ""}
+      ${figures.weekly > 0 ? html`<div><dt>In het weekoverzicht</dt><dd>${figures.weekly}</dd></div>` : ""}
     </dl>
-    ${progress.status === "sending" ? html`<p><a href="">Voortgang vernieuwen</a></p>` : ""}
   </section>`;
 }
 
@@ -159,7 +199,8 @@ export function wijkberichtDetailBody(input: {
   bericht: { id: string; status: string; scheduledAt: Date | null; startedAt: Date | null; finishedAt: Date | null; wijken: Array<{ wijk: { name: string } }>; author: { displayName: string } | null };
   progress: WijkberichtProgress;
   previews: readonly ChannelPreview[];
-  test: { email: boolean; telegram: boolean };
+  /** Where a test goes; demoMailbox: the e-mail lands in the demo mailbox (no mail server). */
+  test: { email: boolean; demoMailbox: boolean; telegram: boolean };
   scheduleValue: string;
   errors: Record<string, string>;
   csrfToken: string;
@@ -169,21 +210,21 @@ export function wijkberichtDetailBody(input: {
   const { bericht, progress, timeZone } = input;
   const editable = progress.status === "draft" || progress.status === "scheduled";
   const reach = `${progress.recipients} ${progress.recipients === 1 ? "abonnee" : "abonnees"}`;
-  const testTargets = [input.test.email ? "je e-mailadres" : null, input.test.telegram ? "je gekoppelde Telegram" : null].filter(Boolean).join(" en ");
+  const testTargets = [input.test.email ? (input.test.demoMailbox ? "je demo-postvak" : "je e-mailadres") : null, input.test.telegram ? "je gekoppelde Telegram" : null].filter(Boolean).join(" en ");
   const scheduleError = input.errors.scheduledAt;
   return html`<p><a href="/inbox/wijkberichten">← Alle wijkberichten</a></p>
   <h1>Wijkbericht voor ${bericht.wijken.map((w) => w.wijk.name).join(", ")}</h1>
   ${notice(input.notice)}
   ${errorSummary({ ...input.errors })}
   <dl class="figures">
-    <div><dt>Status</dt><dd>${WIJKBERICHT_STATUS_LABELS[progress.status]}</dd></div>
+    <div><dt>Status</dt><dd data-figure="statusLabel">${WIJKBERICHT_STATUS_LABELS[progress.status]}</dd></div>
     <div><dt>Bereik</dt><dd>${reach}${progress.weekly > 0 ? html`, en ${progress.weekly} in het weekoverzicht` : ""}</dd></div>
     ${bericht.author ? html`<div><dt>Geschreven door</dt><dd>${bericht.author.displayName}</dd></div>` : ""}
     ${bericht.scheduledAt && progress.status === "scheduled" ? html`<div><dt>Gaat op</dt><dd>${formatDutchDateTime(bericht.scheduledAt, timeZone)}</dd></div>` : ""}
     ${bericht.startedAt ? html`<div><dt>Begonnen</dt><dd>${formatDutchDateTime(bericht.startedAt, timeZone)}</dd></div>` : ""}
     ${bericht.finishedAt ? html`<div><dt>Klaar</dt><dd>${formatDutchDateTime(bericht.finishedAt, timeZone)}</dd></div>` : ""}
   </dl>
-  ${progress.status === "draft" || progress.status === "scheduled" ? "" : progressSection(progress)}
+  ${progress.status === "draft" || progress.status === "scheduled" ? "" : progressSection(bericht.id, progress)}
   ${previewSection(input.previews)}
   ${
     editable
@@ -192,7 +233,8 @@ export function wijkberichtDetailBody(input: {
     ${
       testTargets
         ? html`<p>Stuur het bericht eerst naar jezelf: naar ${testTargets}. Bewoners krijgen niets.</p>
-    <form method="post" action="/inbox/wijkberichten/${bericht.id}/test">${csrfField(input.csrfToken)}<button type="submit" class="button">Stuur een test naar mezelf</button></form>`
+    <form method="post" action="/inbox/wijkberichten/${bericht.id}/test">${csrfField(input.csrfToken)}<button type="submit" class="button">Stuur een test naar mezelf</button></form>
+    ${input.test.demoMailbox ? html`<p class="hint">Alleen in de demo: er is geen mailserver, dus de e-mail komt in je <a href="/inbox/dev-mail">demo-postvak</a> in Wijklijn zelf.</p>` : ""}`
         : html`<p>Een test naar jezelf kan naar je e-mail (als e-mail aan staat) of naar je Telegram. <a href="/inbox/account">Koppel Telegram bij je account</a>. Tot dan: bekijk het voorbeeld hierboven.</p>`
     }
   </section>
@@ -215,7 +257,7 @@ export function wijkberichtDetailBody(input: {
   }
   ${
     progress.status === "draft" || progress.status === "scheduled" || progress.status === "sending"
-      ? html`<form method="post" action="/inbox/wijkberichten/${bericht.id}/annuleren" class="form">${csrfField(input.csrfToken)}
+      ? html`<form method="post" action="/inbox/wijkberichten/${bericht.id}/annuleren" class="form"${progress.status === "sending" ? html` data-stop-sending` : ""}>${csrfField(input.csrfToken)}
     <button type="submit" class="button button-danger">${progress.status === "sending" ? "Stoppen: de rest niet meer versturen" : "Annuleren"}</button>
   </form>`
       : ""

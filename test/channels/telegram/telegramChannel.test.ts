@@ -131,6 +131,18 @@ describe("the Telegram channel", () => {
     return error;
   };
 
+  it("sends a wijkbericht's photo with sendPhoto and the text as caption, and a long text after the photo", async () => {
+    const { adapter } = channel();
+    const photo = "https://www.geldrop-mierlo.nl/speeltuin.jpg";
+    await adapter.send({ externalId: String(CHAT), reference: null }, { text: "De nieuwe speeltuin is open.", buttons: [], image: { url: photo } });
+    expect(fake.calls).toContain("sendPhoto");
+    expect(fake.sentTo(CHAT).at(-1)).toMatchObject({ photo, text: "De nieuwe speeltuin is open." });
+    const long = "Lang bericht. ".repeat(100).trim();
+    await adapter.send({ externalId: String(CHAT), reference: null }, { text: long, buttons: [], image: { url: photo } });
+    expect(fake.sentTo(CHAT).slice(-2)).toMatchObject([{ photo, text: "" }, { text: long }]);
+    expect(fake.sentTo(CHAT).at(-1)?.photo).toBeUndefined();
+  });
+
   it("turns a 429 into a pause of retry_after seconds", async () => {
     const error = await sendFailure({ status: 429, retryAfter: 7 });
     expect(error.options).toEqual({ retryAfterMs: 7000 });

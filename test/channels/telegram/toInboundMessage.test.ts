@@ -43,6 +43,8 @@ describe("toInboundMessage", () => {
     expect(ingested(textUpdate(CHAT, "/start@WijklijnTestBot")).message.text).toBe("start");
     // The public wijk page's subscribe link opens the chat with the subscribe question.
     expect(ingested(textUpdate(CHAT, "/start wijkberichten")).message.text).toBe("wijkberichten");
+    // … and for that wijk: the bot reads "wijkberichten <slug>" and only asks to confirm (src/bot/turn.ts).
+    expect(ingested(textUpdate(CHAT, "/start wijkberichten-braakhuizen-noord")).message.text).toBe("wijkberichten braakhuizen-noord");
   });
 
   it("drops the bot's name from other commands", () => {

@@ -6,6 +6,17 @@ const options = { maxButtons: 8, locationButtonLabel: "📍 Deel mijn locatie", 
 const payload = (fields: Partial<OutboundPayload> & { text: string }): OutboundPayload => ({ buttons: [], ...fields });
 
 describe("toTelegramMessage", () => {
+  it("sends a photo with the text as its caption (sendPhoto)", () => {
+    const rendered = toTelegramMessage(payload({ text: "De nieuwe speeltuin.", image: { url: "https://example.nl/speeltuin.jpg" } }), options);
+    expect(rendered.parts).toEqual([{ photo: "https://example.nl/speeltuin.jpg", text: "De nieuwe speeltuin." }]);
+  });
+
+  it("sends a photo alone, then the text, when the text is longer than a caption may be (1024)", () => {
+    const text = "Lang bericht. ".repeat(100).trim();
+    const rendered = toTelegramMessage(payload({ text, image: { url: "https://example.nl/speeltuin.jpg" } }), options);
+    expect(rendered.parts).toEqual([{ photo: "https://example.nl/speeltuin.jpg", text: "" }, { text }]);
+  });
+
   it("sends plain text as it is, without a keyboard", () => {
     expect(toTelegramMessage(payload({ text: "Dank je wel!" }), options)).toEqual({ parts: [{ text: "Dank je wel!" }], replyKeyboardShown: false });
   });

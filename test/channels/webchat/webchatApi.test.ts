@@ -1,4 +1,7 @@
-/** The web chat's photo upload and message list over real HTTP, on the real service. */
+/**
+ * The web chat's photo upload and message list over real HTTP, on the real service; and a
+ * wijkbericht's photo, which the page shows as an <img> above the text.
+ */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,12 +9,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { WEBCHAT_MAX_PHOTO_BYTES } from "../../../src/channels/webchat/webchatPhotos.ts";
 import { loadConfig } from "../../../src/config/env.ts";
+import { saveWijkbericht } from "../../../src/inbox/wijkberichtActions.ts";
 import { startService, type Service } from "../../../src/service.ts";
 import { createEmptyDatabaseUrl, describeEachDatabase } from "../../helpers/db.ts";
 import { captureLogger } from "../../helpers/logger.ts";
 
 const MessagesSchema = z.object({
-  messages: z.array(z.object({ direction: z.string(), text: z.string(), photo: z.boolean(), notKept: z.boolean() })),
+  messages: z.array(z.object({ direction: z.string(), text: z.string(), photo: z.boolean(), image: z.string().nullable(), notKept: z.boolean() })),
   language: z.enum(["nl", "en"]),
 });
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -84,5 +88,29 @@ describeEachDatabase("the web chat's photos and own messages over HTTP", (provid
     expect(own.every((m) => m.text === "" && m.notKept)).toBe(true);
     expect(messages.filter((m) => m.direction === "out").every((m) => !m.notKept)).toBe(true);
     expect(language).toBe("nl");
+  });
+
+  it("shows a wijkbericht's photo to a resident who subscribed from the public wijk page, with the text beside it", async () => {
+    const resident = visitor();
+    // The public wijk page's link puts "Wijkberichten Luchen" ready to send: the resident only confirms.
+    await resident.say({ text: "Wijkberichten Luchen" });
+    await resident.say({ value: "yes", text: "Ja" });
+    await resident.say({ value: "yes", text: "Ja" });
+    await resident.say({ value: "aan", text: "Ja, stuur me wijkberichten" });
+    await resident.say({ value: "each", text: "Elk bericht meteen" });
+    expect((await resident.read()).messages.at(-1)?.text).toContain("Gelukt! Je krijgt nu wijkberichten over Luchen");
+    const db = service.db;
+    const gemeente = await db.gemeente.findFirstOrThrow();
+    const luchen = await db.wijk.findFirstOrThrow({ where: { slug: "luchen" } });
+    const saved = await saveWijkbericht(
+      db,
+      { kind: "cli", gemeenteId: gemeente.id },
+      { form: { text: "De nieuwe speeltuin is open.", imageUrl: "https://www.geldrop-mierlo.nl/speeltuin.jpg", link: null, wijkIds: [luchen.id] }, intent: { action: "send" } },
+    );
+    if (!saved.ok) throw new Error("not saved");
+    await expect.poll(async () => (await resident.read()).messages.some((m) => m.image !== null), { timeout: 15_000, interval: 200 }).toBe(true);
+    const bericht = (await resident.read()).messages.find((m) => m.image !== null);
+    expect(bericht).toMatchObject({ direction: "out", image: "https://www.geldrop-mierlo.nl/speeltuin.jpg", text: expect.stringContaining("De nieuwe speeltuin is open.") });
+    expect(bericht?.text).not.toContain("speeltuin.jpg");
   });
 });

@@ -17,6 +17,23 @@ function one(messages: GraphMessage[]): GraphMessage {
 }
 
 describe("rendering outbound messages for WhatsApp", () => {
+  it("sends a photo as an image message by link with the text as its caption, or the photo and then the text when it is too long for a caption", () => {
+    const image = { url: "https://www.geldrop-mierlo.nl/speeltuin.jpg" };
+    expect(one(renderGraphMessages(TO, { text: "De speeltuin is open.", buttons: [], image }, TEXTS))).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: TO,
+      type: "image",
+      image: { link: image.url, caption: "De speeltuin is open." },
+    });
+    const long = "Lang. ".repeat(300).trim();
+    const [photo, ...text] = renderGraphMessages(TO, { text: long, buttons: [], image }, TEXTS);
+    expect(photo).toMatchObject({ type: "image", image: { link: image.url } });
+    expect(photo && "image" in photo ? photo.image.caption : "none").toBeUndefined();
+    expect(text).toMatchObject([{ type: "text", text: { body: long } }]);
+    for (const body of [photo, ...text]) expect(GraphRequestSchema.safeParse(body).success).toBe(true);
+  });
+
   it("sends plain text without link previews", () => {
     expect(one(renderGraphMessages(TO, { text: "Dank je wel!", buttons: [] }, TEXTS))).toEqual({
       messaging_product: "whatsapp",

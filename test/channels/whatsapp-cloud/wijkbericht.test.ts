@@ -1,7 +1,9 @@
 /**
  * A wijkbericht on WhatsApp Cloud, through the outbox and the fake Graph API: a subscriber who
  * wrote an hour ago gets it as text; one who last wrote 30 hours ago (the 24-hour window closed)
- * gets the approved template with the bericht as its body parameter.
+ * gets the approved template with the bericht as its body parameter. A bericht with a photo goes
+ * as an image message with the text as caption inside the window; the template carries the
+ * photo's address in its text.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadFlows } from "../../../src/conversation/loadFlows.ts";
@@ -74,5 +76,37 @@ describeEachDatabase("a wijkbericht on WhatsApp Cloud", (provider) => {
         },
       },
     });
+  });
+
+  it("sends a bericht's photo as an image message with the text as caption inside the window, and its address in the template outside it", async () => {
+    const db = rig.harness.t.db;
+    const gemeente = await db.gemeente.findFirstOrThrow();
+    const luchen = await db.wijk.findFirstOrThrow({ where: { slug: "luchen" } });
+    const before = { recent: rig.fake.sentTo(RECENT).length, old: rig.fake.sentTo(A_DAY_AGO).length };
+    const saved = await saveWijkbericht(
+      db,
+      { kind: "cli", gemeenteId: gemeente.id },
+      { form: { text: "Kijk: de nieuwe speeltuin.", imageUrl: "https://www.geldrop-mierlo.nl/speeltuin.jpg", link: null, wijkIds: [luchen.id] }, intent: { action: "send" } },
+    );
+    if (!saved.ok) throw new Error("not saved");
+    const flows = loadFlows();
+    await runWijkberichtRound({
+      db,
+      logger: captureLogger("error").logger,
+      globals: () => flows.globals,
+      channels: ["whatsapp", "webchat"],
+      whatsappCloud: { template: { name: "wijklijn_wijkbericht", language: "nl" } },
+    });
+    rig.harness.bot.dispatcher.nudge();
+    await waitFor(async () => (await db.wijkberichtDelivery.count({ where: { wijkberichtId: saved.id, outboxMessage: { is: { status: "sent" } } } })) === 2, "both copies to be sent");
+
+    const recent = rig.fake.sentTo(RECENT).slice(before.recent);
+    expect(recent).toHaveLength(1);
+    expect(recent[0]).toMatchObject({ kind: "image", body: { image: { link: "https://www.geldrop-mierlo.nl/speeltuin.jpg", caption: expect.stringContaining("Kijk: de nieuwe speeltuin.") } } });
+    // The caption is the text without the photo's address.
+    expect(recent[0]?.text).not.toContain("speeltuin.jpg");
+    const old = rig.fake.sentTo(A_DAY_AGO).slice(before.old);
+    expect(old).toHaveLength(1);
+    expect(old[0]).toMatchObject({ kind: "template", body: { template: { components: [{ parameters: [{ text: expect.stringContaining("https://www.geldrop-mierlo.nl/speeltuin.jpg") }] }] } } });
   });
 });

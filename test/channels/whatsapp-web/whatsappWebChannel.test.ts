@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChannelSendError } from "../../../src/channels/channel.ts";
 import { createWhatsappWebChannel, type WhatsappWebChannel } from "../../../src/channels/whatsapp-web/whatsappWebChannel.ts";
@@ -260,6 +261,41 @@ describe("the WhatsApp Web adapter on its own", () => {
     const error = await channel.adapter.send({ externalId: RESIDENT, reference: null }, { text: "Hoi", buttons: [] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChannelSendError);
     expect(error instanceof ChannelSendError && error.options).toEqual({ retryAfterMs: 5_000 });
+  });
+
+  it("sends a wijkbericht's photo as MessageMedia fetched from its address, with the text as caption", async () => {
+    // The photo's host is the outside world: a loopback server with a one-pixel PNG.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+    const host = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png", "content-length": String(png.length) });
+      res.end(png);
+    });
+    await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+    const address = host.address();
+    const port = address && typeof address === "object" ? address.port : 0;
+    try {
+      const fake = new FakeWhatsappWebClient();
+      // The payload wants https (as staff must give); the loopback host serves plain http, so the test's loader swaps the scheme, as a proxy would.
+      const loading = createWhatsappWebChannel({
+        dataDir: "/nonexistent",
+        chromiumPath: "/usr/bin/chromium",
+        logger: captureLogger("silent").logger,
+        clientFactory: () => fake,
+        printQr: () => undefined,
+        ingest: async () => ({ stored: true, conversationId: null }),
+        loadMedia: async (url) => {
+          const response = await fetch(url.replace(/^https:\/\/photos\.example/, `http://127.0.0.1:${port}`));
+          return { mimetype: response.headers.get("content-type") ?? "", data: Buffer.from(await response.arrayBuffer()).toString("base64"), filename: "speeltuin.png" };
+        },
+      });
+      await loading.adapter.start();
+      await waitFor("ready", () => loading.status().state === "ready");
+      await loading.adapter.send({ externalId: RESIDENT, reference: null }, { text: "De nieuwe speeltuin is open.", buttons: [], image: { url: "https://photos.example/speeltuin.png" } });
+      expect(fake.sent.at(-1)).toMatchObject({ to: RESIDENT, text: "De nieuwe speeltuin is open.", media: { mimetype: "image/png", data: png.toString("base64") } });
+      await loading.adapter.stop();
+    } finally {
+      host.close();
+    }
   });
 
   it("sends buttons as a numbered list and returns WhatsApp's message id, gently", async () => {
