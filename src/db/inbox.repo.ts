@@ -11,6 +11,7 @@ import type { DbOrTx, Db } from "./client.ts";
 import type { ConversationScope, ConversationView } from "./conversationQuery.repo.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import { isWithStaff, STAFF_STATUSES } from "../domain/vocabulary.ts";
+import { readInSlices } from "./inSlices.ts";
 import { isUnroutedEmergency } from "../domain/access.ts";
 
 function tandemScopeWhere(scope: ConversationScope): Prisma.TandemWhereInput {
@@ -142,7 +143,11 @@ export async function listConversationsByWaitingTime(db: DbOrTx, scope: Conversa
     .sort(compareByWaiting);
   const limit = Math.min(Math.max(Math.trunc(filters.limit), 1), SORT_WINDOW);
   const page = sorted.slice(0, limit);
-  const rows = await db.conversation.findMany({ where: { AND: [conversationScopeWhere(scope), { id: { in: page.map((key) => key.id) } }] }, select: listSelect });
+  // The admin page asks for the whole sort window: past SQLite's 999 parameters as one list.
+  const rows = await readInSlices(
+    page.map((key) => key.id),
+    (ids) => db.conversation.findMany({ where: { AND: [conversationScopeWhere(scope), { id: { in: ids } }] }, select: listSelect }),
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const items = page.flatMap((key) => {
     const row = byId.get(key.id);

@@ -232,15 +232,14 @@ export async function countDeliveriesByStatus(db: DbOrTx, wijkberichtIds: readon
  * and counts as sent). Returns how many were taken back.
  */
 export async function cancelQueuedDeliveries(tx: Tx, where: { wijkberichtId: string } | { channelIdentityId: string }, outcome: "cancelled" | "unsubscribed", now: Date): Promise<number> {
-  const queued = await tx.wijkberichtDelivery.findMany({
-    where: { ...where, status: "queued", outboxMessage: { is: { status: "pending", lockedBy: null } } },
-    select: { id: true, outboxMessageId: true },
+  // Relation filters (subqueries), not id lists: a bericht to 100,000 subscribers would pass SQLite's 999 parameters.
+  const cancelled = await tx.outboxMessage.updateMany({
+    where: { status: "pending", lockedBy: null, wijkbericht: { is: { ...where, status: "queued" } } },
+    data: { status: "cancelled", lastError: outcome },
   });
-  if (queued.length === 0) return 0;
-  const outboxIds = queued.flatMap((row) => (row.outboxMessageId ? [row.outboxMessageId] : []));
-  await tx.outboxMessage.updateMany({ where: { id: { in: outboxIds }, status: "pending", lockedBy: null }, data: { status: "cancelled", lastError: outcome } });
+  if (cancelled.count === 0) return 0;
   const taken = await tx.wijkberichtDelivery.updateMany({
-    where: { id: { in: queued.map((row) => row.id) }, outboxMessage: { is: { status: "cancelled" } } },
+    where: { ...where, status: "queued", outboxMessage: { is: { status: "cancelled" } } },
     data: { status: outcome, updatedAt: now },
   });
   return taken.count;
