@@ -58,8 +58,13 @@ export async function postgresBulkWriter(url: string): Promise<BulkWriter> {
       const flush = async () => {
         if (batch.length === 0) return;
         const values: Cell[] = [];
-        const tuples = batch.map((row) => `(${row.map((value) => (values.push(cell(value)), `$${values.length}`)).join(", ")})`);
-        await client.query(head + tuples.join(", "), values);
+        const tuples = batch.map((row) =>
+          row.map((value) => {
+            values.push(cell(value));
+            return `$${values.length}`;
+          }),
+        );
+        await client.query(head + tuples.map((tuple) => `(${tuple.join(", ")})`).join(", "), values);
         count += batch.length;
         batch = [];
       };

@@ -450,7 +450,7 @@ async function main(): Promise<void> {
   console.log(
     `\n${CORES} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, load average ${loadavg()
       .map((n) => n.toFixed(1))
-      .join(" ")} at the end. (1): ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; ` + `the load generator and the fake Bot API run in the bench's own process on the same cores.`,
+      .join(" ")} at the end. (1): ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; the load generator and the fake Bot API run in the bench's own process on the same cores.`,
   );
 }
 
