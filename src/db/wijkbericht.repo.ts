@@ -5,6 +5,7 @@
  * queued twice (src/jobs/wijkberichtSender.ts). Delivery status follows the outbox row (sent,
  * dead → failed); cancelling or unsubscribing marks the rows not yet handed to a platform.
  */
+import { readInSlices } from "./inSlices.ts";
 import type { OutboundPayload } from "../domain/messages.ts";
 import { ChannelSchema, type Channel } from "../domain/vocabulary.ts";
 import type { DbOrTx, Tx } from "./client.ts";
@@ -216,7 +217,8 @@ export async function syncDeliveryStatuses(db: DbOrTx, wijkberichtId: string, no
 
 /** Deliveries per status (queued, sent, failed, unsubscribed, cancelled). */
 export async function countDeliveriesByStatus(db: DbOrTx, wijkberichtIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
-  const rows = await db.wijkberichtDelivery.groupBy({ by: ["wijkberichtId", "status"], where: { wijkberichtId: { in: [...wijkberichtIds] } }, _count: { _all: true } });
+  // In slices: the overview lists every bericht of the years (past SQLite's 999 parameters as one list).
+  const rows = await readInSlices(wijkberichtIds, (ids) => db.wijkberichtDelivery.groupBy({ by: ["wijkberichtId", "status"], where: { wijkberichtId: { in: ids } }, _count: { _all: true } }));
   const counts = new Map<string, Record<string, number>>();
   for (const row of rows) {
     const entry = counts.get(row.wijkberichtId) ?? {};

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { addIsoWeeks, isoWeekBounds, isoWeekOf } from "../../src/digests/isoWeek.ts";
+import { listWijkberichten } from "../../src/inbox/wijkberichtActions.ts";
 import { createStaffSession } from "../../src/db/session.repo.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
@@ -15,6 +16,8 @@ import { captureLogger } from "../helpers/logger.ts";
 
 const CONVERSATIONS = 2_000;
 const settings = loadFlows().settings;
+/** Dialoogtafels and wijkberichten over the years: more than one `IN` list may carry. */
+const YEARS_OF_ITEMS = 1_200;
 const ZONE = "Europe/Amsterdam";
 /** Wethouder C's wijken (tandems mierlo and buitengebied in the demo gemeente). */
 const WIJKEN = ["mierlo-dorp", "luchen", "neerakkers", "kerkakkers", "buitengebied"];
@@ -77,6 +80,29 @@ describeEachDatabase("the admin pages and the digest over a week with 2,000 conv
         { conversationId: row.id, direction: "in", authorKind: "resident", text: "Ja", value: "yes", channel: "webchat", createdAt: row.createdAt },
       ]),
     });
+    // Years of dialoogtafels and wijkberichten: the overviews count sign-ups and deliveries for all of them.
+    await t.db.dialoogtafel.createMany({
+      data: Array.from({ length: YEARS_OF_ITEMS }, (_, i) => ({
+        id: `tafel-${i}`,
+        wijkId: wijken[i % wijken.length]?.id ?? "",
+        title: `Dialoogtafel ${i}`,
+        topic: "De buurt",
+        location: "Wijkcentrum",
+        startsAt: new Date(start.getTime() - i * 86_400_000),
+        capacity: 20,
+        status: "held",
+      })),
+    });
+    await t.db.wijkbericht.createMany({
+      data: Array.from({ length: YEARS_OF_ITEMS }, (_, i) => ({
+        id: `bericht-${i}`,
+        gemeenteId: gemeente.id,
+        text: `Wijkbericht ${i}`,
+        status: "sent",
+        authorKind: "cli",
+        createdAt: new Date(start.getTime() - i * 86_400_000),
+      })),
+    });
     server = await listen(createApp({ db: t.db, provider, logger: logs.logger, settings: () => settings }));
     for (const [key, email] of [
       ["admin", "admin@demo.wijklijn.nl"],
@@ -126,6 +152,15 @@ describeEachDatabase("the admin pages and the digest over a week with 2,000 conv
     expect(json.status).toBe(200);
     const digest: unknown = await json.json();
     expect(JSON.stringify(digest)).toContain(String(CONVERSATIONS));
+  });
+
+  it("lists years of dialoogtafels and wijkberichten with their counts", async () => {
+    const content = await page("/inbox/content", cookies.admin);
+    expect(content).toContain("Dialoogtafel 1199");
+    const gemeenteId = (await t.db.gemeente.findFirstOrThrow()).id;
+    const berichten = await listWijkberichten(t.db, { kind: "cli", gemeenteId });
+    // The newest first, each with its counts.
+    expect(berichten[0]?.bericht.text).toBe("Wijkbericht 0");
   });
 
   it("shows the pilot evaluation over those wijken", async () => {
