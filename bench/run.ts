@@ -29,7 +29,7 @@ import pg from "pg";
 import { postUpdates, quantile, type LoadResult } from "./load.ts";
 import { printTriageBench } from "./triage.ts";
 import { benchWijkbericht, type ServiceStarter, type WijkberichtFigures } from "./wijkbericht.ts";
-import { benchYear, type YearFigures } from "./year.ts";
+import { benchYear, type Timing, type YearFigures } from "./year.ts";
 
 const CHATS = Number(process.env.BENCH_CHATS ?? "1000");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
@@ -395,20 +395,13 @@ function yearRows(database: DatabaseName, result: YearFigures | string): string[
   const title = `a year: ${YEAR_MESSAGES.toLocaleString("en")} messages, 11 wijken`;
   if (typeof result === "string") return [["(4)", title, database, String(CORES), result, "", ""]];
   const against = (value: number, target: number) => `${(value / target).toFixed(2)}× target`;
+  const cell = (timing: Timing) => `${ms(timing.wallMs)} (CPU ${ms(timing.cpuMs)})`;
   return [
     ["(4)", `${title}: seeding (bulk inserts)`, database, String(CORES), `${result.seedSeconds.toFixed(1)} s`, "", ""],
-    [
-      "(4)",
-      `weekly digest, one wethouder (${result.weekConversations} new that week, all wijken)`,
-      database,
-      String(CORES),
-      ms(result.wethouderDigestMs),
-      "≤ 3 s (target)",
-      against(result.wethouderDigestMs, 3000),
-    ],
-    ["(4)", "weekly digest, gemeente overview (admin)", database, String(CORES), ms(result.gemeenteDigestMs), "≤ 3 s (target)", against(result.gemeenteDigestMs, 3000)],
-    ["(4)", "inbox first page, gebiedsregisseur (GET /inbox)", database, String(CORES), ms(result.inboxGebiedsregisseurMs), "≤ 100 ms (target)", against(result.inboxGebiedsregisseurMs, 100)],
-    ["(4)", "inbox first page, admin (GET /inbox)", database, String(CORES), ms(result.inboxAdminMs), "≤ 100 ms (target)", against(result.inboxAdminMs, 100)],
+    ["(4)", "weekly digest of the last week, one wethouder (5 wijken)", database, String(CORES), cell(result.wethouderDigest), "≤ 3 s (target)", against(result.wethouderDigest.wallMs, 3000)],
+    ["(4)", `weekly digest, gemeente overview (11 wijken, ${result.weekConversations} new that week)`, database, String(CORES), cell(result.gemeenteDigest), "≤ 3 s (target)", against(result.gemeenteDigest.wallMs, 3000)],
+    ["(4)", "inbox first page, gebiedsregisseur (GET /inbox)", database, String(CORES), cell(result.inboxGebiedsregisseur), "≤ 100 ms (target)", against(result.inboxGebiedsregisseur.wallMs, 100)],
+    ["(4)", "inbox first page, admin (GET /inbox)", database, String(CORES), cell(result.inboxAdmin), "≤ 100 ms (target)", against(result.inboxAdmin.wallMs, 100)],
   ];
 }
 

@@ -155,6 +155,12 @@ export async function listActiveWijkberichtIds(db: DbOrTx, now: Date): Promise<{
   return { due: due.map((row) => row.id), sending: sending.map((row) => row.id) };
 }
 
+/** The highest channel identity a bericht was queued for (subscribers are queued in that order), or undefined before the first. */
+export async function findLastQueuedIdentity(db: DbOrTx, wijkberichtId: string): Promise<string | undefined> {
+  const last = await db.wijkberichtDelivery.findFirst({ where: { wijkberichtId }, orderBy: { channelIdentityId: "desc" }, select: { channelIdentityId: true } });
+  return last?.channelIdentityId;
+}
+
 /** Records that every subscriber of a bericht has a delivery row (nobody is left to queue). */
 export async function markWijkberichtQueued(db: DbOrTx, id: string, at: Date): Promise<void> {
   await db.wijkbericht.updateMany({ where: { id, queuedAt: null }, data: { queuedAt: at } });
@@ -166,9 +172,22 @@ export async function markWijkberichtQueued(db: DbOrTx, id: string, at: Date): P
  * Subscribers (frequency "each") of the wijken who have no delivery row for this bericht yet, at
  * most `take` identities, in a stable order (so a restart continues with the next ones).
  */
-export async function listUnqueuedSubscribers(db: DbOrTx, wijkberichtId: string, wijkIds: readonly string[], take: number): Promise<Array<WijkSubscriber & { language: string }>> {
+export async function listUnqueuedSubscribers(
+  db: DbOrTx,
+  wijkberichtId: string,
+  wijkIds: readonly string[],
+  take: number,
+  /** Only identities after this one (the last one queued): spares re-reading everyone queued before. */
+  after?: string,
+): Promise<Array<WijkSubscriber & { language: string }>> {
   const rows = await db.subscription.findMany({
-    where: { wijkId: { in: [...wijkIds] }, cancelledAt: null, frequency: "each", channelIdentity: { wijkberichtDeliveries: { none: { wijkberichtId } } } },
+    where: {
+      wijkId: { in: [...wijkIds] },
+      cancelledAt: null,
+      frequency: "each",
+      ...(after !== undefined ? { channelIdentityId: { gt: after } } : {}),
+      channelIdentity: { wijkberichtDeliveries: { none: { wijkberichtId } } },
+    },
     select: { residentId: true, channelIdentityId: true, channelIdentity: { select: { channel: true } }, resident: { select: { language: true } } },
     orderBy: [{ channelIdentityId: "asc" }, { id: "asc" }],
     take: take * Math.max(1, wijkIds.length),
