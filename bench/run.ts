@@ -9,29 +9,52 @@
  *     rounds (3), over 50 keep-alive connections. "Handled" counts a message once the bot's turn
  *     committed (its answer is in the outbox). (5) the peak RSS of that process.
  * (2) the triage, classifying the corpus texts in this process beside its own floor (bench/triage.ts).
+ * (3) a wijkbericht to 100,000 Telegram subscribers through the real service (bench/wijkbericht.ts):
+ *     the achieved rate against the configured one, duplicates, memory.
+ * (4) a year of data, 1,000,000 messages in 11 wijken (bench/year.ts): the weekly digest and the
+ *     inbox's first page, against the targets (≤ 3 s, ≤ 100 ms).
  * PostgreSQL runs when BENCH_POSTGRES_URL (or TEST_DATABASE_URL) names a server where the user may
- * create databases: the bench creates and drops its own.
+ * create databases: the bench creates and drops its own. Parts (3) and (4) run on SQLite, and on
+ * PostgreSQL too with `--postgres`. `npm run bench -- --part 4` (or `--part 3,4`) runs only those parts.
  *
  * Nothing here is a test: tests never time things.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { postUpdates, quantile, type LoadResult } from "./load.ts";
 import { printTriageBench } from "./triage.ts";
+import { benchWijkbericht, type ServiceStarter, type WijkberichtFigures } from "./wijkbericht.ts";
+import { benchYear, type Timing, type YearFigures } from "./year.ts";
 
 const CHATS = Number(process.env.BENCH_CHATS ?? "1000");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? "50");
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? process.env.TEST_DATABASE_URL;
 const WARM_UP_CHATS = 100;
-/** BENCH_PARTS=inbound (or triage): run one part alone, e.g. under a profiler. Both by default. */
-const PARTS = process.env.BENCH_PARTS?.split(",") ?? ["inbound", "triage"];
 const CORES = availableParallelism();
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? "100000");
+const SEND_RATE = Number(process.env.BENCH_SEND_RATE ?? "500");
+const YEAR_MESSAGES = Number(process.env.BENCH_YEAR_MESSAGES ?? "1000000");
+
+/** `--part 4`, `--part 3,4` or `--part=1`: which parts run (all by default); `--postgres`: parts (3) and (4) on PostgreSQL too. */
+function parseArguments(argv: readonly string[]): { parts: Set<string>; postgres: boolean } {
+  const parts = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const value = arg === "--part" ? argv[++i] : arg.startsWith("--part=") ? arg.slice("--part=".length) : undefined;
+    for (const part of value?.split(",") ?? []) if (part.trim()) parts.add(part.trim());
+  }
+  if (parts.size === 0) for (const part of ["1", "2", "3", "4", "5"]) parts.add(part);
+  // (5) is measured under (1).
+  if (parts.has("5")) parts.add("1");
+  return { parts, postgres: argv.includes("--postgres") };
+}
+const ARGS = parseArguments(process.argv.slice(2));
 const CLOCK_TICKS = 100;
 
 /** One measured target: what the load saw and what the process cost. */
@@ -274,9 +297,10 @@ function ms(n: number): string {
   return n >= 1000 ? `${(n / 1000).toFixed(1)} s` : n >= 10 ? `${n.toFixed(0)} ms` : `${n.toFixed(2)} ms`;
 }
 
-function printTable(pairs: Pair[]): void {
+function printTable(pairs: Pair[], more: string[][]): void {
   const rows: string[][] = [["part", "figure", "database", "cores", "Wijklijn", "floor", "Wijklijn vs floor"]];
   for (const figure of figures) {
+    if (!ARGS.parts.has(figure.part.slice(1, -1))) continue;
     for (const pair of pairs) {
       if (!pair.floor || !pair.wijklijn) {
         rows.push([figure.part, figure.figure, pair.database, String(CORES), pair.note ?? "not run", "", ""]);
@@ -288,8 +312,7 @@ function printTable(pairs: Pair[]): void {
       rows.push([figure.part, figure.figure, pair.database, String(CORES), figure.format(ours), figure.format(floor), ratio]);
     }
   }
-  rows.push(["(3)", "wijkbericht to 100,000 subscribers", "—", String(CORES), "not yet", "", ""]);
-  rows.push(["(4)", "digest over 1,000,000 messages; inbox first page", "—", String(CORES), "not yet", "", ""]);
+  rows.push(...more);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   console.log(line(rows[0] ?? []));
@@ -297,25 +320,138 @@ function printTable(pairs: Pair[]): void {
   for (const row of rows.slice(1)) console.log(line(row));
 }
 
-async function main(): Promise<void> {
-  const api = await startFakeBotApi();
-  const pairs: Pair[] = [];
-  const only = process.env.BENCH_DATABASES?.split(",") ?? ["SQLite", "PostgreSQL"];
+/** Part (3)'s service: src/main.ts in its own process on `url`, Telegram in webhook mode against the given fake. */
+function serviceStarter(dir: string): ServiceStarter {
+  return {
+    async start(url, extra) {
+      const port = await freePort();
+      const env = {
+        NODE_ENV: "production",
+        LOG_LEVEL: "warn",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: url,
+        DATA_DIR: join(dir, "data"),
+        DEMO_DATA: "true",
+        SESSION_SECRET: "b".repeat(40),
+        ...extra,
+      };
+      const child = spawnTs("src/main.ts", env, join(dir, "wijkbericht.log"));
+      try {
+        await waitForHttp(child, `http://127.0.0.1:${port}/readyz`, (status) => status === 200);
+      } catch (error) {
+        await stopChild(child);
+        throw error;
+      }
+      return { child, stop: () => stopChild(child) };
+    },
+    peakRssMbOf,
+  };
+}
+
+/** Runs `work` on a fresh database of `database` (a temporary SQLite file, or a PostgreSQL database created and dropped). */
+async function onFreshDatabase<T>(database: DatabaseName, name: string, work: (url: string, dir: string) => Promise<T>): Promise<T | string> {
+  const dir = mkdtempSync(join(tmpdir(), "wijklijn-bench-"));
   try {
-    for (const database of ["SQLite", "PostgreSQL"] as const) {
-      if (!only.includes(database) || !PARTS.includes("inbound")) continue;
-      console.error(`benchmarking ${database}…`);
-      pairs.push(await benchDatabase(database, api.root));
-    }
+    if (database === "SQLite") return await work(`file:${join(dir, `${name}.db`)}`, dir);
+    if (!POSTGRES_URL) return "not run: set BENCH_POSTGRES_URL";
+    const fresh = await freshPostgres(POSTGRES_URL, `wijklijn_bench_${name}_${process.pid}`);
+    return await work(fresh.url, dir).finally(() => fresh.drop());
   } finally {
-    api.server.close();
+    if (process.env.BENCH_KEEP !== "true") rmSync(dir, { recursive: true, force: true });
+    else console.error(`kept ${dir}`);
   }
-  if (PARTS.includes("inbound")) printTable(pairs);
-  console.log("");
-  if (PARTS.includes("triage")) printTriageBench();
+}
+
+function wijkberichtRows(database: DatabaseName, result: WijkberichtFigures | string): string[][] {
+  const title = `wijkbericht to ${SUBSCRIBERS.toLocaleString("en")} subscribers (Telegram fake)`;
+  if (typeof result === "string") return [["(3)", title, database, String(CORES), result, "", ""]];
+  return [
+    [
+      "(3)",
+      `${title}: send rate`,
+      database,
+      String(CORES),
+      `${result.achievedRate.toFixed(1)}/s`,
+      `${result.configuredRate}/s (configured)`,
+      `${((result.achievedRate / result.configuredRate) * 100).toFixed(1)}% of floor`,
+    ],
+    [
+      "(3)",
+      "wijkbericht: all delivered after",
+      database,
+      String(CORES),
+      `${result.seconds.toFixed(0)} s`,
+      `${(result.subscribers / result.configuredRate).toFixed(0)} s`,
+      `${(result.seconds / (result.subscribers / result.configuredRate)).toFixed(2)}× floor`,
+    ],
+    ["(3)", "wijkbericht: duplicates / missing", database, String(CORES), `${result.duplicates} / ${result.missing}`, "0 / 0", ""],
+    ["(3)", "wijkbericht: peak RSS of the service", database, String(CORES), `${result.peakRssMb.toFixed(0)} MB`, "", ""],
+  ];
+}
+
+function yearRows(database: DatabaseName, result: YearFigures | string): string[][] {
+  const title = `a year: ${YEAR_MESSAGES.toLocaleString("en")} messages, 11 wijken`;
+  if (typeof result === "string") return [["(4)", title, database, String(CORES), result, "", ""]];
+  const against = (value: number, target: number) => `${(value / target).toFixed(2)}× target`;
+  const cell = (timing: Timing) => `${ms(timing.wallMs)} (CPU ${ms(timing.cpuMs)})`;
+  return [
+    ["(4)", `${title}: seeding (bulk inserts)`, database, String(CORES), `${result.seedSeconds.toFixed(1)} s`, "", ""],
+    ["(4)", "weekly digest of the last week, one wethouder (5 wijken)", database, String(CORES), cell(result.wethouderDigest), "≤ 3 s (target)", against(result.wethouderDigest.wallMs, 3000)],
+    [
+      "(4)",
+      `weekly digest, gemeente overview (11 wijken, ${result.weekConversations} new that week)`,
+      database,
+      String(CORES),
+      cell(result.gemeenteDigest),
+      "≤ 3 s (target)",
+      against(result.gemeenteDigest.wallMs, 3000),
+    ],
+    ["(4)", "inbox first page, gebiedsregisseur (GET /inbox)", database, String(CORES), cell(result.inboxGebiedsregisseur), "≤ 100 ms (target)", against(result.inboxGebiedsregisseur.wallMs, 100)],
+    ["(4)", "inbox first page, admin (GET /inbox)", database, String(CORES), cell(result.inboxAdmin), "≤ 100 ms (target)", against(result.inboxAdmin.wallMs, 100)],
+  ];
+}
+
+async function main(): Promise<void> {
+  const pairs: Pair[] = [];
+  const more: string[][] = [];
+  const only = process.env.BENCH_DATABASES?.split(",") ?? ["SQLite", "PostgreSQL"];
+  const bigDatabases: DatabaseName[] = ARGS.postgres ? ["SQLite", "PostgreSQL"] : ["SQLite"];
+  if (ARGS.parts.has("1")) {
+    const api = await startFakeBotApi();
+    try {
+      for (const database of ["SQLite", "PostgreSQL"] as const) {
+        if (!only.includes(database)) continue;
+        console.error(`benchmarking ${database}…`);
+        pairs.push(await benchDatabase(database, api.root));
+      }
+    } finally {
+      api.server.close();
+    }
+  }
+  if (ARGS.parts.has("3")) {
+    for (const database of bigDatabases) {
+      console.error(`(3) a wijkbericht to ${SUBSCRIBERS} subscribers on ${database}…`);
+      const result = await onFreshDatabase(database, "wijkbericht", (url, dir) => benchWijkbericht(url, { subscribers: SUBSCRIBERS, rate: SEND_RATE, starter: serviceStarter(dir) }));
+      more.push(...wijkberichtRows(database, result));
+    }
+  }
+  if (ARGS.parts.has("4")) {
+    for (const database of bigDatabases) {
+      console.error(`(4) a year of ${YEAR_MESSAGES} messages on ${database}…`);
+      more.push(...yearRows(database, await onFreshDatabase(database, "year", (url) => benchYear(url, YEAR_MESSAGES))));
+    }
+  }
+  printTable(pairs, more);
+  if (ARGS.parts.has("2")) {
+    console.log("");
+    printTriageBench();
+  }
   console.log(
-    `\n${CORES} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}. ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; ` +
-      `the load generator and the fake Bot API run in the bench's own process on the same cores.`,
+    `\n${CORES} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, load average ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ")} at the end. (1): ${CHATS} chats × ${ROUNDS} rounds over ${CONNECTIONS} connections; the load generator and the fake Bot API run in the bench's own process on the same cores.`,
   );
 }
 

@@ -15,8 +15,10 @@ import type { ChannelAdapter, Ingest } from "./channels/channel.ts";
 import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegramChannel.ts";
 import { createWebchatAdapter } from "./channels/webchat/webchatChannel.ts";
 import { createWhatsappCloudChannel } from "./channels/whatsapp-cloud/whatsappCloudChannel.ts";
-import { createWhatsappWebChannel, type WhatsappWebChannel } from "./channels/whatsapp-web/whatsappWebChannel.ts";
+import { createWhatsappWebChannel, type WhatsappWebChannel, type WhatsappWebStatus } from "./channels/whatsapp-web/whatsappWebChannel.ts";
 import { createBotFrameworkChannel } from "./channels/botframework/botFrameworkChannel.ts";
+import { runExclusively, type ExclusiveChannel } from "./channels/exclusiveChannel.ts";
+import { holdExclusiveLock } from "./db/exclusiveLock.ts";
 import type { ReadinessCheck } from "./http/health.ts";
 import type { Express, Router } from "express";
 import { findTelegramLink } from "./db/content.repo.ts";
@@ -93,6 +95,10 @@ export async function startService(config: Config, logger: Logger, options: { fl
     return bot.processor.ingest(message);
   };
   const channels: ChannelAdapter[] = [createWebchatAdapter()];
+  // Stateful channels (Telegram long polling, WhatsApp Web) run on one instance at a time: on
+  // PostgreSQL the holder of the channel's advisory lock; on SQLite there is only one instance.
+  const exclusively = (adapter: ChannelAdapter, name: string): ExclusiveChannel | null =>
+    config.database.provider === "postgresql" ? runExclusively(adapter, (work) => holdExclusiveLock({ url: config.database.url, name, logger }, work)) : null;
   let telegramAdapter: ChannelAdapter | null = null;
   let telegramUsername: (() => string | null) | null = null;
   const webhooks: Router[] = [];
@@ -112,11 +118,16 @@ export async function startService(config: Config, logger: Logger, options: { fl
       groupRefusalText: () => (bot?.flows() ?? startupFlows).globals.messages.groupChat.nl,
       shareLocationLabel: () => (bot?.flows() ?? startupFlows).globals.messages.shareLocation.nl,
     });
-    channels.push(telegram.adapter);
+    const polling = config.telegram.mode === "polling" ? exclusively(telegram.adapter, "channel:telegram-polling") : null;
+    channels.push(polling?.adapter ?? telegram.adapter);
     telegramAdapter = telegram.adapter;
     telegramUsername = () => telegram.username();
     webhooks.push(telegram.webhook);
-    readinessChecks.push(telegram.readiness);
+    readinessChecks.push(
+      polling
+        ? { name: telegram.readiness.name, check: async () => (polling.running() ? telegram.readiness.check() : { ok: true, detail: "standby: another instance receives the updates" }) }
+        : telegram.readiness,
+    );
   }
   if (config.whatsappCloud.enabled) {
     const listButtonLabel = () => (bot?.flows() ?? startupFlows).globals.messages.listButton.nl;
@@ -126,10 +137,19 @@ export async function startService(config: Config, logger: Logger, options: { fl
     readinessChecks.push(whatsapp.readiness);
   }
   let whatsappWeb: WhatsappWebChannel | null = null;
+  let whatsappWebStatus: (() => WhatsappWebStatus) | null = null;
   if (config.whatsappWeb.enabled) {
-    whatsappWeb = createWhatsappWebChannel({ dataDir: config.whatsappWeb.dataDir, chromiumPath: config.whatsappWeb.chromiumPath, ingest, logger });
-    channels.push(whatsappWeb.adapter);
-    readinessChecks.push({ ...whatsappWeb.readiness, informational: true });
+    const session = createWhatsappWebChannel({ dataDir: config.whatsappWeb.dataDir, chromiumPath: config.whatsappWeb.chromiumPath, ingest, logger });
+    const exclusive = exclusively(session.adapter, "channel:whatsapp-web");
+    const standbySince = new Date();
+    whatsappWeb = session;
+    whatsappWebStatus = () => (exclusive && !exclusive.running() ? { state: "standby", qr: null, since: standbySince, lastError: null } : session.status());
+    channels.push(exclusive?.adapter ?? session.adapter);
+    readinessChecks.push({
+      name: session.readiness.name,
+      informational: true,
+      check: async () => (exclusive && !exclusive.running() ? { ok: true, detail: "standby: another instance runs the WhatsApp Web session" } : session.readiness.check()),
+    });
   }
   const botFramework = createBotFrameworkChannel({ ...config.botFramework, ingest, logger, production: config.env === "production" });
   for (const warning of botFramework.warnings) logger.warn(warning);
@@ -284,7 +304,7 @@ export async function startService(config: Config, logger: Logger, options: { fl
     privacy: privacyFactsOf(config),
     ...(config.publicThemeCss ? { publicThemeCssPath: config.publicThemeCss } : {}),
     mediaDir,
-    ...(whatsappWeb ? { whatsappWebStatus: () => whatsappWeb.status() } : {}),
+    ...(whatsappWebStatus ? { whatsappWebStatus } : {}),
     wijkberichten: {
       whatsappCloud: config.whatsappCloud.enabled ? { template: config.whatsappCloud.wijkberichtTemplate } : null,
       test: {

@@ -7,6 +7,7 @@
  * link of a staff user, the "already notified" mark). StaffUser has no notification columns yet,
  * so the Telegram link and the notified mark are kept as AuditEvent rows; see the note there.
  */
+import { readInSlices } from "./inSlices.ts";
 import { z } from "zod";
 import type { AuditAction } from "../domain/audit.ts";
 import { recordAudit } from "./audit.repo.ts";
@@ -47,7 +48,8 @@ export async function countSignUps(db: DbOrTx, dialoogtafelIds: readonly string[
   const counts = new Map<string, { registered: number; waitlist: number; cancelled: number }>();
   for (const id of dialoogtafelIds) counts.set(id, { registered: 0, waitlist: 0, cancelled: 0 });
   if (dialoogtafelIds.length === 0) return counts;
-  const groups = await db.registration.groupBy({ by: ["dialoogtafelId", "status"], where: { dialoogtafelId: { in: [...dialoogtafelIds] } }, _count: { _all: true } });
+  // In slices: the overview counts every dialoogtafel of the years (past SQLite's 999 parameters as one list).
+  const groups = await readInSlices(dialoogtafelIds, (ids) => db.registration.groupBy({ by: ["dialoogtafelId", "status"], where: { dialoogtafelId: { in: ids } }, _count: { _all: true } }));
   for (const group of groups) {
     const entry = counts.get(group.dialoogtafelId);
     const status = RegistrationStatusSchema.safeParse(group.status);

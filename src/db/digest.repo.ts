@@ -19,6 +19,7 @@ import { redactText } from "../privacy/redact.ts";
 import type { Db, Tx } from "./client.ts";
 import { StaffRoleSchema, type StaffRole } from "./staff.repo.ts";
 import { STAFF_STATUSES } from "../domain/vocabulary.ts";
+import { readInSlices } from "./inSlices.ts";
 
 /** Statuses in which a conversation may still be waiting for the gemeente. */
 const UNFINISHED = [...STAFF_STATUSES];
@@ -180,21 +181,15 @@ export async function listDialoogtafelsWithSignUps(db: Db, wijkIds: string[], pe
   }));
 }
 
-/** How many ids one `IN` list carries (well below SQLite's 999 bound parameters, with room for the other filters). */
-const IN_LIST_SLICE = 500;
-
 /** The messages residents typed themselves (not a tapped button) in the conversations. */
 export async function listTypedResidentMessages(db: Db, conversationIds: string[]): Promise<Array<{ conversationId: string; text: string }>> {
-  const found: Array<{ conversationId: string; text: string }> = [];
-  // In slices: one `IN` list of a busy week's conversations beside the other filters would pass SQLite's 999 parameters (P2029).
-  for (let start = 0; start < conversationIds.length; start += IN_LIST_SLICE) {
-    const messages = await db.message.findMany({
-      where: { conversationId: { in: conversationIds.slice(start, start + IN_LIST_SLICE) }, direction: "in", authorKind: "resident", value: null, text: { not: null } },
+  const messages = await readInSlices(conversationIds, (slice) =>
+    db.message.findMany({
+      where: { conversationId: { in: slice }, direction: "in", authorKind: "resident", value: null, text: { not: null } },
       select: { conversationId: true, text: true },
-    });
-    for (const message of messages) if (message.text !== null) found.push({ conversationId: message.conversationId, text: message.text });
-  }
-  return found;
+    }),
+  );
+  return messages.flatMap((message) => (message.text !== null ? [{ conversationId: message.conversationId, text: message.text }] : []));
 }
 
 /** How long a claim holds before another instance may take it over. */

@@ -11,6 +11,7 @@ import type { DbOrTx, Db } from "./client.ts";
 import type { ConversationScope, ConversationView } from "./conversationQuery.repo.ts";
 import type { Prisma } from "./generated/sqlite/client.ts";
 import { isWithStaff, STAFF_STATUSES } from "../domain/vocabulary.ts";
+import { readInSlices } from "./inSlices.ts";
 import { isUnroutedEmergency } from "../domain/access.ts";
 
 function tandemScopeWhere(scope: ConversationScope): Prisma.TandemWhereInput {
@@ -124,25 +125,35 @@ export async function listConversationsByWaitingTime(db: DbOrTx, scope: Conversa
       tandemId: true,
       assigneeId: true,
       lastMessageAt: true,
-      statusChanges: { where: { toStatus: "open" }, orderBy: [{ at: "desc" }, { id: "desc" }], take: 1, select: { at: true } },
     },
     orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
     take: SORT_WINDOW + 1,
   });
   const truncated = keys.length > SORT_WINDOW;
-  const sorted = keys
-    .slice(0, SORT_WINDOW)
+  const window = keys.slice(0, SORT_WINDOW);
+  // When each open one last became open: one row per conversation, computed by the database (a
+  // nested relation would carry every status change of the window through Prisma).
+  const openedAt = await readInSlices(
+    window.filter((row) => row.status === "open").map((row) => row.id),
+    (ids) => db.statusChange.groupBy({ by: ["conversationId"], where: { conversationId: { in: ids }, toStatus: "open" }, _max: { at: true } }),
+  );
+  const lastOpenedAt = new Map(openedAt.map((row) => [row.conversationId, row._max.at]));
+  const sorted = window
     .map((row) => ({
       id: row.id,
       emergency: row.emergency !== null,
       untakenUnroutedEmergency: isUnroutedEmergency(row) && row.assigneeId === null && isWithStaff(row.status),
       lastMessageAt: row.lastMessageAt,
-      waitingSince: waitingSinceOf({ status: row.status, lastOpenedAt: row.statusChanges[0]?.at ?? null, lastMessageAt: row.lastMessageAt }),
+      waitingSince: waitingSinceOf({ status: row.status, lastOpenedAt: lastOpenedAt.get(row.id) ?? null, lastMessageAt: row.lastMessageAt }),
     }))
     .sort(compareByWaiting);
   const limit = Math.min(Math.max(Math.trunc(filters.limit), 1), SORT_WINDOW);
   const page = sorted.slice(0, limit);
-  const rows = await db.conversation.findMany({ where: { AND: [conversationScopeWhere(scope), { id: { in: page.map((key) => key.id) } }] }, select: listSelect });
+  // The admin page asks for the whole sort window: past SQLite's 999 parameters as one list.
+  const rows = await readInSlices(
+    page.map((key) => key.id),
+    (ids) => db.conversation.findMany({ where: { AND: [conversationScopeWhere(scope), { id: { in: ids } }] }, select: listSelect }),
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const items = page.flatMap((key) => {
     const row = byId.get(key.id);

@@ -2,6 +2,7 @@
  * The rows of a resident's data, for export and erasure (src/privacy/residentData.ts). Every table
  * with resident data is reached from the resident, so erasure is complete.
  */
+import { IN_LIST_SLICE } from "./inSlices.ts";
 import type { DbOrTx, Tx } from "./client.ts";
 import { cancelRegistration } from "./wijkContent.repo.ts";
 
@@ -94,7 +95,11 @@ export interface ErasedContent {
  * (statuses and times only) stays for the figures.
  */
 async function anonymiseConversations(tx: Tx, conversationIds: string[], now: Date): Promise<void> {
-  if (conversationIds.length === 0) return;
+  // In slices: a resident of many years may have more conversations than one `IN` list may carry (P2029).
+  for (let start = 0; start < conversationIds.length; start += IN_LIST_SLICE) await anonymiseSlice(tx, conversationIds.slice(start, start + IN_LIST_SLICE), now);
+}
+
+async function anonymiseSlice(tx: Tx, conversationIds: string[], now: Date): Promise<void> {
   await tx.message.deleteMany({ where: { conversationId: { in: conversationIds }, NOT: ERASURE_NOTE_WHERE } });
   await tx.outboxMessage.deleteMany({ where: { conversationId: { in: conversationIds } } });
   // A melding not yet forwarded over Open311 is not sent any more; the external system's notes go, and nothing is polled back.

@@ -5,6 +5,7 @@
  * queued twice (src/jobs/wijkberichtSender.ts). Delivery status follows the outbox row (sent,
  * dead → failed); cancelling or unsubscribing marks the rows not yet handed to a platform.
  */
+import { readInSlices } from "./inSlices.ts";
 import type { OutboundPayload } from "../domain/messages.ts";
 import { ChannelSchema, type Channel } from "../domain/vocabulary.ts";
 import type { DbOrTx, Tx } from "./client.ts";
@@ -155,6 +156,12 @@ export async function listActiveWijkberichtIds(db: DbOrTx, now: Date): Promise<{
   return { due: due.map((row) => row.id), sending: sending.map((row) => row.id) };
 }
 
+/** The highest channel identity a bericht was queued for (subscribers are queued in that order), or undefined before the first. */
+export async function findLastQueuedIdentity(db: DbOrTx, wijkberichtId: string): Promise<string | undefined> {
+  const last = await db.wijkberichtDelivery.findFirst({ where: { wijkberichtId }, orderBy: { channelIdentityId: "desc" }, select: { channelIdentityId: true } });
+  return last?.channelIdentityId;
+}
+
 /** Records that every subscriber of a bericht has a delivery row (nobody is left to queue). */
 export async function markWijkberichtQueued(db: DbOrTx, id: string, at: Date): Promise<void> {
   await db.wijkbericht.updateMany({ where: { id, queuedAt: null }, data: { queuedAt: at } });
@@ -166,9 +173,22 @@ export async function markWijkberichtQueued(db: DbOrTx, id: string, at: Date): P
  * Subscribers (frequency "each") of the wijken who have no delivery row for this bericht yet, at
  * most `take` identities, in a stable order (so a restart continues with the next ones).
  */
-export async function listUnqueuedSubscribers(db: DbOrTx, wijkberichtId: string, wijkIds: readonly string[], take: number): Promise<Array<WijkSubscriber & { language: string }>> {
+export async function listUnqueuedSubscribers(
+  db: DbOrTx,
+  wijkberichtId: string,
+  wijkIds: readonly string[],
+  take: number,
+  /** Only identities after this one (the last one queued): spares re-reading everyone queued before. */
+  after?: string,
+): Promise<Array<WijkSubscriber & { language: string }>> {
   const rows = await db.subscription.findMany({
-    where: { wijkId: { in: [...wijkIds] }, cancelledAt: null, frequency: "each", channelIdentity: { wijkberichtDeliveries: { none: { wijkberichtId } } } },
+    where: {
+      wijkId: { in: [...wijkIds] },
+      cancelledAt: null,
+      frequency: "each",
+      ...(after !== undefined ? { channelIdentityId: { gt: after } } : {}),
+      channelIdentity: { wijkberichtDeliveries: { none: { wijkberichtId } } },
+    },
     select: { residentId: true, channelIdentityId: true, channelIdentity: { select: { channel: true } }, resident: { select: { language: true } } },
     orderBy: [{ channelIdentityId: "asc" }, { id: "asc" }],
     take: take * Math.max(1, wijkIds.length),
@@ -217,7 +237,8 @@ export async function syncDeliveryStatuses(db: DbOrTx, wijkberichtId: string, no
 
 /** Deliveries per status (queued, sent, failed, unsubscribed, cancelled). */
 export async function countDeliveriesByStatus(db: DbOrTx, wijkberichtIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
-  const rows = await db.wijkberichtDelivery.groupBy({ by: ["wijkberichtId", "status"], where: { wijkberichtId: { in: [...wijkberichtIds] } }, _count: { _all: true } });
+  // In slices: the overview lists every bericht of the years (past SQLite's 999 parameters as one list).
+  const rows = await readInSlices(wijkberichtIds, (ids) => db.wijkberichtDelivery.groupBy({ by: ["wijkberichtId", "status"], where: { wijkberichtId: { in: ids } }, _count: { _all: true } }));
   const counts = new Map<string, Record<string, number>>();
   for (const row of rows) {
     const entry = counts.get(row.wijkberichtId) ?? {};
@@ -233,15 +254,14 @@ export async function countDeliveriesByStatus(db: DbOrTx, wijkberichtIds: readon
  * and counts as sent). Returns how many were taken back.
  */
 export async function cancelQueuedDeliveries(tx: Tx, where: { wijkberichtId: string } | { channelIdentityId: string }, outcome: "cancelled" | "unsubscribed", now: Date): Promise<number> {
-  const queued = await tx.wijkberichtDelivery.findMany({
-    where: { ...where, status: "queued", outboxMessage: { is: { status: "pending", lockedBy: null } } },
-    select: { id: true, outboxMessageId: true },
+  // Relation filters (subqueries), not id lists: a bericht to 100,000 subscribers would pass SQLite's 999 parameters.
+  const cancelled = await tx.outboxMessage.updateMany({
+    where: { status: "pending", lockedBy: null, wijkbericht: { is: { ...where, status: "queued" } } },
+    data: { status: "cancelled", lastError: outcome },
   });
-  if (queued.length === 0) return 0;
-  const outboxIds = queued.flatMap((row) => (row.outboxMessageId ? [row.outboxMessageId] : []));
-  await tx.outboxMessage.updateMany({ where: { id: { in: outboxIds }, status: "pending", lockedBy: null }, data: { status: "cancelled", lastError: outcome } });
+  if (cancelled.count === 0) return 0;
   const taken = await tx.wijkberichtDelivery.updateMany({
-    where: { id: { in: queued.map((row) => row.id) }, outboxMessage: { is: { status: "cancelled" } } },
+    where: { ...where, status: "queued", outboxMessage: { is: { status: "cancelled" } } },
     data: { status: outcome, updatedAt: now },
   });
   return taken.count;

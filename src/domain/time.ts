@@ -16,8 +16,26 @@ function cached(cache: Map<string, Intl.DateTimeFormat>, zone: string, build: ()
   return formatter;
 }
 
+/**
+ * Offsets already computed, per zone and UTC minute: a digest over a year asks for the same
+ * mornings and evenings (office hours) thousands of times, and formatToParts is slow. Offsets
+ * change only at whole minutes (DST transitions), so a minute's answer holds for all of it.
+ */
+const offsetsByMinute = new Map<string, number>();
+const OFFSET_CACHE_LIMIT = 100_000;
+
 /** The offset of `zone` from UTC at `instant`, in minutes (e.g. 60 in winter for Amsterdam). */
 export function zoneOffsetMinutes(instant: Date, zone: string): number {
+  const key = `${zone} ${Math.floor(instant.getTime() / 60_000)}`;
+  const known = offsetsByMinute.get(key);
+  if (known !== undefined) return known;
+  const offset = computeZoneOffsetMinutes(instant, zone);
+  if (offsetsByMinute.size >= OFFSET_CACHE_LIMIT) offsetsByMinute.clear();
+  offsetsByMinute.set(key, offset);
+  return offset;
+}
+
+function computeZoneOffsetMinutes(instant: Date, zone: string): number {
   const formatter = cached(
     offsetFormatters,
     zone,

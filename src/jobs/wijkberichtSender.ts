@@ -16,6 +16,7 @@ import { inTransaction } from "../db/transaction.ts";
 import {
   countQueuedDeliveries,
   findLastInboundAt,
+  findLastQueuedIdentity,
   findWijkberichtById,
   listActiveWijkberichtIds,
   listUnqueuedSubscribers,
@@ -99,8 +100,17 @@ async function advance(deps: WijkberichtSenderDeps, id: string, now: Date): Prom
   let queued = 0;
   let allQueued = found.queuedAt !== null;
   const window = deps.window ?? DEFAULT_WINDOW;
+  // Subscribers are queued in identity order: each batch starts after the last one queued, so a
+  // bericht to 100,000 does not re-read everyone before it (quadratic). Whoever subscribed meanwhile
+  // with an earlier identity is found by one full look before the bericht counts as queued.
+  let after = allQueued ? undefined : await findLastQueuedIdentity(db, id);
   while (!allQueued && waiting < window) {
-    const batch = await listUnqueuedSubscribers(db, id, wijkIds, Math.min(deps.batchSize ?? DEFAULT_BATCH, window - waiting));
+    const take = Math.min(deps.batchSize ?? DEFAULT_BATCH, window - waiting);
+    let batch = await listUnqueuedSubscribers(db, id, wijkIds, take, after);
+    if (batch.length === 0 && after !== undefined) {
+      after = undefined;
+      batch = await listUnqueuedSubscribers(db, id, wijkIds, take);
+    }
     if (batch.length === 0) {
       await markWijkberichtQueued(db, id, now);
       allQueued = true;
@@ -117,6 +127,8 @@ async function advance(deps: WijkberichtSenderDeps, id: string, now: Date): Prom
       { timeoutMs: 60_000 },
     );
     if (written < 0) return { queued, finished: false };
+    // The batch comes in the database's identity order: its last one is where the next starts.
+    after = batch.at(-1)?.channelIdentityId ?? after;
     queued += written;
     waiting += written;
     deps.onQueued?.();

@@ -39,7 +39,8 @@ export interface WhatsappWebMedia {
 }
 
 /** Where the WhatsApp Web session is: starting, waiting for a QR scan, ready, disconnected or stopped. */
-export type WhatsappWebState = "starting" | "qr" | "ready" | "disconnected" | "stopped";
+/** `standby`: another instance runs the session (several instances on PostgreSQL, src/channels/exclusiveChannel.ts). */
+export type WhatsappWebState = "starting" | "qr" | "ready" | "disconnected" | "stopped" | "standby";
 
 /** The session's state for /readyz and the admin page. `qr` is set while a scan is awaited. */
 export interface WhatsappWebStatus {
@@ -235,8 +236,11 @@ export function createWhatsappWebChannel(options: WhatsappWebChannelOptions): Wh
       reconnectTimer = null;
       setState("stopped", { qr: null });
       await Promise.allSettled([...ingesting]);
+      // A destroyed client cannot connect again: a later start (this instance taking the session back) makes a new one.
+      const closing = client;
+      client = null;
       try {
-        await client?.destroy();
+        await closing?.destroy();
       } catch (error) {
         log.warn({ err: error }, "closing WhatsApp Web failed");
       }

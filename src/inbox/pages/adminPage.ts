@@ -13,7 +13,7 @@ import { waitingTime } from "./waitingTime.ts";
 
 /** The WhatsApp Web session as the admin page shows it. */
 export interface WhatsappWebStatusView {
-  /** starting | qr | ready | disconnected | stopped */
+  /** starting | qr | ready | disconnected | stopped | standby (another instance runs it) */
   state: string;
   /** The text to encode in the QR code while a scan is awaited. */
   qr: string | null;
@@ -44,6 +44,7 @@ const WHATSAPP_STATES: Record<string, string> = {
   ready: "Verbonden",
   disconnected: "Verbinding verbroken; er wordt opnieuw verbonden",
   stopped: "Gestopt",
+  standby: "Draait op een andere instantie van Wijklijn; deze neemt het over als die stopt",
 };
 
 function conversationLink(id: string | null, reference: string | null): SafeHtml | string {
