@@ -104,12 +104,17 @@ export const TriageLexiconSchema = z.strictObject({
       damping: z.number().min(0).max(1),
       /** Puts a 112 in the past or denies it ("vorige week", "geen brand"); does not touch 113. */
       calm112: z.array(CueSchema).default([]),
+      /**
+       * Puts a 112 far in the past or denies its very word ("vorig jaar", "geen gaslucht"): like calm112,
+       * and it also holds back the spoed cues of weight 5 ("mijn vader had vorig jaar een hartaanval").
+       */
+      past112: z.array(CueSchema).default([]),
       /** Puts it in the present again, over a calm cue ("op dit moment", "nog steeds"). */
       now112: z.array(CueSchema).default([]),
       /** Figures of speech that are no 113 ("ik ga dood van het lawaai"). */
       calm113: z.array(CueSchema).default([]),
     })
-    .default({ damping: 1, calm112: [], now112: [], calm113: [] }),
+    .default({ damping: 1, calm112: [], past112: [], now112: [], calm113: [] }),
   /** Correctly spelled words that never count as a typo of a cue ("nieuwe" is not "nieuws"). */
   knownWords: z.array(z.string().min(1)).default([]),
 });
@@ -234,7 +239,7 @@ type CompiledLexicon = {
   en: Set<string>;
   nl: Set<string>;
   knownWords: Set<string>;
-  safety: { damping: number; calm112: CompiledCue[]; now112: CompiledCue[]; calm113: CompiledCue[] };
+  safety: { damping: number; calm112: CompiledCue[]; past112: CompiledCue[]; now112: CompiledCue[]; calm113: CompiledCue[] };
   /** Every cue word of every cue, for the word cache. */
   allParts: CuePart[];
   wordParts: Map<string, ReadonlySet<CuePart>>;
@@ -290,7 +295,8 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
     knownWords: collectKnownWords(lexicon),
     safety: {
       damping: lexicon.safety.damping,
-      calm112: compileCues(Object.fromEntries(lexicon.safety.calm112.map((cue) => [cue, 1]))),
+      calm112: compileCues(Object.fromEntries([...lexicon.safety.calm112, ...lexicon.safety.past112].map((cue) => [cue, 1]))),
+      past112: compileCues(Object.fromEntries(lexicon.safety.past112.map((cue) => [cue, 1]))),
       now112: compileCues(Object.fromEntries(lexicon.safety.now112.map((cue) => [cue, 1]))),
       calm113: compileCues(Object.fromEntries(lexicon.safety.calm113.map((cue) => [cue, 1]))),
     },
@@ -298,7 +304,7 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
     wordParts: new Map(),
     joinedParts: new Map(),
   };
-  compiled.allParts = [...compiled.intents.values(), ...compiled.themes.values(), compiled.safety.calm112, compiled.safety.now112, compiled.safety.calm113].flatMap((cues) =>
+  compiled.allParts = [...compiled.intents.values(), ...compiled.themes.values(), compiled.safety.calm112, compiled.safety.past112, compiled.safety.now112, compiled.safety.calm113].flatMap((cues) =>
     cues.flatMap((cue) => cue.parts),
   );
   compiledLexicons.set(lexicon, compiled);
@@ -603,13 +609,19 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   const lexicon113 = (intentScores.get("crisis") ?? 0) >= compiled.emergencies.crisis.threshold;
   // A calm cue (past, denied, hypothetical) holds back the spoed cues unless one that always counts matched.
   const spoedAlways = Object.values(matches.intents.spoed ?? {}).some((weight) => weight >= 5);
-  const lexicon112 = (intentScores.get("spoed") ?? 0) >= compiled.emergencies.spoed.threshold && (rules.damping["112"] === 1 || spoedAlways);
+  const lexicon112 = (intentScores.get("spoed") ?? 0) >= compiled.emergencies.spoed.threshold && (rules.damping["112"] === 1 || (spoedAlways && !rules.holdsBackAlways));
   // The model alone is sure only of a sentence, and asks only from a few words on: short answers
   // ("zelf", "nee wacht", "heb ik niet") are read by the lexicon's and other languages' cues alone.
   const sentence = tokens.length >= MIN_WORDS_FOR_SURE;
   const question = tokens.length >= MIN_WORDS_FOR_QUESTION;
-  const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? "112" : null;
-  const possibleEmergency: Emergency = emergency || !question ? null : p113 >= thresholds["113"].possible ? "113" : p112 >= thresholds["112"].possible ? "112" : null;
+  // A 112 that the model reads as 113 more than as 112 (self-harm that bleeds, someone on a bridge)
+  // gets the 113 answer: it ends with "Ben je in direct gevaar? Bel 112."
+  const rather113 = question && p113 >= thresholds["113"].possible && p113 > p112;
+  const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? (rather113 ? "113" : "112") : null;
+  // Shorter than that, the model asks only when it is sure ("iemand met mes!!", "ambulans nodig"): a
+  // question costs little, and short answers to the bot's questions stay well below `sure`.
+  const asksFrom = (kind: "112" | "113") => (question ? thresholds[kind].possible : thresholds[kind].sure);
+  const possibleEmergency: Emergency = emergency || tokens.length === 0 ? null : p113 >= asksFrom("113") ? "113" : p112 >= asksFrom("112") ? "112" : null;
 
   const explain = (result: TriageResult): TriageExplanation => ({
     result,
@@ -661,13 +673,17 @@ function roundScore(value: number): number {
 }
 
 /** The tense and negation rules: which calm and now cues matched, and the damping they give the model's 112 and 113. */
-function checkSafetyRules(prepared: PreparedText, compiled: CompiledLexicon): { calm112: string[]; now112: string[]; calm113: string[]; damping: { "112": number; "113": number } } {
+function checkSafetyRules(
+  prepared: PreparedText,
+  compiled: CompiledLexicon,
+): { calm112: string[]; now112: string[]; calm113: string[]; damping: { "112": number; "113": number }; holdsBackAlways: boolean } {
   const matching = (cues: readonly CompiledCue[]) => cues.filter((cue) => matchesCue(cue, prepared)).map((cue) => cue.cue);
   const calm112 = matching(compiled.safety.calm112);
   const now112 = matching(compiled.safety.now112);
   const calm113 = matching(compiled.safety.calm113);
   const { damping } = compiled.safety;
-  return { calm112, now112, calm113, damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 ? damping : 1 } };
+  const past = now112.length === 0 && compiled.safety.past112.some((cue) => matchesCue(cue, prepared));
+  return { calm112, now112, calm113, damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 ? damping : 1 }, holdsBackAlways: past };
 }
 
 /** What the rule layer alone says about a text (for the trainer's thresholds): the lexicon's own emergency, and the damping of the model's 112 and 113. */
@@ -676,8 +692,8 @@ export function checkRulesWithoutModel(text: string, lexicon: TriageLexicon): { 
   const prepared = prepareText(tokenize(text), { ...compiled.settings, knownWords: compiled.knownWords }, compiled);
   const crisis = scoreCues(compiled.intents.get("crisis") ?? [], prepared).score;
   const spoed = scoreCues(compiled.intents.get("spoed") ?? [], prepared);
-  const { damping } = checkSafetyRules(prepared, compiled);
-  const spoedCounts = damping["112"] === 1 || Object.values(spoed.matched).some((weight) => weight >= 5);
+  const { damping, holdsBackAlways } = checkSafetyRules(prepared, compiled);
+  const spoedCounts = damping["112"] === 1 || (!holdsBackAlways && Object.values(spoed.matched).some((weight) => weight >= 5));
   const caught: Emergency = crisis >= compiled.emergencies.crisis.threshold ? "113" : spoed.score >= compiled.emergencies.spoed.threshold && spoedCounts ? "112" : null;
   return { caught, damping };
 }

@@ -99,3 +99,30 @@ export function formatTriageFigures(title: string, figures: TriageFigures, optio
   if (options.mistakes) lines.push(`  mistakes (${figures.wrong.length}):`, ...figures.wrong.map(show));
   return lines.join("\n");
 }
+
+/** A calm message's intent as the triage guessed it, with the confidence it gave. */
+export type GuessedIntent = { message: LabelledMessage; result: Pick<TriageResult, "intent" | "emergency"> & { confidence: { intent: number } } };
+
+/**
+ * How often a guessed intent (not `onbekend`, no emergency) is right, per band of its confidence:
+ * the figures `INTENT_CONFIDENCE` is chosen on (below it the bot asks instead of guessing).
+ */
+export function measureIntentConfidence(
+  guesses: readonly GuessedIntent[],
+  edges: readonly number[] = [0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.01],
+): Array<{ from: number; to: number; total: number; right: number }> {
+  const guessed = guesses.filter((entry) => entry.message.emergency === null && entry.result.emergency === null && entry.result.intent !== "onbekend");
+  return edges.slice(0, -1).map((from, i) => {
+    const to = edges[i + 1] ?? 1;
+    const band = guessed.filter((entry) => entry.result.confidence.intent >= from && entry.result.confidence.intent < to);
+    return { from, to, total: band.length, right: band.filter((entry) => entry.result.intent === entry.message.intent).length };
+  });
+}
+
+/** The confidence bands as lines of text. */
+export function formatIntentConfidence(bands: ReturnType<typeof measureIntentConfidence>): string {
+  return [
+    "  intent confidence → right (calm messages, guessed intent):",
+    ...bands.map((band) => `    ${band.from.toFixed(2)}–${Math.min(1, band.to).toFixed(2)}: ${band.right}/${band.total} (${percent(band.right, band.total)})`),
+  ].join("\n");
+}

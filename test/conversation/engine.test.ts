@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { FlowSchema, GlobalsSchema, SettingsSchema, type Flow } from "../../src/conversation/flowSchema.ts";
-import { handleEvent, initialState, type EngineContext, type EngineEvent, type EngineResult, type FlowState } from "../../src/conversation/engine.ts";
+import { handleEvent, INTENT_CONFIDENCE, initialState, type EngineContext, type EngineEvent, type EngineResult, type FlowState } from "../../src/conversation/engine.ts";
 import type { FlowSet } from "../../src/conversation/loadFlows.ts";
 import type { Intent, Theme, TriageResult } from "../../src/conversation/triage.ts";
 
@@ -922,3 +922,29 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe("an intent the triage is unsure of", () => {
+  // The menu's own question stands in for globals `unclear` (flows/menu.yaml has a step of its own).
+  const withUnclear: FlowSet = { ...flows, globals: { ...flows.globals, unclear: "flow:menu#kies" } };
+  const guessing =
+    (confidence: number) =>
+    (input: string): TriageResult =>
+      input === "iets over de weg" ? { intent: "melding", theme: "overig", emergency: null, possibleEmergency: null, confidence: { intent: confidence, theme: 0.1 }, language: "nl" } : classify(input);
+  const say = (confidence: number) =>
+    handleEvent(
+      initialState(),
+      { type: "message", text: "iets over de weg" },
+      { flows: withUnclear, resident: { consent: true, wijk: "noord", wijkName: "Noord" }, classify: guessing(confidence), today: [2026, 11, 26] },
+    );
+
+  it(`asks what the resident means below INTENT_CONFIDENCE (${INTENT_CONFIDENCE}) instead of starting the flow`, () => {
+    const r = say(INTENT_CONFIDENCE - 0.05);
+    expect(texts(r)).toEqual(["Waarmee kan ik helpen?"]);
+    expect(r.state).toMatchObject({ flow: "menu", step: "kies", waiting: "ask" });
+  });
+
+  it("follows the intent at or above it", () => {
+    const r = say(INTENT_CONFIDENCE);
+    expect(r.state.flow).toBe("melden");
+  });
+});

@@ -112,6 +112,35 @@ describe("triageText", () => {
   });
 });
 
+describe("the safety layer's rules of 2026-12-06", () => {
+  it("holds back even a spoed cue of weight 5 far in the past or denied (past112), unless a now cue matched", () => {
+    expect(triageText("mijn opa had vorig jaar een hartaanval, kan er een AED in onze straat komen", lexicon, model).emergency).toBeNull();
+    expect(triageText("er is geen gaslucht hoor, maar de afvoer stinkt al dagen", lexicon, model).emergency).toBeNull();
+    expect(triageText("vorig jaar ook al, en op dit moment weer een hartaanval, hij reageert niet", lexicon, model).emergency).toBe("112");
+  });
+
+  it("asks about a short text the model is sure of, and not about short answers", () => {
+    const short = explainTriage("brandweer nummer?? snel", lexicon, model);
+    expect(short.safety["112"].score).toBeGreaterThanOrEqual(short.safety["112"].sure);
+    expect(short.result).toMatchObject({ emergency: null, possibleEmergency: "112" });
+    for (const answer of ["zelf", "nee wacht", "heb ik niet", "ja"]) expect(triageText(answer, lexicon, model), answer).toMatchObject({ emergency: null, possibleEmergency: null });
+  });
+
+  it("gives the menu's own asks their intent with a confidence the bot follows", () => {
+    const asks: Array<{ text: string; intent: string }> = [
+      { text: "ik wil iets melden over de weg", intent: "melding" },
+      { text: "ik wil een melding doen", intent: "melding" },
+      { text: "ik heb een idee", intent: "idee" },
+      { text: "Wat speelt er in mijn wijk?", intent: "wijknieuws" },
+    ];
+    for (const { text, intent } of asks) {
+      const result = triageText(text, lexicon, model);
+      expect(result.intent, text).toBe(intent);
+      expect(result.confidence.intent, text).toBeGreaterThanOrEqual(0.55);
+    }
+  });
+});
+
 describe("language detection", () => {
   it("detects English", () => {
     expect(triageText("The street light outside my house is broken", lexicon, model)).toMatchObject({

@@ -2,7 +2,7 @@
  * The held-out figures of the triage (README, "Triage"): a model trained on the train split only,
  * with the lexicon and the other languages' cues on top, scored on the test split it never saw.
  * Printed on every `npm test`. The target of issue 14 is no emergency missed and at most 2% false
- * alarms; the model of 2026-12-04 does not reach it yet (README, "Triage"). Until it does, these
+ * alarms; the model of 2026-12-06 does not reach it yet (README, "Triage"). Until it does, these
  * tests hold the figures of that day as floors, so that no change makes the safety net worse.
  */
 import { describe, expect, it } from "vitest";
@@ -33,24 +33,24 @@ describe("the triage on the held-out test split", () => {
     expect(test.length / corpus.messages.length).toBeLessThan(0.25);
   });
 
-  // Floors of 2026-12-04 (5,337 lines, batches 3 and 4 in the corpus): 26 of 260 emergencies missed,
-  // 20 false alarms of 752. Lower them as the model improves, never raise them.
-  const MISSED_AT_MOST = 26;
-  const FALSE_ALARMS_AT_MOST = 20 / 752;
+  // Floors of 2026-12-06 (5,416 lines, batches 3 and 4 in the corpus): 24 of 260 emergencies missed,
+  // 20 false alarms of 765. Lower them as the model improves, never raise them.
+  const MISSED_AT_MOST = 24;
+  const FALSE_ALARMS_AT_MOST = 20 / 765;
 
-  it("misses no more 112 and 113 of the test split than on 2026-12-04 (target: none)", () => {
+  it("misses no more 112 and 113 of the test split than on 2026-12-06 (target: none)", () => {
     expect(figures.missed.length, figures.missed.map(({ message }) => `${message.emergency} ${message.lang}: ${message.text}`).join("\n")).toBeLessThanOrEqual(MISSED_AT_MOST);
     expect(figures.recall["112"].total).toBeGreaterThan(140);
     expect(figures.recall["113"].total).toBeGreaterThan(95);
   });
 
-  it("raises no more false alarms (a number or the question) on calm messages than on 2026-12-04 (target: 2%)", () => {
+  it("raises no more false alarms (a number or the question) on calm messages than on 2026-12-06 (target: 2%)", () => {
     expect(figures.falseAlarms / figures.calm).toBeLessThanOrEqual(FALSE_ALARMS_AT_MOST);
   });
 
-  it("does not fall back on intent and theme (floors just below the figures of 2026-12-04: 86.2% and 80.3%)", () => {
-    expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.86);
-    expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.8);
+  it("does not fall back on intent and theme (floors just below the figures of 2026-12-06: 87.1% and 80.6%)", () => {
+    expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.87);
+    expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.805);
   });
 });
 
