@@ -16,6 +16,7 @@ import { isWithStaff, parseOtherLanguage } from "../domain/vocabulary.ts";
 import { summarise } from "./actions.ts";
 import { activityFromOutput, readActivity } from "./activity.ts";
 import { sendInOtherLanguage } from "./otherLanguages.ts";
+import { staffRepliedRecently } from "./staffHandling.ts";
 import type { Middleware, Turn } from "./turn.ts";
 
 /** A 112 or 113 signal. */
@@ -90,6 +91,11 @@ const NO = ["nee", "nee dank je", "nee hoor", "hoeft niet", "niet nodig", "lieve
 export const followUpSafety: Middleware = async (turn, next) => {
   const emergency = turn.state.safety;
   if (!emergency) return next();
+  // A person of the gemeente has replied since: the resident talks with them now, and the bot does not answer over them.
+  if (await staffRepliedRecently(turn)) {
+    endFollowUp(turn);
+    return next();
+  }
   const read = readActivity(turn.context.activity);
   const probe = handleEvent(turn.state, { type: "message", ...read }, probeContext(turn));
   const asked = turn.state.vars.safetyAsked === true;
