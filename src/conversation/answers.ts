@@ -284,6 +284,9 @@ export function matchLeadingChoice(text: string, choices: Choice[]): Choice | nu
     const found = choices.filter((c) => c.labels.some((label) => normalise(label) === lead));
     if (found.length !== 1) continue;
     const [choice] = found;
+    // "nee, ik ga toch niet zelf tegels leggen": what follows a no says why, it picks no other option.
+    // ("nee ja doe maar" turns round at once: that counts for neither.)
+    if (/^(nee|neen|no|nope|nah)$/.test(lead)) return /^(ja|jawel|yes|doe maar|toch wel)\b/.test(words.slice(length).join(" ")) ? null : (choice ?? null);
     const rest = ` ${words.slice(length).join(" ")} `;
     const other = choices.some((c) => c !== choice && c.labels.some((label) => normalise(label).length >= 2 && rest.includes(` ${normalise(label)} `)));
     return other ? null : (choice ?? null);
