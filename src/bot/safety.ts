@@ -11,6 +11,7 @@ import { matchChoice, type Choice } from "../conversation/answers.ts";
 import { handleEvent, stopForSafety } from "../conversation/engine.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { addNote, changeStatus } from "../db/conversation.repo.ts";
+import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
 import { localDate } from "../domain/time.ts";
 import { isWithStaff, parseOtherLanguage } from "../domain/vocabulary.ts";
 import { summarise } from "./actions.ts";
@@ -39,6 +40,17 @@ export async function stopFormForSafety(turn: Turn, emergency: Emergency): Promi
     }
   }
   turn.state = stopForSafety(turn.state, emergency);
+  turn.state.vars[SAFETY_SINCE_VAR] = turn.now.toISOString();
+}
+
+/** When the safety follow-up began: a staff reply after it means the resident talks with a person (followUpSafety). */
+const SAFETY_SINCE_VAR = "safetySince";
+
+/** True when a staff member replied in this conversation after the 112/113 message, within the quiet period. */
+async function staffRepliedSinceEmergency(turn: Turn): Promise<boolean> {
+  const since = turn.state.vars[SAFETY_SINCE_VAR];
+  const at = await findLastStaffReplyAt(turn.tx, turn.conversationId);
+  return typeof since === "string" && at !== null && at.getTime() >= new Date(since).getTime() && (await staffRepliedRecently(turn));
 }
 
 /** The question asked when 112 or 113 is possible but not sure, kept in the flow state until answered. */
@@ -92,7 +104,7 @@ export const followUpSafety: Middleware = async (turn, next) => {
   const emergency = turn.state.safety;
   if (!emergency) return next();
   // A person of the gemeente has replied since: the resident talks with them now, and the bot does not answer over them.
-  if (await staffRepliedRecently(turn)) {
+  if (await staffRepliedSinceEmergency(turn)) {
     endFollowUp(turn);
     return next();
   }
@@ -170,6 +182,7 @@ function yesOrNo(turn: Turn, text: string, check?: Emergency): "yes" | "no" | nu
 function endFollowUp(turn: Turn): void {
   turn.state.safety = null;
   delete turn.state.vars.safetyAsked;
+  delete turn.state.vars[SAFETY_SINCE_VAR];
 }
 
 /** The conversation stays (or is again) with staff, and staff hear about the message. */

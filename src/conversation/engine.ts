@@ -638,7 +638,9 @@ class Run {
     if (text && step.input !== "text" && !addressAtConsent && this.followIntent(text)) return;
     // An answer of another kind that the step can use (flows/wijk.yaml confirm: a typed wijk name corrects the wijk).
     const words = event.text?.trim().split(/\s+/).filter(Boolean).length ?? 0;
-    if (step.otherwise && parsed.reason !== "media" && !event.value && words >= (step.otherwise.minWords ?? 0)) {
+    // A question ("een foto?? van wat dan") is no more of the story: the step's own retry explains instead.
+    const asksBack = step.otherwise?.input === "text" && (event.text ?? "").includes("?");
+    if (step.otherwise && !asksBack && parsed.reason !== "media" && !event.value && words >= (step.otherwise.minWords ?? 0)) {
       const other = this.parseInput({ ...step, input: step.otherwise.input, options: [], optional: false }, event, event.value ?? event.text ?? "", []);
       if (other.ok) {
         this.state.vars[step.otherwise.save] = other.value;
