@@ -224,7 +224,10 @@ class Run {
   private startFlow(flowId: string, stepId?: string, carry: Record<string, unknown> = {}): void {
     const flow = this.ctx.flows.flows.get(flowId);
     if (!flow) throw new Error(`there is no flow ${flowId}`);
-    if (flow.requiresConsent && this.resident.consent !== true) {
+    // Asked for at the consent question itself ("dialoogtafel" instead of yes or no): the question first, what was asked for kept.
+    const atConsentQuestion =
+      flowId !== this.ctx.flows.globals.firstContact && this.state.flow === this.ctx.flows.globals.firstContact && this.state.waiting === "ask" && this.resident.consent !== true;
+    if ((flow.requiresConsent && this.resident.consent !== true) || atConsentQuestion) {
       // Straight to the consent question (yes or no, typed or tapped), with what the resident wants kept
       // as the first message's is (flows/welkom.yaml): after a yes the melding goes on where it was.
       this.say(this.t(this.messages.needsConsent));
@@ -469,6 +472,14 @@ class Run {
     }
     if (text) {
       const triage = this.ctx.classify(text);
+      // Right after a wijkbericht ("Reageren kan hier"), free text is a reply to it: to the tandem, unless it clearly asks for a flow.
+      if (this.resident.lastWasWijkbericht === true && !this.asksClearlyForFlow(triage)) {
+        const contact = this.contactFlow();
+        if (contact) {
+          this.startFlow(contact, undefined, { carriedQuestion: text });
+          return;
+        }
+      }
       if (this.followEntry(text, triage)) return;
       if (this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
@@ -684,6 +695,11 @@ class Run {
     const person = own ? buttons.find((b) => b.value === own.value) : undefined;
     if (person) return [person, ...buttons.filter((b) => b !== person)];
     return [...this.humanButton(), ...buttons];
+  }
+
+  /** A message that plainly asks for one of the bot's own journeys (a melding, an idee, a dialoogtafel…), not a reply to what the bot sent. */
+  private asksClearlyForFlow(triage: TriageResult): boolean {
+    return triage.confidence.intent >= 0.9 && ["melding", "idee", "dialoogtafel", "abonneren", "privacy"].includes(triage.intent);
   }
 
   /** The flow the 'mens' command starts (flows/globals.yaml). */

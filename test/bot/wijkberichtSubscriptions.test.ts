@@ -61,6 +61,25 @@ describeEachDatabase("wijkbericht subscriptions in the chat", (provider) => {
     expect(await activeSubscriptions(resident)).toBe(0);
   });
 
+  it("files a reply to a wijkbericht ('Reageren kan hier') with the tandem as a conversation of its own, and a clear ask still goes to its flow", async () => {
+    const resident = await subscribed("each");
+    await sendBericht("Vanaf maandag wordt de Heuvel opnieuw bestraat.");
+    await h.bot.processor.idle();
+    const reply = joined(await resident.say("Welke dag wordt het dan precies?"));
+    expect(reply).toContain("doorgezet");
+    expect(reply).not.toContain("Wat bedoel je?");
+    const [latest] = await resident.conversations();
+    expect(latest).toMatchObject({ status: "open", intent: "contact" });
+    const handedOver = await h.t.db.message.findFirst({ where: { conversationId: latest?.id ?? "", direction: "in" }, orderBy: { createdAt: "desc" } });
+    expect(handedOver?.text).toBe("Welke dag wordt het dan precies?");
+
+    // Another subscriber: a plain melding right after a bericht is a melding.
+    const other = await subscribed("each");
+    await sendBericht("Zaterdag is de buurtschoonmaak.");
+    await h.bot.processor.idle();
+    expect(joined(await other.say("ik wil iets melden: de lantaarnpaal bij de kerk is kapot"))).toContain("foto");
+  });
+
   it("reads 'stop' in the middle of something else as stopping that, and keeps the wijkberichten; one more 'stop' ends them", async () => {
     const resident = await subscribed("each");
     await resident.say("ik wil iets melden");

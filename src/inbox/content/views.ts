@@ -57,9 +57,11 @@ function inputField(options: FieldOptions & { type?: string; maxlength?: number;
 /** A textarea with its label, hint and error (shared with the dialoogtafel summary form). */
 export function textareaField(options: FieldOptions & { maxlength: number; rows?: number }): SafeHtml {
   const error = options.errors[options.name];
+  // The limit is told, not enforced by the browser: a maxlength cuts a pasted text off without a word; the server says what is too long and keeps the text.
+  const hint = [options.hint, `Hoogstens ${options.maxlength.toLocaleString("nl-NL")} tekens.`].filter(Boolean).join(" ");
   return html`<div class="field${error ? " field-error" : ""}">
-    ${fieldParts(options.name, options.label, options.hint, error, options.optional ?? false)}
-    <textarea id="${fieldId(options.name)}" name="${options.name}" rows="${options.rows ?? 5}" maxlength="${options.maxlength}"${options.optional ? "" : html` required`}${error ? html` aria-invalid="true"` : ""}${describedBy(options.name, options.hint, error)}>${options.values[options.name] ?? ""}</textarea>
+    ${fieldParts(options.name, options.label, hint, error, options.optional ?? false)}
+    <textarea id="${fieldId(options.name)}" name="${options.name}" rows="${options.rows ?? 5}"${options.optional ? "" : html` required`}${error ? html` aria-invalid="true"` : ""}${describedBy(options.name, hint, error)}>${options.values[options.name] ?? ""}</textarea>
   </div>`;
 }
 
