@@ -184,7 +184,7 @@ export async function markInboundHandled(tx: Tx, messageId: string, now: Date): 
  * handled, without consent. Returns the media references it forgot, so their files can go too.
  */
 export async function forgetInboundContent(tx: Tx, residentId: string): Promise<string[]> {
-  // A 112 or 113 conversation keeps what the resident wrote, for staff to help (vital interests, AVG art. 6(1)(d); src/privacy/privacyStatement.ts "safety").
+  // A 112 or 113 conversation keeps what the resident wrote, for staff to help (vital interests, AVG art. 6(1)(d); src/privacy/privacyStatement.ts "emergency").
   const conversation = { residentId, emergency: null };
   const media = await tx.message.findMany({ where: { conversation, direction: "in", mediaRef: { not: null } }, select: { mediaRef: true } });
   await tx.message.updateMany({ where: { conversation, direction: "in" }, data: { text: null, mediaRef: null, latitude: null, longitude: null } });

@@ -140,16 +140,6 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
       recipients: nl ? "Beheerders en de tandem zien hoeveel mensen meedoen, niet wie." : "Administrators and the team see how many take part, not who.",
     },
     {
-      id: "safety",
-      data: nl
-        ? "Bij gevaar of een crisis (112 of 113): wat je in dat gesprek schrijft, ook als je nee zei tegen het bewaren."
-        : "In danger or a crisis (112 or 113): what you write in that conversation, also if you said no to keeping your messages.",
-      purpose: nl ? "Zodat een medewerker van de gemeente kan lezen wat er is en je kan helpen." : "So that a member of staff of the municipality can read what is going on and help you.",
-      legalBasis: nl ? "Vitaal belang (AVG art. 6 lid 1d)." : "Vital interests (GDPR art. 6(1)(d)).",
-      retention: nl ? "Zoals je andere berichten; wissen kan altijd: typ 'wissen'." : "As your other messages; you can erase it at any time: type 'wissen'.",
-      recipients: nl ? "De medewerkers van de gemeente die het gesprek behandelen." : "The municipal staff who handle the conversation.",
-    },
-    {
       id: "consent",
       data: nl ? "Of je ja of nee zei tegen het bewaren, bij welke tekst, en wanneer." : "Whether you said yes or no to keeping your messages, to which text, and when.",
       purpose: nl ? "Kunnen laten zien wat je koos." : "To be able to show what you chose.",
@@ -187,8 +177,12 @@ export function buildProcessingRegister(facts: PrivacyFacts, language: PrivacyLa
     },
     {
       id: "emergency",
-      data: nl ? "Een teken van nood in je bericht (112 of 113)." : "A sign of an emergency in your message (112 or 113).",
-      purpose: nl ? "Je meteen het juiste nummer geven, en een medewerker laten kijken." : "To give you the right number at once, and have a member of staff look.",
+      data: nl
+        ? "Een teken van nood in je bericht (112 of 113), en wat je in dat gesprek schrijft, ook als je nee zei tegen het bewaren."
+        : "A sign of an emergency in your message (112 or 113), and what you write in that conversation, also if you said no to keeping your messages.",
+      purpose: nl
+        ? "Je meteen het juiste nummer geven, en een medewerker laten lezen wat er is zodat die je kan helpen."
+        : "To give you the right number at once, and let a member of staff read what is going on so they can help you.",
       legalBasis: nl ? "Vitaal belang (AVG art. 6 lid 1d)." : "Vital interests (GDPR art. 6(1)(d)).",
       retention: nl ? "Zoals je berichten." : "As your messages.",
       recipients: nl ? "Gebiedsregisseurs (als je wijk niet bekend is: allemaal) en beheerders." : "Area managers (all of them when your neighbourhood is not known) and administrators.",

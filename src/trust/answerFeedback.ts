@@ -11,6 +11,7 @@ import { findFeedbackOfConversation, markFeedbackReopened } from "../db/feedback
 import { activityFromOutput, readActivity } from "../bot/activity.ts";
 import type { Middleware, Turn } from "../bot/turn.ts";
 import { offerTrustPulse } from "./answerTrustPulse.ts";
+import { ACKNOWLEDGED_AT_VAR } from "../bot/staffHandling.ts";
 import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer } from "./feedback.ts";
 
 /** The middleware (after the emergency check: a 112 message is never taken for an answer). */
@@ -45,6 +46,8 @@ async function say(turn: Turn, key: "feedbackThanks" | "feedbackThanksLow" | "fe
 async function reopenForTandem(turn: Turn, feedbackId: string, answer: FeedbackAnswer, score: number | null): Promise<void> {
   if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
   turn.conversation = { ...turn.conversation, status: "open" };
+  // A new round with the tandem: the resident's next message hears again who reads it (src/bot/staffHandling.ts).
+  delete turn.state.vars[ACKNOWLEDGED_AT_VAR];
   await addNote(turn.tx, { conversationId: turn.conversationId, channel: turn.conversation.channel, text: reopenNote(answer, score), authorKind: "bot", now: turn.now });
   await markFeedbackReopened(turn.tx, feedbackId);
   turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "handover" });

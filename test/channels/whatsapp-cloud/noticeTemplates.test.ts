@@ -39,7 +39,17 @@ describeEachDatabase("the weekly bundle and dialoogtafel notices on WhatsApp Clo
       const conversation = await db.conversation.create({
         data: { reference: `WL-2026-0${externalId.slice(-4)}`, gemeenteId: gemeente.id, residentId: resident.id, channelIdentityId: identity.id, channel: "whatsapp", wijkId: luchen.id },
       });
-      await db.message.create({ data: { conversationId: conversation.id, direction: "in", authorKind: "resident", text: "hallo", channel: "whatsapp", createdAt: new Date(Date.now() - agoMs) } });
+      await db.message.create({
+        data: {
+          conversationId: conversation.id,
+          direction: "in",
+          authorKind: "resident",
+          text: "hallo",
+          channel: "whatsapp",
+          createdAt: new Date(Date.now() - agoMs),
+          processedAt: new Date(Date.now() - agoMs),
+        },
+      });
       identities[externalId] = { residentId: resident.id, identityId: identity.id };
     }
   });
@@ -54,9 +64,14 @@ describeEachDatabase("the weekly bundle and dialoogtafel notices on WhatsApp Clo
     for (const { residentId, identityId } of Object.values(identities)) {
       await db.subscription.create({ data: { residentId, wijkId: luchen.id, channelIdentityId: identityId, frequency: "weekly" } });
     }
-    // A bericht of last week; the bundle job runs now (from this week's Monday 09:00 on: a Monday before 09:00 takes the week before that).
-    const now = new Date();
-    const lastWeek = addIsoWeeks(isoWeekOf(now, gemeente.timeZone), now.getUTCDay() === 1 && now.getUTCHours() < 9 ? -2 : -1);
+    // A bericht of last week; the bundle job runs now. On a Monday before 09:00 in the gemeente the job waits for 09:00,
+    // so then it runs as on the Sunday evening before (and the bundle is that of the week before last).
+    const real = new Date();
+    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: gemeente.timeZone, weekday: "short", hour: "2-digit", hourCycle: "h23" }).formatToParts(real);
+    const weekday = parts.find((part) => part.type === "weekday")?.value;
+    const hour = Number(parts.find((part) => part.type === "hour")?.value ?? "12");
+    const now = weekday === "Mon" && hour < 9 ? new Date(real.getTime() - (hour + 1) * HOUR) : real;
+    const lastWeek = addIsoWeeks(isoWeekOf(now, gemeente.timeZone), -1);
     const startedAt = new Date(isoWeekBounds(lastWeek, gemeente.timeZone).start.getTime() + 10 * HOUR);
     await db.wijkbericht.create({
       data: {
