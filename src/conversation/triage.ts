@@ -113,8 +113,13 @@ export const TriageLexiconSchema = z.strictObject({
       now112: z.array(CueSchema).default([]),
       /** Figures of speech that are no 113 ("ik ga dood van het lawaai"). */
       calm113: z.array(CueSchema).default([]),
+      /**
+       * Worries about someone's welfare that may be a 112 without saying so ("buurvrouw doet al
+       * dagen niet open", "de post stapelt op"): the bot asks "Is er nu gevaar?", never decides 112.
+       */
+      possible112: z.array(CueSchema).default([]),
     })
-    .default({ damping: 1, calm112: [], past112: [], now112: [], calm113: [] }),
+    .default({ damping: 1, calm112: [], past112: [], now112: [], calm113: [], possible112: [] }),
   /** Correctly spelled words that never count as a typo of a cue ("nieuwe" is not "nieuws"). */
   knownWords: z.array(z.string().min(1)).default([]),
 });
@@ -155,6 +160,8 @@ export type TriageExplanation = {
   safety: {
     calmCues: string[];
     nowCues: string[];
+    /** Welfare worries that make the bot ask about 112 (lexicon `safety.possible112`). */
+    worryCues: string[];
     "112": { score: number } & SafetyThresholds;
     "113": { score: number } & SafetyThresholds;
   };
@@ -239,7 +246,7 @@ type CompiledLexicon = {
   en: Set<string>;
   nl: Set<string>;
   knownWords: Set<string>;
-  safety: { damping: number; calm112: CompiledCue[]; past112: CompiledCue[]; now112: CompiledCue[]; calm113: CompiledCue[] };
+  safety: { damping: number; calm112: CompiledCue[]; past112: CompiledCue[]; now112: CompiledCue[]; calm113: CompiledCue[]; possible112: CompiledCue[] };
   /** Every cue word of every cue, for the word cache. */
   allParts: CuePart[];
   wordParts: Map<string, ReadonlySet<CuePart>>;
@@ -299,12 +306,13 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
       past112: compileCues(Object.fromEntries(lexicon.safety.past112.map((cue) => [cue, 1]))),
       now112: compileCues(Object.fromEntries(lexicon.safety.now112.map((cue) => [cue, 1]))),
       calm113: compileCues(Object.fromEntries(lexicon.safety.calm113.map((cue) => [cue, 1]))),
+      possible112: compileCues(Object.fromEntries(lexicon.safety.possible112.map((cue) => [cue, 1]))),
     },
     allParts: [],
     wordParts: new Map(),
     joinedParts: new Map(),
   };
-  compiled.allParts = [...compiled.intents.values(), ...compiled.themes.values(), compiled.safety.calm112, compiled.safety.past112, compiled.safety.now112, compiled.safety.calm113].flatMap((cues) =>
+  compiled.allParts = [...compiled.intents.values(), ...compiled.themes.values(), compiled.safety.calm112, compiled.safety.past112, compiled.safety.now112, compiled.safety.calm113, compiled.safety.possible112].flatMap((cues) =>
     cues.flatMap((cue) => cue.parts),
   );
   compiledLexicons.set(lexicon, compiled);
@@ -621,7 +629,9 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   // Shorter than that, the model asks only when it is sure ("iemand met mes!!", "ambulans nodig"): a
   // question costs little, and short answers to the bot's questions stay well below `sure`.
   const asksFrom = (kind: "112" | "113") => (question ? thresholds[kind].possible : thresholds[kind].sure);
-  const possibleEmergency: Emergency = emergency || tokens.length === 0 ? null : p113 >= asksFrom("113") ? "113" : p112 >= asksFrom("112") ? "112" : null;
+  // A worry about someone's welfare ("doet al dagen niet open") asks about 112 unless a calm cue puts it in the past.
+  const worry112 = rules.possible112.length > 0 && rules.damping["112"] === 1;
+  const possibleEmergency: Emergency = emergency || tokens.length === 0 ? null : p113 >= asksFrom("113") ? "113" : p112 >= asksFrom("112") || worry112 ? "112" : null;
 
   const explain = (result: TriageResult): TriageExplanation => ({
     result,
@@ -633,6 +643,7 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
     safety: {
       calmCues: [...rules.calm112, ...rules.calm113],
       nowCues: rules.now112,
+      worryCues: rules.possible112,
       "112": { score: roundScore(p112), ...thresholds["112"] },
       "113": { score: roundScore(p113), ...thresholds["113"] },
     },
@@ -676,14 +687,15 @@ function roundScore(value: number): number {
 function checkSafetyRules(
   prepared: PreparedText,
   compiled: CompiledLexicon,
-): { calm112: string[]; now112: string[]; calm113: string[]; damping: { "112": number; "113": number }; holdsBackAlways: boolean } {
+): { calm112: string[]; now112: string[]; calm113: string[]; possible112: string[]; damping: { "112": number; "113": number }; holdsBackAlways: boolean } {
   const matching = (cues: readonly CompiledCue[]) => cues.filter((cue) => matchesCue(cue, prepared)).map((cue) => cue.cue);
   const calm112 = matching(compiled.safety.calm112);
   const now112 = matching(compiled.safety.now112);
   const calm113 = matching(compiled.safety.calm113);
+  const possible112 = matching(compiled.safety.possible112);
   const { damping } = compiled.safety;
   const past = now112.length === 0 && compiled.safety.past112.some((cue) => matchesCue(cue, prepared));
-  return { calm112, now112, calm113, damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 ? damping : 1 }, holdsBackAlways: past };
+  return { calm112, now112, calm113, possible112, damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 ? damping : 1 }, holdsBackAlways: past };
 }
 
 /** What the rule layer alone says about a text (for the trainer's thresholds): the lexicon's own emergency, and the damping of the model's 112 and 113. */

@@ -126,6 +126,17 @@ describe("the safety layer's rules of 2026-12-06", () => {
     for (const answer of ["zelf", "nee wacht", "heb ik niet", "ja"]) expect(triageText(answer, lexicon, model), answer).toMatchObject({ emergency: null, possibleEmergency: null });
   });
 
+  it("asks about 112 for a worry about someone's welfare (possible112), unless it is in the past", () => {
+    const worries = ["buurvrouw van 85 doet al 3 dagen niet open, post stapelt op", "er loopt een oude man verward over straat in zijn pyjama"];
+    for (const text of worries) {
+      const explanation = explainTriage(text, lexicon, model);
+      expect(explanation.result, text).toMatchObject({ emergency: null, possibleEmergency: "112" });
+      expect(explanation.safety.worryCues.length, text).toBeGreaterThan(0);
+    }
+    expect(triageText("vorige week deed de buurvrouw 3 dagen niet open, nu is ze gelukkig weer thuis", lexicon, model).possibleEmergency).toBeNull();
+    expect(triageText("de winkel doet op maandag de deur niet vroeg open", lexicon, model).possibleEmergency).toBeNull();
+  });
+
   it("gives the menu's own asks their intent with a confidence the bot follows", () => {
     const asks: Array<{ text: string; intent: string }> = [
       { text: "ik wil iets melden over de weg", intent: "melding" },
