@@ -312,9 +312,15 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
     wordParts: new Map(),
     joinedParts: new Map(),
   };
-  compiled.allParts = [...compiled.intents.values(), ...compiled.themes.values(), compiled.safety.calm112, compiled.safety.past112, compiled.safety.now112, compiled.safety.calm113, compiled.safety.possible112].flatMap((cues) =>
-    cues.flatMap((cue) => cue.parts),
-  );
+  compiled.allParts = [
+    ...compiled.intents.values(),
+    ...compiled.themes.values(),
+    compiled.safety.calm112,
+    compiled.safety.past112,
+    compiled.safety.now112,
+    compiled.safety.calm113,
+    compiled.safety.possible112,
+  ].flatMap((cues) => cues.flatMap((cue) => cue.parts));
   compiledLexicons.set(lexicon, compiled);
   return compiled;
 }

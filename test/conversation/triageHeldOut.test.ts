@@ -2,7 +2,7 @@
  * The held-out figures of the triage (README, "Triage"): a model trained on the train split only,
  * with the lexicon and the other languages' cues on top, scored on the test split it never saw.
  * Printed on every `npm test`. The target of issue 14 is no emergency missed and at most 2% false
- * alarms; the model of 2026-12-06 does not reach it yet (README, "Triage"). Until it does, these
+ * alarms; the model of 2026-12-07 does not reach it yet (README, "Triage"). Until it does, these
  * tests hold the figures of that day as floors, so that no change makes the safety net worse.
  */
 import { describe, expect, it } from "vitest";
@@ -33,25 +33,27 @@ describe("the triage on the held-out test split", () => {
     expect(test.length / corpus.messages.length).toBeLessThan(0.25);
   });
 
-  // Floors of 2026-12-06 (5,830 lines, blind batch 5 in the corpus): 22 of 281 emergencies missed,
-  // 26 false alarms of 834. Lower them as the model improves, never raise them. (Batch 5 made the test
-  // split harder; a few lines more or less move these by ±3 misses and ±7 false alarms, README "Triage".)
-  const MISSED_AT_MOST = 22;
-  const FALSE_ALARMS_AT_MOST = 26 / 834;
+  // Floors of 2026-12-07 (6,253 lines, blind batch 6 in the corpus): 23 of 305 emergencies missed
+  // (7.5%; 2026-12-06: 22 of 281, 7.8%), 19 false alarms of 888 (2.1%; 2026-12-06: 26 of 834). A share,
+  // not a count, as each new batch makes the test split bigger. Lower them as the model improves, never
+  // raise them. (A few lines more or less move these by ±3 misses and ±7 false alarms, README "Triage".)
+  const MISSED_AT_MOST = 23 / 305;
+  const FALSE_ALARMS_AT_MOST = 19 / 888;
 
-  it("misses no more 112 and 113 of the test split than on 2026-12-06 (target: none)", () => {
-    expect(figures.missed.length, figures.missed.map(({ message }) => `${message.emergency} ${message.lang}: ${message.text}`).join("\n")).toBeLessThanOrEqual(MISSED_AT_MOST);
-    expect(figures.recall["112"].total).toBeGreaterThan(140);
-    expect(figures.recall["113"].total).toBeGreaterThan(95);
+  it("misses no larger share of the 112 and 113 of the test split than on 2026-12-07 (target: none)", () => {
+    const emergencies = figures.recall["112"].total + figures.recall["113"].total;
+    expect(figures.missed.length / emergencies, figures.missed.map(({ message }) => `${message.emergency} ${message.lang}: ${message.text}`).join("\n")).toBeLessThanOrEqual(MISSED_AT_MOST);
+    expect(figures.recall["112"].total).toBeGreaterThan(170);
+    expect(figures.recall["113"].total).toBeGreaterThan(115);
   });
 
-  it("raises no more false alarms (a number or the question) on calm messages than on 2026-12-06 (target: 2%)", () => {
+  it("raises no more false alarms (a number or the question) on calm messages than on 2026-12-07 (target: 2%)", () => {
     expect(figures.falseAlarms / figures.calm).toBeLessThanOrEqual(FALSE_ALARMS_AT_MOST);
   });
 
-  it("does not fall back on intent and theme (floors just below the figures of 2026-12-06 with batch 5: 86.1% and 80.3%)", () => {
-    expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.86);
-    expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.8);
+  it("does not fall back on intent and theme (floors just below the figures of 2026-12-07 with batch 6: 86.7% and 81.1%)", () => {
+    expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.865);
+    expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.81);
   });
 });
 
