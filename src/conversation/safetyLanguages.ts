@@ -8,10 +8,9 @@
  * Every language's cues are checked on every text, whatever language it seems to be in: a short
  * message is easily misread, and a missed emergency costs more than a question.
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { LineCounter, isNode, parseDocument } from "yaml";
 import { z } from "zod";
+import { readYamlFile } from "./readYamlFile.ts";
 import { DetectedLanguageSchema } from "../domain/vocabulary.ts";
 
 /** The languages with cue lists (Dutch has the lexicon, flows/triage/lexicon.yaml). */
@@ -99,35 +98,9 @@ export class SafetyLanguagesError extends Error {
 
 /** Reads and validates the cue lists; by default flows/triage/safety-languages.yaml. */
 export function loadSafetyLanguages(path: string = DEFAULT_PATH): SafetyLanguages {
-  let source: string;
-  try {
-    source = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new SafetyLanguagesError(path, [`cannot be read: ${error instanceof Error ? error.message : String(error)}`]);
-  }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new SafetyLanguagesError(
-      path,
-      document.errors.map((error) => `${error.linePos?.[0] ? `line ${error.linePos[0].line}: ` : ""}${error.message.split(" at line ")[0] ?? error.message}`),
-    );
-  }
-  const parsed = SafetyLanguagesSchema.safeParse(document.toJS());
-  if (!parsed.success) {
-    throw new SafetyLanguagesError(
-      path,
-      parsed.error.issues.map((issue) => {
-        let line: number | undefined;
-        for (let length = issue.path.length; length >= 0 && line === undefined; length--) {
-          const node: unknown = length === 0 ? document.contents : document.getIn(issue.path.slice(0, length), true);
-          if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
-        }
-        return `${line ? `line ${line}, ` : ""}${issue.path.map(String).join(".") || "(top level)"}: ${issue.message}`;
-      }),
-    );
-  }
-  return parsed.data;
+  const read = readYamlFile(path, SafetyLanguagesSchema);
+  if (!read.ok) throw new SafetyLanguagesError(path, read.problems);
+  return read.data;
 }
 
 // ── folding and matching ────────────────────────────────────────────────────

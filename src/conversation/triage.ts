@@ -7,10 +7,9 @@
  * lexicon always give the same result, and `explainTriage` shows the model's scores and the cues
  * that matched. Emergencies (crisis → 113, spoed → 112) are checked before anything else.
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { LineCounter, isNode, parseDocument } from "yaml";
 import { z } from "zod";
+import { readYamlFile } from "./readYamlFile.ts";
 import { foldText } from "./foldText.ts";
 import { predictWithModel, type RankedClasses, type SafetyThresholds, scoreOf, type TriageModel } from "./triageModel.ts";
 import { IntentSchema, ThemeSchema, type Emergency, type Intent, type Language, type Theme } from "../domain/vocabulary.ts";
@@ -185,49 +184,9 @@ export class TriageLexiconError extends Error {
 
 /** Reads and validates the triage lexicon; by default flows/triage/lexicon.yaml of this project. */
 export function loadTriageLexicon(path: string = DEFAULT_LEXICON_PATH): TriageLexicon {
-  let source: string;
-  try {
-    source = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new TriageLexiconError(path, [`cannot be read: ${error instanceof Error ? error.message : String(error)}`]);
-  }
-
-  const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new TriageLexiconError(
-      path,
-      document.errors.map((error) => {
-        const at = error.linePos?.[0];
-        const what = error.message.split(" at line ")[0] ?? error.message;
-        return `${at ? `line ${at.line}: ` : ""}${what}`;
-      }),
-    );
-  }
-
-  const parsed = TriageLexiconSchema.safeParse(document.toJS());
-  if (!parsed.success) {
-    throw new TriageLexiconError(
-      path,
-      parsed.error.issues.map((issue) => {
-        const where = issue.path.map(String).join(".") || "(top level)";
-        const line = findLineOfPath(document, lineCounter, issue.path);
-        // A bad cue is reported by zod as "Invalid key in record"; say what is wrong with it.
-        const message = issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
-        return `${line ? `line ${line}, ` : ""}${where}: ${message}`;
-      }),
-    );
-  }
-  return parsed.data;
-}
-
-/** The line of the deepest existing YAML node along a zod issue path. */
-function findLineOfPath(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  for (let length = path.length; length >= 0; length--) {
-    const node: unknown = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-  }
-  return undefined;
+  const read = readYamlFile(path, TriageLexiconSchema);
+  if (!read.ok) throw new TriageLexiconError(path, read.problems);
+  return read.data;
 }
 
 // ── text folding and cue matching ──────────────────────────────────────────
