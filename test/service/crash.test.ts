@@ -1,41 +1,18 @@
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { freePort } from "../helpers/http.ts";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { createEmptyDatabaseUrl, describeEachDatabase } from "../helpers/db.ts";
-import { exitOf, isRunning, spawnService } from "../helpers/service.ts";
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { exitOf, isRunning, serviceProcesses, waitUntil } from "../helpers/service.ts";
 
 describeEachDatabase("a crash mid-burst", (provider) => {
-  const dir = mkdtempSync(join(tmpdir(), "wijklijn-crash-"));
-  const children: ChildProcess[] = [];
-  afterAll(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await Promise.all(children.map(exitOf));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const processes = serviceProcesses("crash");
 
   it("loses nothing: every acknowledged message is answered exactly once after a restart", async () => {
     const { url, drop } = await createEmptyDatabaseUrl(provider);
     const port = await freePort();
-    const start = () => {
-      const child = spawnService({ PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dir, DATABASE_URL: url, LOG_LEVEL: "warn", NODE_ENV: "test" });
-      children.push(child);
-      return child;
-    };
+    const service = processes.on(port, url);
     try {
-      const first = start();
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+      const first = await service.start();
       // Twenty residents each send two messages as fast as they can.
       const cookies = Array.from({ length: 20 }, (_, i) => `wl_chat=crash-visitor-${String(i).padStart(4, "0")}-abcdefgh`);
       const acknowledged: string[] = [];
@@ -62,11 +39,10 @@ describeEachDatabase("a crash mid-burst", (provider) => {
       // The kill came mid-burst: some messages never got their acknowledgement.
       expect(acknowledged.length).toBeLessThan(cookies.length * 2);
 
-      start();
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000);
+      await service.start();
       const db = createDb(url);
       try {
-        await waitUntil(async () => (await db.message.count({ where: { direction: "in", processedAt: null } })) === 0, 60_000);
+        await waitUntil(async () => (await db.message.count({ where: { direction: "in", processedAt: null } })) === 0, 60_000, "every message to be handled");
         // The messages that came in over Telegram (the demo's invented activity has no platform ids).
         const stored = await db.message.findMany({ where: { direction: "in", channelMessageId: { not: null } }, select: { channelMessageId: true, conversationId: true } });
         // Every acknowledged message was stored exactly once (none lost, none twice).
@@ -81,8 +57,7 @@ describeEachDatabase("a crash mid-burst", (provider) => {
         await db.$disconnect();
       }
     } finally {
-      for (const child of children) child.kill("SIGKILL");
-      await Promise.all(children.map(exitOf));
+      await service.killAll();
       await drop();
     }
   }, 180_000); // two service start-ups and a burst: minutes on a loaded CI machine, not the default 30 s

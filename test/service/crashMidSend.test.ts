@@ -4,55 +4,23 @@
  * instance takes the dead one's claim over within seconds (not after a fixed minute), does not
  * send the reply in doubt again, and the resident's conversation carries on.
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { startFakeTelegramBotApi } from "../fakes/telegramBotApi.ts";
 import { textUpdate } from "../channels/telegram/telegramTestKit.ts";
 import { createEmptyDatabaseUrl, describeEachDatabase } from "../helpers/db.ts";
 import { freePort } from "../helpers/http.ts";
-import { exitOf, spawnService } from "../helpers/service.ts";
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { exitOf, serviceProcesses, waitUntil } from "../helpers/service.ts";
 
 describeEachDatabase("a crash in the middle of a send", (provider) => {
-  const dir = mkdtempSync(join(tmpdir(), "wijklijn-midsend-"));
-  const children: ChildProcess[] = [];
-  afterAll(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await Promise.all(children.map(exitOf));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const processes = serviceProcesses("midsend");
 
   it("sends no resident anything twice, and the stalled chat carries on within seconds", async () => {
     const telegram = await startFakeTelegramBotApi();
     const { url, drop } = await createEmptyDatabaseUrl(provider);
     const port = await freePort();
-    const start = async () => {
-      const child = spawnService({
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dir,
-        DATABASE_URL: url,
-        LOG_LEVEL: "warn",
-        NODE_ENV: "test",
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_MODE: "polling",
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-      });
-      children.push(child);
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, "the service to start");
-      return child;
-    };
+    const service = processes.on(port, url);
+    const start = () => service.start({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_MODE: "polling", TELEGRAM_API_ROOT: telegram.apiRoot });
     const stalled = 5_550_001;
     const bystander = 5_550_002;
     const db = createDb(url);
@@ -94,8 +62,7 @@ describeEachDatabase("a crash in the middle of a send", (provider) => {
       }
       expect(telegram.sendAttempts.every((attempt) => attempt.outcome === "sent")).toBe(true);
     } finally {
-      for (const child of children) child.kill("SIGKILL");
-      await Promise.all(children.map(exitOf));
+      await service.killAll();
       await db.$disconnect();
       await telegram.close();
       await drop();

@@ -4,54 +4,22 @@
  * answer with its service_request_id came back. The next instance finds the request by its kenmerk
  * instead of posting the melding a second time, and keeps its id.
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { startFakeOpen311Server } from "../fakes/open311Server.ts";
 import { createEmptyDatabaseUrl, describeEachDatabase } from "../helpers/db.ts";
 import { freePort } from "../helpers/http.ts";
-import { exitOf, spawnService } from "../helpers/service.ts";
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { exitOf, serviceProcesses, waitUntil } from "../helpers/service.ts";
 
 describeEachDatabase("a crash in the middle of an Open311 forward", (provider) => {
-  const dir = mkdtempSync(join(tmpdir(), "wijklijn-open311crash-"));
-  const children: ChildProcess[] = [];
-  afterAll(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await Promise.all(children.map(exitOf));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const processes = serviceProcesses("open311crash");
 
   it("files the melding once: the next instance finds the request by its kenmerk and posts nothing again", async () => {
     const fake = await startFakeOpen311Server();
     const { url, drop } = await createEmptyDatabaseUrl(provider);
     const port = await freePort();
-    const start = async () => {
-      const child = spawnService({
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dir,
-        DATABASE_URL: url,
-        LOG_LEVEL: "warn",
-        NODE_ENV: "test",
-        OPEN311_FORWARD_URL: fake.url,
-        OPEN311_FORWARD_API_KEY: fake.apiKey,
-        OPEN311_FORWARD_THEMES: "afval=AFV-01",
-      });
-      children.push(child);
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, "the service to start");
-      return child;
-    };
+    const service = processes.on(port, url);
+    const start = () => service.start({ OPEN311_FORWARD_URL: fake.url, OPEN311_FORWARD_API_KEY: fake.apiKey, OPEN311_FORWARD_THEMES: "afval=AFV-01" });
     const db = createDb(url);
     try {
       const held = fake.holdNextPost();
@@ -104,8 +72,7 @@ describeEachDatabase("a crash in the middle of an Open311 forward", (provider) =
       expect([...fake.requests.values()].filter((request) => request.fields.description?.includes(conversation.reference))).toHaveLength(1);
       expect(fake.gets.some((path) => path.startsWith("/open311/v2/requests.json?"))).toBe(true);
     } finally {
-      for (const child of children) child.kill("SIGKILL");
-      await Promise.all(children.map(exitOf));
+      await service.killAll();
       await db.$disconnect();
       await fake.close();
       await drop();

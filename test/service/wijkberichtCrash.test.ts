@@ -6,11 +6,7 @@
  * takes a minute, not six). The one message in flight at the kill reached the phone; the new
  * instance does not send it again (it counts as failed, "in doubt").
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createDb } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { seedDemoGemeente } from "../../src/db/seedDemo.ts";
@@ -18,19 +14,11 @@ import { broadcastWijkbericht, loadWijkbericht } from "../../src/inbox/wijkberic
 import { startFakeTelegramBotApi } from "../fakes/telegramBotApi.ts";
 import { createEmptyDatabaseUrl, describeEachDatabase } from "../helpers/db.ts";
 import { freePort } from "../helpers/http.ts";
-import { exitOf, spawnService } from "../helpers/service.ts";
+import { exitOf, serviceProcesses, waitUntil } from "../helpers/service.ts";
 
 const SUBSCRIBERS = 10_000;
 const RATE = 250;
 const FIRST_CHAT = 900_000_000;
-
-async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve(condition()).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The most deliveries the fake received within any one second. */
 function busiestSecond(times: number[]): number {
@@ -45,13 +33,7 @@ function busiestSecond(times: number[]): number {
 }
 
 describeEachDatabase("a wijkbericht to 10,000 subscribers with a kill halfway", (provider) => {
-  const dir = mkdtempSync(join(tmpdir(), "wijklijn-wijkbericht-"));
-  const children: ChildProcess[] = [];
-  afterAll(async () => {
-    for (const child of children) child.kill("SIGKILL");
-    await Promise.all(children.map(exitOf));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const processes = serviceProcesses("wijkbericht");
 
   it("reaches every subscriber exactly once, never faster than the configured rate", { timeout: 600_000 }, async () => {
     const telegram = await startFakeTelegramBotApi();
@@ -59,23 +41,8 @@ describeEachDatabase("a wijkbericht to 10,000 subscribers with a kill halfway", 
     await migrateDatabase(url);
     const db = createDb(url);
     const port = await freePort();
-    const start = async () => {
-      const child = spawnService({
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dir,
-        DATABASE_URL: url,
-        LOG_LEVEL: "warn",
-        NODE_ENV: "test",
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_MODE: "polling",
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_MAX_MESSAGES_PER_SECOND: String(RATE),
-      });
-      children.push(child);
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 60_000, "the service to start");
-      return child;
-    };
+    const service = processes.on(port, url);
+    const start = () => service.start({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_MODE: "polling", TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_MAX_MESSAGES_PER_SECOND: String(RATE) });
     try {
       await seedDemoGemeente(db);
       const gemeente = await db.gemeente.findFirstOrThrow();
