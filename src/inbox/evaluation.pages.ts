@@ -135,7 +135,7 @@ ${options.periods.map((period, i) =>
 }
 
 function monthTable(rows: readonly EvaluationRow[]): SafeHtml {
-  return html`<div class="table-wrap" role="region" aria-label="Per maand (schuift opzij)" tabindex="0"><table class="evaluation-table">
+  return html`<div class="table-wrap evaluation-scroll" role="region" aria-label="Per maand (schuift opzij)" tabindex="0"><table class="evaluation-table">
 <caption>Per maand</caption>
 <thead><tr><th scope="col">Maand</th><th scope="col">Gesprekken</th><th scope="col">Eerste reactie (mediaan, werkuren)</th><th scope="col">Gehoord (gemiddeld, antwoorden)</th><th scope="col">Vertrouwen (gemiddeld, antwoorden)</th><th scope="col">Bewoners</th><th scope="col">Terugkerende bewoners</th><th scope="col">Kanalen</th></tr></thead>
 <tbody>${rows.map(
@@ -283,7 +283,7 @@ ${lineChart({
 ${
   result.query.wijk
     ? ""
-    : html`<section aria-labelledby="wijken"><h2 id="wijken">Per wijk, over de hele periode</h2><div class="table-wrap" role="region" aria-label="Per wijk (schuift opzij)" tabindex="0"><table class="evaluation-table">
+    : html`<section aria-labelledby="wijken"><h2 id="wijken">Per wijk, over de hele periode</h2><div class="table-wrap evaluation-scroll" role="region" aria-label="Per wijk (schuift opzij)" tabindex="0"><table class="evaluation-table">
 <thead><tr><th scope="col">Wijk</th><th scope="col">Gesprekken</th><th scope="col">Eerste reactie (mediaan, werkuren)</th><th scope="col">Gehoord</th><th scope="col">Vertrouwen</th><th scope="col">Bewoners</th></tr></thead>
 <tbody>${result.perWijk.map(({ wijk, row }) =>
         row
