@@ -3,7 +3,8 @@
  * times, "Voelde je je gehoord?" scores, the trust pulse trend and the reach (residents, channels,
  * repeat residents), as charts (inline SVG drawn on the server: no JavaScript, nothing inline
  * for the CSP to refuse) with the same figures in tables; /inbox/evaluatie.csv exports them.
- * Figures over fewer than 5 answers or residents are not given (src/trust/pilotFigures.ts). An
+ * Figures over fewer than 5 answers or residents are not given, and a second figure is hidden
+ * where a small one could be worked out by subtraction (src/trust/disclosureControl.ts). An
  * admin or wethouder sees every wijk, a gebiedsregisseur the wijken of their tandems.
  */
 import { Router, type Request, type Response } from "express";
@@ -15,12 +16,26 @@ import { listEvaluationConversations, listEvaluationWijken, listFeedbackScores, 
 import { findDefaultGemeente } from "../db/gemeente.repo.ts";
 import { labelChannel } from "../domain/vocabulary.ts";
 import { html, type SafeHtml } from "../http/html.ts";
-import { SMALL_COUNT } from "../public/wijkFigures.ts";
+import type { CellState } from "../trust/disclosureControl.ts";
 import { workingMillisBetween } from "../routing/officeHours.ts";
-import { buildEvaluation, evaluationCsv, type EvaluationConversationFact, type EvaluationRow, lastMonths, type Period, type ScoreSummary } from "../trust/pilotFigures.ts";
+import {
+  buildEvaluation,
+  evaluationCsv,
+  formatProtectedCount,
+  protectEvaluation,
+  type EvaluationConversationFact,
+  type EvaluationRow,
+  lastMonths,
+  type Period,
+  type ScoreSummary,
+} from "../trust/pilotFigures.ts";
 import { page, type PageUser } from "./layout.ts";
 
 const PageLocalsSchema = z.object({ staff: StaffPrincipalSchema, staffName: z.string(), csrfToken: z.string() });
+
+/** The periods one can choose, in months; the table is protected over the longest. */
+const PERIOD_CHOICES = [3, 6, 12];
+const LONGEST_PERIOD = 12;
 
 const QuerySchema = z.object({
   wijk: z
@@ -43,22 +58,39 @@ function decimal(value: number): string {
   return value.toLocaleString("nl-NL", { maximumFractionDigits: 1 });
 }
 
-/** A count that may be small: "minder dan 5" from 1 to 4. */
-function count(value: number): string {
-  return value > 0 && value < SMALL_COUNT ? "minder dan 5" : String(value);
+/** A count as it may be shown: "minder dan 5" from 1 to 4, "verborgen" when hidden so that a small one cannot be worked out. */
+function count(value: number, state: CellState): string {
+  return value === 0 ? "0" : formatProtectedCount(value, state);
 }
 
-function scoreText(summary: ScoreSummary): string {
+function scoreText(summary: ScoreSummary, state: CellState): string {
   if (summary.answers === 0) return "–";
+  if (state === "hidden") return "verborgen";
   if (summary.tooFew || summary.average === null) return "minder dan 5 antwoorden";
   return `${decimal(summary.average)} (${summary.answers})`;
 }
 
+function residentsText(row: EvaluationRow): string {
+  if (row.residents !== null) return String(row.residents);
+  if (row.reach.residents === 0) return "–";
+  return row.states.residents === "small" ? "minder dan 5" : "verborgen";
+}
+
+/** How the page explains the hidden numbers (B1). */
+const SUPPRESSION_NOTE = html`<p class="evaluation-note"><strong>Kleine aantallen verborgen.</strong> Een aantal van 1 tot 4 staat er als "minder dan 5", en een gemiddelde over minder dan 5 antwoorden staat er niet. Soms staat er bij een ander getal "verborgen". Dat doen we als je het kleine aantal anders zou kunnen uitrekenen, bijvoorbeeld het totaal min de andere wijken. Zo is niemand te herkennen.</p>`;
+
 /**
  * A line chart of one figure per month, as inline SVG with a text alternative; months without a
- * figure (too few answers) are gaps.
+ * figure (too few answers) are gaps, and a chart without any figure is a sentence saying so.
  */
 export function lineChart(options: { title: string; periods: readonly Period[]; values: ReadonlyArray<number | null>; min: number; max: number; unit: string }): SafeHtml {
+  // Without a single figure (a small wijk, or a new one) an empty frame would look broken: say why instead.
+  if (!options.values.some((value) => value !== null)) {
+    return html`<figure class="chart chart--empty">
+<p class="chart-empty">Te weinig gegevens om te tonen. We laten een cijfer pas zien vanaf 5 antwoorden in een maand, zodat niemand te herkennen is.</p>
+<figcaption>${options.title}</figcaption>
+</figure>`;
+  }
   // Drawn about as wide as a phone shows it, so that the labels stay readable there (13 units ≈ 11 px).
   const width = 420;
   const height = 190;
@@ -103,14 +135,21 @@ ${options.periods.map((period, i) =>
 }
 
 function monthTable(rows: readonly EvaluationRow[]): SafeHtml {
-  return html`<div class="table-wrap" role="region" aria-label="Per maand (schuift opzij)" tabindex="0"><table class="evaluation-table">
+  return html`<div class="table-wrap evaluation-scroll" role="region" aria-label="Per maand (schuift opzij)" tabindex="0"><table class="evaluation-table">
 <caption>Per maand</caption>
 <thead><tr><th scope="col">Maand</th><th scope="col">Gesprekken</th><th scope="col">Eerste reactie (mediaan, werkuren)</th><th scope="col">Gehoord (gemiddeld, antwoorden)</th><th scope="col">Vertrouwen (gemiddeld, antwoorden)</th><th scope="col">Bewoners</th><th scope="col">Terugkerende bewoners</th><th scope="col">Kanalen</th></tr></thead>
 <tbody>${rows.map(
     (row) =>
-      html`<tr><th scope="row">${row.period.label}</th><td>${count(row.conversations)}</td><td>${row.medianResponseHours === null ? "–" : decimal(row.medianResponseHours)}</td><td>${scoreText(row.feedback)}</td><td>${scoreText(row.trust)}</td><td>${row.residents === null ? (row.conversations > 0 ? "minder dan 5" : "–") : String(row.residents)}</td><td>${row.repeatResidents === null ? "–" : String(row.repeatResidents)}</td><td>${row.channels.length === 0 ? "–" : row.channels.map((entry) => `${labelChannel(entry.channel)} ${entry.count}`).join(", ")}${row.otherChannels ? `, andere ${row.otherChannels}` : ""}</td></tr>`,
+      html`<tr><th scope="row">${row.period.label}</th><td>${count(row.conversations, row.states.conversations)}</td><td>${row.medianResponseHours === null ? "–" : decimal(row.medianResponseHours)}</td><td>${scoreText(row.feedback, row.states.feedback)}</td><td>${scoreText(row.trust, row.states.trust)}</td><td>${residentsText(row)}</td><td>${row.repeatResidents === null ? "–" : String(row.repeatResidents)}</td><td>${channelsText(row)}</td></tr>`,
   )}</tbody>
 </table></div>`;
+}
+
+function channelsText(row: EvaluationRow): string {
+  const parts = row.channels.map((entry) => `${labelChannel(entry.channel)} ${entry.count}`);
+  if (row.otherChannels) parts.push(`andere ${row.otherChannels}`);
+  else if (row.otherChannels === null) parts.push("andere verborgen");
+  return parts.length === 0 ? "–" : parts.join(", ");
 }
 
 function signedIn(res: Response): { staff: z.infer<typeof StaffPrincipalSchema>; user: PageUser } {
@@ -132,10 +171,12 @@ export function evaluationPages(deps: EvaluationPagesDeps): Router {
     const visible = await listEvaluationWijken(deps.db, staff);
     const chosen = query.wijk ? visible.filter((wijk) => wijk.slug === query.wijk) : visible;
     const months = Number(query.maanden ?? "6");
-    const periods = lastMonths(deps.now?.() ?? new Date(), zone, months);
-    const from = periods[0]?.start ?? new Date(0);
-    const until = periods[periods.length - 1]?.end ?? new Date();
-    const ids = chosen.map((wijk) => wijk.id);
+    // The figures are protected over the whole table this user can see (every visible wijk, the
+    // longest period), and each view shows a part of it: so no two views can be laid over each other.
+    const allPeriods = lastMonths(deps.now?.() ?? new Date(), zone, LONGEST_PERIOD);
+    const from = allPeriods[0]?.start ?? new Date(0);
+    const until = allPeriods[allPeriods.length - 1]?.end ?? new Date();
+    const ids = visible.map((wijk) => wijk.id);
     const [rows, feedback, trust] = await Promise.all([
       listEvaluationConversations(deps.db, ids, from, until),
       listFeedbackScores(deps.db, ids, from, until),
@@ -159,21 +200,35 @@ export function evaluationPages(deps: EvaluationPagesDeps): Router {
       feedback: facts.feedback.filter((fact) => fact.wijkId === wijkId),
       trust: facts.trust.filter((fact) => fact.wijkId === wijkId),
     });
-    const whole: Period = {
+    const windows = PERIOD_CHOICES.map((length) => allPeriods.slice(-length));
+    const whole = (periods: readonly Period[]): Period => ({
       key: `${periods[0]?.key ?? ""}/${periods[periods.length - 1]?.key ?? ""}`,
       label: `${periods[0]?.label ?? ""} – ${periods[periods.length - 1]?.label ?? ""}`,
-      start: from,
-      end: until,
-    };
+      start: periods[0]?.start ?? from,
+      end: periods[periods.length - 1]?.end ?? until,
+    });
+    const table = protectEvaluation({
+      totals: buildEvaluation(allPeriods, facts),
+      wijken: visible.map((wijk) => ({
+        key: wijk.id,
+        monthly: buildEvaluation(allPeriods, of(wijk.id)),
+        windows: windows.map((window) => buildEvaluation([whole(window)], of(wijk.id))[0]).filter((row) => row !== undefined),
+      })),
+      windows: PERIOD_CHOICES.map((length) => allPeriods.map((_, i) => i).slice(-length)),
+    });
+    const windowIndex = Math.max(0, PERIOD_CHOICES.indexOf(months));
+    const rowsOf = (wijkId: string) => table.wijken.find((entry) => entry.key === wijkId);
+    const nothing = () => buildEvaluation(allPeriods, { conversations: [], feedback: [], trust: [] });
+    const monthly = (query.wijk ? (rowsOf(chosen[0]?.id ?? "")?.monthly ?? nothing()) : table.totals).slice(-months);
     return {
       user,
       query,
       visible,
       chosen,
       months,
-      periods,
-      monthly: buildEvaluation(periods, facts),
-      perWijk: chosen.map((wijk) => ({ wijk, row: buildEvaluation([whole], of(wijk.id))[0], monthly: buildEvaluation(periods, of(wijk.id)) })),
+      periods: allPeriods.slice(-months),
+      monthly,
+      perWijk: chosen.map((wijk) => ({ wijk, row: rowsOf(wijk.id)?.windows[windowIndex], monthly: (rowsOf(wijk.id)?.monthly ?? []).slice(-months) })),
     };
   }
 
@@ -206,7 +261,8 @@ ${["3", "6", "12"].map((m) => html`<option value="${m}" ${String(result.months) 
 </select>
 <button type="submit">Toon</button>
 </form>
-<p><a href="/inbox/evaluatie.csv?${q.toString()}">Download als CSV</a> (per wijk en maand, dezelfde cijfers)</p>
+${SUPPRESSION_NOTE}
+<p><a href="/inbox/evaluatie.csv?${q.toString()}">Download als CSV</a> (per wijk en maand, dezelfde cijfers; voor Excel: puntkomma's en decimale komma's)</p>
 <section aria-labelledby="vertrouwen"><h2 id="vertrouwen">Vertrouwen in de gemeente</h2>
 ${lineChart({ title: "Vertrouwen in de gemeente, gemiddeld (1 heel weinig – 5 heel veel)", periods: result.periods, values: result.monthly.map((row) => row.trust.average), min: 1, max: 5, unit: "van 5" })}
 </section>
@@ -227,11 +283,11 @@ ${lineChart({
 ${
   result.query.wijk
     ? ""
-    : html`<section aria-labelledby="wijken"><h2 id="wijken">Per wijk, over de hele periode</h2><div class="table-wrap" role="region" aria-label="Per wijk (schuift opzij)" tabindex="0"><table class="evaluation-table">
+    : html`<section aria-labelledby="wijken"><h2 id="wijken">Per wijk, over de hele periode</h2><div class="table-wrap evaluation-scroll" role="region" aria-label="Per wijk (schuift opzij)" tabindex="0"><table class="evaluation-table">
 <thead><tr><th scope="col">Wijk</th><th scope="col">Gesprekken</th><th scope="col">Eerste reactie (mediaan, werkuren)</th><th scope="col">Gehoord</th><th scope="col">Vertrouwen</th><th scope="col">Bewoners</th></tr></thead>
 <tbody>${result.perWijk.map(({ wijk, row }) =>
         row
-          ? html`<tr><th scope="row"><a href="/inbox/evaluatie?wijk=${wijk.slug}&amp;maanden=${String(result.months)}">${wijk.name}</a></th><td>${count(row.conversations)}</td><td>${row.medianResponseHours === null ? "–" : decimal(row.medianResponseHours)}</td><td>${scoreText(row.feedback)}</td><td>${scoreText(row.trust)}</td><td>${row.residents === null ? (row.conversations > 0 ? "minder dan 5" : "–") : String(row.residents)}</td></tr>`
+          ? html`<tr><th scope="row"><a href="/inbox/evaluatie?wijk=${wijk.slug}&amp;maanden=${String(result.months)}">${wijk.name}</a></th><td>${count(row.conversations, row.states.conversations)}</td><td>${row.medianResponseHours === null ? "–" : decimal(row.medianResponseHours)}</td><td>${scoreText(row.feedback, row.states.feedback)}</td><td>${scoreText(row.trust, row.states.trust)}</td><td>${residentsText(row)}</td></tr>`
           : "",
       )}</tbody></table></div></section>`
 }`;

@@ -8,9 +8,10 @@ import { workingMillisBetween } from "../routing/officeHours.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import { THEME_LABELS, ThemeSchema, type Theme } from "../domain/vocabulary.ts";
 import type { WijkConversationFact } from "../db/publicWijk.repo.ts";
+import { hiddenSumRevealsACell, SMALL_COUNT } from "../trust/disclosureControl.ts";
 
-/** Counts below this are never shown as a number. */
-export const SMALL_COUNT = 5;
+/** Counts below this are never shown as a number (the rule lives in src/trust/disclosureControl.ts). */
+export { SMALL_COUNT };
 
 /** How many days "lately" covers on a wijk page. */
 export const PERIOD_DAYS = 90;
@@ -52,8 +53,12 @@ export interface ThemeFigures {
 
 /**
  * Counts per theme (112/113 conversations never count: too personal to publish). The total is
- * exact only when it cannot reveal a hidden count: when no theme is hidden, or the hidden ones
- * together are SMALL_COUNT or more. Otherwise it says "meer dan" the visible sum.
+ * exact only when it cannot reveal a hidden count by subtraction (total minus the shown themes):
+ * when no theme is hidden, or the hidden ones together are SMALL_COUNT or more and their sum
+ * leaves more than one possibility for each (two hidden themes with 8 together would both be 4).
+ * Otherwise the total is coarsened to "meer dan" the visible sum. This is the complementary
+ * suppression of src/trust/disclosureControl.ts with the total as the second hidden cell: on a
+ * public page a rough total reads better than a second theme without a number.
  */
 export function buildThemeFigures(facts: readonly WijkConversationFact[]): ThemeFigures {
   const counts = new Map<Theme, number>();
@@ -67,10 +72,12 @@ export function buildThemeFigures(facts: readonly WijkConversationFact[]): Theme
     .sort((a, b) => b[1] - a[1] || THEME_LABELS[a[0]].localeCompare(THEME_LABELS[b[0]], "nl"))
     .map(([theme, value]) => ({ theme, label: THEME_LABELS[theme], count: publicCount(value), value }));
   const total = themes.reduce((sum, t) => sum + t.value, 0);
-  const hidden = themes.filter((t) => t.count.kind === "small").reduce((sum, t) => sum + t.value, 0);
+  const small = themes.filter((t) => t.count.kind === "small");
+  const hidden = small.reduce((sum, t) => sum + t.value, 0);
   const visible = total - hidden;
+  const safe = small.length === 0 || (hidden >= SMALL_COUNT && !hiddenSumRevealsACell(hidden, small.length));
   let totalCount: PublicCount | null = null;
-  if (total > 0) totalCount = total < SMALL_COUNT ? { kind: "small" } : hidden === 0 || hidden >= SMALL_COUNT ? { kind: "exact", value: total } : { kind: "atLeast", value: visible };
+  if (total > 0) totalCount = total < SMALL_COUNT ? { kind: "small" } : safe ? { kind: "exact", value: total } : { kind: "atLeast", value: visible };
   // Small themes in a fixed order (by label), so their order does not hint at their size.
   const shown = [...themes.filter((t) => t.count.kind === "exact"), ...themes.filter((t) => t.count.kind !== "exact").sort((a, b) => a.label.localeCompare(b.label, "nl"))];
   return { themes: shown.map(({ theme, label, count }) => ({ theme, label, count })), total: totalCount };

@@ -245,18 +245,22 @@ function themesSection(input: WijkBodyInput): SafeHtml {
 <p class="utrecht-paragraph">De laatste ${PERIOD_DAYS / 30} maanden kwam er nog geen vraag of melding uit ${input.wijk.name} bij de gemeente.</p></section>`;
   }
   const max = Math.max(...themes.themes.map((t) => (t.count.kind === "exact" ? t.count.value : 0)), 1);
+  // With only small counts there is nothing to draw: no empty chart column, but a sentence why.
+  const chart = themes.themes.some((t) => t.count.kind === "exact");
   const rows = themes.themes.map(
     (t) => html`<tr class="utrecht-table__row">
   <th scope="row" class="utrecht-table__header-cell">${t.label}</th>
   <td class="utrecht-table__cell wl-count">${formatPublicCount(t.count)}</td>
-  <td class="utrecht-table__cell">${t.count.kind === "exact" ? bar(t.count.value / max) : ""}</td>
+  ${chart ? html`<td class="utrecht-table__cell wl-bar-cell">${t.count.kind === "exact" ? bar(t.count.value / max) : ""}</td>` : ""}
 </tr>`,
   );
   return html`<section aria-labelledby="themas"><h2 class="utrecht-heading-2" id="themas">Wat bewoners vroegen</h2>
-<p class="utrecht-paragraph">Meldingen, vragen en ideeën van de laatste ${PERIOD_DAYS / 30} maanden, per onderwerp. We tonen alleen aantallen. Is het er minder dan 5, dan staat er "minder dan 5". Zo is niemand te herkennen.</p>
+<p class="utrecht-paragraph">Meldingen, vragen en ideeën van de laatste ${PERIOD_DAYS / 30} maanden, per onderwerp. We tonen alleen aantallen.</p>
+<p class="utrecht-paragraph wl-note"><strong>Kleine aantallen verborgen.</strong> Is het er minder dan 5, dan staat er "minder dan 5". Dan staat er bij het totaal soms "meer dan": zo kun je het kleine aantal ook niet uitrekenen. Zo is niemand te herkennen.</p>
+${chart ? "" : html`<p class="utrecht-paragraph wl-chart-empty">Te weinig gegevens om een grafiek te tonen.</p>`}
 <div class="utrecht-table-container"><table class="utrecht-table utrecht-table--html-table">
   <caption class="utrecht-table__caption">Onderwerpen in ${input.wijk.name}${themes.total ? `: ${formatPublicCount(themes.total)} in totaal` : ""}</caption>
-  <thead class="utrecht-table__header"><tr class="utrecht-table__row"><th scope="col" class="utrecht-table__header-cell">Onderwerp</th><th scope="col" class="utrecht-table__header-cell wl-count">Aantal</th><th scope="col" class="utrecht-table__header-cell"><span class="wl-meta">Grafiek</span></th></tr></thead>
+  <thead class="utrecht-table__header"><tr class="utrecht-table__row"><th scope="col" class="utrecht-table__header-cell">Onderwerp</th><th scope="col" class="utrecht-table__header-cell wl-count">Aantal</th>${chart ? html`<th scope="col" class="utrecht-table__header-cell"><span class="wl-meta">Grafiek</span></th>` : ""}</tr></thead>
   <tbody class="utrecht-table__body">${rows}</tbody>
 </table></div></section>`;
 }

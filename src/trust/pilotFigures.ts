@@ -8,7 +8,7 @@
  */
 import { median } from "../digests/buildWeeklyDigest.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
-import { SMALL_COUNT } from "../public/wijkFigures.ts";
+import { type Cell, type CellState, isSmall, SMALL_COUNT, suppressComplementary, type SumGroup } from "./disclosureControl.ts";
 
 /** Scores (1–5) summarised: how many, and from SMALL_COUNT answers on the mean and the share of 4–5. */
 export interface ScoreSummary {
@@ -100,6 +100,22 @@ export interface EvaluationRow {
   /** Conversations per channel; a channel with fewer than SMALL_COUNT is left out (and counted in `otherChannels`). */
   channels: Array<{ channel: string; count: number }>;
   otherChannels: number | null;
+  /** Every channel's count, for the protection of the table only (never shown as such). */
+  channelCounts: Array<{ channel: string; count: number }>;
+  /** The residents and repeat residents as counted, for the protection of the table only. */
+  reach: { residents: number; repeat: number };
+  /** How each figure may be shown: by the threshold rule, and after protectEvaluation also as a second hidden cell. */
+  states: RowStates;
+}
+
+/** The figures of a row that a reader could add up (see protectEvaluation). */
+export interface RowStates {
+  conversations: CellState;
+  answered: CellState;
+  feedback: CellState;
+  trust: CellState;
+  residents: CellState;
+  repeatResidents: CellState;
 }
 
 /** Builds one row per period over the facts that fall in it (the caller has chosen the wijk or wijken). */
@@ -120,71 +136,217 @@ export function buildEvaluation(
     const shown = [...byChannel.entries()].filter(([, count]) => count >= SMALL_COUNT).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const hidden = [...byChannel.values()].filter((count) => count < SMALL_COUNT).reduce((sum, count) => sum + count, 0);
     const medianHours = hours.length >= SMALL_COUNT ? median(hours) : null;
+    const feedback = summariseScores(facts.feedback.filter((fact) => within(period, fact.at)).map((fact) => fact.score));
+    const trust = summariseScores(facts.trust.filter((fact) => within(period, fact.at)).map((fact) => fact.score));
     return {
       period,
       conversations: conversations.length,
       answered: hours.length,
       medianResponseHours: medianHours === null ? null : round(medianHours, 1),
-      feedback: summariseScores(facts.feedback.filter((fact) => within(period, fact.at)).map((fact) => fact.score)),
-      trust: summariseScores(facts.trust.filter((fact) => within(period, fact.at)).map((fact) => fact.score)),
+      feedback,
+      trust,
       residents: residents >= SMALL_COUNT ? residents : null,
       // A repeat count is only given when both it and the others are not small (either would single someone out).
       repeatResidents: residents >= SMALL_COUNT && repeat >= SMALL_COUNT && residents - repeat >= SMALL_COUNT ? repeat : null,
       channels: shown.map(([channel, count]) => ({ channel, count })),
       // The hidden channels together, when that total gives none of them away.
       otherChannels: hidden === 0 ? 0 : hidden >= SMALL_COUNT ? hidden : null,
+      channelCounts: [...byChannel.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([channel, count]) => ({ channel, count })),
+      states: {
+        conversations: isSmall(conversations.length) ? "small" : "shown",
+        answered: isSmall(hours.length) ? "small" : "shown",
+        feedback: isSmall(feedback.answers) ? "small" : "shown",
+        trust: isSmall(trust.answers) ? "small" : "shown",
+        residents: isSmall(residents) ? "small" : "shown",
+        repeatResidents: isSmall(repeat) ? "small" : "shown",
+      },
+      reach: { residents, repeat },
     };
   });
 }
 
-/** Quotes a CSV field (RFC 4180), and defuses a leading = + - @ (spreadsheet formulas). */
-function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  const text = String(value);
-  const safe = /^[=+\-@]/.test(text) && typeof value === "string" ? `'${text}` : text;
-  return /[",\n\r;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/** The evaluation's published table: all wijken and each wijk per month, and each wijk over whole periods. */
+export interface EvaluationTable {
+  /** All the wijken together, one row per month. */
+  totals: EvaluationRow[];
+  /** Each wijk: a row per month (the months of `totals`), and a row per window in `windows`. */
+  wijken: Array<{ key: string; monthly: EvaluationRow[]; windows: EvaluationRow[] }>;
+  /** Per window (e.g. the last 3, 6 and 12 months), the indexes of the months it covers. */
+  windows: number[][];
 }
 
-/** The evaluation as CSV: one line per wijk and period, the same suppression as the page (empty: too few to show). */
+type Measure = "conv" | "ans" | "fb" | "tr";
+const MEASURES: Record<Measure, { of: (row: EvaluationRow) => number; state: keyof RowStates; windowsPublished: boolean }> = {
+  conv: { of: (row) => row.conversations, state: "conversations", windowsPublished: true },
+  ans: { of: (row) => row.answered, state: "answered", windowsPublished: false },
+  fb: { of: (row) => row.feedback.answers, state: "feedback", windowsPublished: true },
+  tr: { of: (row) => row.trust.answers, state: "trust", windowsPublished: true },
+};
+
+/**
+ * Applies complementary suppression (src/trust/disclosureControl.ts) to the whole table at once,
+ * so that no small figure can be worked out by subtraction: the all-wijken month minus the other
+ * wijken, a wijk's period minus its months, a month's conversations minus the shown channels, the
+ * residents minus the repeat residents. Every view (one wijk or all, 3, 6 or 12 months) and the
+ * CSV show parts of this one protected table, so that they cannot be laid over each other either.
+ * A feedback or trust cell that is hidden loses its mean and share too (a sum of scores follows
+ * the same sums as the counts).
+ */
+export function protectEvaluation(table: EvaluationTable): EvaluationTable {
+  const cells: Cell[] = [];
+  const groups: SumGroup[] = [];
+  const add = (key: string, value: number, published: boolean) => cells.push({ key, value, published });
+  const months = table.totals.map((_, i) => i);
+  const rowKeys = (i: number) => [`T|${i}`, ...table.wijken.map((wijk) => `C|${wijk.key}|${i}`)];
+  const monthRow = (part: string): EvaluationRow | undefined => {
+    const [kind, a, b] = part.split("|");
+    return kind === "T" ? table.totals[Number(a)] : table.wijken.find((wijk) => wijk.key === a)?.monthly[Number(b)];
+  };
+  for (const [measure, { of, windowsPublished }] of Object.entries(MEASURES)) {
+    for (const i of months) {
+      add(`${measure}|T|${i}`, table.totals[i] ? of(table.totals[i]) : 0, true);
+      for (const wijk of table.wijken) add(`${measure}|C|${wijk.key}|${i}`, wijk.monthly[i] ? of(wijk.monthly[i]) : 0, true);
+      groups.push({ total: `${measure}|T|${i}`, members: table.wijken.map((wijk) => `${measure}|C|${wijk.key}|${i}`) });
+    }
+    table.windows.forEach((window, k) => {
+      add(
+        `${measure}|G|${k}`,
+        window.reduce((sum, i) => sum + (table.totals[i] ? of(table.totals[i]) : 0), 0),
+        false,
+      );
+      for (const wijk of table.wijken) {
+        add(`${measure}|R|${wijk.key}|${k}`, wijk.windows[k] ? of(wijk.windows[k]) : 0, windowsPublished);
+        groups.push({ total: `${measure}|R|${wijk.key}|${k}`, members: window.map((i) => `${measure}|C|${wijk.key}|${i}`) });
+      }
+      groups.push({ total: `${measure}|G|${k}`, members: table.wijken.map((wijk) => `${measure}|R|${wijk.key}|${k}`) });
+      groups.push({ total: `${measure}|G|${k}`, members: window.map((i) => `${measure}|T|${i}`) });
+    });
+  }
+  for (const i of months) {
+    // Reach: residents per wijk add up (nearly) to the month's residents; repeat plus once-only residents to the residents.
+    for (const part of rowKeys(i)) {
+      const row = monthRow(part);
+      const reach = row?.reach ?? { residents: 0, repeat: 0 };
+      add(`res|${part}`, reach.residents, true);
+      add(`rep|${part}`, reach.repeat, true);
+      add(`once|${part}`, reach.residents - reach.repeat, false);
+      groups.push({ total: `res|${part}`, members: [`rep|${part}`, `once|${part}`] });
+      // Channels add up to the row's conversations.
+      const channels = [...new Set(table.totals[i]?.channelCounts.map((entry) => entry.channel) ?? [])];
+      for (const channel of channels) add(`ch|${part}|${channel}`, row?.channelCounts.find((entry) => entry.channel === channel)?.count ?? 0, true);
+      if (channels.length > 0) groups.push({ total: `conv|${part}`, members: channels.map((channel) => `ch|${part}|${channel}`) });
+    }
+    for (const measure of ["res", "rep", "once"]) groups.push({ total: `${measure}|T|${i}`, members: table.wijken.map((wijk) => `${measure}|C|${wijk.key}|${i}`) });
+    for (const entry of table.totals[i]?.channelCounts ?? []) groups.push({ total: `ch|T|${i}|${entry.channel}`, members: table.wijken.map((wijk) => `ch|C|${wijk.key}|${i}|${entry.channel}`) });
+  }
+  for (const wijk of table.wijken)
+    table.windows.forEach((_, k) => {
+      add(`res|R|${wijk.key}|${k}`, wijk.windows[k]?.reach.residents ?? 0, true);
+    });
+
+  const states = suppressComplementary(cells, groups);
+  const stateOf = (key: string): CellState => states.get(key) ?? "shown";
+  const apply = (row: EvaluationRow, part: string, monthly: boolean): EvaluationRow => {
+    const rowStates: RowStates = {
+      conversations: stateOf(`conv|${part}`),
+      answered: monthly ? stateOf(`ans|${part}`) : "hidden",
+      feedback: stateOf(`fb|${part}`),
+      trust: stateOf(`tr|${part}`),
+      residents: stateOf(`res|${part}`),
+      repeatResidents: monthly ? stateOf(`rep|${part}`) : "hidden",
+    };
+    const channels = monthly ? row.channelCounts.map((entry) => ({ ...entry, state: stateOf(`ch|${part}|${entry.channel}`) })) : [];
+    const hiddenChannels = channels.filter((entry) => entry.state !== "shown").reduce((sum, entry) => sum + entry.count, 0);
+    const withheld = (summary: ScoreSummary, state: CellState): ScoreSummary => (state === "shown" ? summary : { ...summary, tooFew: true, average: null, highShare: null });
+    return {
+      ...row,
+      feedback: withheld(row.feedback, rowStates.feedback),
+      trust: withheld(row.trust, rowStates.trust),
+      medianResponseHours: rowStates.answered === "small" ? null : row.medianResponseHours,
+      residents: rowStates.residents === "shown" && row.reach.residents > 0 ? row.reach.residents : null,
+      repeatResidents: rowStates.repeatResidents === "shown" && rowStates.residents === "shown" && row.reach.repeat > 0 ? row.reach.repeat : null,
+      channels: channels
+        .filter((entry) => entry.state === "shown" && entry.count > 0)
+        .sort((a, b) => b.count - a.count || a.channel.localeCompare(b.channel))
+        .map(({ channel, count }) => ({ channel, count })),
+      // The hidden channels together are conversations minus the shown ones: given only when the conversations are.
+      otherChannels: hiddenChannels === 0 ? 0 : rowStates.conversations === "shown" ? hiddenChannels : null,
+      states: rowStates,
+    };
+  };
+  return {
+    windows: table.windows,
+    totals: table.totals.map((row, i) => apply(row, `T|${i}`, true)),
+    wijken: table.wijken.map((wijk) => ({
+      key: wijk.key,
+      monthly: wijk.monthly.map((row, i) => apply(row, `C|${wijk.key}|${i}`, true)),
+      windows: wijk.windows.map((row, k) => apply(row, `R|${wijk.key}|${k}`, false)),
+    })),
+  };
+}
+
+/** Quotes a CSV field (RFC 4180, with ";" as separator), and defuses a leading = + - @ (spreadsheet formulas). */
+function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  // Dutch Excel reads "3,6" as a number and "3.6" as a date or text.
+  const text = typeof value === "number" ? String(value).replace(".", ",") : value;
+  const safe = /^[=+\-@]/.test(text) && typeof value === "string" ? `'${text}` : text;
+  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The CSV's columns, in Dutch; the separator ";" and decimal comma suit Excel in a Dutch locale. */
+export const EVALUATION_CSV_HEADER = [
+  "Wijk",
+  "Periode",
+  "Gesprekken",
+  "Beantwoord",
+  "Eerste reactie mediaan (werkuren)",
+  "Gehoord: antwoorden",
+  "Gehoord: gemiddeld (1-5)",
+  "Gehoord: aandeel 4 of 5",
+  "Vertrouwen: antwoorden",
+  "Vertrouwen: gemiddeld (1-5)",
+  "Vertrouwen: aandeel 4 of 5",
+  "Bewoners",
+  "Terugkerende bewoners",
+  "Kanalen",
+];
+
+/** What a hidden count reads in the CSV and on the page: small for its own sake, or hidden so that a small one cannot be worked out. */
+export function formatProtectedCount(value: number, state: CellState): string {
+  if (state === "small") return "minder dan 5";
+  if (state === "hidden") return "verborgen";
+  return String(value);
+}
+
+/**
+ * The evaluation as CSV for a spreadsheet in a Dutch locale: UTF-8 with a byte order mark (so
+ * that Excel reads ë and – right), ";" between fields, a decimal comma, CRLF line ends. One line
+ * per wijk and period, with the suppression of the page: "minder dan 5" for a count from 1 to 4,
+ * "verborgen" for a second count hidden so that a small one cannot be worked out by subtraction,
+ * empty where there is nothing to show.
+ */
 export function evaluationCsv(rows: ReadonlyArray<{ wijk: string; row: EvaluationRow }>): string {
-  const header = [
-    "wijk",
-    "periode",
-    "gesprekken",
-    "beantwoord",
-    "mediaan_eerste_reactie_werkuren",
-    "gehoord_antwoorden",
-    "gehoord_gemiddeld",
-    "gehoord_aandeel_4_5",
-    "vertrouwen_antwoorden",
-    "vertrouwen_gemiddeld",
-    "vertrouwen_aandeel_4_5",
-    "bewoners",
-    "terugkerende_bewoners",
-    "kanalen",
-  ];
-  const answers = (summary: ScoreSummary) => (summary.answers === 0 ? 0 : summary.tooFew ? "minder dan 5" : summary.answers);
-  // An export leaves the inbox: a count of 1 to 4 says only that it is small, as on the public pages.
-  const small = (value: number) => (value > 0 && value < SMALL_COUNT ? "minder dan 5" : value);
+  const answers = (summary: ScoreSummary, state: CellState) => (summary.answers === 0 ? 0 : formatProtectedCount(summary.answers, state));
   const lines = rows.map(({ wijk, row }) =>
     [
       wijk,
       row.period.key,
-      small(row.conversations),
-      small(row.answered),
+      row.conversations === 0 ? 0 : formatProtectedCount(row.conversations, row.states.conversations),
+      row.answered === 0 ? 0 : formatProtectedCount(row.answered, row.states.answered),
       row.medianResponseHours,
-      answers(row.feedback),
+      answers(row.feedback, row.states.feedback),
       row.feedback.average,
       row.feedback.highShare,
-      answers(row.trust),
+      answers(row.trust, row.states.trust),
       row.trust.average,
       row.trust.highShare,
-      row.residents,
+      row.residents ?? (row.reach.residents === 0 ? 0 : formatProtectedCount(row.reach.residents, row.states.residents === "shown" ? "hidden" : row.states.residents)),
       row.repeatResidents,
-      row.channels.map((entry) => `${entry.channel}:${entry.count}`).join(" "),
+      [...row.channels.map((entry) => `${entry.channel}:${entry.count}`), ...(row.otherChannels ? [`andere:${row.otherChannels}`] : [])].join(" "),
     ]
       .map(csvField)
-      .join(","),
+      .join(";"),
   );
-  return `${[header.join(","), ...lines].join("\r\n")}\r\n`;
+  return `\uFEFF${[EVALUATION_CSV_HEADER.join(";"), ...lines].join("\r\n")}\r\n`;
 }

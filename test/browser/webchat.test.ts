@@ -184,4 +184,39 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     if (shot) writeFileSync(join(shot, "webchat-phone-en.png"), await resident.screenshot({ fullPage: true }));
     expect(pageErrors).toEqual([]);
   });
+
+  it("works without JavaScript: the form posts, the page shows the conversation, and the message never lands in the address", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: "nl-NL", viewport: { width: 390, height: 780 } });
+    const resident = await context.newPage();
+    const addresses: string[] = [];
+    resident.on("request", (request) => addresses.push(request.url()));
+    await resident.goto(`${url}/chat`);
+    expect(await resident.locator("#composer").getAttribute("method")).toBe("post");
+    await resident.locator("#text").fill("hoi daar zonder script");
+    await resident.getByRole("button", { name: "Stuur", exact: true }).click();
+    await resident.waitForURL(/\/chat#text$/, WAIT);
+    const log = resident.locator("ol.log--static");
+    await log.locator("li.in").filter({ hasText: "hoi daar zonder script" }).waitFor(WAIT);
+    await log.locator("li.out").filter({ hasText: "Vind je dat goed?" }).waitFor(WAIT);
+    // The bot's buttons are a form too: tapping "Ja" goes on.
+    await resident.locator("form.static-buttons").getByRole("button", { name: "Ja", exact: true }).click();
+    await log.locator("li.out").filter({ hasText: "In welke wijk woon je?" }).waitFor(WAIT);
+    expect(addresses.filter((address) => address.includes("zonder") || address.includes("text="))).toEqual([]);
+    await context.close();
+  });
+
+  it("keeps the script's page live: with JavaScript the form does not post or reload", async () => {
+    const resident = await newPhone();
+    const posts: string[] = [];
+    resident.on("request", (request) => {
+      if (request.method() === "POST") posts.push(new URL(request.url()).pathname);
+    });
+    await resident.goto(`${url}/chat`);
+    expect(await resident.locator("html").getAttribute("class")).toBe("");
+    await type(resident, "hallo");
+    await botSays(resident, "Vind je dat goed?");
+    expect(posts).toEqual(["/chat/api/messages"]);
+    expect(resident.url()).toBe(`${url}/chat`);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -35,6 +35,13 @@ describe("the evaluation's line chart", () => {
     expect((last[0] ?? 0) + 24).toBeLessThanOrEqual(420);
   });
 
+  it("shows a sentence instead of an empty chart when no month has a figure", () => {
+    const empty = String(lineChart({ title: "Vertrouwen", periods: lastMonths(new Date("2026-12-06T12:00:00Z"), "Europe/Amsterdam", 3), values: [null, null, null], min: 1, max: 5, unit: "van 5" }));
+    expect(empty).toContain("Te weinig gegevens om te tonen.");
+    expect(empty).not.toContain("<svg");
+    expect(chart(3)).toContain("<svg");
+  });
+
   it("names every month up to 6 and every other month over 6, the newest always", () => {
     const names = (svg: string) => [...svg.matchAll(/>([a-z]{3} \d\d)<\/text>/g)].map((match) => match[1]);
     expect(names(chart(6))).toEqual(["jul 26", "aug 26", "sep 26", "okt 26", "nov 26", "dec 26"]);
@@ -123,7 +130,8 @@ describeEachDatabase("the pilot evaluation and a single resident's melding", (pr
     const pageAnswer = await get("/inbox/evaluatie?maanden=3", cookies.admin);
     expect(pageAnswer.status).toBe(200);
     expect(pageAnswer.body).toContain("<h1>Evaluatie van de pilot</h1>");
-    expect(pageAnswer.body).toContain('<svg viewBox="0 0 420 190" role="img"');
+    // A chart, or with too few figures the sentence that says so (the one resident here gives none).
+    expect(pageAnswer.body).toMatch(/<svg viewBox="0 0 420 190" role="img"|Te weinig gegevens om te tonen/);
     expect(pageAnswer.body).toContain("Vertrouwen in de gemeente, gemiddeld");
     expect(pageAnswer.body).toContain('href="/inbox/evaluatie.csv?maanden=3"');
     expect(pageAnswer.body).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle="|\son[a-z]+="/);
@@ -134,9 +142,70 @@ describeEachDatabase("the pilot evaluation and a single resident's melding", (pr
     expect(csv.type).toContain("text/csv");
     expect(csv.disposition).toContain('attachment; filename="wijklijn-evaluatie-alle-wijken-3-maanden.csv"');
     expect(csv.body.split("\r\n")[0]).toBe(
-      "wijk,periode,gesprekken,beantwoord,mediaan_eerste_reactie_werkuren,gehoord_antwoorden,gehoord_gemiddeld,gehoord_aandeel_4_5,vertrouwen_antwoorden,vertrouwen_gemiddeld,vertrouwen_aandeel_4_5,bewoners,terugkerende_bewoners,kanalen",
+      "Wijk;Periode;Gesprekken;Beantwoord;Eerste reactie mediaan (werkuren);Gehoord: antwoorden;Gehoord: gemiddeld (1-5);Gehoord: aandeel 4 of 5;Vertrouwen: antwoorden;Vertrouwen: gemiddeld (1-5);Vertrouwen: aandeel 4 of 5;Bewoners;Terugkerende bewoners;Kanalen",
     );
-    expect(csv.body).toContain("\r\nneerakkers,");
+    expect(csv.body).toContain("\r\nneerakkers;");
+    // UTF-8 with a byte order mark, so that Excel reads the accents right (fetch's text() drops it).
+    const raw = new Uint8Array(await (await fetch(`${server.url}/inbox/evaluatie.csv?maanden=3`, { headers: { cookie: cookies.admin } })).arrayBuffer());
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it("never leaves a single wijk hidden beside a shown all-wijken figure, so subtraction gives no small count back", async () => {
+    // Seven conversations in Coevering beside the one in Neerakkers: 8 − 7 would give the one away.
+    const gemeenteId = (await t.db.gemeente.findFirstOrThrow()).id;
+    const coevering = await t.db.wijk.findFirstOrThrow({ where: { slug: "coevering" } });
+    const createdAt = new Date(Date.now() - 3 * 3600 * 1000);
+    for (let i = 0; i < 7; i++) {
+      const resident = await t.db.resident.create({ data: { gemeenteId, wijkId: coevering.id } });
+      const identity = await t.db.channelIdentity.create({ data: { residentId: resident.id, channel: "webchat", externalId: `subtraction-${i}` } });
+      await t.db.conversation.create({
+        data: {
+          reference: `WL-2026-7780${i}`,
+          gemeenteId,
+          residentId: resident.id,
+          channelIdentityId: identity.id,
+          channel: "webchat",
+          wijkId: coevering.id,
+          tandemId: coevering.tandemId,
+          status: "resolved",
+          intent: "vraag",
+          theme: "afval",
+          createdAt,
+          lastMessageAt: createdAt,
+        },
+      });
+    }
+    let checked = 0;
+    for (const months of ["3", "12"]) {
+      const csv = await get(`/inbox/evaluatie.csv?maanden=${months}`, cookies.admin);
+      const lines = csv.body
+        .split("\r\n")
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => line.split(";"));
+      const numeric = (field: string | undefined) => /^\d+$/.test(field ?? "");
+      for (const total of lines.filter((fields) => fields[0] === "alle-wijken")) {
+        const wijken = lines.filter((fields) => fields[0] !== "alle-wijken" && fields[1] === total[1]);
+        expect(wijken.length).toBeGreaterThan(1);
+        for (const index of [2, 5, 8]) {
+          if (!numeric(total[index])) continue;
+          const hidden = wijken.filter((fields) => !numeric(fields[index]));
+          expect(hidden.length, `${total[1]} column ${index}`).not.toBe(1);
+          if (hidden.length > 0) checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    const page = await get("/inbox/evaluatie?maanden=3", cookies.admin);
+    expect(page.body).toContain("Kleine aantallen verborgen.");
+    expect(page.body).toMatch(/Coevering<\/a><\/th><td>verborgen<\/td>/);
+  });
+
+  it("says there are too few figures instead of drawing an empty chart for a small wijk", async () => {
+    const page = await get("/inbox/evaluatie?wijk=neerakkers&maanden=3", cookies.admin);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Te weinig gegevens om te tonen.");
+    expect(page.body).not.toContain("Vertrouwen in de gemeente, gemiddeld (1 heel weinig – 5 heel veel). ");
   });
 
   it("shows a gebiedsregisseur only the wijken of their tandem", async () => {
@@ -145,7 +214,7 @@ describeEachDatabase("the pilot evaluation and a single resident's melding", (pr
     expect(answer.body).toContain(">Coevering</option>");
     expect(answer.body).not.toContain(">Neerakkers</option>");
     const csv = await get("/inbox/evaluatie.csv", cookies.gr);
-    expect(csv.body).not.toContain("\r\nneerakkers,");
+    expect(csv.body).not.toContain("\r\nneerakkers;");
     // Without a session: to the login page.
     const anonymous = await fetch(`${server.url}/inbox/evaluatie.csv`, { redirect: "manual" });
     expect(anonymous.status).toBeGreaterThanOrEqual(300);
@@ -179,11 +248,11 @@ describeEachDatabase("the pilot evaluation and a single resident's melding", (pr
       const page = await get(`/inbox/evaluatie${query}`, cookies.admin);
       expectNothingOfTheResident(page.body);
       // Neither their feedback (1) nor their trust (2) can be read: only "minder dan 5" answers, no mean.
-      for (const line of csv.body.split("\r\n").filter((l) => l.startsWith("neerakkers,"))) {
-        const fields = line.split(",");
-        for (const index of [2, 3, 5, 8]) expect(["0", "minder dan 5"].includes(fields[index] ?? "") || Number(fields[index]) >= 5, line).toBe(true);
-        if (fields[5] === "minder dan 5") expect(fields[6]).toBe("");
-        if (fields[8] === "minder dan 5") expect(fields[9]).toBe("");
+      for (const line of csv.body.split("\r\n").filter((l) => l.startsWith("neerakkers;"))) {
+        const fields = line.split(";");
+        for (const index of [2, 3, 5, 8]) expect(["0", "minder dan 5", "verborgen"].includes(fields[index] ?? "") || Number(fields[index]) >= 5, line).toBe(true);
+        if (fields[5] === "minder dan 5" || fields[5] === "verborgen") expect(fields[6]).toBe("");
+        if (fields[8] === "minder dan 5" || fields[8] === "verborgen") expect(fields[9]).toBe("");
       }
     }
   });

@@ -31,6 +31,15 @@ describe("the public figures", () => {
     expect(formatPublicCount(buildThemeFigures(Array.from({ length: 5 }, () => fact("wonen"))).total ?? { kind: "small" })).toBe("5");
   });
 
+  it("coarsens the total when the hidden counts together leave one possibility (two themes of 4 make 8)", () => {
+    const facts = [...Array.from({ length: 6 }, () => fact("afval")), ...Array.from({ length: 4 }, () => fact("groen")), ...Array.from({ length: 4 }, () => fact("jeugd"))];
+    // 14 − 6 = 8, and two counts below 5 that make 8 can only be 4 and 4.
+    expect(formatPublicCount(buildThemeFigures(facts).total ?? { kind: "small" })).toBe("meer dan 6");
+    const ones = [...Array.from({ length: 6 }, () => fact("afval")), ...["groen", "jeugd", "wonen", "verkeer", "zorg-welzijn"].map((theme) => fact(theme))];
+    // 11 − 6 = 5 over five hidden themes: each would be 1.
+    expect(formatPublicCount(buildThemeFigures(ones).total ?? { kind: "small" })).toBe("meer dan 6");
+  });
+
   it("leaves 112 and 113 conversations out of every count", () => {
     const figures = buildThemeFigures([fact("veiligheid", { emergency: "112" }), fact("zorg-welzijn", { emergency: "113" })]);
     expect(figures.themes).toEqual([]);
@@ -162,6 +171,10 @@ describeEachDatabase("the public wijk pages", (provider) => {
     // One melding: the theme is there, its count is not.
     expect(luchen).toMatch(/Onderhoud<\/th>\s*<td class="utrecht-table__cell wl-count">minder dan 5<\/td>/);
     expect(luchen).toContain("minder dan 5 in totaal");
+    // Only small counts: no empty chart column, but a sentence why; and the note on hidden numbers.
+    expect(luchen).toContain("Te weinig gegevens om een grafiek te tonen.");
+    expect(luchen).not.toContain(">Grafiek</span>");
+    expect(luchen).toContain("Kleine aantallen verborgen.");
     expect(luchen).not.toMatch(/wl-count">\d/);
     // One answer is one person's: no response time either.
     expect(luchen).toContain("Er zijn nog te weinig antwoorden");

@@ -44,8 +44,24 @@ describe("the pilot figures", () => {
     if (!row) throw new Error("no row");
     const csv = evaluationCsv([{ wijk: "=cmd()", row }]);
     const [header, line] = csv.split("\r\n");
-    expect(header?.split(",")[0]).toBe("wijk");
-    expect(line).toBe("'=cmd(),2026-11,minder dan 5,minder dan 5,,minder dan 5,,,0,,,,,");
+    expect(header?.split(";")[0]).toBe("\uFEFFWijk");
+    expect(line).toBe("'=cmd();2026-11;minder dan 5;minder dan 5;;minder dan 5;;;0;;;minder dan 5;;");
+  });
+
+  it("writes CSV for Excel in Dutch: a byte order mark, ';' between fields, a decimal comma and Dutch column names", () => {
+    const [month] = lastMonths(new Date("2026-11-15T12:00:00Z"), "Europe/Amsterdam", 1);
+    if (!month) throw new Error("no month");
+    const at = new Date("2026-11-10T10:00:00Z");
+    const [row] = buildEvaluation([month], {
+      conversations: Array.from({ length: 6 }, (_, i) => ({ wijkId: "w", residentId: `r${i}`, channel: "webchat", createdAt: at, emergency: null, responseWorkingHours: 1.25 + i })),
+      feedback: [5, 4, 4, 3, 2].map((score) => ({ wijkId: "w", at, score })),
+      trust: [],
+    });
+    if (!row) throw new Error("no row");
+    const csv = evaluationCsv([{ wijk: "mierlo-hout", row }]);
+    expect(csv.startsWith("\uFEFFWijk;Periode;Gesprekken;Beantwoord;Eerste reactie mediaan (werkuren);Gehoord: antwoorden;")).toBe(true);
+    expect(csv.split("\r\n")[1]).toBe("mierlo-hout;2026-11;6;6;3,8;5;3,6;0,6;0;;;6;;webchat:6");
+    expect(Buffer.from(csv, "utf8").subarray(0, 3).toString("hex")).toBe("efbbbf");
   });
 
   it("puts the week's feedback and the quarter's trust in the digest, and nothing but 'few' below 5 answers", () => {

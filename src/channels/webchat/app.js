@@ -1,5 +1,7 @@
 // The Wijklijn web chat: posts what the resident types, taps or photographs, and shows the conversation.
 (() => {
+  // With the script the page is live; without it the server renders the conversation (see page.html).
+  document.documentElement.classList.remove("no-js");
   const log = document.getElementById("log");
   const buttons = document.getElementById("buttons");
   const form = document.getElementById("composer");

@@ -14,7 +14,7 @@ import { findWebchatConversationLanguage, findWebchatResidentLanguage, listWebch
 import { HttpError } from "../../http/errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelAdapter, Ingest } from "../channel.ts";
-import { jsonBody } from "../../http/bodyParsers.ts";
+import { formBody, jsonBody } from "../../http/bodyParsers.ts";
 import { declaredPhotoType, detectPhotoType, storeWebchatPhoto, WEBCHAT_MAX_PHOTO_BYTES } from "./webchatPhotos.ts";
 import { passedOnInOtherLanguage, renderWebchatPage, WebchatLanguageSchema, type WebchatLanguage } from "./webchatTexts.ts";
 
@@ -49,6 +49,55 @@ const PostSchema = z
     location: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
   })
   .refine((body) => body.text !== undefined || body.value !== undefined || body.location !== undefined, "send text, a button value or a location");
+
+/** The page's form without JavaScript: a typed text or a tapped button's value, and the form's own message id. */
+const FormPostSchema = z
+  .object({
+    clientMessageId: z.string().regex(/^[\w-]{8,64}$/),
+    text: z.string().trim().min(1).max(2000).optional().catch(undefined),
+    value: z.string().min(1).max(200).optional().catch(undefined),
+  })
+  .refine((body) => body.text !== undefined || body.value !== undefined);
+
+/** From a public wijk page: /chat?start=wijkberichten&wijk=Geldrop-Centrum (app.js fills the same). */
+const StartQuerySchema = z.object({ start: z.literal("wijkberichten"), wijk: z.string().max(200).optional() });
+
+function startMessage(query: z.infer<typeof StartQuerySchema>): string {
+  const wijk = (query.wijk ?? "")
+    .replace(/[^\p{L}\p{N} ()'.-]/gu, "")
+    .slice(0, 80)
+    .trim();
+  return wijk ? `Wijkberichten ${wijk}` : "wijkberichten";
+}
+
+/** How long a post without JavaScript waits for the bot's answer before the page is shown. */
+const NO_SCRIPT_WAIT_MS = 3000;
+
+/**
+ * Waits for the bot's turn on one conversation, at most `ms`: listen before the message goes in
+ * (the turn may end before ingest returns), then `until(conversationId)` once it is known.
+ */
+function waitForUpdate(onUpdate: (listener: (conversationId: string) => void) => () => void, ms: number): { until: (conversationId: string) => Promise<void>; cancel: () => void } {
+  const seen = new Set<string>();
+  let wanted: { id: string; resolve: () => void } | null = null;
+  const off = onUpdate((id) => {
+    seen.add(id);
+    if (wanted?.id === id) wanted.resolve();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    until: (id) =>
+      new Promise<void>((resolve) => {
+        if (seen.has(id)) return resolve();
+        wanted = { id, resolve };
+        timer = setTimeout(resolve, ms);
+      }),
+    cancel: () => {
+      clearTimeout(timer);
+      off();
+    },
+  };
+}
 
 const AfterSchema = z.object({ after: z.string().max(100).optional() });
 
@@ -110,9 +159,37 @@ export function webchatRoutes(deps: {
     const known = visitorId(req);
     const visitor = ensureVisitor(req, res);
     const language = pageLanguage(known ? await findWebchatResidentLanguage(deps.db, visitor) : null);
+    // For a browser without JavaScript the conversation so far is in the page (inside <noscript>).
+    const messages = known ? (await readMessages(deps.db, visitor, undefined)).messages : [];
+    const query = StartQuerySchema.safeParse(req.query);
     res.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
     res.setHeader("Cache-Control", "no-store");
-    res.type("html").send(renderWebchatPage(page, language));
+    res.type("html").send(renderWebchatPage(page, language, { messages, clientMessageId: randomUUID(), prefill: query.success ? startMessage(query.data) : "" }));
+  });
+
+  // The form without JavaScript: POST, never GET, so what the resident typed is not in the address
+  // (browser history, proxy and server logs). The message goes through the same ingest; then back to
+  // the page (303, Post/Redirect/Get), after waiting briefly for the answer so it is there at once.
+  router.post("/chat", ...formBody("16kb", 5), async (req, res) => {
+    const visitor = ensureVisitor(req, res);
+    const parsed = FormPostSchema.safeParse(req.body);
+    if (parsed.success) {
+      const body = parsed.data;
+      // A button: its label as the text, as the script sends it.
+      const label = body.value ? (await readMessages(deps.db, visitor, undefined)).messages.at(-1)?.buttons.find((button) => button.value === body.value)?.label : undefined;
+      const text = body.text ?? label ?? body.value;
+      const answered = waitForUpdate(deps.onUpdate, NO_SCRIPT_WAIT_MS);
+      const result = await deps.ingest({
+        channel: "webchat",
+        externalId: visitor,
+        channelMessageId: `${visitor}:${body.clientMessageId}`,
+        ...(text !== undefined ? { text } : {}),
+        ...(body.value !== undefined ? { value: body.value } : {}),
+      });
+      if (result.stored && result.conversationId) await answered.until(result.conversationId);
+      answered.cancel();
+    }
+    res.redirect(303, "/chat#text");
   });
   router.get("/chat/app.js", (_req, res) => {
     res.type("application/javascript").send(script);

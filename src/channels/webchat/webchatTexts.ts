@@ -40,6 +40,8 @@ export const WEBCHAT_TEXTS = {
     photoWrongType: "Dit bestand kunnen we niet gebruiken. Stuur een foto (JPEG, PNG of WebP).",
     photoFailed: "De foto versturen lukte niet. Probeer het opnieuw.",
     privacyLink: "Privacy: wat we bewaren en waarom",
+    waitingForAnswer: "Het antwoord komt zo.",
+    reload: "Laad de pagina opnieuw",
   },
   en: {
     title: "Wijklijn — chat about your neighbourhood",
@@ -70,6 +72,8 @@ export const WEBCHAT_TEXTS = {
     photoWrongType: "We cannot use this file. Send a photo (JPEG, PNG or WebP).",
     photoFailed: "Sending the photo failed. Please try again.",
     privacyLink: "Privacy: what we keep and why",
+    waitingForAnswer: "The answer is on its way.",
+    reload: "Reload the page",
   },
 } satisfies Record<WebchatLanguage, Record<string, string>>;
 
@@ -96,17 +100,64 @@ export type WebchatTextKey = keyof (typeof WEBCHAT_TEXTS)["nl"];
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** A message of the conversation as the page without JavaScript shows it. */
+export interface StaticChatMessage {
+  direction: "in" | "out";
+  author: string;
+  text: string;
+  photo: boolean;
+  notKept: boolean;
+  buttons: Array<{ label: string; value: string }>;
+}
+
+/** What a page without JavaScript needs beside the texts: the conversation so far, a fresh message id, a prefilled message. */
+export interface StaticChat {
+  messages: readonly StaticChatMessage[];
+  clientMessageId: string;
+  prefill: string;
+}
+
+/**
+ * The conversation as HTML for the page without JavaScript (inside <noscript>): the bubbles, the last
+ * message's buttons as a form that posts their value, and while the bot has not answered a line that
+ * says so with a reload link. Every text is escaped.
+ */
+export function renderStaticConversation(chat: StaticChat, language: WebchatLanguage): string {
+  const texts = WEBCHAT_TEXTS[language];
+  if (chat.messages.length === 0) return "";
+  const items = chat.messages.map((message) => {
+    const who = message.direction === "in" ? texts.you : message.author === "staff" ? texts.staff : texts.bot;
+    const label = message.photo ? texts.photo : message.notKept ? texts.notKept : "";
+    const body = [label, message.text].filter(Boolean).map(escapeHtml).join("\n");
+    return `<li class="${message.direction} ${escapeHtml(message.author)}"><span class="who">${escapeHtml(who)}</span>${body}</li>`;
+  });
+  const last = chat.messages[chat.messages.length - 1];
+  const buttons =
+    last && last.direction === "out" && last.buttons.length > 0
+      ? `<form method="post" action="/chat" class="static-buttons" aria-label="${escapeHtml(texts.answerButtons)}"><input type="hidden" name="clientMessageId" value="${escapeHtml(chat.clientMessageId)}">${last.buttons
+          .map((button) => `<button type="submit" name="value" value="${escapeHtml(button.value)}">${escapeHtml(button.label)}</button>`)
+          .join("")}</form>`
+      : "";
+  const waiting = last && last.direction === "in" ? `<p class="waiting">${escapeHtml(texts.waitingForAnswer)} <a href="/chat#text">${escapeHtml(texts.reload)}</a></p>` : "";
+  return `<ol class="log log--static" aria-label="${escapeHtml(texts.log)}">${items.join("")}</ol>${buttons}${waiting}`;
+}
+
 /**
  * Fills page.html for one language: `{{lang}}`, `{{key}}` (HTML-escaped) and `{{texts}}`, the texts of
- * every language as JSON for app.js (in a non-executed `application/json` block, so the CSP stays strict).
+ * every language as JSON for app.js (in a non-executed `application/json` block, so the CSP stays strict);
+ * with `chat`, also the conversation for a browser without JavaScript (`{{conversation}}`), the form's
+ * message id and a prefilled message.
  */
-export function renderWebchatPage(template: string, language: WebchatLanguage): string {
+export function renderWebchatPage(template: string, language: WebchatLanguage, chat?: StaticChat): string {
   const texts: Record<string, string> = WEBCHAT_TEXTS[language];
   // "<" escaped, so that no text can end the JSON block early.
   const json = JSON.stringify(WEBCHAT_TEXTS).replace(/</g, "\\u003c");
   return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
     if (key === "lang") return language;
     if (key === "texts") return json;
+    if (key === "conversation") return chat ? renderStaticConversation(chat, language) : "";
+    if (key === "clientMessageId") return escapeHtml(chat?.clientMessageId ?? "");
+    if (key === "prefill") return escapeHtml(chat?.prefill ?? "");
     const text = texts[key];
     return text === undefined ? whole : escapeHtml(text);
   });
