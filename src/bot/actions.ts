@@ -27,9 +27,11 @@ import {
   listMyRegistrations,
   listUpcomingDialoogtafels,
   registerForDialoogtafel,
+  listIdentitySubscriptions,
   subscribeToWijk,
   unsubscribeIdentity,
 } from "../db/wijkContent.repo.ts";
+import { joinWijkNames } from "../wijkberichten/renderWijkbericht.ts";
 import { findExportGeneration } from "../db/residentData.repo.ts";
 import { cancelQueuedDeliveries } from "../db/wijkbericht.repo.ts";
 import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
@@ -250,6 +252,17 @@ export const actions: Actions = {
     await cancelQueuedDeliveries(ctx.tx, { channelIdentityId: ctx.channelIdentityId }, "unsubscribed", ctx.now);
     if (count > 0) await recordConsent(ctx.tx, { residentId: ctx.residentId, kind: "wijkberichten", granted: false, version: "2026-11", at: ctx.now });
     return { outcome: count > 0 ? "unsubscribed" : "none" };
+  },
+
+  async subscriptionStatus(_params, ctx) {
+    const subscriptions = await listIdentitySubscriptions(ctx.tx, ctx.channelIdentityId);
+    if (subscriptions.length === 0) return { outcome: "none" };
+    const wijk = await residentWijk(ctx);
+    const list = subscriptions.map((s) => `${s.wijkName} (${messageText(ctx.flows.globals, s.frequency === "weekly" ? "subscriptionWeekly" : "subscriptionEach", ctx.language)})`);
+    return {
+      outcome: wijk && subscriptions.some((s) => s.wijkId === wijk.id) ? "this-wijk" : "other-wijk",
+      vars: { subscriptionList: joinWijkNames(list, ctx.language) },
+    };
   },
 
   async listDialoogtafels(params, ctx) {

@@ -74,6 +74,8 @@ const specs = {
   // changed: already subscribed, now with the other frequency (each bericht, or the weekly bundle).
   subscribe: defineAction({ frequency: z.enum(["each", "weekly"]).optional() }, ["subscribed", "already", "changed", "no-wijk"]),
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),
+  // Whether this chat gets wijkberichten: for the resident's own wijk, only for another one, or not at all ({{subscriptionList}}: the wijken and how often).
+  subscriptionStatus: defineAction({}, ["this-wijk", "other-wijk", "none"]),
   listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "one", "none"]),
   registerDialoogtafel: defineAction({ tafel: TextSchema }, ["registered", "waitlist", "already", "gone"]),
   cancelRegistration: defineAction({ tafel: TextSchema }, ["cancelled", "none"]),

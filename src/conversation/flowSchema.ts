@@ -71,6 +71,7 @@ export const ActionNameSchema = z.enum([
   "handover",
   "subscribe",
   "unsubscribe",
+  "subscriptionStatus",
   "listDialoogtafels",
   "registerDialoogtafel",
   "cancelRegistration",
@@ -307,6 +308,9 @@ export const GlobalsSchema = z
          */
         wijkberichtFooter: TextSchema,
         wijkberichtWeekly: TextSchema,
+        /** How often a resident gets them, as the subscriptionStatus action names it in {{subscriptionList}}: each bericht, or the weekly bundle. */
+        subscriptionEach: TextSchema,
+        subscriptionWeekly: TextSchema,
         /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}}, {{signUps}}, {{wijkberichten}}. */
         exportSummary: TextSchema,
         /** {{wijkberichten}} in exportSummary: the resident gets wijkberichten, or not. */

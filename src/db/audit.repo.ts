@@ -30,3 +30,12 @@ export async function recordAudit(db: DbOrTx, input: AuditInput): Promise<void> 
     },
   });
 }
+
+/** The newest event of one action on one subject, with who did it (their display name, while the account exists); null when there is none. */
+export async function findLatestAudit(db: DbOrTx, input: { action: AuditAction; subjectType: string; subjectId: string }) {
+  return db.auditEvent.findFirst({
+    where: { action: input.action, subjectType: input.subjectType, subjectId: input.subjectId },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    select: { at: true, actorKind: true, actorStaff: { select: { displayName: true } } },
+  });
+}

@@ -76,6 +76,16 @@ export async function subscribeToWijk(
   return "subscribed";
 }
 
+/** The active subscriptions of one chat (channel identity): which wijk and how often, by wijk name. */
+export async function listIdentitySubscriptions(db: DbOrTx, channelIdentityId: string): Promise<Array<{ wijkId: string; wijkName: string; frequency: "each" | "weekly" }>> {
+  const rows = await db.subscription.findMany({
+    where: { channelIdentityId, cancelledAt: null },
+    select: { wijkId: true, frequency: true, wijk: { select: { name: true } } },
+    orderBy: [{ wijk: { name: "asc" } }],
+  });
+  return rows.map((row) => ({ wijkId: row.wijkId, wijkName: row.wijk.name, frequency: row.frequency === "weekly" ? "weekly" : "each" }));
+}
+
 /** Ends every active subscription of an identity; returns how many. */
 export async function unsubscribeIdentity(tx: Tx, channelIdentityId: string, now: Date): Promise<number> {
   const result = await tx.subscription.updateMany({ where: { channelIdentityId, cancelledAt: null }, data: { cancelledAt: now } });

@@ -209,7 +209,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(evaluationPages({ db: deps.db, settings: flowSettings ?? (() => (evaluationSettings ??= loadDigestSettings())) }));
   if (runningBot) {
     const wijkberichten = deps.wijkberichten ?? { whatsappCloud: null, test: { mail: null, demoMailbox: false, telegram: null } };
-    app.use(wijkberichtRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam", globals: () => runningBot.flows().globals, ...wijkberichten }));
+    app.use(wijkberichtRoutes({ db: deps.db, logger: deps.logger, timeZone: deps.timeZone ?? "Europe/Amsterdam", globals: () => runningBot.flows().globals, ...wijkberichten }));
   }
   if (deps.devMailbox) app.use(devMailRoutes({ db: deps.db, mailbox: deps.devMailbox, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use("/inbox", digestPages({ db: deps.db, ...(flowSettings ? { settings: flowSettings } : {}) }));

@@ -25,7 +25,7 @@ export function devMailRoutes(deps: { db: Db; mailbox: DevMailbox; timeZone: str
     const mails = account ? deps.mailbox.listFor(account.email) : [];
     res.setHeader("Cache-Control", "no-store");
     const body = html`<h1>Demo-postvak</h1>
-    <div class="flash flash-warn"><p><strong>Alleen in de demo.</strong> Er is geen mailserver ingesteld (SMTP_URL), dus Wijklijn verstuurt geen e-mail. Wat naar ${account?.email ?? "jou"} zou gaan, staat hier tot de volgende herstart.</p></div>
+    <div class="flash flash-warn"><p><strong>Alleen in de demo.</strong> Wijklijn verstuurt hier geen echte e-mail. Wat naar ${account?.email ?? "jou"} zou gaan, staat hier tot de volgende herstart.</p></div>
     ${
       mails.length === 0
         ? html`<p>Er is nog geen e-mail voor jou. Stuur bijvoorbeeld bij een wijkbericht een test naar jezelf.</p>`

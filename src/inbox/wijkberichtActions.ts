@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { StaffPrincipal } from "../api/auth.ts";
-import { recordAudit } from "../db/audit.repo.ts";
+import { findLatestAudit, recordAudit } from "../db/audit.repo.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { listScopedWijken, type ContentScope } from "../db/content.repo.ts";
 import { inTransaction } from "../db/transaction.ts";
@@ -176,12 +176,25 @@ export interface WijkberichtProgress {
   notYetQueued: number;
 }
 
-/** A bericht in scope with its progress; 404 outside the scope. */
+/** Who cancelled a bericht and when: a staff member's name, "de beheerder (opdrachtregel)" for the CLI, or null when the account is gone. */
+export interface WijkberichtCancellation {
+  at: Date;
+  by: string | null;
+}
+
+/** A bericht in scope with its progress (and, once cancelled, who cancelled it and when); 404 outside the scope. */
 export async function loadWijkbericht(db: Db, actor: ContentActor, id: string) {
   const bericht = await findWijkberichtInScope(db, scopeOfActor(actor), id);
   if (!bericht) throw notFound();
   const counts = (await countDeliveriesByStatus(db, [id])).get(id) ?? {};
-  return { bericht, progress: await progressOf(db, bericht, counts) };
+  const progress = await progressOf(db, bericht, counts);
+  let cancellation: WijkberichtCancellation | null = null;
+  if (progress.status === "cancelled") {
+    const event = await findLatestAudit(db, { action: "wijkbericht.cancelled", subjectType: "Wijkbericht", subjectId: bericht.id });
+    const by = event?.actorStaff?.displayName ?? (event?.actorKind === "cli" ? "de beheerder (opdrachtregel)" : null);
+    cancellation = { at: bericht.cancelledAt ?? event?.at ?? bericht.updatedAt, by };
+  }
+  return { bericht, progress, cancellation };
 }
 
 async function progressOf(db: Db, bericht: { status: string; queuedAt: Date | null; wijken: Array<{ wijkId: string }> }, counts: Record<string, number>): Promise<WijkberichtProgress> {

@@ -45,6 +45,23 @@ export function wijkberichtText(globals: Globals, content: WijkberichtContent, w
 }
 
 /**
+ * The e-mail a staff member gets as a test to themselves: a short note that it is a test, then the
+ * bericht as residents read it, without the chat's own footer lines ("Reageren kan hier", "Stuur
+ * 'stop'"): they make no sense in an e-mail. A last line says what the chat adds under it.
+ */
+export function wijkberichtTestMail(content: WijkberichtContent, wijkNames: readonly string[]): { subject: string; text: string } {
+  const wijken = joinWijkNames(wijkNames, "nl");
+  return {
+    subject: `Test: wijkbericht voor ${wijken}`,
+    text: [
+      `Dit is een test. Bewoners hebben niets gekregen.`,
+      wijkberichtBody(content),
+      `In hun chat zien bewoners onder het bericht ook dat het een wijkbericht van de gemeente voor ${wijken} is, en hoe ze zich afmelden.`,
+    ].join("\n\n"),
+  };
+}
+
+/**
  * The template's body parameter: WhatsApp refuses new lines, tabs and more than four spaces in a
  * row in a parameter (error 132018), so lines are joined with " · ", and it is cut at 1024.
  * https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates

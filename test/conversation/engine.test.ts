@@ -310,6 +310,8 @@ const globals = GlobalsSchema.parse({
     tafelCalendarDescription: text("{{topic}}", "{{topic}}"),
     wijkberichtFooter: text("Wijkbericht voor {{wijken}}", "News for {{wijken}}"),
     wijkberichtWeekly: text("{{berichten}}", "{{berichten}}"),
+    subscriptionEach: text("elk bericht meteen", "each message straight away"),
+    subscriptionWeekly: text("één keer per week", "once a week"),
     exportSummary: text("Wijk: {{wijk}}", "Neighbourhood: {{wijk}}"),
     exportSubscribed: text("ja", "yes"),
     exportNotSubscribed: text("nee", "no"),

@@ -96,8 +96,10 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "GET /inbox/wijkberichten/:id": { kind: "signed-in" },
   "GET /inbox/wijkberichten/:id/voortgang.json": { kind: "signed-in" },
   "GET /inbox/wijkberichten/:id/bewerken": { kind: "signed-in" },
+  "GET /inbox/wijkberichten/:id/versturen": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id/versturen": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id/inplannen": { kind: "signed-in" },
+  "GET /inbox/wijkberichten/:id/annuleren": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id/annuleren": { kind: "signed-in" },
   "POST /inbox/wijkberichten/:id/test": { kind: "signed-in" },
 };

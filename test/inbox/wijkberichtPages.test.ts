@@ -2,8 +2,9 @@
  * The wijkbericht pages end to end: the real router behind the real session, sign-in and CSRF
  * middleware over loopback, plain form posts as a phone without JavaScript sends them. Write (with
  * errors beside the fields), preview per channel, a test to oneself (a fake mail server's
- * stand-in: the sender the service gives the pages), send, progress after the sender's round,
- * cancel; a wethouder may not, another tandem's bericht is unknown.
+ * stand-in: the sender the service gives the pages), send and cancel each after a confirmation
+ * page, progress after the sender's round, what a cancelled bericht's page says; a wethouder may
+ * not, another tandem's bericht is unknown.
  */
 import express from "express";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -50,6 +51,10 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
       const identity = await db.channelIdentity.create({ data: { residentId: resident.id, channel: "telegram", externalId: String(7000 + i) } });
       await db.subscription.create({ data: { residentId: resident.id, wijkId, channelIdentityId: identity.id } });
     }
+    // One weekly subscriber in Mierlo-Dorp: counted apart (the weekly bundle), never in "Nu versturen naar …".
+    const weeklyResident = await db.resident.create({ data: { gemeenteId: gemeente.id, wijkId: mierloDorp } });
+    const weeklyIdentity = await db.channelIdentity.create({ data: { residentId: weeklyResident.id, channel: "telegram", externalId: "7100" } });
+    await db.subscription.create({ data: { residentId: weeklyResident.id, wijkId: mierloDorp, channelIdentityId: weeklyIdentity.id, frequency: "weekly" } });
     const app = express();
     app.use(express.urlencoded({ extended: false }), loadStaffSession(db));
     app.use("/inbox", requireSignedIn, verifyCsrf);
@@ -81,7 +86,11 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
 
   it("writes, previews, tests, sends and follows a wijkbericht for two wijken of the own tandem", async () => {
     const list = await (await get("/inbox/wijkberichten", who.grMierlo)).text();
-    expect(list).toMatch(/<td>Luchen<\/td><td>2<\/td><td>0<\/td>/);
+    expect(list).toMatch(/<td data-label="Wijk">Luchen<\/td><td data-label="Meteen">2<\/td><td data-label="Weekoverzicht">0<\/td>/);
+    // The form counts per wijk and frequency, from the same source as the send button.
+    const form = await (await get("/inbox/wijkberichten/nieuw", who.grMierlo)).text();
+    expect(form).toContain('Mierlo-Dorp <span class="muted">(1 meteen, 1 in het weekoverzicht)</span>');
+    expect(form).toContain("Wie voor twee wijken is aangemeld, telt één keer.");
     // No names, numbers or chat ids of subscribers anywhere.
     expect(list).not.toContain("7000");
 
@@ -109,17 +118,25 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
 
     const detail = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
     expect(detail).toContain("Concept");
-    for (const channel of ["WhatsApp", "Telegram", "Webchat"]) expect(detail).toContain(`<figcaption>${channel}</figcaption>`);
+    for (const channel of ["WhatsApp", "WhatsApp, na 24 uur stilte (sjabloon)", "Telegram", "Webchat"]) expect(detail).toContain(`<figcaption>${channel}</figcaption>`);
     expect(detail).toContain("Wijkbericht van de gemeente voor Luchen en Mierlo-Dorp");
-    expect(detail).toContain("sjabloon «wijkbericht»");
-    expect(detail).toContain("Nu versturen naar 3 abonnees");
+    expect(detail).toContain("Sjabloon «wijkbericht»");
+    expect(detail).toContain("3 abonnees krijgen het meteen; 1 abonnee met «eén keer per week» krijgt het in het weekoverzicht.");
+    expect(detail).toContain("Nu versturen naar 3 abonnees…");
     expect(await (await get(`/inbox/wijkberichten/${id}`, who.grNoord)).status).toBe(404);
     expect(await (await get("/inbox/wijkberichten/nieuw", who.wethouder)).status).toBe(403);
 
     const test = await post(`/inbox/wijkberichten/${id}/test`, who.grMierlo, []);
     expect(test.headers.get("location")).toContain("klaar=test");
     expect(mails).toHaveLength(1);
-    expect(mails[0]).toMatchObject({ to: "gr.mierlo@demo.wijklijn.nl", text: expect.stringContaining("Zaterdag is de buurtschoonmaak.") });
+    expect(mails[0]).toMatchObject({
+      to: "gr.mierlo@demo.wijklijn.nl",
+      subject: "Test: wijkbericht voor Luchen en Mierlo-Dorp",
+      text: expect.stringContaining("Zaterdag is de buurtschoonmaak.\nDoe je mee?\n\nhttps://www.geldrop-mierlo.nl/schoonmaak"),
+    });
+    // A test e-mail is the bericht with a note, without the chat's footer lines and without configuration hints.
+    expect(mails[0]?.text).toMatch(/^Dit is een test\. Bewoners hebben niets gekregen\./);
+    for (const chatOnly of ["Reageren kan hier", "Stuur 'stop'", "SMTP"]) expect(mails[0]?.text).not.toContain(chatOnly);
     expect(await t.db.outboxMessage.count()).toBe(0);
 
     // Sending without the CSRF token is refused.
@@ -130,8 +147,20 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
       redirect: "manual",
     });
     expect(forged.status).toBe(403);
-    const sent = await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, []);
+    // "Nu versturen" asks first, on a page that works without JavaScript; a post without the confirmation only leads there.
+    const unconfirmed = await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, []);
+    expect(unconfirmed.status).toBe(303);
+    expect(unconfirmed.headers.get("location")).toBe(`/inbox/wijkberichten/${id}/versturen`);
+    expect((await t.db.wijkbericht.findUniqueOrThrow({ where: { id } })).status).toBe("draft");
+    const confirm = await (await get(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo)).text();
+    expect(confirm).toContain("Dit bericht gaat nu naar 3 abonnees in Luchen en Mierlo-Dorp.");
+    expect(confirm).toContain("Versturen?");
+    expect(confirm).toContain('<input type="hidden" name="bevestigd" value="ja">');
+    expect((await get(`/inbox/wijkberichten/${id}/versturen`, who.grNoord)).status).toBe(404);
+    const sent = await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, [["bevestigd", "ja"]]);
     expect(sent.headers.get("location")).toContain("klaar=verstuurd");
+    // Sent: its confirmation page only says so.
+    expect((await get(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo)).headers.get("location")).toContain("klaar=al-klaar");
     await runWijkberichtRound({ db: t.db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram"], whatsappCloud: null });
     const progress = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
     expect(progress).toContain("Wordt verstuurd");
@@ -145,14 +174,28 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
     expect(await figures.json()).toMatchObject({ status: "sending", running: true, waiting: 3, done: 0, total: 3 });
     expect((await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grNoord)).status).toBe(404);
 
-    const cancelled = await post(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo, []);
+    // One copy reaches its platform before the stop.
+    const first = await t.db.outboxMessage.findFirstOrThrow({ where: { status: "pending" }, orderBy: { id: "asc" } });
+    await t.db.outboxMessage.update({ where: { id: first.id }, data: { status: "sent", sentAt: new Date() } });
+    await runWijkberichtRound({ db: t.db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram"], whatsappCloud: null });
+
+    const notYet = await post(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo, []);
+    expect(notYet.headers.get("location")).toBe(`/inbox/wijkberichten/${id}/annuleren`);
+    expect((await t.db.wijkbericht.findUniqueOrThrow({ where: { id } })).status).toBe("sending");
+    const stopPage = await (await get(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo)).text();
+    expect(stopPage).toContain("Stoppen met versturen?");
+    expect(stopPage).toContain("1 abonnee in Luchen en Mierlo-Dorp heeft het al. De andere 2 abonnees krijgen het niet meer.");
+    const cancelled = await post(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo, [["bevestigd", "ja"]]);
     expect(cancelled.headers.get("location")).toContain("klaar=geannuleerd");
     const after = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
-    expect(after).toContain("Geannuleerd");
-    expect(after).toMatch(/<dt>Teruggehaald \(geannuleerd\)<\/dt><dd data-figure="cancelled">3<\/dd>/);
+    // The page of a cancelled bericht says when and by whom, how many had it, and that the rest will not get it.
+    expect(after).toMatch(/<h2 id="h-geannuleerd">Geannuleerd op \w+dag \d+ \w+ \d{4} om \d\d:\d\d door Gebiedsregisseur Mierlo\.<\/h2>/);
+    expect(after).toContain("<strong>1 abonnee had het al gekregen</strong>");
+    expect(after).toContain("De rest krijgt het niet meer (2 abonnees teruggehaald). Ook in het weekoverzicht komt het niet.");
+    expect(after).toMatch(/<dt>Teruggehaald \(geannuleerd\)<\/dt><dd data-figure="cancelled">2<\/dd>/);
     // Done: no more reloading.
     expect(after).not.toContain('http-equiv="refresh"');
-    expect(await (await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grMierlo)).json()).toMatchObject({ status: "cancelled", running: false, cancelled: 3, done: 3 });
+    expect(await (await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grMierlo)).json()).toMatchObject({ status: "cancelled", running: false, cancelled: 2, sent: 1, done: 3 });
   });
 
   it("schedules a bericht for later, and refuses a time in the past beside the field", async () => {
@@ -188,7 +231,7 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
       ["wijkIds", luchen],
     ]);
     const id = /\/inbox\/wijkberichten\/([^?]+)/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
-    await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, []);
+    await post(`/inbox/wijkberichten/${id}/versturen`, who.grMierlo, [["bevestigd", "ja"]]);
     const deps = { db, logger: captureLogger("error").logger, globals: () => flows.globals, channels: ["telegram" as const], whatsappCloud: null };
     await runWijkberichtRound(deps);
     await db.outboxMessage.updateMany({ where: { channelIdentityId: identity.id, status: "pending" }, data: { status: "sent", sentAt: new Date() } });
@@ -197,5 +240,46 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
     expect(await db.message.count({ where: { conversationId: conversation.id, direction: "out", text: { startsWith: "De speeltuin aan de Heuvel gaat open." } } })).toBe(1);
     const page = await (await get(`/inbox/c/${conversation.id}`, who.grMierlo)).text();
     expect(page).toContain(`Mogelijk een antwoord op wijkbericht <a href="/inbox/wijkberichten/${id}">«De speeltuin aan de Heuvel gaat open.»</a>`);
+  });
+
+  it("cancels a scheduled bericht after its confirmation page, and its page says nobody got it", async () => {
+    const created = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "De markt is volgende week op het Wilhelminaplein."],
+      ["wijkIds", luchen],
+    ]);
+    const id = /\/inbox\/wijkberichten\/([^?]+)/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
+    await post(`/inbox/wijkberichten/${id}/inplannen`, who.grMierlo, [["scheduledAt", "2099-03-02T09:00"]]);
+    const confirm = await (await get(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo)).text();
+    expect(confirm).toContain("Wijkbericht annuleren?");
+    expect(confirm).toContain("Het bericht voor Luchen gaat dan niet op");
+    expect(confirm).toContain("Niemand krijgt het.");
+    await post(`/inbox/wijkberichten/${id}/annuleren`, who.grMierlo, [["bevestigd", "ja"]]);
+    const after = await (await get(`/inbox/wijkberichten/${id}`, who.grMierlo)).text();
+    expect(after).toContain("door Gebiedsregisseur Mierlo.</h2>");
+    expect(after).toContain("Het is geannuleerd voordat het werd verstuurd. Niemand heeft het gekregen, en niemand krijgt het nog.");
+    // No progress of a bericht that never went.
+    expect(after).not.toContain("Voortgang");
+  });
+
+  it("without mail says in one sentence that the test mail is off, with no setting names for the gebiedsregisseur", async () => {
+    const app = express();
+    app.use(express.urlencoded({ extended: false }), loadStaffSession(t.db));
+    app.use("/inbox", requireSignedIn, verifyCsrf);
+    app.use(wijkberichtRoutes({ db: t.db, timeZone: "Europe/Amsterdam", globals: () => flows.globals, whatsappCloud: { template: null }, test: { mail: null, demoMailbox: false, telegram: null } }));
+    const noMail = await listen(app);
+    try {
+      const created = await post("/inbox/wijkberichten", who.grMierlo, [
+        ["text", "Proef zonder mail."],
+        ["wijkIds", luchen],
+      ]);
+      const id = /\/inbox\/wijkberichten\/([^?]+)/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
+      const page = await (await fetch(`${noMail.url}/inbox/wijkberichten/${id}`, { headers: { cookie: `wl_staff=${who.grMierlo.id}` } })).text();
+      expect(page).toContain("Testmail staat uit; vraag de beheerder.");
+      expect(page).not.toContain("Stuur een test naar mezelf");
+      expect(page).toContain("er is nog geen WhatsApp-sjabloon. Vraag de beheerder.");
+      for (const setting of ["SMTP_URL", "WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE"]) expect(page).not.toContain(setting);
+    } finally {
+      await noMail.close();
+    }
   });
 });

@@ -4,12 +4,16 @@
  * requireSignedIn and verifyCsrf, like the content pages; the routes parse the forms and call the
  * staff actions (../wijkberichtActions.ts). Another tandem's bericht answers 404, like an unknown id.
  *
+ * "Nu versturen" and "Annuleren" ask first, on a page of their own (GET …/versturen, …/annuleren)
+ * that says what will happen; the POST acts only with `bevestigd=ja` from that page, so the
+ * confirmation works without JavaScript.
+ *
  * The test to oneself: a staff member has no chat identity, and a test must never reach a
- * resident, so it goes to their own e-mail address (when mail is on) and to the Telegram chat they
- * linked for notifications (when Telegram is on), with the text exactly as a resident gets it. In
- * the demo without a mail server the e-mail lands in the demo mailbox (/inbox/dev-mail), so a new
- * user can try it at once. Without any, the page says how to get one and the preview per channel
- * stands in for it.
+ * resident, so it goes to their own e-mail address (when mail is on: the bericht with a note that
+ * it is a test, without the chat's footer) and to the Telegram chat they linked for notifications
+ * (when Telegram is on, as a resident gets it). In the demo without a mail server the e-mail lands
+ * in the demo mailbox (/inbox/dev-mail). With mail off the page says so in one sentence; how to
+ * turn it on is for the administrator (startup log, .env.example), not for this page.
  */
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
@@ -19,7 +23,8 @@ import type { Db } from "../../db/client.ts";
 import { findTelegramLink } from "../../db/content.repo.ts";
 import { findStaffAccount } from "../../db/staffAccount.repo.ts";
 import type { SafeHtml } from "../../http/html.ts";
-import { templateParameter, wijkberichtText } from "../../wijkberichten/renderWijkbericht.ts";
+import type { Logger } from "../../log.ts";
+import { templateParameter, wijkberichtTestMail, wijkberichtText } from "../../wijkberichten/renderWijkbericht.ts";
 import { localParts, parseLocalDateTime, toLocalDateTimeInput } from "../content/localTime.ts";
 import { ActionError } from "../conversationActions.ts";
 import { page, type PageUser } from "../layout.ts";
@@ -27,7 +32,9 @@ import { cancelWijkbericht, listWijkberichten, listWijkberichtWijken, loadWijkbe
 import {
   PROGRESS_REFRESH_SECONDS,
   progressFigures,
+  wijkberichtCancelConfirmBody,
   wijkberichtDetailBody,
+  wijkberichtSendConfirmBody,
   wijkberichtFormBody,
   wijkberichtListBody,
   wijkberichtNotFoundBody,
@@ -48,6 +55,8 @@ export interface WijkberichtTestSenders {
 /** What the pages need. */
 export interface WijkberichtRoutesDeps {
   db: Db;
+  /** For the administrator: why a test could not be sent (never an address). */
+  logger?: Logger;
   timeZone: string;
   /** The bot's texts (the footer under every bericht). */
   globals: () => Globals;
@@ -70,11 +79,11 @@ const NOTICES: Record<string, string> = {
   opgeslagen: "Opgeslagen. Bekijk het voorbeeld, stuur een test naar jezelf, en verstuur of plan het.",
   verstuurd: "Het wijkbericht wordt verstuurd. Bewoners krijgen het in hun eigen chat, na de antwoorden op vragen.",
   ingepland: "Het wijkbericht is ingepland.",
-  geannuleerd: "Het wijkbericht is geannuleerd. Wat nog niet weg was, gaat niet meer.",
+  geannuleerd: "Het wijkbericht is geannuleerd.",
   "al-klaar": "Dit wijkbericht was al verstuurd of geannuleerd.",
   test: "De test is verstuurd naar je eigen e-mail of Telegram.",
   "test-demo": "De test staat in je demo-postvak. Bewoners hebben niets gekregen.",
-  "test-mislukt": "De test kon niet worden verstuurd. Probeer het later opnieuw.",
+  "test-mislukt": "De test kon niet worden verstuurd. Probeer het later opnieuw; lukt het dan niet, vraag de beheerder.",
 };
 
 const NoticeSchema = z.object({ klaar: z.string().optional() });
@@ -136,34 +145,51 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
     const text = wijkberichtText(deps.globals(), { ...bericht, imageUrl: null }, names, "nl");
     const full = wijkberichtText(deps.globals(), bericht, names, "nl");
     const image = bericht.imageUrl;
-    const whatsapp: ChannelPreview = deps.whatsappCloud
-      ? deps.whatsappCloud.template
-        ? {
-            channel: "whatsapp",
-            label: "WhatsApp",
-            text,
-            image,
-            note: `Wie langer dan 24 uur niets schreef, krijgt het sjabloon «${deps.whatsappCloud.template}» met deze tekst op één regel${image ? " (de foto als link)" : ""}: ${templateParameter(full).slice(0, 160)}…`,
-          }
-        : {
-            channel: "whatsapp",
-            label: "WhatsApp",
-            text,
-            image,
-            note: "Wie langer dan 24 uur niets schreef, krijgt dit niet: er is geen WhatsApp-sjabloon ingesteld (WHATSAPP_CLOUD_WIJKBERICHT_TEMPLATE).",
-          }
-      : { channel: "whatsapp", label: "WhatsApp", text, image, note: null };
-    return [
-      whatsapp,
+    const previews: ChannelPreview[] = [
+      {
+        channel: "whatsapp",
+        label: "WhatsApp",
+        text,
+        image,
+        how: "*vet*, _schuin_ en ~doorgestreept~ worden opgemaakt. Een link is aan te tikken, zonder voorbeeld.",
+        note: null,
+      },
+    ];
+    if (deps.whatsappCloud) {
+      const template = deps.whatsappCloud.template;
+      previews.push(
+        template
+          ? {
+              channel: "whatsapp-template",
+              label: "WhatsApp, na 24 uur stilte (sjabloon)",
+              text: templateParameter(full),
+              image: null,
+              header: `Sjabloon «${template}»`,
+              how: "Wie langer dan 24 uur niets schreef, krijgt het goedgekeurde sjabloon. De tekst staat daarin op één regel, de foto als link.",
+              note: null,
+            }
+          : {
+              channel: "whatsapp-template",
+              label: "WhatsApp, na 24 uur stilte",
+              text: "",
+              image: null,
+              how: null,
+              note: "Wie langer dan 24 uur niets schreef, krijgt dit bericht niet: er is nog geen WhatsApp-sjabloon. Vraag de beheerder.",
+            },
+      );
+    }
+    previews.push(
       {
         channel: "telegram",
         label: "Telegram",
         text,
         image,
+        how: "Zonder opmaak: *sterretjes* en _streepjes_ blijven staan zoals je ze typt. Een link is aan te tikken, zonder voorbeeld.",
         note: image && text.length > 1024 ? "De tekst is langer dan een fotobijschrift mag zijn (1024 tekens): Telegram krijgt de foto en daarna de tekst." : null,
       },
-      { channel: "webchat", label: "Webchat", text, image, note: null },
-    ];
+      { channel: "webchat", label: "Webchat", text, image, how: "Zonder opmaak. Links, telefoonnummers en WL-nummers zijn aan te tikken.", note: null },
+    );
+    return previews;
   };
 
   router.get("/inbox/wijkberichten", async (req, res) => {
@@ -210,7 +236,7 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
       return null;
     });
     if (!found) return;
-    const { bericht, progress } = found;
+    const { bericht, progress, cancellation } = found;
     const targets = await testTargets(staff);
     const defaultTime = (() => {
       const tomorrow = localParts(new Date(clock().getTime() + 86_400_000), timeZone);
@@ -220,7 +246,14 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
       bericht,
       progress,
       previews: previewsOf(bericht),
-      test: { email: targets.email !== null, demoMailbox: targets.email !== null && deps.test.demoMailbox, telegram: targets.telegram !== null },
+      cancellation,
+      test: {
+        email: targets.email !== null,
+        demoMailbox: targets.email !== null && deps.test.demoMailbox,
+        telegram: targets.telegram !== null,
+        mailOff: deps.test.mail === null,
+        telegramOn: deps.test.telegram !== null,
+      },
       scheduleValue: scheduleValue ?? (bericht.scheduledAt ? toLocalDateTimeInput(bericht.scheduledAt, timeZone) : defaultTime),
       errors,
       csrfToken: pageUserOf(res, staff).csrfToken,
@@ -280,7 +313,32 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
     res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=${notice}`);
   };
 
-  router.post("/inbox/wijkberichten/:id/versturen", (req, res) => moveOn(req, res, { action: "send" }, "verstuurd"));
+  /** True when the form came from the confirmation page. */
+  const confirmed = (req: Request) => z.object({ bevestigd: z.literal("ja") }).safeParse(req.body).success;
+
+  /** The confirmation page of "Nu versturen" or "Annuleren": what will happen, and yes or back. */
+  const confirmPage = async (req: Request, res: Response, kind: "send" | "cancel") => {
+    const staff = staffOf(res);
+    const found = await loadWijkbericht(db, actorOf(staff), idOf(req)).catch((error: unknown) => {
+      refused(res, staff, error);
+      return null;
+    });
+    if (!found) return;
+    const { bericht, progress } = found;
+    const open = bericht.status === "draft" || bericht.status === "scheduled";
+    if (kind === "send" ? !open : !(open || bericht.status === "sending")) return res.redirect(303, `/inbox/wijkberichten/${bericht.id}?klaar=al-klaar`);
+    const csrfToken = pageUserOf(res, staff).csrfToken;
+    if (kind === "send") send(res, 200, staff, "Nu versturen?", wijkberichtSendConfirmBody({ bericht, progress, csrfToken }));
+    else send(res, 200, staff, progress.status === "sending" ? "Stoppen met versturen?" : "Wijkbericht annuleren?", wijkberichtCancelConfirmBody({ bericht, progress, csrfToken, timeZone }));
+  };
+
+  router.get("/inbox/wijkberichten/:id/versturen", (req, res) => confirmPage(req, res, "send"));
+  router.get("/inbox/wijkberichten/:id/annuleren", (req, res) => confirmPage(req, res, "cancel"));
+
+  router.post("/inbox/wijkberichten/:id/versturen", (req, res) => {
+    if (!confirmed(req)) return res.redirect(303, `/inbox/wijkberichten/${idOf(req)}/versturen`);
+    return moveOn(req, res, { action: "send" }, "verstuurd");
+  });
 
   router.post("/inbox/wijkberichten/:id/inplannen", async (req, res) => {
     const value = z
@@ -293,6 +351,7 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
   });
 
   router.post("/inbox/wijkberichten/:id/annuleren", async (req, res) => {
+    if (!confirmed(req)) return res.redirect(303, `/inbox/wijkberichten/${idOf(req)}/annuleren`);
     const staff = staffOf(res);
     const result = await cancelWijkbericht(db, actorOf(staff), req.params.id, { now: clock() }).catch((error: unknown) => {
       refused(res, staff, error);
@@ -313,12 +372,15 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
     const targets = await testTargets(staff);
     const names = bericht.wijken.map((w) => w.wijk.name).sort((a, b) => a.localeCompare(b, "nl"));
     const text = wijkberichtText(deps.globals(), bericht, names, "nl");
+    const mail = wijkberichtTestMail(bericht, names);
     let ok = true;
     try {
-      if (targets.email && deps.test.mail) await deps.test.mail(targets.email, `Test: wijkbericht voor ${names.join(", ")}`, `Dit is een test. Bewoners hebben niets gekregen.\n\n---\n\n${text}`);
-      if (targets.telegram && deps.test.telegram) await deps.test.telegram(targets.telegram, `Test (bewoners krijgen niets):\n\n${text}`);
-    } catch {
+      if (targets.email && deps.test.mail) await deps.test.mail(targets.email, mail.subject, mail.text);
+      if (targets.telegram && deps.test.telegram) await deps.test.telegram(targets.telegram, `Dit is een test. Bewoners krijgen niets.\n\n${text}`);
+    } catch (error) {
       ok = false;
+      // For the administrator (a MailError names the SMTP step, never an address); the page says only that it failed.
+      deps.logger?.warn({ err: error, wijkberichtId: bericht.id }, "A wijkbericht test to a staff member could not be sent");
     }
     await recordWijkberichtTest(db, staff, bericht.id, { email: targets.email !== null, telegram: targets.telegram !== null }, { now: clock() });
     const outcome = !ok || !(targets.email || targets.telegram) ? "test-mislukt" : targets.email && deps.test.demoMailbox && !targets.telegram ? "test-demo" : "test";

@@ -7,7 +7,9 @@
 import { html, type SafeHtml } from "../../http/html.ts";
 import { csrfField, errorSummary, notice, textareaField } from "../content/views.ts";
 import { formatDutchDateTime } from "../content/localTime.ts";
-import type { WijkberichtFieldErrors, WijkberichtProgress, WijkberichtStatus } from "../wijkberichtActions.ts";
+import { previewSegments, type PreviewSegment } from "../../wijkberichten/previewSegments.ts";
+import { joinWijkNames } from "../../wijkberichten/renderWijkbericht.ts";
+import type { WijkberichtCancellation, WijkberichtFieldErrors, WijkberichtProgress, WijkberichtStatus } from "../wijkberichtActions.ts";
 
 /** Dutch labels of the statuses. */
 export const WIJKBERICHT_STATUS_LABELS: Record<WijkberichtStatus, string> = {
@@ -29,6 +31,20 @@ interface ListedBericht {
   progress: WijkberichtProgress;
 }
 
+const abonnees = (n: number) => `${n} ${n === 1 ? "abonnee" : "abonnees"}`;
+
+/**
+ * Who a bericht reaches, in one sentence, from the one count (WijkberichtProgress.recipients and
+ * weekly: active subscribers of the chosen wijken, each identity once).
+ */
+export function reachSentence(progress: Pick<WijkberichtProgress, "recipients" | "weekly">): string {
+  const now = `${abonnees(progress.recipients)} ${progress.recipients === 1 ? "krijgt" : "krijgen"} het meteen`;
+  return progress.weekly > 0 ? `${now}; ${abonnees(progress.weekly)} met «eén keer per week» ${progress.weekly === 1 ? "krijgt" : "krijgen"} het in het weekoverzicht.` : `${now}.`;
+}
+
+/** What the counts count, said once wherever they stand. */
+const COUNT_HINT = "Geteld: wie nu is aangemeld voor wijkberichten van deze wijken. Wie voor twee wijken is aangemeld, telt één keer.";
+
 const firstLine = (text: string, max = 80) => {
   const line = text.split("\n")[0] ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -45,27 +61,27 @@ export function wijkberichtListBody(input: { berichten: readonly ListedBericht[]
     ${
       input.berichten.length === 0
         ? html`<p>Er zijn nog geen wijkberichten.</p>`
-        : html`<div class="table-scroll" role="region" aria-label="Tabel wijkberichten" tabindex="0"><table>
+        : html`<table class="stack-on-phone">
       <thead><tr><th scope="col">Bericht</th><th scope="col">Wijken</th><th scope="col">Status</th><th scope="col">Verstuurd</th><th scope="col">Wanneer</th></tr></thead>
       <tbody>${input.berichten.map(
         ({ bericht, progress }) => html`<tr>
-        <td><a href="/inbox/wijkberichten/${bericht.id}">${firstLine(bericht.text)}</a></td>
-        <td>${bericht.wijken.map((w) => w.wijk.name).join(", ")}</td>
-        <td>${WIJKBERICHT_STATUS_LABELS[progress.status]}</td>
-        <td>${progress.sent} van ${progress.recipients}</td>
-        <td>${formatDutchDateTime(bericht.startedAt ?? bericht.scheduledAt ?? bericht.createdAt, input.timeZone)}</td>
+        <td data-label="Bericht"><a href="/inbox/wijkberichten/${bericht.id}">${firstLine(bericht.text)}</a></td>
+        <td data-label="Wijken">${bericht.wijken.map((w) => w.wijk.name).join(", ")}</td>
+        <td data-label="Status">${WIJKBERICHT_STATUS_LABELS[progress.status]}</td>
+        <td data-label="Verstuurd">${progress.sent} van ${progress.recipients}</td>
+        <td data-label="Wanneer">${formatDutchDateTime(bericht.startedAt ?? bericht.scheduledAt ?? bericht.createdAt, input.timeZone)}</td>
       </tr>`,
       )}</tbody>
-    </table></div>`
+    </table>`
     }
   </section>
   <section aria-labelledby="h-abonnees">
     <h2 id="h-abonnees">Abonnees per wijk</h2>
-    <p class="hint">Alleen aantallen: wie er is aangemeld, ziet niemand.</p>
-    <div class="table-scroll" role="region" aria-label="Tabel abonnees per wijk" tabindex="0"><table>
-      <thead><tr><th scope="col">Wijk</th><th scope="col">Elk bericht</th><th scope="col">Eén keer per week</th></tr></thead>
-      <tbody>${input.wijken.map((wijk) => html`<tr><td>${wijk.name}</td><td>${wijk.subscribers.each}</td><td>${wijk.subscribers.weekly}</td></tr>`)}</tbody>
-    </table></div>
+    <p class="hint">Alleen aantallen: wie er is aangemeld, ziet niemand. «Meteen»: krijgt elk bericht zodra het verstuurd wordt; «weekoverzicht»: krijgt ze één keer per week samen.</p>
+    <table class="stack-on-phone">
+      <thead><tr><th scope="col">Wijk</th><th scope="col">Meteen</th><th scope="col">Weekoverzicht</th></tr></thead>
+      <tbody>${input.wijken.map((wijk) => html`<tr><td data-label="Wijk">${wijk.name}</td><td data-label="Meteen">${wijk.subscribers.each}</td><td data-label="Weekoverzicht">${wijk.subscribers.weekly}</td></tr>`)}</tbody>
+    </table>
   </section>`;
 }
 
@@ -98,11 +114,12 @@ export function wijkberichtFormBody(input: { id: string | null; values: Wijkberi
     <div class="field${wijkError ? " field-error" : ""}">
       <fieldset${wijkError ? html` aria-describedby="f-wijkIds-error"` : ""}>
         <legend>Voor welke wijken?</legend>
+        <p class="hint" id="f-wijkIds-hint">Per wijk: hoeveel abonnees het meteen krijgen, en hoeveel in het weekoverzicht. ${COUNT_HINT}</p>
         ${wijkError ? html`<p class="error-message" id="f-wijkIds-error"><span class="visually-hidden">Fout: </span>${wijkError}</p>` : ""}
         ${input.wijken.map(
           (wijk, index) => html`<div class="radio">
           <input type="checkbox" id="${index === 0 ? "f-wijkIds" : `f-wijkIds-${wijk.id}`}" name="wijkIds" value="${wijk.id}"${checked.includes(wijk.id) ? html` checked` : ""}>
-          <label for="${index === 0 ? "f-wijkIds" : `f-wijkIds-${wijk.id}`}">${wijk.name} <span class="muted">(${wijk.subscribers.each + wijk.subscribers.weekly} abonnees)</span></label>
+          <label for="${index === 0 ? "f-wijkIds" : `f-wijkIds-${wijk.id}`}">${wijk.name} <span class="muted">(${wijk.subscribers.each} meteen, ${wijk.subscribers.weekly} in het weekoverzicht)</span></label>
         </div>`,
         )}
       </fieldset>
@@ -116,21 +133,50 @@ export function wijkberichtFormBody(input: { id: string | null; values: Wijkberi
 
 /** How one channel shows the bericht. */
 export interface ChannelPreview {
-  channel: string;
+  /** whatsapp-template: WhatsApp Cloud outside the 24-hour window. */
+  channel: "whatsapp" | "whatsapp-template" | "telegram" | "webchat";
   label: string;
+  /** The text as sent; empty when this channel does not get it. */
   text: string;
   /** The photo's address: sent as a real photo, the text as its caption. */
   image: string | null;
+  /** The template's name above its text (WhatsApp outside the window). */
+  header?: string;
+  /** What this channel does with formatting and links, in one sentence. */
+  how: string | null;
   note: string | null;
+}
+
+function segmentHtml(segment: PreviewSegment): SafeHtml {
+  switch (segment.kind) {
+    case "break":
+      return html`<br>`;
+    case "bold":
+      return html`<strong>${segment.text}</strong>`;
+    case "italic":
+      return html`<em>${segment.text}</em>`;
+    case "strike":
+      return html`<s>${segment.text}</s>`;
+    case "link":
+      return html`<span class="preview-link">${segment.text}</span>`;
+    case "text":
+      return html`${segment.text}`;
+  }
 }
 
 function previewSection(previews: readonly ChannelPreview[]): SafeHtml {
   return html`<section aria-labelledby="h-voorbeeld">
     <h2 id="h-voorbeeld">Zo ziet het eruit</h2>
+    <p class="hint">Per kanaal zoals het bij de bewoner op het scherm komt. Links zijn hier niet aan te klikken.</p>
     <div class="previews">${previews.map(
-      (preview) => html`<figure class="preview preview-${preview.channel}">
+      (preview) => html`<figure class="preview preview-${preview.channel}" data-channel="${preview.channel}">
         <figcaption>${preview.label}</figcaption>
-        <div class="bubble">${preview.image ? html`<p class="preview-photo">Foto (gaat als echte foto, met de tekst eronder): <a href="${preview.image}" rel="noreferrer">${preview.image}</a></p>` : ""}${preview.text.split("\n").map((line, index) => (index === 0 ? html`${line}` : html`<br>${line}`))}</div>
+        ${
+          preview.text
+            ? html`<div class="chat-screen"><div class="bubble">${preview.header ? html`<p class="preview-header">${preview.header}</p>` : ""}${preview.image ? html`<p class="preview-photo">Foto: ${preview.image}</p>` : ""}${previewSegments(preview.text, preview.channel === "whatsapp-template" ? "whatsapp" : preview.channel).map(segmentHtml)}</div></div>`
+            : ""
+        }
+        ${preview.how ? html`<p class="hint">${preview.how}</p>` : ""}
         ${preview.note ? html`<p class="hint">${preview.note}</p>` : ""}
       </figure>`,
     )}</div>
@@ -189,18 +235,56 @@ function progressSection(id: string, progress: WijkberichtProgress): SafeHtml {
       <div><dt>Mislukt</dt><dd data-figure="failed">${figures.failed}</dd></div>
       <div><dt>Afgemeld tijdens het versturen</dt><dd data-figure="unsubscribed">${figures.unsubscribed}</dd></div>
       ${figures.cancelled > 0 || figures.running ? html`<div><dt>Teruggehaald (geannuleerd)</dt><dd data-figure="cancelled">${figures.cancelled}</dd></div>` : ""}
-      ${figures.weekly > 0 ? html`<div><dt>In het weekoverzicht</dt><dd>${figures.weekly}</dd></div>` : ""}
+      ${figures.weekly > 0 && figures.status !== "cancelled" ? html`<div><dt>In het weekoverzicht</dt><dd>${figures.weekly}</dd></div>` : ""}
     </dl>
+  </section>`;
+}
+
+interface DetailBericht {
+  id: string;
+  status: string;
+  scheduledAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  wijken: Array<{ wijk: { name: string } }>;
+  author: { displayName: string } | null;
+}
+
+const wijkNamesOf = (bericht: { wijken: Array<{ wijk: { name: string } }> }) =>
+  joinWijkNames(
+    bericht.wijken.map((w) => w.wijk.name).sort((a, b) => a.localeCompare(b, "nl")),
+    "nl",
+  );
+
+/** A cancelled bericht: when and by whom, how many had it already, and that the rest will not get it. */
+function cancelledSection(progress: WijkberichtProgress, cancellation: WijkberichtCancellation | null, startedAt: Date | null, timeZone: string): SafeHtml {
+  const when = cancellation ? formatDutchDateTime(cancellation.at, timeZone) : null;
+  const by = cancellation?.by ?? null;
+  const heading = `Geannuleerd${when ? ` op ${when}` : ""}${by ? ` door ${by}` : ""}.`;
+  const reached = progress.sent;
+  const body =
+    startedAt === null || reached + progress.failed + progress.unsubscribed + progress.cancelled === 0
+      ? html`<p>Het is geannuleerd voordat het werd verstuurd. Niemand heeft het gekregen, en niemand krijgt het nog.</p>`
+      : html`<p><strong>${abonnees(reached)} ${reached === 1 ? "had" : "hadden"} het al gekregen</strong> voordat het werd gestopt. Dat kan niet worden teruggedraaid.</p>
+      <p>De rest krijgt het niet meer${progress.cancelled > 0 ? html` (${abonnees(progress.cancelled)} teruggehaald)` : ""}. Ook in het weekoverzicht komt het niet.</p>`;
+  return html`<section class="flash flash-warn" aria-labelledby="h-geannuleerd">
+    <h2 id="h-geannuleerd">${heading}</h2>
+    ${body}
   </section>`;
 }
 
 /** GET /inbox/wijkberichten/:id: the bericht, its preview, and what can be done now. */
 export function wijkberichtDetailBody(input: {
-  bericht: { id: string; status: string; scheduledAt: Date | null; startedAt: Date | null; finishedAt: Date | null; wijken: Array<{ wijk: { name: string } }>; author: { displayName: string } | null };
+  bericht: DetailBericht;
   progress: WijkberichtProgress;
+  /** Who cancelled it and when, once cancelled. */
+  cancellation: WijkberichtCancellation | null;
   previews: readonly ChannelPreview[];
-  /** Where a test goes; demoMailbox: the e-mail lands in the demo mailbox (no mail server). */
-  test: { email: boolean; demoMailbox: boolean; telegram: boolean };
+  /**
+   * Where a test goes; demoMailbox: the e-mail lands in the demo mailbox (no mail server);
+   * mailOff: no mail at all; telegramOn: Telegram is on (a staff member can link it).
+   */
+  test: { email: boolean; demoMailbox: boolean; telegram: boolean; mailOff: boolean; telegramOn: boolean };
   scheduleValue: string;
   errors: Record<string, string>;
   csrfToken: string;
@@ -209,22 +293,26 @@ export function wijkberichtDetailBody(input: {
 }): SafeHtml {
   const { bericht, progress, timeZone } = input;
   const editable = progress.status === "draft" || progress.status === "scheduled";
-  const reach = `${progress.recipients} ${progress.recipients === 1 ? "abonnee" : "abonnees"}`;
   const testTargets = [input.test.email ? (input.test.demoMailbox ? "je demo-postvak" : "je e-mailadres") : null, input.test.telegram ? "je gekoppelde Telegram" : null].filter(Boolean).join(" en ");
   const scheduleError = input.errors.scheduledAt;
+  const noTest = input.test.mailOff
+    ? html`<p>Testmail staat uit; vraag de beheerder.${input.test.telegramOn ? html` Of <a href="/inbox/account">koppel Telegram bij je account</a>: dan komt de test daar.` : ""} Tot dan: bekijk het voorbeeld hierboven.</p>`
+    : html`<p>Een test naar jezelf gaat naar je e-mail of je Telegram. <a href="/inbox/account">Koppel Telegram bij je account</a>. Tot dan: bekijk het voorbeeld hierboven.</p>`;
   return html`<p><a href="/inbox/wijkberichten">← Alle wijkberichten</a></p>
   <h1>Wijkbericht voor ${bericht.wijken.map((w) => w.wijk.name).join(", ")}</h1>
   ${notice(input.notice)}
   ${errorSummary({ ...input.errors })}
+  ${progress.status === "cancelled" ? cancelledSection(progress, input.cancellation, bericht.startedAt, timeZone) : ""}
   <dl class="figures">
     <div><dt>Status</dt><dd data-figure="statusLabel">${WIJKBERICHT_STATUS_LABELS[progress.status]}</dd></div>
-    <div><dt>Bereik</dt><dd>${reach}${progress.weekly > 0 ? html`, en ${progress.weekly} in het weekoverzicht` : ""}</dd></div>
+    ${editable ? html`<div><dt>Bereik</dt><dd>${reachSentence(progress)}</dd></div>` : ""}
     ${bericht.author ? html`<div><dt>Geschreven door</dt><dd>${bericht.author.displayName}</dd></div>` : ""}
     ${bericht.scheduledAt && progress.status === "scheduled" ? html`<div><dt>Gaat op</dt><dd>${formatDutchDateTime(bericht.scheduledAt, timeZone)}</dd></div>` : ""}
     ${bericht.startedAt ? html`<div><dt>Begonnen</dt><dd>${formatDutchDateTime(bericht.startedAt, timeZone)}</dd></div>` : ""}
-    ${bericht.finishedAt ? html`<div><dt>Klaar</dt><dd>${formatDutchDateTime(bericht.finishedAt, timeZone)}</dd></div>` : ""}
+    ${bericht.finishedAt ? html`<div><dt>${progress.status === "cancelled" ? "Geannuleerd" : "Klaar"}</dt><dd>${formatDutchDateTime(bericht.finishedAt, timeZone)}</dd></div>` : ""}
   </dl>
-  ${progress.status === "draft" || progress.status === "scheduled" ? "" : progressSection(bericht.id, progress)}
+  ${editable ? html`<p class="hint">${COUNT_HINT}</p>` : ""}
+  ${editable || (progress.status === "cancelled" && bericht.startedAt === null) ? "" : progressSection(bericht.id, progress)}
   ${previewSection(input.previews)}
   ${
     editable
@@ -234,15 +322,13 @@ export function wijkberichtDetailBody(input: {
       testTargets
         ? html`<p>Stuur het bericht eerst naar jezelf: naar ${testTargets}. Bewoners krijgen niets.</p>
     <form method="post" action="/inbox/wijkberichten/${bericht.id}/test">${csrfField(input.csrfToken)}<button type="submit" class="button">Stuur een test naar mezelf</button></form>
-    ${input.test.demoMailbox ? html`<p class="hint">Alleen in de demo: er is geen mailserver, dus de e-mail komt in je <a href="/inbox/dev-mail">demo-postvak</a> in Wijklijn zelf.</p>` : ""}`
-        : html`<p>Een test naar jezelf kan naar je e-mail (als e-mail aan staat) of naar je Telegram. <a href="/inbox/account">Koppel Telegram bij je account</a>. Tot dan: bekijk het voorbeeld hierboven.</p>`
+    ${input.test.demoMailbox ? html`<p class="hint">Alleen in de demo: de e-mail komt in je <a href="/inbox/dev-mail">demo-postvak</a> in Wijklijn zelf.</p>` : ""}`
+        : noTest
     }
   </section>
   <section aria-labelledby="h-versturen">
     <h2 id="h-versturen">Versturen</h2>
-    <form method="post" action="/inbox/wijkberichten/${bericht.id}/versturen" class="form">${csrfField(input.csrfToken)}
-      <button type="submit" class="button button-primary">Nu versturen naar ${reach}</button>
-    </form>
+    <p><a class="button button-primary" href="/inbox/wijkberichten/${bericht.id}/versturen">Nu versturen naar ${abonnees(progress.recipients)}…</a></p>
     <form method="post" action="/inbox/wijkberichten/${bericht.id}/inplannen" class="form" novalidate>${csrfField(input.csrfToken)}
       <div class="field${scheduleError ? " field-error" : ""}">
         <label for="f-scheduledAt">Of later versturen, op</label>
@@ -256,12 +342,50 @@ export function wijkberichtDetailBody(input: {
       : ""
   }
   ${
-    progress.status === "draft" || progress.status === "scheduled" || progress.status === "sending"
-      ? html`<form method="post" action="/inbox/wijkberichten/${bericht.id}/annuleren" class="form"${progress.status === "sending" ? html` data-stop-sending` : ""}>${csrfField(input.csrfToken)}
-    <button type="submit" class="button button-danger">${progress.status === "sending" ? "Stoppen: de rest niet meer versturen" : "Annuleren"}</button>
-  </form>`
+    editable || progress.status === "sending"
+      ? html`<p${progress.status === "sending" ? html` data-stop-sending` : ""}><a class="button button-danger" href="/inbox/wijkberichten/${bericht.id}/annuleren">${progress.status === "sending" ? "Stoppen: de rest niet meer versturen…" : "Annuleren…"}</a></p>`
       : ""
   }`;
+}
+
+/** GET /inbox/wijkberichten/:id/versturen: what "Nu versturen" does, and yes or back. */
+export function wijkberichtSendConfirmBody(input: { bericht: { id: string; wijken: Array<{ wijk: { name: string } }> }; progress: WijkberichtProgress; csrfToken: string }): SafeHtml {
+  const { bericht, progress } = input;
+  const weekly = progress.weekly > 0 ? ` ${abonnees(progress.weekly)} met «eén keer per week» ${progress.weekly === 1 ? "krijgt" : "krijgen"} het in het weekoverzicht.` : "";
+  return html`<p><a href="/inbox/wijkberichten/${bericht.id}">← Terug naar het wijkbericht</a></p>
+  <h1>Nu versturen?</h1>
+  <p class="confirm-question"><strong>Dit bericht gaat nu naar ${abonnees(progress.recipients)} in ${wijkNamesOf(bericht)}.</strong>${weekly} Versturen?</p>
+  <p class="hint">${COUNT_HINT} Wat verstuurd is, kun je niet terughalen.</p>
+  <form method="post" action="/inbox/wijkberichten/${bericht.id}/versturen" class="actions">${csrfField(input.csrfToken)}
+    <input type="hidden" name="bevestigd" value="ja">
+    <button type="submit" class="button button-primary">Ja, nu versturen</button>
+    <a href="/inbox/wijkberichten/${bericht.id}">Nee, terug</a>
+  </form>`;
+}
+
+/** GET /inbox/wijkberichten/:id/annuleren: what cancelling (or stopping) does, and yes or back. */
+export function wijkberichtCancelConfirmBody(input: {
+  bericht: { id: string; scheduledAt: Date | null; wijken: Array<{ wijk: { name: string } }> };
+  progress: WijkberichtProgress;
+  csrfToken: string;
+  timeZone: string;
+}): SafeHtml {
+  const { bericht, progress } = input;
+  const sending = progress.status === "sending";
+  const rest = Math.max(0, progress.recipients - progress.sent - progress.failed - progress.unsubscribed);
+  const what = sending
+    ? html`<strong>${abonnees(progress.sent)} in ${wijkNamesOf(bericht)} ${progress.sent === 1 ? "heeft" : "hebben"} het al. De andere ${abonnees(rest)} krijgen het niet meer.</strong> Wat al verstuurd is, blijft verstuurd.`
+    : progress.status === "scheduled" && bericht.scheduledAt
+      ? html`<strong>Het bericht voor ${wijkNamesOf(bericht)} gaat dan niet op ${formatDutchDateTime(bericht.scheduledAt, input.timeZone)}, en ook later niet.</strong> Niemand krijgt het.`
+      : html`<strong>Het bericht voor ${wijkNamesOf(bericht)} gaat dan nooit weg.</strong> Niemand krijgt het.`;
+  return html`<p><a href="/inbox/wijkberichten/${bericht.id}">← Terug naar het wijkbericht</a></p>
+  <h1>${sending ? "Stoppen met versturen?" : "Wijkbericht annuleren?"}</h1>
+  <p class="confirm-question">${what} Dit kun je niet ongedaan maken.</p>
+  <form method="post" action="/inbox/wijkberichten/${bericht.id}/annuleren" class="actions">${csrfField(input.csrfToken)}
+    <input type="hidden" name="bevestigd" value="ja">
+    <button type="submit" class="button button-danger">${sending ? "Ja, stoppen" : "Ja, annuleren"}</button>
+    <a href="/inbox/wijkberichten/${bericht.id}">Nee, terug</a>
+  </form>`;
 }
 
 /** An unknown bericht, or another tandem's. */
