@@ -541,12 +541,26 @@ class Run {
     // A question in the middle of a form ("een foto?? van wat dan") is about the form, never a new melding or idee.
     const target = this.ctx.flows.flows.get(flowId);
     if (inForm && text.includes("?") && target?.requiresConsent && flowId !== this.contactFlow()) return false;
+    // At the wijk question asked for this very melding, whose story was told already: the words say where it is
+    // ("the rubbish is on the Heuvel in Geldrop"), they are no new melding that replaces the story.
+    if (this.state.flow === this.ctx.flows.globals.wijkFlow && this.waitsForFlow(flowId, triage.intent) && this.toldAlready()) return false;
     this.state.resume = null;
     // A person asked for in the middle of a form: what the resident told so far is their question, not asked again.
     const told = this.state.vars.description ?? this.state.vars.keep_text;
     const carried = flowId === this.contactFlow() && typeof told === "string" && told ? { carriedQuestion: told } : carriedText(text, triage);
     this.startFlow(flowId, undefined, carried);
     return true;
+  }
+
+  /** The wijk is asked for this flow: it resumes after the wijk, or the first message asked for its intent (flows/welkom.yaml keep_intent). */
+  private waitsForFlow(flowId: string, intent: string): boolean {
+    const resume = this.state.resume?.startsWith("flow:") ? this.state.resume.slice("flow:".length).split("#")[0] : null;
+    return resume === flowId || this.state.vars.keep_intent === intent;
+  }
+
+  /** The resident told their story already (the first message, or the text the flow started with). */
+  private toldAlready(): boolean {
+    return [this.state.vars.keep_text, this.state.vars.initialText, this.state.vars.description].some((told) => typeof told === "string" && told.trim() !== "");
   }
 
   /**
