@@ -208,8 +208,11 @@ export const OtherLanguageTextsSchema = z
     followUp112: textWithNumbers("112"),
     /** Every further message after a 113 message: still here, 113 and 0800-0113. */
     followUp113: textWithNumbers("113", "0800-0113"),
-    /** Any other message: I am a chatbot, a person of the gemeente will answer here; danger? 112. */
-    handover: textWithNumbers("112"),
+    /**
+     * Any other message: I am a chatbot, a person of the gemeente will answer here, by {{when}}
+     * (filled in as in the Dutch handover: the response target in working hours, in that language); danger? 112.
+     */
+    handover: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
   })
   .strict();
 
