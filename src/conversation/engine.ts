@@ -230,8 +230,11 @@ class Run {
     if ((flow.requiresConsent && this.resident.consent !== true) || atConsentQuestion) {
       // Straight to the consent question (yes or no, typed or tapped), with what the resident wants kept
       // as the first message's is (flows/welkom.yaml): after a yes the melding goes on where it was.
-      this.say(this.t(this.messages.needsConsent));
-      const intent = flow.intents[0];
+      // "Wat doen jullie met mijn gegevens?" at the consent question: the answer first (what is kept, how long, the
+      // privacy page), then the same question again. The answer is what was asked: the privacy menu does not follow.
+      const privacyAnswer = flow.intents.includes("privacy") && !stepId && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
+      this.say(this.t(privacyAnswer ?? this.messages.needsConsent));
+      const intent = privacyAnswer ? undefined : flow.intents[0];
       const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
       if (intent) kept.keep_intent = intent;
       if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;

@@ -276,6 +276,12 @@ export const GlobalsSchema = z
         yes: TextSchema,
         no: TextSchema,
         needsConsent: TextSchema,
+        /**
+         * A question about privacy at the consent question ("wat doen jullie met mijn gegevens?"): what is
+         * kept, how long ({{resident.messageMonths}}, {{resident.inactiveMonths}}), the privacy page; the
+         * consent question follows. Without it, needsConsent.
+         */
+        privacyBeforeConsent: TextSchema.optional(),
         somethingWentWrong: TextSchema,
         /** Once when a resident sends more messages at once than the bot answers (src/bot/floodLimit.ts); the rest are kept for staff. */
         floodNotice: TextSchema,
