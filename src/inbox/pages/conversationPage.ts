@@ -101,9 +101,7 @@ function messageItem(message: ConversationMessageView, timeZone: string): SafeHt
  * the words say what it means and what the reader can do about it.
  */
 function noTandemText(canAct: boolean): string {
-  return canAct
-    ? "Nog geen: de wijk is niet bekend. Kies hieronder bij Acties de wijk, dan gaat het gesprek naar het team van die wijk."
-    : "Nog geen: de wijk is niet bekend.";
+  return canAct ? "Nog geen: de wijk is niet bekend. Kies hieronder bij Acties de wijk, dan gaat het gesprek naar het team van die wijk." : "Nog geen: de wijk is niet bekend.";
 }
 
 /** The facts block, updated live (id "over"). */
