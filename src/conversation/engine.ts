@@ -555,6 +555,32 @@ class Run {
     return true;
   }
 
+  /**
+   * A clear request for another journey typed at a yes/no question of the wijk flow ("Klopt dat?"): the
+   * question stays open, asked once more, and the request is carried out once the wijk is settled (after the
+   * welcome through keep_intent, flows/welkom.yaml carried; otherwise as the flow the wijk flow resumes to).
+   */
+  private keepsRequestForAfterWijk(step: AskStep, text: string): boolean {
+    if (step.input !== "yesno" || this.state.flow !== this.ctx.flows.globals.wijkFlow || bareYesNo(text) !== null) return false;
+    const triage = this.ctx.classify(text);
+    const flowId = this.flowForIntent(triage.intent);
+    if (!flowId || flowId === this.ctx.flows.globals.wijkFlow || !this.asksClearlyForFlow(triage)) return false;
+    const afterWelcome = this.state.resume?.startsWith(`flow:${this.ctx.flows.globals.firstContact}#`) === true;
+    if (afterWelcome) {
+      this.state.vars.keep_intent = triage.intent;
+      const carried = carriedText(text, triage);
+      if (typeof carried.initialText === "string") this.state.vars.keep_text = carried.initialText;
+      if (carried.initialPlace) this.state.vars.keep_location = carried.initialPlace;
+    } else {
+      this.state.resume = `flow:${flowId}`;
+      Object.assign(this.state.vars, carriedText(text, triage));
+    }
+    const kept = this.messages.requestAfterQuestion;
+    if (kept) this.say(this.t(kept));
+    this.prompt(step, true);
+    return true;
+  }
+
   /** The wijk is asked for this flow: it resumes after the wijk, or the first message asked for its intent (flows/welkom.yaml keep_intent). */
   private waitsForFlow(flowId: string, intent: string): boolean {
     const resume = this.state.resume?.startsWith("flow:") ? this.state.resume.slice("flow:".length).split("#")[0] : null;
@@ -632,6 +658,8 @@ class Run {
       const triage = this.ctx.classify(typed);
       if (triage.intent === "contact" && triage.confidence.intent >= WIJK_QUESTION_INTENT_CONFIDENCE && this.followIntent(typed)) return;
     }
+    // "ik wil graag de wijkberichten krijgen" at "Dan woon je in Luchen. Klopt dat?": no yes (the "graag"), and not lost either.
+    if (typed && this.keepsRequestForAfterWijk(step, typed)) return;
     const parsed = this.parseAnswer(step, event);
     // Words typed at a postcode question that clearly ask for something else ("ik wil iets melden"): follow the resident.
     // A question ("wat is mijn wijk?") stays: the wijk flow answers it.

@@ -282,6 +282,8 @@ export const GlobalsSchema = z
          * consent question follows. Without it, needsConsent.
          */
         privacyBeforeConsent: TextSchema.optional(),
+        /** A request typed at a question of the wijk flow ("Klopt dat?"): it is kept for after the question, asked once more. */
+        requestAfterQuestion: TextSchema.optional(),
         somethingWentWrong: TextSchema,
         /** Once when a resident sends more messages at once than the bot answers (src/bot/floodLimit.ts); the rest are kept for staff. */
         floodNotice: TextSchema,
