@@ -175,6 +175,8 @@ export async function startService(config: Config, logger: Logger, options: { fl
     channels,
     flowsDir,
     mediaDir,
+    // What the bot tells a resident who asks, before consent, how long their messages are kept.
+    retention: privacyFactsOf(config).retention,
     ...(options.now ? { now: options.now } : {}),
   });
   const running = bot;

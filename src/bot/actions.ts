@@ -8,7 +8,7 @@ import { actionSpecs, PlaceSchema, type ActionOutcomes, type ActionParams } from
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
-import { namesStreet } from "../conversation/placeInText.ts";
+import { findPlaceInText, namesStreet } from "../conversation/placeInText.ts";
 import { SMALL_COUNT } from "../public/wijkFigures.ts";
 import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import type { TriageResult } from "../conversation/triage.ts";
@@ -176,7 +176,13 @@ export const actions: Actions = {
       if (asksWhoIsThere(place.text)) return { outcome: "who" };
       // A wijk's name, typed (without hyphens, with a typo): confirmed like a postcode's wijk.
       const match = matchWijkName(place.text, await listWijken(tx, gemeente.id));
-      if (match.kind === "none") return { outcome: namesStreet(place.text) ? "street" : "unclear" };
+      if (match.kind === "none") {
+        // A street or place in a sentence ("it's on the Heuvel in Geldrop", "op de Molenstraat"): said kindly, with the wijk buttons.
+        // The place goes back to the flow (flows/wijk.yaml keeps it for the melding, which then asks "Is het bij …?").
+        const named = findPlaceInText(place.text);
+        if (!named && !namesStreet(place.text)) return { outcome: "unclear" };
+        return { outcome: "street", ...(named ? { vars: { streetPlace: named } } : {}) };
+      }
       if (match.kind === "several") return { outcome: "several", vars: { wijkOptions: match.wijken.map((w) => ({ value: w.slug, label: w.name })), postcode: place.text } };
       return { outcome: match.wijk.active ? "found" : "inactive", vars: { wijkSlug: match.wijk.slug, wijkName: match.wijk.name } };
     }

@@ -10,6 +10,8 @@
  */
 import { handleEvent, type FlowState } from "../conversation/engine.ts";
 import type { OtherLanguageTextsSchema } from "../conversation/flowSchema.ts";
+import type { FlowSet } from "../conversation/loadFlows.ts";
+import { addWorkingHours, roundDeadline } from "../routing/officeHours.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import { changeStatus, routeConversation } from "../db/conversation.repo.ts";
 import { recordConversationTopic } from "../db/turn.repo.ts";
@@ -29,7 +31,21 @@ export type OtherLanguageTextKey = keyof z.infer<typeof OtherLanguageTextsSchema
 
 /** Sends one of the set texts in another language. */
 export async function sendInOtherLanguage(turn: Turn, language: OtherLanguage, key: OtherLanguageTextKey): Promise<void> {
-  await turn.context.sendActivity(activityFromOutput({ text: turn.flows.globals.otherLanguages[language][key], buttons: [] }));
+  const text = key === "handover" ? handoverText(turn.flows, language, turn.now, turn.deps.gemeente.timeZone) : turn.flows.globals.otherLanguages[language][key];
+  await turn.context.sendActivity(activityFromOutput({ text, buttons: [] }));
+}
+
+/** The locale a deadline is written in, per other language. */
+const LOCALES: Record<OtherLanguage, string> = { tr: "tr-TR", ar: "ar", pl: "pl-PL", uk: "uk-UA", de: "de-DE" };
+
+/**
+ * The handover in another language, with by when a person answers: the same response target (in
+ * working hours) as the Dutch handover, as a day and a whole hour in that language ("piątek, 27 listopada, 17:00").
+ */
+export function handoverText(flows: FlowSet, language: OtherLanguage, now: Date, timeZone: string): string {
+  const deadline = roundDeadline(addWorkingHours(now, flows.settings.responseTargetWorkingHours, flows.settings, timeZone));
+  const when = new Intl.DateTimeFormat(LOCALES[language], { timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(deadline);
+  return flows.globals.otherLanguages[language].handover.replace(/\{\{\s*when\s*\}\}/g, when);
 }
 
 /** The triage of the turn's text (once per turn: the emergency check and this part share it). */

@@ -16,7 +16,7 @@ import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
 import type { Intent } from "../domain/vocabulary.ts";
 import { addWorkingHours, describeDeadline } from "../routing/officeHours.ts";
 import { acknowledgeActivity, activityFromOutput } from "./activity.ts";
-import { conversationOtherLanguage } from "./otherLanguages.ts";
+import { conversationOtherLanguage, handoverText } from "./otherLanguages.ts";
 import type { Turn } from "./turn.ts";
 
 /** Within this time after an acknowledgement the bot does not acknowledge again, unless staff replied in between. */
@@ -93,7 +93,7 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
   // A resident in another language (Polish, Turkish…) gets the acknowledgement in that language: a person of the gemeente reads along.
   const other = conversationOtherLanguage(turn);
   if (other) {
-    await turn.context.sendActivity(activityFromOutput({ text: turn.flows.globals.otherLanguages[other].handover, buttons: [] }));
+    await turn.context.sendActivity(activityFromOutput({ text: handoverText(turn.flows, other, turn.now, turn.deps.gemeente.timeZone), buttons: [] }));
     turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
     return;
   }

@@ -38,6 +38,7 @@ import type { InboxEvent } from "../domain/events.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import { routeResident } from "../routing/routeResident.ts";
 import { deleteWebchatPhotos } from "../channels/webchat/webchatPhotos.ts";
+import { DEFAULT_RETENTION, type RetentionSettings } from "../privacy/retentionSettings.ts";
 import { runAction, type ActionContext } from "./actions.ts";
 import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFromActivity, readActivity, type StoredInbound, type TurnContext } from "./activity.ts";
 import { mergeBubbles } from "../domain/messages.ts";
@@ -59,6 +60,8 @@ export interface BotDeps {
   secret: string;
   /** Where web chat photos are kept (DATA_DIR/media); forgetting a resident's messages deletes their files. */
   mediaDir?: string;
+  /** The retention periods in force: how long the bot says messages are kept (default src/privacy/retentionSettings.ts). */
+  retention?: RetentionSettings;
   now?: () => Date;
 }
 
@@ -447,6 +450,9 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
       questionOpen: state.waiting === "ask",
       /** The privacy statement, for the privacy flow's "what do you keep" answer. */
       privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
+      /** How long messages are kept after a question is resolved, and a resident who went quiet (months), for "how long do you keep it?". */
+      messageMonths: (deps.retention ?? DEFAULT_RETENTION).messageTextMonths,
+      inactiveMonths: (deps.retention ?? DEFAULT_RETENTION).inactiveResidentMonths,
     },
     conversationId: conversation.id,
     erased: false,

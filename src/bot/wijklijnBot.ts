@@ -13,6 +13,7 @@ import { explainTriage, loadTriageLexicon, type TriageExplanation } from "../con
 import type { DatabaseProvider, Db } from "../db/client.ts";
 import { OutboxDispatcher, type DispatcherOptions } from "../jobs/outboxDispatcher.ts";
 import type { Logger } from "../log.ts";
+import { retentionSettings, type RetentionSettings } from "../privacy/retentionSettings.ts";
 import { ConversationProcessor } from "./processor.ts";
 
 /** How many recent texts keep their triage (src/bot/wijklijnBot.ts classify). */
@@ -38,6 +39,8 @@ export interface BotOptions {
   dispatcher?: Partial<DispatcherOptions>;
   /** Where web chat photos are kept (DATA_DIR/media): erasure deletes a resident's files there. */
   mediaDir?: string;
+  /** The retention periods in force (RETENTION_*), for what the bot says about keeping data; default the privacy defaults. */
+  retention?: RetentionSettings;
   /** How often to look for messages that another (crashed) instance stored but did not handle; default 5 s. */
   recoverEveryMs?: number;
   now?: () => Date;
@@ -110,6 +113,7 @@ export async function startBot(options: BotOptions): Promise<WijklijnBot> {
       publicUrl: options.publicUrl,
       secret: options.secret,
       ...(options.mediaDir ? { mediaDir: options.mediaDir } : {}),
+      retention: options.retention ?? retentionSettings(),
       ...(options.now ? { now: options.now } : {}),
     },
     options.logger,

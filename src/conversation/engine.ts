@@ -230,8 +230,11 @@ class Run {
     if ((flow.requiresConsent && this.resident.consent !== true) || atConsentQuestion) {
       // Straight to the consent question (yes or no, typed or tapped), with what the resident wants kept
       // as the first message's is (flows/welkom.yaml): after a yes the melding goes on where it was.
-      this.say(this.t(this.messages.needsConsent));
-      const intent = flow.intents[0];
+      // "Wat doen jullie met mijn gegevens?" at the consent question: the answer first (what is kept, how long, the
+      // privacy page), then the same question again. The answer is what was asked: the privacy menu does not follow.
+      const privacyAnswer = flow.intents.includes("privacy") && !stepId && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
+      this.say(this.t(privacyAnswer ?? this.messages.needsConsent));
+      const intent = privacyAnswer ? undefined : flow.intents[0];
       const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
       if (intent) kept.keep_intent = intent;
       if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;
@@ -541,12 +544,52 @@ class Run {
     // A question in the middle of a form ("een foto?? van wat dan") is about the form, never a new melding or idee.
     const target = this.ctx.flows.flows.get(flowId);
     if (inForm && text.includes("?") && target?.requiresConsent && flowId !== this.contactFlow()) return false;
+    // At the wijk question asked for this very melding, whose story was told already: the words say where it is
+    // ("the rubbish is on the Heuvel in Geldrop"), they are no new melding that replaces the story.
+    if (this.state.flow === this.ctx.flows.globals.wijkFlow && this.waitsForFlow(flowId, triage.intent) && this.toldAlready()) return false;
     this.state.resume = null;
     // A person asked for in the middle of a form: what the resident told so far is their question, not asked again.
     const told = this.state.vars.description ?? this.state.vars.keep_text;
     const carried = flowId === this.contactFlow() && typeof told === "string" && told ? { carriedQuestion: told } : carriedText(text, triage);
     this.startFlow(flowId, undefined, carried);
     return true;
+  }
+
+  /**
+   * A clear request for another journey typed at a yes/no question of the wijk flow ("Klopt dat?"): the
+   * question stays open, asked once more, and the request is carried out once the wijk is settled (after the
+   * welcome through keep_intent, flows/welkom.yaml carried; otherwise as the flow the wijk flow resumes to).
+   */
+  private keepsRequestForAfterWijk(step: AskStep, text: string): boolean {
+    if (step.input !== "yesno" || this.state.flow !== this.ctx.flows.globals.wijkFlow || bareYesNo(text) !== null) return false;
+    const triage = this.ctx.classify(text);
+    const flowId = this.flowForIntent(triage.intent);
+    if (!flowId || flowId === this.ctx.flows.globals.wijkFlow || !this.asksClearlyForFlow(triage)) return false;
+    const afterWelcome = this.state.resume?.startsWith(`flow:${this.ctx.flows.globals.firstContact}#`) === true;
+    if (afterWelcome) {
+      this.state.vars.keep_intent = triage.intent;
+      const carried = carriedText(text, triage);
+      if (typeof carried.initialText === "string") this.state.vars.keep_text = carried.initialText;
+      if (carried.initialPlace) this.state.vars.keep_location = carried.initialPlace;
+    } else {
+      this.state.resume = `flow:${flowId}`;
+      Object.assign(this.state.vars, carriedText(text, triage));
+    }
+    const kept = this.messages.requestAfterQuestion;
+    if (kept) this.say(this.t(kept));
+    this.prompt(step, true);
+    return true;
+  }
+
+  /** The wijk is asked for this flow: it resumes after the wijk, or the first message asked for its intent (flows/welkom.yaml keep_intent). */
+  private waitsForFlow(flowId: string, intent: string): boolean {
+    const resume = this.state.resume?.startsWith("flow:") ? this.state.resume.slice("flow:".length).split("#")[0] : null;
+    return resume === flowId || this.state.vars.keep_intent === intent;
+  }
+
+  /** The resident told their story already (the first message, or the text the flow started with). */
+  private toldAlready(): boolean {
+    return [this.state.vars.keep_text, this.state.vars.initialText, this.state.vars.description].some((told) => typeof told === "string" && told.trim() !== "");
   }
 
   /**
@@ -615,6 +658,8 @@ class Run {
       const triage = this.ctx.classify(typed);
       if (triage.intent === "contact" && triage.confidence.intent >= WIJK_QUESTION_INTENT_CONFIDENCE && this.followIntent(typed)) return;
     }
+    // "ik wil graag de wijkberichten krijgen" at "Dan woon je in Luchen. Klopt dat?": no yes (the "graag"), and not lost either.
+    if (typed && this.keepsRequestForAfterWijk(step, typed)) return;
     const parsed = this.parseAnswer(step, event);
     // Words typed at a postcode question that clearly ask for something else ("ik wil iets melden"): follow the resident.
     // A question ("wat is mijn wijk?") stays: the wijk flow answers it.

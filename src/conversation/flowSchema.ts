@@ -209,8 +209,11 @@ export const OtherLanguageTextsSchema = z
     followUp112: textWithNumbers("112"),
     /** Every further message after a 113 message: still here, 113 and 0800-0113. */
     followUp113: textWithNumbers("113", "0800-0113"),
-    /** Any other message: I am a chatbot, a person of the gemeente will answer here; danger? 112. */
-    handover: textWithNumbers("112"),
+    /**
+     * Any other message: I am a chatbot, a person of the gemeente will answer here, by {{when}}
+     * (filled in as in the Dutch handover: the response target in working hours, in that language); danger? 112.
+     */
+    handover: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
   })
   .strict();
 
@@ -274,6 +277,14 @@ export const GlobalsSchema = z
         yes: TextSchema,
         no: TextSchema,
         needsConsent: TextSchema,
+        /**
+         * A question about privacy at the consent question ("wat doen jullie met mijn gegevens?"): what is
+         * kept, how long ({{resident.messageMonths}}, {{resident.inactiveMonths}}), the privacy page; the
+         * consent question follows. Without it, needsConsent.
+         */
+        privacyBeforeConsent: TextSchema.optional(),
+        /** A request typed at a question of the wijk flow ("Klopt dat?"): it is kept for after the question, asked once more. */
+        requestAfterQuestion: TextSchema.optional(),
         somethingWentWrong: TextSchema,
         /** Once when a resident sends more messages at once than the bot answers (src/bot/floodLimit.ts); the rest are kept for staff. */
         floodNotice: TextSchema,

@@ -63,8 +63,9 @@ export function findPlaceInText(text: string): AddressInText | null {
     }
     // A capital right at the start of the message is no sign of a name.
     if (capitals.length > 0 && (match.index ?? 0) > 0) {
-      const rest = clean.slice((match.index ?? 0) + match[0].length);
-      return { kind: "address", text: withTown(capitals.join(" "), rest) };
+      // The words the name run took beyond the name ("Heuvel in Geldrop") come before the rest of the text.
+      const rest = `${words.slice(capitals.length).join(" ")} ${clean.slice((match.index ?? 0) + match[0].length)}`;
+      return { kind: "address", text: withTown(capitals.join(" "), ` ${rest.trim()}`) };
     }
   }
   return null;

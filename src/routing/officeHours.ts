@@ -71,17 +71,21 @@ export function workingMillisBetween(from: Date, to: Date, settings: Settings, z
   return total;
 }
 
+/** A deadline this little past a whole hour is told as that hour. */
+const ROUND_DOWN_WITHIN_MS = 10 * 60_000;
+
+/** People promise round hours ("vóór 10:00", not "vóór 10:37"): rounded up, except a few minutes past the hour ("09:08" reads "09:00"). */
+export function roundDeadline(exact: Date): Date {
+  const hour = 3_600_000;
+  return new Date(Math.ceil((exact.getTime() - ROUND_DOWN_WITHIN_MS) / hour) * hour);
+}
+
 /**
  * When the resident can expect an answer, in words: "vandaag vóór 16:00", "morgen vóór 12:00" (whole hours),
  * "uiterlijk maandag 30 november", in the words of flows/globals.yaml (deadlineToday, deadlineTomorrow, deadlineLater).
  */
-/** A deadline this little past a whole hour is told as that hour. */
-const ROUND_DOWN_WITHIN_MS = 10 * 60_000;
-
 export function describeDeadline(exact: Date, now: Date, language: Language, zone: string, texts: DeadlineTexts): string {
-  // People promise round hours ("vóór 10:00", not "vóór 10:37"): rounded up, except a few minutes past the hour ("09:08" reads "09:00").
-  const hour = 3_600_000;
-  const deadline = new Date(Math.ceil((exact.getTime() - ROUND_DOWN_WITHIN_MS) / hour) * hour);
+  const deadline = roundDeadline(exact);
   const locale = language === "en" ? "en-GB" : "nl-NL";
   const time = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(deadline);
   const [ty, tm, td] = localDate(now, zone);

@@ -58,6 +58,9 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await resident.goto(`${url}/chat`);
     await type(resident, "hoi");
     await botSays(resident, "Vind je dat goed?");
+    // The welcome's privacy link, on its own line after "Privacy:", is a link the resident can tap.
+    const privacy = resident.locator("#log li.out").filter({ hasText: "Privacy:" }).last().locator('a[href$="/privacy"]');
+    expect(await privacy.textContent()).toMatch(/^https?:\/\/\S+\/privacy$/);
     await answerButton(resident, "Ja").click();
     await botSays(resident, "In welke wijk woon je?");
     await type(resident, "5731 BB");

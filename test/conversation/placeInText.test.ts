@@ -10,6 +10,8 @@ describe("findPlaceInText", () => {
     ["losse tegels bij het Marktplein", "Marktplein"],
     ["kapotte bank aan de Burgemeester van Houtlaan 3", "Burgemeester van Houtlaan 3"],
     ["a broken streetlight on Dorpsstraat 10", "Dorpsstraat 10"],
+    ["it's on the Heuvel in Geldrop", "Heuvel, Geldrop"],
+    ["het afval ligt op de Heuvel in Geldrop", "Heuvel, Geldrop"],
   ])("finds the place in %j", (text, place) => {
     expect(findPlaceInText(text)).toEqual({ kind: "address", text: place });
   });

@@ -342,6 +342,13 @@ describeEachDatabase("the inbox pages", (provider) => {
     expect((await post(`/inbox/admin/outbox/${dead.id}/retry`, as.grNoord)).status).toBe(404);
   });
 
+  it("tells a gebiedsregisseur what a conversation without a tandem means and what to do, not that only admins see it", async () => {
+    const homeless = await handedOver({ wijk: null, handoverAt: new Date(NOW.getTime() - HOUR) });
+    const html = await page(`/inbox/c/${homeless.id}`, as.grNoord);
+    expect(html).toContain("<dt>Tandem</dt><dd>Nog geen: de wijk is niet bekend. Kies hieronder bij Acties de wijk");
+    expect(html).not.toContain("alleen beheerders");
+  });
+
   it("shows the WhatsApp Web QR code to the admin while a scan is awaited", async () => {
     whatsappWeb = { state: "qr", qr: "2@abcDEF<qr>,xyz==", since: NOW };
     try {

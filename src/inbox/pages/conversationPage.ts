@@ -95,6 +95,15 @@ function messageItem(message: ConversationMessageView, timeZone: string): SafeHt
   return html`<li class="msg ${kind}"><p class="meta"><strong><span class="visually-hidden">${direction} </span>${authorLabel(message)}</strong> · ${timeElement(message.at, timeZone)}</p>${text}${attachment(message)}</li>`;
 }
 
+/**
+ * What "Tandem" says when no tandem has the conversation. Not "only admins see this": a
+ * gebiedsregisseur sees it too once it needs a person (src/db/conversationQuery.repo.ts), so
+ * the words say what it means and what the reader can do about it.
+ */
+function noTandemText(canAct: boolean): string {
+  return canAct ? "Nog geen: de wijk is niet bekend. Kies hieronder bij Acties de wijk, dan gaat het gesprek naar het team van die wijk." : "Nog geen: de wijk is niet bekend.";
+}
+
 /** The facts block, updated live (id "over"). */
 function factsPart(input: ConversationPageInput): SafeHtml {
   const { conversation, context, settings, timeZone } = input;
@@ -106,7 +115,7 @@ function factsPart(input: ConversationPageInput): SafeHtml {
     ${wait ? html`<dt>Wacht op ons</dt><dd>${formatWorkingDuration(wait.workingMs)} werktijd ${wait.overdue ? overdueBadge(settings.responseTargetWorkingHours) : ""}</dd>` : ""}
     <dt>Kenmerk</dt><dd>${conversation.reference}</dd>
     <dt>Wijk</dt><dd>${context.wijkName ?? "Onbekend"}</dd>
-    <dt>Tandem</dt><dd>${context.tandemName ?? "Geen (alleen beheerders zien dit gesprek)"}</dd>
+    <dt>Tandem</dt><dd>${context.tandemName ?? noTandemText(input.canAct)}</dd>
     <dt>Kanaal</dt><dd>${CHANNEL_LABELS[conversation.channel]}${conversation.channelAddress ? html` · <span class="address" title="Afgeschermd: alleen de laatste cijfers">${conversation.channelAddress}</span>` : ""}</dd>
     <dt>Taal van de bewoner</dt><dd>${languageLabel(conversation.language)}</dd>
     <dt>Soort</dt><dd>${intentLabel(conversation.intent)}</dd>
