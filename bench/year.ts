@@ -101,6 +101,7 @@ async function seedYear(url: string, plan: Plan): Promise<void> {
         "lastMessageAt",
         "firstResponseAt",
         "resolvedAt",
+        "waitingSince",
       ],
       (function* (): Generator<Cell[]> {
         for (const c of conversationsOf(plan)) {
@@ -124,6 +125,8 @@ async function seedYear(url: string, plan: Plan): Promise<void> {
             plus(c.at, 300_000),
             answered,
             resolved,
+            // As changeStatus leaves an open conversation: waiting since the handover (the status change below).
+            c.status === "open" ? plus(c.at, 300_000) : null,
           ];
         }
       })(),

@@ -139,6 +139,7 @@ export async function createConversation(
     language: null,
     assigneeId: null,
     snoozedUntil: null,
+    waitingSince: null,
     state: input.state ?? "{}",
     createdAt: input.now,
     updatedAt: new Date(),
@@ -181,7 +182,13 @@ export async function changeStatus(tx: Tx, conversationId: string, to: Conversat
   if (current.status === to) return;
   await tx.conversation.update({
     where: { id: conversationId },
-    data: { status: to, ...(to === "resolved" ? { resolvedAt: options.now } : {}), ...(to !== "snoozed" ? { snoozedUntil: null } : {}) },
+    data: {
+      status: to,
+      // The inbox's sort key (waitingSinceOf): set when the resident starts waiting for staff, gone otherwise.
+      waitingSince: to === "open" ? options.now : null,
+      ...(to === "resolved" ? { resolvedAt: options.now } : {}),
+      ...(to !== "snoozed" ? { snoozedUntil: null } : {}),
+    },
   });
   await tx.statusChange.create({ data: { conversationId, fromStatus: current.status, toStatus: to, actorStaffId: options.actorStaffId ?? null, at: options.now } });
 }

@@ -43,22 +43,21 @@ export interface InboxListPage {
   items: InboxListItem[];
   /** More conversations match than were returned. */
   hasMore: boolean;
-  /** More than SORT_WINDOW conversations matched: only the most recently active ones were sorted. */
-  truncated: boolean;
 }
 
-/** How many matching conversations are sorted by waiting time (the most recently active ones). */
-export const SORT_WINDOW = 2000;
+/** The most conversations one page of the list holds (the admin's overdue page asks for this many). */
+export const MAX_LIST_LIMIT = 2000;
 
 /**
  * Since when a resident waits for staff: for an open conversation, the last time it became open
- * (the handover, the resident's message after a staff reply, the end of a snooze); later
- * messages of the resident do not reset it, so the oldest unanswered message counts. A
- * conversation that is not open has nobody waiting for staff.
+ * (the handover, the resident's message after a staff reply, the end of a snooze), as changeStatus
+ * keeps it in `waitingSince`; later messages of the resident do not reset it, so the oldest
+ * unanswered message counts. A conversation that is not open has nobody waiting for staff. (An
+ * open row written around changeStatus, without `waitingSince`, waits since its last message.)
  */
-export function waitingSinceOf(conversation: { status: string; lastOpenedAt: Date | null; lastMessageAt: Date }): Date | null {
+export function waitingSinceOf(conversation: { status: string; waitingSince: Date | null; lastMessageAt: Date }): Date | null {
   if (conversation.status !== "open") return null;
-  return conversation.lastOpenedAt ?? conversation.lastMessageAt;
+  return conversation.waitingSince ?? conversation.lastMessageAt;
 }
 
 const listSelect = {
@@ -78,6 +77,10 @@ function toListItem(row: ListRow, waitingSince: Date | null): InboxListItem {
   };
 }
 
+const sortKeySelect = { id: true, status: true, emergency: true, tandemId: true, assigneeId: true, lastMessageAt: true, waitingSince: true } as const satisfies Prisma.ConversationSelect;
+
+type SortKeyRow = Prisma.ConversationGetPayload<{ select: typeof sortKeySelect }>;
+
 interface SortKey {
   id: string;
   emergency: boolean;
@@ -85,6 +88,16 @@ interface SortKey {
   untakenUnroutedEmergency: boolean;
   waitingSince: Date | null;
   lastMessageAt: Date;
+}
+
+function sortKeyOf(row: SortKeyRow): SortKey {
+  return {
+    id: row.id,
+    emergency: row.emergency !== null,
+    untakenUnroutedEmergency: isUnroutedEmergency(row) && row.assigneeId === null && isWithStaff(row.status),
+    lastMessageAt: row.lastMessageAt,
+    waitingSince: waitingSinceOf(row),
+  };
 }
 
 /**
@@ -105,10 +118,20 @@ function compareByWaiting(a: SortKey, b: SortKey): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** The rows compareByWaiting puts in group -1 (isUnroutedEmergency, nobody assigned, with staff), as a filter. */
+const untakenUnroutedEmergencyWhere = {
+  tandemId: null,
+  emergency: { not: null },
+  assigneeId: null,
+  status: { in: [...STAFF_STATUSES] },
+} as const satisfies Prisma.ConversationWhereInput;
+
 /**
  * The conversations in `scope` matching `filters`, sorted by who has waited longest (emergencies
  * that wait on top; conversations where nobody waits for staff after them, latest activity
- * first). Sorting happens here rather than in SQL because the key comes from the status history.
+ * first). compareByWaiting's groups are read one after the other, each in its order from an index
+ * (`waitingSince`, `lastMessageAt`), until the page is full: no query reads more rows than the
+ * page holds, however many conversations match (the few untaken unrouted emergencies are sorted here).
  */
 export async function listConversationsByWaitingTime(db: DbOrTx, scope: ConversationScope, filters: InboxListFilters): Promise<InboxListPage> {
   const and: Prisma.ConversationWhereInput[] = [conversationScopeWhere(scope)];
@@ -116,50 +139,42 @@ export async function listConversationsByWaitingTime(db: DbOrTx, scope: Conversa
   if (filters.wijk !== undefined) and.push({ wijk: { is: { slug: filters.wijk } } });
   if (filters.theme !== undefined) and.push({ theme: filters.theme });
   if (filters.channel !== undefined) and.push({ channel: filters.channel });
-  const keys = await db.conversation.findMany({
-    where: { AND: and },
-    select: {
-      id: true,
-      status: true,
-      emergency: true,
-      tandemId: true,
-      assigneeId: true,
-      lastMessageAt: true,
-    },
-    orderBy: [{ lastMessageAt: "desc" }, { id: "desc" }],
-    take: SORT_WINDOW + 1,
-  });
-  const truncated = keys.length > SORT_WINDOW;
-  const window = keys.slice(0, SORT_WINDOW);
-  // When each open one last became open: one row per conversation, computed by the database (a
-  // nested relation would carry every status change of the window through Prisma).
-  const openedAt = await readInSlices(
-    window.filter((row) => row.status === "open").map((row) => row.id),
-    (ids) => db.statusChange.groupBy({ by: ["conversationId"], where: { conversationId: { in: ids }, toStatus: "open" }, _max: { at: true } }),
-  );
-  const lastOpenedAt = new Map(openedAt.map((row) => [row.conversationId, row._max.at]));
-  const sorted = window
-    .map((row) => ({
-      id: row.id,
-      emergency: row.emergency !== null,
-      untakenUnroutedEmergency: isUnroutedEmergency(row) && row.assigneeId === null && isWithStaff(row.status),
-      lastMessageAt: row.lastMessageAt,
-      waitingSince: waitingSinceOf({ status: row.status, lastOpenedAt: lastOpenedAt.get(row.id) ?? null, lastMessageAt: row.lastMessageAt }),
-    }))
-    .sort(compareByWaiting);
-  const limit = Math.min(Math.max(Math.trunc(filters.limit), 1), SORT_WINDOW);
-  const page = sorted.slice(0, limit);
-  // The admin page asks for the whole sort window: past SQLite's 999 parameters as one list.
+  const limit = Math.min(Math.max(Math.trunc(filters.limit), 1), MAX_LIST_LIMIT);
+  const wantsOpen = filters.statuses.length === 0 || filters.statuses.includes("open");
+  const byWaitingSince: Prisma.ConversationOrderByWithRelationInput[] = [{ waitingSince: "asc" }, { id: "asc" }];
+  // compareByWaiting's groups in turn, each as its filter and the order the database reads it in
+  // from an index; one row past the page tells whether there is more. The first two, emergencies
+  // (a handful), are sorted here: the first holds every status with staff, and an order on
+  // `lastMessageAt` there would lead SQLite's planner to read the gemeente's whole history.
+  const groups: Array<{ where: Prisma.ConversationWhereInput; orderBy: Prisma.ConversationOrderByWithRelationInput[]; take?: number; sortHere?: true } | null> = [
+    { where: untakenUnroutedEmergencyWhere, orderBy: byWaitingSince, take: MAX_LIST_LIMIT + 1, sortHere: true },
+    wantsOpen ? { where: { status: "open", emergency: { not: null }, OR: [{ tandemId: { not: null } }, { assigneeId: { not: null } }] }, orderBy: byWaitingSince, sortHere: true } : null,
+    wantsOpen ? { where: { status: "open", emergency: null, waitingSince: { not: null } }, orderBy: byWaitingSince } : null,
+    // Open without a waitingSince (a row written around changeStatus): after those that have one.
+    wantsOpen ? { where: { status: "open", emergency: null, waitingSince: null }, orderBy: [{ lastMessageAt: "desc" }, { id: "asc" }] } : null,
+    { where: { status: { not: "open" }, NOT: untakenUnroutedEmergencyWhere }, orderBy: [{ lastMessageAt: "desc" }, { id: "asc" }] },
+  ];
+  const keys: SortKey[] = [];
+  for (const group of groups) {
+    if (group === null || keys.length > limit) continue;
+    const rows = await db.conversation.findMany({ where: { AND: [...and, group.where] }, select: sortKeySelect, orderBy: group.orderBy, take: group.take ?? limit + 1 - keys.length });
+    const groupKeys = rows.map(sortKeyOf);
+    keys.push(...(group.sortHere ? groupKeys.sort(compareByWaiting) : groupKeys));
+  }
+  const page = keys.slice(0, limit);
+  // The admin's overdue page asks for MAX_LIST_LIMIT: past SQLite's 999 parameters as one list.
+  // By id alone: the ids come from the scoped reads above, and the scope beside an `IN` list leads
+  // SQLite's planner to read the gemeente's every conversation (65 ms at 100,000) instead of the keys.
   const rows = await readInSlices(
     page.map((key) => key.id),
-    (ids) => db.conversation.findMany({ where: { AND: [conversationScopeWhere(scope), { id: { in: ids } }] }, select: listSelect }),
+    (ids) => db.conversation.findMany({ where: { id: { in: ids } }, select: listSelect }),
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const items = page.flatMap((key) => {
     const row = byId.get(key.id);
     return row ? [toListItem(row, key.waitingSince)] : [];
   });
-  return { items, hasMore: sorted.length > limit, truncated };
+  return { items, hasMore: keys.length > limit };
 }
 
 /** One status change as the conversation page shows it. */

@@ -112,6 +112,7 @@ export async function createFiledRequest(tx: Tx, input: FiledRequest): Promise<{
       wijkId: input.wijkId,
       tandemId: input.tandemId,
       status: "open",
+      waitingSince: input.now,
       intent: "melding",
       theme: input.theme,
       createdAt: input.now,

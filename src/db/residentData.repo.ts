@@ -111,7 +111,7 @@ async function anonymiseSlice(tx: Tx, conversationIds: string[], now: Date): Pro
   await noteErasureForStaff(tx, conversationIds, now);
   await tx.conversation.updateMany({
     where: { id: { in: conversationIds }, status: { not: "resolved" } },
-    data: { status: "resolved", resolvedAt: now, snoozedUntil: null },
+    data: { status: "resolved", resolvedAt: now, snoozedUntil: null, waitingSince: null },
   });
   await tx.conversation.updateMany({ where: { id: { in: conversationIds } }, data: { residentId: null, channelIdentityId: null, state: "{}", updatedAt: now } });
 }
@@ -189,6 +189,7 @@ export async function eraseResidentRows(tx: Tx, residentId: string, keep: EraseK
         status: "resolved",
         resolvedAt: now,
         snoozedUntil: null,
+        waitingSince: null,
         state: "{}",
       },
     });

@@ -12,16 +12,74 @@ function minutesOf(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
-/** The opening interval of a local calendar day, as instants; null when closed that day. */
-function openingOn(year: number, month: number, day: number, settings: Settings, zone: string): [Date, Date] | null {
+/** A local calendar day: the instant it starts and its opening interval (epoch ms; null when closed). */
+interface OfficeDay {
+  start: number;
+  opening: [number, number] | null;
+}
+
+/**
+ * Days already worked out, per settings and zone: the inbox counts each waiting resident's office
+ * hours day by day (a year-old wait is 365 days, for every row of the page), and a digest does the
+ * same for every answered conversation; the zone arithmetic behind a day is what costs.
+ */
+const officeDays = new WeakMap<Settings, Map<string, Map<number, OfficeDay>>>();
+const OFFICE_DAY_CACHE_LIMIT = 20_000;
+
+const DAY_MS = 86_400_000;
+
+/** The local calendar date [year, month, day] as a day number (days since 1970-01-01 of that calendar). */
+function dayNumberOf(year: number, month: number, day: number): number {
+  return Date.UTC(year, month - 1, day) / DAY_MS;
+}
+
+function computeOfficeDay(dayNumber: number, settings: Settings, zone: string): OfficeDay {
+  const date = new Date(dayNumber * DAY_MS);
+  const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+  const start = zonedTimeToDate(zone, year, month, day).getTime();
   const iso = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-  if (settings.holidays.includes(iso)) return null;
-  const weekday = DAY_KEYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
+  if (settings.holidays.includes(iso)) return { start, opening: null };
+  const weekday = DAY_KEYS[date.getUTCDay()];
   const hours = weekday ? settings.officeHours[weekday] : undefined;
-  if (!hours) return null;
+  if (!hours) return { start, opening: null };
   const open = minutesOf(hours[0]);
   const close = minutesOf(hours[1]);
-  return [zonedTimeToDate(zone, year, month, day, Math.floor(open / 60), open % 60), zonedTimeToDate(zone, year, month, day, Math.floor(close / 60), close % 60)];
+  return {
+    start,
+    opening: [zonedTimeToDate(zone, year, month, day, Math.floor(open / 60), open % 60).getTime(), zonedTimeToDate(zone, year, month, day, Math.floor(close / 60), close % 60).getTime()],
+  };
+}
+
+/** The cache of days for `settings` in `zone` (see officeDays). */
+function officeDaysOf(settings: Settings, zone: string): Map<number, OfficeDay> {
+  let zones = officeDays.get(settings);
+  if (!zones) {
+    zones = new Map();
+    officeDays.set(settings, zones);
+  }
+  let days = zones.get(zone);
+  if (!days) {
+    days = new Map();
+    zones.set(zone, days);
+  }
+  return days;
+}
+
+/** The local calendar day `dayNumber` (dayNumberOf) in `zone` under `settings`, from `days` (officeDaysOf). */
+function officeDay(days: Map<number, OfficeDay>, dayNumber: number, settings: Settings, zone: string): OfficeDay {
+  let found = days.get(dayNumber);
+  if (!found) {
+    if (days.size >= OFFICE_DAY_CACHE_LIMIT) days.clear();
+    found = computeOfficeDay(dayNumber, settings, zone);
+    days.set(dayNumber, found);
+  }
+  return found;
+}
+
+/** The opening interval of a local calendar day, as instants; null when closed that day. */
+function openingOn(year: number, month: number, day: number, settings: Settings, zone: string): [Date, Date] | null {
+  const opening = officeDay(officeDaysOf(settings, zone), dayNumberOf(year, month, day), settings, zone).opening;
+  return opening ? [new Date(opening[0]), new Date(opening[1])] : null;
 }
 
 /** True while staff are at work. */
@@ -54,19 +112,21 @@ export function addWorkingHours(from: Date, hours: number, settings: Settings, z
 /** Working milliseconds between two instants (for "waited too long" and digests). */
 export function workingMillisBetween(from: Date, to: Date, settings: Settings, zone: string): number {
   if (to <= from) return 0;
+  const fromMs = from.getTime();
+  const toMs = to.getTime();
+  const days = officeDaysOf(settings, zone);
   let total = 0;
-  let [y, m, d] = localDate(from, zone);
+  let dayNumber = dayNumberOf(...localDate(from, zone));
   for (let i = 0; i < 3660; i++) {
-    const interval = openingOn(y, m, d, settings, zone);
-    if (interval) {
-      const start = Math.max(from.getTime(), interval[0].getTime());
-      const end = Math.min(to.getTime(), interval[1].getTime());
+    const opening = officeDay(days, dayNumber, settings, zone).opening;
+    if (opening) {
+      const start = Math.max(fromMs, opening[0]);
+      const end = Math.min(toMs, opening[1]);
       if (end > start) total += end - start;
-      if (interval[0] >= to) break;
+      if (opening[0] >= toMs) break;
     }
-    const next = new Date(Date.UTC(y, m - 1, d + 1));
-    [y, m, d] = [next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()];
-    if (zonedTimeToDate(zone, y, m, d) > to) break;
+    dayNumber++;
+    if (officeDay(days, dayNumber, settings, zone).start > toMs) break;
   }
   return total;
 }

@@ -59,6 +59,8 @@ describeEachDatabase("the admin pages and the digest over a week with 2,000 conv
         wijkId: row.wijk.id,
         tandemId: row.wijk.tandemId,
         status: row.status,
+        // As changeStatus leaves an open conversation: waiting since the handover below.
+        waitingSince: row.status === "open" ? new Date(row.createdAt.getTime() + 60_000) : null,
         intent: "melding",
         theme: row.i % 2 === 0 ? "verkeer" : "afval",
         createdAt: row.createdAt,

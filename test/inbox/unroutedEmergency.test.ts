@@ -46,6 +46,8 @@ describeEachDatabase("an emergency without a wijk", (provider) => {
           wijkId: wijk?.id ?? null,
           tandemId: wijk?.tandemId ?? null,
           status: input.status ?? "open",
+          // As changeStatus leaves an open conversation: waiting since it became open.
+          waitingSince: (input.status ?? "open") === "open" ? input.openedAt : null,
           emergency: input.emergency,
           assigneeId: assignee?.id ?? null,
           createdAt: input.openedAt,

@@ -33,7 +33,7 @@ import {
   listTandemsInScope,
   listWijkenInScope,
   retryDeadOutboxMessage,
-  SORT_WINDOW,
+  MAX_LIST_LIMIT,
   type ConversationContext,
 } from "../../db/inbox.repo.ts";
 import { scopeOf } from "../../domain/access.ts";
@@ -386,7 +386,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     if (viewer.staff.role !== "admin") return sendNotFound(res, viewer);
     const gemeenteId = viewer.staff.gemeenteId;
     const [open, withoutTandem, deadOutbox] = await Promise.all([
-      listConversationsByWaitingTime(db, scopeOf(viewer.staff), { statuses: ["open"], limit: SORT_WINDOW }),
+      listConversationsByWaitingTime(db, scopeOf(viewer.staff), { statuses: ["open"], limit: MAX_LIST_LIMIT }),
       listConversationsWithoutTandem(db, gemeenteId),
       listDeadOutboxMessages(db, gemeenteId),
     ]);

@@ -107,8 +107,7 @@ export function renderListPart(input: ListPageInput): SafeHtml {
       )}
       </tbody>
     </table></div>
-    ${page.hasMore ? html`<p class="more"><a href="${listHref(input.query, { limit: Math.min(input.query.limit + 50, 1000) })}">Meer gesprekken tonen</a></p>` : ""}
-    ${page.truncated ? html`<p class="note">Alleen de 2000 meest recente gesprekken zijn gesorteerd. Verfijn de filters om de rest te zien.</p>` : ""}`;
+    ${page.hasMore ? html`<p class="more"><a href="${listHref(input.query, { limit: Math.min(input.query.limit + 50, 1000) })}">Meer gesprekken tonen</a></p>` : ""}`;
   }
   return html`<div id="gesprekken" data-live-part>${body}</div>`;
 }
