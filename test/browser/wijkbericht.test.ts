@@ -168,7 +168,7 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.getByRole("heading", { name: "Berichten", exact: true }).waitFor(WAIT);
     expect(await page.locator("table.stack-on-phone tbody tr").count()).toBeGreaterThan(0);
     // Nothing sticks out of the page or out of a table.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.locator("html").evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(375);
     const overflowing = await page.locator("table").evaluateAll((tables) => tables.filter((table) => table.scrollWidth > table.clientWidth + 1 || table.getBoundingClientRect().right > 375).length);
     expect(overflowing).toBe(0);
     // Each cell carries its column's name, so a card reads without the header row.
