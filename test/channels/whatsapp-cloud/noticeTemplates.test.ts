@@ -1,6 +1,6 @@
 /**
  * The weekly bundle and the dialoogtafel notices on WhatsApp Cloud, through the outbox and the fake
- * Graph API: a resident who wrote an hour ago gets them as text; one who last wrote 30 hours ago
+ * Graph API: a resident who wrote an hour ago gets them as text; one who last wrote 48 hours ago
  * (the 24-hour window closed) gets the approved template (WHATSAPP_CLOUD_BUNDLE_TEMPLATE,
  * WHATSAPP_CLOUD_DIALOOGTAFEL_TEMPLATE) with the text on one line as {{1}}. Without a template the
  * closed-window resident gets nothing.
@@ -32,7 +32,7 @@ describeEachDatabase("the weekly bundle and dialoogtafel notices on WhatsApp Clo
     const luchen = await db.wijk.findFirstOrThrow({ where: { slug: "luchen" } });
     for (const { externalId, agoMs } of [
       { externalId: RECENT, agoMs: HOUR },
-      { externalId: A_DAY_AGO, agoMs: 30 * HOUR },
+      { externalId: A_DAY_AGO, agoMs: 48 * HOUR },
     ]) {
       const resident = await db.resident.create({ data: { gemeenteId: gemeente.id, wijkId: luchen.id, language: "nl" } });
       const identity = await db.channelIdentity.create({ data: { residentId: resident.id, channel: "whatsapp", externalId } });
@@ -65,7 +65,8 @@ describeEachDatabase("the weekly bundle and dialoogtafel notices on WhatsApp Clo
       await db.subscription.create({ data: { residentId, wijkId: luchen.id, channelIdentityId: identityId, frequency: "weekly" } });
     }
     // A bericht of last week; the bundle job runs now. On a Monday before 09:00 in the gemeente the job waits for 09:00,
-    // so then it runs as on the Sunday evening before (and the bundle is that of the week before last).
+    // so then it runs as on the Sunday evening before (and the bundle is that of the week before last). That clock is up to
+    // 9 hours behind, so the closed-window resident last wrote 48 hours ago: still more than 24 hours before it.
     const real = new Date();
     const parts = new Intl.DateTimeFormat("en-GB", { timeZone: gemeente.timeZone, weekday: "short", hour: "2-digit", hourCycle: "h23" }).formatToParts(real);
     const weekday = parts.find((part) => part.type === "weekday")?.value;
