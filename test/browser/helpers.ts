@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../src/config/env.ts";
 import { startService, type Service } from "../../src/service.ts";
@@ -68,6 +69,86 @@ export async function startBrowserTestService(): Promise<{ service: Service; log
   };
 }
 
+/** What a browser test file works with: the real service on a fresh demo install and one Chromium. */
+export interface BrowserRig {
+  readonly service: Service;
+  readonly browser: Browser;
+  /** The service's base address, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  /** The service's warnings and errors so far. */
+  readonly logs: string[];
+  /** Script errors on any page opened with `newPage`, as "address: message". */
+  readonly pageErrors: string[];
+  /** A page in a fresh browser context (its own cookies, as on another device), closed with the browser. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+}
+
+/** Dutch, in Amsterdam time: the context every browser test starts from. */
+const DUTCH: BrowserContextOptions = { locale: "nl-NL", timezoneId: "Europe/Amsterdam" };
+
+/** A phone (390 × 844, touch) in Dutch. */
+export const PHONE: BrowserContextOptions = { ...DUTCH, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+/**
+ * Starts the service and Chromium before the file's tests and stops both after them (register it
+ * at the top of the `describe`; the file's own `beforeAll` hooks run after it). Pages from
+ * `newPage` have their script errors collected in `pageErrors`; `bypassCSP` is on by default
+ * because axe-core is injected as an inline script, which the pages' own CSP forbids.
+ */
+export function useBrowserRig(): BrowserRig {
+  let started: Awaited<ReturnType<typeof startBrowserTestService>> | null = null;
+  let browser: Browser | null = null;
+  const pageErrors: string[] = [];
+  beforeAll(async () => {
+    started = await startBrowserTestService();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await started?.stop();
+  });
+  const ready = () => {
+    if (!started || !browser) throw new Error("the browser rig is used before its beforeAll ran");
+    return { started, browser };
+  };
+  return {
+    get service() {
+      return ready().started.service;
+    },
+    get browser() {
+      return ready().browser;
+    },
+    get url() {
+      return ready().started.service.url;
+    },
+    get logs() {
+      return ready().started.logs;
+    },
+    pageErrors,
+    async newPage(options = {}) {
+      const context = await ready().browser.newContext({ ...DUTCH, bypassCSP: true, ...options });
+      const page = await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+      return page;
+    },
+  };
+}
+
+/** Generous for a slow machine; every wait ends as soon as its condition holds. */
+export const WAIT = { timeout: 15_000 };
+
+/** Types a message into the web chat and sends it (`send`: the button's label, "Send" in English). */
+export async function typeInChat(page: Page, text: string, send = "Stuur"): Promise<void> {
+  await page.locator("#text").fill(text);
+  await page.getByRole("button", { name: send, exact: true }).click();
+}
+
+/** Waits for a bot or staff message containing `text` in the web chat. */
+export const botSays = (page: Page, text: string) => page.locator("#log li.out").filter({ hasText: text }).last().waitFor(WAIT);
+
+/** One of the web chat's answer buttons under the last bot message. */
+export const answerButton = (page: Page, label: string) => page.locator("#buttons").getByRole("button", { name: label, exact: true });
+
 /** The demo accounts' shared password (prisma/demo/geldrop-mierlo.ts). */
 export const DEMO_PASSWORD = "wijklijn-demo";
 
@@ -125,4 +206,10 @@ export async function seriousAccessibilityViolations(page: Page, label: string):
     console.log(`axe (${label}): ${finding.impact} ${finding.id}: ${finding.help} [${finding.targets.slice(0, 3).join(", ")}]`);
   }
   return serious;
+}
+
+/** Fails with every serious or critical axe-core finding on the page, each on a line of its own. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const serious = await seriousAccessibilityViolations(page, label);
+  expect(serious, `${label}: ${serious.map((f) => `${f.id} (${f.impact}) ${f.help}: ${f.targets.join(", ")} ${f.summary}`).join("; ")}`).toEqual([]);
 }

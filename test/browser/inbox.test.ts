@@ -5,63 +5,20 @@
  * snoozes and resolves. And axe-core on every page finds nothing serious.
  */
 import { randomUUID } from "node:crypto";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Service } from "../../src/service.ts";
-import { browserSupport, launchChromium, seriousAccessibilityViolations, signIn, startBrowserTestService } from "./helpers.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { answerButton, botSays, browserSupport, expectAccessible, seriousAccessibilityViolations, signIn, typeInChat, useBrowserRig, WAIT } from "./helpers.ts";
 
 const support = browserSupport();
 
 const GR_MIERLO = "gr.mierlo@demo.wijklijn.nl";
 const ADMIN = "admin@demo.wijklijn.nl";
-/** Generous for a slow machine; every wait ends as soon as its condition holds. */
-const WAIT = { timeout: 15_000 };
 
 describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
-  let browser: Browser;
-  let service: Service;
-  let stopService: () => Promise<void>;
-  let logs: () => string[] = () => [];
-  let url = "";
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const started = await startBrowserTestService();
-    service = started.service;
-    stopService = started.stop;
-    logs = () => started.logs;
-    url = service.url;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stopService?.();
-  });
-
-  /** A page in a fresh browser context (its own cookies), as on a second device; closed with the browser. */
-  async function newPage(): Promise<Page> {
-    // bypassCSP: axe-core is injected as an inline script, which the web chat's CSP forbids.
-    const context = await browser.newContext({ locale: "nl-NL", timezoneId: "Europe/Amsterdam", bypassCSP: true });
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    return page;
-  }
-
-  /** The web chat's answer buttons under the last bot message. */
-  const answerButton = (page: Page, label: string) => page.getByRole("group", { name: "Antwoordknoppen" }).getByRole("button", { name: label, exact: true });
-
-  /** Types a message into the web chat and sends it. */
-  async function type(page: Page, text: string): Promise<void> {
-    await page.getByLabel("Je bericht").fill(text);
-    await page.getByRole("button", { name: "Stuur", exact: true }).click();
-  }
-
-  /** Waits for a bot or staff message containing `text` in the web chat. */
-  const botSays = (page: Page, text: string) => page.locator("#log li.out").filter({ hasText: text }).last().waitFor(WAIT);
+  const rig = useBrowserRig();
 
   it("shows the error on the login form after a wrong password, and keeps the visitor signed out", async () => {
-    const page = await newPage();
-    await page.goto(`${url}/inbox/login`);
+    const page = await rig.newPage();
+    await page.goto(`${rig.url}/inbox/login`);
     await page.getByLabel("E-mailadres").fill(GR_MIERLO);
     await page.getByLabel("Wachtwoord").fill("niet-het-wachtwoord");
     await page.getByRole("button", { name: "Inloggen" }).click();
@@ -70,31 +27,31 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     expect(await alert.textContent()).toContain("E-mailadres of wachtwoord klopt niet.");
     expect(await page.title()).toMatch(/^Fout: Inloggen/);
     expect(await page.getByLabel("E-mailadres").inputValue()).toBe(GR_MIERLO);
-    await page.goto(`${url}/inbox`);
+    await page.goto(`${rig.url}/inbox`);
     expect(new URL(page.url()).pathname).toBe("/inbox/login");
   });
 
   it("hands a web chat resident to the Mierlo tandem, whose gebiedsregisseur replies in the resident's chat, assigns, snoozes and resolves", async () => {
     // The gebiedsregisseur signs in first and keeps the list open: the conversation must arrive live.
-    const staff = await newPage();
+    const staff = await rig.newPage();
     const eventStream = staff.waitForResponse((response) => new URL(response.url()).pathname === "/inbox/events", WAIT);
-    await signIn(staff, url, GR_MIERLO);
+    await signIn(staff, rig.url, GR_MIERLO);
     await eventStream;
     await staff.getByRole("heading", { level: 1, name: "Gesprekken" }).waitFor(WAIT);
 
-    const resident = await newPage();
-    await resident.goto(`${url}/chat`);
-    await type(resident, "hoi");
+    const resident = await rig.newPage();
+    await resident.goto(`${rig.url}/chat`);
+    await typeInChat(resident, "hoi");
     await botSays(resident, "Vind je dat goed?");
     await answerButton(resident, "Ja").click();
     await botSays(resident, "In welke wijk woon je?");
-    await type(resident, "5731 BB");
+    await typeInChat(resident, "5731 BB");
     await botSays(resident, "Dan woon je in Luchen. Klopt dat?");
     await answerButton(resident, "Ja").click();
     await botSays(resident, "je wijk is Luchen");
-    await type(resident, "mens");
+    await typeInChat(resident, "mens");
     await botSays(resident, "Waar gaat je vraag over?");
-    await type(resident, "De lantaarnpaal bij de speeltuin is kapot");
+    await typeInChat(resident, "De lantaarnpaal bij de speeltuin is kapot");
     await botSays(resident, "Je nummer is");
     const handover = await resident.locator("#log li.out").filter({ hasText: "Je nummer is" }).last().textContent();
     const reference = /WL-\d{4}-\d{5}/.exec(handover ?? "")?.[0] ?? "";
@@ -145,7 +102,7 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
 
     // The list of open conversations no longer shows it; all statuses do, as resolved.
     await staff.getByRole("link", { name: "Alle gesprekken" }).click();
-    await staff.waitForURL(`${url}/inbox`, WAIT);
+    await staff.waitForURL(`${rig.url}/inbox`, WAIT);
     expect(await staff.getByRole("link", { name: reference, exact: true }).count()).toBe(0);
     await staff.getByLabel("Status").selectOption("alle");
     await staff.getByRole("button", { name: "Filteren" }).click();
@@ -153,7 +110,7 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     await resolvedRow.waitFor(WAIT);
     expect(await resolvedRow.textContent()).toContain("Afgehandeld");
 
-    const audit = await service.db.auditEvent.findMany({ where: { subjectType: "Conversation" }, select: { action: true } });
+    const audit = await rig.service.db.auditEvent.findMany({ where: { subjectType: "Conversation" }, select: { action: true } });
     expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(["conversation.replied", "conversation.assigned", "conversation.snoozed", "conversation.resolved"]));
   }, 90_000);
 
@@ -165,28 +122,23 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
       const externalId = `axe-${randomUUID()}`;
       const steps = [{ text: "hoi" }, { value: "yes" }, { text: "5731 BB" }, { text: "ja" }, { text: "mens" }, { text: "Een vraag over de stoep" }];
       for (const [i, step] of steps.entries()) {
-        await service.bot.processor.ingest({ channel: "webchat", externalId, channelMessageId: `${externalId}-${i}`, ...step });
-        await service.bot.processor.idle();
+        await rig.service.bot.processor.ingest({ channel: "webchat", externalId, channelMessageId: `${externalId}-${i}`, ...step });
+        await rig.service.bot.processor.idle();
       }
-      const identity = await service.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "webchat", externalId } } });
-      conversationId = (await service.db.conversation.findFirstOrThrow({ where: { channelIdentityId: identity.id, status: "open" } })).id;
+      const identity = await rig.service.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "webchat", externalId } } });
+      conversationId = (await rig.service.db.conversation.findFirstOrThrow({ where: { channelIdentityId: identity.id, status: "open" } })).id;
     });
 
-    async function expectAccessible(page: Page, label: string): Promise<void> {
-      const serious = await seriousAccessibilityViolations(page, label);
-      expect(serious, `${label}: ${serious.map((f) => `${f.id} (${f.impact}) ${f.help}: ${f.targets.join(", ")} ${f.summary}`).join("; ")}`).toEqual([]);
-    }
-
     it("finds what it should: an unlabelled field and unreadable text are serious", async () => {
-      const page = await newPage();
+      const page = await rig.newPage();
       await page.setContent('<!doctype html><html lang="nl"><title>Fout</title><main><h1>Fout</h1><input type="text"><p style="color:#ccc;background:#fff">Bijna onleesbaar</p></main></html>');
       const serious = await seriousAccessibilityViolations(page, "self-check");
       expect(serious.map((finding) => finding.id).sort()).toEqual(["color-contrast", "label"]);
     });
 
     it("the login page, also with an error", async () => {
-      const page = await newPage();
-      await page.goto(`${url}/inbox/login`);
+      const page = await rig.newPage();
+      await page.goto(`${rig.url}/inbox/login`);
       await expectAccessible(page, "login");
       await page.getByLabel("E-mailadres").fill("iemand@example.org");
       await page.getByLabel("Wachtwoord").fill("fout");
@@ -196,12 +148,12 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     });
 
     it("the gebiedsregisseur's pages: inbox list, conversation and account", async () => {
-      const page = await newPage();
-      await signIn(page, url, GR_MIERLO);
+      const page = await rig.newPage();
+      await signIn(page, rig.url, GR_MIERLO);
       await page.getByRole("link", { name: /^WL-/ }).first().waitFor(WAIT);
       await expectAccessible(page, "inbox list");
 
-      await page.goto(`${url}/inbox/c/${conversationId}`);
+      await page.goto(`${rig.url}/inbox/c/${conversationId}`);
       await page.getByRole("heading", { level: 1, name: /^Gesprek WL-/ }).waitFor(WAIT);
       await expectAccessible(page, "conversation");
       await page.getByLabel("Je antwoord").fill("Wat fijn dat je het meldt.");
@@ -209,14 +161,14 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
       await page.getByRole("status").filter({ hasText: "Je antwoord is onderweg" }).waitFor(WAIT);
       await expectAccessible(page, "conversation after a reply");
 
-      await page.goto(`${url}/inbox/account`);
+      await page.goto(`${rig.url}/inbox/account`);
       await page.getByRole("heading", { level: 1, name: "Mijn account" }).waitFor(WAIT);
       await expectAccessible(page, "account");
     });
 
     it("the other staff pages: canned replies, wijk content and its forms, Telegram notifications, the pilot evaluation", async () => {
-      const page = await newPage();
-      await signIn(page, url, GR_MIERLO);
+      const page = await rig.newPage();
+      await signIn(page, rig.url, GR_MIERLO);
       const pages = [
         ["canned replies", "/inbox/canned"],
         ["wijk content", "/inbox/content"],
@@ -227,7 +179,7 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
         ["pilot evaluation", "/inbox/evaluatie"],
       ];
       for (const [label = "", path = ""] of pages) {
-        const response = await page.goto(`${url}${path}`);
+        const response = await page.goto(`${rig.url}${path}`);
         // Pages of other issues' work may not be mounted yet; those are said, not failed.
         if (response?.status() !== 200) {
           console.log(`axe (${label}): skipped, ${path} answers ${response?.status()}`);
@@ -237,7 +189,7 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
         await expectAccessible(page, label);
       }
       // A dialoogtafel with its sign-up lists (the demo has one per tandem).
-      if ((await page.goto(`${url}/inbox/content`))?.status() === 200) {
+      if ((await page.goto(`${rig.url}/inbox/content`))?.status() === 200) {
         await page
           .locator("section", { has: page.getByRole("heading", { level: 2, name: "Dialoogtafels" }) })
           .getByRole("link")
@@ -249,26 +201,26 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     });
 
     it("the admin page", async () => {
-      const page = await newPage();
-      await signIn(page, url, ADMIN);
-      await page.goto(`${url}/inbox/admin`);
+      const page = await rig.newPage();
+      await signIn(page, rig.url, ADMIN);
+      await page.goto(`${rig.url}/inbox/admin`);
       await page.getByRole("heading", { level: 1, name: "Beheer" }).waitFor(WAIT);
       await expectAccessible(page, "admin");
     });
 
     it("the web chat, during a conversation", async () => {
-      const page = await newPage();
-      await page.goto(`${url}/chat`);
+      const page = await rig.newPage();
+      await page.goto(`${rig.url}/chat`);
       await expectAccessible(page, "web chat (empty)");
-      await type(page, "hoi");
+      await typeInChat(page, "hoi");
       await botSays(page, "Vind je dat goed?");
       await expectAccessible(page, "web chat (with answer buttons)");
     });
   });
 
   it("ran without script errors in the pages or errors in the log, and never logged what a resident wrote", () => {
-    expect(pageErrors).toEqual([]);
-    const output = logs().join("\n");
+    expect(rig.pageErrors).toEqual([]);
+    const output = rig.logs.join("\n");
     expect(output).not.toMatch(/"level":(50|60)/);
     expect(output).not.toContain("lantaarnpaal");
     expect(output).not.toContain("5731 BB");

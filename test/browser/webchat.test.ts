@@ -6,70 +6,40 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Service } from "../../src/service.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { WEBCHAT_MAX_PHOTO_BYTES } from "../../src/channels/webchat/webchatPhotos.ts";
-import { browserSupport, launchChromium, signIn, startBrowserTestService } from "./helpers.ts";
+import { answerButton, botSays, browserSupport, PHONE, signIn, typeInChat, useBrowserRig, WAIT } from "./helpers.ts";
 
 const support = browserSupport();
 const GR_MIERLO = "gr.mierlo@demo.wijklijn.nl";
-const WAIT = { timeout: 15_000 };
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 
 describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
-  let browser: Browser;
-  let service: Service;
-  let stopService: () => Promise<void>;
-  let url = "";
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const started = await startBrowserTestService();
-    service = started.service;
-    stopService = started.stop;
-    url = service.url;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stopService?.();
-  });
+  const rig = useBrowserRig();
 
   /** A phone-sized page in a fresh context (its own cookies), with the page's own strict CSP in force. */
-  async function newPhone(locale = "nl-NL"): Promise<Page> {
-    const context = await browser.newContext({ locale, timezoneId: "Europe/Amsterdam", viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    return page;
-  }
-
-  async function type(page: Page, text: string, send = "Stuur"): Promise<void> {
-    await page.locator("#text").fill(text);
-    await page.getByRole("button", { name: send, exact: true }).click();
-  }
-  const botSays = (page: Page, text: string) => page.locator("#log li.out").filter({ hasText: text }).last().waitFor(WAIT);
-  const answerButton = (page: Page, label: string) => page.locator("#buttons").getByRole("button", { name: label, exact: true });
+  const newPhone = (locale = "nl-NL"): Promise<Page> => rig.newPage({ ...PHONE, locale, viewport: { width: 390, height: 780 }, bypassCSP: false });
 
   it("takes a photo into the conversation the inbox shows, and says clearly when a file is too large or not a photo", async () => {
     const resident = await newPhone();
-    await resident.goto(`${url}/chat`);
-    await type(resident, "hoi");
+    await resident.goto(`${rig.url}/chat`);
+    await typeInChat(resident, "hoi");
     await botSays(resident, "Vind je dat goed?");
     // The welcome's privacy link, on its own line after "Privacy:", is a link the resident can tap.
     const privacy = resident.locator("#log li.out").filter({ hasText: "Privacy:" }).last().locator('a[href$="/privacy"]');
     expect(await privacy.textContent()).toMatch(/^https?:\/\/\S+\/privacy$/);
     await answerButton(resident, "Ja").click();
     await botSays(resident, "In welke wijk woon je?");
-    await type(resident, "5731 BB");
+    await typeInChat(resident, "5731 BB");
     await botSays(resident, "Klopt dat?");
     await answerButton(resident, "Ja").click();
     await botSays(resident, "je wijk is Luchen");
-    await type(resident, "mens");
+    await typeInChat(resident, "mens");
     await botSays(resident, "Waar gaat je vraag over?");
-    await type(resident, "De stoep bij de school is kapot, ik stuur een foto");
+    await typeInChat(resident, "De stoep bij de school is kapot, ik stuur een foto");
     await botSays(resident, "Je nummer is");
     const reference = (await resident.locator("#log li.out .ref").last().textContent()) ?? "";
     expect(reference).toMatch(/^WL-\d{4}-\d{5}$/);
@@ -95,17 +65,17 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
 
     const staff = await newPhone();
     await staff.setViewportSize({ width: 1280, height: 900 });
-    await signIn(staff, url, GR_MIERLO);
+    await signIn(staff, rig.url, GR_MIERLO);
     await staff.getByRole("link", { name: reference, exact: true }).click();
     await staff.getByRole("heading", { level: 1, name: `Gesprek ${reference}` }).waitFor(WAIT);
     await staff.locator("#geschiedenis .attachment").filter({ hasText: "webchat/" }).first().waitFor(WAIT);
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 
   it("makes 112 in a bot message a link to tap", async () => {
     const resident = await newPhone();
-    await resident.goto(`${url}/chat`);
-    await type(resident, "mijn buurman is in elkaar gezakt en ademt niet");
+    await resident.goto(`${rig.url}/chat`);
+    await typeInChat(resident, "mijn buurman is in elkaar gezakt en ademt niet");
     await resident.locator('#log li.out a[href="tel:112"]').first().waitFor(WAIT);
     expect(await resident.locator('#log li.out a[href="tel:112"]').first().textContent()).toBe("112");
     // The answer fits the emergency (someone not breathing: reanimate, an AED), and the 112 in the header.
@@ -113,39 +83,39 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     expect(await resident.locator('header a[href="tel:112"]').count()).toBe(1);
     const shot = process.env.WEBCHAT_SCREENSHOT_DIR;
     if (shot) writeFileSync(join(shot, "webchat-phone-112.png"), await resident.screenshot({ fullPage: true }));
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 
   it("makes 113, 0800-0113 and the site 113.nl each tappable as what they are", async () => {
     const resident = await newPhone();
-    await resident.goto(`${url}/chat`);
-    await type(resident, "ik wil niet meer leven");
+    await resident.goto(`${rig.url}/chat`);
+    await typeInChat(resident, "ik wil niet meer leven");
     await resident.locator('#log li.out a[href="tel:113"]').first().waitFor(WAIT);
     expect(await resident.locator('#log li.out a[href="tel:08000113"]').count()).toBeGreaterThan(0);
     const site = resident.locator('#log li.out a[href="https://113.nl"]').first();
     expect(await site.textContent()).toBe("113.nl");
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 
   it("puts '✓ doorgegeven' on a message the bot passed to staff without a new bubble, also after a reload", async () => {
     const resident = await newPhone();
-    await resident.goto(`${url}/chat`);
-    await type(resident, "hoi");
+    await resident.goto(`${rig.url}/chat`);
+    await typeInChat(resident, "hoi");
     await botSays(resident, "Vind je dat goed?");
     await answerButton(resident, "Ja").click();
     await botSays(resident, "In welke wijk woon je?");
-    await type(resident, "5731 BB");
+    await typeInChat(resident, "5731 BB");
     await botSays(resident, "Klopt dat?");
     await answerButton(resident, "Ja").click();
     await botSays(resident, "je wijk is Luchen");
-    await type(resident, "mens");
+    await typeInChat(resident, "mens");
     await botSays(resident, "Waar gaat je vraag over?");
-    await type(resident, "Over het hek bij de speeltuin");
+    await typeInChat(resident, "Over het hek bij de speeltuin");
     await botSays(resident, "Je nummer is");
-    await type(resident, "is daar nog iemand?");
+    await typeInChat(resident, "is daar nog iemand?");
     await botSays(resident, "Je bericht is aangekomen bij de gebiedsregisseur van Luchen");
     const bubbles = await resident.locator("#log li").count();
-    await type(resident, "het hek staat nog steeds open");
+    await typeInChat(resident, "het hek staat nog steeds open");
     const mark = resident.locator("#log li.in").filter({ hasText: "het hek staat nog steeds open" }).locator(".passed-on");
     await mark.waitFor(WAIT);
     expect(await mark.textContent()).toBe("✓ doorgegeven");
@@ -155,26 +125,26 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await resident.reload();
     await resident.locator("#log li.in .passed-on").first().waitFor(WAIT);
     expect(await resident.locator("#log li.in .passed-on").count()).toBe(1);
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 
   it("puts the mark in Polish on a Polish resident's message that went to staff", async () => {
     const resident = await newPhone();
-    await resident.goto(`${url}/chat`);
-    await type(resident, "Dzień dobry, czy mówisz po polsku? Chcę zgłosić problem");
+    await resident.goto(`${rig.url}/chat`);
+    await typeInChat(resident, "Dzień dobry, czy mówisz po polsku? Chcę zgłosić problem");
     await botSays(resident, "Jestem Wijklijn");
-    await type(resident, "tak");
+    await typeInChat(resident, "tak");
     const mark = resident.locator("#log li.in").filter({ hasText: "tak" }).locator(".passed-on");
     await mark.waitFor(WAIT);
     expect(await mark.textContent()).toBe("✓ przekazano");
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 
   it("speaks English around the bot to a resident who writes in English, also after a reload", async () => {
     const resident = await newPhone("en-GB");
-    await resident.goto(`${url}/chat`);
+    await resident.goto(`${rig.url}/chat`);
     expect(await resident.locator("html").getAttribute("lang")).toBe("nl");
-    await type(resident, "Hello, can I report a broken streetlight?");
+    await typeInChat(resident, "Hello, can I report a broken streetlight?");
     await resident.getByRole("button", { name: "Send", exact: true }).waitFor(WAIT);
     expect(await resident.locator("#text").getAttribute("placeholder")).toBe("Type your message…");
     expect(await resident.locator("label.photo-button").textContent()).toBe("Send a photo");
@@ -185,15 +155,14 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await resident.getByLabel("Your message").waitFor(WAIT);
     const shot = process.env.WEBCHAT_SCREENSHOT_DIR;
     if (shot) writeFileSync(join(shot, "webchat-phone-en.png"), await resident.screenshot({ fullPage: true }));
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 
   it("works without JavaScript: the form posts, the page shows the conversation, and the message never lands in the address", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, locale: "nl-NL", viewport: { width: 390, height: 780 } });
-    const resident = await context.newPage();
+    const resident = await rig.newPage({ javaScriptEnabled: false, viewport: { width: 390, height: 780 }, bypassCSP: false });
     const addresses: string[] = [];
     resident.on("request", (request) => addresses.push(request.url()));
-    await resident.goto(`${url}/chat`);
+    await resident.goto(`${rig.url}/chat`);
     expect(await resident.locator("#composer").getAttribute("method")).toBe("post");
     await resident.locator("#text").fill("hoi daar zonder script");
     await resident.getByRole("button", { name: "Stuur", exact: true }).click();
@@ -205,7 +174,7 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await resident.locator("form.static-buttons").getByRole("button", { name: "Ja", exact: true }).click();
     await log.locator("li.out").filter({ hasText: "In welke wijk woon je?" }).waitFor(WAIT);
     expect(addresses.filter((address) => address.includes("zonder") || address.includes("text="))).toEqual([]);
-    await context.close();
+    await resident.context().close();
   });
 
   it("keeps the script's page live: with JavaScript the form does not post or reload", async () => {
@@ -214,12 +183,12 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     resident.on("request", (request) => {
       if (request.method() === "POST") posts.push(new URL(request.url()).pathname);
     });
-    await resident.goto(`${url}/chat`);
+    await resident.goto(`${rig.url}/chat`);
     expect(await resident.locator("html").getAttribute("class")).toBe("");
-    await type(resident, "hallo");
+    await typeInChat(resident, "hallo");
     await botSays(resident, "Vind je dat goed?");
     expect(posts).toEqual(["/chat/api/messages"]);
-    expect(resident.url()).toBe(`${url}/chat`);
-    expect(pageErrors).toEqual([]);
+    expect(resident.url()).toBe(`${rig.url}/chat`);
+    expect(rig.pageErrors).toEqual([]);
   });
 });

@@ -7,10 +7,10 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { browserSupport, launchChromium, startBrowserTestService } from "./helpers.ts";
+import { browserSupport, PHONE, useBrowserRig } from "./helpers.ts";
 
 const support = browserSupport();
 const require = createRequire(import.meta.url);
@@ -25,45 +25,23 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(!support.available)("the public wijk pages in headless Chromium", () => {
-  let browser: Browser;
-  let url = "";
-  let stopService: () => Promise<void>;
-
-  beforeAll(async () => {
-    const started = await startBrowserTestService();
-    url = started.service.url;
-    stopService = started.stop;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stopService?.();
-  });
+  const rig = useBrowserRig();
 
   /** A phone-sized page; `bypassCSP` only to inject axe (the pages themselves allow no inline script). */
-  async function phone(options: { javaScriptEnabled?: boolean; bypassCSP?: boolean } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      locale: "nl-NL",
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      javaScriptEnabled: options.javaScriptEnabled ?? true,
-      bypassCSP: options.bypassCSP ?? false,
-    });
-    return context.newPage();
-  }
+  const phone = (options: { javaScriptEnabled?: boolean; bypassCSP?: boolean } = {}): Promise<Page> =>
+    rig.newPage({ ...PHONE, javaScriptEnabled: options.javaScriptEnabled ?? true, bypassCSP: options.bypassCSP ?? false });
 
   it("passes axe with no violations on the list of wijken and on a wijk page, on a phone", async () => {
     const page = await phone({ bypassCSP: true });
     for (const path of ["/wijk", "/wijk/luchen", "/wijk/onbekend"]) {
-      await page.goto(`${url}${path}`);
+      await page.goto(`${rig.url}${path}`);
       expect(await axeViolations(page), path).toEqual([]);
     }
   });
 
   it("fits a phone screen without sideways scrolling, styled by the NL Design System CSS", async () => {
     const page = await phone();
-    await page.goto(`${url}/wijk/luchen`);
+    await page.goto(`${rig.url}/wijk/luchen`);
     await page.screenshot({ path: join(process.env.WIJK_SCREENSHOT_DIR ?? tmpdir(), "wijk-luchen-phone.png"), fullPage: true });
     const wide = await page.evaluate(
       "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.tagName + '.' + e.className).slice(0, 5)",
@@ -77,10 +55,10 @@ describe.skipIf(!support.available)("the public wijk pages in headless Chromium"
 
   it("works without JavaScript: from the start page to a wijk and its chat link", async () => {
     const page = await phone({ javaScriptEnabled: false });
-    await page.goto(`${url}/`);
+    await page.goto(`${rig.url}/`);
     await page.getByRole("link", { name: "Wijkpagina's" }).click();
     await page.getByRole("link", { name: "Luchen" }).click();
-    await expect.poll(() => page.url()).toBe(`${url}/wijk/luchen`);
+    await expect.poll(() => page.url()).toBe(`${rig.url}/wijk/luchen`);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Luchen");
     expect(await page.getByRole("link", { name: "Chat met de gemeente" }).getAttribute("href")).toBe("/chat");
   });

@@ -7,52 +7,19 @@
  * finds nothing serious on the list, the form (with its errors), the preview, the confirmation
  * pages, the progress page and a cancelled bericht's page. The list fits a 375px phone.
  */
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Service } from "../../src/service.ts";
-import { browserSupport, launchChromium, seriousAccessibilityViolations, signIn, startBrowserTestService } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { browserSupport, expectAccessible, PHONE, signIn, useBrowserRig, WAIT } from "./helpers.ts";
 
 const support = browserSupport();
 
 const GR_NOORD = "gr.geldrop-noord@demo.wijklijn.nl";
-const WAIT = { timeout: 15_000 };
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "nl-NL", timezoneId: "Europe/Amsterdam" };
 
 describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", () => {
-  let browser: Browser;
-  let service: Service;
-  let stopService: () => Promise<void>;
-  let url = "";
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    const started = await startBrowserTestService();
-    service = started.service;
-    stopService = started.stop;
-    url = service.url;
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stopService?.();
-  });
-
-  async function newPage(options: BrowserContextOptions): Promise<Page> {
-    // bypassCSP: axe-core is injected as an inline script.
-    const context = await browser.newContext({ ...options, bypassCSP: true });
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    return page;
-  }
-
-  async function expectAccessible(page: Page, label: string): Promise<void> {
-    const serious = await seriousAccessibilityViolations(page, label);
-    expect(serious, `${label}: ${serious.map((f) => `${f.id} (${f.impact}) ${f.help}: ${f.targets.join(", ")} ${f.summary}`).join("; ")}`).toEqual([]);
-  }
+  const rig = useBrowserRig();
 
   it("writes, previews and sends a wijkbericht to the demo subscribers on a phone without JavaScript, and shows it arrive", async () => {
-    const page = await newPage({ ...PHONE, javaScriptEnabled: false });
-    await signIn(page, url, GR_NOORD);
+    const page = await rig.newPage({ ...PHONE, javaScriptEnabled: false });
+    await signIn(page, rig.url, GR_NOORD);
     await page.getByRole("link", { name: "Wijkberichten" }).click();
     await page.getByRole("heading", { level: 1, name: "Wijkberichten" }).waitFor(WAIT);
     await page.getByRole("link", { name: "Nieuw wijkbericht" }).click();
@@ -88,7 +55,7 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.getByRole("link", { name: "Nu versturen naar 17 abonnees…" }).click();
     await page.getByRole("heading", { level: 1, name: "Nu versturen?" }).waitFor(WAIT);
     await page.getByText("Dit bericht gaat nu naar 17 abonnees in Coevering en Geldrop-Centrum.").waitFor(WAIT);
-    expect(await service.db.wijkbericht.count({ where: { status: "sending" } })).toBe(0);
+    expect(await rig.service.db.wijkbericht.count({ where: { status: "sending" } })).toBe(0);
     await page.getByRole("button", { name: "Ja, nu versturen" }).click();
     await page.getByText("Het wijkbericht wordt verstuurd").waitFor(WAIT);
     // Without JavaScript the page reloads itself while sending (a meta refresh in <noscript>): no reload here.
@@ -97,14 +64,14 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.waitForTimeout(4_000);
     // Done: no more reloading (the page stays as it is).
     expect(await page.locator('meta[http-equiv="refresh"]').count()).toBe(0);
-    const bericht = await service.db.wijkbericht.findFirstOrThrow();
-    expect(await service.db.wijkberichtDelivery.count({ where: { wijkberichtId: bericht.id, status: "sent" } })).toBe(17);
+    const bericht = await rig.service.db.wijkbericht.findFirstOrThrow();
+    expect(await rig.service.db.wijkberichtDelivery.count({ where: { wijkberichtId: bericht.id, status: "sent" } })).toBe(17);
   });
 
   it("with JavaScript, the progress page fills in its figures by itself while the bericht is sent, and says when it is done", async () => {
-    const page = await newPage(PHONE);
-    await signIn(page, url, GR_NOORD);
-    await page.goto(`${url}/inbox/wijkberichten/nieuw`);
+    const page = await rig.newPage(PHONE);
+    await signIn(page, rig.url, GR_NOORD);
+    await page.goto(`${rig.url}/inbox/wijkberichten/nieuw`);
     await page.getByLabel(/^Coevering/).check();
     await page.getByLabel("Bericht").fill("Dinsdag wordt het gras in het park gemaaid.");
     await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
@@ -121,9 +88,9 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
   });
 
   it("the list, the form (also with errors), the preview and the results have no serious accessibility problems (axe-core), on a phone", async () => {
-    const page = await newPage(PHONE);
-    await signIn(page, url, GR_NOORD);
-    await page.goto(`${url}/inbox/wijkberichten`);
+    const page = await rig.newPage(PHONE);
+    await signIn(page, rig.url, GR_NOORD);
+    await page.goto(`${rig.url}/inbox/wijkberichten`);
     await page.getByRole("heading", { level: 1, name: "Wijkberichten" }).waitFor(WAIT);
     await expectAccessible(page, "wijkbericht list");
     await page.getByRole("link", { name: "Nieuw wijkbericht" }).click();
@@ -148,23 +115,23 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.getByRole("heading", { name: /^Geannuleerd op .* door Gebiedsregisseur Geldrop-Noord\.$/ }).waitFor(WAIT);
     await page.getByText("Niemand heeft het gekregen").waitFor(WAIT);
     await expectAccessible(page, "cancelled wijkbericht");
-    const sent = await service.db.wijkbericht.findFirstOrThrow({ where: { status: "sent" } });
-    await page.goto(`${url}/inbox/wijkberichten/${sent.id}`);
+    const sent = await rig.service.db.wijkbericht.findFirstOrThrow({ where: { status: "sent" } });
+    await page.goto(`${rig.url}/inbox/wijkberichten/${sent.id}`);
     await page.getByRole("heading", { name: "Voortgang" }).waitFor(WAIT);
     await expectAccessible(page, "wijkbericht results");
   });
 
   it("shows the list of wijkberichten as cards that fit a 375px phone, without sideways scrolling", async () => {
-    const page = await newPage({ ...PHONE, viewport: { width: 375, height: 812 } });
-    await signIn(page, url, GR_NOORD);
+    const page = await rig.newPage({ ...PHONE, viewport: { width: 375, height: 812 } });
+    await signIn(page, rig.url, GR_NOORD);
     // A bericht with a long first line and long wijk names, as the tester's list had.
-    await page.goto(`${url}/inbox/wijkberichten/nieuw`);
+    await page.goto(`${rig.url}/inbox/wijkberichten/nieuw`);
     await page.getByLabel(/^Geldrop-Centrum/).check();
     await page.getByLabel(/^Braakhuizen-Noord/).check();
     await page.getByLabel("Bericht").fill("Werkzaamheden-aan-de-Heuvelstraat-en-de-Nieuwendijk beginnen maandag: de weg is drie weken dicht voor auto's.");
     await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
     await page.getByRole("heading", { name: "Zo ziet het eruit" }).waitFor(WAIT);
-    await page.goto(`${url}/inbox/wijkberichten`);
+    await page.goto(`${rig.url}/inbox/wijkberichten`);
     await page.getByRole("heading", { name: "Berichten", exact: true }).waitFor(WAIT);
     expect(await page.locator("table.stack-on-phone tbody tr").count()).toBeGreaterThan(0);
     // Nothing sticks out of the page or out of a table.
@@ -178,13 +145,13 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
   });
 
   it("opens the web chat from the public wijk page already in the subscribe flow for that wijk: the resident only confirms", async () => {
-    const page = await newPage(PHONE);
-    await page.goto(`${url}/wijk/centrum`);
+    const page = await rig.newPage(PHONE);
+    await page.goto(`${rig.url}/wijk/centrum`);
     await page.getByRole("link", { name: "in de webchat" }).click();
     await expect.poll(() => page.locator("#text").inputValue()).toBe("Wijkberichten Geldrop-Centrum");
   });
 
   it("ran without script errors", () => {
-    expect(pageErrors).toEqual([]);
+    expect(rig.pageErrors).toEqual([]);
   });
 });
