@@ -149,6 +149,25 @@ export const botSays = (page: Page, text: string) => page.locator("#log li.out")
 /** One of the web chat's answer buttons under the last bot message. */
 export const answerButton = (page: Page, label: string) => page.locator("#buttons").getByRole("button", { name: label, exact: true });
 
+/**
+ * In the web chat, from the consent question on: agrees, gives a Luchen postcode, asks for a person
+ * and says what it is about. Returns the reference the bot gives (WL-2026-00012).
+ */
+export async function agreeAndAskForAPerson(page: Page, question: string): Promise<string> {
+  await answerButton(page, "Ja").click();
+  await botSays(page, "In welke wijk woon je?");
+  await typeInChat(page, "5731 BB");
+  await botSays(page, "Dan woon je in Luchen. Klopt dat?");
+  await answerButton(page, "Ja").click();
+  await botSays(page, "je wijk is Luchen");
+  await typeInChat(page, "mens");
+  await botSays(page, "Waar gaat je vraag over?");
+  await typeInChat(page, question);
+  await botSays(page, "Je nummer is");
+  const handover = await page.locator("#log li.out").filter({ hasText: "Je nummer is" }).last().textContent();
+  return /WL-\d{4}-\d{5}/.exec(handover ?? "")?.[0] ?? "";
+}
+
 /** The demo accounts' shared password (prisma/demo/geldrop-mierlo.ts). */
 export const DEMO_PASSWORD = "wijklijn-demo";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { WEBCHAT_MAX_PHOTO_BYTES } from "../../src/channels/webchat/webchatPhotos.ts";
-import { answerButton, botSays, browserSupport, PHONE, signIn, typeInChat, useBrowserRig, WAIT } from "./helpers.ts";
+import { agreeAndAskForAPerson, botSays, browserSupport, PHONE, signIn, typeInChat, useBrowserRig, WAIT } from "./helpers.ts";
 
 const support = browserSupport();
 const GR_MIERLO = "gr.mierlo@demo.wijklijn.nl";
@@ -31,16 +31,7 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     // The welcome's privacy link, on its own line after "Privacy:", is a link the resident can tap.
     const privacy = resident.locator("#log li.out").filter({ hasText: "Privacy:" }).last().locator('a[href$="/privacy"]');
     expect(await privacy.textContent()).toMatch(/^https?:\/\/\S+\/privacy$/);
-    await answerButton(resident, "Ja").click();
-    await botSays(resident, "In welke wijk woon je?");
-    await typeInChat(resident, "5731 BB");
-    await botSays(resident, "Klopt dat?");
-    await answerButton(resident, "Ja").click();
-    await botSays(resident, "je wijk is Luchen");
-    await typeInChat(resident, "mens");
-    await botSays(resident, "Waar gaat je vraag over?");
-    await typeInChat(resident, "De stoep bij de school is kapot, ik stuur een foto");
-    await botSays(resident, "Je nummer is");
+    await agreeAndAskForAPerson(resident, "De stoep bij de school is kapot, ik stuur een foto");
     const reference = (await resident.locator("#log li.out .ref").last().textContent()) ?? "";
     expect(reference).toMatch(/^WL-\d{4}-\d{5}$/);
     // The reference never breaks across lines, however narrow the phone.
@@ -102,16 +93,7 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await resident.goto(`${rig.url}/chat`);
     await typeInChat(resident, "hoi");
     await botSays(resident, "Vind je dat goed?");
-    await answerButton(resident, "Ja").click();
-    await botSays(resident, "In welke wijk woon je?");
-    await typeInChat(resident, "5731 BB");
-    await botSays(resident, "Klopt dat?");
-    await answerButton(resident, "Ja").click();
-    await botSays(resident, "je wijk is Luchen");
-    await typeInChat(resident, "mens");
-    await botSays(resident, "Waar gaat je vraag over?");
-    await typeInChat(resident, "Over het hek bij de speeltuin");
-    await botSays(resident, "Je nummer is");
+    await agreeAndAskForAPerson(resident, "Over het hek bij de speeltuin");
     await typeInChat(resident, "is daar nog iemand?");
     await botSays(resident, "Je bericht is aangekomen bij de gebiedsregisseur van Luchen");
     const bubbles = await resident.locator("#log li").count();
