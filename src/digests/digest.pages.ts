@@ -165,7 +165,7 @@ export function renderDigestPage(options: { user: PageUser; readable: ReadableDi
   const body = html`<p><a href="${options.backHref}">← Alle weekoverzichten</a></p>
 <h1>Weekoverzicht week ${digest.weekNumber}</h1>
 <p>${digest.period.label} · ${describeAudience(digest)}</p>
-<p>${status} <a href="${options.jsonHref}">Als JSON</a></p>
+<p>${status} <a href="${options.jsonHref}">Als gegevensbestand (JSON, voor koppelingen)</a></p>
 ${renderDigestBody(digest)}`;
   return page({ title: `Weekoverzicht week ${digest.weekNumber}`, user: options.user, current: "digests", body });
 }

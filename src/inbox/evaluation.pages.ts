@@ -158,6 +158,9 @@ function signedIn(res: Response): { staff: z.infer<typeof StaffPrincipalSchema>;
   return { staff: parsed.data.staff, user: { name: parsed.data.staffName, role: parsed.data.staff.role, csrfToken: parsed.data.csrfToken } };
 }
 
+/** The CSV's name for the lines over every wijk the reader may see. */
+const ALL_WIJKEN_LABEL = "Alle wijken samen";
+
 /** The routes, to mount under the signed-in /inbox: GET /evaluatie and GET /evaluatie.csv. */
 export function evaluationPages(deps: EvaluationPagesDeps): Router {
   const router = Router();
@@ -224,6 +227,8 @@ export function evaluationPages(deps: EvaluationPagesDeps): Router {
       user,
       query,
       visible,
+      /** A gebiedsregisseur sees their own tandem's wijken only. */
+      ownWijkenOnly: staff.role === "gebiedsregisseur",
       chosen,
       months,
       periods: allPeriods.slice(-months),
@@ -235,8 +240,8 @@ export function evaluationPages(deps: EvaluationPagesDeps): Router {
   router.get("/inbox/evaluatie.csv", async (req, res) => {
     const result = await evaluate(req, res);
     const rows = [
-      ...result.monthly.map((row) => ({ wijk: result.query.wijk ? (result.chosen[0]?.slug ?? "") : "alle-wijken", row })),
-      ...(result.query.wijk ? [] : result.perWijk.flatMap((entry) => entry.monthly.map((row) => ({ wijk: entry.wijk.slug, row })))),
+      ...result.monthly.map((row) => ({ wijk: result.query.wijk ? (result.chosen[0]?.name ?? "") : ALL_WIJKEN_LABEL, row })),
+      ...(result.query.wijk ? [] : result.perWijk.flatMap((entry) => entry.monthly.map((row) => ({ wijk: entry.wijk.name, row })))),
     ];
     res.setHeader("Content-Type", "text/csv; charset=utf-8");
     res.setHeader("Content-Disposition", `attachment; filename="wijklijn-evaluatie-${result.query.wijk ?? "alle-wijken"}-${result.months}-maanden.csv"`);
@@ -246,7 +251,7 @@ export function evaluationPages(deps: EvaluationPagesDeps): Router {
   router.get("/inbox/evaluatie", async (req, res) => {
     const result = await evaluate(req, res);
     const q = new URLSearchParams({ ...(result.query.wijk ? { wijk: result.query.wijk } : {}), maanden: String(result.months) });
-    const chosenName = result.query.wijk ? (result.chosen[0]?.name ?? "onbekende wijk") : "alle wijken";
+    const chosenName = result.query.wijk ? (result.chosen[0]?.name ?? "onbekende wijk") : !result.ownWijkenOnly ? "alle wijken" : `jouw wijken (${result.visible.map((wijk) => wijk.name).join(", ")})`;
     const body = html`<h1>Evaluatie van de pilot</h1>
 <p>Per maand, voor ${chosenName}: hoe snel de gemeente antwoordde, of bewoners zich gehoord voelden, hoeveel vertrouwen ze hebben in de gemeente, en wie Wijklijn bereikt. Nooit per persoon: een cijfer over minder dan 5 antwoorden of bewoners staat er niet.</p>
 <form method="get" action="/inbox/evaluatie" class="evaluation-filter">

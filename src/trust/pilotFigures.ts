@@ -303,13 +303,14 @@ export const EVALUATION_CSV_HEADER = [
   "Eerste reactie mediaan (werkuren)",
   "Gehoord: antwoorden",
   "Gehoord: gemiddeld (1-5)",
-  "Gehoord: aandeel 4 of 5",
+  "Gehoord: 4 of 5 (%)",
   "Vertrouwen: antwoorden",
   "Vertrouwen: gemiddeld (1-5)",
-  "Vertrouwen: aandeel 4 of 5",
+  "Vertrouwen: 4 of 5 (%)",
   "Bewoners",
   "Terugkerende bewoners",
   "Kanalen",
+  "Niet getoond (privacy)",
 ];
 
 /** What a hidden count reads in the CSV and on the page: small for its own sake, or hidden so that a small one cannot be worked out. */
@@ -321,32 +322,43 @@ export function formatProtectedCount(value: number, state: CellState): string {
 
 /**
  * The evaluation as CSV for a spreadsheet in a Dutch locale: UTF-8 with a byte order mark (so
- * that Excel reads ë and – right), ";" between fields, a decimal comma, CRLF line ends. One line
- * per wijk and period, with the suppression of the page: "minder dan 5" for a count from 1 to 4,
- * "verborgen" for a second count hidden so that a small one cannot be worked out by subtraction,
- * empty where there is nothing to show.
+ * that Excel reads ë and – right), ";" between fields, a decimal comma, CRLF line ends, shares as
+ * whole percentages. One line per wijk (by its name) and period. Every figure column holds a number
+ * or nothing, so that a spreadsheet can sum and chart it: a count the page suppresses is left empty
+ * here, and the last column says which and why ("Gesprekken: minder dan 5", "Bewoners: verborgen"
+ * for a second count hidden so that a small one cannot be worked out by subtraction). "Beantwoord"
+ * is never shown beside a hidden number of conversations.
  */
 export function evaluationCsv(rows: ReadonlyArray<{ wijk: string; row: EvaluationRow }>): string {
-  const answers = (summary: ScoreSummary, state: CellState) => (summary.answers === 0 ? 0 : formatProtectedCount(summary.answers, state));
-  const lines = rows.map(({ wijk, row }) =>
-    [
+  const lines = rows.map(({ wijk, row }) => {
+    const withheld: string[] = [];
+    const count = (label: string, value: number, state: CellState): number | null => {
+      if (value === 0 || state === "shown") return value;
+      withheld.push(`${label}: ${formatProtectedCount(value, state)}`);
+      return null;
+    };
+    const answeredState: CellState = row.states.conversations === "shown" || row.states.answered !== "shown" ? row.states.answered : "hidden";
+    const percent = (share: number | null) => (share === null ? null : Math.round(share * 100));
+    const residentsState: CellState = row.residents === null ? (row.states.residents === "shown" ? "hidden" : row.states.residents) : "shown";
+    return [
       wijk,
       row.period.key,
-      row.conversations === 0 ? 0 : formatProtectedCount(row.conversations, row.states.conversations),
-      row.answered === 0 ? 0 : formatProtectedCount(row.answered, row.states.answered),
+      count("Gesprekken", row.conversations, row.states.conversations),
+      count("Beantwoord", row.answered, answeredState),
       row.medianResponseHours,
-      answers(row.feedback, row.states.feedback),
+      count("Gehoord", row.feedback.answers, row.states.feedback),
       row.feedback.average,
-      row.feedback.highShare,
-      answers(row.trust, row.states.trust),
+      percent(row.feedback.highShare),
+      count("Vertrouwen", row.trust.answers, row.states.trust),
       row.trust.average,
-      row.trust.highShare,
-      row.residents ?? (row.reach.residents === 0 ? 0 : formatProtectedCount(row.reach.residents, row.states.residents === "shown" ? "hidden" : row.states.residents)),
+      percent(row.trust.highShare),
+      row.residents ?? count("Bewoners", row.reach.residents, residentsState),
       row.repeatResidents,
       [...row.channels.map((entry) => `${entry.channel}:${entry.count}`), ...(row.otherChannels ? [`andere:${row.otherChannels}`] : [])].join(" "),
+      withheld.join(", "),
     ]
       .map(csvField)
-      .join(";"),
-  );
+      .join(";");
+  });
   return `\uFEFF${[EVALUATION_CSV_HEADER.join(";"), ...lines].join("\r\n")}\r\n`;
 }

@@ -51,7 +51,7 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.goBack();
 
     // The demo subscribers of the two wijken who want each bericht: 10 + 7; the weekly ones (2 + 1) are counted apart.
-    await page.getByText("17 abonnees krijgen het meteen; 3 abonnees met «eén keer per week» krijgen het in het weekoverzicht.").waitFor(WAIT);
+    await page.getByText("17 abonnees krijgen het meteen; 3 abonnees met «één keer per week» krijgen het in het weekoverzicht.").waitFor(WAIT);
     await page.getByRole("link", { name: "Nu versturen naar 17 abonnees…" }).click();
     await page.getByRole("heading", { level: 1, name: "Nu versturen?" }).waitFor(WAIT);
     await page.getByText("Dit bericht gaat nu naar 17 abonnees in Coevering en Geldrop-Centrum.").waitFor(WAIT);

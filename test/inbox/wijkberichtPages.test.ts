@@ -121,7 +121,7 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
     for (const channel of ["WhatsApp", "WhatsApp, na 24 uur stilte (sjabloon)", "Telegram", "Webchat"]) expect(detail).toContain(`<figcaption>${channel}</figcaption>`);
     expect(detail).toContain("Wijkbericht van de gemeente voor Luchen en Mierlo-Dorp");
     expect(detail).toContain("Sjabloon «wijkbericht»");
-    expect(detail).toContain("3 abonnees krijgen het meteen; 1 abonnee met «eén keer per week» krijgt het in het weekoverzicht.");
+    expect(detail).toContain("3 abonnees krijgen het meteen; 1 abonnee met «één keer per week» krijgt het in het weekoverzicht.");
     expect(detail).toContain("Nu versturen naar 3 abonnees…");
     expect(await (await get(`/inbox/wijkberichten/${id}`, who.grNoord)).status).toBe(404);
     expect(await (await get("/inbox/wijkberichten/nieuw", who.wethouder)).status).toBe(403);

@@ -110,8 +110,16 @@ describe("the protected evaluation table", () => {
     expect(table.wijken[1]?.windows[0]?.states.conversations).toBe("small");
     expect(table.wijken[2]?.windows[0]?.states.conversations).toBe("hidden");
     const csv = evaluationCsv([{ wijk: "alle-wijken", row: total }, ...table.wijken.map((wijk) => ({ wijk: wijk.key, row: wijk.monthly[november] ?? total }))]);
-    expect(csv).toContain("\r\nc;2026-11;verborgen;");
-    expect(csv).toContain("\r\nb;2026-11;minder dan 5;");
+    const line = (wijk: string) =>
+      csv
+        .split("\r\n")
+        .find((l) => l.startsWith(`${wijk};2026-11;`))
+        ?.split(";") ?? [];
+    // Suppressed counts are empty cells, and the last column says which and why.
+    expect(line("c")[2]).toBe("");
+    expect(line("c").at(-1)).toContain("Gesprekken: verborgen");
+    expect(line("b")[2]).toBe("");
+    expect(line("b").at(-1)).toContain("Gesprekken: minder dan 5");
   });
 
   it("does not let a month's conversations minus its shown channels give a small channel away", () => {

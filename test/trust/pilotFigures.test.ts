@@ -45,7 +45,8 @@ describe("the pilot figures", () => {
     const csv = evaluationCsv([{ wijk: "=cmd()", row }]);
     const [header, line] = csv.split("\r\n");
     expect(header?.split(";")[0]).toBe("\uFEFFWijk");
-    expect(line).toBe("'=cmd();2026-11;minder dan 5;minder dan 5;;minder dan 5;;;0;;;minder dan 5;;");
+    // The figure columns stay numeric (empty where suppressed); the last column says what was left out.
+    expect(line).toBe("'=cmd();2026-11;;;;;;;0;;;;;;Gesprekken: minder dan 5, Beantwoord: minder dan 5, Gehoord: minder dan 5, Bewoners: minder dan 5");
   });
 
   it("writes CSV for Excel in Dutch: a byte order mark, ';' between fields, a decimal comma and Dutch column names", () => {
@@ -60,7 +61,7 @@ describe("the pilot figures", () => {
     if (!row) throw new Error("no row");
     const csv = evaluationCsv([{ wijk: "mierlo-hout", row }]);
     expect(csv.startsWith("\uFEFFWijk;Periode;Gesprekken;Beantwoord;Eerste reactie mediaan (werkuren);Gehoord: antwoorden;")).toBe(true);
-    expect(csv.split("\r\n")[1]).toBe("mierlo-hout;2026-11;6;6;3,8;5;3,6;0,6;0;;;6;;webchat:6");
+    expect(csv.split("\r\n")[1]).toBe("mierlo-hout;2026-11;6;6;3,8;5;3,6;60;0;;;6;;webchat:6;");
     expect(Buffer.from(csv, "utf8").subarray(0, 3).toString("hex")).toBe("efbbbf");
   });
 

@@ -235,7 +235,7 @@ export function newsFormBody(input: {
     ${wijkField(values, errors, input.wijken)}
     ${kindField(values, errors)}
     ${inputField({ name: "title", label: "Titel", values, errors, maxlength: 120 })}
-    ${textareaField({ name: "body", label: "Tekst", hint: "Kort en in gewone taal: de bot stuurt dit zo naar bewoners. Maximaal 1000 tekens.", values, errors, maxlength: 1000, rows: 6 })}
+    ${textareaField({ name: "body", label: "Tekst", hint: "Kort en in gewone taal: de bot stuurt dit zo naar bewoners.", values, errors, maxlength: 1000, rows: 6 })}
     ${inputField({ name: "link", label: "Link naar meer informatie", hint: "Alleen links die met https:// beginnen.", type: "url", values, errors, optional: true, maxlength: 500 })}
     ${inputField({ name: "expires", label: "Zichtbaar tot en met", hint: "Na deze dag laat de bot het bericht niet meer zien.", type: "date", values, errors, optional: true })}
     ${errors.action ? html`<p class="error-message" id="${fieldId("action")}-error">${errors.action}</p>` : ""}

@@ -107,7 +107,7 @@ function deadOutboxSection(input: AdminPageInput): SafeHtml {
 function whatsappSection(input: AdminPageInput): SafeHtml {
   const status = input.whatsappWeb;
   if (!status) {
-    return html`<section aria-labelledby="wa-kop"><h2 id="wa-kop">WhatsApp Web</h2><p>WhatsApp Web staat niet aan (zet <code>WHATSAPP_WEB_ENABLED=true</code> om het te gebruiken).</p></section>`;
+    return html`<section aria-labelledby="wa-kop"><h2 id="wa-kop">WhatsApp Web</h2><p>WhatsApp Web staat niet aan. Je technisch beheerder kan het aanzetten (instelling <code>WHATSAPP_WEB_ENABLED=true</code>).</p></section>`;
   }
   let qr: SafeHtml | "" = "";
   if (status.state === "qr" && status.qr) {

@@ -180,7 +180,7 @@ function replyForm(input: ConversationPageInput, action: string): SafeHtml {
     }
     <div class="field"><label for="reply-text">Je antwoord</label>
       <textarea id="reply-text" name="text" rows="5" maxlength="4000" aria-describedby="reply-hint"></textarea>
-      <p class="hint" id="reply-hint">Gaat via ${CHANNEL_LABELS[conversation.channel]} naar de bewoner. {{reference}} en {{wijk}} worden ingevuld.</p></div>
+      <p class="hint" id="reply-hint">Gaat via ${CHANNEL_LABELS[conversation.channel]} naar de bewoner. Schrijf je {{reference}} of {{wijk}}, dan komt daar het kenmerk of de naam van de wijk.</p></div>
     <button type="submit">Versturen</button>
   </form>
 </section>`;
@@ -254,8 +254,10 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
       <div class="choice"><input type="radio" id="snooze-bericht" name="mode" value="bericht" checked> <label for="snooze-bericht">tot de bewoner reageert</label></div>
       <div class="choice"><input type="radio" id="snooze-tijd" name="mode" value="tijd"> <label for="snooze-tijd">tot een tijdstip</label></div>
       <div class="field"><label for="snooze-until">Tijdstip (als je 'tot een tijdstip' kiest)</label>
-        <input type="datetime-local" id="snooze-until" name="until" value="${suggested}"></div>
+        <p class="hint" id="snooze-until-hint">Al ingevuld: morgen om deze tijd. Pas het aan als je een ander moment wilt.</p>
+        <input type="datetime-local" id="snooze-until" name="until" value="${suggested}" aria-describedby="snooze-until-hint"></div>
     </fieldset>
+    <p class="hint">Een uitgesteld gesprek staat niet meer bij Open. Het komt terug als de bewoner reageert of als het tijdstip komt.</p>
     <button type="submit">Uitstellen</button>
   </form>
   ${publishForm(input, action)}

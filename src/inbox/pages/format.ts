@@ -93,7 +93,7 @@ const DONE_MESSAGES = {
   wijk: "Het gesprek hoort nu bij een andere wijk; er staat een notitie bij.",
   verplaatst: "Het gesprek is naar de wijk van een andere tandem verplaatst. Je ziet het daarom niet meer.",
   thema: "Het thema is opgeslagen.",
-  uitgesteld: "Het gesprek is uitgesteld.",
+  uitgesteld: "Het gesprek is uitgesteld. In de lijst staat het nu niet bij Open maar bij de status Uitgesteld; het komt vanzelf terug bij Open.",
   afgehandeld: "Het gesprek is afgehandeld.",
   heropend: "Het gesprek is weer open.",
   gepubliceerd: "Het staat op de wijkpagina, bij 'Jullie zeiden, wij deden'.",

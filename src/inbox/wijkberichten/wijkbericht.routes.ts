@@ -77,7 +77,7 @@ function pageUserOf(res: Response, staff: StaffPrincipal): PageUser {
 
 const NOTICES: Record<string, string> = {
   opgeslagen: "Opgeslagen. Bekijk het voorbeeld, stuur een test naar jezelf, en verstuur of plan het.",
-  verstuurd: "Het wijkbericht wordt verstuurd. Bewoners krijgen het in hun eigen chat, na de antwoorden op vragen.",
+  verstuurd: "Je hebt het wijkbericht verstuurd. Bewoners krijgen het in hun eigen chat, na de antwoorden op vragen. Hieronder zie je hoe ver het is.",
   ingepland: "Het wijkbericht is ingepland.",
   geannuleerd: "Het wijkbericht is geannuleerd.",
   "al-klaar": "Dit wijkbericht was al verstuurd of geannuleerd.",

@@ -39,14 +39,15 @@ const abonnees = (n: number) => `${n} ${n === 1 ? "abonnee" : "abonnees"}`;
  */
 export function reachSentence(progress: Pick<WijkberichtProgress, "recipients" | "weekly">): string {
   const now = `${abonnees(progress.recipients)} ${progress.recipients === 1 ? "krijgt" : "krijgen"} het meteen`;
-  return progress.weekly > 0 ? `${now}; ${abonnees(progress.weekly)} met «eén keer per week» ${progress.weekly === 1 ? "krijgt" : "krijgen"} het in het weekoverzicht.` : `${now}.`;
+  return progress.weekly > 0 ? `${now}; ${abonnees(progress.weekly)} met «één keer per week» ${progress.weekly === 1 ? "krijgt" : "krijgen"} het in het weekoverzicht.` : `${now}.`;
 }
 
 /** What the counts count, said once wherever they stand. */
 const COUNT_HINT = "Geteld: wie nu is aangemeld voor wijkberichten van deze wijken. Wie voor twee wijken is aangemeld, telt één keer.";
 
+/** The start of the bericht on one line ("Beste buren, donderdag is…"), not only its first line. */
 const firstLine = (text: string, max = 80) => {
-  const line = text.split("\n")[0] ?? "";
+  const line = text.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
@@ -68,7 +69,7 @@ export function wijkberichtListBody(input: { berichten: readonly ListedBericht[]
         <td data-label="Bericht"><a href="/inbox/wijkberichten/${bericht.id}">${firstLine(bericht.text)}</a></td>
         <td data-label="Wijken">${bericht.wijken.map((w) => w.wijk.name).join(", ")}</td>
         <td data-label="Status">${WIJKBERICHT_STATUS_LABELS[progress.status]}</td>
-        <td data-label="Verstuurd">${progress.sent} van ${progress.recipients}</td>
+        <td data-label="Verstuurd">${progress.status === "draft" || progress.status === "scheduled" ? "nog niet" : `${progress.sent} van ${progress.recipients}`}</td>
         <td data-label="Wanneer">${formatDutchDateTime(bericht.startedAt ?? bericht.scheduledAt ?? bericht.createdAt, input.timeZone)}</td>
       </tr>`,
       )}</tbody>
@@ -351,7 +352,7 @@ export function wijkberichtDetailBody(input: {
 /** GET /inbox/wijkberichten/:id/versturen: what "Nu versturen" does, and yes or back. */
 export function wijkberichtSendConfirmBody(input: { bericht: { id: string; wijken: Array<{ wijk: { name: string } }> }; progress: WijkberichtProgress; csrfToken: string }): SafeHtml {
   const { bericht, progress } = input;
-  const weekly = progress.weekly > 0 ? ` ${abonnees(progress.weekly)} met «eén keer per week» ${progress.weekly === 1 ? "krijgt" : "krijgen"} het in het weekoverzicht.` : "";
+  const weekly = progress.weekly > 0 ? ` ${abonnees(progress.weekly)} met «één keer per week» ${progress.weekly === 1 ? "krijgt" : "krijgen"} het in het weekoverzicht.` : "";
   return html`<p><a href="/inbox/wijkberichten/${bericht.id}">← Terug naar het wijkbericht</a></p>
   <h1>Nu versturen?</h1>
   <p class="confirm-question"><strong>Dit bericht gaat nu naar ${abonnees(progress.recipients)} in ${wijkNamesOf(bericht)}.</strong>${weekly} Versturen?</p>
