@@ -43,6 +43,14 @@ export function asksWhetherAnyoneReads(text: string): boolean {
   return asksWhoIsThere(text) || /^(?:hallo+|hello|hoi|hey|hi)\s*\?+$/i.test(text.trim());
 }
 
+/** Asking when an answer comes ("wanneer hoor ik wat?", "hoe lang duurt het?"): answered with the expected response time, every time. */
+const ASKS_WHEN = /\b(?:wanneer\s+(?:hoor|krijg|weet)\s+ik|wanneer\s+(?:komt|krijg\s+ik)\s+(?:er\s+)?(?:een\s+)?(?:antwoord|reactie)|wanneer\s+(?:reageren|antwoorden|bellen)\s+(?:jullie|ze|zij)|hoe\s+lang\s+(?:duurt|moet\s+ik\s+wachten)|when\s+will\s+i\s+(?:hear|get)|how\s+long\s+(?:will|does)\s+it\s+take)\b/i;
+
+/** True when the text asks when the person the conversation was handed to will answer. */
+export function asksWhenAnswered(text: string): boolean {
+  return ASKS_WHEN.test(text);
+}
+
 /** True when staff replied in this conversation within the quiet period: the resident is talking with a person. */
 export async function staffRepliedRecently(turn: Turn): Promise<boolean> {
   const at = await findLastStaffReplyAt(turn.tx, turn.conversationId);

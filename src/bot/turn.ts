@@ -49,7 +49,7 @@ import { answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
 import { askSafetyCheck, followUpSafety, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { answersBesideStaff, asksForPerson, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
+import { answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -188,6 +188,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
   // "is daar iemand?", "hallo??": answered in words every time, and soon after the last words not with the same text again.
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
+  // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question. After a staff reply it is for that person.
+  if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
