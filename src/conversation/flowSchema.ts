@@ -340,6 +340,12 @@ export const GlobalsSchema = z
         safetyNoPerson113: TextSchema,
         /** Every further message after a 113 message: still here, a person in one step. */
         safetyStayAvailable113: TextSchema,
+        /** "Weet ik niet" at "Is er nu gevaar?": call 112 to be safe, the police for a worry, a person offered. */
+        safetyUnsure112: TextSchema,
+        /** "Wat moet ik doen?" after a worry about someone with no danger now: the police can go and check, a person offered. */
+        safetyWelfareAdvice: TextSchema,
+        /** Stopping after a 113 moment in the conversation: 113 is there any time. */
+        safetyReminder113: TextSchema,
         /**
          * A 112 or 113 that is possible but not sure (src/bot/safety.ts, askSafetyCheck): the question
          * at once, with the number in it, and its two buttons. "No" goes on where the resident was.
