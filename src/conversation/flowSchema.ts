@@ -214,6 +214,12 @@ export const OtherLanguageTextsSchema = z
      * (filled in as in the Dutch handover: the response target in working hours, in that language); danger? 112.
      */
     handover: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
+    /** The handover to a resident who has not agreed to the bot keeping messages: the same, without saying it keeps them. */
+    handoverNoConsent: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
+    /** A further message in the same quiet period: it arrived, a person answers here by {{when}}; danger? 112. Never a bare 👍 for a question or a "yes". */
+    stillThere: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
+    /** Bare thanks or ok in that language ("teşekkürler"): a 👍 says it arrived, no words needed. */
+    thanks: z.array(z.string().min(1)).min(1),
   })
   .strict();
 
