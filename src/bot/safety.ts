@@ -95,7 +95,22 @@ export function takeSafetyCheckAnswer(turn: Turn): { check: SafetyCheck; answer:
 }
 
 /** Words of a resident who does not know whether there is danger: at "Is er nu gevaar?" that is no "no". */
-const UNSURE = ["weet ik niet", "weet niet", "ik weet het niet", "weet het niet", "geen idee", "misschien", "twijfel", "niet zeker", "geen flauw idee", "don t know", "dont know", "not sure", "maybe", "no idea"].map(normalise);
+const UNSURE = [
+  "weet ik niet",
+  "weet niet",
+  "ik weet het niet",
+  "weet het niet",
+  "geen idee",
+  "misschien",
+  "twijfel",
+  "niet zeker",
+  "geen flauw idee",
+  "don t know",
+  "dont know",
+  "not sure",
+  "maybe",
+  "no idea",
+].map(normalise);
 
 /** True when the text says the resident is not sure ("weet ik niet of het gevaar is", "misschien"). */
 function saysUnsure(text: string): boolean {

@@ -44,7 +44,8 @@ export function asksWhetherAnyoneReads(text: string): boolean {
 }
 
 /** Asking when an answer comes ("wanneer hoor ik wat?", "hoe lang duurt het?"): answered with the expected response time, every time. */
-const ASKS_WHEN = /\b(?:wanneer\s+(?:hoor|krijg|weet)\s+ik|wanneer\s+(?:komt|krijg\s+ik)\s+(?:er\s+)?(?:een\s+)?(?:antwoord|reactie)|wanneer\s+(?:reageren|antwoorden|bellen)\s+(?:jullie|ze|zij)|hoe\s+lang\s+(?:duurt|moet\s+ik\s+wachten)|when\s+will\s+i\s+(?:hear|get)|how\s+long\s+(?:will|does)\s+it\s+take)\b/i;
+const ASKS_WHEN =
+  /\b(?:wanneer\s+(?:hoor|krijg|weet)\s+ik|wanneer\s+(?:komt|krijg\s+ik)\s+(?:er\s+)?(?:een\s+)?(?:antwoord|reactie)|wanneer\s+(?:reageren|antwoorden|bellen)\s+(?:jullie|ze|zij)|hoe\s+lang\s+(?:duurt|moet\s+ik\s+wachten)|when\s+will\s+i\s+(?:hear|get)|how\s+long\s+(?:will|does)\s+it\s+take)\b/i;
 
 /** True when the text asks when the person the conversation was handed to will answer. */
 export function asksWhenAnswered(text: string): boolean {

@@ -149,7 +149,12 @@ async function answerEmergency(turn: Turn, emergency: "112" | "113", result: Res
   const unsure112 = options.unsure === true && emergency === "112";
   const answer = emergency === "113" ? turnText(turn, "crisis113") : unsure112 ? turnText(turn, "safetyUnsure112") : emergency112Text(turn.flows.globals, said, turn.state.language);
   const { messages } = turn.flows.globals;
-  const buttons = unsure112 ? [{ label: messages.yes[turn.state.language], value: "yes" }, { label: messages.no[turn.state.language], value: "no" }] : [];
+  const buttons = unsure112
+    ? [
+        { label: messages.yes[turn.state.language], value: "yes" },
+        { label: messages.no[turn.state.language], value: "no" },
+      ]
+    : [];
   await send(turn, { text: answer, buttons });
   turn.conversationUpdate.emergency = emergency;
   let tandemId = turn.conversation.tandemId;
@@ -199,7 +204,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // "is daar iemand?", "hallo??": answered in words every time, and soon after the last words not with the same text again.
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question. After a staff reply it is for that person.
-  if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
+  if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn)))
+    return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
