@@ -8,6 +8,7 @@
  * resident can go on with the bot in Dutch or English. The texts are in flows/globals.yaml
  * (`otherLanguages`).
  */
+import { normalise } from "../conversation/answers.ts";
 import { handleEvent, type FlowState } from "../conversation/engine.ts";
 import type { OtherLanguageTextsSchema } from "../conversation/flowSchema.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
@@ -26,12 +27,12 @@ import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
 import type { Middleware, Turn } from "./turn.ts";
 import type { z } from "zod";
 
-/** The name of one set text in another language. */
-export type OtherLanguageTextKey = keyof z.infer<typeof OtherLanguageTextsSchema>;
+/** The name of one set text in another language (the texts that need no filling in). */
+export type OtherLanguageTextKey = Exclude<keyof z.infer<typeof OtherLanguageTextsSchema>, "handoverNoConsent" | "stillThere" | "thanks">;
 
-/** Sends one of the set texts in another language. */
+/** Sends one of the set texts in another language (the handover worded for the resident's consent). */
 export async function sendInOtherLanguage(turn: Turn, language: OtherLanguage, key: OtherLanguageTextKey): Promise<void> {
-  const text = key === "handover" ? handoverText(turn.flows, language, turn.now, turn.deps.gemeente.timeZone) : turn.flows.globals.otherLanguages[language][key];
+  const text = key === "handover" ? handoverText(turn.flows, language, turn.now, turn.deps.gemeente.timeZone, turn.residentFacts.consent === true) : turn.flows.globals.otherLanguages[language][key];
   await turn.context.sendActivity(activityFromOutput({ text, buttons: [] }));
 }
 
@@ -41,11 +42,29 @@ const LOCALES: Record<OtherLanguage, string> = { tr: "tr-TR", ar: "ar", pl: "pl-
 /**
  * The handover in another language, with by when a person answers: the same response target (in
  * working hours) as the Dutch handover, as a day and a whole hour in that language ("piątek, 27 listopada, 17:00").
+ * Only a resident who agreed (`consented`) hears that the bot keeps the message; the others are not told what is not so.
  */
-export function handoverText(flows: FlowSet, language: OtherLanguage, now: Date, timeZone: string): string {
+export function handoverText(flows: FlowSet, language: OtherLanguage, now: Date, timeZone: string, consented: boolean): string {
+  const texts = flows.globals.otherLanguages[language];
+  return withDeadline(consented ? texts.handover : texts.handoverNoConsent, language, flows, now, timeZone);
+}
+
+/** A further message in the quiet period after the handover, in that language: it arrived, and by when a person answers. */
+export function stillThereText(flows: FlowSet, language: OtherLanguage, now: Date, timeZone: string): string {
+  return withDeadline(flows.globals.otherLanguages[language].stillThere, language, flows, now, timeZone);
+}
+
+/** True when the text is only thanks or ok in that language ("teşekkürler"): a 👍 answers it. */
+export function isBareThanks(flows: FlowSet, language: OtherLanguage, text: string): boolean {
+  const said = normalise(text);
+  const { thanks } = flows.globals.otherLanguages[language];
+  return thanks.includes(text.trim()) || (said.length > 0 && thanks.some((words) => normalise(words) === said));
+}
+
+function withDeadline(text: string, language: OtherLanguage, flows: FlowSet, now: Date, timeZone: string): string {
   const deadline = roundDeadline(addWorkingHours(now, flows.settings.responseTargetWorkingHours, flows.settings, timeZone));
   const when = new Intl.DateTimeFormat(LOCALES[language], { timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(deadline);
-  return flows.globals.otherLanguages[language].handover.replace(/\{\{\s*when\s*\}\}/g, when);
+  return text.replace(/\{\{\s*when\s*\}\}/g, when);
 }
 
 /** The triage of the turn's text (once per turn: the emergency check and this part share it). */

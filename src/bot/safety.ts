@@ -7,7 +7,7 @@
  * another language (Turkish, Arabic…) gets the follow-up in that language, without the question.
  */
 import { z } from "zod";
-import { matchChoice, type Choice } from "../conversation/answers.ts";
+import { matchChoice, normalise, type Choice } from "../conversation/answers.ts";
 import { handleEvent, stopForSafety } from "../conversation/engine.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { addNote, changeStatus } from "../db/conversation.repo.ts";
@@ -41,6 +41,7 @@ export async function stopFormForSafety(turn: Turn, emergency: Emergency): Promi
   }
   turn.state = stopForSafety(turn.state, emergency);
   turn.state.vars[SAFETY_SINCE_VAR] = turn.now.toISOString();
+  if (emergency === "113") turn.state.vars[HAD_113_VAR] = true;
 }
 
 /** When the safety follow-up began: a staff reply after it means the resident talks with a person (followUpSafety). */
@@ -78,16 +79,68 @@ export async function askSafetyCheck(turn: Turn, emergency: Emergency, text: str
 
 /**
  * The answer to a pending safety question, if one is pending: `yes` (it is an emergency),
- * `no` (go on with the kept text) or `other` (the resident wrote something else). The question
- * is answered either way and no longer pending.
+ * `no` (go on with the kept text), `unsure` ("weet ik niet", "misschien": to be treated as a call
+ * to be safe) or `other` (the resident wrote something else). The question is answered either way
+ * and no longer pending.
  */
-export function takeSafetyCheckAnswer(turn: Turn): { check: SafetyCheck; answer: "yes" | "no" | "other" } | null {
+export function takeSafetyCheckAnswer(turn: Turn): { check: SafetyCheck; answer: "yes" | "no" | "unsure" | "other" } | null {
   const parsed = SafetyCheckSchema.safeParse(turn.state.vars.safetyCheck);
   if (!parsed.success) return null;
   delete turn.state.vars.safetyCheck;
   const read = readActivity(turn.context.activity);
-  const answer = yesOrNo(turn, read.value ?? read.text ?? "", parsed.data.emergency);
+  const said = read.value ?? read.text ?? "";
+  if (!read.value && saysUnsure(said)) return { check: parsed.data, answer: "unsure" };
+  const answer = yesOrNo(turn, said, parsed.data.emergency);
   return { check: parsed.data, answer: answer ?? "other" };
+}
+
+/** Words of a resident who does not know whether there is danger: at "Is er nu gevaar?" that is no "no". */
+const UNSURE = [
+  "weet ik niet",
+  "weet niet",
+  "ik weet het niet",
+  "weet het niet",
+  "geen idee",
+  "misschien",
+  "twijfel",
+  "niet zeker",
+  "geen flauw idee",
+  "don t know",
+  "dont know",
+  "not sure",
+  "maybe",
+  "no idea",
+].map(normalise);
+
+/** True when the text says the resident is not sure ("weet ik niet of het gevaar is", "misschien"). */
+function saysUnsure(text: string): boolean {
+  const said = ` ${normalise(text)} `;
+  return UNSURE.some((words) => said.includes(` ${words} `));
+}
+
+/**
+ * A worry about someone (a possible 112) where the resident said there is no danger now: kept in
+ * the flow state for a day, so "wat moet ik nou doen?" gets what to do rather than "begrijp ik niet".
+ * A keep_ variable: it survives the flows that run in between (the welcome), and a declined consent wipes it.
+ */
+const WELFARE_VAR = "keep_welfareWorry";
+/** The person offered with that advice, waiting for a yes or no. */
+const WELFARE_OFFER_VAR = "welfareOffer";
+/** How long after "no danger" a "wat moet ik doen?" is still about that worry. */
+const WELFARE_WINDOW_MS = 24 * 3600 * 1000;
+/** A 113 moment happened in this conversation: stopping still says 113 is there (survives the follow-up and the flows). */
+const HAD_113_VAR = "keep_had113";
+
+const WelfareWorrySchema = z.object({ at: z.string(), text: z.string() });
+
+/** Remembers a worry about someone that the resident said is no danger now (the "no" at "Is er nu gevaar?"). */
+export function rememberNoDanger(turn: Turn, check: SafetyCheck): void {
+  if (check.emergency === "112") turn.state.vars[WELFARE_VAR] = { at: turn.now.toISOString(), text: check.text };
+}
+
+/** True when the text asks what to do now ("wat moet ik nou doen met mijn buurvrouw??", "wat kan ik doen?"). */
+function asksWhatToDo(text: string): boolean {
+  return /\b(?:wat\s+(?:moet|kan|zal)\s+ik\b|wat\s+nu\b|wat\s+(?:moet|kan)\s+je\s+(?:dan\s+|nu\s+|nou\s+)?doen|wie\s+moet\s+ik\s+bellen|what\s+(?:should|can|do)\s+i\s+do|what\s+now)/i.test(text);
 }
 
 /** Extra words for yes and no at the follow-up question (besides the Ja/Nee buttons and their labels). */
@@ -102,7 +155,7 @@ const NO = ["nee", "nee dank je", "nee hoor", "hoeft niet", "niet nodig", "lieve
  */
 export const followUpSafety: Middleware = async (turn, next) => {
   const emergency = turn.state.safety;
-  if (!emergency) return next();
+  if (!emergency) return answerAfterSafety(turn, next);
   // A person of the gemeente has replied since: the resident talks with them now, and the bot does not answer over them.
   if (await staffRepliedSinceEmergency(turn)) {
     endFollowUp(turn);
@@ -112,7 +165,8 @@ export const followUpSafety: Middleware = async (turn, next) => {
   const probe = handleEvent(turn.state, { type: "message", ...read }, probeContext(turn));
   const asked = turn.state.vars.safetyAsked === true;
   // "laat maar" or "stop" after "Wil je dat een medewerker contact met je opneemt?" is a no to that, not a new start (the welcome).
-  const declined = asked && (probe.command === "stop" || probe.command === "doei");
+  // After 113 that holds at once too: stopping gets 113 once more, warmly, not a bare "ik ben gestopt".
+  const declined = (asked || emergency === "113") && (probe.command === "stop" || probe.command === "doei");
   const answer = declined ? "no" : asked ? yesOrNo(turn, read.value ?? read.text ?? "") : null;
   if (probe.command === "human" || answer === "yes") {
     await sendText(turn, emergency === "113" ? "safetyPerson113" : "safetyPerson112");
@@ -155,6 +209,39 @@ export const followUpSafety: Middleware = async (turn, next) => {
   turn.state.vars.safetyAsked = true;
   await keepWithStaff(turn, "message");
 };
+
+/**
+ * Outside the follow-up: a "wat moet ik doen?" after a worry about someone with no danger now gets
+ * what to do (the police can go and check, 112 when in doubt) and a person offered; the answer to
+ * that offer hands over (the 'mens' flow, with the worry as the question). Stopping after a 113
+ * moment says that 113 is there any time, after whatever the stop says.
+ */
+async function answerAfterSafety(turn: Turn, next: () => Promise<void>): Promise<void> {
+  const read = readActivity(turn.context.activity);
+  const said = read.value ?? read.text ?? "";
+  const worry = WelfareWorrySchema.safeParse(turn.state.vars[WELFARE_VAR]);
+  if (turn.state.vars[WELFARE_OFFER_VAR] === true) {
+    delete turn.state.vars[WELFARE_OFFER_VAR];
+    const answer = yesOrNo(turn, said);
+    if (answer === "no") return sendText(turn, "safetyNoPerson112");
+    if (answer === "yes") {
+      delete turn.state.vars[WELFARE_VAR];
+      const target = turn.flows.globals.commands.human?.target;
+      if (target) turn.startWith = { type: "start", target, vars: worry.success ? { carriedQuestion: worry.data.text } : {} };
+      return next();
+    }
+  }
+  const recent = worry.success && turn.now.getTime() - new Date(worry.data.at).getTime() < WELFARE_WINDOW_MS;
+  if (recent && read.text && !read.value && asksWhatToDo(read.text)) {
+    await sendText(turn, "safetyWelfareAdvice", true);
+    turn.state.vars[WELFARE_OFFER_VAR] = true;
+    return;
+  }
+  if (turn.state.vars[HAD_113_VAR] !== true) return next();
+  const probe = handleEvent(turn.state, { type: "message", ...read }, probeContext(turn));
+  await next();
+  if (probe.command === "stop" || probe.command === "doei") await sendText(turn, "safetyReminder113");
+}
 
 async function sendText(turn: Turn, key: MessageKey, offerPerson = false): Promise<void> {
   const { globals } = turn.flows;

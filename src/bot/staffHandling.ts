@@ -16,7 +16,7 @@ import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
 import type { Intent } from "../domain/vocabulary.ts";
 import { addWorkingHours, describeDeadline } from "../routing/officeHours.ts";
 import { acknowledgeActivity, activityFromOutput } from "./activity.ts";
-import { conversationOtherLanguage, handoverText } from "./otherLanguages.ts";
+import { conversationOtherLanguage, handoverText, isBareThanks, stillThereText } from "./otherLanguages.ts";
 import type { Turn } from "./turn.ts";
 
 /** Within this time after an acknowledgement the bot does not acknowledge again, unless staff replied in between. */
@@ -41,6 +41,15 @@ export function asksForPerson(triage: TriageResult): boolean {
 /** True when the text only asks whether anyone is there or reads along ("is daar iemand?", "hallo??"): answered in words each time. */
 export function asksWhetherAnyoneReads(text: string): boolean {
   return asksWhoIsThere(text) || /^(?:hallo+|hello|hoi|hey|hi)\s*\?+$/i.test(text.trim());
+}
+
+/** Asking when an answer comes ("wanneer hoor ik wat?", "hoe lang duurt het?"): answered with the expected response time, every time. */
+const ASKS_WHEN =
+  /\b(?:wanneer\s+(?:hoor|krijg|weet)\s+ik|wanneer\s+(?:komt|krijg\s+ik)\s+(?:er\s+)?(?:een\s+)?(?:antwoord|reactie)|wanneer\s+(?:reageren|antwoorden|bellen)\s+(?:jullie|ze|zij)|hoe\s+lang\s+(?:duurt|moet\s+ik\s+wachten)|when\s+will\s+i\s+(?:hear|get)|how\s+long\s+(?:will|does)\s+it\s+take)\b/i;
+
+/** True when the text asks when the person the conversation was handed to will answer. */
+export function asksWhenAnswered(text: string): boolean {
+  return ASKS_WHEN.test(text);
 }
 
 /** True when staff replied in this conversation within the quiet period: the resident is talking with a person. */
@@ -85,15 +94,23 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
   turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
   if (!options.acknowledge) return;
   const lastStaffReplyAt = await findLastStaffReplyAt(turn.tx, turn.conversationId);
+  const acknowledged = !options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now);
+  const other = conversationOtherLanguage(turn);
+  const said = turn.context.activity.text ?? "";
+  // In another language (Polish, Turkish…) a 👍 alone looks like silence after an "evet" or a question: words in that language, unless it was only thanks.
+  if (acknowledged && other && !isBareThanks(turn.flows, other, said)) {
+    await turn.context.sendActivity(activityFromOutput({ text: stillThereText(turn.flows, other, turn.now, turn.deps.gemeente.timeZone), buttons: [] }));
+    return;
+  }
   // Acknowledged in words already in this quiet period: a 👍 on the message, so the resident still sees it arrived.
-  if (!options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now)) {
+  if (acknowledged) {
     await turn.context.sendActivity(acknowledgeActivity(turn.context.activity));
     return;
   }
-  // A resident in another language (Polish, Turkish…) gets the acknowledgement in that language: a person of the gemeente reads along.
-  const other = conversationOtherLanguage(turn);
+  // A resident in another language gets the acknowledgement in that language: a person of the gemeente reads along.
   if (other) {
-    await turn.context.sendActivity(activityFromOutput({ text: handoverText(turn.flows, other, turn.now, turn.deps.gemeente.timeZone), buttons: [] }));
+    const text = handoverText(turn.flows, other, turn.now, turn.deps.gemeente.timeZone, turn.residentFacts.consent === true);
+    await turn.context.sendActivity(activityFromOutput({ text, buttons: [] }));
     turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
     return;
   }

@@ -47,9 +47,9 @@ import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLa
 import { limitFloods } from "./floodLimit.ts";
 import { answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
-import { askSafetyCheck, followUpSafety, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
+import { askSafetyCheck, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { answersBesideStaff, asksForPerson, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
+import { answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -89,6 +89,8 @@ export interface Turn {
   triage?: ResidentTriage | null;
   /** What staff should hear about once the turn is committed. */
   events: InboxEvent[];
+  /** A flow to start instead of handling the message as such (the person offered after a worry, src/bot/safety.ts). */
+  startWith?: EngineEvent;
 }
 
 /** A step in the chain: do something, then (perhaps) call next(). */
@@ -112,7 +114,10 @@ function turnText(turn: Turn, key: MessageKey): string {
 export const answerEmergencies: Middleware = async (turn, next) => {
   const pending = takeSafetyCheckAnswer(turn);
   if (pending?.answer === "yes") return answerEmergency(turn, pending.check.emergency, null);
+  // Not sure whether there is danger: call to be safe (112 decides with you), and a person offered; never on to the next question as if nothing was said.
+  if (pending?.answer === "unsure") return answerEmergency(turn, pending.check.emergency, null, { unsure: true });
   if (pending?.answer === "no") {
+    rememberNoDanger(turn, pending.check);
     // No danger: the turn goes on where the resident was, with the text they wrote before the question.
     turn.context.activity.text = pending.check.text;
     turn.context.activity.value = undefined;
@@ -133,7 +138,7 @@ export const answerEmergencies: Middleware = async (turn, next) => {
 };
 
 /** Answers a 112 or 113 message (or a "yes" to the safety question): the number, staff, the form stopped. */
-async function answerEmergency(turn: Turn, emergency: "112" | "113", result: ResidentTriage | null): Promise<void> {
+async function answerEmergency(turn: Turn, emergency: "112" | "113", result: ResidentTriage | null, options: { unsure?: boolean } = {}): Promise<void> {
   if (result?.language === "en" && !turn.state.vars.languageChosen && turn.state.flow === null) turn.state.language = "en";
   if (result?.answerLanguage) {
     turn.conversationUpdate.language = result.answerLanguage;
@@ -141,8 +146,16 @@ async function answerEmergency(turn: Turn, emergency: "112" | "113", result: Res
   }
   // A 112 answer that fits the emergency (gas, fire, not breathing, violence: flows/globals.yaml emergencyKinds).
   const said = readActivity(turn.context.activity).text ?? "";
-  const answer = emergency === "113" ? turnText(turn, "crisis113") : emergency112Text(turn.flows.globals, said, turn.state.language);
-  await send(turn, { text: answer, buttons: [] });
+  const unsure112 = options.unsure === true && emergency === "112";
+  const answer = emergency === "113" ? turnText(turn, "crisis113") : unsure112 ? turnText(turn, "safetyUnsure112") : emergency112Text(turn.flows.globals, said, turn.state.language);
+  const { messages } = turn.flows.globals;
+  const buttons = unsure112
+    ? [
+        { label: messages.yes[turn.state.language], value: "yes" },
+        { label: messages.no[turn.state.language], value: "no" },
+      ]
+    : [];
+  await send(turn, { text: answer, buttons });
   turn.conversationUpdate.emergency = emergency;
   let tandemId = turn.conversation.tandemId;
   if (turn.conversation.status === "bot" || turn.conversation.status === "resolved") {
@@ -160,6 +173,8 @@ async function answerEmergency(turn: Turn, emergency: "112" | "113", result: Res
   turn.events.push({ conversationId: turn.conversationId, tandemId, kind: "handover" });
   // The message is answered; the form is over, its answers kept for staff.
   await stopFormForSafety(turn, emergency);
+  // The person is offered in the answer itself: the next message is the answer to that.
+  if (unsure112) turn.state.vars.safetyAsked = true;
 }
 
 /**
@@ -188,6 +203,9 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
   // "is daar iemand?", "hallo??": answered in words every time, and soon after the last words not with the same text again.
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
+  // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question. After a staff reply it is for that person.
+  if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn)))
+    return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
@@ -250,7 +268,7 @@ export const runFlows: Middleware = async (turn) => {
     const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
     event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };
   } else {
-    if (pausedLong) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
+    if (pausedLong && !turn.startWith) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
     carryPostcode(turn, read.text);
     // The subscribe link again, or typed later: the wijk it names is used when the resident has none yet.
     const linked = !turn.residentFacts.wijk && turn.residentFacts.consent === true ? await wijkOfSubscribeLink(turn, read.text) : null;
@@ -258,6 +276,7 @@ export const runFlows: Middleware = async (turn) => {
     const named = await wijkNamedAlone(turn, read);
     if (named) event = named;
   }
+  if (turn.startWith) event = turn.startWith;
   for (let i = 0; i < 50; i++) {
     const result = handleEvent(turn.state, event, engineContext(turn));
     turn.state = result.state;

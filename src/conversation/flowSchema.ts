@@ -214,6 +214,12 @@ export const OtherLanguageTextsSchema = z
      * (filled in as in the Dutch handover: the response target in working hours, in that language); danger? 112.
      */
     handover: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
+    /** The handover to a resident who has not agreed to the bot keeping messages: the same, without saying it keeps them. */
+    handoverNoConsent: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
+    /** A further message in the same quiet period: it arrived, a person answers here by {{when}}; danger? 112. Never a bare 👍 for a question or a "yes". */
+    stillThere: textWithNumbers("112").refine((text) => text.includes("{{when}}"), { message: "must say by when a person answers ({{when}})" }),
+    /** Bare thanks or ok in that language ("teşekkürler"): a 👍 says it arrived, no words needed. */
+    thanks: z.array(z.string().min(1)).min(1),
   })
   .strict();
 
@@ -340,6 +346,12 @@ export const GlobalsSchema = z
         safetyNoPerson113: TextSchema,
         /** Every further message after a 113 message: still here, a person in one step. */
         safetyStayAvailable113: TextSchema,
+        /** "Weet ik niet" at "Is er nu gevaar?": call 112 to be safe, the police for a worry, a person offered. */
+        safetyUnsure112: TextSchema,
+        /** "Wat moet ik doen?" after a worry about someone with no danger now: the police can go and check, a person offered. */
+        safetyWelfareAdvice: TextSchema,
+        /** Stopping after a 113 moment in the conversation: 113 is there any time. */
+        safetyReminder113: TextSchema,
         /**
          * A 112 or 113 that is possible but not sure (src/bot/safety.ts, askSafetyCheck): the question
          * at once, with the number in it, and its two buttons. "No" goes on where the resident was.

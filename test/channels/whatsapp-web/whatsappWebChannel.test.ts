@@ -104,7 +104,7 @@ describeEachDatabase("WhatsApp via whatsapp-web.js", (provider) => {
     expect((await wa.send(raw.location(RESIDENT, "51.4423", "5.6195"))).at(-1)).toMatch(/meehelpen[\s\S]*\n\n1\. Ja, ik help mee\n2\. Ja, met mijn buren\n3\. Nee, liever niet$/);
     expect((await wa.say("3")).at(-1)).toMatch(/reactie van de gemeente\?\n\n1\. Ja, hier in de chat\n2\. Nee, alleen melden$/);
     const done = await wa.say("ja, hier in de chat");
-    expect(done.join("\n")).toMatch(/Dank je wel! Je melding is nu bij de gebiedsregisseur van Luchen\. Je nummer is WL-\d{4}-\d{5}/);
+    expect(done.join("\n")).toMatch(/Dank je wel! Je melding is nu bij de gebiedsregisseur van Luchen: de medewerker van de gemeente voor jouw wijk\. Je nummer is WL-\d{4}-\d{5}/);
 
     const { db } = wa.harness.t;
     const identity = await db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "whatsapp", externalId: RESIDENT } } });
