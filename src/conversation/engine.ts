@@ -601,7 +601,9 @@ class Run {
       const step = entryStep(flow, text, false);
       if (!step || step === this.state.step) continue;
       const other = this.flowForIntent(triage.intent);
-      if (other && other !== flow.id && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
+      // A flow the entry's own flow leads to does not overrule it: "ben ik nou aangemeld voor het wijknieuws?"
+      // reads as abonneren, but asks for the status (flows/abonnementen.yaml), which offers abonneren itself.
+      if (other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
       this.state.resume = null;
       this.startFlow(flow.id, step);
       return true;
@@ -984,6 +986,18 @@ function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
     if (entry.words.some((word) => said.includes(` ${normalise(word)} `))) return entry.step;
   }
   return null;
+}
+
+/** Whether one of the flow's steps goes on to the other flow (`flow:<id>` or `flow:<id>#step`). */
+function leadsToFlow(flow: Flow, other: string): boolean {
+  const targets: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === "string") targets.push(value);
+    else if (Array.isArray(value)) for (const item of value) collect(item);
+    else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) collect(item);
+  };
+  collect(flow.steps);
+  return targets.some((target) => target === `flow:${other}` || target.startsWith(`flow:${other}#`));
 }
 
 /** A postcode question's answer that is typed words, not a postcode or location. */
