@@ -283,6 +283,14 @@ export const GlobalsSchema = z
          * consent question follows. Without it, needsConsent.
          */
         privacyBeforeConsent: TextSchema.optional(),
+        /**
+         * Short answers to a next privacy question at the same consent question ("hoe lang bewaren jullie het?",
+         * "wie kan het zien?", anything else): only what was asked; the consent question alone follows
+         * (flows/welkom.yaml, consent-only). Without them, privacyBeforeConsent again.
+         */
+        privacyHowLong: TextSchema.optional(),
+        privacyWhoSees: TextSchema.optional(),
+        privacyWhatKept: TextSchema.optional(),
         /** A request typed at a question of the wijk flow ("Klopt dat?"): it is kept for after the question, asked once more. */
         requestAfterQuestion: TextSchema.optional(),
         somethingWentWrong: TextSchema,
