@@ -32,7 +32,8 @@ import {
   unsubscribeIdentity,
 } from "../db/wijkContent.repo.ts";
 import { joinWijkNames } from "../wijkberichten/renderWijkbericht.ts";
-import { findExportGeneration } from "../db/residentData.repo.ts";
+import { findExportGeneration, hasPrivacyConsent, listResidentCases } from "../db/residentData.repo.ts";
+import { describeResidentCase, openCases } from "../privacy/residentCases.ts";
 import { cancelQueuedDeliveries } from "../db/wijkbericht.repo.ts";
 import { eraseResidentData, exportResidentData, signExportToken } from "../privacy/residentData.ts";
 import { addWorkingHours, describeDeadline, isOfficeOpen } from "../routing/officeHours.ts";
@@ -355,7 +356,10 @@ export const actions: Actions = {
 
   async exportData(_params, ctx) {
     const data = await exportResidentData(ctx.tx, ctx.residentId);
-    const messages = data?.conversations.reduce((n, c) => n + c.messages.length, 0) ?? 0;
+    // What the resident sent, and apart from it what they got (the bot's and staff's replies).
+    const sent = data?.conversations.flatMap((c) => c.messages) ?? [];
+    const messages = sent.filter((m) => m.direction === "in").length;
+    const replies = sent.filter((m) => m.direction === "out").length;
     const token = signExportToken(ctx.residentId, (await findExportGeneration(ctx.tx, ctx.residentId)) ?? 0, new Date(ctx.now.getTime() + 24 * 3600 * 1000), ctx.secret);
     const { globals } = ctx.flows;
     const summary = messageText(globals, "exportSummary", ctx.language, {
@@ -363,10 +367,18 @@ export const actions: Actions = {
       language: messageText(globals, "languageName", data?.resident.language === "en" ? "en" : "nl"),
       conversations: data?.conversations.length ?? 0,
       messages,
+      replies,
       signUps: data?.registrations.length ?? 0,
       wijkberichten: messageText(globals, data?.subscriptions.length ? "exportSubscribed" : "exportNotSubscribed", ctx.language),
     }).split("\n");
-    return { outcome: "ok", vars: { exportSummary: summary, exportLink: `${ctx.publicUrl}/privacy/export/${token}` } };
+    const cases = await describeCases(ctx, false);
+    const caseLines = cases.length > 0 ? [messageText(globals, "exportCases", ctx.language), ...cases] : [messageText(globals, "exportNoCases", ctx.language)];
+    return { outcome: "ok", vars: { exportSummary: [...summary, ...caseLines], exportLink: `${ctx.publicUrl}/privacy/export/${token}` } };
+  },
+
+  async listMyCases(_params, ctx) {
+    const lines = await describeCases(ctx, true);
+    return lines.length > 0 ? { outcome: "some", vars: { caseList: lines } } : { outcome: "none" };
   },
 
   async eraseData(_params, ctx) {
@@ -374,6 +386,15 @@ export const actions: Actions = {
     return { outcome: "erased", erased: true, vars: { "resident.wijk": null, "resident.wijkName": null, "resident.consent": null } };
   },
 };
+
+/** The resident's cases as lines for the chat: `onlyOpen`, those still with the gemeente; what they wrote only with consent. */
+async function describeCases(ctx: ActionContext, onlyOpen: boolean): Promise<string[]> {
+  const all = await listResidentCases(ctx.tx, ctx.residentId);
+  const cases = onlyOpen ? openCases(all) : all;
+  if (cases.length === 0) return [];
+  const withText = await hasPrivacyConsent(ctx.tx, ctx.residentId);
+  return cases.flatMap((item) => describeResidentCase(ctx.flows.globals, item, { language: ctx.language, timeZone: ctx.gemeente.timeZone, withText }));
+}
 
 /** A count for the chat, small numbers suppressed as on the public pages (src/public/wijkFigures.ts). */
 function chatCount(value: number, language: Language): number | string {

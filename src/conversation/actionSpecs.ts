@@ -81,6 +81,8 @@ const specs = {
   cancelRegistration: defineAction({ tafel: TextSchema }, ["cancelled", "none"]),
   showNews: defineAction({}, ["some", "none"]),
   exportData: defineAction({}, ["ok"]),
+  // The resident's cases still with the gemeente ({{caseList}}), or none ("wat heb ik gemeld?").
+  listMyCases: defineAction({}, ["some", "none"]),
   eraseData: defineAction({}, ["erased"]),
 } satisfies Record<ActionName, { params: z.ZodObject; outcomes: readonly string[] }>;
 

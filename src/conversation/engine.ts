@@ -120,6 +120,12 @@ const NO_WIJK_VAR = "keep_noWijk";
 /** The flow variable that counts messages in a row that were not understood (a keep_ variable lives across flows). */
 const STRIKES_VAR = "keep_notUnderstood";
 const MAX_STEPS_PER_EVENT = 100;
+/** Set once a privacy question at the consent question got the whole answer: a next one gets a short answer. */
+const PRIVACY_ANSWERED_VAR = "keep_privacyAnswered";
+/** A next question about privacy: how long, who sees it, what is kept or shared. */
+const PRIVACY_FOLLOW_UP = /\b(hoe ?lang|wie (kan|kunnen|mag|mogen|ziet|zien|leest|lezen)|bewaren|bewaard|gegevens|privacy|delen jullie|doorgeven|how long|who (can|sees|reads)|my data)\b/;
+/** The step of the first-contact flow that asks only the consent question (flows/welkom.yaml). */
+const CONSENT_ONLY_STEP = "consent-only";
 
 /** Handles one event. */
 export function handleEvent(stateIn: FlowState, event: EngineEvent, ctx: EngineContext): EngineResult {
@@ -136,6 +142,8 @@ class Run {
   private resuming = false;
   /** Messages in a row that were not understood, before this one. */
   private strikes = 0;
+  /** The text of the message being handled ("" for other events). */
+  private said = "";
   /** Resident facts, updated by action results (e.g. the wijk just chosen). */
   private readonly resident: Record<string, unknown>;
 
@@ -180,6 +188,18 @@ class Run {
     let value: unknown = head ? this.state.vars[head] : undefined;
     for (const key of rest) value = value && typeof value === "object" && key in value ? Object.getOwnPropertyDescriptor(value, key)?.value : undefined;
     return value;
+  }
+
+  /**
+   * The short answer to a privacy question after the first one at the consent question: how long, who sees
+   * it, or what is kept; undefined when the flows have no such texts (then the whole answer again).
+   */
+  private privacyFollowUp(): Text | undefined {
+    const said = normalise(this.said);
+    const m = this.messages;
+    if (/\b(hoe lang|hoelang|bewaartermijn|wanneer (weg|gewist|verwijderd)|how long)\b/.test(said)) return m.privacyHowLong;
+    if (/\b(wie|who)\b/.test(said)) return m.privacyWhoSees;
+    return m.privacyWhatKept;
   }
 
   private say(text: string, buttons: Button[] = [], input?: InputKind): void {
@@ -233,16 +253,24 @@ class Run {
       // "Wat doen jullie met mijn gegevens?" at the consent question: the answer first (what is kept, how long, the
       // privacy page), then the same question again. The answer is what was asked: the privacy menu does not follow.
       const privacyAnswer = flow.intents.includes("privacy") && !stepId && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
-      this.say(this.t(privacyAnswer ?? this.messages.needsConsent));
+      // A second privacy question at the same consent question: only its own short answer, then only the question.
+      const followUp = privacyAnswer && this.state.vars[PRIVACY_ANSWERED_VAR] === true ? this.privacyFollowUp() : undefined;
+      this.say(this.t(followUp ?? privacyAnswer ?? this.messages.needsConsent));
       const intent = privacyAnswer ? undefined : flow.intents[0];
       const kept: Record<string, unknown> = { ...keepVars(this.state.vars) };
       if (intent) kept.keep_intent = intent;
       if (typeof carry.initialText === "string") kept.keep_text = carry.initialText;
       if (carry.initialPlace) kept.keep_location = carry.initialPlace;
+      if (privacyAnswer) kept[PRIVACY_ANSWERED_VAR] = true;
       this.state.vars = kept;
       this.state.resume = null;
+      const firstContact = this.ctx.flows.globals.firstContact;
+      if (followUp && this.ctx.flows.flows.get(firstContact)?.steps[CONSENT_ONLY_STEP]) {
+        this.goTo(`flow:${firstContact}#${CONSENT_ONLY_STEP}`);
+        return;
+      }
       // The consent question is where the 'toestemming' command goes (flows/globals.yaml).
-      this.goTo(this.ctx.flows.globals.commands.toestemming?.target ?? `flow:${this.ctx.flows.globals.firstContact}`);
+      this.goTo(this.ctx.flows.globals.commands.toestemming?.target ?? `flow:${firstContact}`);
       return;
     }
     // A resident who said they do not know their wijk goes on without one (flows/wijk.yaml, unknown).
@@ -408,6 +436,7 @@ class Run {
     this.strikes = typeof counted === "number" ? counted : 0;
     delete this.state.vars[STRIKES_VAR];
     const text = event.value ?? event.text ?? "";
+    this.said = event.text ?? "";
     const matched = event.location || event.media ? null : this.matchCommand(text);
     // A command that is also the exact label of a button of the open question ("alles wissen" at the
     // privacy question) is that button: the question is answered, not asked again.
@@ -530,6 +559,12 @@ class Run {
 
   /** Free text at a question that clearly asks for something else (another flow's intent, or a question about the wijk news): followed. */
   private followIntent(text: string): boolean {
+    // After a privacy answer at the consent question, "wie kan het zien?" is a next privacy question, too short for the triage.
+    const privacyFlow = this.flowForIntent("privacy");
+    if (privacyFlow && this.state.flow === this.ctx.flows.globals.firstContact && this.state.vars[PRIVACY_ANSWERED_VAR] === true && PRIVACY_FOLLOW_UP.test(normalise(text))) {
+      this.startFlow(privacyFlow);
+      return true;
+    }
     const triage = this.ctx.classify(text);
     if (this.followEntry(text, triage)) return true;
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
@@ -601,7 +636,9 @@ class Run {
       const step = entryStep(flow, text, false);
       if (!step || step === this.state.step) continue;
       const other = this.flowForIntent(triage.intent);
-      if (other && other !== flow.id && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
+      // A flow the entry's own flow leads to does not overrule it: "ben ik nou aangemeld voor het wijknieuws?"
+      // reads as abonneren, but asks for the status (flows/abonnementen.yaml), which offers abonneren itself.
+      if (other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
       this.state.resume = null;
       this.startFlow(flow.id, step);
       return true;
@@ -984,6 +1021,18 @@ function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
     if (entry.words.some((word) => said.includes(` ${normalise(word)} `))) return entry.step;
   }
   return null;
+}
+
+/** Whether one of the flow's steps goes on to the other flow (`flow:<id>` or `flow:<id>#step`). */
+function leadsToFlow(flow: Flow, other: string): boolean {
+  const targets: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === "string") targets.push(value);
+    else if (Array.isArray(value)) for (const item of value) collect(item);
+    else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) collect(item);
+  };
+  collect(flow.steps);
+  return targets.some((target) => target === `flow:${other}` || target.startsWith(`flow:${other}#`));
 }
 
 /** A postcode question's answer that is typed words, not a postcode or location. */

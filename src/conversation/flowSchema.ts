@@ -77,6 +77,7 @@ export const ActionNameSchema = z.enum([
   "cancelRegistration",
   "showNews",
   "exportData",
+  "listMyCases",
   "eraseData",
 ]);
 export type ActionName = z.infer<typeof ActionNameSchema>;
@@ -289,6 +290,14 @@ export const GlobalsSchema = z
          * consent question follows. Without it, needsConsent.
          */
         privacyBeforeConsent: TextSchema.optional(),
+        /**
+         * Short answers to a next privacy question at the same consent question ("hoe lang bewaren jullie het?",
+         * "wie kan het zien?", anything else): only what was asked; the consent question alone follows
+         * (flows/welkom.yaml, consent-only). Without them, privacyBeforeConsent again.
+         */
+        privacyHowLong: TextSchema.optional(),
+        privacyWhoSees: TextSchema.optional(),
+        privacyWhatKept: TextSchema.optional(),
         /** A request typed at a question of the wijk flow ("Klopt dat?"): it is kept for after the question, asked once more. */
         requestAfterQuestion: TextSchema.optional(),
         somethingWentWrong: TextSchema,
@@ -328,8 +337,25 @@ export const GlobalsSchema = z
         /** How often a resident gets them, as the subscriptionStatus action names it in {{subscriptionList}}: each bericht, or the weekly bundle. */
         subscriptionEach: TextSchema,
         subscriptionWeekly: TextSchema,
-        /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}}, {{signUps}}, {{wijkberichten}}. */
+        /** What the bot knows of a resident (privacy export): {{wijk}}, {{language}}, {{conversations}}, {{messages}} (what the resident sent), {{replies}} (what the bot and staff sent), {{signUps}}, {{wijkberichten}}. */
         exportSummary: TextSchema,
+        /**
+         * The resident's own cases (src/privacy/residentCases.ts), in "wat heb ik gemeld?" and in the export:
+         * {{reference}} and {{date}}; what they wrote ({{text}}); {{wijk}}, {{status}} and {{handler}}.
+         */
+        myCaseHeading: TextSchema,
+        myCaseWrote: TextSchema,
+        myCaseDetails: TextSchema,
+        myCaseOpen: TextSchema,
+        myCaseWaiting: TextSchema,
+        myCaseSnoozed: TextSchema,
+        myCaseResolved: TextSchema,
+        /** Who has it: the wijk's gebiedsregisseur ({{wijk}}), or a member of staff of the gemeente. */
+        myCaseHandlerWijk: TextSchema,
+        myCaseHandlerGemeente: TextSchema,
+        /** The line before the cases in the export, and the line when there are none. */
+        exportCases: TextSchema,
+        exportNoCases: TextSchema,
         /** {{wijkberichten}} in exportSummary: the resident gets wijkberichten, or not. */
         exportSubscribed: TextSchema,
         exportNotSubscribed: TextSchema,

@@ -95,7 +95,7 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
   const pulseTap = feedback ? null : readTrustPulseTap(message.value);
   const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
   const pulseChoice = pulseConversationId ? { kind: "existing" as const, conversationId: pulseConversationId, reopen: false } : null;
-  const choice = feedback?.choice ?? pulseChoice ?? pickConversation(candidates, { now, isCommand });
+  const choice = feedback?.choice ?? pulseChoice ?? pickConversation(candidates, { now, isCommand, text: message.text });
   // The candidates already carry what is needed of the chosen conversation.
   let conversation: { id: string; status: string; lastMessageAt: Date } | null =
     choice.kind === "existing"

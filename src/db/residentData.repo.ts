@@ -232,3 +232,51 @@ export async function findExportGeneration(db: DbOrTx, residentId: string): Prom
   const resident = await db.resident.findFirst({ where: { id: residentId, erasedAt: null }, select: { exportGeneration: true } });
   return resident?.exportGeneration ?? null;
 }
+
+/** A case the resident brought to the gemeente, as the chat reads it back to them ("wat heb ik gemeld?", "Mijn gegevens"). */
+export interface ResidentCase {
+  reference: string;
+  status: string;
+  intent: string | null;
+  createdAt: Date;
+  wijkName: string | null;
+  /** Whether a tandem (the wijk's gebiedsregisseur) has it; otherwise the gemeente's general team. */
+  hasTandem: boolean;
+  /** The bot's notes for staff: the answers of the form (the description among them). */
+  notes: string[];
+  /** What the resident typed in it, oldest first. */
+  typed: string[];
+}
+
+/** The resident's conversations that went to staff (every status but "bot"), newest first. */
+export async function listResidentCases(db: DbOrTx, residentId: string): Promise<ResidentCase[]> {
+  const rows = await db.conversation.findMany({
+    where: { residentId, status: { not: "bot" } },
+    select: {
+      reference: true,
+      status: true,
+      intent: true,
+      createdAt: true,
+      tandemId: true,
+      wijk: { select: { name: true } },
+      messages: { where: { direction: { in: ["in", "note"] }, text: { not: null } }, select: { direction: true, authorKind: true, text: true }, orderBy: { createdAt: "asc" } },
+    },
+    orderBy: { createdAt: "desc" },
+  });
+  return rows.map((row) => ({
+    reference: row.reference,
+    status: row.status,
+    intent: row.intent,
+    createdAt: row.createdAt,
+    wijkName: row.wijk?.name ?? null,
+    hasTandem: row.tandemId !== null,
+    notes: row.messages.flatMap((m) => (m.direction === "note" && m.authorKind === "bot" && m.text ? [m.text] : [])),
+    typed: row.messages.flatMap((m) => (m.direction === "in" && m.text ? [m.text] : [])),
+  }));
+}
+
+/** Whether the resident's latest answer to the privacy consent question was yes. */
+export async function hasPrivacyConsent(db: DbOrTx, residentId: string): Promise<boolean> {
+  const latest = await db.consent.findFirst({ where: { residentId, kind: "privacy" }, orderBy: { at: "desc" }, select: { granted: true } });
+  return latest?.granted === true;
+}

@@ -4,6 +4,7 @@
  * conversations, so the rule can be read and tested in one place.
  */
 import type { ConversationStatus } from "../domain/vocabulary.ts";
+import { readCaseFollowUp } from "./caseFollowUp.ts";
 
 /** A resolved conversation that was with staff reopens on a resident's message within this many days of being resolved. */
 export const REOPEN_RESOLVED_WITHIN_DAYS = 7;
@@ -49,10 +50,13 @@ function newestFirst(a: Date | null, b: Date | null): number {
  * 1. of the conversations that wait on the resident, the one asked in last (latest message to the resident);
  * 2. else the most recently active conversation that is not resolved;
  * 3. else the latest resolved conversation, reopened, when it was with staff, was resolved at most
- *    REOPEN_RESOLVED_WITHIN_DAYS ago and the message is not a global command (a command is not an answer);
+ *    REOPEN_RESOLVED_WITHIN_DAYS ago, the message is not a global command (a command is not an answer)
+ *    and its words clearly carry that case on ("het ligt er nog steeds", caseFollowUp.ts): a new
+ *    concern, or anything else, is a new conversation with a reference of its own, routed as usual;
  * 4. else a new conversation.
+ * (An answer to "Voelde je je gehoord?" is matched to its conversation before this: src/db/feedback.repo.ts.)
  */
-export function pickConversation(candidates: readonly ConversationCandidate[], input: { now: Date; isCommand: () => boolean }): ConversationChoice {
+export function pickConversation(candidates: readonly ConversationCandidate[], input: { now: Date; isCommand: () => boolean; text?: string | undefined }): ConversationChoice {
   const active = candidates.filter((c) => c.status !== "resolved");
   const waiting = active.filter(waitsOnResident).sort((a, b) => newestFirst(a.lastOutboundAt ?? a.lastMessageAt, b.lastOutboundAt ?? b.lastMessageAt));
   const firstWaiting = waiting[0];
@@ -63,6 +67,6 @@ export function pickConversation(candidates: readonly ConversationCandidate[], i
   const windowMs = REOPEN_RESOLVED_WITHIN_DAYS * 24 * 3600 * 1000;
   const recentlyResolved = resolved?.resolvedAt && input.now.getTime() - resolved.resolvedAt.getTime() <= windowMs;
   // `isCommand` last: it may run the triage, which only matters here.
-  if (resolved && recentlyResolved && !input.isCommand()) return { kind: "existing", conversationId: resolved.id, reopen: true };
+  if (resolved && recentlyResolved && readCaseFollowUp(input.text) === "continues" && !input.isCommand()) return { kind: "existing", conversationId: resolved.id, reopen: true };
   return { kind: "new" };
 }

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { parseNumber } from "../conversation/answers.ts";
 import { isWithinServiceWindow } from "../channels/whatsapp-cloud/serviceWindow.ts";
+import { readCaseFollowUp } from "../routing/caseFollowUp.ts";
 
 /** Where a conversation's question stands. */
 export const FeedbackStatusSchema = z.enum(["queued", "asked", "scored", "done", "ignored", "skipped"]);
@@ -89,9 +90,11 @@ export function readFeedbackAnswer(
     const typed = readTypedScore(message.text);
     return typed !== null && !input.isCommand() ? { kind: "score", score: typed } : { kind: "other" };
   }
-  // Scored: the next typed words, if they come soon, are the open answer.
+  // Scored: the next typed words, if they come soon, are the open answer; not a new concern
+  // ("er ligt nu ook glas op de stoep"): that is a new message, a melding of its own.
   if (!question.scoredAt || input.now.getTime() - question.scoredAt.getTime() > COMMENT_WITHIN_MS) return { kind: "other" };
   if (message.value || message.hasMedia || !message.text?.trim() || !input.typedCounts) return { kind: "other" };
+  if (readCaseFollowUp(message.text) === "new-concern") return { kind: "other" };
   return input.isCommand() ? { kind: "other" } : { kind: "comment" };
 }
 

@@ -8,7 +8,9 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
 import { createBotHarness, joined, type BotHarness, type Resident } from "../helpers/botHarness.ts";
-import { replyToConversation } from "../../src/inbox/conversationActions.ts";
+import { replyToConversation, setConversationStatus } from "../../src/inbox/conversationActions.ts";
+import { askQueuedFeedback } from "../../src/trust/feedbackAsker.ts";
+import { captureLogger } from "../helpers/logger.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
 const dir = fileURLToPath(new URL("../../flows/tests/", import.meta.url));
@@ -49,6 +51,8 @@ const TurnSchema = z
     repeat: z.boolean().optional().describe("send the previous message again with the same platform id (a duplicate delivery)"),
     /** A reply by the gebiedsregisseur of the newest conversation's tandem, from the inbox (it reaches the resident with the next turn's replies). */
     staff: z.string().optional(),
+    /** The gebiedsregisseur resolves the newest conversation from the inbox; "Voelde je je gehoord?" follows (src/trust/feedbackAsker.ts). */
+    resolve: z.boolean().optional(),
     expect: z.array(z.string()).default([]),
     notExpect: z.array(z.string()).default([]),
     buttons: z.array(z.string()).optional(),
@@ -87,12 +91,24 @@ async function prepare(harness: BotHarness, resident: Resident, given: z.infer<t
 }
 
 async function replyAsStaff(harness: BotHarness, resident: Resident, text: string) {
+  const { staff, conversationId } = await staffOfNewest(harness, resident);
+  await replyToConversation(harness.t.db, staff, conversationId, text, { now: harness.clock.now });
+}
+
+async function resolveAsStaff(harness: BotHarness, resident: Resident) {
+  const { staff, conversationId } = await staffOfNewest(harness, resident);
+  await setConversationStatus(harness.t.db, staff, conversationId, { status: "resolved" }, { now: harness.clock.now });
+  await askQueuedFeedback({ db: harness.t.db, logger: captureLogger().logger, flows: harness.bot.flows, whatsappCloud: null, now: () => harness.clock.now });
+}
+
+/** The newest conversation and the gebiedsregisseur of its tandem. */
+async function staffOfNewest(harness: BotHarness, resident: Resident) {
   const [newest] = await resident.conversations();
   const tandem = newest?.tandem ? await harness.t.db.tandem.findFirst({ where: { slug: newest.tandem } }) : null;
-  if (!newest || !tandem) throw new Error("a staff reply needs a conversation with a tandem");
+  if (!newest || !tandem) throw new Error("a staff action needs a conversation with a tandem");
   const member = await harness.t.db.tandemMember.findFirstOrThrow({ where: { tandemId: tandem.id, role: "gebiedsregisseur" }, include: { staffUser: true } });
   const staff = { staffUserId: member.staffUser.id, role: "gebiedsregisseur" as const, gemeenteId: member.staffUser.gemeenteId, tandemIds: [tandem.id] };
-  await replyToConversation(harness.t.db, staff, newest.id, text, { now: harness.clock.now });
+  return { staff, conversationId: newest.id };
 }
 
 async function check(harness: BotHarness, resident: Resident, expected: z.infer<typeof CheckSchema>, where: string) {
@@ -179,6 +195,7 @@ describeEachDatabase("scripted conversations (flows/tests)", (provider) => {
           }
         }
         if (turn.staff) await replyAsStaff(harness, resident, turn.staff);
+        if (turn.resolve) await resolveAsStaff(harness, resident);
         if (turn.check) await check(harness, resident, turn.check, where);
       }
     });

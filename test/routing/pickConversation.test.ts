@@ -55,14 +55,26 @@ describe("pickConversation", () => {
     expect(pickConversation([a, b], { now, isCommand: notACommand })).toMatchObject({ conversationId: "b" });
   });
 
-  it(`reopens a conversation staff resolved at most ${REOPEN_RESOLVED_WITHIN_DAYS} days ago, and not a command or an older one`, () => {
+  it(`reopens a conversation staff resolved at most ${REOPEN_RESOLVED_WITHIN_DAYS} days ago when the words carry it on, and not a command or an older one`, () => {
     const lately = candidate("lately", { status: "resolved", resolvedAt: at(20 - REOPEN_RESOLVED_WITHIN_DAYS) });
-    expect(pickConversation([lately], { now, isCommand: notACommand })).toEqual({ kind: "existing", conversationId: "lately", reopen: true });
-    expect(pickConversation([lately], { now, isCommand: () => true })).toEqual({ kind: "new" });
+    const stillThere = "Het afval ligt er nog steeds";
+    expect(pickConversation([lately], { now, isCommand: notACommand, text: stillThere })).toEqual({ kind: "existing", conversationId: "lately", reopen: true });
+    expect(pickConversation([lately], { now, isCommand: () => true, text: stillThere })).toEqual({ kind: "new" });
     const older = candidate("older", { status: "resolved", resolvedAt: at(19 - REOPEN_RESOLVED_WITHIN_DAYS) });
-    expect(pickConversation([older], { now, isCommand: notACommand })).toEqual({ kind: "new" });
+    expect(pickConversation([older], { now, isCommand: notACommand, text: stillThere })).toEqual({ kind: "new" });
     const botOnly = candidate("bot-only", { status: "resolved", resolvedAt: at(19), wasWithStaff: false });
-    expect(pickConversation([botOnly], { now, isCommand: notACommand })).toEqual({ kind: "new" });
+    expect(pickConversation([botOnly], { now, isCommand: notACommand, text: stillThere })).toEqual({ kind: "new" });
+  });
+
+  it("starts a new conversation for a new concern soon after a resolution, and reopens for 'not fixed', 'alweer' or the reference", () => {
+    const lately = candidate("lately", { status: "resolved", resolvedAt: at(19) });
+    const pick = (text: string) => pickConversation([lately], { now, isCommand: notACommand, text });
+    expect(pick("er ligt nu ook glas op de stoep")).toEqual({ kind: "new" });
+    expect(pick("De lantaarnpaal in de Dorpsstraat is kapot")).toEqual({ kind: "new" });
+    expect(pick("Er ligt alweer nieuw afval")).toMatchObject({ kind: "existing", reopen: true });
+    expect(pick("het is niet opgelost")).toMatchObject({ kind: "existing", reopen: true });
+    expect(pick("over WL-2026-00012: de bank is nog steeds kapot")).toMatchObject({ kind: "existing", reopen: true });
+    expect(pickConversation([lately], { now, isCommand: notACommand })).toEqual({ kind: "new" });
   });
 
   it("asks whether the message is a command only when a resolved conversation could reopen", () => {

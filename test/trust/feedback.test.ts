@@ -44,6 +44,14 @@ describe("the feedback rules", () => {
     expect(readFeedbackAnswer(scored, { text: "nog iets", hasMedia: false }, { ...input, now: new Date("2026-12-02T12:00:00Z") })).toEqual({ kind: "other" });
   });
 
+  it("after a score takes a new concern for a new message, not for the open answer; words on how it went stay the open answer", () => {
+    const scored = { ...asked, status: "scored" as const, scoredAt: now };
+    expect(readFeedbackAnswer(scored, { text: "er ligt nu ook glas op de stoep", hasMedia: false }, input)).toEqual({ kind: "other" });
+    expect(readFeedbackAnswer(scored, { text: "Er staat ook een kapotte lantaarnpaal bij de kerk", hasMedia: false }, input)).toEqual({ kind: "other" });
+    expect(readFeedbackAnswer(scored, { text: "Het duurde wel lang, maar ze waren vriendelijk", hasMedia: false }, input)).toEqual({ kind: "comment" });
+    expect(readFeedbackAnswer(scored, { text: "De boom is gesnoeid, maar de bladeren liggen er nog", hasMedia: false }, input)).toEqual({ kind: "comment" });
+  });
+
   it("reopens on a score of 1 or 2 and on any open answer (Signalen's KTO rule)", () => {
     expect([1, 2, 3, 4, 5].map((score) => reopensConversation({ kind: "score", score }))).toEqual([true, true, false, false, false]);
     expect(reopensConversation({ kind: "comment" })).toBe(true);
@@ -202,12 +210,25 @@ describeEachDatabase("feedback after resolution", (provider) => {
     const replies = await resident.say("Er staat ook een kapotte lantaarnpaal bij de kerk");
     expect(joined(replies)).not.toContain("Dank je wel! Wil je er nog iets over zeggen?");
     expect(await feedbackOf(conversationId)).toMatchObject({ status: "ignored", score: null });
-    // As before this feature: a message soon after resolution reopens the conversation for staff, without a feedback note.
-    expect(await statusOf(conversationId)).toBe("open");
+    // A new concern soon after resolution is a conversation of its own (src/routing/pickConversation.ts): the resolved one stays resolved, without a note.
+    expect(await statusOf(conversationId)).toBe("resolved");
     expect(await notesIn(conversationId)).toHaveLength(0);
+    const newest = (await resident.conversations()).find((c) => c.id !== conversationId && c.messages.some((m) => m.text?.includes("lantaarnpaal")));
+    expect(newest).toBeDefined();
     // The buttons still work later: the question was not answered.
     await resident.tap(`feedback:${conversationId}:5`);
     expect(await feedbackOf(conversationId)).toMatchObject({ status: "scored", score: 5 });
+  });
+
+  it("takes a new concern after the score for a new conversation, not for a comment that reopens the old one", async () => {
+    const { resident, conversationId } = await residentWithStaff();
+    await resolve(conversationId);
+    await resident.tap(`feedback:${conversationId}:4`);
+    await resident.say("er ligt nu ook glas op de stoep");
+    expect(await statusOf(conversationId)).toBe("resolved");
+    expect(await feedbackOf(conversationId)).toMatchObject({ status: "done", score: 4, reopened: false, commentMessageId: null });
+    const newest = (await resident.conversations()).find((c) => c.id !== conversationId && c.messages.some((m) => m.text?.includes("glas op de stoep")));
+    expect(newest).toBeDefined();
   });
 
   it("ignores the question when the resident taps 'menu', and does not take a later '3' for a score", async () => {

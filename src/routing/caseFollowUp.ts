@@ -1,0 +1,28 @@
+/**
+ * What a resident's words say about a case staff just resolved: they carry it on ("het ligt er nog
+ * steeds", "alweer afval", "not fixed"), they bring up something new ("er ligt nu ook glas op de stoep"),
+ * or neither. One rule for both places that ask: which conversation a message belongs to
+ * (pickConversation.ts: only a continuation reopens the case) and whether words after the feedback
+ * score are a comment on it (src/trust/feedback.ts: a new concern is not).
+ */
+import { normalise } from "../conversation/answers.ts";
+
+/** How the words relate to the resolved case. */
+export type CaseFollowUp = "continues" | "new-concern" | "unclear";
+
+/** Words that say the matter is not over: still there, back again, not fixed, or the case's own reference. */
+const CONTINUES =
+  /\b(nog steeds|nog altijd|nog (niet|steeds niet) (opgelost|gemaakt|gedaan|weg|opgeruimd|verholpen|gerepareerd)|niet opgelost|niet verholpen|niet gemaakt|niet gerepareerd|niet opgeruimd|niet weg|is er nog|ligt er nog|liggen er nog|staat er nog|staan er nog|zit er nog|zitten er nog|hangt er nog|alweer|weer terug|is terug|opnieuw (kapot|vol|neergelegd|gedumpt)|nog steeds niet|still|not fixed|not solved|is back|again|wl-?\d{4}-?\d+)\b/;
+
+/** Words that add another matter: "nu ook", "er staat ook", "iets anders", "another problem". */
+const NEW_CONCERN =
+  /\b(nu ook|ook nog|(er )?(ligt|liggen|staat|staan|zit|zitten|hangt|hangen|is|zijn) (er )?(nu )?ook|nog een (ander|andere|nieuw|nieuwe)|iets anders|ander probleem|andere melding|nieuwe melding|nieuw probleem|something else|another (problem|issue|thing)|there is also|there are also)\b/;
+
+/** Reads the words after a resolution against the case (see CaseFollowUp). */
+export function readCaseFollowUp(text: string | undefined): CaseFollowUp {
+  const said = normalise(text ?? "");
+  if (!said) return "unclear";
+  if (CONTINUES.test(said)) return "continues";
+  if (NEW_CONCERN.test(said)) return "new-concern";
+  return "unclear";
+}
