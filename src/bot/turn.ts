@@ -45,7 +45,7 @@ import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLanguages.ts";
 import { limitFloods } from "./floodLimit.ts";
-import { answerFeedback } from "../trust/answerFeedback.ts";
+import { answerClosingWords, answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
 import { askSafetyCheck, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
@@ -414,7 +414,17 @@ function engineContext(turn: Turn): EngineContext {
 }
 
 /** The chain, in order: a flood gets no turn (but a 112/113 message always does). */
-export const turnMiddleware: Middleware[] = [limitFloods, answerEmergencies, answerFeedback, answerTrustPulse, answerOtherLanguages, offerToRemoveSensitiveData, quietWhileStaffHandle, runFlows];
+export const turnMiddleware: Middleware[] = [
+  limitFloods,
+  answerEmergencies,
+  answerFeedback,
+  answerTrustPulse,
+  answerClosingWords,
+  answerOtherLanguages,
+  offerToRemoveSensitiveData,
+  quietWhileStaffHandle,
+  runFlows,
+];
 
 async function runChain(turn: Turn, chain: Middleware[], index = 0): Promise<void> {
   const middleware = chain[index];

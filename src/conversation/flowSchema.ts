@@ -413,6 +413,8 @@ export const GlobalsSchema = z
         feedbackThanks: TextSchema,
         feedbackThanksLow: TextSchema,
         feedbackAlreadyAnswered: TextSchema,
+        /** Thanks or "nothing to add" in a resolved conversation. */
+        feedbackClosing: TextSchema,
         /**
          * A forwarded melding's status from the gemeente's meldingen system (src/open311/forwarder.ts):
          * {{reference}} and that system's {{notes}} (may be empty).

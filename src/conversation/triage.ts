@@ -593,7 +593,9 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? (rather113 ? "113" : "112") : null;
   // Shorter than that, the model asks only when it is sure ("iemand met mes!!", "ambulans nodig"): a
   // question costs little, and short answers to the bot's questions stay well below `sure`.
-  const asksFrom = (kind: "112" | "113") => (question ? thresholds[kind].possible : thresholds[kind].sure);
+  // Text without a single letter ("4", "2!", "13:00") is an answer to a question (a score, a choice, a
+  // time), never a worry by itself: the model, which has seen such numbers inside emergencies, does not ask.
+  const asksFrom = (kind: "112" | "113") => (!/\p{L}/u.test(text) ? Number.POSITIVE_INFINITY : question ? thresholds[kind].possible : thresholds[kind].sure);
   // A worry about someone's welfare ("doet al dagen niet open") asks about 112 unless a calm cue puts it in the past.
   const worry112 = rules.possible112.length > 0 && rules.damping["112"] === 1;
   const possibleEmergency: Emergency = emergency || tokens.length === 0 ? null : p113 >= asksFrom("113") ? "113" : p112 >= asksFrom("112") || worry112 ? "112" : null;

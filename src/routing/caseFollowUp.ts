@@ -1,14 +1,14 @@
 /**
  * What a resident's words say about a case staff just resolved: they carry it on ("het ligt er nog
  * steeds", "alweer afval", "not fixed"), they bring up something new ("er ligt nu ook glas op de stoep"),
- * or neither. One rule for both places that ask: which conversation a message belongs to
+ * they only thank or close ("nee hoor, bedankt"), or neither. One rule for both places that ask: which conversation a message belongs to
  * (pickConversation.ts: only a continuation reopens the case) and whether words after the feedback
  * score are a comment on it (src/trust/feedback.ts: a new concern is not).
  */
 import { normalise } from "../conversation/answers.ts";
 
 /** How the words relate to the resolved case. */
-export type CaseFollowUp = "continues" | "new-concern" | "unclear";
+export type CaseFollowUp = "continues" | "new-concern" | "closing" | "unclear";
 
 /** Words that say the matter is not over: still there, back again, not fixed, or the case's own reference. */
 const CONTINUES =
@@ -18,11 +18,16 @@ const CONTINUES =
 const NEW_CONCERN =
   /\b(nu ook|ook nog|(er )?(ligt|liggen|staat|staan|zit|zitten|hangt|hangen|is|zijn) (er )?(nu )?ook|nog een (ander|andere|nieuw|nieuwe)|iets anders|ander probleem|andere melding|nieuwe melding|nieuw probleem|something else|another (problem|issue|thing)|there is also|there are also)\b/;
 
+/** A whole message that only thanks, agrees or says there is nothing to add: "nee hoor, bedankt", "top!", "ok dank je". */
+const CLOSING =
+  /^(?:(?:nee|neen|nope|no|nee hoor|nee dank je|nee dank u|nee bedankt|nee hoor bedankt|niks|niets|nothing|niet nodig|hoeft niet|is goed|oke|ok|okay|prima|top|super|mooi|fijn|goed zo|helemaal goed|perfect|bedankt|dank je|dank je wel|dankjewel|dankuwel|dank u|dank u wel|thanks|thank you|thx|merci|groetjes|doei|fijne dag)[\s,.!]*)+$/u;
+
 /** Reads the words after a resolution against the case (see CaseFollowUp). */
 export function readCaseFollowUp(text: string | undefined): CaseFollowUp {
   const said = normalise(text ?? "");
   if (!said) return "unclear";
   if (CONTINUES.test(said)) return "continues";
+  if (CLOSING.test(said)) return "closing";
   if (NEW_CONCERN.test(said)) return "new-concern";
   return "unclear";
 }

@@ -53,6 +53,7 @@ function newestFirst(a: Date | null, b: Date | null): number {
  *    REOPEN_RESOLVED_WITHIN_DAYS ago, the message is not a global command (a command is not an answer)
  *    and its words clearly carry that case on ("het ligt er nog steeds", caseFollowUp.ts): a new
  *    concern, or anything else, is a new conversation with a reference of its own, routed as usual;
+ *    words that only thank or close ("nee hoor, bedankt") go to that case without reopening it;
  * 4. else a new conversation.
  * (An answer to "Voelde je je gehoord?" is matched to its conversation before this: src/db/feedback.repo.ts.)
  */
@@ -67,6 +68,9 @@ export function pickConversation(candidates: readonly ConversationCandidate[], i
   const windowMs = REOPEN_RESOLVED_WITHIN_DAYS * 24 * 3600 * 1000;
   const recentlyResolved = resolved?.resolvedAt && input.now.getTime() - resolved.resolvedAt.getTime() <= windowMs;
   // `isCommand` last: it may run the triage, which only matters here.
-  if (resolved && recentlyResolved && readCaseFollowUp(input.text) === "continues" && !input.isCommand()) return { kind: "existing", conversationId: resolved.id, reopen: true };
+  const followUp = resolved && recentlyResolved ? readCaseFollowUp(input.text) : "unclear";
+  if (resolved && followUp === "continues" && !input.isCommand()) return { kind: "existing", conversationId: resolved.id, reopen: true };
+  // "Bedankt!" after the resolution belongs to that case, and does not open it again (nor a new one).
+  if (resolved && followUp === "closing") return { kind: "existing", conversationId: resolved.id, reopen: false };
   return { kind: "new" };
 }

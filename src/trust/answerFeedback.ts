@@ -12,6 +12,7 @@ import { activityFromOutput, readActivity } from "../bot/activity.ts";
 import type { Middleware, Turn } from "../bot/turn.ts";
 import { offerTrustPulse } from "./answerTrustPulse.ts";
 import { ACKNOWLEDGED_AT_VAR } from "../bot/staffHandling.ts";
+import { readCaseFollowUp } from "../routing/caseFollowUp.ts";
 import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer } from "./feedback.ts";
 
 /** The middleware (after the emergency check: a 112 message is never taken for an answer). */
@@ -38,7 +39,21 @@ export const answerFeedback: Middleware = async (turn, next) => {
   return next();
 };
 
-async function say(turn: Turn, key: "feedbackThanks" | "feedbackThanksLow" | "feedbackAlreadyAnswered"): Promise<void> {
+/**
+ * The middleware after the trust pulse (whose "nee" is its own): words that only thank or close
+ * ("nee hoor, bedankt", "top!") in a resolved conversation get a warm close; the case stays resolved
+ * (pickConversation files them there without reopening it).
+ */
+export const answerClosingWords: Middleware = async (turn, next) => {
+  const read = readActivity(turn.context.activity);
+  if (turn.conversation.status === "resolved" && !read.value && readCaseFollowUp(read.text) === "closing") {
+    await say(turn, "feedbackClosing");
+    return;
+  }
+  return next();
+};
+
+async function say(turn: Turn, key: "feedbackThanks" | "feedbackThanksLow" | "feedbackAlreadyAnswered" | "feedbackClosing"): Promise<void> {
   await turn.context.sendActivity(activityFromOutput({ text: messageText(turn.flows.globals, key, turn.state.language), buttons: [] }));
 }
 

@@ -94,7 +94,9 @@ export function readFeedbackAnswer(
   // ("er ligt nu ook glas op de stoep"): that is a new message, a melding of its own.
   if (!question.scoredAt || input.now.getTime() - question.scoredAt.getTime() > COMMENT_WITHIN_MS) return { kind: "other" };
   if (message.value || message.hasMedia || !message.text?.trim() || !input.typedCounts) return { kind: "other" };
-  if (readCaseFollowUp(message.text) === "new-concern") return { kind: "other" };
+  // Nor "nee hoor, bedankt": nothing to add is not an open answer, and does not reopen the case.
+  const followUp = readCaseFollowUp(message.text);
+  if (followUp === "new-concern" || followUp === "closing") return { kind: "other" };
   return input.isCommand() ? { kind: "other" } : { kind: "comment" };
 }
 

@@ -126,6 +126,10 @@ describe("the safety layer's rules of 2026-12-06", () => {
     for (const answer of ["zelf", "nee wacht", "heb ik niet", "ja"]) expect(triageText(answer, lexicon, model), answer).toMatchObject({ emergency: null, possibleEmergency: null });
   });
 
+  it("never asks about a text without letters: a score, a choice or a time is an answer (the model gave '4' 0.71 for 112)", () => {
+    for (const answer of ["1", "2", "3", "4", "5", "4!", "13:00", "2 3"]) expect(triageText(answer, lexicon, model), answer).toMatchObject({ emergency: null, possibleEmergency: null });
+  });
+
   it("asks about 112 for a worry about someone's welfare (possible112), unless it is in the past", () => {
     const worries = ["buurvrouw van 85 doet al 3 dagen niet open, post stapelt op", "er loopt een oude man verward over straat in zijn pyjama"];
     for (const text of worries) {
