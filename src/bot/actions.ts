@@ -17,7 +17,7 @@ import type { Channel } from "../domain/vocabulary.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
 import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
 import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
-import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4 } from "../db/wijk.repo.ts";
+import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4, listWijkenWithKern } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import {
@@ -175,7 +175,13 @@ export const actions: Actions = {
       // "Is daar iemand?": no wijk name, but who the resident is talking to (flows/wijk.yaml says it is a bot).
       if (asksWhoIsThere(place.text)) return { outcome: "who" };
       // A wijk's name, typed (without hyphens, with a typo): confirmed like a postcode's wijk.
-      const match = matchWijkName(place.text, await listWijken(tx, gemeente.id));
+      const match = matchWijkName(place.text, await listWijkenWithKern(tx, gemeente.id));
+      if (match.kind === "kern") {
+        // A place in a village ("bij de kerk in mierlo"): that village's wijken to pick from, and the place kept for the melding.
+        const named = findPlaceInText(place.text);
+        const options = match.wijken.map((w) => ({ value: w.slug, label: w.name }));
+        return { outcome: "kern", vars: { wijkOptions: options, kernName: match.kern, ...(named ? { streetPlace: named } : {}) } };
+      }
       if (match.kind === "none") {
         // A street or place in a sentence ("it's on the Heuvel in Geldrop", "op de Molenstraat"): said kindly, with the wijk buttons.
         // The place goes back to the flow (flows/wijk.yaml keeps it for the melding, which then asks "Is het bij …?").

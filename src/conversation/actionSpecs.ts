@@ -64,7 +64,7 @@ const specs = {
   recordConsent: defineAction({ kind: TextSchema.optional(), granted: z.boolean() }, ["granted", "declined"]),
   // A lookup has a wijk or says why not (routing/routeResident.ts RouteReason).
   // "several": a postcode without letters (or a name) that fits more than one wijk; "unclear": typed words that name no wijk; "street": words that name a street, not a wijk.
-  lookupWijk: defineAction({ place: PlaceSchema }, ["found", "inactive", "outside", "no-wijk", "invalid", "unknown", "no-tandem", "several", "unclear", "street", "who"]),
+  lookupWijk: defineAction({ place: PlaceSchema }, ["found", "inactive", "outside", "no-wijk", "invalid", "unknown", "no-tandem", "several", "kern", "unclear", "street", "who"]),
   setWijk: defineAction({ wijk: TextSchema }, ["ok", "unknown"]),
   listWijken: defineAction({}, ["ok"]),
   triage: defineAction({ text: TextSchema }, ["confident", "unsure"]),
