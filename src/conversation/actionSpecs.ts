@@ -76,7 +76,12 @@ const specs = {
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),
   // Whether this chat gets wijkberichten: for the resident's own wijk, only for another one, or not at all ({{subscriptionList}}: the wijken and how often).
   subscriptionStatus: defineAction({}, ["this-wijk", "other-wijk", "none"]),
-  listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "one", "none"]),
+  // some: in the resident's own tandem (and maybe elsewhere too); elsewhere: only in the rest of the gemeente.
+  listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "elsewhere", "one", "none"]),
+  // A tafel from the list named in words ("die in mierlo", "de eerste", "die van donderdag").
+  chooseDialoogtafel: defineAction({ said: TextSchema }, ["one", "none"]),
+  // The chosen tafel's title, date, time and place, to confirm before signing up.
+  describeDialoogtafel: defineAction({ tafel: TextSchema }, ["found", "already", "gone"]),
   registerDialoogtafel: defineAction({ tafel: TextSchema }, ["registered", "waitlist", "already", "gone"]),
   cancelRegistration: defineAction({ tafel: TextSchema }, ["cancelled", "none"]),
   showNews: defineAction({}, ["some", "none"]),
