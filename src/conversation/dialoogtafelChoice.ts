@@ -4,7 +4,7 @@
  * or by words of its title, topic or place ("die in mierlo ja", "het dorpshart"). Pure; the list is
  * the one the resident was shown, in the same order (src/bot/actions.ts listDialoogtafels).
  */
-import { normalise, parseDate, parseNumber, editDistance } from "./answers.ts";
+import { editDistance, isMonthName, normalise, parseDate, parseNumber } from "./answers.ts";
 
 /** A dialoogtafel as the resident saw it in the list. */
 export interface TafelForChoice {
@@ -18,7 +18,39 @@ export interface TafelForChoice {
 /** Words that say nothing about which tafel is meant. */
 const FILLER = new Set(
   [
-    ...["die", "dat", "deze", "van", "de", "het", "een", "ja", "jawel", "graag", "doe", "maar", "ik", "wil", "naar", "op", "in", "bij", "te", "voor", "me", "mij", "aanmelden", "meld", "aan", "dan", "wel", "is", "met", "en", "om"],
+    ...[
+      "die",
+      "dat",
+      "deze",
+      "van",
+      "de",
+      "het",
+      "een",
+      "ja",
+      "jawel",
+      "graag",
+      "doe",
+      "maar",
+      "ik",
+      "wil",
+      "naar",
+      "op",
+      "in",
+      "bij",
+      "te",
+      "voor",
+      "me",
+      "mij",
+      "aanmelden",
+      "meld",
+      "aan",
+      "dan",
+      "wel",
+      "is",
+      "met",
+      "en",
+      "om",
+    ],
     ...["dialoogtafel", "dialoogtafels", "tafel", "nummer", "nr", "optie", "keuze", "graag"],
     ...["the", "one", "on", "at", "please", "yes", "that", "this", "for", "in", "i", "want", "to", "meeting", "number", "sign", "up", "me"],
   ].map((w) => w.toLowerCase()),
@@ -70,7 +102,7 @@ export function chooseDialoogtafel(text: string, tafels: readonly TafelForChoice
     narrowed = true;
   }
   // Words of its title, topic or place: the tafels that have the most of them.
-  const words = telling.filter((w) => WEEKDAYS[w] === undefined && !/^\d/.test(w) && !MONTH_WORDS.has(w) && w.length >= 3);
+  const words = telling.filter((w) => WEEKDAYS[w] === undefined && !/^\d/.test(w) && !isMonthName(w) && w.length >= 3);
   if (words.length > 0) {
     const scored = candidates.map((t) => ({ t, score: words.filter((w) => tafelWords(t).some((own) => own === w || (w.length >= 5 && editDistance(own, w) <= 1))).length }));
     const best = Math.max(0, ...scored.map((s) => s.score));
@@ -82,8 +114,6 @@ export function chooseDialoogtafel(text: string, tafels: readonly TafelForChoice
   const [chosen] = candidates;
   return narrowed && candidates.length === 1 && chosen ? chosen.id : null;
 }
-
-const MONTH_WORDS = new Set(["jan", "januari", "january", "feb", "februari", "february", "mrt", "maart", "march", "apr", "april", "mei", "may", "jun", "juni", "june", "jul", "juli", "july", "aug", "augustus", "august", "sep", "sept", "september", "okt", "oct", "oktober", "october", "nov", "november", "dec", "december"]);
 
 function tafelWords(tafel: TafelForChoice): string[] {
   return normalise(`${tafel.title} ${tafel.topic} ${tafel.location}`)
