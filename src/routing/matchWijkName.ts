@@ -69,12 +69,18 @@ export function matchWijkName<W extends { name: string; slug: string; kern?: str
 const CENTRE_WORDS = new Set(["centrum", "center", "centre", "dorp", "dorpje", "dorpskern", "dorpscentrum", "dorpshart", "downtown"]);
 const VILLAGE_WORDS = new Set(["dorp", "dorpje", "dorpskern", "dorpscentrum", "dorpshart"]);
 
+/** Words before a village's name that say the place is not in it. */
+const TOWARDS = new Set(["richting", "naar", "towards", "to", "tot", "buiten", "outside"]);
+
 /** The kernen (as the wijken's data spells them, "Mierlo") whose name is a word of what was said. */
 function namedKerns(words: string[], wijken: readonly { kern?: string | null }[]): string[] {
   const kerns = new Set<string>();
   for (const wijk of wijken) {
     // A kern of one word is a village or town ("Geldrop"); "Geldrop en Mierlo" (the buitengebied) names none of its own.
-    if (wijk.kern && !fold(wijk.kern).includes(" ") && words.includes(fold(wijk.kern))) kerns.add(wijk.kern);
+    if (!wijk.kern || fold(wijk.kern).includes(" ")) continue;
+    const kern = fold(wijk.kern);
+    // "bij de rotonde richting mierlo": a way towards the village is no place in it.
+    if (words.some((w, i) => w === kern && !TOWARDS.has(words[i - 1] ?? ""))) kerns.add(wijk.kern);
   }
   return [...kerns];
 }

@@ -67,3 +67,10 @@ describe("matchWijkName with the kernen", () => {
     expect(read("tussen geldrop en mierlo")).toBeNull();
   });
 });
+
+describe("matchWijkName: a way towards a village", () => {
+  it("does not narrow 'bij de rotonde richting mierlo' to Mierlo", () => {
+    const withKern = demoWijken.map(({ slug, name, kern }) => ({ slug, name, kern }));
+    expect(matchWijkName("bij de rotonde richting mierlo", withKern).kind).toBe("none");
+  });
+});
