@@ -9,6 +9,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { ActionName, Language } from "../conversation/flowSchema.ts";
 import { messageText } from "../conversation/messageText.ts";
 import { findPlaceInText, namesStreet } from "../conversation/placeInText.ts";
+import { chooseDialoogtafel } from "../conversation/dialoogtafelChoice.ts";
 import { SMALL_COUNT } from "../public/wijkFigures.ts";
 import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import type { TriageResult } from "../conversation/triage.ts";
@@ -17,7 +18,7 @@ import type { Channel } from "../domain/vocabulary.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
 import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
 import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
-import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4 } from "../db/wijk.repo.ts";
+import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4, listWijkenWithKern } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import {
@@ -26,6 +27,7 @@ import {
   listCurrentNews,
   listMyRegistrations,
   listUpcomingDialoogtafels,
+  listUpcomingDialoogtafelsOfGemeente,
   registerForDialoogtafel,
   listIdentitySubscriptions,
   subscribeToWijk,
@@ -159,6 +161,31 @@ export function summarise(params: Record<string, unknown>, ctx: Pick<ActionConte
   return lines.length > 1 ? lines : [];
 }
 
+type UpcomingTafel = Awaited<ReturnType<typeof listUpcomingDialoogtafels>>[number];
+
+/**
+ * The upcoming dialoogtafels as the resident is shown them: those of their own tandem first (held per
+ * tandem: the other wijken of the tandem too), soonest first; then the others in the gemeente.
+ */
+async function upcomingTafels(ctx: ActionContext): Promise<{ own: UpcomingTafel[]; others: UpcomingTafel[] }> {
+  const wijk = await residentWijk(ctx);
+  const own: UpcomingTafel[] = [];
+  if (wijk) {
+    const wijkIds = [wijk.id, ...(wijk.tandem ? await listSiblingWijkIds(ctx.tx, wijk.tandem.id, wijk.id) : [])];
+    for (const wijkId of wijkIds) own.push(...(await listUpcomingDialoogtafels(ctx.tx, wijkId, ctx.now)));
+    own.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  }
+  const ownIds = new Set(own.map((t) => t.id));
+  const others = (await listUpcomingDialoogtafelsOfGemeente(ctx.tx, ctx.gemeente.id, ctx.now)).filter((t) => !ownIds.has(t.id));
+  return { own, others };
+}
+
+/** "1. Dialoogtafel Mierlo: Het nieuwe dorpshart. donderdag 17 december om 19:30, Ontmoetingscentrum, Mierlo." */
+function tafelLine(tafel: UpcomingTafel, number: number, ctx: ActionContext): string {
+  const full = tafel.registered >= tafel.capacity ? ` ${messageText(ctx.flows.globals, "tafelFull", ctx.language)}` : "";
+  return `${number}. ${tafel.title}: ${tafel.topic}. ${formatWhen(tafel.startsAt, ctx)}, ${tafel.location}.${full}`;
+}
+
 /** Every action, by name. */
 export const actions: Actions = {
   async recordConsent(params, ctx) {
@@ -176,7 +203,13 @@ export const actions: Actions = {
       // "Is daar iemand?": no wijk name, but who the resident is talking to (flows/wijk.yaml says it is a bot).
       if (asksWhoIsThere(place.text)) return { outcome: "who" };
       // A wijk's name, typed (without hyphens, with a typo): confirmed like a postcode's wijk.
-      const match = matchWijkName(place.text, await listWijken(tx, gemeente.id));
+      const match = matchWijkName(place.text, await listWijkenWithKern(tx, gemeente.id));
+      if (match.kind === "kern") {
+        // A place in a village ("bij de kerk in mierlo"): that village's wijken to pick from, and the place kept for the melding.
+        const named = findPlaceInText(place.text);
+        const options = match.wijken.map((w) => ({ value: w.slug, label: w.name }));
+        return { outcome: "kern", vars: { wijkOptions: options, kernName: match.kern, ...(named ? { streetPlace: named } : {}) } };
+      }
       if (match.kind === "none") {
         // A street or place in a sentence ("it's on the Heuvel in Geldrop", "op de Molenstraat"): said kindly, with the wijk buttons.
         // The place goes back to the flow (flows/wijk.yaml keeps it for the melding, which then asks "Is het bij …?").
@@ -287,24 +320,44 @@ export const actions: Actions = {
         },
       };
     }
-    const wijk = await residentWijk(ctx);
-    if (!wijk) return { outcome: "none" };
-    const tafels = await listUpcomingDialoogtafels(ctx.tx, wijk.id, ctx.now);
-    // Dialoogtafels are held per tandem: show those of the other wijken of the tandem too.
-    const siblings = wijk.tandem ? await listSiblingWijkIds(ctx.tx, wijk.tandem.id, wijk.id) : [];
-    for (const sibling of siblings) tafels.push(...(await listUpcomingDialoogtafels(ctx.tx, sibling, ctx.now)));
-    tafels.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
-    if (tafels.length === 0) return { outcome: "none", vars: { tafelCount: 0 } };
-    const full = messageText(ctx.flows.globals, "tafelFull", ctx.language);
+    const { own, others } = await upcomingTafels(ctx);
+    if (own.length === 0 && others.length === 0) return { outcome: "none", vars: { tafelCount: 0, otherTafelCount: 0 } };
+    const line = (t: UpcomingTafel, i: number) => tafelLine(t, i + 1, ctx);
+    const all = [...own, ...others];
     return {
-      outcome: "some",
+      outcome: own.length > 0 ? "some" : "elsewhere",
       vars: {
-        tafelCount: tafels.length,
-        tafelOptions: tafels.map((t) => ({ value: t.id, label: t.title })),
-        tafelList: tafels.map((t, i) => `${i + 1}. ${t.title}: ${t.topic}. ${formatWhen(t.startsAt, ctx)}, ${t.location}.${t.registered >= t.capacity ? ` ${full}` : ""}`),
-        tafelDates: tafels.map((t) => `• ${t.title}: ${formatWhen(t.startsAt, ctx)}, ${t.location}.`),
+        tafelCount: own.length,
+        otherTafelCount: others.length,
+        // One numbering over both lists: "3" and "de derde" mean the same tafel as the buttons' order.
+        tafelOptions: all.map((t) => ({ value: t.id, label: t.title })),
+        tafelList: own.map(line),
+        otherTafelList: others.map((t, i) => line(t, own.length + i)),
+        tafelDates: all.map((t) => `• ${t.title}: ${formatWhen(t.startsAt, ctx)}, ${t.location}.`),
       },
     };
+  },
+
+  async chooseDialoogtafel(params, ctx) {
+    const { own, others } = await upcomingTafels(ctx);
+    const id = params.said ? chooseDialoogtafel(params.said, [...own, ...others], ctx.gemeente.timeZone) : null;
+    return id ? { outcome: "one", vars: { tafel: id } } : { outcome: "none" };
+  },
+
+  async describeDialoogtafel(params, ctx) {
+    const id = params.tafel;
+    if (!id) return { outcome: "gone" };
+    const { own, others } = await upcomingTafels(ctx);
+    const tafel = [...own, ...others].find((t) => t.id === id);
+    if (!tafel) return { outcome: "gone" };
+    const vars = {
+      tafelTitle: tafel.title,
+      tafelWhen: formatWhen(tafel.startsAt, ctx),
+      tafelWhere: tafel.location,
+      tafelFullNote: tafel.registered >= tafel.capacity ? ` ${messageText(ctx.flows.globals, "tafelFull", ctx.language)}` : "",
+    };
+    const mine = await listMyRegistrations(ctx.tx, ctx.residentId, ctx.now);
+    return { outcome: mine.some((r) => r.dialoogtafel.id === id) ? "already" : "found", vars };
   },
 
   async registerDialoogtafel(params, ctx) {
@@ -339,14 +392,15 @@ export const actions: Actions = {
     const wijk = await residentWijk(ctx);
     if (!wijk) return { outcome: "none", vars: { tafelCount: 0, meldingCount: 0, ideeCount: 0 } };
     const news = await listCurrentNews(ctx.tx, wijk.id, ctx.now);
-    const tafels = await actions.listDialoogtafels({}, ctx);
+    // The wijk news shows the tafels of the resident's own tandem only; the dialoogtafel flow shows the rest too.
+    const ownTafels = (await upcomingTafels(ctx)).own.map((t, i) => tafelLine(t, i + 1, ctx));
     const figures = await countRecentByIntent(ctx.tx, wijk.id, new Date(ctx.now.getTime() - 30 * 86_400_000));
     return {
       outcome: news.length > 0 ? "some" : "none",
       vars: {
         newsList: news.map((item) => `• ${item.title}: ${item.body}`),
-        tafelCount: tafels.vars?.tafelCount ?? 0,
-        tafelList: tafels.vars?.tafelList ?? [],
+        tafelCount: ownTafels.length,
+        tafelList: ownTafels,
         // As on the public wijk pages: 1 to 4 is shown as "fewer than 5", so no single resident is recognisable.
         meldingCount: chatCount(figures.melding, ctx.language),
         ideeCount: chatCount(figures.idee, ctx.language),

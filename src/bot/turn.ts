@@ -268,6 +268,7 @@ export const runFlows: Middleware = async (turn) => {
     const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
     event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };
   } else {
+    followEnglish(turn, read);
     if (pausedLong && !turn.startWith) await send(turn, { text: turnText(turn, "welcomeBack"), buttons: [] });
     carryPostcode(turn, read.text);
     // The subscribe link again, or typed later: the wijk it names is used when the resident has none yet.
@@ -360,6 +361,22 @@ async function wijkOfSubscribeLink(turn: Turn, text: string | undefined): Promis
   if (!named) return null;
   const match = matchWijkName(named, await listWijken(turn.tx, turn.deps.gemeente.id));
   return match.kind === "one" ? match.wijk.name : null;
+}
+
+/** How many words a later message needs before its language changes the conversation's. */
+const MIN_WORDS_TO_SWITCH = 3;
+
+/**
+ * A resident who writes English later on ("so whats happening here", after a Dutch start) is answered in
+ * English from then on, as one whose first message is English. Only a typed message that both the
+ * triage and the language detector read as English counts: a tapped button or "ok" does not.
+ */
+function followEnglish(turn: Turn, read: ReturnType<typeof readActivity>): void {
+  const text = read.text?.trim();
+  if (!text || read.value || turn.state.language === "en" || turn.state.vars.languageChosen) return;
+  if (text.split(/\s+/).length < MIN_WORDS_TO_SWITCH) return;
+  const triage = triageTurn(turn);
+  if (triage?.language === "en" && triage.languageConfident && triage.detectedLanguage === "en") turn.state.language = "en";
 }
 
 /**

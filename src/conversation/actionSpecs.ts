@@ -64,7 +64,7 @@ const specs = {
   recordConsent: defineAction({ kind: TextSchema.optional(), granted: z.boolean() }, ["granted", "declined"]),
   // A lookup has a wijk or says why not (routing/routeResident.ts RouteReason).
   // "several": a postcode without letters (or a name) that fits more than one wijk; "unclear": typed words that name no wijk; "street": words that name a street, not a wijk.
-  lookupWijk: defineAction({ place: PlaceSchema }, ["found", "inactive", "outside", "no-wijk", "invalid", "unknown", "no-tandem", "several", "unclear", "street", "who"]),
+  lookupWijk: defineAction({ place: PlaceSchema }, ["found", "inactive", "outside", "no-wijk", "invalid", "unknown", "no-tandem", "several", "kern", "unclear", "street", "who"]),
   setWijk: defineAction({ wijk: TextSchema }, ["ok", "unknown"]),
   listWijken: defineAction({}, ["ok"]),
   triage: defineAction({ text: TextSchema }, ["confident", "unsure"]),
@@ -76,7 +76,12 @@ const specs = {
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),
   // Whether this chat gets wijkberichten: for the resident's own wijk, only for another one, or not at all ({{subscriptionList}}: the wijken and how often).
   subscriptionStatus: defineAction({}, ["this-wijk", "other-wijk", "none"]),
-  listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "one", "none"]),
+  // some: in the resident's own tandem (and maybe elsewhere too); elsewhere: only in the rest of the gemeente.
+  listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "elsewhere", "one", "none"]),
+  // A tafel from the list named in words ("die in mierlo", "de eerste", "die van donderdag").
+  chooseDialoogtafel: defineAction({ said: TextSchema }, ["one", "none"]),
+  // The chosen tafel's title, date, time and place, to confirm before signing up.
+  describeDialoogtafel: defineAction({ tafel: TextSchema }, ["found", "already", "gone"]),
   registerDialoogtafel: defineAction({ tafel: TextSchema }, ["registered", "waitlist", "already", "gone"]),
   cancelRegistration: defineAction({ tafel: TextSchema }, ["cancelled", "none"]),
   showNews: defineAction({}, ["some", "none"]),

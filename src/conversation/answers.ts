@@ -243,6 +243,11 @@ const MONTHS: Record<string, number> = {
   december: 12,
 };
 
+/** Whether a word is a month's name or abbreviation, as parseDate reads them ("dec", "januari", "march"). */
+export function isMonthName(word: string): boolean {
+  return Object.hasOwn(MONTHS, word);
+}
+
 /** A calendar date as YYYY-MM-DD from "26-11", "26/11/2026", "26 november", "morgen"…; null if none. */
 export function parseDate(text: string, today: [number, number, number]): string | null {
   const said = normalise(text)

@@ -73,6 +73,8 @@ export const ActionNameSchema = z.enum([
   "unsubscribe",
   "subscriptionStatus",
   "listDialoogtafels",
+  "chooseDialoogtafel",
+  "describeDialoogtafel",
   "registerDialoogtafel",
   "cancelRegistration",
   "showNews",

@@ -19,6 +19,12 @@ export async function listWijken(db: DbOrTx, gemeenteId: string): Promise<WijkSu
   return wijken.map(toSummary);
 }
 
+/** Every wijk of the gemeente with its kern (the village or town it lies in), for reading a place from typed words. */
+export async function listWijkenWithKern(db: DbOrTx, gemeenteId: string): Promise<Array<WijkSummary & { kern: string | null }>> {
+  const wijken = await db.wijk.findMany({ where: { gemeenteId }, select: { ...summarySelect, kern: true }, orderBy: { name: "asc" } });
+  return wijken.map((wijk) => ({ ...toSummary(wijk), kern: wijk.kern }));
+}
+
 /** One wijk by slug, or null. */
 export async function findWijkBySlug(db: DbOrTx, gemeenteId: string, slug: string): Promise<WijkSummary | null> {
   const wijk = await db.wijk.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } }, select: summarySelect });

@@ -17,6 +17,12 @@ export async function listUpcomingDialoogtafels(db: DbOrTx, wijkId: string, now:
   return Promise.all(tafels.map(async (tafel) => ({ ...tafel, registered: await db.registration.count({ where: { dialoogtafelId: tafel.id, status: "registered" } }) })));
 }
 
+/** Planned dialoogtafels of the whole gemeente from now on, soonest first, with sign-up counts. */
+export async function listUpcomingDialoogtafelsOfGemeente(db: DbOrTx, gemeenteId: string, now: Date, take = 10) {
+  const tafels = await db.dialoogtafel.findMany({ where: { wijk: { gemeenteId }, status: "planned", startsAt: { gt: now } }, orderBy: { startsAt: "asc" }, take });
+  return Promise.all(tafels.map(async (tafel) => ({ ...tafel, registered: await db.registration.count({ where: { dialoogtafelId: tafel.id, status: "registered" } }) })));
+}
+
 /** The resident's current sign-ups (registered or on the waitlist) for upcoming dialoogtafels. */
 export async function listMyRegistrations(db: DbOrTx, residentId: string, now: Date) {
   return db.registration.findMany({

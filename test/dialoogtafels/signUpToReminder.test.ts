@@ -60,6 +60,12 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     });
   }
 
+  /** Taps the tafel, which the bot shows with "Zal ik je aanmelden?", and says yes (nothing is signed up before). */
+  async function signUp(resident: Resident, tafelId: string) {
+    expect(joined(await resident.tap(tafelId))).toMatch(/Zal ik je aanmelden\?|Shall I sign you up\?/);
+    return resident.tap("yes");
+  }
+
   const deps = (now: Date, db = h.t.db): TafelNoticeDeps => ({
     db,
     logger: captureLogger().logger,
@@ -93,7 +99,7 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     const t = await tafel({ title: "Tafel Groen", startsAt: "2026-12-17T18:30:00Z", endsAt: "2026-12-17T20:30:00Z", capacity: 10 });
     const resident = await residentOfMierlo();
     expect(joined(await resident.say("dialoogtafel"))).toContain("Tafel Groen");
-    const confirmation = joined(await resident.tap(t.id));
+    const confirmation = joined(await signUp(resident, t.id));
     expect(confirmation).toContain("Je bent aangemeld voor Tafel Groen: donderdag 17 december om 19:30, Buurthuis De Brug, Mierlo.");
     const path = LINK.exec(confirmation)?.[1] ?? "";
     expect(path).not.toBe("");
@@ -132,11 +138,11 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     const second = await residentOfMierlo("en");
     const third = await residentOfMierlo();
     await first.say("dialoogtafel");
-    expect(joined(await first.tap(t.id))).toContain("Je bent aangemeld");
+    expect(joined(await signUp(first, t.id))).toContain("Je bent aangemeld");
     await second.say("dialogue meeting");
-    expect(joined(await second.tap(t.id))).toContain("waiting list (place 1)");
+    expect(joined(await signUp(second, t.id))).toContain("waiting list (place 1)");
     await third.say("dialoogtafel");
-    expect(joined(await third.tap(t.id))).toContain("wachtlijst (plek 2)");
+    expect(joined(await signUp(third, t.id))).toContain("wachtlijst (plek 2)");
 
     // The first cancels through "Mijn aanmeldingen" and confirms.
     await first.say("dialoogtafel");
@@ -178,7 +184,7 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     expect(reminderDueAt(t.startsAt, "Europe/Amsterdam", "10:00").toISOString()).toBe("2026-12-09T09:00:00.000Z");
     const chatting = await residentOfMierlo();
     await chatting.say("dialoogtafel");
-    expect(joined(await chatting.tap(t.id))).toContain("Je bent aangemeld");
+    expect(joined(await signUp(chatting, t.id))).toContain("Je bent aangemeld");
     const quiet = await residentOfMierlo("en");
     const waiting = await residentOfMierlo();
     const early = new Date("2026-11-27T12:00:00Z");

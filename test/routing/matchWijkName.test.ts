@@ -30,3 +30,47 @@ describe("matchWijkName", () => {
     expect(slugOf(text)).toBeNull();
   });
 });
+
+describe("matchWijkName with the kernen", () => {
+  const withKern = demoWijken.map(({ slug, name, kern }) => ({ slug, name, kern }));
+  const read = (text: string) => {
+    const match = matchWijkName(text, withKern);
+    if (match.kind === "one") return match.wijk.slug;
+    if (match.kind === "none") return null;
+    return { kind: match.kind, ...(match.kind === "kern" ? { kern: match.kern } : {}), slugs: match.wijken.map((w) => w.slug) };
+  };
+
+  it.each([
+    ["dorp", "mierlo-dorp"],
+    ["het dorp", "mierlo-dorp"],
+    ["centrum mierlo", "mierlo-dorp"],
+    ["in het centrum van Mierlo", "mierlo-dorp"],
+    ["centrum geldrop", "centrum"],
+  ])("reads %j as the centre wijk %s", (text, slug) => {
+    expect(read(text)).toBe(slug);
+  });
+
+  it("offers both centres for 'het centrum' without a village", () => {
+    expect(read("het centrum")).toEqual({ kind: "several", slugs: ["centrum", "mierlo-dorp"] });
+  });
+
+  it("narrows a place in a village to that village's wijken, the buitengebied last", () => {
+    expect(read("bij de kerk in mierlo")).toEqual({ kind: "kern", kern: "Mierlo", slugs: ["kerkakkers", "luchen", "mierlo-dorp", "neerakkers", "buitengebied"] });
+    expect(read("achter de Albert Heijn in Geldrop")).toEqual({
+      kind: "kern",
+      kern: "Geldrop",
+      slugs: ["braakhuizen-noord", "braakhuizen-zuid", "coevering", "centrum", "genoenhuis", "zesgehuchten", "buitengebied"],
+    });
+  });
+
+  it("narrows nothing when both villages are named", () => {
+    expect(read("tussen geldrop en mierlo")).toBeNull();
+  });
+});
+
+describe("matchWijkName: a way towards a village", () => {
+  it("does not narrow 'bij de rotonde richting mierlo' to Mierlo", () => {
+    const withKern = demoWijken.map(({ slug, name, kern }) => ({ slug, name, kern }));
+    expect(matchWijkName("bij de rotonde richting mierlo", withKern).kind).toBe("none");
+  });
+});
