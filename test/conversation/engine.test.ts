@@ -339,6 +339,9 @@ const globals = GlobalsSchema.parse({
     safetyCheckYes112: text("Ja, nu gevaar", "Yes, danger now"),
     safetyCheckYes113: text("Ja", "Yes"),
     safetyCheckNo: text("Nee, ga verder", "No, go on"),
+    safetyUnsure112: text("Weet je het niet zeker? Bel 112.", "Not sure? Call 112."),
+    safetyWelfareAdvice: text("Bel de politie: 0900-8844.", "Call the police: 0900-8844."),
+    safetyReminder113: text("113 is er altijd.", "113 is always there."),
     sensitiveWarning: text("Je stuurde {{what}}. Weghalen?", "You sent {{what}}. Remove it?"),
     sensitiveBsn: text("een BSN", "a BSN"),
     sensitiveIban: text("een rekeningnummer", "a bank account number"),
@@ -352,6 +355,7 @@ const globals = GlobalsSchema.parse({
     feedbackThanks: text("Dank je.", "Thank you."),
     feedbackThanksLow: text("Jammer.", "Sorry to hear."),
     feedbackAlreadyAnswered: text("Al beantwoord.", "Already answered."),
+    feedbackClosing: text("Graag gedaan.", "You're welcome."),
     open311Update: text("Nieuws over {{reference}}.", "News about {{reference}}."),
     open311Closed: text("{{reference}} is afgehandeld.", "{{reference}} is done."),
     trustPulseOffer: text("Nog een vraag?", "One more question?"),
@@ -362,7 +366,7 @@ const globals = GlobalsSchema.parse({
     trustPulseDeclined: text("Prima.", "Fine."),
   },
   otherLanguages: Object.fromEntries(
-    ["tr", "ar", "pl", "uk", "de"].map((language) => [language, { emergency112: "112", crisis113: "113 0800-0113", followUp112: "112", followUp113: "113 0800-0113", handover: "112 {{when}}" }]),
+    ["tr", "ar", "pl", "uk", "de"].map((language) => [language, { emergency112: "112", crisis113: "113 0800-0113", followUp112: "112", followUp113: "113 0800-0113", handover: "112 {{when}}", handoverNoConsent: "112 {{when}}", stillThere: "{{when}} 112", thanks: ["ok"] }]),
   ),
   handoverNote: { heading: "Antwoorden in de chat:", labels: { description: "Omschrijving" } },
 });
