@@ -154,7 +154,7 @@ describeEachDatabase("Bot Framework at /api/messages", (provider) => {
     expect(buttons((await jan.send({ entities: [{ type: "GeoCoordinates", latitude: 51.4423, longitude: 5.6195 }] })).at(-1))).toEqual(["Ja, ik help mee", "Ja, met mijn buren", "Nee, liever niet"]);
     expect(buttons((await jan.tap("Nee, liever niet", "nee")).at(-1))).toEqual(["Ja, hier in de chat", "Nee, alleen melden"]);
     const done = await jan.tap("Ja, hier in de chat", "chat");
-    expect(texts(done).join("\n")).toMatch(/gebiedsregisseur van Luchen\. Je nummer is WL-\d{4}-\d{5}/);
+    expect(texts(done).join("\n")).toMatch(/gebiedsregisseur van Luchen(: de medewerker van de gemeente voor jouw wijk)?\. Je nummer is WL-\d{4}-\d{5}/);
 
     const { db } = bf.harness.t;
     const identity = await db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "botframework", externalId: "conv-jan" } } });
