@@ -7,11 +7,22 @@ import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
 import { providerOfDb, type DatabaseProvider, type Db, type DbOrTx, type Tx } from "./client.ts";
 import { GroupCommit } from "./groupCommit.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
-import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
+import {
+  addOutboundMessage,
+  changeStatus,
+  createConversation,
+  findIdentityOfInbound,
+  inboundMessageInsert,
+  newIdentity,
+  nextUnprocessedInbound,
+  prepareConversation,
+  refreshIdentity,
+  storeInboundMessage,
+} from "./conversation.repo.ts";
 import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
-import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, sqlRunAll, textOf } from "./sql.ts";
 import { listThreadCandidates } from "./threading.repo.ts";
 
 /**
@@ -67,30 +78,31 @@ async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: bo
 
 async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const { message } = input;
-  if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+  // One statement: the duplicate check and the identity with its resident.
+  const lookup = await findIdentityOfInbound(tx, message);
+  if (lookup.duplicate) return { stored: false, conversationId: null };
   const clock = input.now();
   const now = message.receivedAt ?? clock;
-  const { identity, resident, created } = await findOrCreateIdentity(tx, {
+  const identityInput = {
     gemeenteId: input.gemeenteId,
     channel: message.channel,
     externalId: message.externalId,
     reference: message.reference,
     ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
     now: clock,
-  });
-  const candidates = await listThreadCandidates(tx, identity.id, { isNew: created });
+  };
+  if (!lookup.identity) return storeFirstContact(tx, input, newIdentity(identityInput), now);
+  const { identity, resident } = await refreshIdentity(tx, lookup.identity, identityInput);
+  const candidates = await listThreadCandidates(tx, identity.id);
   const isCommand = input.isCommand ?? (() => false);
   // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
-  // A new identity has no conversation yet, so no "Voelde je je gehoord?" to answer.
-  const feedback = created
-    ? null
-    : await matchFeedbackAnswer(tx, {
-        channelIdentityId: identity.id,
-        candidates,
-        message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
-        now,
-        isCommand,
-      });
+  const feedback = await matchFeedbackAnswer(tx, {
+    channelIdentityId: identity.id,
+    candidates,
+    message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
+    now,
+    isCommand,
+  });
   // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
   const pulseTap = feedback ? null : readTrustPulseTap(message.value);
   const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
@@ -123,6 +135,27 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
   if (!stored) return { stored: false, conversationId: null };
   if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
   if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+  return { stored: true, conversationId: conversation.id };
+}
+
+/**
+ * A first contact: no conversation to thread into, no feedback or trust pulse to answer (those
+ * belong to the identity's conversations), so a new conversation. Its reference is counted up in
+ * a statement of its own; the resident, identity, conversation and message are then written in one
+ * round trip on PostgreSQL (sqlRunAll). A second first message racing this one fails on the
+ * identity's unique key, and recordInbound runs it again.
+ */
+async function storeFirstContact(tx: Tx, input: StoreInput, fresh: ReturnType<typeof newIdentity>, now: Date): Promise<{ stored: boolean; conversationId: string | null }> {
+  const { resident, identity } = fresh.found;
+  const { conversation, statements } = await prepareConversation(tx, {
+    gemeenteId: input.gemeenteId,
+    residentId: resident.id,
+    channelIdentityId: identity.id,
+    channel: input.message.channel,
+    wijkId: resident.wijkId,
+    now,
+  });
+  await sqlRunAll(tx, [...fresh.statements, ...statements, inboundMessageInsert(conversation.id, input.message, now).statement]);
   return { stored: true, conversationId: conversation.id };
 }
 
