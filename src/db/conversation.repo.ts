@@ -22,7 +22,8 @@ export interface IdentityRow {
   residentErasedAt: Date | null;
 }
 
-function identityRow(row: SqlRow): IdentityRow {
+/** An identity row read with IDENTITY_COLUMNS. */
+export function identityRow(row: SqlRow): IdentityRow {
   return {
     id: textOf(row, "id"),
     residentId: textOf(row, "residentId"),
@@ -50,7 +51,8 @@ interface IdentityInput {
   now?: Date;
 }
 
-const IDENTITY_COLUMNS = `i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"`;
+/** The columns `identityRow` reads, over `ChannelIdentity i` joined to `Resident r`. */
+export const IDENTITY_COLUMNS = `i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"`;
 
 /**
  * Finds the resident behind a channel identity, creating both on first contact. The lookup is one
@@ -66,27 +68,6 @@ export async function findOrCreateIdentity(tx: DbOrTx, input: IdentityInput): Pr
   const fresh = newIdentity(input);
   await sqlRunAll(tx, fresh.statements);
   return fresh.found;
-}
-
-/** What the store of an inbound message learns in its first statement: a duplicate delivery, or the identity (null: first contact). */
-export type InboundLookup = { duplicate: true } | { duplicate: false; identity: IdentityRow | null };
-
-/**
- * The first statement of storing an inbound message: whether its platform id was stored already
- * (a duplicate delivery) and the identity behind it with its resident, in one round trip.
- */
-export async function findIdentityOfInbound(tx: DbOrTx, input: { channel: Channel; externalId: string; channelMessageId: string }): Promise<InboundLookup> {
-  const rows = await sqlRows(
-    tx,
-    `SELECT (SELECT 1 FROM "Message" d WHERE d."channel" = ? AND d."channelMessageId" = ? LIMIT 1) AS "duplicate", ${IDENTITY_COLUMNS}
-    FROM (SELECT 1 AS "one") k
-    LEFT JOIN "ChannelIdentity" i ON i."channel" = ? AND i."externalId" = ?
-    LEFT JOIN "Resident" r ON r."id" = i."residentId"`,
-    [input.channel, input.channelMessageId, input.channel, input.externalId],
-  );
-  const row = rows[0];
-  if (row && row.duplicate !== null && row.duplicate !== undefined) return { duplicate: true };
-  return { duplicate: false, identity: row && row.id !== null && row.id !== undefined ? identityRow(row) : null };
 }
 
 /** Writes what a returning resident's message changes of their identity (`lastSeenAt`, the platform reference, an erasure undone). */

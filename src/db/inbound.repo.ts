@@ -11,7 +11,9 @@ import {
   addOutboundMessage,
   changeStatus,
   createConversation,
-  findIdentityOfInbound,
+  IDENTITY_COLUMNS,
+  type IdentityRow,
+  identityRow,
   inboundMessageInsert,
   newIdentity,
   nextUnprocessedInbound,
@@ -19,11 +21,11 @@ import {
   refreshIdentity,
   storeInboundMessage,
 } from "./conversation.repo.ts";
-import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
+import { matchFeedbackAnswer, OPEN_FEEDBACK_BY_ADDRESS, type OpenFeedback, openFeedbackOf, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
 import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, sqlRunAll, textOf } from "./sql.ts";
-import { listThreadCandidates } from "./threading.repo.ts";
+import { listThreadCandidates, type ThreadRow, threadColumns, threadRowOf } from "./threading.repo.ts";
 
 /**
  * Stores an inbound message once, in one transaction: finds or creates the resident and identity,
@@ -76,10 +78,43 @@ async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: bo
   return postgresTransaction(db, (tx) => storeInboundIn(tx, input), STORE_TRANSACTION);
 }
 
+/** What storing an inbound message learns in its first statement (lookUpInbound). */
+type InboundLookup = { duplicate: true } | { duplicate: false; identity: null } | { duplicate: false; identity: IdentityRow; active: ThreadRow[]; openFeedback: OpenFeedback | null };
+
+/**
+ * The first statement of storing an inbound message, in one round trip: whether its platform id
+ * was stored already (a duplicate delivery), the identity behind it with its resident, the
+ * identity's conversations that are not resolved (newest first, for the threading rule) and its
+ * open "Voelde je je gehoord?" (src/db/feedback.repo.ts). One row per such conversation.
+ */
+async function lookUpInbound(tx: Tx, message: InboundMessage): Promise<InboundLookup> {
+  const rows = await sqlRows(
+    tx,
+    `SELECT (SELECT 1 FROM "Message" d WHERE d."channel" = ? AND d."channelMessageId" = ? LIMIT 1) AS "duplicate",
+      ${IDENTITY_COLUMNS}, ${threadColumns("c", "conversation_")}, o.*
+    FROM (SELECT 1 AS "one") k
+    LEFT JOIN "ChannelIdentity" i ON i."channel" = ? AND i."externalId" = ?
+    LEFT JOIN "Resident" r ON r."id" = i."residentId"
+    LEFT JOIN "Conversation" c ON c."channelIdentityId" = i."id" AND c."status" <> 'resolved'
+    LEFT JOIN (${OPEN_FEEDBACK_BY_ADDRESS}) o ON 1 = 1
+    ORDER BY c."createdAt" DESC`,
+    [message.channel, message.channelMessageId, message.channel, message.externalId, message.channel, message.externalId],
+  );
+  const first = rows[0];
+  if (!first) throw new Error("the inbound look-up returned no row");
+  if (first.duplicate !== null && first.duplicate !== undefined) return { duplicate: true };
+  if (first.id === null || first.id === undefined) return { duplicate: false, identity: null };
+  return {
+    duplicate: false,
+    identity: identityRow(first),
+    active: rows.flatMap((row) => threadRowOf(row, "conversation_") ?? []),
+    openFeedback: openFeedbackOf(first),
+  };
+}
+
 async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const { message } = input;
-  // One statement: the duplicate check and the identity with its resident.
-  const lookup = await findIdentityOfInbound(tx, message);
+  const lookup = await lookUpInbound(tx, message);
   if (lookup.duplicate) return { stored: false, conversationId: null };
   const clock = input.now();
   const now = message.receivedAt ?? clock;
@@ -93,7 +128,7 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
   };
   if (!lookup.identity) return storeFirstContact(tx, input, newIdentity(identityInput), now);
   const { identity, resident } = await refreshIdentity(tx, lookup.identity, identityInput);
-  const candidates = await listThreadCandidates(tx, identity.id);
+  const candidates = await listThreadCandidates(tx, identity.id, { active: lookup.active });
   const isCommand = input.isCommand ?? (() => false);
   // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
   const feedback = await matchFeedbackAnswer(tx, {
@@ -102,6 +137,7 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
     message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
     now,
     isCommand,
+    open: lookup.openFeedback,
   });
   // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
   const pulseTap = feedback ? null : readTrustPulseTap(message.value);
