@@ -243,11 +243,6 @@ export async function recordFailedTurn(db: Db, conversationId: string, input: { 
   });
 }
 
-/** Marks an inbound message handled by the bot. */
-export async function markInboundHandled(tx: Tx, messageId: string, now: Date): Promise<void> {
-  await sqlRun(tx, `UPDATE "Message" SET "processedAt" = ? WHERE "id" = ?`, [now, messageId]);
-}
-
 /**
  * Forgets what a resident wrote (text, media, location of every inbound message): kept only while
  * handled, without consent. Returns the media references it forgot, so their files can go too.
