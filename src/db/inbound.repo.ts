@@ -24,7 +24,7 @@ import {
 import { matchFeedbackAnswer, OPEN_FEEDBACK_BY_ADDRESS, type OpenFeedback, openFeedbackOf, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
-import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, sqlRunAll, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRunAll, textOf } from "./sql.ts";
 import { listThreadCandidates, type ThreadRow, threadColumns, threadRowOf } from "./threading.repo.ts";
 
 /**
