@@ -18,7 +18,7 @@ import { InboundMessageSchema, type InboundMessage } from "../domain/messages.ts
 import { emitInboxEvent, type InboxEvent } from "../domain/events.ts";
 import { localDate } from "../domain/time.ts";
 import type { Logger } from "../log.ts";
-import { runTurn, type BotDeps } from "./turn.ts";
+import { runTurn, turnLookups, type BotDeps } from "./turn.ts";
 
 /** A bot-only conversation silent this long is closed; the next message starts a new one. */
 const STALE_BOT_CONVERSATION_MS = 30 * 24 * 3600 * 1000;
@@ -162,7 +162,7 @@ export class ConversationProcessor extends EventEmitter {
       try {
         handled = await this.turnSlots.run(() =>
           runConversationTurn(this.db, this.provider, conversationId, async (tx) => {
-            const input = await findNextTurnInput(tx, conversationId);
+            const input = await findNextTurnInput(tx, conversationId, turnLookups(this.now()));
             if (!input) return null;
             return runTurn(tx, this.deps, input);
           }),

@@ -25,11 +25,10 @@ import { findPlaceInText } from "../conversation/placeInText.ts";
 import { routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
-import { addOutboundMessage, addOutboxMessage, changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
-import { forgetInboundContent, markInboundHandled } from "../db/inbound.repo.ts";
-import { markResidentSeen, setResidentLanguage } from "../db/resident.repo.ts";
+import { changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
+import { forgetInboundContent } from "../db/inbound.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
-import { saveFlowState, saveTurnState, touchConversation, type TurnInput } from "../db/turn.repo.ts";
+import { saveFlowState, saveTurnOutcome, touchConversation, type TurnInput, type TurnLookups } from "../db/turn.repo.ts";
 import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
@@ -44,7 +43,7 @@ import { activityFromMessage, activityFromOutput, CollectingAdapter, payloadFrom
 import { mergeBubbles } from "../domain/messages.ts";
 import { isWithStaff } from "../domain/vocabulary.ts";
 import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLanguages.ts";
-import { limitFloods } from "./floodLimit.ts";
+import { INBOUND_LIMIT, limitFloods } from "./floodLimit.ts";
 import { answerClosingWords, answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
 import { askSafetyCheck, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
@@ -75,6 +74,8 @@ export interface Turn {
   message: StoredInbound;
   /** Another message of the conversation waits behind this one (read with it). */
   moreWaiting: boolean;
+  /** What the middleware would otherwise ask in statements of their own, read with the message (findNextTurnInput). */
+  lookups: TurnInput["lookups"];
   conversation: TurnInput["conversation"];
   resident: TurnInput["resident"];
   state: FlowState;
@@ -459,6 +460,11 @@ export interface TurnOutcome {
   more: boolean;
 }
 
+/** The limits findNextTurnInput reads the turn's look-ups with, at `now` (the flood limit, the wijkbericht "stop" window). */
+export function turnLookups(now: Date): TurnLookups {
+  return { floodMessages: INBOUND_LIMIT.messages, floodWindowMs: INBOUND_LIMIT.windowMs, wijkberichtSince: new Date(now.getTime() - WIJKBERICHT_STOP_WINDOW_MS) };
+}
+
 /**
  * Handles one stored inbound message (loaded by findNextTurnInput in the caller's transaction,
  * which holds the turn lock): runs the bot and writes state, replies (outbox) and the handled mark.
@@ -473,7 +479,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
 
   const adapter = new CollectingAdapter();
   // "stop" right after a wijkbericht means "stop these berichten" (flows/stop.yaml).
-  const lastWasWijkbericht = (await findLastThingWasWijkbericht(tx, conversation.channelIdentityId, now, WIJKBERICHT_STOP_WINDOW_MS)) !== null;
+  const lastWasWijkbericht = input.lookups.wijkberichtLately && (await findLastThingWasWijkbericht(tx, conversation.channelIdentityId, now, WIJKBERICHT_STOP_WINDOW_MS)) !== null;
   const turn: Omit<Turn, "context"> = {
     tx,
     deps,
@@ -481,6 +487,7 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
     now,
     message,
     moreWaiting: input.moreWaiting,
+    lookups: input.lookups,
     conversation,
     resident,
     state,
@@ -525,35 +532,30 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
 async function persistTurn(turn: Turn, adapter: CollectingAdapter, messageId: string): Promise<TurnOutcome> {
   const { tx, now } = turn;
   const state = turn.erased ? FlowStateSchema.parse({ language: turn.state.language }) : turn.state;
-  await saveTurnState(tx, turn.conversationId, { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency, language: turn.conversationUpdate.language });
   if (turn.conversationId !== turn.conversation.id && !turn.erased) await touchConversation(tx, turn.conversation.id, now);
-  if (state.language !== turn.resident.language) await setResidentLanguage(tx, turn.resident.id, state.language);
-  // Retention counts from the last time a resident was seen; a minute's precision is plenty and saves a write per message.
-  if (now.getTime() - turn.resident.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) await markResidentSeen(tx, turn.resident.id, now);
-  await markInboundHandled(tx, messageId, now);
   // No consent: keep nothing of what the resident wrote beyond handling it.
   if (turn.residentFacts.consent === false) {
     const forgotten = await forgetInboundContent(tx, turn.resident.id);
     if (turn.deps.mediaDir) await deleteWebchatPhotos(turn.deps.mediaDir, forgotten);
   }
-  let replies = 0;
-  for (const payload of mergeBubbles(adapter.sent.map(payloadFromActivity))) {
-    const outbound = {
-      conversationId: turn.conversationId,
+  const replies = await saveTurnOutcome(tx, {
+    conversationId: turn.conversationId,
+    turnState: { state, lastMessageAt: now, emergency: turn.conversationUpdate.emergency, language: turn.conversationUpdate.language },
+    handledMessageId: messageId,
+    resident: {
+      id: turn.resident.id,
+      language: state.language !== turn.resident.language ? state.language : undefined,
+      // Retention counts from the last time a resident was seen; a minute's precision is plenty and saves a write per message.
+      seenAt: now.getTime() - turn.resident.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS ? now : undefined,
+    },
+    reply: {
       residentId: turn.resident.id,
       channelIdentityId: turn.conversation.channelIdentityId,
       channel: turn.conversation.channel,
-      payload,
-      now,
-    };
-    // A reaction leaves through the outbox like every send (order, once, pacing), but is no chat message for staff to read.
-    if (payload.reaction) {
-      await addOutboxMessage(tx, { ...outbound, priority: 0 });
-      continue;
-    }
-    await addOutboundMessage(tx, { ...outbound, authorKind: "bot" });
-    replies++;
-  }
+      sends: mergeBubbles(adapter.sent.map(payloadFromActivity)),
+    },
+    now,
+  });
   // Read with the message (findNextTurnInput); one stored after that schedules its own turn (src/bot/processor.ts, ingest).
   const more = !turn.erased && turn.moreWaiting;
   return { replies, conversationId: turn.conversationId, events: turn.events, erased: turn.erased, more };

@@ -6,14 +6,14 @@ import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } fro
 import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
 import type { Conversation } from "./generated/sqlite/client.ts";
-import { dateOf, isUniqueViolation, newId, numberOf, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, newId, numberOf, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, sqlRunAll, type SqlStatement, textOf } from "./sql.ts";
 import { findWijkRefById } from "./wijk.repo.ts";
 
 /** `lastSeenAt` is written at most this often: a resident writing ten messages a minute costs one update, not ten. */
 export const LAST_SEEN_GRANULARITY_MS = 60_000;
 
 /** One row of the identity lookup: the identity with what inbound handling reads of its resident. */
-interface IdentityRow {
+export interface IdentityRow {
   id: string;
   residentId: string;
   reference: string | null;
@@ -22,7 +22,8 @@ interface IdentityRow {
   residentErasedAt: Date | null;
 }
 
-function identityRow(row: SqlRow): IdentityRow {
+/** An identity row read with IDENTITY_COLUMNS. */
+export function identityRow(row: SqlRow): IdentityRow {
   return {
     id: textOf(row, "id"),
     residentId: textOf(row, "residentId"),
@@ -40,52 +41,67 @@ export interface FoundIdentity {
   created: boolean;
 }
 
+/** What finding or creating an identity is told about the resident's message. */
+interface IdentityInput {
+  gemeenteId: string;
+  channel: Channel;
+  externalId: string;
+  reference?: string | undefined;
+  language?: "nl" | "en";
+  now?: Date;
+}
+
+/** The columns `identityRow` reads, over `ChannelIdentity i` joined to `Resident r`. */
+export const IDENTITY_COLUMNS = `i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"`;
+
 /**
  * Finds the resident behind a channel identity, creating both on first contact. The lookup is one
  * statement joining the resident (the inbound hot path); `lastSeenAt` is only written when it is
  * LAST_SEEN_GRANULARITY_MS old or the platform's conversation reference changed.
  */
-export async function findOrCreateIdentity(
-  tx: DbOrTx,
-  input: { gemeenteId: string; channel: Channel; externalId: string; reference?: string | undefined; language?: "nl" | "en"; now?: Date },
-): Promise<FoundIdentity> {
-  const now = input.now ?? new Date();
-  const rows = await sqlRows(
-    tx,
-    `SELECT i."id", i."residentId", i."reference", i."lastSeenAt", r."wijkId" AS "residentWijkId", r."erasedAt" AS "residentErasedAt"
-    FROM "ChannelIdentity" i JOIN "Resident" r ON r."id" = i."residentId"
-    WHERE i."channel" = ? AND i."externalId" = ?`,
-    [input.channel, input.externalId],
-  );
-  const found = rows[0] ? identityRow(rows[0]) : null;
-  if (found) {
-    const referenceChanged = input.reference !== undefined && input.reference !== found.reference;
-    if (referenceChanged) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "reference" = ? WHERE "id" = ?`, [now, input.reference ?? null, found.id]);
-    else if (now.getTime() - found.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ? WHERE "id" = ?`, [now, found.id]);
-    // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
-    if (found.residentErasedAt !== null) await tx.resident.update({ where: { id: found.residentId }, data: { erasedAt: null } });
-    return { identity: { id: found.id, residentId: found.residentId, externalId: input.externalId }, resident: { id: found.residentId, wijkId: found.residentWijkId }, created: false };
-  }
-  // First contact: two prepared statements (src/db/sql.ts); a second first message racing this one fails on the identity's unique key.
-  const residentId = newId();
-  const identityId = newId();
-  await sqlRun(tx, `INSERT INTO "Resident" ("id", "gemeenteId", "language", "createdAt", "lastSeenAt", "exportGeneration") VALUES (?, ?, ?, ?, ?, 0)`, [
-    residentId,
-    input.gemeenteId,
-    input.language ?? "nl",
-    now,
-    now,
-  ]);
-  await sqlRun(tx, `INSERT INTO "ChannelIdentity" ("id", "residentId", "channel", "externalId", "reference", "createdAt", "lastSeenAt") VALUES (?, ?, ?, ?, ?, ?, ?)`, [
-    identityId,
-    residentId,
+export async function findOrCreateIdentity(tx: DbOrTx, input: IdentityInput): Promise<FoundIdentity> {
+  const rows = await sqlRows(tx, `SELECT ${IDENTITY_COLUMNS} FROM "ChannelIdentity" i JOIN "Resident" r ON r."id" = i."residentId" WHERE i."channel" = ? AND i."externalId" = ?`, [
     input.channel,
     input.externalId,
-    input.reference ?? null,
-    now,
-    now,
   ]);
-  return { identity: { id: identityId, residentId, externalId: input.externalId }, resident: { id: residentId, wijkId: null }, created: true };
+  if (rows[0]) return refreshIdentity(tx, identityRow(rows[0]), input);
+  const fresh = newIdentity(input);
+  await sqlRunAll(tx, fresh.statements);
+  return fresh.found;
+}
+
+/** Writes what a returning resident's message changes of their identity (`lastSeenAt`, the platform reference, an erasure undone). */
+export async function refreshIdentity(tx: DbOrTx, found: IdentityRow, input: IdentityInput): Promise<FoundIdentity> {
+  const now = input.now ?? new Date();
+  const referenceChanged = input.reference !== undefined && input.reference !== found.reference;
+  if (referenceChanged) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ?, "reference" = ? WHERE "id" = ?`, [now, input.reference ?? null, found.id]);
+  else if (now.getTime() - found.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) await sqlRun(tx, `UPDATE "ChannelIdentity" SET "lastSeenAt" = ? WHERE "id" = ?`, [now, found.id]);
+  // A resident who erased their data in this chat and writes again starts afresh: the erasure is done.
+  if (found.residentErasedAt !== null) await tx.resident.update({ where: { id: found.residentId }, data: { erasedAt: null } });
+  return { identity: { id: found.id, residentId: found.residentId, externalId: input.externalId }, resident: { id: found.residentId, wijkId: found.residentWijkId }, created: false };
+}
+
+/**
+ * A first contact's resident and identity, as the statements that insert them (run with others
+ * through sqlRunAll); a second first message racing this one fails on the identity's unique key.
+ */
+export function newIdentity(input: IdentityInput): { found: FoundIdentity; statements: SqlStatement[] } {
+  const now = input.now ?? new Date();
+  const residentId = newId();
+  const identityId = newId();
+  return {
+    found: { identity: { id: identityId, residentId, externalId: input.externalId }, resident: { id: residentId, wijkId: null }, created: true },
+    statements: [
+      {
+        text: `INSERT INTO "Resident" ("id", "gemeenteId", "language", "createdAt", "lastSeenAt", "exportGeneration") VALUES (?, ?, ?, ?, ?, 0)`,
+        params: [residentId, input.gemeenteId, input.language ?? "nl", now, now],
+      },
+      {
+        text: `INSERT INTO "ChannelIdentity" ("id", "residentId", "channel", "externalId", "reference", "createdAt", "lastSeenAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        params: [identityId, residentId, input.channel, input.externalId, input.reference ?? null, now, now],
+      },
+    ],
+  };
 }
 
 /** Allocates the next reference of the gemeente for this year: WL-2026-00042. */
@@ -117,11 +133,20 @@ export async function findWebchatVisitorOfConversation(db: DbOrTx, conversationI
   return found?.channelIdentity?.channel === "webchat" ? found.channelIdentity.externalId : null;
 }
 
+type NewConversationInput = { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date };
+
 /** Starts a conversation for an identity, in the resident's wijk and tandem when known (routeResident decides). */
-export async function createConversation(
-  tx: Tx,
-  input: { gemeenteId: string; residentId: string; channelIdentityId: string; channel: Channel; wijkId: string | null; state?: string; now: Date },
-): Promise<Conversation> {
+export async function createConversation(tx: Tx, input: NewConversationInput): Promise<Conversation> {
+  const prepared = await prepareConversation(tx, input);
+  await sqlRunAll(tx, prepared.statements);
+  return prepared.conversation;
+}
+
+/**
+ * A new conversation with its reference allocated (a statement of its own, since the reference is
+ * counted up in the database) and the statements that insert it, for the caller to run with others.
+ */
+export async function prepareConversation(tx: Tx, input: NewConversationInput): Promise<{ conversation: Conversation; statements: SqlStatement[] }> {
   const route = await routeResident({ wijk: input.wijkId ? await findWijkRefById(tx, input.wijkId) : null });
   const conversation: Conversation = {
     id: newId(),
@@ -148,27 +173,28 @@ export async function createConversation(
     resolvedAt: null,
   };
   // Every new chat starts here: prepared statements (src/db/sql.ts).
-  await sqlRun(
-    tx,
-    `INSERT INTO "Conversation" ("id", "reference", "gemeenteId", "residentId", "channelIdentityId", "channel", "wijkId", "tandemId", "status", "state", "createdAt", "updatedAt", "lastMessageAt")
+  const statements: SqlStatement[] = [
+    {
+      text: `INSERT INTO "Conversation" ("id", "reference", "gemeenteId", "residentId", "channelIdentityId", "channel", "wijkId", "tandemId", "status", "state", "createdAt", "updatedAt", "lastMessageAt")
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'bot', ?, ?, ?, ?)`,
-    [
-      conversation.id,
-      conversation.reference,
-      conversation.gemeenteId,
-      conversation.residentId,
-      conversation.channelIdentityId,
-      conversation.channel,
-      conversation.wijkId,
-      conversation.tandemId,
-      conversation.state,
-      conversation.createdAt,
-      conversation.updatedAt,
-      conversation.lastMessageAt,
-    ],
-  );
-  await sqlRun(tx, `INSERT INTO "StatusChange" ("id", "conversationId", "fromStatus", "toStatus", "at") VALUES (?, ?, NULL, 'bot', ?)`, [newId(), conversation.id, input.now]);
-  return conversation;
+      params: [
+        conversation.id,
+        conversation.reference,
+        conversation.gemeenteId,
+        conversation.residentId,
+        conversation.channelIdentityId,
+        conversation.channel,
+        conversation.wijkId,
+        conversation.tandemId,
+        conversation.state,
+        conversation.createdAt,
+        conversation.updatedAt,
+        conversation.lastMessageAt,
+      ],
+    },
+    { text: `INSERT INTO "StatusChange" ("id", "conversationId", "fromStatus", "toStatus", "at") VALUES (?, ?, NULL, 'bot', ?)`, params: [newId(), conversation.id, input.now] },
+  ];
+  return { conversation, statements };
 }
 
 /** Puts a conversation in a wijk and with the tandem routeResident chose for it (null: the general team). */
@@ -195,14 +221,26 @@ export async function changeStatus(tx: Tx, conversationId: string, to: Conversat
 
 /** Stores an inbound message once; a second delivery of the same platform id returns null. */
 export async function storeInboundMessage(tx: Tx, conversationId: string, message: InboundMessage, now: Date): Promise<{ id: string; createdAt: Date } | null> {
-  const id = newId();
+  const insert = inboundMessageInsert(conversationId, message, now);
   try {
     // The inbound hot path: one prepared statement (src/db/sql.ts).
-    await sqlRun(
-      tx,
-      `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "text", "value", "mediaRef", "latitude", "longitude", "channel", "channelMessageId", "createdAt")
+    await sqlRun(tx, insert.statement.text, insert.statement.params);
+    return { id: insert.id, createdAt: now };
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
+/** The statement that stores an inbound message, for a caller that runs it with others (a second delivery fails on the unique platform id). */
+export function inboundMessageInsert(conversationId: string, message: InboundMessage, now: Date): { id: string; statement: SqlStatement } {
+  const id = newId();
+  return {
+    id,
+    statement: {
+      text: `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "text", "value", "mediaRef", "latitude", "longitude", "channel", "channelMessageId", "createdAt")
       VALUES (?, ?, 'in', 'resident', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
+      params: [
         id,
         conversationId,
         message.text ?? message.value ?? null,
@@ -214,12 +252,8 @@ export async function storeInboundMessage(tx: Tx, conversationId: string, messag
         message.channelMessageId,
         now,
       ],
-    );
-    return { id, createdAt: now };
-  } catch (error) {
-    if (isUniqueViolation(error)) return null;
-    throw error;
-  }
+    },
+  };
 }
 
 /** Has this platform message been stored already? */
@@ -262,18 +296,34 @@ export async function addOutboundMessage(
   },
 ): Promise<{ id: string; text: string; createdAt: Date }> {
   // Every bot reply writes these two rows: prepared statements (src/db/sql.ts), not compiled Prisma queries.
+  const outbound = outboundMessageStatements(input);
+  await sqlRunAll(tx, outbound.statements);
+  return { id: outbound.id, text: input.payload.text, createdAt: input.now };
+}
+
+/** The statements that write an outgoing message and its outbox row, for a caller that runs them with others (sqlRunAll). */
+export function outboundMessageStatements(input: {
+  conversationId: string;
+  residentId: string;
+  channelIdentityId: string;
+  channel: Channel;
+  payload: OutboundPayload;
+  authorKind: "bot" | "staff";
+  authorStaffId?: string | null;
+  priority?: number;
+  now: Date;
+}): { id: string; statements: SqlStatement[] } {
   const id = newId();
-  await sqlRun(tx, `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "authorStaffId", "text", "channel", "createdAt") VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`, [
+  return {
     id,
-    input.conversationId,
-    input.authorKind,
-    input.authorStaffId ?? null,
-    input.payload.text,
-    input.channel,
-    input.now,
-  ]);
-  await addOutboxMessage(tx, { ...input, messageId: id, priority: input.priority ?? 0 });
-  return { id, text: input.payload.text, createdAt: input.now };
+    statements: [
+      {
+        text: `INSERT INTO "Message" ("id", "conversationId", "direction", "authorKind", "authorStaffId", "text", "channel", "createdAt") VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+        params: [id, input.conversationId, input.authorKind, input.authorStaffId ?? null, input.payload.text, input.channel, input.now],
+      },
+      outboxMessageStatement({ ...input, messageId: id, priority: input.priority ?? 0 }),
+    ],
+  };
 }
 
 /** An internal note for staff in a conversation (never sent to the resident). */
@@ -309,12 +359,28 @@ export async function addOutboxMessage(
     now: Date;
   },
 ): Promise<{ id: string }> {
+  const statement = outboxMessageStatement(input);
+  await sqlRun(tx, statement.text, statement.params);
+  return { id: statement.id };
+}
+
+/** The statement that writes one outbox row (see addOutboxMessage), for a caller that runs it with others. */
+export function outboxMessageStatement(input: {
+  residentId: string;
+  channelIdentityId: string;
+  conversationId: string | null;
+  channel: Channel;
+  payload: OutboundPayload;
+  messageId?: string;
+  priority: number;
+  now: Date;
+}): SqlStatement & { id: string } {
   const id = newId();
-  await sqlRun(
-    tx,
-    `INSERT INTO "OutboxMessage" ("id", "residentId", "channelIdentityId", "conversationId", "channel", "payload", "priority", "status", "attempts", "nextAttemptAt", "createdAt")
+  return {
+    id,
+    text: `INSERT INTO "OutboxMessage" ("id", "residentId", "channelIdentityId", "conversationId", "channel", "payload", "priority", "status", "attempts", "nextAttemptAt", "createdAt")
     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    [
+    params: [
       id,
       input.residentId,
       input.channelIdentityId,
@@ -325,6 +391,5 @@ export async function addOutboxMessage(
       input.now,
       input.now,
     ],
-  );
-  return { id };
+  };
 }

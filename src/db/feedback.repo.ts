@@ -3,7 +3,7 @@
  * staff action's transaction, sent once by the asker, and answered through the durable inbound
  * pipeline. One row per conversation (unique), so a conversation is asked at most once.
  */
-import { optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTextOf, sqlRows, textOf } from "./sql.ts";
+import { optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTextOf, type SqlRow, sqlRows, textOf } from "./sql.ts";
 import type { ConversationChoice, ConversationCandidate } from "../routing/pickConversation.ts";
 import type { OutboundPayload } from "../domain/messages.ts";
 import { ChannelSchema } from "../domain/messages.ts";
@@ -116,6 +116,8 @@ export async function matchFeedbackAnswer(
     message: { text?: string | undefined; value?: string | undefined; hasMedia: boolean };
     now: Date;
     isCommand: () => boolean;
+    /** The identity's open question when the caller read it already (the inbound look-up, OPEN_FEEDBACK_BY_ADDRESS). */
+    open?: OpenFeedback | null;
   },
 ): Promise<(FeedbackMatch & { choice: ConversationChoice }) | null> {
   const select = { id: true, conversationId: true, status: true, askedAt: true, scoredAt: true } as const;
@@ -142,22 +144,7 @@ export async function matchFeedbackAnswer(
     if (answer.kind === "other") await closeOpenQuestion(tx, row);
     return filed(row, answer);
   }
-  // Every inbound message asks this: one prepared statement (src/db/sql.ts).
-  const openRows = await sqlRows(
-    tx,
-    `SELECT f."id", f."conversationId", f."status", f."askedAt", f."scoredAt" FROM "Feedback" f JOIN "Conversation" c ON c."id" = f."conversationId"
-    WHERE f."status" IN ('asked', 'scored') AND c."channelIdentityId" = ? ORDER BY f."askedAt" DESC LIMIT 1`,
-    [input.channelIdentityId],
-  );
-  const open = openRows[0]
-    ? {
-        id: textOf(openRows[0], "id"),
-        conversationId: textOf(openRows[0], "conversationId"),
-        status: textOf(openRows[0], "status"),
-        askedAt: optionalDateOf(openRows[0], "askedAt"),
-        scoredAt: optionalDateOf(openRows[0], "scoredAt"),
-      }
-    : null;
+  const open = input.open !== undefined ? input.open : await findOpenFeedbackOfIdentity(tx, input.channelIdentityId);
   if (!open?.askedAt || (open.status !== "asked" && open.status !== "scored")) return null;
   // Typed words are meant for the question when its conversation is the only one they could belong to.
   const typedCounts = input.candidates.length === 1 && input.candidates[0]?.id === open.conversationId;
@@ -169,6 +156,49 @@ export async function matchFeedbackAnswer(
   if (answer.kind !== "other") return filed(open, answer);
   await closeOpenQuestion(tx, open);
   return null;
+}
+
+/** An identity's latest "Voelde je je gehoord?" that a typed answer may still answer (asked, or scored and waiting for a comment). */
+export interface OpenFeedback {
+  id: string;
+  conversationId: string;
+  status: string;
+  askedAt: Date | null;
+  scoredAt: Date | null;
+}
+
+const OPEN_FEEDBACK_COLUMNS = `f."id" AS "feedbackId", f."conversationId" AS "feedbackConversationId", f."status" AS "feedbackStatus", f."askedAt" AS "feedbackAskedAt", f."scoredAt" AS "feedbackScoredAt"`;
+
+/**
+ * The open question of the identity at a platform address (parameters: channel, externalId), as a
+ * derived table for a caller that reads it in a statement of its own (src/db/inbound.repo.ts):
+ * every inbound message asks this. Read its row with `openFeedbackOf`.
+ */
+export const OPEN_FEEDBACK_BY_ADDRESS = `SELECT ${OPEN_FEEDBACK_COLUMNS} FROM "Feedback" f
+    JOIN "Conversation" fc ON fc."id" = f."conversationId" JOIN "ChannelIdentity" fi ON fi."id" = fc."channelIdentityId"
+    WHERE f."status" IN ('asked', 'scored') AND fi."channel" = ? AND fi."externalId" = ? ORDER BY f."askedAt" DESC LIMIT 1`;
+
+/** The open question in a row read with OPEN_FEEDBACK_BY_ADDRESS's columns, or null. */
+export function openFeedbackOf(row: SqlRow): OpenFeedback | null {
+  const id = optionalTextOf(row, "feedbackId");
+  if (id === null) return null;
+  return {
+    id,
+    conversationId: textOf(row, "feedbackConversationId"),
+    status: textOf(row, "feedbackStatus"),
+    askedAt: optionalDateOf(row, "feedbackAskedAt"),
+    scoredAt: optionalDateOf(row, "feedbackScoredAt"),
+  };
+}
+
+async function findOpenFeedbackOfIdentity(tx: Tx, channelIdentityId: string): Promise<OpenFeedback | null> {
+  const rows = await sqlRows(
+    tx,
+    `SELECT ${OPEN_FEEDBACK_COLUMNS} FROM "Feedback" f JOIN "Conversation" c ON c."id" = f."conversationId"
+    WHERE f."status" IN ('asked', 'scored') AND c."channelIdentityId" = ? ORDER BY f."askedAt" DESC LIMIT 1`,
+    [channelIdentityId],
+  );
+  return rows[0] ? openFeedbackOf(rows[0]) : null;
 }
 
 /** The resident moved on: an unanswered question is ignored, a scored one done. */

@@ -7,12 +7,25 @@ import { ChannelSchema, type InboundMessage } from "../domain/messages.ts";
 import { providerOfDb, type DatabaseProvider, type Db, type DbOrTx, type Tx } from "./client.ts";
 import { GroupCommit } from "./groupCommit.ts";
 import { pickConversation } from "../routing/pickConversation.ts";
-import { addOutboundMessage, changeStatus, createConversation, findOrCreateIdentity, inboundExists, nextUnprocessedInbound, storeInboundMessage } from "./conversation.repo.ts";
-import { matchFeedbackAnswer, recordFeedbackAnswer } from "./feedback.repo.ts";
+import {
+  addOutboundMessage,
+  changeStatus,
+  createConversation,
+  IDENTITY_COLUMNS,
+  type IdentityRow,
+  identityRow,
+  inboundMessageInsert,
+  newIdentity,
+  nextUnprocessedInbound,
+  prepareConversation,
+  refreshIdentity,
+  storeInboundMessage,
+} from "./conversation.repo.ts";
+import { matchFeedbackAnswer, OPEN_FEEDBACK_BY_ADDRESS, type OpenFeedback, openFeedbackOf, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
-import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRun, textOf } from "./sql.ts";
-import { listThreadCandidates } from "./threading.repo.ts";
+import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRunAll, textOf } from "./sql.ts";
+import { listThreadCandidates, type ThreadRow, threadColumns, threadRowOf } from "./threading.repo.ts";
 
 /**
  * Stores an inbound message once, in one transaction: finds or creates the resident and identity,
@@ -65,32 +78,67 @@ async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: bo
   return postgresTransaction(db, (tx) => storeInboundIn(tx, input), STORE_TRANSACTION);
 }
 
+/** What storing an inbound message learns in its first statement (lookUpInbound). */
+type InboundLookup = { duplicate: true } | { duplicate: false; identity: null } | { duplicate: false; identity: IdentityRow; active: ThreadRow[]; openFeedback: OpenFeedback | null };
+
+/**
+ * The first statement of storing an inbound message, in one round trip: whether its platform id
+ * was stored already (a duplicate delivery), the identity behind it with its resident, the
+ * identity's conversations that are not resolved (newest first, for the threading rule) and its
+ * open "Voelde je je gehoord?" (src/db/feedback.repo.ts). One row per such conversation.
+ */
+async function lookUpInbound(tx: Tx, message: InboundMessage): Promise<InboundLookup> {
+  const rows = await sqlRows(
+    tx,
+    `SELECT (SELECT 1 FROM "Message" d WHERE d."channel" = ? AND d."channelMessageId" = ? LIMIT 1) AS "duplicate",
+      ${IDENTITY_COLUMNS}, ${threadColumns("c", "conversation_")}, o.*
+    FROM (SELECT 1 AS "one") k
+    LEFT JOIN "ChannelIdentity" i ON i."channel" = ? AND i."externalId" = ?
+    LEFT JOIN "Resident" r ON r."id" = i."residentId"
+    LEFT JOIN "Conversation" c ON c."channelIdentityId" = i."id" AND c."status" <> 'resolved'
+    LEFT JOIN (${OPEN_FEEDBACK_BY_ADDRESS}) o ON 1 = 1
+    ORDER BY c."createdAt" DESC`,
+    [message.channel, message.channelMessageId, message.channel, message.externalId, message.channel, message.externalId],
+  );
+  const first = rows[0];
+  if (!first) throw new Error("the inbound look-up returned no row");
+  if (first.duplicate !== null && first.duplicate !== undefined) return { duplicate: true };
+  if (first.id === null || first.id === undefined) return { duplicate: false, identity: null };
+  return {
+    duplicate: false,
+    identity: identityRow(first),
+    active: rows.flatMap((row) => threadRowOf(row, "conversation_") ?? []),
+    openFeedback: openFeedbackOf(first),
+  };
+}
+
 async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const { message } = input;
-  if (await inboundExists(tx, message.channel, message.channelMessageId)) return { stored: false, conversationId: null };
+  const lookup = await lookUpInbound(tx, message);
+  if (lookup.duplicate) return { stored: false, conversationId: null };
   const clock = input.now();
   const now = message.receivedAt ?? clock;
-  const { identity, resident, created } = await findOrCreateIdentity(tx, {
+  const identityInput = {
     gemeenteId: input.gemeenteId,
     channel: message.channel,
     externalId: message.externalId,
     reference: message.reference,
     ...(message.locale?.startsWith("en") ? { language: "en" as const } : {}),
     now: clock,
-  });
-  const candidates = await listThreadCandidates(tx, identity.id, { isNew: created });
+  };
+  if (!lookup.identity) return storeFirstContact(tx, input, newIdentity(identityInput), now);
+  const { identity, resident } = await refreshIdentity(tx, lookup.identity, identityInput);
+  const candidates = await listThreadCandidates(tx, identity.id, { active: lookup.active });
   const isCommand = input.isCommand ?? (() => false);
   // An answer to "Voelde je je gehoord?" goes to its conversation (src/trust/feedback.ts); anything else as usual.
-  // A new identity has no conversation yet, so no "Voelde je je gehoord?" to answer.
-  const feedback = created
-    ? null
-    : await matchFeedbackAnswer(tx, {
-        channelIdentityId: identity.id,
-        candidates,
-        message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
-        now,
-        isCommand,
-      });
+  const feedback = await matchFeedbackAnswer(tx, {
+    channelIdentityId: identity.id,
+    candidates,
+    message: { text: message.text, value: message.value, hasMedia: Boolean(message.media || message.location) },
+    now,
+    isCommand,
+    open: lookup.openFeedback,
+  });
   // A tapped trust pulse button goes to the pulse's own conversation, never reopening it (src/trust/trustPulse.ts).
   const pulseTap = feedback ? null : readTrustPulseTap(message.value);
   const pulseConversationId = pulseTap ? await findConversationOfTrustPulse(tx, pulseTap.pulseId, identity.id) : null;
@@ -123,6 +171,27 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
   if (!stored) return { stored: false, conversationId: null };
   if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
   if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
+  return { stored: true, conversationId: conversation.id };
+}
+
+/**
+ * A first contact: no conversation to thread into, no feedback or trust pulse to answer (those
+ * belong to the identity's conversations), so a new conversation. Its reference is counted up in
+ * a statement of its own; the resident, identity, conversation and message are then written in one
+ * round trip on PostgreSQL (sqlRunAll). A second first message racing this one fails on the
+ * identity's unique key, and recordInbound runs it again.
+ */
+async function storeFirstContact(tx: Tx, input: StoreInput, fresh: ReturnType<typeof newIdentity>, now: Date): Promise<{ stored: boolean; conversationId: string | null }> {
+  const { resident, identity } = fresh.found;
+  const { conversation, statements } = await prepareConversation(tx, {
+    gemeenteId: input.gemeenteId,
+    residentId: resident.id,
+    channelIdentityId: identity.id,
+    channel: input.message.channel,
+    wijkId: resident.wijkId,
+    now,
+  });
+  await sqlRunAll(tx, [...fresh.statements, ...statements, inboundMessageInsert(conversation.id, input.message, now).statement]);
   return { stored: true, conversationId: conversation.id };
 }
 
@@ -172,11 +241,6 @@ export async function recordFailedTurn(db: Db, conversationId: string, input: { 
     });
     return { conversationId };
   });
-}
-
-/** Marks an inbound message handled by the bot. */
-export async function markInboundHandled(tx: Tx, messageId: string, now: Date): Promise<void> {
-  await sqlRun(tx, `UPDATE "Message" SET "processedAt" = ? WHERE "id" = ?`, [now, messageId]);
 }
 
 /**

@@ -188,6 +188,36 @@ export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam
   return db.$executeRawUnsafe(holder ? text : postgresText(text), ...params);
 }
 
+/** One statement with its parameters, for `sqlRunAll`. */
+export interface SqlStatement {
+  text: string;
+  params: readonly SqlParam[];
+}
+
+/**
+ * Runs statements that change rows (INSERT, UPDATE, DELETE without RETURNING), in order on SQLite
+ * and in one round trip on PostgreSQL: there they become one statement, each but the last a
+ * data-modifying CTE (`WITH "w1" AS (…), "w2" AS (…) last`). PostgreSQL runs every part to
+ * completion on one snapshot and checks foreign keys at the end of the statement, so a row may
+ * refer to one inserted beside it; the parts must not change the same row twice nor read each
+ * other's writes (https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING).
+ * On SQLite a statement costs no round trip, and SQLite has no data-modifying CTEs.
+ */
+export async function sqlRunAll(db: DbOrTx, statements: readonly SqlStatement[]): Promise<void> {
+  const last = statements[statements.length - 1];
+  if (!last) return;
+  if (holderOf(db) || statements.length === 1) {
+    for (const statement of statements) await sqlRun(db, statement.text, statement.params);
+    return;
+  }
+  const parts = statements.slice(0, -1).map((statement, index) => `"w${index + 1}" AS (${statement.text})`);
+  await sqlRun(
+    db,
+    `WITH ${parts.join(", ")} ${last.text}`,
+    statements.flatMap((statement) => statement.params),
+  );
+}
+
 function isRow(value: unknown): value is SqlRow {
   return typeof value === "object" && value !== null;
 }

@@ -2,14 +2,24 @@
  * What a bot turn (src/bot/turn.ts, src/bot/actions.ts) reads and writes of its conversation: the
  * stored message with its conversation and resident, the flow state, and the conversation's topic.
  */
-import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus } from "../domain/messages.ts";
+import { ChannelSchema, ConversationStatusSchema, type Channel, type ConversationStatus, type OutboundPayload } from "../domain/messages.ts";
 import type { Tx } from "./client.ts";
-import { dateOf, optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTextOf, sqlRows, sqlRun, type SqlRow, textOf } from "./sql.ts";
+import { outboundMessageStatements, outboxMessageStatement } from "./conversation.repo.ts";
+import { dateOf, optionalBooleanOf, optionalDateOf, optionalNumberOf, optionalTextOf, type SqlParam, sqlRows, sqlRunAll, type SqlRow, type SqlStatement, textOf } from "./sql.ts";
 
 /** A stored inbound message with what its turn needs of the conversation and the resident. */
 export interface TurnInput {
   /** Another inbound message of the conversation waited behind this one when it was loaded. */
   moreWaiting: boolean;
+  /** What the turn's middleware would otherwise ask in statements of their own (TurnLookups). */
+  lookups: {
+    /** More than `floodMessages` of the identity's inbound messages in `floodWindowMs` up to this one (src/bot/floodLimit.ts). */
+    overFloodLimit: boolean;
+    /** This message is the score or comment of the conversation's "Voelde je je gehoord?" (src/trust/answerFeedback.ts). */
+    answersFeedback: boolean;
+    /** A wijkbericht was queued or sent to the identity since `wijkberichtSince`: whether it was the last thing is asked only then. */
+    wijkberichtLately: boolean;
+  };
   message: { id: string; channel: Channel; text: string | null; value: string | null; mediaRef: string | null; latitude: number | null; longitude: number | null; createdAt: Date };
   conversation: {
     id: string;
@@ -40,12 +50,23 @@ export interface TurnInput {
   };
 }
 
+/** The limits the turn input's look-ups are asked with (src/bot/turn.ts turnLookups). */
+export interface TurnLookups {
+  floodMessages: number;
+  floodWindowMs: number;
+  wijkberichtSince: Date;
+}
+
 /**
  * Loads the conversation's oldest inbound message the bot has not handled yet, with what its turn
  * needs of the conversation and the resident; null when none waits. One statement: this runs for
- * every message, and as a Prisma nested include it cost more than the rest of the turn's reads.
+ * every message (a round trip on PostgreSQL), and as a Prisma nested include it cost more than the
+ * rest of the turn's reads. It also answers the middleware's look-ups (TurnInput `lookups`): the
+ * flood limit as the time of the identity's message `floodMessages` before this one (more than
+ * `floodMessages` in the window exactly when that one is inside it too), whether the message
+ * answers the feedback question, and whether a wijkbericht went out lately.
  */
-export async function findNextTurnInput(tx: Tx, conversationId: string): Promise<TurnInput | null> {
+export async function findNextTurnInput(tx: Tx, conversationId: string, lookups: TurnLookups): Promise<TurnInput | null> {
   const rows = await sqlRows(
     tx,
     `SELECT m."id", m."channel", m."text", m."value", m."mediaRef", m."latitude", m."longitude", m."createdAt",
@@ -53,7 +74,12 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
       c."residentId", c."channelIdentityId", i."externalId",
       r."language" AS "residentLanguage", r."wijkId" AS "residentWijkId", r."lastSeenAt" AS "residentLastSeenAt",
       w."slug" AS "wijkSlug", w."name" AS "wijkName",
-      (SELECT k."granted" FROM "Consent" k WHERE k."residentId" = r."id" AND k."kind" = 'privacy' ORDER BY k."at" DESC LIMIT 1) AS "privacyConsent"
+      (SELECT k."granted" FROM "Consent" k WHERE k."residentId" = r."id" AND k."kind" = 'privacy' ORDER BY k."at" DESC LIMIT 1) AS "privacyConsent",
+      (SELECT e."createdAt" FROM "Message" e JOIN "Conversation" ec ON ec."id" = e."conversationId"
+        WHERE ec."channelIdentityId" = c."channelIdentityId" AND e."direction" = 'in' AND (e."createdAt" < m."createdAt" OR (e."createdAt" = m."createdAt" AND e."id" <= m."id"))
+        ORDER BY e."createdAt" DESC, e."id" DESC LIMIT 1 OFFSET ?) AS "floodEdgeAt",
+      (SELECT 1 FROM "Feedback" f WHERE f."conversationId" = c."id" AND (f."scoreMessageId" = m."id" OR f."commentMessageId" = m."id") LIMIT 1) AS "answersFeedback",
+      (SELECT 1 FROM "WijkberichtDelivery" d WHERE d."channelIdentityId" = c."channelIdentityId" AND d."status" IN ('queued', 'sent') AND d."createdAt" >= ? LIMIT 1) AS "wijkberichtLately"
     FROM "Message" m
     JOIN "Conversation" c ON c."id" = m."conversationId"
     LEFT JOIN "ChannelIdentity" i ON i."id" = c."channelIdentityId"
@@ -62,7 +88,7 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
     WHERE m."conversationId" = ? AND m."direction" = 'in' AND m."processedAt" IS NULL
     ORDER BY m."createdAt" ASC, m."id" ASC
     LIMIT 2`,
-    [conversationId],
+    [lookups.floodMessages, lookups.wijkberichtSince, conversationId],
   );
   if (!rows[0]) return null;
   const row = turnInputRow(rows[0]);
@@ -73,6 +99,11 @@ export async function findNextTurnInput(tx: Tx, conversationId: string): Promise
   return {
     // A second row: the next turn's message is there already (no statement at the end of the turn to ask).
     moreWaiting: rows.length > 1,
+    lookups: {
+      overFloodLimit: row.floodEdgeAt !== null && row.floodEdgeAt.getTime() > row.createdAt.getTime() - lookups.floodWindowMs,
+      answersFeedback: row.answersFeedback,
+      wijkberichtLately: row.wijkberichtLately,
+    },
     message: {
       id: row.id,
       channel: ChannelSchema.parse(row.channel),
@@ -133,6 +164,9 @@ function turnInputRow(row: SqlRow) {
     wijkSlug: optionalTextOf(row, "wijkSlug"),
     wijkName: optionalTextOf(row, "wijkName"),
     privacyConsent: optionalBooleanOf(row, "privacyConsent"),
+    floodEdgeAt: optionalDateOf(row, "floodEdgeAt"),
+    answersFeedback: optionalBooleanOf(row, "answersFeedback") === true,
+    wijkberichtLately: optionalBooleanOf(row, "wijkberichtLately") === true,
   };
 }
 
@@ -149,12 +183,16 @@ export async function saveFlowState(tx: Tx, conversationId: string, state: objec
   await tx.conversation.update({ where: { id: conversationId }, data: { state: JSON.stringify(state) } });
 }
 
-/**
- * Saves what a turn leaves of a conversation: its flow state, the time of its last message, an
- * emergency when one was raised, and the resident's language when it was recognised.
- */
-export async function saveTurnState(tx: Tx, conversationId: string, input: { state: object; lastMessageAt: Date; emergency?: string | undefined; language?: string | undefined }): Promise<void> {
-  // Every turn ends here: one prepared statement (src/db/sql.ts); `updatedAt` as Prisma's @updatedAt would set it.
+/** What a turn leaves of a conversation: its flow state, the time of its last message, an emergency when one was raised, the language when recognised. */
+interface TurnState {
+  state: object;
+  lastMessageAt: Date;
+  emergency?: string | undefined;
+  language?: string | undefined;
+}
+
+function turnStateUpdate(conversationId: string, input: TurnState): SqlStatement {
+  // `updatedAt` as Prisma's @updatedAt would set it.
   const sets = [`"state" = ?`, `"lastMessageAt" = ?`, `"updatedAt" = ?`];
   const params: Array<string | Date> = [JSON.stringify(input.state), input.lastMessageAt, new Date()];
   if (input.emergency) {
@@ -165,7 +203,52 @@ export async function saveTurnState(tx: Tx, conversationId: string, input: { sta
     sets.push(`"language" = ?`);
     params.push(input.language);
   }
-  await sqlRun(tx, `UPDATE "Conversation" SET ${sets.join(", ")} WHERE "id" = ?`, [...params, conversationId]);
+  return { text: `UPDATE "Conversation" SET ${sets.join(", ")} WHERE "id" = ?`, params: [...params, conversationId] };
+}
+
+/**
+ * Writes what every turn ends with, in one round trip on PostgreSQL (sqlRunAll): the
+ * conversation's state, the message marked handled, the resident's language and `lastSeenAt`
+ * when they changed, and the replies with their outbox rows (in the order given, one `now`).
+ * Returns how many chat messages it wrote (reactions are not counted).
+ */
+export async function saveTurnOutcome(
+  tx: Tx,
+  input: {
+    conversationId: string;
+    turnState: TurnState;
+    handledMessageId: string;
+    resident: { id: string; language?: string | undefined; seenAt?: Date | undefined };
+    reply: { residentId: string; channelIdentityId: string; channel: Channel; sends: readonly OutboundPayload[] };
+    now: Date;
+  },
+): Promise<number> {
+  const { now } = input;
+  const statements: SqlStatement[] = [turnStateUpdate(input.conversationId, input.turnState), { text: `UPDATE "Message" SET "processedAt" = ? WHERE "id" = ?`, params: [now, input.handledMessageId] }];
+  const residentSets: string[] = [];
+  const residentParams: SqlParam[] = [];
+  if (input.resident.language !== undefined) {
+    residentSets.push(`"language" = ?`);
+    residentParams.push(input.resident.language);
+  }
+  if (input.resident.seenAt !== undefined) {
+    residentSets.push(`"lastSeenAt" = ?`);
+    residentParams.push(input.resident.seenAt);
+  }
+  if (residentSets.length > 0) statements.push({ text: `UPDATE "Resident" SET ${residentSets.join(", ")} WHERE "id" = ?`, params: [...residentParams, input.resident.id] });
+  let replies = 0;
+  for (const payload of input.reply.sends) {
+    const outbound = { ...input.reply, conversationId: input.conversationId, payload, now };
+    // A reaction leaves through the outbox like every send (order, once, pacing), but is no chat message for staff to read.
+    if (payload.reaction) {
+      statements.push(outboxMessageStatement({ ...outbound, priority: 0 }));
+      continue;
+    }
+    statements.push(...outboundMessageStatements({ ...outbound, authorKind: "bot" }).statements);
+    replies++;
+  }
+  await sqlRunAll(tx, statements);
+  return replies;
 }
 
 /** Records that a conversation had a message now. */

@@ -18,7 +18,8 @@ import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer 
 /** The middleware (after the emergency check: a 112 message is never taken for an answer). */
 export const answerFeedback: Middleware = async (turn, next) => {
   const read = readActivity(turn.context.activity);
-  const feedback = await findFeedbackOfConversation(turn.tx, turn.conversationId);
+  // Whether this message is the question's score or comment was read with it (findNextTurnInput).
+  const feedback = turn.lookups.answersFeedback ? await findFeedbackOfConversation(turn.tx, turn.conversationId) : null;
   if (feedback && feedback.scoreMessageId === turn.message.id && feedback.score !== null) {
     const answer: FeedbackAnswer = { kind: "score", score: feedback.score };
     const reopen = reopensConversation(answer);
