@@ -219,6 +219,7 @@ export function createApp(deps: AppDeps): Express {
       conversationPages({
         db: deps.db,
         settings: flowSettings,
+        ...(runningBot ? { globals: () => runningBot.flows().globals } : {}),
         timeZone: deps.timeZone ?? "Europe/Amsterdam",
         renderQrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 4 }),
         ...(deps.mediaDir ? { mediaDir: deps.mediaDir } : {}),

@@ -55,6 +55,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/c/:id/wijk": { kind: "conversation", wethouder: "forbidden", fields: { wijk: "centrum" } },
   "POST /inbox/c/:id/theme": { kind: "conversation", wethouder: "forbidden", fields: { theme: "groen" } },
   "POST /inbox/c/:id/snooze": { kind: "conversation", wethouder: "forbidden", fields: { mode: "bericht" } },
+  "GET /inbox/c/:id/afhandelen": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/resolve": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/reopen": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/publish": { kind: "conversation", wethouder: "forbidden", fields: { said: "Jullie zeiden iets.", did: "Wij deden iets." } },
