@@ -45,7 +45,17 @@ describeEachDatabase("the inbox pages", (provider) => {
     app.use(express.urlencoded({ extended: false }));
     app.use(loadStaffSession(t.db));
     app.use("/inbox", requireSignedIn, verifyCsrf);
-    app.use(conversationPages({ db: t.db, settings: () => settings, globals: () => flows.globals, timeZone: "Europe/Amsterdam", now: () => NOW, whatsappWebStatus: () => whatsappWeb, events: { heartbeatMs: 100 } }));
+    app.use(
+      conversationPages({
+        db: t.db,
+        settings: () => settings,
+        globals: () => flows.globals,
+        timeZone: "Europe/Amsterdam",
+        now: () => NOW,
+        whatsappWebStatus: () => whatsappWeb,
+        events: { heartbeatMs: 100 },
+      }),
+    );
     app.use(errorHandler(logs.logger));
     ({ url, close } = await listen(app));
     const emails = { grNoord: "gr.geldrop-noord@demo.wijklijn.nl", grMierlo: "gr.mierlo@demo.wijklijn.nl", wethouderNoord: "wethouder.a@demo.wijklijn.nl", admin: "admin@demo.wijklijn.nl" };
