@@ -124,7 +124,10 @@ function sendForbidden(res: Response, viewer: Viewer): void {
 }
 
 function redirectWith(res: Response, path: string, outcome: Outcome): void {
-  if ("confirm" in outcome) return res.redirect(303, outcome.confirm);
+  if ("confirm" in outcome) {
+    res.redirect(303, outcome.confirm);
+    return;
+  }
   const query = "done" in outcome ? `gedaan=${outcome.done}` : `fout=${outcome.failed}`;
   res.redirect(303, `${path}${path.includes("?") ? "&" : "?"}${query}`);
 }
