@@ -47,6 +47,7 @@ import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
 import { renderCannedPage } from "./cannedPage.ts";
 import { awaitsResidentAnswer, fillPlaceholders, renderConversationPage, renderResolveConfirmPage } from "./conversationPage.ts";
 import { findFeedbackOfConversation } from "../../db/feedback.repo.ts";
+import { listStaffAccounts } from "../../db/staffAccount.repo.ts";
 import { describeFeedback } from "../../trust/feedback.ts";
 import { findWijDedenOfConversation } from "../../db/wijDeden.repo.ts";
 import { publishWijDeden } from "../../trust/publishWijDeden.ts";
@@ -416,10 +417,11 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     const viewer = viewerOf(res);
     if (viewer.staff.role !== "admin") return sendNotFound(res, viewer);
     const gemeenteId = viewer.staff.gemeenteId;
-    const [open, withoutTandem, deadOutbox] = await Promise.all([
+    const [open, withoutTandem, deadOutbox, staffAccounts] = await Promise.all([
       listConversationsByWaitingTime(db, scopeOf(viewer.staff), { statuses: ["open"], limit: MAX_LIST_LIMIT }),
       listConversationsWithoutTandem(db, gemeenteId),
       listDeadOutboxMessages(db, gemeenteId),
+      listStaffAccounts(db, gemeenteId),
     ]);
     const whatsappWeb = deps.whatsappWebStatus ? deps.whatsappWebStatus() : undefined;
     const qrSvg = whatsappWeb?.state === "qr" && whatsappWeb.qr && deps.renderQrSvg ? await deps.renderQrSvg(whatsappWeb.qr) : null;
@@ -427,6 +429,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
       open: open.items,
       withoutTandem,
       deadOutbox,
+      staffAccounts,
       whatsappWeb,
       qrSvg,
       csrfToken: viewer.user.csrfToken,
