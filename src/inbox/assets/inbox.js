@@ -10,7 +10,7 @@
   // Wijkbericht preview: a photo address that does not load says so (before anyone gets the bericht).
   document.querySelectorAll("img[data-preview-photo]").forEach((img) => {
     const warn = () => {
-      const note = img.parentElement && img.parentElement.querySelector(".preview-photo-broken");
+      const note = img.parentElement?.querySelector(".preview-photo-broken");
       if (note) note.hidden = false;
     };
     img.addEventListener("error", warn);
