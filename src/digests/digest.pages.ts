@@ -130,7 +130,7 @@ ${themes.length === 0 ? html`<p>Geen nieuwe gesprekken met een onderwerp.</p>` :
 ${digest.total.trend.map((t) => meterRow(t.week === digest.week ? `Week ${isoWeekNumber(t.week)} (deze week)` : `Week ${isoWeekNumber(t.week)}`, t.count, trendMax, t.week === digest.week))}
 </tbody></table></section>
 <section aria-labelledby="digest-wijken"><h2 id="digest-wijken">Per wijk</h2>
-<table><thead><tr><th scope="col">Wijk</th><th scope="col">Nieuw</th><th scope="col">Meldingen</th><th scope="col">Ideeën</th><th scope="col">Naar medewerker</th><th scope="col">Eerste reactie (mediaan)</th><th scope="col">Wacht (boven norm)</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Wijk</th><th scope="col">Nieuw</th><th scope="col">Meldingen</th><th scope="col">Ideeën</th><th scope="col">Deze week doorgezet</th><th scope="col">Eerste reactie (mediaan)</th><th scope="col">Wacht (boven norm)</th></tr></thead><tbody>
 ${digest.wijken.map((wijk) => {
   const change = formatChange(wijk.newConversations);
   return html`<tr><th scope="row">${wijk.name}${wijk.wethouder === null ? " (geen wethouder)" : ""}</th><td>${wijk.newConversations.count}${change && change !== "gelijk" ? ` (${change})` : ""}</td><td>${wijk.meldingen.count}</td><td>${wijk.ideeen.count}</td><td>${wijk.escalations.count}</td><td>${wijk.responseTimes.medianWorkingHours === null ? "–" : formatWorkingHours(wijk.responseTimes.medianWorkingHours)}</td><td>${wijk.waiting.count} (${wijk.waiting.overTarget})</td></tr>`;

@@ -72,7 +72,7 @@ export function renderResolveConfirmPage(input: { conversation: ConversationDeta
   ${last?.text ? html`<p>Jouw bericht van ${timeElement(last.at, input.timeZone)}:</p><blockquote class="message-out">${multiline(last.text)}</blockquote>` : ""}
   ${
     input.question
-      ? html`<p>De bewoner krijgt dan meteen dit bericht:</p><blockquote class="message-out" id="resolve-question">${multiline(input.question)}</blockquote>`
+      ? html`<p>De bewoner krijgt dan dit bericht:</p><blockquote class="message-out" id="resolve-question">${multiline(input.question)}</blockquote>`
       : html`<p>De bewoner krijgt geen bericht.</p>`
   }
   <p class="hint">Antwoordt de bewoner later toch, dan gaat het gesprek vanzelf weer open.</p>
