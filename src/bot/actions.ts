@@ -45,6 +45,7 @@ import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { formatTafelWhen } from "../dialoogtafels/residentTexts.ts";
 import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
 import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
+import { localDate } from "../domain/time.ts";
 
 /** Everything an action may use. */
 export interface ActionContext {
@@ -81,6 +82,13 @@ type Actions = { [N in ActionName]: (params: ActionParams[N], ctx: ActionContext
 
 function formatWhen(date: Date, ctx: ActionContext): string {
   return formatTafelWhen(date, ctx.language, ctx.gemeente.timeZone);
+}
+
+/** How many local calendar days `then` is after `now` (0: the same day). */
+function localDaysUntil(now: Date, then: Date, timeZone: string): number {
+  const [ny, nm, nd] = localDate(now, timeZone);
+  const [ty, tm, td] = localDate(then, timeZone);
+  return Math.round((Date.UTC(ty, tm - 1, td) - Date.UTC(ny, nm - 1, nd)) / 86_400_000);
 }
 
 function themeLabel(theme: string, ctx: ActionContext): string {
@@ -376,6 +384,8 @@ export const actions: Actions = {
         waitlistPosition: result.position,
         tafelCalendarLink: link,
         tafelNumber: result.registrationId ? signUpNumber(result.registrationId) : "",
+        // Today or tomorrow: no "de dag ervoor krijg je een herinnering" (the day before has begun or passed).
+        tafelSoon: localDaysUntil(ctx.now, result.tafel.startsAt, ctx.gemeente.timeZone) <= 1,
       },
     };
   },
@@ -395,9 +405,12 @@ export const actions: Actions = {
     // The wijk news shows the tafels of the resident's own tandem only; the dialoogtafel flow shows the rest too.
     const ownTafels = (await upcomingTafels(ctx)).own.map((t, i) => tafelLine(t, i + 1, ctx));
     const figures = await countRecentByIntent(ctx.tx, wijk.id, new Date(ctx.now.getTime() - 30 * 86_400_000));
+    const subscriptions = await listIdentitySubscriptions(ctx.tx, ctx.channelIdentityId);
     return {
       outcome: news.length > 0 ? "some" : "none",
       vars: {
+        // Already gets this wijk's berichten here: the choices do not offer them again.
+        subscribed: subscriptions.some((s) => s.wijkId === wijk.id),
         newsList: news.map((item) => `• ${item.title}: ${item.body}`),
         tafelCount: ownTafels.length,
         tafelList: ownTafels,

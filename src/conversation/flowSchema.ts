@@ -330,6 +330,8 @@ export const GlobalsSchema = z
         tafelReminder: TextSchema,
         tafelSummary: TextSchema,
         tafelCalendarDescription: TextSchema,
+        /** The dialoogtafel is cancelled: to each resident signed up or on its waitlist ({{title}}, {{when}}, {{where}}). */
+        tafelCancelled: TextSchema,
         /**
          * Wijkberichten (src/wijkberichten): the line under every bericht ({{wijken}}: the wijk names),
          * and the weekly bundle for weekly subscribers ({{wijken}}, {{berichten}}: the week's berichten).

@@ -24,9 +24,9 @@ export async function findRegistrationForCalendar(db: DbOrTx, registrationId: st
 }
 
 /** The kinds of message that follow a sign-up; each is sent once, recorded in its own column. */
-export type TafelNoticeKind = "promotion" | "reminder" | "summary";
+export type TafelNoticeKind = "promotion" | "reminder" | "summary" | "cancellation";
 
-const SENT_COLUMN = { promotion: "promotionSentAt", reminder: "reminderSentAt", summary: "summarySentAt" } as const;
+const SENT_COLUMN = { promotion: "promotionSentAt", reminder: "reminderSentAt", summary: "summarySentAt", cancellation: "cancelNoticeSentAt" } as const;
 
 /** A sign-up a message is due for, with where it goes. */
 export interface DueNotice {
@@ -86,13 +86,29 @@ export async function listDueSummaries(db: DbOrTx, take = 500): Promise<DueNotic
 }
 
 /**
+ * Those signed up or on the waitlist of a cancelled dialoogtafel that was still to come, not yet
+ * told. (A resident who cancelled their own sign-up is not told again.)
+ */
+export async function listDueCancellations(db: DbOrTx, now: Date, take = 500): Promise<DueNotice[]> {
+  const rows = await db.registration.findMany({
+    where: { status: { in: ["registered", "waitlist"] }, cancelNoticeSentAt: null, dialoogtafel: { status: "cancelled", startsAt: { gt: now } } },
+    select: dueSelect,
+    orderBy: [{ dialoogtafelId: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+    take,
+  });
+  return rows.map(toDue);
+}
+
+/**
  * Claims one message for one sign-up: true for the one transaction that set the column, false
  * when another did (or the sign-up no longer stands). Call inside the transaction that writes
  * the outbox row.
  */
 export async function claimNotice(tx: Tx, registrationId: string, kind: TafelNoticeKind, now: Date): Promise<boolean> {
   const column = SENT_COLUMN[kind];
-  const claimed = await tx.registration.updateMany({ where: { id: registrationId, status: "registered", [column]: null }, data: { [column]: now } });
+  // The waitlist hears of a cancellation too; every other message is for those with a place.
+  const status = kind === "cancellation" ? { in: ["registered", "waitlist"] } : "registered";
+  const claimed = await tx.registration.updateMany({ where: { id: registrationId, status, [column]: null }, data: { [column]: now } });
   return claimed.count === 1;
 }
 

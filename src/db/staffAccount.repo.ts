@@ -120,3 +120,49 @@ export async function touchApiToken(db: DbOrTx, tokenId: string, at: Date, resol
     data: { lastUsedAt: at },
   });
 }
+
+/** A staff account as the admin's list shows it. */
+export interface StaffAccountRow {
+  id: string;
+  displayName: string;
+  email: string;
+  role: StaffRole | null;
+  active: boolean;
+  /** Signs in with a password (false: only through the gemeente's sign-in, or not yet set). */
+  hasPassword: boolean;
+  tandems: Array<{ name: string; wijken: string[] }>;
+}
+
+/** Every staff account of the gemeente, by name, with their tandems and those tandems' wijken. */
+export async function listStaffAccounts(db: DbOrTx, gemeenteId: string): Promise<StaffAccountRow[]> {
+  const users = await db.staffUser.findMany({
+    where: { gemeenteId },
+    orderBy: [{ displayName: "asc" }, { email: "asc" }],
+    select: {
+      id: true,
+      displayName: true,
+      email: true,
+      role: true,
+      active: true,
+      passwordHash: true,
+      tandems: { select: { tandem: { select: { name: true, wijken: { select: { name: true }, orderBy: { name: "asc" } } } } }, orderBy: { tandem: { name: "asc" } } },
+    },
+  });
+  return users.map((user) => {
+    const role = StaffRoleSchema.safeParse(user.role);
+    return {
+      id: user.id,
+      displayName: user.displayName,
+      email: user.email,
+      role: role.success ? role.data : null,
+      active: user.active,
+      hasPassword: user.passwordHash !== null,
+      tandems: user.tandems.map((member) => ({ name: member.tandem.name, wijken: member.tandem.wijken.map((wijk) => wijk.name) })),
+    };
+  });
+}
+
+/** One staff account of the gemeente (null: none, or another gemeente's). */
+export async function findStaffAccountInGemeente(db: DbOrTx, gemeenteId: string, staffUserId: string): Promise<{ id: string; email: string; displayName: string; active: boolean } | null> {
+  return db.staffUser.findFirst({ where: { id: staffUserId, gemeenteId }, select: { id: true, email: true, displayName: true, active: true } });
+}

@@ -42,6 +42,11 @@ export function reminderText(globals: Globals, tafel: TafelFacts, language: Lang
   return messageText(globals, "tafelReminder", language, { title: tafel.title, when: formatTafelWhen(tafel.startsAt, language, timeZone), where: tafel.location });
 }
 
+/** The dialoogtafel is cancelled: for those signed up and on the waitlist. */
+export function cancelledText(globals: Globals, tafel: TafelFacts, language: Language, timeZone: string): string {
+  return messageText(globals, "tafelCancelled", language, { title: tafel.title, when: formatTafelWhen(tafel.startsAt, language, timeZone), where: tafel.location });
+}
+
 /** The summary for those who came. */
 export function summaryText(globals: Globals, tafel: TafelFacts, summary: { heard: string; next: string }, language: Language): string {
   return messageText(globals, "tafelSummary", language, { title: tafel.title, heard: summary.heard, next: summary.next });

@@ -27,7 +27,7 @@
 import { describeScores, summariseScores } from "../trust/pilotFigures.ts";
 import type { Settings } from "../conversation/flowSchema.ts";
 import { workingMillisBetween } from "../routing/officeHours.ts";
-import { formatChange, formatNumber, formatShare, formatWorkingHours, intentLabel, plural, themeLabel } from "./digestLabels.ts";
+import { formatChange, formatDateTime, formatNumber, formatShare, formatWorkingHours, intentLabel, plural, themeLabel } from "./digestLabels.ts";
 import { addIsoWeeks, describeIsoWeek, isoWeekBounds, isoWeekNumber } from "./isoWeek.ts";
 import { quoteForDigest } from "./redactQuote.ts";
 import type { BreakdownRow, ComparedCount, DigestDialoogtafel, DigestFigures, ResponseTimes, WaitingConversation, WeeklyDigest } from "./weeklyDigest.ts";
@@ -331,8 +331,10 @@ export function buildWeeklyDigest(data: WeeklyDigestData, week: string): WeeklyD
       .filter((t) => t.startsAt >= start && t.startsAt < end && t.status !== "cancelled")
       .sort(byStart)
       .flatMap(toDialoogtafel),
+    // Coming as the reader sees it: after the week and after the moment the digest is made (read or
+    // sent), so a past week's digest never calls a dialoogtafel that has been held "komend".
     coming: data.dialoogtafels
-      .filter((t) => t.startsAt >= end && t.startsAt < comingUntil && t.status === "planned")
+      .filter((t) => t.startsAt >= end && t.startsAt >= data.generatedAt && t.startsAt < comingUntil && t.status === "planned")
       .sort(byStart)
       .flatMap(toDialoogtafel),
   };
@@ -429,13 +431,18 @@ function describeHighlights(digest: WeeklyDigest): string[] {
   if (rising) lines.push(`Opvallend meer over ${rising.label.toLowerCase()}: ${rising.count}, tegen gemiddeld ${formatNumber(rising.previousAverage ?? 0)}.`);
   const response = total.responseTimes;
   if (response.answered > 0 && response.medianWorkingHours !== null && response.p90WorkingHours !== null && response.withinTargetShare !== null) {
+    // Its base is the first answers given this week, also to conversations handed over earlier: not "naar een medewerker".
     lines.push(
-      `Eerste reactie van de gemeente: de helft binnen ${formatWorkingHours(response.medianWorkingHours)}, 9 van de 10 binnen ${formatWorkingHours(response.p90WorkingHours)}; ${formatShare(response.withinTargetShare)} binnen de norm van ${target}.`,
+      `Eerste reactie van de gemeente, op ${plural(response.answered, "gesprek", "gesprekken")} met een eerste antwoord deze week (ook eerder doorgezette): de helft binnen ${formatWorkingHours(response.medianWorkingHours)}, 9 van de 10 binnen ${formatWorkingHours(response.p90WorkingHours)}; ${formatShare(response.withinTargetShare)} binnen de norm van ${target}.`,
     );
   }
   if (total.waiting.count === 0) lines.push("Niemand wacht op een reactie van de gemeente.");
   const next = digest.dialoogtafels.coming[0];
-  if (next) lines.push(`Volgende dialoogtafel: ${next.title} (${next.wijkName}), ${next.registered} van ${next.capacity} plaatsen bezet.`);
+  if (next) {
+    lines.push(
+      `Eerstvolgende dialoogtafel (gezien vanaf ${formatDateTime(digest.generatedAt, digest.timeZone)}): ${next.title} (${next.wijkName}), ${formatDateTime(next.startsAt, digest.timeZone)}, ${next.registered} van ${next.capacity} plaatsen bezet.`,
+    );
+  }
   return lines;
 }
 

@@ -20,7 +20,7 @@ import { formatChange, formatDateTime, formatDay, formatWorkingHours, plural } f
 import { loadDigestSettings } from "./digestSettings.ts";
 import { getGemeenteDigest, getWethouderDigest, type ReadableDigest } from "./getDigest.ts";
 import { addIsoWeeks, describeIsoWeek, isoWeekBounds, isoWeekNumber, isoWeekOf, parseIsoWeek } from "./isoWeek.ts";
-import { DIGEST_EXPLANATION, describeAudience, describeChange, describeDialoogtafel, describeEscalations, describeResponseTimes } from "./renderDigest.ts";
+import { DIGEST_EXPLANATION, comingNote, describeAudience, describeChange, describeDialoogtafel, describeEscalations, describeResponseTimes } from "./renderDigest.ts";
 import type { WeeklyDigest } from "./weeklyDigest.ts";
 
 /** One week in the archive list. */
@@ -96,7 +96,7 @@ function figuresList(digest: WeeklyDigest): SafeHtml {
   return html`<dl>
 <dt>Nieuwe gesprekken</dt><dd>${total.newConversations.count}${change ? ` (${change})` : ""}</dd>
 <dt>Meldingen en ideeën</dt><dd>${plural(total.meldingen.count, "melding", "meldingen")}, ${plural(total.ideeen.count, "idee", "ideeën")}</dd>
-<dt>Naar een medewerker</dt><dd>${describeEscalations(total)}</dd>
+<dt>Deze week doorgezet naar een medewerker</dt><dd>${describeEscalations(total)}</dd>
 <dt>Eerste reactie</dt><dd>${describeResponseTimes(total, digest.target.workingHours)}</dd>
 <dt>Wachten op de gemeente</dt><dd>${total.waiting.count}, waarvan ${total.waiting.overTarget} boven de norm van ${formatWorkingHours(digest.target.workingHours)}</dd>
 </dl>`;
@@ -106,7 +106,7 @@ function figuresList(digest: WeeklyDigest): SafeHtml {
 export function renderDigestBody(digest: WeeklyDigest): SafeHtml {
   const zone = digest.timeZone;
   const trendMax = Math.max(0, ...digest.total.trend.map((t) => t.count));
-  const tafels = [...digest.dialoogtafels.held.map((t) => ({ t, when: "Gehouden" })), ...digest.dialoogtafels.coming.map((t) => ({ t, when: "Komt eraan" }))];
+  const tafels = [...digest.dialoogtafels.held.map((t) => ({ t, when: "Gehouden" })), ...digest.dialoogtafels.coming.map((t) => ({ t, when: "Komt nog" }))];
   return html`<section aria-labelledby="digest-kort"><h2 id="digest-kort">In het kort</h2>
 <ul>${digest.highlights.map((line) => html`<li>${line}</li>`)}</ul></section>
 <section aria-labelledby="digest-cijfers"><h2 id="digest-cijfers">Kerncijfers</h2>${figuresList(digest)}</section>
@@ -130,7 +130,7 @@ ${themes.length === 0 ? html`<p>Geen nieuwe gesprekken met een onderwerp.</p>` :
 ${digest.total.trend.map((t) => meterRow(t.week === digest.week ? `Week ${isoWeekNumber(t.week)} (deze week)` : `Week ${isoWeekNumber(t.week)}`, t.count, trendMax, t.week === digest.week))}
 </tbody></table></section>
 <section aria-labelledby="digest-wijken"><h2 id="digest-wijken">Per wijk</h2>
-<table><thead><tr><th scope="col">Wijk</th><th scope="col">Nieuw</th><th scope="col">Meldingen</th><th scope="col">Ideeën</th><th scope="col">Naar medewerker</th><th scope="col">Eerste reactie (mediaan)</th><th scope="col">Wacht (boven norm)</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Wijk</th><th scope="col">Nieuw</th><th scope="col">Meldingen</th><th scope="col">Ideeën</th><th scope="col">Deze week doorgezet</th><th scope="col">Eerste reactie (mediaan)</th><th scope="col">Wacht (boven norm)</th></tr></thead><tbody>
 ${digest.wijken.map((wijk) => {
   const change = formatChange(wijk.newConversations);
   return html`<tr><th scope="row">${wijk.name}${wijk.wethouder === null ? " (geen wethouder)" : ""}</th><td>${wijk.newConversations.count}${change && change !== "gelijk" ? ` (${change})` : ""}</td><td>${wijk.meldingen.count}</td><td>${wijk.ideeen.count}</td><td>${wijk.escalations.count}</td><td>${wijk.responseTimes.medianWorkingHours === null ? "–" : formatWorkingHours(wijk.responseTimes.medianWorkingHours)}</td><td>${wijk.waiting.count} (${wijk.waiting.overTarget})</td></tr>`;
@@ -139,7 +139,7 @@ ${digest.wijken.map((wijk) => {
 ${digest.wijkenWithoutWethouder.length > 0 ? html`<p><strong>Zonder wethouder:</strong> ${digest.wijkenWithoutWethouder.map((w) => w.name).join(", ")}. Deze wijken staan in geen enkel weekoverzicht van een wethouder.</p>` : ""}
 </section>
 <section aria-labelledby="digest-tafels"><h2 id="digest-tafels">Dialoogtafels</h2>
-${tafels.length === 0 ? html`<p>Geen dialoogtafels deze week of de vier weken erna.</p>` : html`<ul>${tafels.map(({ t, when }) => html`<li>${when}: ${describeDialoogtafel(t, zone)}</li>`)}</ul>`}
+${tafels.length === 0 ? html`<p>Geen dialoogtafels deze week of de vier weken erna.</p>` : html`<ul>${tafels.map(({ t, when }) => html`<li>${when}: ${describeDialoogtafel(t, zone)}</li>`)}</ul>${digest.dialoogtafels.coming.length > 0 ? html`<p>${comingNote(digest)}</p>` : ""}`}
 </section>
 <section aria-labelledby="digest-nieuws"><h2 id="digest-nieuws">Wijknieuws gepubliceerd</h2>
 ${digest.news.length === 0 ? html`<p>Geen nieuwe berichten deze week.</p>` : html`<ul>${digest.news.map((n) => html`<li>${n.title} (${n.wijkName}, ${formatDay(n.publishedAt, zone)})</li>`)}</ul>`}

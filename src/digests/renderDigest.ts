@@ -69,7 +69,7 @@ export function describeChange(change: ComparedCount): string {
 export function describeResponseTimes(figures: DigestFigures, target: number): string {
   const r = figures.responseTimes;
   if (r.answered === 0 || r.medianWorkingHours === null || r.p90WorkingHours === null || r.withinTargetShare === null) return "geen eerste reacties deze week";
-  return `mediaan ${formatWorkingHours(r.medianWorkingHours)} · 90% binnen ${formatWorkingHours(r.p90WorkingHours)} · ${formatShare(r.withinTargetShare)} binnen de norm van ${formatWorkingHours(target)} (${r.withinTarget} van ${r.answered})`;
+  return `mediaan ${formatWorkingHours(r.medianWorkingHours)} · 90% binnen ${formatWorkingHours(r.p90WorkingHours)} · ${formatShare(r.withinTargetShare)} binnen de norm van ${formatWorkingHours(target)} (${r.withinTarget} van de ${r.answered} met een eerste antwoord deze week)`;
 }
 
 /** "7 (3 wacht op de gemeente, 2 afgehandeld)": hand-overs to staff by status at the end of the week. */
@@ -86,10 +86,15 @@ export function describeDialoogtafel(tafel: DigestDialoogtafel, zone: string): s
   return `${tafel.title} (${tafel.wijkName}), ${formatDateTime(tafel.startsAt, zone)}, ${tafel.location}: ${tafel.registered} van ${tafel.capacity} aangemeld${waitlist}`;
 }
 
+/** What "komt nog" is counted from: the moment the digest was made, not the end of its week. */
+export function comingNote(digest: WeeklyDigest): string {
+  return `Komt nog: vanaf ${formatDateTime(digest.generatedAt, digest.timeZone)}, toen dit overzicht gemaakt is.`;
+}
+
 /** How the figures are counted, for readers (the footer of every digest). */
 export const DIGEST_EXPLANATION = [
   "Werkuren tellen alleen de openingstijden van de gemeente (geen avonden, weekenden of feestdagen).",
-  "Eerste reactie: van het moment dat de bot het gesprek aan een medewerker gaf tot het eerste antwoord van die medewerker, voor antwoorden in deze week.",
+  'Eerste reactie: van het moment dat de bot het gesprek aan een medewerker gaf tot het eerste antwoord van die medewerker, voor alle eerste antwoorden in deze week, ook op gesprekken die eerder zijn doorgezet. "Deze week doorgezet" telt alleen gesprekken die in deze week naar een medewerker gingen.',
   "Mediaan: de helft kreeg sneller antwoord. 90%: 9 van de 10 kregen binnen die tijd antwoord.",
   "Vergelijkingen gaan tegen het gemiddelde van de vier weken ervoor. Citaten zijn ontdaan van namen, adressen en nummers.",
 ];
@@ -120,7 +125,7 @@ export function renderDigestText(digest: WeeklyDigest, options: RenderOptions = 
   row("Nieuwe gesprekken", `${total.newConversations.count}${nieuw ? ` (${nieuw})` : ""}`);
   row("Meldingen", String(total.meldingen.count));
   row("Ideeën", String(total.ideeen.count));
-  row("Naar een medewerker", describeEscalations(total));
+  row("Deze week doorgezet", describeEscalations(total));
   row("Eerste reactie", describeResponseTimes(total, digest.target.workingHours));
   row("Wachten op de gemeente", `${total.waiting.count}, waarvan ${total.waiting.overTarget} boven de norm`);
 
@@ -158,7 +163,8 @@ export function renderDigestText(digest: WeeklyDigest, options: RenderOptions = 
   heading("Dialoogtafels");
   if (digest.dialoogtafels.held.length === 0 && digest.dialoogtafels.coming.length === 0) lines.push("Geen dialoogtafels deze week of de vier weken erna.");
   for (const t of digest.dialoogtafels.held) lines.push(`Gehouden: ${describeDialoogtafel(t, zone)}`);
-  for (const t of digest.dialoogtafels.coming) lines.push(`Komt eraan: ${describeDialoogtafel(t, zone)}`);
+  for (const t of digest.dialoogtafels.coming) lines.push(`Komt nog: ${describeDialoogtafel(t, zone)}`);
+  if (digest.dialoogtafels.coming.length > 0) lines.push(comingNote(digest));
 
   heading("Wijknieuws gepubliceerd");
   if (digest.news.length === 0) lines.push("Geen nieuwe berichten deze week.");
@@ -277,14 +283,14 @@ ${plural(wijk.newConversations.count, "nieuw gesprek", "nieuwe gesprekken")}${ch
 eerste reactie: ${wijk.responseTimes.medianWorkingHours === null ? "geen deze week" : `mediaan ${formatWorkingHours(wijk.responseTimes.medianWorkingHours)}`} · <span style="${over ? `color:${COLORS.alert};font-weight:bold;` : ""}">${wijk.waiting.count} ${wijk.waiting.count === 1 ? "wacht" : "wachten"} op de gemeente${over ? `, ${wijk.waiting.overTarget} te lang` : ""}</span></p>`;
   })}`;
 
-  const tafels = [...digest.dialoogtafels.held.map((t) => ({ t, when: "Gehouden" })), ...digest.dialoogtafels.coming.map((t) => ({ t, when: "Komt eraan" }))];
+  const tafels = [...digest.dialoogtafels.held.map((t) => ({ t, when: "Gehouden" })), ...digest.dialoogtafels.coming.map((t) => ({ t, when: "Komt nog" }))];
   const dialoogtafels =
     tafels.length === 0
       ? paragraph("Geen dialoogtafels deze week of de vier weken erna.")
       : html`<ul style="margin:0 0 8px 0;padding:0 0 0 20px;">${tafels.map(
           ({ t, when }) =>
             html`<li style="${cell("margin:0 0 6px 0;")}"><strong>${when}:</strong> ${t.title} (${t.wijkName})<br><span style="color:${COLORS.muted};font-size:14px;">${formatDateTime(t.startsAt, zone)}, ${t.location} · ${t.registered} van ${t.capacity} aangemeld${t.waitlist > 0 ? `, ${t.waitlist} op de wachtlijst` : ""}</span></li>`,
-        )}</ul>`;
+        )}</ul>${digest.dialoogtafels.coming.length > 0 ? paragraph(comingNote(digest)) : ""}`;
 
   const news =
     digest.news.length === 0

@@ -17,6 +17,8 @@ export const AuditActionSchema = z.enum([
   "staff.password_changed",
   "staff.password_set",
   "staff.password_change_refused",
+  "staff.password_reset_link_created",
+  "staff.password_reset",
   "staff.telegram.linked",
   "staff.telegram.unlinked",
   "token.created",

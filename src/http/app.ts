@@ -2,6 +2,7 @@
  * The express application: every HTTP route of Wijklijn, mounted on one app. Built from its
  * dependencies so that tests run the real app over loopback.
  */
+import { adminPasswordResetRoutes, passwordResetRoutes } from "../inbox/passwordReset.routes.ts";
 import express, { type Express, type Router } from "express";
 import { conversationsRoutes } from "../api/conversations.routes.ts";
 import { triageRoutes } from "../api/triage.routes.ts";
@@ -202,7 +203,9 @@ export function createApp(deps: AppDeps): Express {
     if (!deps.secret) throw new Error("OpenID Connect sign-in needs the session secret: pass `secret` to createApp.");
     app.use(oidcRoutes({ db: deps.db, logger: deps.logger, settings: deps.oidc, secret: deps.secret }));
   }
+  app.use(passwordResetRoutes({ db: deps.db, logger: deps.logger }));
   app.use("/inbox", requireSignedIn, verifyCsrf);
+  app.use(adminPasswordResetRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam", ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }));
   app.use(contentRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   app.use(tafelRoutes({ db: deps.db, timeZone: deps.timeZone ?? "Europe/Amsterdam" }));
   let evaluationSettings: Settings | undefined;
@@ -219,6 +222,7 @@ export function createApp(deps: AppDeps): Express {
       conversationPages({
         db: deps.db,
         settings: flowSettings,
+        ...(runningBot ? { globals: () => runningBot.flows().globals } : {}),
         timeZone: deps.timeZone ?? "Europe/Amsterdam",
         renderQrSvg: (text) => QRCode.toString(text, { type: "svg", margin: 4 }),
         ...(deps.mediaDir ? { mediaDir: deps.mediaDir } : {}),

@@ -42,6 +42,14 @@ export function securityHeaders(): RequestHandler {
   };
 }
 
+/**
+ * Lets this page show images from any https address: the wijkbericht preview shows the photo
+ * staff gave as an address, so they see it (or see that it does not load) before sending.
+ */
+export function allowRemoteImages(res: Response): void {
+  res.setHeader("Content-Security-Policy", PAGE_CSP.replace("img-src 'self' data:", "img-src 'self' data: https:"));
+}
+
 /** Allows one inline <style> block on this response by its hash (for the few self-contained pages). */
 export function allowInlineStyle(res: Response, css: string): void {
   const hash = createHash("sha256").update(css, "utf8").digest("base64");

@@ -77,6 +77,7 @@ const ROLE_LABELS: Record<StaffRole, string> = { gebiedsregisseur: "Gebiedsregis
 const LOGOUT_NOTICES: Record<string, string> = {
   "1": "Je bent uitgelogd.",
   overal: "Je bent op alle apparaten uitgelogd.",
+  "nieuw-wachtwoord": "Je nieuwe wachtwoord is ingesteld. Log in met je nieuwe wachtwoord.",
 };
 
 function clientAddress(req: Request): string {
@@ -120,7 +121,7 @@ ${
   </div>
   <button type="submit" class="button button-primary">Inloggen</button>
 </form>
-<p class="hint">Wachtwoord vergeten? Vraag een beheerder om een nieuw wachtwoord.</p>
+<p class="hint">Wachtwoord vergeten? Vraag een beheerder om een link voor een nieuw wachtwoord (via Beheer).</p>
 </div>`;
   return page({ title: error ? "Fout: Inloggen" : "Inloggen", user: null, body });
 }

@@ -49,7 +49,7 @@ const NOTICES: Record<string, string> = {
   "nieuws-ingetrokken": "De publicatie is ingetrokken. Bewoners zien het bericht niet meer.",
   "tafel-aangemaakt": "De dialoogtafel is aangemaakt. Bewoners kunnen zich nu via de bot aanmelden.",
   "tafel-opgeslagen": "De dialoogtafel is opgeslagen.",
-  "tafel-geannuleerd": "De dialoogtafel is geannuleerd.",
+  "tafel-geannuleerd": "De dialoogtafel is geannuleerd. Wie aangemeld was of op de wachtlijst stond, krijgt binnen een minuut een bericht van de bot.",
 };
 
 const NoticeQuerySchema = z.object({ klaar: z.string().optional(), doorgeschoven: z.coerce.number().int().min(0).max(10_000).optional().catch(undefined) });

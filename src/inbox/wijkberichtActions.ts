@@ -38,18 +38,26 @@ const BROADCAST_ROLES: readonly StaffRole[] = ["gebiedsregisseur", "admin"];
 export const WijkberichtStatusSchema = z.enum(["draft", "scheduled", "sending", "sent", "cancelled"]);
 export type WijkberichtStatus = z.infer<typeof WijkberichtStatusSchema>;
 
+/** An address as staff type it: empty is none; "www.geldrop-mierlo.nl/…" means https://www.geldrop-mierlo.nl/…. */
+function webAddress(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const trimmed = value.trim();
+  if (trimmed === "") return null;
+  return /^www\./i.test(trimmed) ? `https://${trimmed}` : trimmed;
+}
+
 /** What a bericht is, as staff write it (the form, or the CLI). */
 export const WijkberichtFormSchema = z.object({
   text: z.string().trim().min(1, "Schrijf het bericht.").max(WIJKBERICHT_TEXT_MAX, `Een wijkbericht is hoogstens ${WIJKBERICHT_TEXT_MAX} tekens.`),
   imageUrl: z.preprocess(
-    (v) => (v === "" ? null : v),
+    webAddress,
     z
       .url({ protocol: /^https$/, message: "Een foto-adres begint met https://." })
       .max(500)
       .nullable(),
   ),
   link: z.preprocess(
-    (v) => (v === "" ? null : v),
+    webAddress,
     z
       .url({ protocol: /^https?$/, message: "Een link begint met https://." })
       .max(500)

@@ -4,7 +4,9 @@
  * - a place from the waitlist (whoever freed it: a cancellation in the chat, more places, an erasure);
  * - the reminder the day before, at DIALOOGTAFEL_REMINDER_TIME local time (not for sign-ups made
  *   after that moment: they just had their confirmation; not after the start);
- * - the summary afterwards, to those who were checked in, once staff publish it.
+ * - the summary afterwards, to those who were checked in, once staff publish it;
+ * - "gaat niet door" when staff cancel a dialoogtafel still to come, to those signed up and on
+ *   its waitlist.
  *
  * The message is written into the resident's newest conversation on that channel (so the web chat
  * shows it and staff see it), with its outbox row. Exactly once, across restarts and instances: each message is claimed by a conditional update of
@@ -26,6 +28,7 @@ import {
   findLatestConversationId,
   findNoticeRecipient,
   listDuePromotions,
+  listDueCancellations,
   listDueReminders,
   listDueSummaries,
   listTafelsStartingBefore,
@@ -36,7 +39,7 @@ import { inTransaction } from "../db/transaction.ts";
 import { localDate, zonedTimeToDate } from "../domain/time.ts";
 import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
-import { promotedText, reminderText, summaryText, textLanguage } from "../dialoogtafels/residentTexts.ts";
+import { cancelledText, promotedText, reminderText, summaryText, textLanguage } from "../dialoogtafels/residentTexts.ts";
 import type { Logger } from "../log.ts";
 import { isWithinServiceWindow } from "../channels/whatsapp-cloud/serviceWindow.ts";
 import { findLastInboundAt } from "../db/wijkbericht.repo.ts";
@@ -65,12 +68,14 @@ export interface TafelNoticeReport {
   promotions: number;
   reminders: number;
   summaries: number;
+  cancellations: number;
 }
 
 /** Reminders are looked for among dialoogtafels starting within this window (the day before, and some). */
 const REMINDER_HORIZON_MS = 3 * 86_400_000;
 /** Promotions are personal and timely: before bulk. Reminders and summaries are bulk. */
-const PRIORITY: Record<TafelNoticeKind, number> = { promotion: 0, reminder: 10, summary: 10 };
+const PRIORITY: Record<TafelNoticeKind, number> = { promotion: 0, cancellation: 0, reminder: 10, summary: 10 };
+const REPORT_KEY = { promotion: "promotions", reminder: "reminders", summary: "summaries", cancellation: "cancellations" } as const;
 
 /** When the reminder of a dialoogtafel is due: the local day before its start, at `time` (HH:MM). */
 export function reminderDueAt(startsAt: Date, timeZone: string, time: string): Date {
@@ -110,10 +115,10 @@ async function queueNotice(deps: TafelNoticeDeps, notice: DueNotice, kind: Tafel
 export async function sendDueTafelNotices(deps: TafelNoticeDeps): Promise<TafelNoticeReport> {
   const now = deps.now?.() ?? new Date();
   const globals = deps.globals();
-  const report: TafelNoticeReport = { promotions: 0, reminders: 0, summaries: 0 };
+  const report: TafelNoticeReport = { promotions: 0, reminders: 0, summaries: 0, cancellations: 0 };
   const attempt = async (notice: DueNotice, kind: TafelNoticeKind, text: string) => {
     try {
-      if (await queueNotice(deps, notice, kind, text, now)) report[kind === "promotion" ? "promotions" : kind === "reminder" ? "reminders" : "summaries"]++;
+      if (await queueNotice(deps, notice, kind, text, now)) report[REPORT_KEY[kind]]++;
     } catch (error) {
       deps.logger.error({ err: error, registrationId: notice.registrationId, kind }, "queueing a dialoogtafel message failed; tried again at the next run");
     }
@@ -142,7 +147,11 @@ export async function sendDueTafelNotices(deps: TafelNoticeDeps): Promise<TafelN
     await attempt(notice, "summary", summaryText(globals, notice.tafel, { heard: summaryHeard, next: summaryNext }, textLanguage(notice.language)));
   }
 
-  if (report.promotions + report.reminders + report.summaries > 0) deps.logger.info({ dialoogtafelNotices: report }, "Queued dialoogtafel messages");
+  for (const notice of await listDueCancellations(deps.db, now)) {
+    await attempt(notice, "cancellation", cancelledText(globals, notice.tafel, textLanguage(notice.language), deps.timeZone));
+  }
+
+  if (report.promotions + report.reminders + report.summaries + report.cancellations > 0) deps.logger.info({ dialoogtafelNotices: report }, "Queued dialoogtafel messages");
   return report;
 }
 

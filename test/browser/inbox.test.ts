@@ -84,7 +84,11 @@ describe.skipIf(!support.available)("the inbox in headless Chromium", () => {
     expect(await fact("Status")).toBe("Uitgesteld tot de bewoner reageert");
 
     // Resolve.
+    // The resident has not answered the reply yet: the inbox asks first and shows what the resident will get.
     await staff.getByRole("button", { name: "Afhandelen", exact: true }).click();
+    await staff.getByRole("heading", { level: 1, name: "Toch afhandelen?" }).waitFor(WAIT);
+    expect(await staff.locator("#resolve-question").textContent()).toContain("Voelde je je gehoord");
+    await staff.getByRole("button", { name: "Ja, toch afhandelen", exact: true }).click();
     await staff.getByRole("status").filter({ hasText: "Het gesprek is afgehandeld." }).waitFor(WAIT);
     expect(await fact("Status")).toBe("Afgehandeld");
     await staff.getByRole("button", { name: "Heropenen", exact: true }).waitFor(WAIT);

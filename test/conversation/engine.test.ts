@@ -308,6 +308,7 @@ const globals = GlobalsSchema.parse({
     tafelReminder: text("Morgen: {{title}}.", "Tomorrow: {{title}}."),
     tafelSummary: text("Wat we hoorden: {{heard}}", "What we heard: {{heard}}"),
     tafelCalendarDescription: text("{{topic}}", "{{topic}}"),
+    tafelCancelled: text("Gaat niet door: {{title}}.", "Cancelled: {{title}}."),
     wijkberichtFooter: text("Wijkbericht voor {{wijken}}", "News for {{wijken}}"),
     wijkberichtWeekly: text("{{berichten}}", "{{berichten}}"),
     subscriptionEach: text("elk bericht meteen", "each message straight away"),

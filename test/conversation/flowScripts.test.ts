@@ -56,6 +56,8 @@ const TurnSchema = z
     expect: z.array(z.string()).default([]),
     notExpect: z.array(z.string()).default([]),
     buttons: z.array(z.string()).optional(),
+    /** Buttons the last answer must not offer. */
+    notButtons: z.array(z.string()).optional(),
     silent: z.boolean().optional(),
     /** true: the bot put a reaction (👍) on this message, the acknowledgement that is not a bubble; false: it did not. */
     reacted: z.boolean().optional(),
@@ -192,6 +194,10 @@ describeEachDatabase("scripted conversations (flows/tests)", (provider) => {
           if (turn.buttons) {
             const labels = replies[replies.length - 1]?.buttons.map((b) => b.label) ?? [];
             for (const label of turn.buttons) expect(labels, `${where}: buttons`).toContain(label);
+          }
+          if (turn.notButtons) {
+            const labels = replies[replies.length - 1]?.buttons.map((b) => b.label) ?? [];
+            for (const label of turn.notButtons) expect(labels, `${where}: buttons`).not.toContain(label);
           }
         }
         if (turn.staff) await replyAsStaff(harness, resident, turn.staff);

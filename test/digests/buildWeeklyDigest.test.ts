@@ -136,7 +136,13 @@ describe("buildWeeklyDigest on a known week (hand-computed)", () => {
     expect(digest.highlights[0]).toMatch(/^1 gesprek met een spoedsignaal/);
     expect(digest.highlights[1]).toBe("2 gesprekken wachten langer dan de servicenorm van 8 werkuren; het langst WL-2026-00107 (Kerkakkers, overlast): 24 werkuren.");
     expect(digest.highlights[2]).toBe("9 nieuwe gesprekken (gemiddeld 6,5 in de vier weken ervoor, +38%): 5 meldingen, 2 ideeën.");
-    expect(digest.highlights).toContain("Eerste reactie van de gemeente: de helft binnen 3 werkuren, 9 van de 10 binnen 11 werkuren; 80% binnen de norm van 8 werkuren.");
+    // The base of the response figures is said: first answers this week, not the conversations handed over this week.
+    expect(digest.highlights).toContain(
+      "Eerste reactie van de gemeente, op 5 gesprekken met een eerste antwoord deze week (ook eerder doorgezette): de helft binnen 3 werkuren, 9 van de 10 binnen 11 werkuren; 80% binnen de norm van 8 werkuren.",
+    );
+    expect(digest.highlights).toContain(
+      "Eerstvolgende dialoogtafel (gezien vanaf maandag 30 november, 08:00): Dialoogtafel Kerkakkers (Kerkakkers), donderdag 10 december, 19:30, 7 van 30 plaatsen bezet.",
+    );
     expect(digest.complete).toBe(true);
     expect(digest.period).toEqual({ start: "2026-11-22T23:00:00.000Z", end: "2026-11-29T23:00:00.000Z", label: "23 t/m 29 november 2026" });
   });
@@ -149,6 +155,15 @@ describe("buildWeeklyDigest on a known week (hand-computed)", () => {
     const later = buildWeeklyDigest(weekOfWethouderC({ generatedAt: new Date("2027-01-15T10:00:00Z") }), WEEK);
     expect(later.total).toEqual(digest.total);
     expect(later.waitingLongest).toEqual(digest.waitingLongest);
+  });
+
+  it("calls a dialoogtafel coming only when it is still to come at the moment the digest is made", () => {
+    const afterTafel = buildWeeklyDigest(weekOfWethouderC({ generatedAt: new Date("2026-12-11T09:00:00Z") }), WEEK);
+    expect(afterTafel.dialoogtafels.coming).toEqual([]);
+    expect(afterTafel.highlights.join(" ")).not.toContain("dialoogtafel");
+    const beforeTafel = buildWeeklyDigest(weekOfWethouderC({ generatedAt: new Date("2026-12-10T12:00:00Z") }), WEEK);
+    expect(beforeTafel.dialoogtafels.coming.map((t) => t.title)).toEqual(["Dialoogtafel Kerkakkers"]);
+    expect(beforeTafel.highlights.at(-1)).toMatch(/^Eerstvolgende dialoogtafel \(gezien vanaf donderdag 10 december, 13:00\)/);
   });
 });
 

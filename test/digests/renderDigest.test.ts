@@ -58,7 +58,7 @@ describe("renderDigest", () => {
 
   it("writes the plain-text version with the same figures", () => {
     expect(rendered.text).toContain("Nieuwe gesprekken      9 (+38% t.o.v. gemiddeld 6,5)");
-    expect(rendered.text).toContain("Eerste reactie         mediaan 3 werkuren · 90% binnen 11 werkuren · 80% binnen de norm van 8 werkuren (4 van 5)");
+    expect(rendered.text).toContain("Eerste reactie         mediaan 3 werkuren · 90% binnen 11 werkuren · 80% binnen de norm van 8 werkuren (4 van de 5 met een eerste antwoord deze week)");
     expect(rendered.text).toContain("WL-2026-00107  Kerkakkers, overlast: 24 werkuren (boven de norm)");
     expect(rendered.text).toContain("  Verkeer en parkeren  ■■■■■■■■■■■■■■■■■■■■ 3");
     expect(rendered.text).toContain("  week 48  ■■■■■■■■■■■■■■■■■■■■ 9  (deze week)");

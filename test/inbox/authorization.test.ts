@@ -23,6 +23,8 @@ import { captureLogger } from "../helpers/logger.ts";
 type RouteRule =
   /** Reachable without a session: the login form and the static assets. */
   | { kind: "public" }
+  /** Reachable without a session, but only with a valid one-time token in the path (a password link): 404 otherwise. */
+  | { kind: "token" }
   /** Any signed-in staff user; what they see is scoped by the route itself. */
   | { kind: "signed-in" }
   /** Without a session there is nothing to end: back to the login page (and the cookie cleared). */
@@ -38,6 +40,8 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/login": { kind: "public" },
   "GET /inbox/assets/inbox.js": { kind: "public" },
   "GET /inbox/assets/inbox.css": { kind: "public" },
+  "GET /inbox/wachtwoord/:token": { kind: "token" },
+  "POST /inbox/wachtwoord/:token": { kind: "token" },
 
   "POST /inbox/logout": { kind: "logout" },
   "POST /inbox/logout-everywhere": { kind: "logout" },
@@ -55,6 +59,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/c/:id/wijk": { kind: "conversation", wethouder: "forbidden", fields: { wijk: "centrum" } },
   "POST /inbox/c/:id/theme": { kind: "conversation", wethouder: "forbidden", fields: { theme: "groen" } },
   "POST /inbox/c/:id/snooze": { kind: "conversation", wethouder: "forbidden", fields: { mode: "bericht" } },
+  "GET /inbox/c/:id/afhandelen": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/resolve": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/reopen": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/publish": { kind: "conversation", wethouder: "forbidden", fields: { said: "Jullie zeiden iets.", did: "Wij deden iets." } },
@@ -69,6 +74,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "GET /inbox/digests/:week": { kind: "signed-in" },
   "POST /inbox/admin/outbox/:id/retry": { kind: "admin" },
   "POST /inbox/admin/erase": { kind: "admin" },
+  "POST /inbox/admin/medewerkers/:id/wachtwoord": { kind: "admin" },
 
   // Wijk content: another tandem's item is a 404 there too (test/inbox/content.test.ts).
   "GET /inbox/content": { kind: "signed-in" },
@@ -200,7 +206,7 @@ describeEachDatabase("authorization of every inbox and conversations API route",
   function pathOf(key: string): string {
     const path = key.slice(key.indexOf(" ") + 1);
     const isConversationRoute = INBOX_ROUTES[key]?.kind === "conversation" || key in API_ROUTES;
-    return path.replace(":id", isConversationRoute ? conversationId : MISSING_ID);
+    return path.replace(":id", isConversationRoute ? conversationId : MISSING_ID).replace(":token", randomBytes(32).toString("base64url"));
   }
 
   const methodOf = (key: string) => key.slice(0, key.indexOf(" "));
@@ -262,7 +268,7 @@ describeEachDatabase("authorization of every inbox and conversations API route",
     });
 
     it("sends every GET to the login page, with the way back in ?next", async () => {
-      for (const key of Object.keys(INBOX_ROUTES).filter((k) => methodOf(k) === "GET" && INBOX_ROUTES[k]?.kind !== "public")) {
+      for (const key of Object.keys(INBOX_ROUTES).filter((k) => methodOf(k) === "GET" && INBOX_ROUTES[k]?.kind !== "public" && INBOX_ROUTES[k]?.kind !== "token")) {
         for (const { name, who } of signedOut) {
           const response = await request(key, who);
           expect(response.status, `${key} with ${name}`).toBe(303);
@@ -272,7 +278,7 @@ describeEachDatabase("authorization of every inbox and conversations API route",
     });
 
     it("refuses every POST with 401 (logging out just returns to the login page)", async () => {
-      for (const key of Object.keys(INBOX_ROUTES).filter((k) => methodOf(k) === "POST" && INBOX_ROUTES[k]?.kind !== "public")) {
+      for (const key of Object.keys(INBOX_ROUTES).filter((k) => methodOf(k) === "POST" && INBOX_ROUTES[k]?.kind !== "public" && INBOX_ROUTES[k]?.kind !== "token")) {
         for (const { name, who } of signedOut) {
           const response = await request(key, who, { fields: { text: "x" } });
           if (INBOX_ROUTES[key]?.kind === "logout") {
@@ -307,7 +313,7 @@ describeEachDatabase("authorization of every inbox and conversations API route",
 
   it("refuses every POST without the session's CSRF token with 403: none, a wrong one, or another session's", async () => {
     const before = await conversationState();
-    for (const key of Object.keys(INBOX_ROUTES).filter((k) => methodOf(k) === "POST" && INBOX_ROUTES[k]?.kind !== "public")) {
+    for (const key of Object.keys(INBOX_ROUTES).filter((k) => methodOf(k) === "POST" && INBOX_ROUTES[k]?.kind !== "public" && INBOX_ROUTES[k]?.kind !== "token")) {
       const rule = INBOX_ROUTES[key];
       const fields = rule?.kind === "conversation" ? rule.fields : { text: "x", title: "x", body: "x" };
       // A fresh session each time: a route that wrongly accepts could end the session (logout).
@@ -354,6 +360,17 @@ describeEachDatabase("authorization of every inbox and conversations API route",
       }
     }
     expect(await conversationState()).toEqual({ ...before, notes: before.notes + 1 });
+  });
+
+  it("answers 404 on a password link route with a made-up token, with or without a session, and changes no password", async () => {
+    const before = await harness.t.db.staffUser.findMany({ select: { id: true, passwordHash: true }, orderBy: { id: "asc" } });
+    for (const key of byKind("token")) {
+      for (const who of [null, as.grMierlo]) {
+        const response = await request(key, who, { fields: { newPassword: "fietsen langs de Dommel", confirmPassword: "fietsen langs de Dommel" } });
+        expect(response.status, key).toBe(404);
+      }
+    }
+    expect(await harness.t.db.staffUser.findMany({ select: { id: true, passwordHash: true }, orderBy: { id: "asc" } })).toEqual(before);
   });
 
   it("answers 404 on the admin routes to a gebiedsregisseur and a wethouder, and shows the admin page to an admin", async () => {

@@ -28,7 +28,8 @@ describeEachDatabase("the inbox pages", (provider) => {
   let gemeenteId: string;
   let whatsappWeb: WhatsappWebStatusView | null = null;
   const logs = captureLogger("error");
-  const settings = loadFlows().settings;
+  const flows = loadFlows();
+  const settings = flows.settings;
   let counter = 0;
   const as: Record<"grNoord" | "grMierlo" | "wethouderNoord" | "admin", Visitor> = {
     grNoord: { cookie: "", csrf: "", id: "" },
@@ -44,7 +45,17 @@ describeEachDatabase("the inbox pages", (provider) => {
     app.use(express.urlencoded({ extended: false }));
     app.use(loadStaffSession(t.db));
     app.use("/inbox", requireSignedIn, verifyCsrf);
-    app.use(conversationPages({ db: t.db, settings: () => settings, timeZone: "Europe/Amsterdam", now: () => NOW, whatsappWebStatus: () => whatsappWeb, events: { heartbeatMs: 100 } }));
+    app.use(
+      conversationPages({
+        db: t.db,
+        settings: () => settings,
+        globals: () => flows.globals,
+        timeZone: "Europe/Amsterdam",
+        now: () => NOW,
+        whatsappWebStatus: () => whatsappWeb,
+        events: { heartbeatMs: 100 },
+      }),
+    );
     app.use(errorHandler(logs.logger));
     ({ url, close } = await listen(app));
     const emails = { grNoord: "gr.geldrop-noord@demo.wijklijn.nl", grMierlo: "gr.mierlo@demo.wijklijn.nl", wethouderNoord: "wethouder.a@demo.wijklijn.nl", admin: "admin@demo.wijklijn.nl" };
@@ -227,6 +238,45 @@ describeEachDatabase("the inbox pages", (provider) => {
 
     const audit = await t.db.auditEvent.findMany({ where: { subjectId: conversation.id }, select: { action: true } });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["conversation.assigned", "conversation.theme", "conversation.snoozed", "conversation.resolved", "conversation.reopened"]));
+  });
+
+  it("says on the resolve button that the resident gets the feedback question", async () => {
+    const conversation = await handedOver({ wijk: "centrum", handoverAt: new Date(NOW.getTime() - HOUR) });
+    const html = await page(`/inbox/c/${conversation.id}`, as.grNoord);
+    expect(html).toContain("De bewoner krijgt dan de vraag of hij zich gehoord voelde.");
+  });
+
+  it("asks first before resolving under staff's own unanswered message, showing what the resident will get", async () => {
+    const conversation = await handedOver({ wijk: "centrum", handoverAt: new Date(NOW.getTime() - HOUR) });
+    const path = `/inbox/c/${conversation.id}`;
+    await post(`${path}/reply`, as.grNoord, { text: "Welke bushalte bedoel je precies?" });
+    const feedbackRows = () => t.db.feedback.count({ where: { conversationId: conversation.id } });
+
+    const first = await post(`${path}/resolve`, as.grNoord);
+    expect(first.status).toBe(303);
+    expect(first.headers.get("location")).toBe(`${path}/afhandelen`);
+    expect((await t.db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).status).toBe("waiting");
+    expect(await feedbackRows()).toBe(0);
+
+    const confirm = await page(`${path}/afhandelen`, as.grNoord);
+    expect(confirm).toContain("Je laatste bericht is nog niet beantwoord. Toch afhandelen?");
+    expect(confirm).toContain("Welke bushalte bedoel je precies?");
+    expect(confirm).toContain(`Je vraag ${conversation.reference} is afgerond. Voelde je je gehoord door de gemeente?`);
+    expect(confirm).toContain('name="bevestigd" value="ja"');
+    expect((await get(`${path}/afhandelen`, as.wethouderNoord)).status).toBe(403);
+    expect((await get(`${path}/afhandelen`, as.grMierlo)).status).toBe(404);
+
+    const confirmed = await post(`${path}/resolve`, as.grNoord, { bevestigd: "ja" });
+    expect(confirmed.headers.get("location")).toBe(`${path}?gedaan=afgehandeld`);
+    expect((await t.db.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).status).toBe("resolved");
+    expect(await feedbackRows()).toBe(1);
+  });
+
+  it("resolves at once when the resident had the last word", async () => {
+    const conversation = await handedOver({ wijk: "centrum", handoverAt: new Date(NOW.getTime() - HOUR) });
+    const path = `/inbox/c/${conversation.id}`;
+    await post(`${path}/note`, as.grNoord, { text: "Notities tellen niet mee" });
+    expect((await post(`${path}/resolve`, as.grNoord)).headers.get("location")).toBe(`${path}?gedaan=afgehandeld`);
   });
 
   it("moves a conversation to another tandem's wijk, after which the first gebiedsregisseur gets a 404", async () => {

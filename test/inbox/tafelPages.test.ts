@@ -205,4 +205,59 @@ describeEachDatabase("the check-in list and the summary of a dialoogtafel", (pro
     expect(actions.map((a) => a.action)).toEqual(["dialoogtafel.summary.saved", "dialoogtafel.summary.published", "dialoogtafel.summary.updated"]);
     expect(JSON.parse(actions[1]?.data ?? "{}")).toMatchObject({ sentTo: 1 });
   });
+
+  it("tells everyone signed up and on the waitlist, once each on their own channel, when staff cancel the dialoogtafel", async () => {
+    const tafel = await h.t.db.dialoogtafel.create({
+      data: { wijkId: luchen, title: "Tafel Afgelast", topic: "Groen", location: "Buurthuis", startsAt: new Date("2026-12-16T18:30:00Z"), capacity: 2 },
+    });
+    const onTelegram = await signedUp(tafel.id, "telegram", "555000111");
+    // Out of the WhatsApp 24-hour window (no message from them at all): the approved template carries it.
+    const onWhatsapp = await signedUp(tafel.id, "whatsapp", "31612340001");
+    const waiting = await signedUp(tafel.id, "webchat", "visitor-waiting-abcdefgh");
+    const selfCancelled = await signedUp(tafel.id, "webchat", "visitor-cancelled-abcdefgh");
+    await h.t.db.registration.update({ where: { id: selfCancelled.registrationId }, data: { status: "cancelled" } });
+    expect((await h.t.db.registration.findUniqueOrThrow({ where: { id: waiting.registrationId } })).status).toBe("waitlist");
+
+    const view = await (await get(`/inbox/content/tafel/${tafel.id}`, who.grMierlo)).text();
+    expect(view).toContain("De 3 bewoners die aangemeld zijn of op de wachtlijst staan, krijgen van de bot een bericht dat de dialoogtafel niet doorgaat");
+    expect(view).not.toContain("nog geen bericht");
+
+    const cancelled = await post(`/inbox/content/tafel/${tafel.id}/annuleren`, who.grMierlo, {});
+    expect(cancelled.status).toBe(303);
+    expect((await h.t.db.dialoogtafel.findUniqueOrThrow({ where: { id: tafel.id } })).status).toBe("cancelled");
+
+    const deps = {
+      db: h.t.db,
+      logger: captureLogger().logger,
+      globals: () => h.bot.flows().globals,
+      timeZone: "Europe/Amsterdam",
+      reminderTime: "10:00",
+      publicUrl: "http://wijklijn.test",
+      secret: "s".repeat(32),
+      whatsappCloud: { template: { name: "dialoogtafel_bericht", language: "nl" } },
+      now: () => h.clock.now,
+    };
+    const runs = await Promise.all([sendDueTafelNotices(deps), sendDueTafelNotices(deps), sendDueTafelNotices(deps)]);
+    expect(runs.reduce((n, r) => n + r.cancellations, 0)).toBe(3);
+    expect((await sendDueTafelNotices(deps)).cancellations).toBe(0);
+
+    const payloads = async (identityId: string) =>
+      (await h.t.db.outboxMessage.findMany({ where: { channelIdentityId: identityId }, select: { payload: true, channel: true } })).map((row) => ({
+        channel: row.channel,
+        payload: JSON.parse(row.payload),
+      }));
+    const expected = "Jammer: Tafel Afgelast op woensdag 16 december om 19:30 gaat niet door.";
+    const telegram = await payloads(onTelegram.identityId);
+    expect(telegram).toHaveLength(1);
+    expect(telegram[0]).toMatchObject({ channel: "telegram" });
+    expect(String(telegram[0]?.payload.text)).toContain(expected);
+    const whatsapp = await payloads(onWhatsapp.identityId);
+    expect(whatsapp).toHaveLength(1);
+    expect(whatsapp[0]?.payload.template).toMatchObject({ name: "dialoogtafel_bericht", language: "nl" });
+    expect(String(whatsapp[0]?.payload.template.bodyParameters[0])).toContain("Tafel Afgelast");
+    expect(await payloads(waiting.identityId)).toHaveLength(1);
+    expect(await payloads(selfCancelled.identityId)).toEqual([]);
+    // Written into the resident's conversation too, so staff see what they were told.
+    expect(await h.t.db.message.count({ where: { conversation: { channelIdentityId: onTelegram.identityId }, direction: "out", text: { startsWith: "Jammer: Tafel Afgelast" } } })).toBe(1);
+  });
 });

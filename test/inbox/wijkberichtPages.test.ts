@@ -198,6 +198,39 @@ describeEachDatabase("the wijkbericht pages", (provider) => {
     expect(await (await get(`/inbox/wijkberichten/${id}/voortgang.json`, who.grMierlo)).json()).toMatchObject({ status: "cancelled", running: false, cancelled: 2, sent: 1, done: 3 });
   });
 
+  it("shows the photo itself in each channel's preview (allowed by the page's CSP), and takes addresses typed as www.…", async () => {
+    const created = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "De nieuwe speeltuin is open."],
+      ["link", "www.geldrop-mierlo.nl/speeltuin"],
+      ["imageUrl", "www.geldrop-mierlo.nl/niet-bestaand.jpg"],
+      ["wijkIds", luchen],
+    ]);
+    expect(created.status).toBe(303);
+    const id = /\/inbox\/wijkberichten\/([^?]+)\?/.exec(created.headers.get("location") ?? "")?.[1] ?? "";
+    expect(await t.db.wijkbericht.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      link: "https://www.geldrop-mierlo.nl/speeltuin",
+      imageUrl: "https://www.geldrop-mierlo.nl/niet-bestaand.jpg",
+    });
+
+    const response = await get(`/inbox/wijkberichten/${id}`, who.grMierlo);
+    expect(response.headers.get("content-security-policy")).toContain("img-src 'self' data: https:");
+    const detail = await response.text();
+    const images = detail.match(/<img src="https:\/\/www\.geldrop-mierlo\.nl\/niet-bestaand\.jpg" alt="Foto bij het wijkbericht" data-preview-photo>/g) ?? [];
+    // WhatsApp, Telegram and the web chat get the photo itself (the template carries the address in its text).
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    expect(detail).not.toContain("Foto: https://");
+    expect(detail).toContain("Deze foto laadt niet. Klopt het adres?");
+
+    // Not a photo address at all: refused beside the field.
+    const invalid = await post("/inbox/wijkberichten", who.grMierlo, [
+      ["text", "Tekst"],
+      ["imageUrl", "foto.jpg"],
+      ["wijkIds", luchen],
+    ]);
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain("Een foto-adres begint met https://.");
+  });
+
   it("schedules a bericht for later, and refuses a time in the past beside the field", async () => {
     const created = await post("/inbox/wijkberichten", who.grMierlo, [
       ["text", "Vanavond is er een inloopavond."],

@@ -7,6 +7,16 @@
  * - A browser notification for a conversation handed over to my tandem (when permitted).
  */
 (() => {
+  // Wijkbericht preview: a photo address that does not load says so (before anyone gets the bericht).
+  document.querySelectorAll("img[data-preview-photo]").forEach((img) => {
+    const warn = () => {
+      const note = img.parentElement?.querySelector(".preview-photo-broken");
+      if (note) note.hidden = false;
+    };
+    img.addEventListener("error", warn);
+    if (img.complete && img.naturalWidth === 0) warn();
+  });
+
   // Canned replies: fill the reply box (append when something is typed already).
   document.querySelectorAll("select[data-canned-for]").forEach((select) => {
     select.addEventListener("change", () => {

@@ -320,7 +320,7 @@ export function tafelDetailBody(input: {
   return html`<p><a href="/inbox/content">← Wijknieuws en dialoogtafels</a></p>
   <h1>${tafel.title}</h1>
   ${notice(input.notice)}
-  ${cancelled ? html`<p class="warning"><strong>Deze dialoogtafel is geannuleerd.</strong> De bot laat hem niet meer zien en neemt geen aanmeldingen meer aan.</p>` : ""}
+  ${cancelled ? html`<p class="warning"><strong>Deze dialoogtafel is geannuleerd.</strong> De bot laat hem niet meer zien en neemt geen aanmeldingen meer aan. Wie aangemeld was of op de wachtlijst stond, kreeg van de bot een bericht dat hij niet doorgaat.</p>` : ""}
   <dl class="facts">
     <dt>Wijk</dt><dd>${tafel.wijk.name}</dd>
     <dt>Wanneer</dt><dd>${formatDutchDateTime(tafel.startsAt, timeZone)}${tafel.endsAt ? html` tot ${formatDutchTime(tafel.endsAt, timeZone)}` : ""}</dd>
@@ -350,13 +350,20 @@ export function tafelDetailBody(input: {
       ? ""
       : html`<section aria-labelledby="h-annuleren">
     <h2 id="h-annuleren">Annuleren</h2>
-    <p>Na annuleren laat de bot deze dialoogtafel niet meer zien. Dit kun je niet ongedaan maken. Let op: de bot stuurt aangemelde bewoners hierover nog geen bericht.</p>
+    <p>Na annuleren laat de bot deze dialoogtafel niet meer zien. ${tellsOnCancel(groups.registered.length + groups.waitlist.length)} Dit kun je niet ongedaan maken.</p>
     <form method="post" action="/inbox/content/tafel/${tafel.id}/annuleren">
       ${csrfField(input.csrfToken)}
       <div class="buttons"><button type="submit" class="danger">Dialoogtafel annuleren</button></div>
     </form>
   </section>`
   }`;
+}
+
+/** What cancelling tells residents: everyone signed up or on the waitlist gets a message on their own channel (src/jobs/dialoogtafelNotices.ts). */
+function tellsOnCancel(people: number): string {
+  if (people === 0) return "Er is nog niemand aangemeld, dus niemand krijgt een bericht.";
+  const who = people === 1 ? "De bewoner die aangemeld is of op de wachtlijst staat, krijgt" : `De ${people} bewoners die aangemeld zijn of op de wachtlijst staan, krijgen`;
+  return `${who} van de bot een bericht dat de dialoogtafel niet doorgaat, via het kanaal waarmee ze zich aanmeldden.`;
 }
 
 /** The 404 body: the same for unknown ids and for another tandem's content, so ids reveal nothing. */

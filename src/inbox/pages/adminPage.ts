@@ -1,10 +1,12 @@
 /**
  * GET /inbox/admin: what an admin must keep an eye on across tandems. Residents who waited too
  * long, conversations that belong to no tandem, outbox messages that could not be delivered (with
- * a retry button), and the WhatsApp Web session with its QR code. Rendering only.
+ * a retry button), the staff accounts (with "Nieuw wachtwoord instellen"), and the WhatsApp Web
+ * session with its QR code. Rendering only.
  */
 import type { Settings } from "../../conversation/flowSchema.ts";
 import type { DeadOutboxMessage, InboxListItem, UnroutedConversation } from "../../db/inbox.repo.ts";
+import type { StaffAccountRow } from "../../db/staffAccount.repo.ts";
 import { labelChannel } from "../../domain/vocabulary.ts";
 import { redactText } from "../../privacy/redact.ts";
 import { html, SafeHtml } from "../../http/html.ts";
@@ -27,6 +29,8 @@ export interface AdminPageInput {
   open: InboxListItem[];
   withoutTandem: UnroutedConversation[];
   deadOutbox: DeadOutboxMessage[];
+  /** Every staff account of the gemeente. */
+  staffAccounts?: StaffAccountRow[];
   /** undefined: the service gave no WhatsApp Web status (channel off). */
   whatsappWeb: WhatsappWebStatusView | null | undefined;
   /** An SVG image of the QR code, when a QR library renders it. */
@@ -137,6 +141,38 @@ function eraseSection(input: AdminPageInput): SafeHtml {
     <button type="submit">Alles van deze bewoner wissen</button></form></section>`;
 }
 
+const ROLE_NAMES = { gebiedsregisseur: "Gebiedsregisseur", wethouder: "Wethouder", admin: "Beheerder" } as const;
+
+/** The staff accounts, and a one-time link for a new password (src/inbox/passwordReset.ts). */
+function staffSection(input: AdminPageInput): SafeHtml | "" {
+  const accounts = input.staffAccounts;
+  if (!accounts) return "";
+  return html`<section aria-labelledby="medewerkers-kop" id="medewerkers"><h2 id="medewerkers-kop">Medewerkers</h2>
+  <p>Wachtwoord vergeten? Maak met <strong>Nieuw wachtwoord instellen</strong> een link die één keer werkt, 24 uur lang. Geef die persoonlijk door; de collega kiest dan zelf een nieuw wachtwoord en wordt overal uitgelogd.</p>
+  <div class="table-wrap"><table>
+    <thead><tr><th scope="col">Naam</th><th scope="col">E-mailadres</th><th scope="col">Rol</th><th scope="col">Tandem en wijken</th><th scope="col">Wachtwoord</th></tr></thead>
+    <tbody>${accounts.map(
+      (account) => html`<tr>
+      <td>${account.displayName}${account.active ? "" : html` <span class="muted">(uitgeschakeld)</span>`}</td>
+      <td>${account.email}</td>
+      <td>${account.role ? ROLE_NAMES[account.role] : "Onbekend"}</td>
+      <td>${
+        account.role === "admin"
+          ? "Alle tandems"
+          : account.tandems.length === 0
+            ? html`<span class="muted">Geen tandem</span>`
+            : account.tandems.map((tandem, i) => html`${i > 0 ? html`<br>` : ""}${tandem.name}${tandem.wijken.length > 0 ? `: ${tandem.wijken.join(", ")}` : ""}`)
+      }</td>
+      <td>${
+        account.active
+          ? html`<form method="post" action="/inbox/admin/medewerkers/${account.id}/wachtwoord" class="inline"><input type="hidden" name="_csrf" value="${input.csrfToken}"><button type="submit" aria-label="Nieuw wachtwoord instellen voor ${account.displayName}">Nieuw wachtwoord instellen</button></form>`
+          : html`<span class="muted">Uitgeschakeld</span>`
+      }</td>
+    </tr>`,
+    )}</tbody>
+  </table></div></section>`;
+}
+
 /** The whole admin page body. */
 export function renderAdminPage(input: AdminPageInput): SafeHtml {
   return html`<h1>Beheer</h1>
@@ -144,6 +180,7 @@ ${flashMessage(input.rawQuery)}
 ${overdueSection(input)}
 ${withoutTandemSection(input)}
 ${deadOutboxSection(input)}
+${staffSection(input)}
 ${eraseSection(input)}
 ${whatsappSection(input)}`;
 }

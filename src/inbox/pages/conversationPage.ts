@@ -52,6 +52,37 @@ export interface ConversationPageInput {
   wijkbericht?: { id: string; text: string; startedAt: Date | null; createdAt: Date } | null;
 }
 
+/**
+ * True when the newest message the resident can see (notes aside) is a staff member's own: the
+ * resident has not answered it yet, so resolving now asks first (GET /inbox/c/:id/afhandelen).
+ */
+export function awaitsResidentAnswer(messages: readonly ConversationMessageView[]): boolean {
+  const last = messages.findLast((message) => message.direction !== "note");
+  return last !== undefined && last.direction === "out" && last.author !== "bot" && last.author !== "resident";
+}
+
+/** GET /inbox/c/:id/afhandelen: staff's last message is unanswered; resolve anyway? */
+export function renderResolveConfirmPage(input: { conversation: ConversationDetailView; csrfToken: string; timeZone: string; question: string | null }): SafeHtml {
+  const { conversation } = input;
+  const path = `/inbox/c/${encodeURIComponent(conversation.id)}`;
+  const last = conversation.messages.findLast((message) => message.direction === "out");
+  return html`<p><a href="${path}">← Terug naar het gesprek</a></p>
+  <h1>Toch afhandelen?</h1>
+  <p class="confirm-question"><strong>Je laatste bericht is nog niet beantwoord. Toch afhandelen?</strong></p>
+  ${last?.text ? html`<p>Jouw bericht van ${timeElement(last.at, input.timeZone)}:</p><blockquote class="message-out">${multiline(last.text)}</blockquote>` : ""}
+  ${
+    input.question
+      ? html`<p>De bewoner krijgt dan dit bericht:</p><blockquote class="message-out" id="resolve-question">${multiline(input.question)}</blockquote>`
+      : html`<p>De bewoner krijgt geen bericht.</p>`
+  }
+  <p class="hint">Antwoordt de bewoner later toch, dan gaat het gesprek vanzelf weer open.</p>
+  <form method="post" action="${path}/resolve" class="actions"><input type="hidden" name="_csrf" value="${input.csrfToken}">
+    <input type="hidden" name="bevestigd" value="ja">
+    <button type="submit" class="button button-primary">Ja, toch afhandelen</button>
+    <a href="${path}">Nee, terug</a>
+  </form>`;
+}
+
 /** Replaces {{reference}} and {{wijk}} in a canned reply (or any staff text). */
 export function fillPlaceholders(text: string, values: { reference: string; wijkName: string | null }): string {
   return text.replace(/\{\{\s*(reference|wijk)\s*\}\}/g, (_, name: string) => (name === "reference" ? values.reference : (values.wijkName ?? "je wijk")));
@@ -205,7 +236,13 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
   const csrf = hidden(input.csrfToken);
   const statusButtons: SafeHtml[] = [];
   if (conversation.status !== "resolved") {
-    statusButtons.push(html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit">Afhandelen</button></form>`);
+    // The resolve button says what happens: the resident gets "Voelde je je gehoord?" (src/trust).
+    const asksFeedback = conversation.status !== "bot" && !input.feedback;
+    statusButtons.push(
+      asksFeedback
+        ? html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit" aria-describedby="resolve-hint">Afhandelen</button> <span class="hint" id="resolve-hint">De bewoner krijgt dan de vraag of hij zich gehoord voelde.</span></form>`
+        : html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit">Afhandelen</button></form>`,
+    );
   }
   if (conversation.status === "resolved" || conversation.status === "snoozed" || conversation.status === "waiting") {
     statusButtons.push(

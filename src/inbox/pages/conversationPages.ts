@@ -13,7 +13,8 @@ import { findAnsweredWijkbericht } from "../../db/wijkbericht.repo.ts";
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../../api/auth.ts";
-import type { Settings } from "../../conversation/flowSchema.ts";
+import type { Globals, Settings } from "../../conversation/flowSchema.ts";
+import { messageText } from "../../conversation/messageText.ts";
 import type { Db } from "../../db/client.ts";
 import { getConversation } from "../../db/conversationQuery.repo.ts";
 import { checkpointAfterErasure } from "../../db/ops.repo.ts";
@@ -44,8 +45,9 @@ import { html, type SafeHtml } from "../../http/html.ts";
 import { page, type PageUser } from "../layout.ts";
 import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
 import { renderCannedPage } from "./cannedPage.ts";
-import { fillPlaceholders, renderConversationPage } from "./conversationPage.ts";
+import { awaitsResidentAnswer, fillPlaceholders, renderConversationPage, renderResolveConfirmPage } from "./conversationPage.ts";
 import { findFeedbackOfConversation } from "../../db/feedback.repo.ts";
+import { listStaffAccounts } from "../../db/staffAccount.repo.ts";
 import { describeFeedback } from "../../trust/feedback.ts";
 import { findWijDedenOfConversation } from "../../db/wijDeden.repo.ts";
 import { publishWijDeden } from "../../trust/publishWijDeden.ts";
@@ -62,6 +64,8 @@ export interface ConversationPagesDeps {
   db: Db;
   /** flows/settings.yaml as currently loaded (office hours, service target). */
   settings: () => Settings;
+  /** The bot's texts as currently loaded: the "Voelde je je gehoord?" question shown before resolving. */
+  globals?: () => Globals;
   /** The gemeente's time zone (dates on the pages, office hours, snooze times). */
   timeZone: string;
   /** The WhatsApp Web session, when that channel is on. */
@@ -83,7 +87,7 @@ export interface ConversationPagesDeps {
 const MAX_TEXT = 4000;
 
 /** An action's result: a flash code to show after the redirect. */
-type Outcome = { done: DoneCode } | { failed: FailedCode };
+type Outcome = { done: DoneCode } | { failed: FailedCode } | { confirm: string };
 
 interface Viewer {
   staff: StaffPrincipal;
@@ -121,6 +125,10 @@ function sendForbidden(res: Response, viewer: Viewer): void {
 }
 
 function redirectWith(res: Response, path: string, outcome: Outcome): void {
+  if ("confirm" in outcome) {
+    res.redirect(303, outcome.confirm);
+    return;
+  }
   const query = "done" in outcome ? `gedaan=${outcome.done}` : `fout=${outcome.failed}`;
   res.redirect(303, `${path}${path.includes("?") ? "&" : "?"}${query}`);
 }
@@ -327,9 +335,33 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     }),
   );
 
+  /** The question the resident gets on resolving, when they will get one (src/trust: once per conversation). */
+  const feedbackQuestionOf = async (conversation: { id: string; reference: string; status: ConversationStatus; language: string | null }): Promise<string | null> => {
+    if (!deps.globals || conversation.status === "bot" || (await findFeedbackOfConversation(db, conversation.id))) return null;
+    return messageText(deps.globals(), "feedbackQuestion", conversation.language === "en" ? "en" : "nl", { reference: conversation.reference });
+  };
+
+  router.get("/inbox/c/:id/afhandelen", async (req, res) => {
+    const viewer = viewerOf(res);
+    const id = IdSchema.safeParse(req.params.id);
+    const conversation = id.success ? await getConversation(db, scopeOf(viewer.staff), id.data) : null;
+    if (!conversation) return sendNotFound(res, viewer);
+    if (viewer.staff.role === "wethouder") return sendForbidden(res, viewer);
+    const path = `/inbox/c/${encodeURIComponent(conversation.id)}`;
+    if (conversation.status === "resolved") return res.redirect(303, path);
+    const body = renderResolveConfirmPage({ conversation, csrfToken: viewer.user.csrfToken, timeZone, question: await feedbackQuestionOf(conversation) });
+    sendPage(res, viewer, 200, `Gesprek ${conversation.reference} afhandelen?`, body, "inbox");
+  });
+
   router.post(
     "/inbox/c/:id/resolve",
-    act({ wethouderMay: false, invalidBody: "mislukt" }, async (staff, context) => {
+    act({ wethouderMay: false, invalidBody: "mislukt" }, async (staff, context, body) => {
+      // Staff's own question still unanswered: ask first, on a page of its own (works without JavaScript).
+      const confirmed = z.object({ bevestigd: z.literal("ja") }).safeParse(body).success;
+      if (!confirmed && context.status !== "resolved") {
+        const conversation = await getConversation(db, scopeOf(staff), context.id);
+        if (conversation && awaitsResidentAnswer(conversation.messages)) return { confirm: `/inbox/c/${encodeURIComponent(context.id)}/afhandelen` };
+      }
       await setConversationStatus(db, staff, context.id, { status: "resolved" }, { now: now() });
       return { done: "afgehandeld" };
     }),
@@ -385,10 +417,11 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
     const viewer = viewerOf(res);
     if (viewer.staff.role !== "admin") return sendNotFound(res, viewer);
     const gemeenteId = viewer.staff.gemeenteId;
-    const [open, withoutTandem, deadOutbox] = await Promise.all([
+    const [open, withoutTandem, deadOutbox, staffAccounts] = await Promise.all([
       listConversationsByWaitingTime(db, scopeOf(viewer.staff), { statuses: ["open"], limit: MAX_LIST_LIMIT }),
       listConversationsWithoutTandem(db, gemeenteId),
       listDeadOutboxMessages(db, gemeenteId),
+      listStaffAccounts(db, gemeenteId),
     ]);
     const whatsappWeb = deps.whatsappWebStatus ? deps.whatsappWebStatus() : undefined;
     const qrSvg = whatsappWeb?.state === "qr" && whatsappWeb.qr && deps.renderQrSvg ? await deps.renderQrSvg(whatsappWeb.qr) : null;
@@ -396,6 +429,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
       open: open.items,
       withoutTandem,
       deadOutbox,
+      staffAccounts,
       whatsappWeb,
       qrSvg,
       csrfToken: viewer.user.csrfToken,

@@ -120,6 +120,7 @@ const FAILED_MESSAGES = {
   publiceren: "Vul beide teksten in (maximaal 500 tekens), zonder namen, adressen, telefoonnummers of andere persoonsgegevens.",
   "al-gepubliceerd": "Dit gesprek staat al op de wijkpagina.",
   "niet-afgehandeld": "Alleen een afgehandeld gesprek met een wijk kan op de wijkpagina.",
+  "account-inactief": "Dit account is uitgeschakeld. Een nieuw wachtwoord kan alleen voor een account dat aan staat.",
   "wissen-bevestigen": "Vul een kenmerk in (zoals WL-2026-00042) en vink aan dat je het zeker weet.",
 } as const;
 

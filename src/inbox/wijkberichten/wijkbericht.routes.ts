@@ -15,6 +15,7 @@
  * in the demo mailbox (/inbox/dev-mail). With mail off the page says so in one sentence; how to
  * turn it on is for the administrator (startup log, .env.example), not for this page.
  */
+import { allowRemoteImages } from "../../http/securityHeaders.ts";
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { staffOf, type StaffPrincipal } from "../../api/auth.ts";
@@ -131,6 +132,7 @@ export function wijkberichtRoutes(deps: WijkberichtRoutesDeps): Router {
 
   router.use("/inbox/wijkberichten", (_req, res, next) => {
     res.setHeader("Cache-Control", "no-store");
+    allowRemoteImages(res);
     next();
   });
 

@@ -165,6 +165,17 @@ function segmentHtml(segment: PreviewSegment): SafeHtml {
   }
 }
 
+/**
+ * The photo as the resident gets it: the image itself (the page's CSP allows https images), so a
+ * wrong address shows as a broken photo here, with the address beneath to check. inbox.js adds a
+ * warning when it does not load.
+ */
+function previewPhoto(url: string): SafeHtml {
+  return html`<figure class="preview-photo"><img src="${url}" alt="Foto bij het wijkbericht" data-preview-photo>
+    <figcaption class="preview-photo-address">${url}</figcaption>
+    <p class="preview-photo-broken" role="alert" hidden>Deze foto laadt niet. Klopt het adres? Zo niet, dan krijgen bewoners geen foto.</p></figure>`;
+}
+
 function previewSection(previews: readonly ChannelPreview[]): SafeHtml {
   return html`<section aria-labelledby="h-voorbeeld">
     <h2 id="h-voorbeeld">Zo ziet het eruit</h2>
@@ -174,7 +185,7 @@ function previewSection(previews: readonly ChannelPreview[]): SafeHtml {
         <figcaption>${preview.label}</figcaption>
         ${
           preview.text
-            ? html`<div class="chat-screen"><div class="bubble">${preview.header ? html`<p class="preview-header">${preview.header}</p>` : ""}${preview.image ? html`<p class="preview-photo">Foto: ${preview.image}</p>` : ""}${previewSegments(preview.text, preview.channel === "whatsapp-template" ? "whatsapp" : preview.channel).map(segmentHtml)}</div></div>`
+            ? html`<div class="chat-screen"><div class="bubble">${preview.header ? html`<p class="preview-header">${preview.header}</p>` : ""}${preview.image ? previewPhoto(preview.image) : ""}${previewSegments(preview.text, preview.channel === "whatsapp-template" ? "whatsapp" : preview.channel).map(segmentHtml)}</div></div>`
             : ""
         }
         ${preview.how ? html`<p class="hint">${preview.how}</p>` : ""}
