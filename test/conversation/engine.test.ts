@@ -367,7 +367,19 @@ const globals = GlobalsSchema.parse({
     trustPulseDeclined: text("Prima.", "Fine."),
   },
   otherLanguages: Object.fromEntries(
-    ["tr", "ar", "pl", "uk", "de"].map((language) => [language, { emergency112: "112", crisis113: "113 0800-0113", followUp112: "112", followUp113: "113 0800-0113", handover: "112 {{when}}", handoverNoConsent: "112 {{when}}", stillThere: "{{when}} 112", thanks: ["ok"] }]),
+    ["tr", "ar", "pl", "uk", "de"].map((language) => [
+      language,
+      {
+        emergency112: "112",
+        crisis113: "113 0800-0113",
+        followUp112: "112",
+        followUp113: "113 0800-0113",
+        handover: "112 {{when}}",
+        handoverNoConsent: "112 {{when}}",
+        stillThere: "{{when}} 112",
+        thanks: ["ok"],
+      },
+    ]),
   ),
   handoverNote: { heading: "Antwoorden in de chat:", labels: { description: "Omschrijving" } },
 });
