@@ -138,9 +138,20 @@ export function rememberNoDanger(turn: Turn, check: SafetyCheck): void {
   if (check.emergency === "112") turn.state.vars[WELFARE_VAR] = { at: turn.now.toISOString(), text: check.text };
 }
 
-/** True when the text asks what to do now ("wat moet ik nou doen met mijn buurvrouw??", "wat kan ik doen?"). */
-function asksWhatToDo(text: string): boolean {
-  return /\b(?:wat\s+(?:moet|kan|zal)\s+ik\b|wat\s+nu\b|wat\s+(?:moet|kan)\s+je\s+(?:dan\s+|nu\s+|nou\s+)?doen|wie\s+moet\s+ik\s+bellen|what\s+(?:should|can|do)\s+i\s+do|what\s+now)/i.test(text);
+/** True when the text asks what to do now ("wat moet ik nou doen met mijn buurvrouw??", "wie kan ik dan bellen?"). */
+export function asksWhatToDo(text: string): boolean {
+  return /\b(?:wat\s+(?:moet|kan|zal)\s+ik\b|wat\s+nu\b|wat\s+(?:moet|kan)\s+je\s+(?:dan\s+|nu\s+|nou\s+)?doen|wie\s+(?:moet|kan|zal)\s+ik\s+(?:dan\s+|nu\s+|nou\s+)?bellen|wie\s+bel\s+ik|who\s+(?:should|can|do)\s+i\s+call|what\s+(?:should|can|do)\s+i\s+do|what\s+now)/i.test(
+    text,
+  );
+}
+
+/**
+ * A worry about someone without danger now, and the resident asks what to do: the police can go
+ * and check (0900-8844), 112 when in doubt, and a person of the gemeente offered (yes hands over).
+ */
+export async function adviseOnWelfareWorry(turn: Turn): Promise<void> {
+  await sendText(turn, "safetyWelfareAdvice", true);
+  turn.state.vars[WELFARE_OFFER_VAR] = true;
 }
 
 /** Extra words for yes and no at the follow-up question (besides the Ja/Nee buttons and their labels). */
@@ -232,11 +243,7 @@ async function answerAfterSafety(turn: Turn, next: () => Promise<void>): Promise
     }
   }
   const recent = worry.success && turn.now.getTime() - new Date(worry.data.at).getTime() < WELFARE_WINDOW_MS;
-  if (recent && read.text && !read.value && asksWhatToDo(read.text)) {
-    await sendText(turn, "safetyWelfareAdvice", true);
-    turn.state.vars[WELFARE_OFFER_VAR] = true;
-    return;
-  }
+  if (recent && read.text && !read.value && asksWhatToDo(read.text)) return adviseOnWelfareWorry(turn);
   if (turn.state.vars[HAD_113_VAR] !== true) return next();
   const probe = handleEvent(turn.state, { type: "message", ...read }, probeContext(turn));
   await next();

@@ -46,7 +46,7 @@ import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLa
 import { INBOUND_LIMIT, limitFloods } from "./floodLimit.ts";
 import { answerClosingWords, answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
-import { askSafetyCheck, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
+import { adviseOnWelfareWorry, askSafetyCheck, asksWhatToDo, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import { answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
 
@@ -117,6 +117,19 @@ export const answerEmergencies: Middleware = async (turn, next) => {
   if (pending?.answer === "yes") return answerEmergency(turn, pending.check.emergency, null);
   // Not sure whether there is danger: call to be safe (112 decides with you), and a person offered; never on to the next question as if nothing was said.
   if (pending?.answer === "unsure") return answerEmergency(turn, pending.check.emergency, null, { unsure: true });
+  // "Nee hij ligt niet op de grond, wie kan ik dan bellen?": an answer and the question in the same breath gets what to do.
+  const said = turn.context.activity.text;
+  if (
+    (pending?.answer === "no" || pending?.answer === "other") &&
+    pending.check.emergency === "112" &&
+    said &&
+    !turn.context.activity.value &&
+    asksWhatToDo(said) &&
+    !turn.deps.classify(said).emergency
+  ) {
+    rememberNoDanger(turn, pending.check);
+    return adviseOnWelfareWorry(turn);
+  }
   if (pending?.answer === "no") {
     rememberNoDanger(turn, pending.check);
     // No danger: the turn goes on where the resident was, with the text they wrote before the question.
