@@ -21,7 +21,7 @@ describe.skipIf(!support.available)("a dialoogtafel's evening in headless Chromi
     // A resident of Mierlo signs up for the demo's Dialoogtafel Mierlo through the bot, on the web chat.
     tafelId = (await rig.service.db.dialoogtafel.findFirstOrThrow({ where: { title: "Dialoogtafel Mierlo" } })).id;
     const externalId = `tafel-${randomUUID()}`;
-    const steps = [{ text: "hoi" }, { value: "yes" }, { text: "5731 BB" }, { text: "ja" }, { text: "dialoogtafel" }, { value: tafelId }];
+    const steps = [{ text: "hoi" }, { value: "yes" }, { text: "5731 BB" }, { text: "ja" }, { text: "dialoogtafel" }, { value: tafelId }, { value: "yes" }];
     for (const [i, step] of steps.entries()) {
       await rig.service.bot.processor.ingest({ channel: "webchat", externalId, channelMessageId: `${externalId}-${i}`, ...step });
       await rig.service.bot.processor.idle();

@@ -115,8 +115,9 @@ describe.skipIf(!support.available)("the web chat in headless Chromium", () => {
     await resident.goto(`${rig.url}/chat`);
     await typeInChat(resident, "Dzień dobry, czy mówisz po polsku? Chcę zgłosić problem");
     await botSays(resident, "Jestem Wijklijn");
-    await typeInChat(resident, "tak");
-    const mark = resident.locator("#log li.in").filter({ hasText: "tak" }).locator(".passed-on");
+    // A plain thanks gets the mark ("tak" or a question gets a short answer in Polish).
+    await typeInChat(resident, "dziękuję");
+    const mark = resident.locator("#log li.in").filter({ hasText: "dziękuję" }).locator(".passed-on");
     await mark.waitFor(WAIT);
     expect(await mark.textContent()).toBe("✓ przekazano");
     expect(rig.pageErrors).toEqual([]);

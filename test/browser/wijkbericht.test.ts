@@ -57,7 +57,7 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.getByText("Dit bericht gaat nu naar 17 abonnees in Coevering en Geldrop-Centrum.").waitFor(WAIT);
     expect(await rig.service.db.wijkbericht.count({ where: { status: "sending" } })).toBe(0);
     await page.getByRole("button", { name: "Ja, nu versturen" }).click();
-    await page.getByText("Het wijkbericht wordt verstuurd").waitFor(WAIT);
+    await page.getByText("Je hebt het wijkbericht verstuurd").waitFor(WAIT);
     // Without JavaScript the page reloads itself while sending (a meta refresh in <noscript>): no reload here.
     await page.getByText("Verwerkt: 17 van 17").waitFor({ timeout: 30_000 });
     await page.getByText("Verstuurd: 17 van 17.").waitFor(WAIT);
@@ -77,7 +77,7 @@ describe.skipIf(!support.available)("a first wijkbericht in headless Chromium", 
     await page.getByRole("button", { name: "Opslaan en voorbeeld bekijken" }).click();
     await page.getByRole("link", { name: /Nu versturen naar/ }).click();
     await page.getByRole("button", { name: "Ja, nu versturen" }).click();
-    await page.getByText("Het wijkbericht wordt verstuurd").waitFor(WAIT);
+    await page.getByText("Je hebt het wijkbericht verstuurd").waitFor(WAIT);
     const loaded = page.url();
     const status = page.locator("[data-progress-status]");
     expect(await status.getAttribute("aria-live")).toBe("polite");
