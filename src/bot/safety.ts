@@ -145,6 +145,11 @@ export function asksWhatToDo(text: string): boolean {
   );
 }
 
+/** True when the resident asks whether to call 112 ("moet ik nou 112 bellen of niet?", "should I call 112"). */
+function asksWhether112(text: string): boolean {
+  return /\b(?:moet|zal|kan)\s+ik\b[^.!]*\b112\b|\b112\s+bellen\s*\?|\bshould\s+i\s+call\s+112\b/i.test(text);
+}
+
 /**
  * A worry about someone without danger now, and the resident asks what to do: the police can go
  * and check (0900-8844), 112 when in doubt, and a person of the gemeente offered (yes hands over).
@@ -208,6 +213,13 @@ export const followUpSafety: Middleware = async (turn, next) => {
   if (answer === "no") {
     await sendText(turn, emergency === "113" ? "safetyNoPerson113" : "safetyNoPerson112");
     endFollowUp(turn);
+    await keepWithStaff(turn, "message");
+    return;
+  }
+  // After a worry the resident was unsure about: "wat moet ik nu doen dan", "moet ik nou 112 bellen of niet?" gets what to do again.
+  if (emergency === "112" && turn.state.vars.safetyWorry === true && read.text && !read.value && (asksWhatToDo(read.text) || asksWhether112(read.text))) {
+    await sendText(turn, asksWhether112(read.text) ? "safetyUnsure112" : "safetyWelfareAdvice", true);
+    turn.state.vars.safetyAsked = true;
     await keepWithStaff(turn, "message");
     return;
   }
@@ -276,6 +288,7 @@ function yesOrNo(turn: Turn, text: string, check?: Emergency): "yes" | "no" | nu
 function endFollowUp(turn: Turn): void {
   turn.state.safety = null;
   delete turn.state.vars.safetyAsked;
+  delete turn.state.vars.safetyWorry;
   delete turn.state.vars[SAFETY_SINCE_VAR];
 }
 

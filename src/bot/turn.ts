@@ -18,6 +18,7 @@ import {
   type EngineEvent,
   type FlowState,
 } from "../conversation/engine.ts";
+import type { Target } from "../conversation/flowSchema.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
@@ -188,7 +189,11 @@ async function answerEmergency(turn: Turn, emergency: "112" | "113", result: Res
   // The message is answered; the form is over, its answers kept for staff.
   await stopFormForSafety(turn, emergency);
   // The person is offered in the answer itself: the next message is the answer to that.
-  if (unsure112) turn.state.vars.safetyAsked = true;
+  if (unsure112) {
+    turn.state.vars.safetyAsked = true;
+    // A worry about someone, not a fire or a fight: "wat moet ik nu doen?" in the follow-up gets what to do for that (src/bot/safety.ts).
+    turn.state.vars.safetyWorry = true;
+  }
 }
 
 /**
@@ -217,9 +222,9 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
   // "is daar iemand?", "hallo??": answered in words every time, and soon after the last words not with the same text again.
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
-  // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question. After a staff reply it is for that person.
-  if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn)))
-    return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
+  // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question, also while the
+  // bot's own question is open (the privacy menu, the welcome): it is never an answer to one. After a staff reply it is for that person.
+  if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
@@ -263,6 +268,19 @@ function startsContactFlow(turn: Turn, after: FlowState): boolean {
   return contactFlow !== null && after.flow === contactFlow && turn.state.flow !== contactFlow;
 }
 
+/**
+ * Handed to a person before the welcome (a worry, a 112 or 113 moment): a question the bot can answer
+ * ("wat is een gebiedsregisseur?", "help") gets its answer, not the welcome and consent first; the
+ * welcome comes with a later message. The 'mens' command is the conversation staff already have.
+ */
+function commandAfterHandover(turn: Turn, read: ReturnType<typeof readActivity>): Target | null {
+  if (!isWithStaff(turn.conversation.status)) return null;
+  const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
+  // "menu" and "mens" are the start itself: the welcome (a person already has the conversation).
+  if (!probe.command || probe.command === "human" || probe.command === "menu") return null;
+  return turn.flows.globals.commands[probe.command]?.target ?? null;
+}
+
 /** Runs the flow engine, carrying out the actions it asks for. */
 export const runFlows: Middleware = async (turn) => {
   const read = readActivity(turn.context.activity);
@@ -279,7 +297,7 @@ export const runFlows: Middleware = async (turn) => {
     const linked = await wijkOfSubscribeLink(turn, read.text);
     if (linked) Object.assign(carried, { keep_intent: "abonneren", keep_place: { kind: "text", text: linked } });
     for (const key of Object.keys(turn.state.vars)) if (CARRIED_VARS.has(key)) delete turn.state.vars[key];
-    const entry = read.text ? firstMessageEntry(turn.flows, read.text) : null;
+    const entry = read.text ? (firstMessageEntry(turn.flows, read.text) ?? commandAfterHandover(turn, read)) : null;
     event = { type: "start", target: entry ?? `flow:${turn.flows.globals.firstContact}`, vars: carried };
   } else {
     followEnglish(turn, read);
