@@ -632,18 +632,21 @@ class Run {
    * dialoogtafel), unless the text clearly means another flow. True when followed.
    */
   private followEntry(text: string, triage: TriageResult): boolean {
+    // The longest phrase wins: "ben ik aangemeld voor de dialoogtafel?" is the dialoogtafel's, not the wijkberichten' "ben ik aangemeld".
+    let best: { flow: string; step: string; length: number } | null = null;
     for (const flow of this.ctx.flows.flows.values()) {
-      const step = entryStep(flow, text, false);
-      if (!step || step === this.state.step) continue;
+      const entry = entryMatch(flow, text, false);
+      if (!entry || entry.step === this.state.step) continue;
       const other = this.flowForIntent(triage.intent);
       // A flow the entry's own flow leads to does not overrule it: "ben ik nou aangemeld voor het wijknieuws?"
       // reads as abonneren, but asks for the status (flows/abonnementen.yaml), which offers abonneren itself.
       if (other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
-      this.state.resume = null;
-      this.startFlow(flow.id, step);
-      return true;
+      if (!best || entry.length > best.length) best = { flow: flow.id, step: entry.step, length: entry.length };
     }
-    return false;
+    if (!best) return false;
+    this.state.resume = null;
+    this.startFlow(best.flow, best.step);
+    return true;
   }
 
   /**
@@ -1015,12 +1018,21 @@ export function firstMessageEntry(flows: FlowSet, text: string): Target | null {
 
 /** The step a flow's `entries` lead to for this text (a word or phrase in it), or null. `inFlow`: also the entries for inside the flow. */
 function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
+  return entryMatch(flow, text, inFlow)?.step ?? null;
+}
+
+/** The step of the longest of the flow's entry phrases in this text, with that phrase's length, or null. */
+function entryMatch(flow: Flow, text: string, inFlow: boolean): { step: string; length: number } | null {
   const said = ` ${normalise(text)} `;
+  let best: { step: string; length: number } | null = null;
   for (const entry of flow.entries) {
     if (entry.inFlowOnly && !inFlow) continue;
-    if (entry.words.some((word) => said.includes(` ${normalise(word)} `))) return entry.step;
+    for (const word of entry.words) {
+      const phrase = normalise(word);
+      if (said.includes(` ${phrase} `) && (!best || phrase.length > best.length)) best = { step: entry.step, length: phrase.length };
+    }
   }
-  return null;
+  return best;
 }
 
 /** Whether one of the flow's steps goes on to the other flow (`flow:<id>` or `flow:<id>#step`). */
