@@ -440,7 +440,8 @@ class Run {
     const matched = event.location || event.media ? null : this.matchCommand(text);
     // A command that is also the exact label of a button of the open question ("alles wissen" at the
     // privacy question) is that button: the question is answered, not asked again.
-    const command = matched && !this.isOpenChoiceLabel(text) ? matched : null;
+    // So is a flow's own in-flow entry ("afmelden" at the list of dialoogtafels: a tafel, not the wijkberichten).
+    const command = matched && !this.isOpenChoiceLabel(text) && !this.isOwnInFlowEntry(text) ? matched : null;
     if (command) {
       this.command = command.name;
       if (command.language) this.state.language = command.language;
@@ -477,6 +478,14 @@ class Run {
     if (step?.type !== "ask" || this.state.waiting !== "ask" || step.input !== "choice" || !step.options) return false;
     const said = normalise(text);
     return step.options.some((o) => [o.label.nl, o.label.en, ...(o.synonyms ?? [])].some((label) => normalise(label) === said));
+  }
+
+  /** Whether the text is exactly one of the current flow's entry words meant for inside the flow (`inFlowOnly`). */
+  private isOwnInFlowEntry(text: string): boolean {
+    const flow = this.currentFlow();
+    if (!flow || this.state.waiting !== "ask") return false;
+    const said = normalise(text);
+    return flow.entries.some((entry) => entry.inFlowOnly === true && entry.words.some((word) => normalise(word) === said));
   }
 
   private matchCommand(text: string): { name: string; target: Target; language?: Language } | null {
