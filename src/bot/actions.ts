@@ -304,7 +304,14 @@ export const actions: Actions = {
 
   async subscriptionStatus(_params, ctx) {
     const subscriptions = await listIdentitySubscriptions(ctx.tx, ctx.channelIdentityId);
-    if (subscriptions.length === 0) return { outcome: "none" };
+    if (subscriptions.length === 0) {
+      // "Ben ik aangemeld?" may be about a dialoogtafel: then that is said too.
+      const tafels = await listMyRegistrations(ctx.tx, ctx.residentId, ctx.now);
+      if (tafels.length === 0) return { outcome: "none" };
+      const onWaitlist = messageText(ctx.flows.globals, "onWaitlist", ctx.language);
+      const tafelList = tafels.map((r) => `• ${r.dialoogtafel.title}, ${formatWhen(r.dialoogtafel.startsAt, ctx)}${r.status === "waitlist" ? ` ${onWaitlist}` : ""}`);
+      return { outcome: "none-tafels", vars: { tafelList } };
+    }
     const wijk = await residentWijk(ctx);
     const list = subscriptions.map((s) => `${s.wijkName} (${messageText(ctx.flows.globals, s.frequency === "weekly" ? "subscriptionWeekly" : "subscriptionEach", ctx.language)})`);
     return {
@@ -317,14 +324,18 @@ export const actions: Actions = {
     if (params.mine === true) {
       const mine = await listMyRegistrations(ctx.tx, ctx.residentId, ctx.now);
       if (mine.length === 0) return { outcome: "none" };
-      const [only] = mine;
-      if (mine.length === 1 && only) return { outcome: "one", vars: { tafel: only.dialoogtafel.id, tafelTitle: only.dialoogtafel.title, tafelWhen: formatWhen(only.dialoogtafel.startsAt, ctx) } };
       const onWaitlist = messageText(ctx.flows.globals, "onWaitlist", ctx.language);
+      // Title, date and time, place, and whether it is a place or the waitlist: what the resident wants to look up.
+      const line = (r: (typeof mine)[number]) => `${r.dialoogtafel.title}, ${formatWhen(r.dialoogtafel.startsAt, ctx)}, ${r.dialoogtafel.location}${r.status === "waitlist" ? ` ${onWaitlist}` : ""}`;
+      const [only] = mine;
+      if (mine.length === 1 && only) {
+        return { outcome: "one", vars: { tafel: only.dialoogtafel.id, tafelTitle: only.dialoogtafel.title, tafelWhen: formatWhen(only.dialoogtafel.startsAt, ctx), tafelList: [`• ${line(only)}`] } };
+      }
       return {
         outcome: "some",
         vars: {
           tafelOptions: mine.map((r) => ({ value: r.dialoogtafel.id, label: r.dialoogtafel.title })),
-          tafelList: mine.map((r, i) => `${i + 1}. ${r.dialoogtafel.title}, ${formatWhen(r.dialoogtafel.startsAt, ctx)}${r.status === "waitlist" ? ` ${onWaitlist}` : ""}`),
+          tafelList: mine.map((r, i) => `${i + 1}. ${line(r)}`),
         },
       };
     }

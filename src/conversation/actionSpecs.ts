@@ -75,7 +75,8 @@ const specs = {
   subscribe: defineAction({ frequency: z.enum(["each", "weekly"]).optional() }, ["subscribed", "already", "changed", "no-wijk"]),
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),
   // Whether this chat gets wijkberichten: for the resident's own wijk, only for another one, or not at all ({{subscriptionList}}: the wijken and how often).
-  subscriptionStatus: defineAction({}, ["this-wijk", "other-wijk", "none"]),
+  // none-tafels: none, but the resident is signed up for a dialoogtafel ({{tafelList}}).
+  subscriptionStatus: defineAction({}, ["this-wijk", "other-wijk", "none", "none-tafels"]),
   // some: in the resident's own tandem (and maybe elsewhere too); elsewhere: only in the rest of the gemeente.
   listDialoogtafels: defineAction({ mine: z.boolean().optional() }, ["some", "elsewhere", "one", "none"]),
   // A tafel from the list named in words ("die in mierlo", "de eerste", "die van donderdag").

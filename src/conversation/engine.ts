@@ -440,7 +440,8 @@ class Run {
     const matched = event.location || event.media ? null : this.matchCommand(text);
     // A command that is also the exact label of a button of the open question ("alles wissen" at the
     // privacy question) is that button: the question is answered, not asked again.
-    const command = matched && !this.isOpenChoiceLabel(text) ? matched : null;
+    // So is a flow's own in-flow entry ("afmelden" at the list of dialoogtafels: a tafel, not the wijkberichten).
+    const command = matched && !this.isOpenChoiceLabel(text) && !this.isOwnInFlowEntry(text) ? matched : null;
     if (command) {
       this.command = command.name;
       if (command.language) this.state.language = command.language;
@@ -477,6 +478,14 @@ class Run {
     if (step?.type !== "ask" || this.state.waiting !== "ask" || step.input !== "choice" || !step.options) return false;
     const said = normalise(text);
     return step.options.some((o) => [o.label.nl, o.label.en, ...(o.synonyms ?? [])].some((label) => normalise(label) === said));
+  }
+
+  /** Whether the text is exactly one of the current flow's entry words meant for inside the flow (`inFlowOnly`). */
+  private isOwnInFlowEntry(text: string): boolean {
+    const flow = this.currentFlow();
+    if (!flow || this.state.waiting !== "ask") return false;
+    const said = normalise(text);
+    return flow.entries.some((entry) => entry.inFlowOnly === true && entry.words.some((word) => normalise(word) === said));
   }
 
   private matchCommand(text: string): { name: string; target: Target; language?: Language } | null {
@@ -632,18 +641,21 @@ class Run {
    * dialoogtafel), unless the text clearly means another flow. True when followed.
    */
   private followEntry(text: string, triage: TriageResult): boolean {
+    // The longest phrase wins: "ben ik aangemeld voor de dialoogtafel?" is the dialoogtafel's, not the wijkberichten' "ben ik aangemeld".
+    let best: { flow: string; step: string; length: number } | null = null;
     for (const flow of this.ctx.flows.flows.values()) {
-      const step = entryStep(flow, text, false);
-      if (!step || step === this.state.step) continue;
+      const entry = entryMatch(flow, text, false);
+      if (!entry || entry.step === this.state.step) continue;
       const other = this.flowForIntent(triage.intent);
       // A flow the entry's own flow leads to does not overrule it: "ben ik nou aangemeld voor het wijknieuws?"
       // reads as abonneren, but asks for the status (flows/abonnementen.yaml), which offers abonneren itself.
       if (other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
-      this.state.resume = null;
-      this.startFlow(flow.id, step);
-      return true;
+      if (!best || entry.length > best.length) best = { flow: flow.id, step: entry.step, length: entry.length };
     }
-    return false;
+    if (!best) return false;
+    this.state.resume = null;
+    this.startFlow(best.flow, best.step);
+    return true;
   }
 
   /**
@@ -1015,12 +1027,21 @@ export function firstMessageEntry(flows: FlowSet, text: string): Target | null {
 
 /** The step a flow's `entries` lead to for this text (a word or phrase in it), or null. `inFlow`: also the entries for inside the flow. */
 function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
+  return entryMatch(flow, text, inFlow)?.step ?? null;
+}
+
+/** The step of the longest of the flow's entry phrases in this text, with that phrase's length, or null. */
+function entryMatch(flow: Flow, text: string, inFlow: boolean): { step: string; length: number } | null {
   const said = ` ${normalise(text)} `;
+  let best: { step: string; length: number } | null = null;
   for (const entry of flow.entries) {
     if (entry.inFlowOnly && !inFlow) continue;
-    if (entry.words.some((word) => said.includes(` ${normalise(word)} `))) return entry.step;
+    for (const word of entry.words) {
+      const phrase = normalise(word);
+      if (said.includes(` ${phrase} `) && (!best || phrase.length > best.length)) best = { step: entry.step, length: phrase.length };
+    }
   }
-  return null;
+  return best;
 }
 
 /** Whether one of the flow's steps goes on to the other flow (`flow:<id>` or `flow:<id>#step`). */

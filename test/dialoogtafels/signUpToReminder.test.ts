@@ -123,9 +123,10 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
     expect((await download("/agenda/creg.abc.ics")).status).toBe(404);
 
     // Cancelled in the chat (asked twice), the link stops working.
-    // With one sign-up, "Mijn aanmeldingen" names it and asks at once.
+    // With one sign-up, "Mijn aanmeldingen" names it; cancelling is a choice, then asked once more.
     await resident.say("dialoogtafel");
-    expect(joined(await resident.tap("mine"))).toContain("Weet je zeker");
+    expect(joined(await resident.tap("mine"))).toContain("Tafel Groen");
+    expect(joined(await resident.tap("cancel"))).toContain("Weet je zeker");
     expect(joined(await resident.say("ja"))).toContain("Je bent afgemeld voor Tafel Groen");
     const gone = await download(path);
     expect(gone.status).toBe(404);
@@ -146,7 +147,8 @@ describeEachDatabase("dialoogtafels: confirmation, waitlist and reminder", (prov
 
     // The first cancels through "Mijn aanmeldingen" and confirms.
     await first.say("dialoogtafel");
-    expect(joined(await first.tap("mine"))).toContain("Weet je zeker");
+    expect(joined(await first.tap("mine"))).toContain("Kleine tafel");
+    expect(joined(await first.tap("cancel"))).toContain("Weet je zeker");
     expect(joined(await first.say("ja"))).toContain("Je bent afgemeld");
     const statuses = await h.t.db.registration.findMany({ where: { dialoogtafelId: t.id }, select: { residentId: true, status: true, promotedAt: true } });
     const statusOf = (id: string) => statuses.find((r) => r.residentId === id);
