@@ -14,7 +14,7 @@ import type { Db } from "../db/client.ts";
 import { formValues, parseNewsForm, parseTafelForm, type FieldErrors, type FormValues } from "./content/forms.ts";
 import { localParts, toLocalDateInput, toLocalDateTimeInput } from "./content/localTime.ts";
 import { groupSignUps, signUpsCsv } from "./content/signUps.ts";
-import { cancelledBody, newsFormBody, notFoundBody, overviewBody, tafelDetailBody, tafelFormBody } from "./content/views.ts";
+import { cancelledBody, newsFormBody, notFoundBody, overviewBody, tafelCancelConfirmBody, tafelDetailBody, tafelFormBody } from "./content/views.ts";
 import {
   addDialoogtafel,
   addNewsItem,
@@ -219,6 +219,22 @@ export function contentRoutes(deps: ContentRoutesDeps): Router {
     if (!result.ok) return renderTafelForm(res, 400, staff, existing, formValues(req.body), result.errors);
     const promoted = result.value.promoted > 0 ? `&doorgeschoven=${result.value.promoted}` : "";
     res.redirect(303, `/inbox/content/tafel/${existing.id}?klaar=tafel-opgeslagen${promoted}`);
+  });
+
+  /** Asks first: cancelling cannot be undone and messages everyone signed up or on the waitlist. */
+  router.get("/inbox/content/tafel/:id/annuleren", async (req, res) => {
+    const staff = staffOf(res);
+    const found = await findDialoogtafelWithSignUps(db, staff, req.params.id);
+    if (!found) return notFound(res, staff);
+    if (found.tafel.status === "cancelled") return cancelled(res, staff, found.tafel.id);
+    const groups = groupSignUps(found.signUps);
+    send(
+      res,
+      200,
+      staff,
+      `${found.tafel.title} annuleren?`,
+      tafelCancelConfirmBody({ tafel: found.tafel, people: groups.registered.length + groups.waitlist.length, csrfToken: pageUserOf(res, staff).csrfToken, timeZone }),
+    );
   });
 
   router.post("/inbox/content/tafel/:id/annuleren", async (req, res) => {

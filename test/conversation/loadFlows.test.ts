@@ -365,7 +365,12 @@ describe("refusing an action step its action does not fit (conversation/actionSp
   it("reports a literal value that does not fit the parameter", () => {
     const dir = copyOfFlows();
     edit(dir, "idee.yaml", "      intent: idee\n", "      intent: ide\n");
-    edit(dir, "dialoogtafel.yaml", "  mine:\n    type: action\n    action: listDialoogtafels\n    with: { mine: true }", "  mine:\n    type: action\n    action: listDialoogtafels\n    with: { mine: ja }");
+    edit(
+      dir,
+      "dialoogtafel.yaml",
+      "  mine:\n    type: action\n    action: listDialoogtafels\n    with: { mine: true }",
+      "  mine:\n    type: action\n    action: listDialoogtafels\n    with: { mine: ja }",
+    );
     const { problems } = problemsIn(dir);
     expect(problems).toEqual([
       { file: "dialoogtafel.yaml", line: lineWith(dir, "dialoogtafel.yaml", "mine: ja"), message: expect.stringMatching(/^steps\.mine\.with\.mine: .*boolean/) },

@@ -87,6 +87,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "GET /inbox/content/tafel/:id": { kind: "signed-in" },
   "GET /inbox/content/tafel/:id/bewerken": { kind: "signed-in" },
   "POST /inbox/content/tafel/:id": { kind: "signed-in" },
+  "GET /inbox/content/tafel/:id/annuleren": { kind: "signed-in" },
   "POST /inbox/content/tafel/:id/annuleren": { kind: "signed-in" },
   "GET /inbox/content/tafel/:id/export.csv": { kind: "signed-in" },
   // A dialoogtafel's evening and afterwards: another tandem's is a 404 (test/inbox/tafelPages.test.ts).

@@ -352,6 +352,19 @@ describeEachDatabase("the wijk content pages", (provider) => {
     const tafelId = idFrom(created.headers.get("location"));
     const resident = await residentInLuchen();
     expect(joined(await resident.say("wat speelt er"))).toContain("Gaat niet door");
+    // The page's button asks first, on a page of its own; only its form cancels.
+    const detail = await (await get(`/inbox/content/tafel/${tafelId}`, who.grMierlo)).text();
+    expect(detail).toContain(`href="/inbox/content/tafel/${tafelId}/annuleren"`);
+    expect(detail).not.toContain(`action="/inbox/content/tafel/${tafelId}/annuleren"`);
+    const confirm = await get(`/inbox/content/tafel/${tafelId}/annuleren`, who.grMierlo);
+    expect(confirm.status).toBe(200);
+    const confirmPage = await confirm.text();
+    expect(confirmPage).toContain("Gaat niet door annuleren?");
+    expect(confirmPage).toContain("Dit kun je niet ongedaan maken.");
+    expect(confirmPage).toContain(`action="/inbox/content/tafel/${tafelId}/annuleren"`);
+    expect((await h.t.db.dialoogtafel.findUniqueOrThrow({ where: { id: tafelId } })).status).not.toBe("cancelled");
+    // Another tandem's gebiedsregisseur gets nothing.
+    expect((await get(`/inbox/content/tafel/${tafelId}/annuleren`, who.grNoord)).status).toBe(404);
     expect((await post(`/inbox/content/tafel/${tafelId}/annuleren`, who.grMierlo, {})).status).toBe(303);
     expect((await h.t.db.dialoogtafel.findUniqueOrThrow({ where: { id: tafelId } })).status).toBe("cancelled");
     expect(joined(await resident.say("wat speelt er"))).not.toContain("Gaat niet door");

@@ -351,12 +351,25 @@ export function tafelDetailBody(input: {
       : html`<section aria-labelledby="h-annuleren">
     <h2 id="h-annuleren">Annuleren</h2>
     <p>Na annuleren laat de bot deze dialoogtafel niet meer zien. ${tellsOnCancel(groups.registered.length + groups.waitlist.length)} Dit kun je niet ongedaan maken.</p>
-    <form method="post" action="/inbox/content/tafel/${tafel.id}/annuleren">
-      ${csrfField(input.csrfToken)}
-      <div class="buttons"><button type="submit" class="danger">Dialoogtafel annuleren</button></div>
-    </form>
+    <p><a class="button button-danger" href="/inbox/content/tafel/${tafel.id}/annuleren">Dialoogtafel annuleren…</a></p>
   </section>`
   }`;
+}
+
+/**
+ * GET /inbox/content/tafel/:id/annuleren: asks first, on a page of its own (works without
+ * JavaScript), because cancelling cannot be undone and messages everyone signed up.
+ */
+export function tafelCancelConfirmBody(input: { tafel: { id: string; title: string; startsAt: Date; location: string }; people: number; csrfToken: string; timeZone: string }): SafeHtml {
+  const { tafel } = input;
+  return html`<p><a href="/inbox/content/tafel/${tafel.id}">← Terug naar de dialoogtafel</a></p>
+  <h1>${tafel.title} annuleren?</h1>
+  <p>${formatDutchDateTime(tafel.startsAt, input.timeZone)}, ${tafel.location}.</p>
+  <p>Na annuleren laat de bot deze dialoogtafel niet meer zien. ${tellsOnCancel(input.people)} <strong>Dit kun je niet ongedaan maken.</strong></p>
+  <form method="post" action="/inbox/content/tafel/${tafel.id}/annuleren">
+    ${csrfField(input.csrfToken)}
+    <div class="buttons"><button type="submit" class="danger">Ja, annuleren</button> <a class="button" href="/inbox/content/tafel/${tafel.id}">Nee, niet annuleren</a></div>
+  </form>`;
 }
 
 /** What cancelling tells residents: everyone signed up or on the waitlist gets a message on their own channel (src/jobs/dialoogtafelNotices.ts). */
