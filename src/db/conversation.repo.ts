@@ -280,29 +280,8 @@ export async function conversationsWithUnprocessedInbound(db: DbOrTx, options: {
   return rows.map((row) => row.conversationId);
 }
 
-/** Writes an outgoing message and its outbox row in the caller's transaction. */
-export async function addOutboundMessage(
-  tx: Tx,
-  input: {
-    conversationId: string;
-    residentId: string;
-    channelIdentityId: string;
-    channel: Channel;
-    payload: OutboundPayload;
-    authorKind: "bot" | "staff";
-    authorStaffId?: string | null;
-    priority?: number;
-    now: Date;
-  },
-): Promise<{ id: string; text: string; createdAt: Date }> {
-  // Every bot reply writes these two rows: prepared statements (src/db/sql.ts), not compiled Prisma queries.
-  const outbound = outboundMessageStatements(input);
-  await sqlRunAll(tx, outbound.statements);
-  return { id: outbound.id, text: input.payload.text, createdAt: input.now };
-}
-
-/** The statements that write an outgoing message and its outbox row, for a caller that runs them with others (sqlRunAll). */
-export function outboundMessageStatements(input: {
+/** An outgoing message and what its outbox row needs. */
+export interface OutboundMessageInput {
   conversationId: string;
   residentId: string;
   channelIdentityId: string;
@@ -312,7 +291,18 @@ export function outboundMessageStatements(input: {
   authorStaffId?: string | null;
   priority?: number;
   now: Date;
-}): { id: string; statements: SqlStatement[] } {
+}
+
+/** Writes an outgoing message and its outbox row in the caller's transaction. */
+export async function addOutboundMessage(tx: Tx, input: OutboundMessageInput): Promise<{ id: string; text: string; createdAt: Date }> {
+  // Every bot reply writes these two rows: prepared statements (src/db/sql.ts), not compiled Prisma queries.
+  const outbound = outboundMessageStatements(input);
+  await sqlRunAll(tx, outbound.statements);
+  return { id: outbound.id, text: input.payload.text, createdAt: input.now };
+}
+
+/** The statements that write an outgoing message and its outbox row, for a caller that runs them with others (sqlRunAll). */
+export function outboundMessageStatements(input: OutboundMessageInput): { id: string; statements: SqlStatement[] } {
   const id = newId();
   return {
     id,

@@ -53,6 +53,17 @@ describeEachDatabase("the check-in list and the summary of a dialoogtafel", (pro
     await h?.close();
   });
 
+  /** What the dialoogtafel notice job needs, on the harness's database and clock. */
+  const noticeDeps = () => ({
+    db: h.t.db,
+    logger: captureLogger().logger,
+    globals: () => h.bot.flows().globals,
+    timeZone: "Europe/Amsterdam",
+    reminderTime: "10:00",
+    publicUrl: "http://wijklijn.test",
+    secret: "s".repeat(32),
+    now: () => h.clock.now,
+  });
   const get = (path: string, as: Session) => fetch(`${server.url}${path}`, { headers: { cookie: `wl_staff=${as.id}` }, redirect: "manual" });
   const post = (path: string, as: Session, fields: Record<string, string>) =>
     fetch(`${server.url}${path}`, {
@@ -171,16 +182,7 @@ describeEachDatabase("the check-in list and the summary of a dialoogtafel", (pro
     await resident.say("ja");
     expect(joined(await resident.say("wat speelt er"))).toContain("Verslag: Tafel Speelplekken");
 
-    const deps = {
-      db: h.t.db,
-      logger: captureLogger().logger,
-      globals: () => h.bot.flows().globals,
-      timeZone: "Europe/Amsterdam",
-      reminderTime: "10:00",
-      publicUrl: "http://wijklijn.test",
-      secret: "s".repeat(32),
-      now: () => h.clock.now,
-    };
+    const deps = noticeDeps();
     const runs = await Promise.all([sendDueTafelNotices(deps), sendDueTafelNotices(deps)]);
     expect(runs.reduce((n, r) => n + r.summaries, 0)).toBe(1);
     const sent = async (identityId: string) =>
@@ -226,17 +228,7 @@ describeEachDatabase("the check-in list and the summary of a dialoogtafel", (pro
     expect(cancelled.status).toBe(303);
     expect((await h.t.db.dialoogtafel.findUniqueOrThrow({ where: { id: tafel.id } })).status).toBe("cancelled");
 
-    const deps = {
-      db: h.t.db,
-      logger: captureLogger().logger,
-      globals: () => h.bot.flows().globals,
-      timeZone: "Europe/Amsterdam",
-      reminderTime: "10:00",
-      publicUrl: "http://wijklijn.test",
-      secret: "s".repeat(32),
-      whatsappCloud: { template: { name: "dialoogtafel_bericht", language: "nl" } },
-      now: () => h.clock.now,
-    };
+    const deps = { ...noticeDeps(), whatsappCloud: { template: { name: "dialoogtafel_bericht", language: "nl" } } };
     const runs = await Promise.all([sendDueTafelNotices(deps), sendDueTafelNotices(deps), sendDueTafelNotices(deps)]);
     expect(runs.reduce((n, r) => n + r.cancellations, 0)).toBe(3);
     expect((await sendDueTafelNotices(deps)).cancellations).toBe(0);
