@@ -1,36 +1,34 @@
 /**
  * Which language a resident's message is in: Dutch, English, Turkish, Arabic, Polish, Ukrainian,
- * German, or another. The statistical part is ELD (the `eld` package, its small n-gram database,
- * shipped inside the package: no network, well under a millisecond a message), chosen over tinyld,
+ * German, or another. The statistical part is ELD (the `eld` package's small n-gram database, the
+ * languages read here only: src/conversation/languageNgrams.ts; no network, well under a
+ * millisecond a message), chosen over tinyld,
  * franc-min and cld3-asm on short resident messages (README, "Other languages"). Around it:
  *
  * - the script decides first: Arabic letters are Arabic; Cyrillic is Ukrainian unless it has
  *   Russian-only letters (ы э ъ ё) or reads as Russian, which is `other`;
  * - Wijklijn serves a Dutch gemeente, so Dutch is the prior: a Latin-script message is only read
- *   as another language when the model is clearly surer of it than of Dutch. Afrikaans counts as
- *   Dutch (short Dutch with typos and dialect looks like it) and Azerbaijani as Turkish (Turkish
- *   typed without ç ğ ı ö ş ü looks like it);
+ *   as another language when the model is clearly surer of it than of Dutch. Azerbaijani counts
+ *   as Turkish (Turkish typed without ç ğ ı ö ş ü looks like it);
  * - very short messages ("ok", "hallo", "stop") stay Dutch unless a hint word of one language
  *   (flows/triage/safety-languages.yaml, `hints`: "merhaba", "dziękuję") says otherwise.
  */
-import { eld } from "eld/small";
 import type { DetectedLanguage } from "../domain/vocabulary.ts";
+import { loadLanguageNgrams } from "./languageNgrams.ts";
 import { foldForCues, foldWords, RuleLanguageSchema, type SafetyLanguages } from "./safetyLanguages.ts";
 
 /** A detected language, and whether it is sure enough to answer in. */
 export type LanguageGuess = { language: DetectedLanguage; confident: boolean };
 
-const detector = eld.newInstance();
-/** The languages ELD chooses from: ours, the look-alikes mapped to ours, and common other languages in the Netherlands. */
-detector.setLanguageSubset(["nl", "af", "en", "de", "tr", "az", "pl", "fr", "es", "it", "pt", "ro", "hu", "cs", "sk", "id", "so"]);
-
-const cyrillicDetector = eld.newInstance();
-cyrillicDetector.setLanguageSubset(["uk", "ru", "be", "bg"]);
+const ngrams = loadLanguageNgrams();
+/** The languages ELD chooses from: ours, Azerbaijani (read as Turkish), and common other languages in the Netherlands. */
+const LATIN_LANGUAGES = ["nl", "en", "de", "tr", "az", "pl", "fr", "es", "it", "pt", "ro", "hu", "cs", "sk"];
+const CYRILLIC_LANGUAGES = ["uk", "ru", "be", "bg"];
 /** How much surer of Russian than of Ukrainian the model must be to call Cyrillic text Russian. */
 const RUSSIAN_MARGIN = 0.02;
 
 /** ELD's codes that count as one of ours. */
-const MAPPED: Readonly<Record<string, DetectedLanguage>> = { nl: "nl", af: "nl", en: "en", de: "de", tr: "tr", az: "tr", pl: "pl" };
+const MAPPED: Readonly<Record<string, DetectedLanguage>> = { nl: "nl", en: "en", de: "de", tr: "tr", az: "tr", pl: "pl" };
 
 /** Fewer Latin letters than this is too little to tell by n-grams. */
 const MIN_LATIN_LETTERS = 8;
@@ -67,10 +65,10 @@ function count(text: string, script: RegExp): number {
   return text.match(script)?.length ?? 0;
 }
 
-/** The model's scores, merged onto our languages (af → nl, az → tr). */
+/** The model's scores, merged onto our languages (az → tr). */
 function scoreLatin(text: string): Map<DetectedLanguage, number> {
   const merged = new Map<DetectedLanguage, number>();
-  for (const [code, score] of Object.entries(detector.detect(text).getScores())) {
+  for (const [code, score] of Object.entries(ngrams.scores(text, LATIN_LANGUAGES))) {
     const language = MAPPED[code] ?? "other";
     merged.set(language, Math.max(merged.get(language) ?? 0, score));
   }
@@ -95,7 +93,7 @@ export function detectResidentLanguage(text: string, rules: SafetyLanguages, fun
     if (UKRAINIAN_ONLY.test(text)) return { language: "uk", confident: true };
     if (RUSSIAN_ONLY.test(text)) return { language: "other", confident: true };
     if (findHintLanguage(text, rules) === "uk") return { language: "uk", confident: true };
-    const scores = cyrillicDetector.detect(text).getScores();
+    const scores = ngrams.scores(text, CYRILLIC_LANGUAGES);
     return { language: (scores.ru ?? 0) - (scores.uk ?? 0) >= RUSSIAN_MARGIN ? "other" : "uk", confident: true };
   }
   if (latin < letters / 2) return { language: "other", confident: true };
