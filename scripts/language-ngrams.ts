@@ -1,5 +1,5 @@
 /**
- * Writes src/conversation/data/language-ngrams.json: the part of ELD's small n-gram database (the
+ * Writes src/conversation/language-ngrams.json: the part of ELD's small n-gram database (the
  * `eld` package, Apache-2.0, by Nito T.M.) that Wijklijn's language detection reads, for the
  * languages src/conversation/detectLanguage.ts chooses from. `npx tsx scripts/language-ngrams.ts`
  * after an update of `eld`; test/conversation/languageNgrams.test.ts checks that the scores are
@@ -48,6 +48,6 @@ for (const [ngram, scores] of Object.entries(ngramsData.ngrams)) {
   });
   if (kept.length) ngrams[ngram] = kept.join(",");
 }
-const out = join(import.meta.dirname, "../src/conversation/data/language-ngrams.json");
+const out = join(import.meta.dirname, "../src/conversation/language-ngrams.json");
 writeFileSync(out, `${JSON.stringify({ source: `eld ${version}, ${ngramsData.type} (Apache-2.0, Nito T.M.)`, languages: NGRAM_LANGUAGES, dictionary, separators: separators.source, ngrams })}\n`);
 console.log(`${out}: ${Object.keys(ngrams).length} n-grams of ${Object.keys(ngramsData.ngrams).length}, ${NGRAM_LANGUAGES.length} languages`);

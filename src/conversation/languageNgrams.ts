@@ -1,6 +1,6 @@
 /**
  * ELD's language scores (the `eld` package, Apache-2.0, by Nito T.M.), computed from the part of its
- * small n-gram database that Wijklijn reads: src/conversation/data/language-ngrams.json, written by
+ * small n-gram database that Wijklijn reads: src/conversation/language-ngrams.json, written by
  * scripts/language-ngrams.ts. The steps are ELD 2.1's own (its text processor, 4-byte n-grams with
  * a stride of 3, the summed scores, then scaled per n-gram), so the scores are the same as
  * `eld.detect(text).getScores()` with a language subset (test/conversation/languageNgrams.test.ts
@@ -13,7 +13,7 @@ import { z } from "zod";
 /** The languages the database keeps: those detectLanguage.ts chooses from, Latin and Cyrillic, in ELD's order (by code). */
 export const NGRAM_LANGUAGES: readonly string[] = ["az", "be", "bg", "cs", "de", "en", "es", "fr", "hu", "it", "nl", "pl", "pt", "ro", "ru", "sk", "tr", "uk"];
 
-const DEFAULT_FILE = new URL("./data/language-ngrams.json", import.meta.url);
+const DEFAULT_FILE = new URL("./language-ngrams.json", import.meta.url);
 
 const DataSchema = z.object({
   source: z.string(),
