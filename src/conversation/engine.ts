@@ -252,7 +252,9 @@ class Run {
       // as the first message's is (flows/welkom.yaml): after a yes the melding goes on where it was.
       // "Wat doen jullie met mijn gegevens?" at the consent question: the answer first (what is kept, how long, the
       // privacy page), then the same question again. The answer is what was asked: the privacy menu does not follow.
-      const privacyAnswer = flow.intents.includes("privacy") && !stepId && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
+      // So is its answer typed in words ("what do you do with my data?": the privacy flow's entry to an end step).
+      const asksAboutPrivacy = flow.intents.includes("privacy") && (!stepId || flow.steps[stepId]?.type === "end");
+      const privacyAnswer = asksAboutPrivacy && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
       // A second privacy question at the same consent question: only its own short answer, then only the question.
       const followUp = privacyAnswer && this.state.vars[PRIVACY_ANSWERED_VAR] === true ? this.privacyFollowUp() : undefined;
       this.say(this.t(followUp ?? privacyAnswer ?? this.messages.needsConsent));
@@ -729,7 +731,10 @@ class Run {
       const sentence = !event.value && event.text && event.text.trim().split(/\s+/).length > 3 ? event.text.trim() : null;
       if (sentence && parsed.next?.startsWith("flow:")) {
         const [flowId = "", stepId] = parsed.next.slice("flow:".length).split("#");
-        this.startFlow(flowId, stepId, carriedText(sentence, this.ctx.classify(sentence)));
+        // A sentence that names one of that flow's entries too goes to that step ("what do you do with my data?": the answer, not the privacy menu).
+        const target = this.ctx.flows.flows.get(flowId);
+        const entry = !stepId && target ? entryStep(target, sentence, false) : null;
+        this.startFlow(flowId, stepId ?? entry ?? undefined, carriedText(sentence, this.ctx.classify(sentence)));
         return;
       }
       this.goTo(parsed.next ?? step.next);
