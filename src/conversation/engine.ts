@@ -581,6 +581,11 @@ class Run {
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
+    // A question about the wijk at the wijk news' own "Wil je nog iets anders?" ("is the sewer work near my street?"): the news again, not "dat begreep ik niet".
+    if (flowId && flowId === this.state.flow && flowId === this.flowForIntent("wijknieuws") && triage.confidence.intent >= INTENT_CONFIDENCE && isQuestion(this.ctx.flows.globals, text)) {
+      this.startFlow(flowId);
+      return true;
+    }
     if (!flowId || flowId === this.state.flow || triage.intent === "groet") return false;
     // At the wijk question, the consent question and in a form, the answer is what is asked: only a clear other request leaves it.
     const current = this.currentFlow();
