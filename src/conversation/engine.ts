@@ -656,7 +656,7 @@ class Run {
       const other = this.flowForIntent(triage.intent);
       // A flow the entry's own flow leads to does not overrule it: "ben ik nou aangemeld voor het wijknieuws?"
       // reads as abonneren, but asks for the status (flows/abonnementen.yaml), which offers abonneren itself.
-      if (other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
+      if (!entry.overrulesTriage && other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
       if (!best || entry.length > best.length) best = { flow: flow.id, step: entry.step, length: entry.length };
     }
     if (!best) return false;
@@ -1041,17 +1041,30 @@ function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
 }
 
 /** The step of the longest of the flow's entry phrases in this text, with that phrase's length, or null. */
-function entryMatch(flow: Flow, text: string, inFlow: boolean): { step: string; length: number } | null {
+function entryMatch(flow: Flow, text: string, inFlow: boolean): { step: string; length: number; overrulesTriage: boolean } | null {
   const said = ` ${normalise(text)} `;
-  let best: { step: string; length: number } | null = null;
+  let best: { step: string; length: number; overrulesTriage: boolean } | null = null;
   for (const entry of flow.entries) {
     if (entry.inFlowOnly && !inFlow) continue;
     for (const word of entry.words) {
       const phrase = normalise(word);
-      if (said.includes(` ${phrase} `) && (!best || phrase.length > best.length)) best = { step: entry.step, length: phrase.length };
+      if (said.includes(` ${phrase} `) && (!best || phrase.length > best.length)) best = { step: entry.step, length: phrase.length, overrulesTriage: entry.overrulesTriage };
     }
   }
   return best;
+}
+
+/**
+ * The intent a first message asks for by a flow's entry words that overrule the triage
+ * (`overrulesTriage`: "information about my neighbourhood" is the wijk news, whatever the model
+ * reads), or null. Only entries that start the flow at its start: the welcome carries an intent, not a step.
+ */
+export function intentOfOverrulingEntry(flows: FlowSet, text: string): string | null {
+  for (const flow of flows.flows.values()) {
+    const entry = entryMatch(flow, text, false);
+    if (entry?.overrulesTriage && entry.step === flow.start && flow.intents[0]) return flow.intents[0];
+  }
+  return null;
 }
 
 /** Whether one of the flow's steps goes on to the other flow (`flow:<id>` or `flow:<id>#step`). */
