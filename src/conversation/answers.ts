@@ -184,6 +184,17 @@ const FILLER_WORDS = new Set([
   "i",
   "want",
   "to",
+  "at",
+  "a",
+  "join",
+  "go",
+  "sign",
+  "up",
+  "like",
+  "would",
+  "id",
+  "ill",
+  "take",
 ]);
 
 /** Whether every telling word of what was said is a word of the label (a small typo forgiven), with one word of at least four letters. */
