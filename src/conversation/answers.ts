@@ -194,6 +194,9 @@ const FILLER_WORDS = new Set([
   "would",
   "id",
   "ill",
+  // "I'd", "I'll": normalise() splits them at the apostrophe.
+  "d",
+  "ll",
   "take",
 ]);
 
