@@ -414,7 +414,8 @@ export const actions: Actions = {
     if (!wijk) return { outcome: "none", vars: { tafelCount: 0, meldingCount: 0, ideeCount: 0 } };
     const news = await listCurrentNews(ctx.tx, wijk.id, ctx.now);
     // The wijk news shows the tafels of the resident's own tandem only; the dialoogtafel flow shows the rest too.
-    const ownTafels = (await upcomingTafels(ctx)).own.map((t, i) => tafelLine(t, i + 1, ctx));
+    const { own } = await upcomingTafels(ctx);
+    const ownTafels = own.map((t, i) => tafelLine(t, i + 1, ctx));
     const figures = await countRecentByIntent(ctx.tx, wijk.id, new Date(ctx.now.getTime() - 30 * 86_400_000));
     const subscriptions = await listIdentitySubscriptions(ctx.tx, ctx.channelIdentityId);
     return {
@@ -425,6 +426,8 @@ export const actions: Actions = {
         newsList: news.map((item) => `• ${item.title}: ${item.body}`),
         tafelCount: ownTafels.length,
         tafelList: ownTafels,
+        // The same tafels as buttons, in the list's order ("1" is the first), so that one can be picked right here.
+        tafelOptions: own.map((t) => ({ value: t.id, label: t.title })),
         // As on the public wijk pages: 1 to 4 is shown as "fewer than 5", so no single resident is recognisable.
         meldingCount: chatCount(figures.melding, ctx.language),
         ideeCount: chatCount(figures.idee, ctx.language),

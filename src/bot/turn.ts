@@ -11,6 +11,7 @@ import {
   FlowStateSchema,
   tappedMenuOption,
   firstMessageEntry,
+  intentOfOverrulingEntry,
   namesKnownRequest,
   describesMatter,
   INTENT_CONFIDENCE,
@@ -365,6 +366,9 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   const postcode = parsePostcode(text);
   if (postcode?.letters || (postcode && normalisePostcode(text))) carried.keep_place = { kind: "postcode", text: postcode.formatted };
   // A question about what is going on goes to the wijk news after the welcome; one that may be a melding gets both buttons.
+  // Words that can mean one journey only ("information about my neighbourhood"), whatever the triage reads.
+  const named = intentOfOverrulingEntry(turn.flows, text);
+  if (named) return { ...carried, keep_intent: named };
   const question = routeQuestion(turn.flows.globals, text, triage);
   if (question === "wijknieuws") return { ...carried, keep_intent: "wijknieuws" };
   if (question === "ask") return { ...carried, keep_intent: "vraag", keep_text: text };

@@ -184,6 +184,20 @@ const FILLER_WORDS = new Set([
   "i",
   "want",
   "to",
+  "at",
+  "a",
+  "join",
+  "go",
+  "sign",
+  "up",
+  "like",
+  "would",
+  "id",
+  "ill",
+  // "I'd", "I'll": normalise() splits them at the apostrophe.
+  "d",
+  "ll",
+  "take",
 ]);
 
 /** Whether every telling word of what was said is a word of the label (a small typo forgiven), with one word of at least four letters. */

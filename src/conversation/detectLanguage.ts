@@ -10,6 +10,7 @@
  * - Wijklijn serves a Dutch gemeente, so Dutch is the prior: a Latin-script message is only read
  *   as another language when the model is clearly surer of it than of Dutch. Azerbaijani counts
  *   as Turkish (Turkish typed without ç ğ ı ö ş ü looks like it);
+ * - a postcode ("5731 AB") is left out: its two letters read as German to the n-grams;
  * - very short messages ("ok", "hallo", "stop") stay Dutch unless a hint word of one language
  *   (flows/triage/safety-languages.yaml, `hints`: "merhaba", "dziękuję") says otherwise.
  */
@@ -34,6 +35,9 @@ const MAPPED: Readonly<Record<string, DetectedLanguage>> = { nl: "nl", en: "en",
 const MIN_LATIN_LETTERS = 8;
 /** How much surer than of Dutch the model must be before a Latin-script message is read as another language. */
 const DUTCH_MARGIN = 0.08;
+
+/** A Dutch postcode ("5731 AB"): its two letters are no word of any language, and n-grams read them as German. */
+const POSTCODE = /\b\d{4}\s?[a-z]{2}\b/giu;
 
 const ARABIC = /\p{Script=Arabic}/gu;
 const CYRILLIC = /\p{Script=Cyrillic}/gu;
@@ -82,7 +86,8 @@ export type FunctionWords = { nl: readonly string[]; en: readonly string[] };
  * Detects the language of a resident's text. `confident` is false when the text is too short or
  * the model unsure; the language is then Dutch (or a hint word's language).
  */
-export function detectResidentLanguage(text: string, rules: SafetyLanguages, functionWords: FunctionWords = { nl: [], en: [] }): LanguageGuess {
+export function detectResidentLanguage(written: string, rules: SafetyLanguages, functionWords: FunctionWords = { nl: [], en: [] }): LanguageGuess {
+  const text = written.replace(POSTCODE, " ");
   const letters = count(text, LETTER);
   if (letters === 0) return { language: "nl", confident: false };
   const arabic = count(text, ARABIC);
@@ -111,14 +116,16 @@ export function detectResidentLanguage(text: string, rules: SafetyLanguages, fun
   let best: [DetectedLanguage, number] = ["nl", dutch];
   for (const entry of scores) if (entry[0] !== "nl" && entry[0] !== "other" && entry[1] > best[1]) best = entry;
   const other = scores.get("other") ?? 0;
+  const english = scores.get("en") ?? 0;
 
   if (best[0] === "nl") {
     if (other - dutch >= DUTCH_MARGIN * 2 && words.length >= 4 && dutchWords === 0) return { language: "other", confident: true };
     // English and Dutch share many letter sequences; the common words tell them apart.
-    const english = scores.get("en") ?? 0;
     if (dutch - english < DUTCH_MARGIN && englishWords > dutchWords) return { language: "en", confident: true };
     return dutch > 0 ? { language: "nl", confident: true } : unsure;
   }
+  // English common words, and the model almost as sure of English as of its best: English ("hello, I live in Mierlo").
+  if (best[0] !== "en" && englishWords >= 2 && englishWords > dutchWords && best[1] - english < DUTCH_MARGIN / 2 && english - dutch >= DUTCH_MARGIN) return { language: "en", confident: true };
   // Dutch is the prior: a short text, or one with Dutch words in it, needs a clearer lead.
   const margin = dutchWords > 0 || words.length <= 3 ? DUTCH_MARGIN * 1.5 : DUTCH_MARGIN;
   if (best[1] - dutch >= margin && best[1] >= other - DUTCH_MARGIN) return { language: best[0], confident: true };

@@ -252,7 +252,9 @@ class Run {
       // as the first message's is (flows/welkom.yaml): after a yes the melding goes on where it was.
       // "Wat doen jullie met mijn gegevens?" at the consent question: the answer first (what is kept, how long, the
       // privacy page), then the same question again. The answer is what was asked: the privacy menu does not follow.
-      const privacyAnswer = flow.intents.includes("privacy") && !stepId && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
+      // So is its answer typed in words ("what do you do with my data?": the privacy flow's entry to an end step).
+      const asksAboutPrivacy = flow.intents.includes("privacy") && (!stepId || flow.steps[stepId]?.type === "end");
+      const privacyAnswer = asksAboutPrivacy && atConsentQuestion ? this.messages.privacyBeforeConsent : undefined;
       // A second privacy question at the same consent question: only its own short answer, then only the question.
       const followUp = privacyAnswer && this.state.vars[PRIVACY_ANSWERED_VAR] === true ? this.privacyFollowUp() : undefined;
       this.say(this.t(followUp ?? privacyAnswer ?? this.messages.needsConsent));
@@ -579,6 +581,11 @@ class Run {
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
+    // A question about the wijk at the wijk news' own "Wil je nog iets anders?" ("is the sewer work near my street?"): the news again, not "dat begreep ik niet".
+    if (flowId && flowId === this.state.flow && flowId === this.flowForIntent("wijknieuws") && triage.confidence.intent >= INTENT_CONFIDENCE && isQuestion(this.ctx.flows.globals, text)) {
+      this.startFlow(flowId);
+      return true;
+    }
     if (!flowId || flowId === this.state.flow || triage.intent === "groet") return false;
     // At the wijk question, the consent question and in a form, the answer is what is asked: only a clear other request leaves it.
     const current = this.currentFlow();
@@ -649,7 +656,7 @@ class Run {
       const other = this.flowForIntent(triage.intent);
       // A flow the entry's own flow leads to does not overrule it: "ben ik nou aangemeld voor het wijknieuws?"
       // reads as abonneren, but asks for the status (flows/abonnementen.yaml), which offers abonneren itself.
-      if (other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
+      if (!entry.overrulesTriage && other && other !== flow.id && !leadsToFlow(flow, other) && triage.confidence.intent >= ENTRY_OVERRULED_CONFIDENCE) continue;
       if (!best || entry.length > best.length) best = { flow: flow.id, step: entry.step, length: entry.length };
     }
     if (!best) return false;
@@ -729,7 +736,10 @@ class Run {
       const sentence = !event.value && event.text && event.text.trim().split(/\s+/).length > 3 ? event.text.trim() : null;
       if (sentence && parsed.next?.startsWith("flow:")) {
         const [flowId = "", stepId] = parsed.next.slice("flow:".length).split("#");
-        this.startFlow(flowId, stepId, carriedText(sentence, this.ctx.classify(sentence)));
+        // A sentence that names one of that flow's entries too goes to that step ("what do you do with my data?": the answer, not the privacy menu).
+        const target = this.ctx.flows.flows.get(flowId);
+        const entry = !stepId && target ? entryStep(target, sentence, false) : null;
+        this.startFlow(flowId, stepId ?? entry ?? undefined, carriedText(sentence, this.ctx.classify(sentence)));
         return;
       }
       this.goTo(parsed.next ?? step.next);
@@ -1031,17 +1041,30 @@ function entryStep(flow: Flow, text: string, inFlow: boolean): string | null {
 }
 
 /** The step of the longest of the flow's entry phrases in this text, with that phrase's length, or null. */
-function entryMatch(flow: Flow, text: string, inFlow: boolean): { step: string; length: number } | null {
+function entryMatch(flow: Flow, text: string, inFlow: boolean): { step: string; length: number; overrulesTriage: boolean } | null {
   const said = ` ${normalise(text)} `;
-  let best: { step: string; length: number } | null = null;
+  let best: { step: string; length: number; overrulesTriage: boolean } | null = null;
   for (const entry of flow.entries) {
     if (entry.inFlowOnly && !inFlow) continue;
     for (const word of entry.words) {
       const phrase = normalise(word);
-      if (said.includes(` ${phrase} `) && (!best || phrase.length > best.length)) best = { step: entry.step, length: phrase.length };
+      if (said.includes(` ${phrase} `) && (!best || phrase.length > best.length)) best = { step: entry.step, length: phrase.length, overrulesTriage: entry.overrulesTriage };
     }
   }
   return best;
+}
+
+/**
+ * The intent a first message asks for by a flow's entry words that overrule the triage
+ * (`overrulesTriage`: "information about my neighbourhood" is the wijk news, whatever the model
+ * reads), or null. Only entries that start the flow at its start: the welcome carries an intent, not a step.
+ */
+export function intentOfOverrulingEntry(flows: FlowSet, text: string): string | null {
+  for (const flow of flows.flows.values()) {
+    const entry = entryMatch(flow, text, false);
+    if (entry?.overrulesTriage && entry.step === flow.start && flow.intents[0]) return flow.intents[0];
+  }
+  return null;
 }
 
 /** Whether one of the flow's steps goes on to the other flow (`flow:<id>` or `flow:<id>#step`). */

@@ -173,9 +173,23 @@ export const FlowSchema = z
      * from free text, and at a question of this flow that the text does not answer. With `inFlowOnly`,
      * only the latter ("wanneer?" at the list of dialoogtafels). With `firstMessage`, a resident's very first
      * message with these words starts there instead of the welcome ("is het nu weg?" after an erasure): for
-     * steps that need nothing personal and lead on to the welcome themselves.
+     * steps that need nothing personal and lead on to the welcome themselves. With `overrulesTriage`, the
+     * words win even when the triage is sure of another flow ("information about my neighbourhood" reads
+     * as an idee), also in a first message: for phrases that can mean nothing else.
      */
-    entries: z.array(z.object({ words: z.array(z.string().min(1)).min(1), step: identifier, inFlowOnly: z.boolean().default(false), firstMessage: z.boolean().default(false) }).strict()).default([]),
+    entries: z
+      .array(
+        z
+          .object({
+            words: z.array(z.string().min(1)).min(1),
+            step: identifier,
+            inFlowOnly: z.boolean().default(false),
+            firstMessage: z.boolean().default(false),
+            overrulesTriage: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 export type Flow = z.infer<typeof FlowSchema>;

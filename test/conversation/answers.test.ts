@@ -159,6 +159,17 @@ describe("matchChoice", () => {
     expect(matchChoice("die van eindhoven", tafels)).toBeNull();
   });
 
+  it("reads English words around an option's own words as filler ('I want to join the one in Mierlo')", () => {
+    const tafels: Choice[] = [
+      { value: "t1", labels: ["Dialoogtafel Geldrop-Zuid"] },
+      { value: "t2", labels: ["Dialoogtafel Mierlo"] },
+    ];
+    expect(matchChoice("I want to join the one in Geldrop-Zuid", tafels)?.value).toBe("t1");
+    expect(matchChoice("I'd like to go to the Mierlo one", tafels)?.value).toBe("t2");
+    expect(matchChoice("sign me up for mierlo please", tafels)?.value).toBe("t2");
+    expect(matchChoice("I want to join the one in Eindhoven", tafels)).toBeNull();
+  });
+
   it("returns null when a sentence names more than one option", () => {
     expect(picked("iets melden of een initiatief")).toBeNull();
   });

@@ -60,6 +60,13 @@ describe("language identification", () => {
     for (const text of ["hallo", "herrie!!!", "5662 AB", "12", "👍", "ok"]) expect(detect(text), text).toEqual({ language: "nl", confident: false });
   });
 
+  it("reads a short English message with a postcode as English, not German (the postcode's letters are no word)", () => {
+    expect(detect("hello, I live in 5731 AB")).toEqual({ language: "en", confident: true });
+    expect(detect("hi, my postcode is 5664AB").language).toBe("en");
+    expect(detect("hallo, ik woon in 5731 AB").language).toBe("nl");
+    expect(detect("guten Tag, ich wohne in 5731 AB").language).toBe("de");
+  });
+
   it("lets a hint word decide a message too short for the model", () => {
     expect(detect("merhaba")).toEqual({ language: "tr", confident: true });
     expect(detect("dziękuję")).toEqual({ language: "pl", confident: true });
