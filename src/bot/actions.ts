@@ -154,7 +154,10 @@ async function routeToStaff(
   const topic = { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", now: ctx.now };
   const updated = await recordConversationTopic(ctx.tx, conversationId, topic);
   await changeStatus(ctx.tx, conversationId, "open", { now: ctx.now });
-  if (input.summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: input.summary.join("\n"), authorKind: "bot", now: ctx.now });
+  // Sent to the wijk where it is: staff also read where the resident lives (the melding is not about their own street).
+  const lives = ctx.flows.globals.handoverNote.labels.residentWijk;
+  const summary = concern && home && lives && input.summary.length > 0 ? [...input.summary, `${lives}: ${home.name}`] : input.summary;
+  if (summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: summary.join("\n"), authorKind: "bot", now: ctx.now });
   const response = expectedResponse(ctx);
   return {
     outcome: tandem ? (response.open ? "open" : "closed") : "general",
