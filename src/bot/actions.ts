@@ -18,7 +18,21 @@ import type { Channel } from "../domain/vocabulary.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
 import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
 import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
-import { findResidentWijk, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4, listWijkenWithKern } from "../db/wijk.repo.ts";
+import {
+  findResidentWijk,
+  findTandemBySlug,
+  findWijkByLocation,
+  findWijkByPostcode,
+  findWijkRefBySlug,
+  findWijkWithTandemBySlug,
+  listSiblingWijkIds,
+  listWijken,
+  listWijkenForPostcode4,
+  listWijkenWithKern,
+} from "../db/wijk.repo.ts";
+import { placeConcern, type PlaceWijken } from "../routing/concernWijk.ts";
+import type { WijkSummary } from "../domain/wijk.ts";
+import { foldText } from "../conversation/foldText.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import {
@@ -117,8 +131,13 @@ function residentWijk(ctx: ActionContext) {
  * Routes the conversation to the tandem of the resident's wijk and hands it to staff. When the
  * current conversation is already with staff, the new topic gets a conversation of its own.
  */
-async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[] }): Promise<ActionResult<ActionOutcomes["handover"]>> {
-  const wijk = await residentWijk(ctx);
+async function routeToStaff(
+  ctx: ActionContext,
+  input: { intent: string; theme: string | null; summary: string[]; concern?: { wijk?: string | undefined; tandem?: string | undefined } },
+): Promise<ActionResult<ActionOutcomes["handover"]>> {
+  const home = await residentWijk(ctx);
+  const concern = await concernRoute(ctx, input.concern);
+  const wijk = concern ? concern.wijk : home;
   let conversationId = ctx.conversationId;
   if ((await findConversationStatus(ctx.tx, conversationId)) !== "bot") {
     const fresh = await createConversation(ctx.tx, {
@@ -131,11 +150,14 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
     });
     conversationId = fresh.id;
   }
-  const { tandem } = await routeResident({ wijk });
+  const tandem = concern && !concern.wijk ? concern.tandem : (await routeResident({ wijk })).tandem;
   const topic = { wijkId: wijk?.id ?? null, tandemId: tandem?.id ?? null, intent: input.intent, theme: input.theme ?? "overig", now: ctx.now };
   const updated = await recordConversationTopic(ctx.tx, conversationId, topic);
   await changeStatus(ctx.tx, conversationId, "open", { now: ctx.now });
-  if (input.summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: input.summary.join("\n"), authorKind: "bot", now: ctx.now });
+  // Sent to the wijk where it is: staff also read where the resident lives (the melding is not about their own street).
+  const lives = ctx.flows.globals.handoverNote.labels.residentWijk;
+  const summary = concern && home && lives && input.summary.length > 0 ? [...input.summary, `${lives}: ${home.name}`] : input.summary;
+  if (summary.length > 0) await addNote(ctx.tx, { conversationId, channel: ctx.channel, text: summary.join("\n"), authorKind: "bot", now: ctx.now });
   const response = expectedResponse(ctx);
   return {
     outcome: tandem ? (response.open ? "open" : "closed") : "general",
@@ -144,7 +166,10 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
     vars: {
       reference: updated.reference,
       tandemName: tandem?.name ?? "",
-      wijkName: wijk?.name ?? "",
+      // A melding routed to a tandem alone ("weet ik niet" of several wijken): its name, e.g. "Mierlo".
+      wijkName: wijk?.name ?? (concern ? tandem?.name : "") ?? "",
+      // The melding went to another wijk than the resident's own (flows/melding.yaml says which).
+      routedElsewhere: concern !== null,
       expectedResponse: response.text,
       officeOpen: response.open,
       [ACKNOWLEDGED_AT_VAR]: ctx.now.toISOString(),
@@ -152,6 +177,45 @@ async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: 
     event: { conversationId, tandemId: tandem?.id ?? null, kind: "handover" },
     ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),
   };
+}
+
+/**
+ * The wijk (or, when only that is known, the tandem) a melding goes to because of where it is, when that
+ * is not the resident's own wijk (locateConcern decided it); null: routed as the resident is.
+ */
+async function concernRoute(ctx: ActionContext, concern: { wijk?: string | undefined; tandem?: string | undefined } | undefined) {
+  if (concern?.wijk) {
+    const wijk = await findWijkWithTandemBySlug(ctx.tx, ctx.gemeente.id, concern.wijk);
+    if (wijk) return { wijk, tandem: null };
+  }
+  if (concern?.tandem) {
+    const tandem = await findTandemBySlug(ctx.tx, ctx.gemeente.id, concern.tandem);
+    if (tandem) return { wijk: null, tandem };
+  }
+  return null;
+}
+
+/** The wijken the place of a melding may be in: a shared location, a postcode in the words, or a wijk or village named. */
+async function wijkenOfPlace(ctx: ActionContext, text: string | null, point: { lat: number; lon: number } | null): Promise<PlaceWijken<WijkSummary>> {
+  const { tx, gemeente } = ctx;
+  if (point) {
+    const found = await findWijkByLocation(tx, gemeente.id, point.lat, point.lon);
+    return { wijken: found.wijk ? [found.wijk] : [] };
+  }
+  if (!text) return { wijken: [] };
+  const postcode = parsePostcode(text);
+  if (postcode?.letters) {
+    const found = await findWijkByPostcode(tx, gemeente.id, postcode.formatted);
+    if (found.wijk) return { wijken: [found.wijk] };
+  } else if (postcode) {
+    const wijken = await listWijkenForPostcode4(tx, gemeente.id, postcode.postcode4);
+    if (wijken.length > 0) return { wijken };
+  }
+  const match = matchWijkName(text, await listWijkenWithKern(tx, gemeente.id));
+  if (match.kind === "one") return { wijken: [match.wijk] };
+  if (match.kind === "several") return { wijken: match.wijken };
+  if (match.kind === "kern") return { wijken: match.wijken, core: match.wijken.filter((w) => w.kern !== null && foldText(w.kern) === foldText(match.kern)) };
+  return { wijken: [] };
 }
 
 /** The handover note for staff: the answers the flow passed, labelled as flows/globals.yaml says (handoverNote). */
@@ -272,8 +336,21 @@ export const actions: Actions = {
 
   async openConversation(params, ctx) {
     const intent = params.intent ?? "melding";
-    const result = await routeToStaff(ctx, { intent, theme: params.theme ?? null, summary: summarise(params, ctx) });
+    const result = await routeToStaff(ctx, { intent, theme: params.theme ?? null, summary: summarise(params, ctx), concern: { wijk: params.wijk, tandem: params.tandem } });
     return { ...result, outcome: result.outcome === "general" ? "general" : "routed" };
+  },
+
+  async locateConcern(params, ctx) {
+    const place = params.place;
+    const point = place?.kind === "location" ? { lat: place.lat, lon: place.lon } : null;
+    // No place given (skipped): the description may still name one ("de boom die in Luchen is omgevallen").
+    const text = place && place.kind !== "location" ? place.text : place ? null : (params.description ?? null);
+    const home = await residentWijk(ctx);
+    const decided = placeConcern(home ? { slug: home.slug, tandem: home.tandem?.slug ?? null } : null, await wijkenOfPlace(ctx, text, point));
+    if (decided.kind === "home") return { outcome: "home" };
+    if (decided.kind === "elsewhere") return { outcome: "elsewhere", vars: { concernWijk: decided.wijk.slug, concernWijkName: decided.wijk.name } };
+    const options = decided.wijken.map((w) => ({ value: w.slug, label: w.name }));
+    return { outcome: "several", vars: { wijkOptions: options, ...(decided.tandem ? { concernTandem: decided.tandem } : {}) } };
   },
 
   async handover(params, ctx) {

@@ -13,7 +13,7 @@ import { messageText } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
 import { changeStatus } from "../db/conversation.repo.ts";
 import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
-import type { Intent } from "../domain/vocabulary.ts";
+import type { Intent, OtherLanguage } from "../domain/vocabulary.ts";
 import { addWorkingHours, describeDeadline } from "../routing/officeHours.ts";
 import { acknowledgeActivity, activityFromOutput } from "./activity.ts";
 import { conversationOtherLanguage, handoverText, isBareThanks, stillThereText } from "./otherLanguages.ts";
@@ -84,6 +84,54 @@ export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZo
   return messageText(globals, input.again ? "staffStillThere" : "staffHandling", input.language, { wijkName: input.wijkName, expectedResponse });
 }
 
+/** When the bot last said in another language that a message arrived (stillThere): said once, not after every message. */
+export const OTHER_LANGUAGE_LINE_AT_VAR = "keep_otherLanguageLineAt";
+
+/** How a further message in another language (Turkish, Polish…) is acknowledged: the handover text, the short line that it arrived, or a 👍. */
+export type OtherLanguageAcknowledgement = "handover" | "line" | "reaction";
+
+function storedTime(value: unknown): number {
+  const at = typeof value === "string" ? new Date(value).getTime() : Number.NaN;
+  return Number.isNaN(at) ? 0 : at;
+}
+
+/**
+ * The acknowledgement of a further message in another language while staff handle the conversation. The bot
+ * cannot converse in it, so it never answers the message itself, and never with the same text every time:
+ * - nothing said yet: the handover text (I am a chatbot, a person answers here by …);
+ * - right after a staff reply the resident is talking with that person: a 👍 shows it was added;
+ * - right after the bot's words: the short line once (an "evet" after the handover must not look unread), a
+ *   question ("ne zaman?") gets it again as it says by when; after that, and for thanks, a 👍;
+ * - after a quiet period: the handover text again, as in Dutch; once staff replied, only the short line
+ *   (the resident knows a person reads along).
+ */
+export function acknowledgeOtherLanguage(vars: FlowState["vars"], lastStaffReplyAt: Date | null, now: Date, message: { thanks: boolean; question: boolean }): OtherLanguageAcknowledgement {
+  const acknowledgedAt = storedTime(vars[ACKNOWLEDGED_AT_VAR]);
+  const staffAt = lastStaffReplyAt?.getTime() ?? 0;
+  if (acknowledgedAt === 0 && staffAt === 0) return "handover";
+  const quiet = now.getTime() - Math.max(acknowledgedAt, staffAt) >= QUIET_PERIOD_MS;
+  if (message.thanks) return "reaction";
+  if (staffAt > acknowledgedAt) return quiet ? "line" : "reaction";
+  if (quiet) return "handover";
+  if (message.question) return "line";
+  return storedTime(vars[OTHER_LANGUAGE_LINE_AT_VAR]) >= acknowledgedAt ? "reaction" : "line";
+}
+
+/** Acknowledges a message in another language as acknowledgeOtherLanguage decides; the message is with staff already. */
+async function acknowledgeInOtherLanguage(turn: Turn, language: OtherLanguage, lastStaffReplyAt: Date | null): Promise<void> {
+  const said = turn.context.activity.text ?? "";
+  const kind = acknowledgeOtherLanguage(turn.state.vars, lastStaffReplyAt, turn.now, { thanks: isBareThanks(turn.flows, language, said), question: /[?؟]/.test(said) });
+  if (kind === "reaction") {
+    await turn.context.sendActivity(acknowledgeActivity(turn.context.activity));
+    return;
+  }
+  const { timeZone } = turn.deps.gemeente;
+  const text = kind === "handover" ? handoverText(turn.flows, language, turn.now, timeZone, turn.residentFacts.consent === true) : stillThereText(turn.flows, language, turn.now, timeZone);
+  await turn.context.sendActivity(activityFromOutput({ text, buttons: [] }));
+  turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
+  if (kind === "line") turn.state.vars[OTHER_LANGUAGE_LINE_AT_VAR] = turn.now.toISOString();
+}
+
 /**
  * Passes the resident's message to the tandem's inbox (the conversation back to open, a "message"
  * event for staff) and acknowledges it when the quiet period asks for it, or always when `force`
@@ -94,24 +142,12 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
   turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
   if (!options.acknowledge) return;
   const lastStaffReplyAt = await findLastStaffReplyAt(turn.tx, turn.conversationId);
-  const acknowledged = !options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now);
   const other = conversationOtherLanguage(turn);
-  const said = turn.context.activity.text ?? "";
-  // In another language (Polish, Turkish…) a 👍 alone looks like silence after an "evet" or a question: words in that language, unless it was only thanks.
-  if (acknowledged && other && !isBareThanks(turn.flows, other, said)) {
-    await turn.context.sendActivity(activityFromOutput({ text: stillThereText(turn.flows, other, turn.now, turn.deps.gemeente.timeZone), buttons: [] }));
-    return;
-  }
+  if (other) return acknowledgeInOtherLanguage(turn, other, lastStaffReplyAt);
+  const acknowledged = !options.force && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now);
   // Acknowledged in words already in this quiet period: a 👍 on the message, so the resident still sees it arrived.
   if (acknowledged) {
     await turn.context.sendActivity(acknowledgeActivity(turn.context.activity));
-    return;
-  }
-  // A resident in another language gets the acknowledgement in that language: a person of the gemeente reads along.
-  if (other) {
-    const text = handoverText(turn.flows, other, turn.now, turn.deps.gemeente.timeZone, turn.residentFacts.consent === true);
-    await turn.context.sendActivity(activityFromOutput({ text, buttons: [] }));
-    turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
     return;
   }
   const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;

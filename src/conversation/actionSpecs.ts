@@ -68,7 +68,11 @@ const specs = {
   setWijk: defineAction({ wijk: TextSchema }, ["ok", "unknown"]),
   listWijken: defineAction({}, ["ok"]),
   triage: defineAction({ text: TextSchema }, ["confident", "unsure"]),
-  openConversation: defineAction({ intent: IntentSchema, theme: TextSchema.optional(), ...summaryParams }, ["routed", "general"]),
+  // wijk / tandem: where the melding is when that is not the resident's own wijk (locateConcern); a tandem alone when the wijk is not known.
+  openConversation: defineAction({ intent: IntentSchema, theme: TextSchema.optional(), wijk: TextSchema.optional(), tandem: TextSchema.optional(), ...summaryParams }, ["routed", "general"]),
+  // Which wijk the place of a melding is in (routing/concernWijk.ts): the resident's own (or none found), one other ({{concernWijk}}),
+  // or several to choose from ({{wijkOptions}}; {{concernTandem}}: the tandem they share, if one).
+  locateConcern: defineAction({ place: WhereSchema.optional(), description: TextSchema.optional() }, ["home", "elsewhere", "several"]),
   // open / closed: a tandem takes it, now or after office hours; general: no tandem, the general team.
   handover: defineAction(summaryParams, ["open", "closed", "general"]),
   // changed: already subscribed, now with the other frequency (each bericht, or the weekly bundle).

@@ -80,6 +80,7 @@ export const ActionNameSchema = z.enum([
   "showNews",
   "exportData",
   "listMyCases",
+  "locateConcern",
   "eraseData",
 ]);
 export type ActionName = z.infer<typeof ActionNameSchema>;

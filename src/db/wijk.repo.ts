@@ -106,6 +106,11 @@ export async function findResidentWijk(db: DbOrTx, residentId: string): Promise<
   return { id: wijk.id, slug: wijk.slug, name: wijk.name, active: wijk.active, tandem: wijk.tandem ? { id: wijk.tandem.id, slug: wijk.tandem.slug, name: wijk.tandem.name } : null };
 }
 
+/** One tandem by slug, or null. */
+export async function findTandemBySlug(db: DbOrTx, gemeenteId: string, slug: string): Promise<{ id: string; slug: string; name: string } | null> {
+  return db.tandem.findUnique({ where: { gemeenteId_slug: { gemeenteId, slug } }, select: { id: true, slug: true, name: true } });
+}
+
 /** The ids of the other wijken of a tandem (dialoogtafels are held per tandem). */
 export async function listSiblingWijkIds(db: DbOrTx, tandemId: string, wijkId: string): Promise<string[]> {
   const siblings = await db.wijk.findMany({ where: { tandemId, id: { not: wijkId } }, select: { id: true } });

@@ -3,7 +3,16 @@
  * staff reply, and says who reads it and when in the resident's words (bot/staffHandling.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACKNOWLEDGED_AT_VAR, asksWhetherAnyoneReads, describeStaffHandling, isTextForStaff, needsAcknowledgement, QUIET_PERIOD_MS } from "../../src/bot/staffHandling.ts";
+import {
+  acknowledgeOtherLanguage,
+  ACKNOWLEDGED_AT_VAR,
+  asksWhetherAnyoneReads,
+  describeStaffHandling,
+  isTextForStaff,
+  needsAcknowledgement,
+  OTHER_LANGUAGE_LINE_AT_VAR,
+  QUIET_PERIOD_MS,
+} from "../../src/bot/staffHandling.ts";
 import { initialState } from "../../src/conversation/engine.ts";
 import { loadFlows } from "../../src/conversation/loadFlows.ts";
 import { replyToConversation } from "../../src/inbox/conversationActions.ts";
@@ -130,5 +139,38 @@ describe("asksWhetherAnyoneReads", () => {
   });
   it.each(["hallo", "hoe laat komen ze ongeveer?", "hoi, de lamp is weer kapot"])("does not hear %j so", (text) => {
     expect(asksWhetherAnyoneReads(text)).toBe(false);
+  });
+});
+
+describe("a further message in another language while staff handle it", () => {
+  const later = (ms: number) => new Date(now.getTime() + ms);
+  const plain = { thanks: false, question: false };
+  const afterHandover = { [ACKNOWLEDGED_AT_VAR]: now.toISOString() };
+  const afterLine = { [ACKNOWLEDGED_AT_VAR]: now.toISOString(), [OTHER_LANGUAGE_LINE_AT_VAR]: now.toISOString() };
+
+  it("gets the handover text when nothing was said yet", () => {
+    expect(acknowledgeOtherLanguage({}, null, now, plain)).toBe("handover");
+  });
+
+  it("gets the short line once after the handover, then a reaction", () => {
+    expect(acknowledgeOtherLanguage(afterHandover, null, later(60_000), plain)).toBe("line");
+    expect(acknowledgeOtherLanguage(afterLine, null, later(60_000), plain)).toBe("reaction");
+  });
+
+  it("answers a question with the line (by when a person answers), and thanks with a reaction", () => {
+    expect(acknowledgeOtherLanguage(afterLine, null, later(60_000), { thanks: false, question: true })).toBe("line");
+    expect(acknowledgeOtherLanguage(afterHandover, null, later(60_000), { thanks: true, question: false })).toBe("reaction");
+  });
+
+  it("adds the resident's answers to a staff reply with a reaction, also a question, never the same sentence", () => {
+    const staffReply = later(60_000);
+    expect(acknowledgeOtherLanguage(afterLine, staffReply, later(120_000), plain)).toBe("reaction");
+    expect(acknowledgeOtherLanguage(afterLine, staffReply, later(180_000), { thanks: false, question: true })).toBe("reaction");
+    expect(acknowledgeOtherLanguage({}, staffReply, later(120_000), plain)).toBe("reaction");
+  });
+
+  it("says who reads it again after a quiet period: the handover text, or after a staff reply the short line", () => {
+    expect(acknowledgeOtherLanguage(afterLine, null, later(QUIET_PERIOD_MS), plain)).toBe("handover");
+    expect(acknowledgeOtherLanguage(afterLine, later(60_000), later(60_000 + QUIET_PERIOD_MS), plain)).toBe("line");
   });
 });
