@@ -224,7 +224,7 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question, also while the
   // bot's own question is open (the privacy menu, the welcome): it is never an answer to one. After a staff reply it is for that person.
-  if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
+  if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhen: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {

@@ -282,6 +282,9 @@ export const GlobalsSchema = z
         /** "Hallo?" or "is daar iemand?" soon after that acknowledgement: not the same text again, but that the message arrived. */
         staffStillThere: TextSchema,
         staffStillThereNoWijk: TextSchema,
+        /** "Wanneer hoor ik wat?" while staff handle it: when the answer comes ({{expectedResponse}}), first. Without it, staffStillThere. */
+        staffWhenAnswered: TextSchema.optional(),
+        staffWhenAnsweredNoWijk: TextSchema.optional(),
         skip: TextSchema,
         yes: TextSchema,
         no: TextSchema,
