@@ -450,6 +450,8 @@ class Run {
       this.state.vars[INTERRUPTED_VAR] = form?.requiresConsent && this.state.waiting === "ask" ? form.id : "";
       // 'mens' in the middle of a melding or idee: what the resident told there goes with them (flows/contact.yaml told).
       const told = form?.requiresConsent ? this.state.vars.description : undefined;
+      // 'mens' at "Klopt dat?" of a wijk just found: that wijk goes with them, so the right tandem gets it.
+      if (command.target === `flow:${this.contactFlow() ?? ""}`) this.carryFoundWijk();
       this.state.resume = null;
       this.state.flow = null;
       this.state.step = null;
@@ -469,6 +471,18 @@ class Run {
       return;
     }
     this.onIdleMessage(event);
+  }
+
+  /**
+   * At a yes/no question of the wijk flow about a wijk just found ("Dan woon je in Luchen. Klopt dat?"): that wijk is
+   * kept for the handover to a person (flows/contact.yaml), so that a resident who asks for one there reaches its tandem.
+   */
+  private carryFoundWijk(): void {
+    const flow = this.currentFlow();
+    const step = this.state.step && flow ? flow.steps[this.state.step] : undefined;
+    const slug = this.state.vars.wijkSlug;
+    if (flow?.id !== this.ctx.flows.globals.wijkFlow || step?.type !== "ask" || step.input !== "yesno" || this.state.waiting !== "ask") return;
+    if (typeof slug === "string" && slug) this.state.vars.keep_foundWijk = slug;
   }
 
   /** Whether the text is exactly (a label or synonym of) one of the open question's own options. */
@@ -593,8 +607,10 @@ class Run {
     if (this.state.flow === this.ctx.flows.globals.wijkFlow && this.waitsForFlow(flowId, triage.intent) && this.toldAlready()) return false;
     this.state.resume = null;
     // A person asked for in the middle of a form: what the resident told so far is their question, not asked again.
-    const told = this.state.vars.description ?? this.state.vars.keep_text;
+    // (At the wijk question of a melding started from free text, the story is still the text it started with.)
+    const told = this.state.vars.description ?? this.state.vars.keep_text ?? this.state.vars.initialText;
     const carried = flowId === this.contactFlow() && typeof told === "string" && told ? { carriedQuestion: told } : carriedText(text, triage);
+    if (flowId === this.contactFlow()) this.carryFoundWijk();
     this.startFlow(flowId, undefined, carried);
     return true;
   }
