@@ -422,6 +422,8 @@ export const GlobalsSchema = z
         feedbackAlreadyAnswered: TextSchema,
         /** Thanks or "nothing to add" in a resolved conversation. */
         feedbackClosing: TextSchema,
+        /** The same, right before the trust pulse's offer (src/trust/answerFeedback.ts): a short word with no question in it. */
+        feedbackClosingBeforePulse: TextSchema.optional(),
         /**
          * A forwarded melding's status from the gemeente's meldingen system (src/open311/forwarder.ts):
          * {{reference}} and that system's {{notes}} (may be empty).
