@@ -226,7 +226,8 @@ export const actions: Actions = {
         // A street or place in a sentence ("it's on the Heuvel in Geldrop", "op de Molenstraat"): said kindly, with the wijk buttons.
         // The place goes back to the flow (flows/wijk.yaml keeps it for the melding, which then asks "Is het bij …?").
         const named = findPlaceInText(place.text);
-        if (!named && !namesStreet(place.text)) return { outcome: "unclear" };
+        // A landmark alone ("bij de rotonde") is no street either: the wijk question is explained as for other words.
+        if ((!named || named.landmark) && !namesStreet(place.text)) return { outcome: "unclear" };
         return { outcome: "street", ...(named ? { vars: { streetPlace: named } } : {}) };
       }
       if (match.kind === "several") return { outcome: "several", vars: { wijkOptions: match.wijken.map((w) => ({ value: w.slug, label: w.name })), postcode: place.text } };
