@@ -23,7 +23,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { findPlaceInText } from "../conversation/placeInText.ts";
-import { routeQuestion } from "../conversation/questionForm.ts";
+import { asksWasteCalendar, routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
 import { changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
@@ -364,6 +364,8 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.language === "en") turn.state.language = "en";
   const postcode = parsePostcode(text);
   if (postcode?.letters || (postcode && normalisePostcode(text))) carried.keep_place = { kind: "postcode", text: postcode.formatted };
+  // When afval is collected: the afvalkalender, right after the welcome's first words (flows/welkom.yaml), not the wijk news.
+  if (asksWasteCalendar(turn.flows.globals, text)) return { ...carried, keep_intent: "afvalkalender" };
   // A question about what is going on goes to the wijk news after the welcome; one that may be a melding gets both buttons.
   const question = routeQuestion(turn.flows.globals, text, triage);
   if (question === "wijknieuws") return { ...carried, keep_intent: "wijknieuws" };
@@ -534,6 +536,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
       questionOpen: state.waiting === "ask",
       /** The privacy statement, for the privacy flow's "what do you keep" answer. */
       privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
+      /** The gemeente's afvalkalender (flows/settings.yaml), for "wanneer wordt het oud papier opgehaald?"; else its website. */
+      wasteCalendarUrl: flows.settings.contact.wasteCalendar ?? flows.settings.contact.website,
       /** How long messages are kept after a question is resolved, and a resident who went quiet (months), for "how long do you keep it?". */
       messageMonths: (deps.retention ?? DEFAULT_RETENTION).messageTextMonths,
       inactiveMonths: (deps.retention ?? DEFAULT_RETENTION).inactiveResidentMonths,

@@ -8,7 +8,7 @@ import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, typ
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
 import { findPlaceInText, namesStreet } from "./placeInText.ts";
-import { isQuestion, routeQuestion } from "./questionForm.ts";
+import { asksWasteCalendar, isQuestion, routeQuestion } from "./questionForm.ts";
 import type { TriageResult } from "./triage.ts";
 
 /** What the engine remembers between messages (stored as JSON on the conversation). */
@@ -536,6 +536,7 @@ class Run {
         }
       }
       if (this.followEntry(text, triage)) return;
+      if (this.followWasteCalendar(text)) return;
       if (this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
       if (flowId && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
@@ -591,6 +592,9 @@ class Run {
     const triage = this.ctx.classify(text);
     if (this.followEntry(text, triage)) return true;
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
+    const outsideForm =
+      !this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.state.flow !== this.ctx.flows.globals.firstContact;
+    if (outsideForm && this.followWasteCalendar(text)) return true;
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
     if (!flowId || flowId === this.state.flow || triage.intent === "groet") return false;
@@ -690,6 +694,15 @@ class Run {
     const names = [flow.title.nl, flow.title.en, ...flow.intents].map(normalise);
     if (!names.some((name) => name === said || (name.endsWith("s") && name.slice(0, -1) === said))) return false;
     this.goTo(flow.start);
+    return true;
+  }
+
+  /** "Wanneer wordt het oud papier opgehaald?": the afvalkalender (globals `wasteCalendar`), not the wijk news. True when followed. */
+  private followWasteCalendar(text: string): boolean {
+    const target = this.ctx.flows.globals.wasteCalendar?.target;
+    if (!target || !asksWasteCalendar(this.ctx.flows.globals, text)) return false;
+    this.state.resume = null;
+    this.goTo(target);
     return true;
   }
 

@@ -457,6 +457,21 @@ export const GlobalsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * A question about when afval is collected ("wanneer wordt het oud papier opgehaald?", src/conversation/questionForm.ts):
+     * it goes to `target` (the afvalkalender), not to the wijk news. One of `words` anywhere, or a question (questionCues.starts,
+     * "welke…", a trailing ?) that names one of `kinds` and one of `collect`; never with one of `not` ("niet opgehaald" is a melding).
+     */
+    wasteCalendar: z
+      .object({
+        target: TargetSchema,
+        words: z.array(z.string().min(1)).default([]),
+        kinds: z.array(z.string().min(1)).min(1),
+        collect: z.array(z.string().min(1)).min(1),
+        not: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
     /** The 112 answers for particular emergencies, the first whose words match wins; otherwise messages.emergency112. */
     emergencyKinds: z.array(EmergencyKindSchema).default([]),
     /** The set texts in each other language the bot recognises (every one of them must be there). */
@@ -492,6 +507,8 @@ export const SettingsSchema = z
         website: z.string(),
         /** How residents reach the gemeente's data protection officer (FG), for the privacy statement (/privacy): an e-mail address or web page. */
         privacyOfficer: z.string().min(1).optional(),
+        /** The gemeente's afvalkalender (collection days by postcode), for "wanneer wordt het oud papier opgehaald?". Without it, the website. */
+        wasteCalendar: z.string().min(1).optional(),
       })
       .strict(),
   })
