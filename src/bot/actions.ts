@@ -43,7 +43,7 @@ import { routeResident } from "../routing/routeResident.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { formatTafelWhen } from "../dialoogtafels/residentTexts.ts";
-import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
+import { ACKNOWLEDGED_AT_VAR, HANDED_TO_WIJK_VAR } from "./staffHandling.ts";
 import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 import { localDate } from "../domain/time.ts";
 
@@ -152,6 +152,7 @@ async function routeToStaff(
       expectedResponse: response.text,
       officeOpen: response.open,
       [ACKNOWLEDGED_AT_VAR]: ctx.now.toISOString(),
+      [HANDED_TO_WIJK_VAR]: tandem ? (wijk?.name ?? "") : "",
     },
     event: { conversationId, tandemId: tandem?.id ?? null, kind: "handover" },
     ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),

@@ -25,6 +25,12 @@ export const QUIET_PERIOD_MS = 2 * 3600 * 1000;
 /** The flow variable that holds when the bot last acknowledged (a keep_ variable survives the flows run in between). */
 export const ACKNOWLEDGED_AT_VAR = "keep_staffAcknowledgedAt";
 
+/**
+ * The flow variable with the name of the wijk the last handover went to ("" for the general team): a resident with no
+ * wijk on record yet (a wijk found at "Klopt dat?", src/bot/actions.ts) still hears whose gebiedsregisseur has it.
+ */
+export const HANDED_TO_WIJK_VAR = "keep_staffWijkName";
+
 /** Intents the bot answers itself while staff handle the conversation: none of them needs a person. */
 const ANSWERED_BESIDE_STAFF: readonly Intent[] = ["wijknieuws", "dialoogtafel", "privacy", "abonneren"];
 
@@ -125,7 +131,8 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
     turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
     return;
   }
-  const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;
+  const handedTo = turn.state.vars[HANDED_TO_WIJK_VAR];
+  const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : typeof handedTo === "string" && handedTo ? handedTo : null;
   // Asked again ("hallo?") within the quiet period of the words: that it arrived, rather than the same text once more.
   const again = options.askedWhoIsThere === true && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now);
   const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName, again, askedWhen: options.askedWhen === true });
