@@ -18,7 +18,17 @@ import type { Channel } from "../domain/vocabulary.ts";
 import { addNote, changeStatus, createConversation, routeConversation } from "../db/conversation.repo.ts";
 import { recordConsent, setResidentWijk } from "../db/resident.repo.ts";
 import { findConversationStatus, recordConversationTopic } from "../db/turn.repo.ts";
-import { findResidentWijk, findWijkWithTandemBySlug, findWijkByLocation, findWijkByPostcode, findWijkRefBySlug, listSiblingWijkIds, listWijken, listWijkenForPostcode4, listWijkenWithKern } from "../db/wijk.repo.ts";
+import {
+  findResidentWijk,
+  findWijkWithTandemBySlug,
+  findWijkByLocation,
+  findWijkByPostcode,
+  findWijkRefBySlug,
+  listSiblingWijkIds,
+  listWijken,
+  listWijkenForPostcode4,
+  listWijkenWithKern,
+} from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { normalisePostcode, parsePostcode } from "../routing/postcode.ts";
 import {
@@ -117,10 +127,7 @@ function residentWijk(ctx: ActionContext) {
  * Routes the conversation to the tandem of the resident's wijk and hands it to staff. When the
  * current conversation is already with staff, the new topic gets a conversation of its own.
  */
-async function routeToStaff(
-  ctx: ActionContext,
-  input: { intent: string; theme: string | null; summary: string[]; foundWijk?: string | undefined },
-): Promise<ActionResult<ActionOutcomes["handover"]>> {
+async function routeToStaff(ctx: ActionContext, input: { intent: string; theme: string | null; summary: string[]; foundWijk?: string | undefined }): Promise<ActionResult<ActionOutcomes["handover"]>> {
   // No wijk on record yet, but one found and waiting for "Klopt dat?" when a person was asked for: that wijk's tandem has it.
   const wijk = (await residentWijk(ctx)) ?? (input.foundWijk ? await findWijkWithTandemBySlug(ctx.tx, ctx.gemeente.id, input.foundWijk) : null);
   let conversationId = ctx.conversationId;

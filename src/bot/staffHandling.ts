@@ -78,10 +78,7 @@ export function needsAcknowledgement(vars: FlowState["vars"], lastStaffReplyAt: 
 }
 
 /** The acknowledgement in words: who reads it (the wijk's gebiedsregisseur) and when an answer can be expected. */
-export function describeStaffHandling(
-  flows: FlowSet,
-  input: { now: Date; timeZone: string; language: Language; wijkName: string | null; again?: boolean; askedWhen?: boolean },
-): string {
+export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZone: string; language: Language; wijkName: string | null; again?: boolean; askedWhen?: boolean }): string {
   const { globals, settings } = flows;
   const deadline = addWorkingHours(input.now, settings.responseTargetWorkingHours, settings, input.timeZone);
   const expectedResponse = describeDeadline(deadline, input.now, input.language, input.timeZone, {

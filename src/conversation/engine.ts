@@ -592,8 +592,7 @@ class Run {
     const triage = this.ctx.classify(text);
     if (this.followEntry(text, triage)) return true;
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
-    const outsideForm =
-      !this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.state.flow !== this.ctx.flows.globals.firstContact;
+    const outsideForm = !this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.state.flow !== this.ctx.flows.globals.firstContact;
     if (outsideForm && this.followWasteCalendar(text)) return true;
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);

@@ -139,7 +139,12 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
   // A global command may lead straight to a step (flow:welkom#consent): that step is reachable.
   // Without usable globals there is no telling which steps the commands reach: reachability is then not checked.
   const commandTargets = globals
-    ? [...Object.values(globals.commands).map((command) => command.target), ...(globals.unclear ? [globals.unclear] : []), ...(globals.wijkNamed ? [globals.wijkNamed] : []), ...(globals.wasteCalendar ? [globals.wasteCalendar.target] : [])]
+    ? [
+        ...Object.values(globals.commands).map((command) => command.target),
+        ...(globals.unclear ? [globals.unclear] : []),
+        ...(globals.wijkNamed ? [globals.wijkNamed] : []),
+        ...(globals.wasteCalendar ? [globals.wasteCalendar.target] : []),
+      ]
     : null;
   for (const [id, flow] of flows) {
     const source = sources.get(id);

@@ -22,10 +22,12 @@ export interface AddressInText {
  * when they end as one ("bakker" as "akker", "supermarkt" as "markt"). Lower case; matched on the whole word.
  */
 const LANDMARKS = new Set([
-  ...["bakker", "bakkerij", "slager", "slagerij", "supermarkt", "winkel", "winkels", "winkelcentrum", "kapper", "bloemist", "drogist", "apotheek", "huisarts", "huisartsenpost", "tandarts"],
-  ...["kerk", "moskee", "kapel", "kerkhof", "begraafplaats", "gemeentehuis", "raadhuis", "stadhuis", "politiebureau", "brandweerkazerne", "ziekenhuis", "bibliotheek", "buurthuis", "wijkcentrum"],
-  ...["basisschool", "kinderopvang", "sporthal", "sportpark", "zwembad", "voetbalveld", "trapveldje", "station", "bushalte", "halte", "tankstation", "benzinepomp", "parkeerplaats", "parkeergarage"],
-  ...["cafe", "café", "kroeg", "snackbar", "frituur", "friettent", "cafetaria", "pizzeria", "restaurant", "vijver", "brug", "rotonde", "kruispunt", "stoplicht", "viaduct", "fietstunnel", "flat", "flats"],
+  ...["bakker", "bakkerij", "slager", "slagerij", "supermarkt", "winkel", "winkels", "winkelcentrum", "kapper", "bloemist", "drogist", "apotheek"],
+  ...["huisarts", "huisartsenpost", "tandarts", "kerk", "moskee", "kapel", "kerkhof", "begraafplaats", "gemeentehuis", "raadhuis", "stadhuis"],
+  ...["politiebureau", "brandweerkazerne", "ziekenhuis", "bibliotheek", "buurthuis", "wijkcentrum", "basisschool", "kinderopvang", "sporthal"],
+  ...["sportpark", "zwembad", "voetbalveld", "trapveldje", "station", "bushalte", "halte", "tankstation", "benzinepomp", "parkeerplaats"],
+  ...["parkeergarage", "cafe", "café", "kroeg", "snackbar", "frituur", "friettent", "cafetaria", "pizzeria", "restaurant", "vijver", "brug"],
+  ...["rotonde", "kruispunt", "stoplicht", "viaduct", "fietstunnel", "flat", "flats"],
 ]);
 
 const PLACE_WORDS = "bij|op|aan|in|voor|naast|tegenover|achter|langs|hoek|at|on|near|in front of";
