@@ -592,8 +592,7 @@ class Run {
     const triage = this.ctx.classify(text);
     if (this.followEntry(text, triage)) return true;
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
-    const outsideForm = !this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.state.flow !== this.ctx.flows.globals.firstContact;
-    if (outsideForm && this.followWasteCalendar(text)) return true;
+    if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followWasteCalendar(text)) return true;
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
     if (!flowId || flowId === this.state.flow || triage.intent === "groet") return false;
@@ -698,10 +697,20 @@ class Run {
 
   /** "Wanneer wordt het oud papier opgehaald?": the afvalkalender (globals `wasteCalendar`), not the wijk news. True when followed. */
   private followWasteCalendar(text: string): boolean {
-    const target = this.ctx.flows.globals.wasteCalendar?.target;
-    if (!target || !asksWasteCalendar(this.ctx.flows.globals, text)) return false;
+    const cues = this.ctx.flows.globals.wasteCalendar;
+    if (!cues || !asksWasteCalendar(this.ctx.flows.globals, text)) return false;
+    const firstContact = this.ctx.flows.globals.firstContact;
+    if (this.state.flow === firstContact && this.state.waiting === "ask" && this.state.step) {
+      // At the consent question: the answer (it needs nothing personal), then the same question once more.
+      const [flowId = "", stepId] = (cues.duringWelcome ?? "").replace(/^flow:/, "").split("#");
+      if (!stepId || !this.ctx.flows.flows.get(flowId)?.steps[stepId]) return false;
+      this.state.resume = `flow:${firstContact}#${this.state.step}`;
+      this.state.flow = flowId;
+      this.goTo(stepId);
+      return true;
+    }
     this.state.resume = null;
-    this.goTo(target);
+    this.goTo(cues.target);
     return true;
   }
 

@@ -465,6 +465,8 @@ export const GlobalsSchema = z
     wasteCalendar: z
       .object({
         target: TargetSchema,
+        /** Where it goes at the welcome's own questions (consent): a step that ends, after which the same question comes once more. */
+        duringWelcome: TargetSchema.optional(),
         words: z.array(z.string().min(1)).default([]),
         kinds: z.array(z.string().min(1)).min(1),
         collect: z.array(z.string().min(1)).min(1),

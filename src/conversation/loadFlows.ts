@@ -144,6 +144,7 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
         ...(globals.unclear ? [globals.unclear] : []),
         ...(globals.wijkNamed ? [globals.wijkNamed] : []),
         ...(globals.wasteCalendar ? [globals.wasteCalendar.target] : []),
+        ...(globals.wasteCalendar?.duringWelcome ? [globals.wasteCalendar.duringWelcome] : []),
       ]
     : null;
   for (const [id, flow] of flows) {
@@ -164,8 +165,11 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
       if (problem) problems.push({ file: file.file, line: lineOf(file, ["commands", name, "target"]), message: `commands.${name}.target: ${problem}` });
     }
     if (globals.wasteCalendar) {
-      const problem = targetProblem(globals.wasteCalendar.target, null, flows);
-      if (problem) problems.push({ file: file.file, line: lineOf(file, ["wasteCalendar", "target"]), message: `wasteCalendar.target: ${problem}` });
+      for (const key of ["target", "duringWelcome"] as const) {
+        const target = globals.wasteCalendar[key];
+        const problem = target ? targetProblem(target, null, flows) : null;
+        if (problem) problems.push({ file: file.file, line: lineOf(file, ["wasteCalendar", key]), message: `wasteCalendar.${key}: ${problem}` });
+      }
     }
     // Every answer that can go to staff needs its label in the handover note.
     for (const name of summaryParamNames) {
