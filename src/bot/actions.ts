@@ -57,7 +57,7 @@ import { routeResident } from "../routing/routeResident.ts";
 import type { InboxEvent } from "../domain/events.ts";
 import { calendarLink } from "../dialoogtafels/calendarLink.ts";
 import { formatTafelWhen } from "../dialoogtafels/residentTexts.ts";
-import { ACKNOWLEDGED_AT_VAR } from "./staffHandling.ts";
+import { ACKNOWLEDGED_AT_VAR, HANDED_TO_WIJK_VAR } from "./staffHandling.ts";
 import { signUpNumber } from "../dialoogtafels/signUpNumber.ts";
 import { localDate } from "../domain/time.ts";
 
@@ -133,9 +133,10 @@ function residentWijk(ctx: ActionContext) {
  */
 async function routeToStaff(
   ctx: ActionContext,
-  input: { intent: string; theme: string | null; summary: string[]; concern?: { wijk?: string | undefined; tandem?: string | undefined } },
+  input: { intent: string; theme: string | null; summary: string[]; concern?: { wijk?: string | undefined; tandem?: string | undefined }; foundWijk?: string | undefined },
 ): Promise<ActionResult<ActionOutcomes["handover"]>> {
-  const home = await residentWijk(ctx);
+  // No wijk on record yet, but one found and waiting for "Klopt dat?" when a person was asked for: that wijk's tandem has it.
+  const home = (await residentWijk(ctx)) ?? (input.foundWijk ? await findWijkWithTandemBySlug(ctx.tx, ctx.gemeente.id, input.foundWijk) : null);
   const concern = await concernRoute(ctx, input.concern);
   const wijk = concern ? concern.wijk : home;
   let conversationId = ctx.conversationId;
@@ -173,6 +174,7 @@ async function routeToStaff(
       expectedResponse: response.text,
       officeOpen: response.open,
       [ACKNOWLEDGED_AT_VAR]: ctx.now.toISOString(),
+      [HANDED_TO_WIJK_VAR]: tandem ? (wijk?.name ?? "") : "",
     },
     event: { conversationId, tandemId: tandem?.id ?? null, kind: "handover" },
     ...(conversationId !== ctx.conversationId ? { switchToConversationId: conversationId } : {}),
@@ -286,7 +288,8 @@ export const actions: Actions = {
         // A street or place in a sentence ("it's on the Heuvel in Geldrop", "op de Molenstraat"): said kindly, with the wijk buttons.
         // The place goes back to the flow (flows/wijk.yaml keeps it for the melding, which then asks "Is het bij …?").
         const named = findPlaceInText(place.text);
-        if (!named && !namesStreet(place.text)) return { outcome: "unclear" };
+        // A landmark alone ("bij de rotonde") is no street either: the wijk question is explained as for other words.
+        if ((!named || named.landmark) && !namesStreet(place.text)) return { outcome: "unclear" };
         return { outcome: "street", ...(named ? { vars: { streetPlace: named } } : {}) };
       }
       if (match.kind === "several") return { outcome: "several", vars: { wijkOptions: match.wijken.map((w) => ({ value: w.slug, label: w.name })), postcode: place.text } };
@@ -354,7 +357,7 @@ export const actions: Actions = {
   },
 
   async handover(params, ctx) {
-    return routeToStaff(ctx, { intent: "contact", theme: params.question ? ctx.classify(params.question).theme : "overig", summary: summarise(params, ctx) });
+    return routeToStaff(ctx, { intent: "contact", theme: params.question ? ctx.classify(params.question).theme : "overig", summary: summarise(params, ctx), foundWijk: params.wijk });
   },
 
   async subscribe(params, ctx) {

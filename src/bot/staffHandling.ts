@@ -25,6 +25,12 @@ export const QUIET_PERIOD_MS = 2 * 3600 * 1000;
 /** The flow variable that holds when the bot last acknowledged (a keep_ variable survives the flows run in between). */
 export const ACKNOWLEDGED_AT_VAR = "keep_staffAcknowledgedAt";
 
+/**
+ * The flow variable with the name of the wijk the last handover went to ("" for the general team): a resident with no
+ * wijk on record yet (a wijk found at "Klopt dat?", src/bot/actions.ts) still hears whose gebiedsregisseur has it.
+ */
+export const HANDED_TO_WIJK_VAR = "keep_staffWijkName";
+
 /** Intents the bot answers itself while staff handle the conversation: none of them needs a person. */
 const ANSWERED_BESIDE_STAFF: readonly Intent[] = ["wijknieuws", "dialoogtafel", "privacy", "abonneren"];
 
@@ -72,7 +78,7 @@ export function needsAcknowledgement(vars: FlowState["vars"], lastStaffReplyAt: 
 }
 
 /** The acknowledgement in words: who reads it (the wijk's gebiedsregisseur) and when an answer can be expected. */
-export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZone: string; language: Language; wijkName: string | null; again?: boolean }): string {
+export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZone: string; language: Language; wijkName: string | null; again?: boolean; askedWhen?: boolean }): string {
   const { globals, settings } = flows;
   const deadline = addWorkingHours(input.now, settings.responseTargetWorkingHours, settings, input.timeZone);
   const expectedResponse = describeDeadline(deadline, input.now, input.language, input.timeZone, {
@@ -80,6 +86,9 @@ export function describeStaffHandling(flows: FlowSet, input: { now: Date; timeZo
     tomorrow: globals.messages.deadlineTomorrow[input.language],
     later: globals.messages.deadlineLater[input.language],
   });
+  // "Wanneer hoor ik wat?": the time is the answer, first, every time (not "Ja, ik ben er").
+  const when = input.askedWhen ? (input.wijkName ? globals.messages.staffWhenAnswered : globals.messages.staffWhenAnsweredNoWijk) : undefined;
+  if (when) return fillIn(when[input.language], { wijkName: input.wijkName ?? "", expectedResponse });
   if (!input.wijkName) return messageText(globals, input.again ? "staffStillThereNoWijk" : "staffHandlingNoWijk", input.language, { expectedResponse });
   return messageText(globals, input.again ? "staffStillThere" : "staffHandling", input.language, { wijkName: input.wijkName, expectedResponse });
 }
@@ -132,12 +141,17 @@ async function acknowledgeInOtherLanguage(turn: Turn, language: OtherLanguage, l
   if (kind === "line") turn.state.vars[OTHER_LANGUAGE_LINE_AT_VAR] = turn.now.toISOString();
 }
 
+/** A text with its {{variables}} filled in (as messageText, for the optional texts). */
+function fillIn(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? "");
+}
+
 /**
  * Passes the resident's message to the tandem's inbox (the conversation back to open, a "message"
  * event for staff) and acknowledges it when the quiet period asks for it, or always when `force`
  * (the resident asked for a person: say they already have one).
  */
-export async function passToStaff(turn: Turn, options: { acknowledge: boolean; force?: boolean; askedWhoIsThere?: boolean }): Promise<void> {
+export async function passToStaff(turn: Turn, options: { acknowledge: boolean; force?: boolean; askedWhoIsThere?: boolean; askedWhen?: boolean }): Promise<void> {
   if (turn.conversation.status !== "open") await changeStatus(turn.tx, turn.conversationId, "open", { now: turn.now });
   turn.events.push({ conversationId: turn.conversationId, tandemId: turn.conversation.tandemId, kind: "message" });
   if (!options.acknowledge) return;
@@ -150,10 +164,11 @@ export async function passToStaff(turn: Turn, options: { acknowledge: boolean; f
     await turn.context.sendActivity(acknowledgeActivity(turn.context.activity));
     return;
   }
-  const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : null;
+  const handedTo = turn.state.vars[HANDED_TO_WIJK_VAR];
+  const wijkName = typeof turn.residentFacts.wijkName === "string" ? turn.residentFacts.wijkName : typeof handedTo === "string" && handedTo ? handedTo : null;
   // Asked again ("hallo?") within the quiet period of the words: that it arrived, rather than the same text once more.
   const again = options.askedWhoIsThere === true && !needsAcknowledgement(turn.state.vars, lastStaffReplyAt, turn.now);
-  const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName, again });
+  const text = describeStaffHandling(turn.flows, { now: turn.now, timeZone: turn.deps.gemeente.timeZone, language: turn.state.language, wijkName, again, askedWhen: options.askedWhen === true });
   // Before the resident chose anything (e.g. a 112 message came first), typing 'menu' starts the welcome: no button that skips it.
   const menu = turn.flows.flows.get(turn.flows.globals.menu);
   const buttons = menu && turn.residentFacts.consentAsked ? [{ label: menu.title[turn.state.language] ?? menu.title.nl, value: "menu" }] : [];

@@ -24,7 +24,7 @@ import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { findPlaceInText } from "../conversation/placeInText.ts";
-import { routeQuestion } from "../conversation/questionForm.ts";
+import { asksWasteCalendar, routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
 import { changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
@@ -225,7 +225,7 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
   // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question, also while the
   // bot's own question is open (the privacy menu, the welcome): it is never an answer to one. After a staff reply it is for that person.
-  if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });
+  if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhen: true });
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
@@ -365,6 +365,8 @@ function carryFirstMessage(turn: Turn, read: ReturnType<typeof readActivity>): R
   if (triage.language === "en") turn.state.language = "en";
   const postcode = parsePostcode(text);
   if (postcode?.letters || (postcode && normalisePostcode(text))) carried.keep_place = { kind: "postcode", text: postcode.formatted };
+  // When afval is collected: the afvalkalender, right after the welcome's first words (flows/welkom.yaml), not the wijk news.
+  if (asksWasteCalendar(turn.flows.globals, text)) return { ...carried, keep_intent: "afvalkalender" };
   // A question about what is going on goes to the wijk news after the welcome; one that may be a melding gets both buttons.
   // Words that can mean one journey only ("information about my neighbourhood"), whatever the triage reads.
   const named = intentOfOverrulingEntry(turn.flows, text);
@@ -538,6 +540,8 @@ export async function runTurn(tx: Tx, deps: BotDeps, input: TurnInput): Promise<
       questionOpen: state.waiting === "ask",
       /** The privacy statement, for the privacy flow's "what do you keep" answer. */
       privacyUrl: `${deps.publicUrl}/privacy${state.language === "en" ? "?lang=en" : ""}`,
+      /** The gemeente's afvalkalender (flows/settings.yaml), for "wanneer wordt het oud papier opgehaald?"; else its website. */
+      wasteCalendarUrl: flows.settings.contact.wasteCalendar ?? flows.settings.contact.website,
       /** How long messages are kept after a question is resolved, and a resident who went quiet (months), for "how long do you keep it?". */
       messageMonths: (deps.retention ?? DEFAULT_RETENTION).messageTextMonths,
       inactiveMonths: (deps.retention ?? DEFAULT_RETENTION).inactiveResidentMonths,

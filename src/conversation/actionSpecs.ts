@@ -74,7 +74,8 @@ const specs = {
   // or several to choose from ({{wijkOptions}}; {{concernTandem}}: the tandem they share, if one).
   locateConcern: defineAction({ place: WhereSchema.optional(), description: TextSchema.optional() }, ["home", "elsewhere", "several"]),
   // open / closed: a tandem takes it, now or after office hours; general: no tandem, the general team.
-  handover: defineAction(summaryParams, ["open", "closed", "general"]),
+  // wijk: the slug of a wijk found but not confirmed yet ("mens" at "Klopt dat?"), used when the resident has none on record.
+  handover: defineAction({ ...summaryParams, wijk: TextSchema.optional() }, ["open", "closed", "general"]),
   // changed: already subscribed, now with the other frequency (each bericht, or the weekly bundle).
   subscribe: defineAction({ frequency: z.enum(["each", "weekly"]).optional() }, ["subscribed", "already", "changed", "no-wijk"]),
   unsubscribe: defineAction({}, ["unsubscribed", "none"]),

@@ -8,7 +8,7 @@ import { matchChoice, matchLeadingChoice, normalise, parseDate, parseNumber, typ
 import type { ActionName, AskStep, Condition, Flow, InputKind, Language, Step, Target, Text } from "./flowSchema.ts";
 import type { FlowSet } from "./loadFlows.ts";
 import { findPlaceInText, namesStreet } from "./placeInText.ts";
-import { isQuestion, routeQuestion } from "./questionForm.ts";
+import { asksWasteCalendar, isQuestion, routeQuestion } from "./questionForm.ts";
 import type { TriageResult } from "./triage.ts";
 
 /** What the engine remembers between messages (stored as JSON on the conversation). */
@@ -452,6 +452,8 @@ class Run {
       this.state.vars[INTERRUPTED_VAR] = form?.requiresConsent && this.state.waiting === "ask" ? form.id : "";
       // 'mens' in the middle of a melding or idee: what the resident told there goes with them (flows/contact.yaml told).
       const told = form?.requiresConsent ? this.state.vars.description : undefined;
+      // 'mens' at "Klopt dat?" of a wijk just found: that wijk goes with them, so the right tandem gets it.
+      if (command.target === `flow:${this.contactFlow() ?? ""}`) this.carryFoundWijk();
       this.state.resume = null;
       this.state.flow = null;
       this.state.step = null;
@@ -471,6 +473,18 @@ class Run {
       return;
     }
     this.onIdleMessage(event);
+  }
+
+  /**
+   * At a yes/no question of the wijk flow about a wijk just found ("Dan woon je in Luchen. Klopt dat?"): that wijk is
+   * kept for the handover to a person (flows/contact.yaml), so that a resident who asks for one there reaches its tandem.
+   */
+  private carryFoundWijk(): void {
+    const flow = this.currentFlow();
+    const step = this.state.step && flow ? flow.steps[this.state.step] : undefined;
+    const slug = this.state.vars.wijkSlug;
+    if (flow?.id !== this.ctx.flows.globals.wijkFlow || step?.type !== "ask" || step.input !== "yesno" || this.state.waiting !== "ask") return;
+    if (typeof slug === "string" && slug) this.state.vars.keep_foundWijk = slug;
   }
 
   /** Whether the text is exactly (a label or synonym of) one of the open question's own options. */
@@ -524,6 +538,7 @@ class Run {
         }
       }
       if (this.followEntry(text, triage)) return;
+      if (this.followWasteCalendar(text)) return;
       if (this.followQuestion(text, triage)) return;
       const flowId = this.flowForIntent(triage.intent);
       if (flowId && triage.intent !== "groet" && triage.confidence.intent >= INTENT_CONFIDENCE) {
@@ -579,6 +594,7 @@ class Run {
     const triage = this.ctx.classify(text);
     if (this.followEntry(text, triage)) return true;
     // A question typed at the menu or the wijk news, not in a form (melding, idee): there a question is no topic change.
+    if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followWasteCalendar(text)) return true;
     if (!this.currentFlow()?.requiresConsent && this.state.flow !== this.ctx.flows.globals.wijkFlow && this.followQuestion(text, triage)) return true;
     const flowId = this.flowForIntent(triage.intent);
     // A question about the wijk at the wijk news' own "Wil je nog iets anders?" ("is the sewer work near my street?"): the news again, not "dat begreep ik niet".
@@ -600,8 +616,10 @@ class Run {
     if (this.state.flow === this.ctx.flows.globals.wijkFlow && this.waitsForFlow(flowId, triage.intent) && this.toldAlready()) return false;
     this.state.resume = null;
     // A person asked for in the middle of a form: what the resident told so far is their question, not asked again.
-    const told = this.state.vars.description ?? this.state.vars.keep_text;
+    // (At the wijk question of a melding started from free text, the story is still the text it started with.)
+    const told = this.state.vars.description ?? this.state.vars.keep_text ?? this.state.vars.initialText;
     const carried = flowId === this.contactFlow() && typeof told === "string" && told ? { carriedQuestion: told } : carriedText(text, triage);
+    if (flowId === this.contactFlow()) this.carryFoundWijk();
     this.startFlow(flowId, undefined, carried);
     return true;
   }
@@ -681,6 +699,25 @@ class Run {
     const names = [flow.title.nl, flow.title.en, ...flow.intents].map(normalise);
     if (!names.some((name) => name === said || (name.endsWith("s") && name.slice(0, -1) === said))) return false;
     this.goTo(flow.start);
+    return true;
+  }
+
+  /** "Wanneer wordt het oud papier opgehaald?": the afvalkalender (globals `wasteCalendar`), not the wijk news. True when followed. */
+  private followWasteCalendar(text: string): boolean {
+    const cues = this.ctx.flows.globals.wasteCalendar;
+    if (!cues || !asksWasteCalendar(this.ctx.flows.globals, text)) return false;
+    const firstContact = this.ctx.flows.globals.firstContact;
+    if (this.state.flow === firstContact && this.state.waiting === "ask" && this.state.step) {
+      // At the consent question: the answer (it needs nothing personal), then the same question once more.
+      const [flowId = "", stepId] = (cues.duringWelcome ?? "").replace(/^flow:/, "").split("#");
+      if (!stepId || !this.ctx.flows.flows.get(flowId)?.steps[stepId]) return false;
+      this.state.resume = `flow:${firstContact}#${this.state.step}`;
+      this.state.flow = flowId;
+      this.goTo(stepId);
+      return true;
+    }
+    this.state.resume = null;
+    this.goTo(cues.target);
     return true;
   }
 

@@ -297,6 +297,9 @@ export const GlobalsSchema = z
         /** "Hallo?" or "is daar iemand?" soon after that acknowledgement: not the same text again, but that the message arrived. */
         staffStillThere: TextSchema,
         staffStillThereNoWijk: TextSchema,
+        /** "Wanneer hoor ik wat?" while staff handle it: when the answer comes ({{expectedResponse}}), first. Without it, staffStillThere. */
+        staffWhenAnswered: TextSchema.optional(),
+        staffWhenAnsweredNoWijk: TextSchema.optional(),
         skip: TextSchema,
         yes: TextSchema,
         no: TextSchema,
@@ -434,6 +437,8 @@ export const GlobalsSchema = z
         feedbackAlreadyAnswered: TextSchema,
         /** Thanks or "nothing to add" in a resolved conversation. */
         feedbackClosing: TextSchema,
+        /** The same, right before the trust pulse's offer (src/trust/answerFeedback.ts): a short word with no question in it. */
+        feedbackClosingBeforePulse: TextSchema.optional(),
         /**
          * A forwarded melding's status from the gemeente's meldingen system (src/open311/forwarder.ts):
          * {{reference}} and that system's {{notes}} (may be empty).
@@ -464,6 +469,23 @@ export const GlobalsSchema = z
         project: z.array(z.string().min(1)).min(1),
         /** Words that make a question one about reporting ("hoe meld ik…"): no wijk news then. */
         report: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
+    /**
+     * A question about when afval is collected ("wanneer wordt het oud papier opgehaald?", src/conversation/questionForm.ts):
+     * it goes to `target` (the afvalkalender), not to the wijk news. One of `words` anywhere, or a question (questionCues.starts,
+     * "welke…", a trailing ?) that names one of `kinds` and one of `collect`; never with one of `not` ("niet opgehaald" is a melding).
+     */
+    wasteCalendar: z
+      .object({
+        target: TargetSchema,
+        /** Where it goes at the welcome's own questions (consent): a step that ends, after which the same question comes once more. */
+        duringWelcome: TargetSchema.optional(),
+        words: z.array(z.string().min(1)).default([]),
+        kinds: z.array(z.string().min(1)).min(1),
+        collect: z.array(z.string().min(1)).min(1),
+        not: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .optional(),
@@ -502,6 +524,8 @@ export const SettingsSchema = z
         website: z.string(),
         /** How residents reach the gemeente's data protection officer (FG), for the privacy statement (/privacy): an e-mail address or web page. */
         privacyOfficer: z.string().min(1).optional(),
+        /** The gemeente's afvalkalender (collection days by postcode), for "wanneer wordt het oud papier opgehaald?". Without it, the website. */
+        wasteCalendar: z.string().min(1).optional(),
       })
       .strict(),
   })

@@ -139,7 +139,13 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
   // A global command may lead straight to a step (flow:welkom#consent): that step is reachable.
   // Without usable globals there is no telling which steps the commands reach: reachability is then not checked.
   const commandTargets = globals
-    ? [...Object.values(globals.commands).map((command) => command.target), ...(globals.unclear ? [globals.unclear] : []), ...(globals.wijkNamed ? [globals.wijkNamed] : [])]
+    ? [
+        ...Object.values(globals.commands).map((command) => command.target),
+        ...(globals.unclear ? [globals.unclear] : []),
+        ...(globals.wijkNamed ? [globals.wijkNamed] : []),
+        ...(globals.wasteCalendar ? [globals.wasteCalendar.target] : []),
+        ...(globals.wasteCalendar?.duringWelcome ? [globals.wasteCalendar.duringWelcome] : []),
+      ]
     : null;
   for (const [id, flow] of flows) {
     const source = sources.get(id);
@@ -157,6 +163,13 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
     for (const [name, command] of Object.entries(globals.commands)) {
       const problem = targetProblem(command.target, null, flows);
       if (problem) problems.push({ file: file.file, line: lineOf(file, ["commands", name, "target"]), message: `commands.${name}.target: ${problem}` });
+    }
+    if (globals.wasteCalendar) {
+      for (const key of ["target", "duringWelcome"] as const) {
+        const target = globals.wasteCalendar[key];
+        const problem = target ? targetProblem(target, null, flows) : null;
+        if (problem) problems.push({ file: file.file, line: lineOf(file, ["wasteCalendar", key]), message: `wasteCalendar.${key}: ${problem}` });
+      }
     }
     // Every answer that can go to staff needs its label in the handover note.
     for (const name of summaryParamNames) {

@@ -7,11 +7,28 @@
  * the melding then asks "Waar is het precies?" as before.
  */
 
-/** A place as the melding's location question saves it (an address the resident typed). */
+/**
+ * A place as the melding's location question saves it (an address the resident typed). `landmark`: the text is a
+ * place described by what is there ("naast de bakker", "bij de kerk"), kept as the resident wrote it, not a street.
+ */
 export interface AddressInText {
   kind: "address";
   text: string;
+  landmark?: true;
 }
+
+/**
+ * Things a place is described by ("naast de bakker", "bij de kerk", "achter de supermarkt"): no street names, even
+ * when they end as one ("bakker" as "akker", "supermarkt" as "markt"). Lower case; matched on the whole word.
+ */
+const LANDMARKS = new Set([
+  ...["bakker", "bakkerij", "slager", "slagerij", "supermarkt", "winkel", "winkels", "winkelcentrum", "kapper", "bloemist", "drogist", "apotheek"],
+  ...["huisarts", "huisartsenpost", "tandarts", "kerk", "moskee", "kapel", "kerkhof", "begraafplaats", "gemeentehuis", "raadhuis", "stadhuis"],
+  ...["politiebureau", "brandweerkazerne", "ziekenhuis", "bibliotheek", "buurthuis", "wijkcentrum", "basisschool", "kinderopvang", "sporthal"],
+  ...["sportpark", "zwembad", "voetbalveld", "trapveldje", "station", "bushalte", "halte", "tankstation", "benzinepomp", "parkeerplaats"],
+  ...["parkeergarage", "cafe", "café", "kroeg", "snackbar", "frituur", "friettent", "cafetaria", "pizzeria", "restaurant", "vijver", "brug"],
+  ...["rotonde", "kruispunt", "stoplicht", "viaduct", "fietstunnel", "flat", "flats"],
+]);
 
 const PLACE_WORDS = "bij|op|aan|in|voor|naast|tegenover|achter|langs|hoek|at|on|near|in front of";
 const ARTICLE = "(?:de|het|den|der|'t|the)\\s+";
@@ -35,9 +52,42 @@ const STREET_WITH_NUMBER = new RegExp(`(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTIC
 const NAMED_PLACE = new RegExp(`(?:^|\\s)(?:${PLACE_WORDS})\\s+(?:${ARTICLE})?((?:${NAME_WORD})(?:[\\s-]${NAME_WORD}){0,2})`, "giu");
 const TOWN_AFTER = /^\s*,?\s*(?:in|te)\s+(\p{Lu}[\p{L}'.-]*(?:[\s-]\p{Lu}[\p{L}'.-]*)?)/u;
 
-/** The place the text names, or null. */
+const LANDMARK_PLACE = new RegExp(`(?:^|\\s)((?:${PLACE_WORDS})\\s+(?:${ARTICLE})?(${NAME_WORD}))`, "giu");
+
+/**
+ * The place the text names, or null. A landmark ("naast de bakker") is kept as written; with a street as well ("naast
+ * de bakker aan de Heuvel") the street comes first and the landmark after it: "Heuvel (naast de bakker)".
+ */
 export function findPlaceInText(text: string): AddressInText | null {
   const clean = text.replace(/\s+/g, " ").trim();
+  const landmark = findLandmark(clean);
+  if (!landmark) return findStreetOrName(clean);
+  // The rest of the text, the landmark left out (with a mark in its place: a name after it is not at the start of the message).
+  const named = findStreetOrName(`${clean.slice(0, landmark.start)} … ${clean.slice(landmark.end)}`.trim());
+  if (named) return { kind: "address", text: `${named.text} (${landmark.phrase})` };
+  return { kind: "address", text: landmark.phrase, landmark: true };
+}
+
+/** The first landmark in the text with its place word ("naast de bakker", and the town after it: "bij de kerk, Mierlo"), and where it stands. */
+function findLandmark(clean: string): { phrase: string; start: number; end: number } | null {
+  for (const match of clean.matchAll(LANDMARK_PLACE)) {
+    const word = (match[2] ?? "").toLowerCase();
+    if (!LANDMARKS.has(word)) continue;
+    const phrase = (match[1] ?? "").toLowerCase();
+    const start = (match.index ?? 0) + match[0].length - phrase.length;
+    let end = (match.index ?? 0) + match[0].length;
+    const town = TOWN_AFTER.exec(clean.slice(end));
+    if (town?.[1] && !NOT_A_PLACE.has(town[1].toLowerCase())) {
+      end += town[0].length;
+      return { phrase: `${phrase}, ${town[1]}`, start, end };
+    }
+    return { phrase, start, end };
+  }
+  return null;
+}
+
+/** A street (with a number or by its ending) or a name written with a capital, or null. */
+function findStreetOrName(clean: string): AddressInText | null {
   for (const match of clean.matchAll(STREET_WITH_NUMBER)) {
     const name = trimName(match[1] ?? "");
     const number = (match[2] ?? "").replace(/\s+/g, "");

@@ -37,3 +37,21 @@ export function routeQuestion(globals: Globals, text: string, triage: { intent: 
   if (has(cues.project)) return "wijknieuws";
   return triage.intent === "melding" ? "ask" : null;
 }
+
+/**
+ * True when the text asks when afval is collected ("wanneer wordt het oud papier opgehaald?", "wanneer halen jullie het
+ * pmd op", "afvalkalender"): the afvalkalender answers it (globals `wasteCalendar`), not the wijk news. A text with a
+ * `not` word ("mijn groene bak is niet geleegd") is about a collection that went wrong: a melding, no calendar question.
+ */
+export function asksWasteCalendar(globals: Globals, text: string): boolean {
+  const cues = globals.wasteCalendar;
+  if (!cues) return false;
+  const said = normalise(text);
+  if (!said) return false;
+  const padded = ` ${said} `;
+  const has = (words: string[]) => words.some((word) => padded.includes(` ${normalise(word)} `));
+  if (has(cues.not)) return false;
+  if (has(cues.words)) return true;
+  const question = isQuestion(globals, text) || /^(welke|op welke|om welke|hoe laat|om hoe laat|which|what day)\b/.test(said);
+  return question && has(cues.kinds) && has(cues.collect);
+}

@@ -10,7 +10,7 @@ import { addNote, changeStatus } from "../db/conversation.repo.ts";
 import { findFeedbackOfConversation, markFeedbackReopened } from "../db/feedback.repo.ts";
 import { activityFromOutput, readActivity } from "../bot/activity.ts";
 import type { Middleware, Turn } from "../bot/turn.ts";
-import { offerTrustPulse } from "./answerTrustPulse.ts";
+import { offerTrustPulse, TRUST_PULSE_DUE_VAR } from "./answerTrustPulse.ts";
 import { ACKNOWLEDGED_AT_VAR } from "../bot/staffHandling.ts";
 import { readCaseFollowUp } from "../routing/caseFollowUp.ts";
 import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer } from "./feedback.ts";
@@ -25,11 +25,13 @@ export const answerFeedback: Middleware = async (turn, next) => {
     const reopen = reopensConversation(answer);
     if (reopen) await reopenForTandem(turn, feedback.id, answer, feedback.score);
     await say(turn, reopen ? "feedbackThanksLow" : "feedbackThanks");
-    // The conversation has ended well enough: the moment for the trust pulse (at most once a quarter).
-    if (!reopen) await offerTrustPulse(turn);
+    // The conversation has ended well enough: the moment for the trust pulse (at most once a quarter). Not in the same
+    // message as the thanks, which asks a question of its own: once the resident has nothing to add (answerClosingWords).
+    if (!reopen) turn.state.vars[TRUST_PULSE_DUE_VAR] = true;
     return;
   }
   if (feedback && feedback.commentMessageId === turn.message.id) {
+    delete turn.state.vars[TRUST_PULSE_DUE_VAR];
     await reopenForTandem(turn, feedback.id, { kind: "comment" }, feedback.score);
     return next();
   }
@@ -47,7 +49,13 @@ export const answerFeedback: Middleware = async (turn, next) => {
  */
 export const answerClosingWords: Middleware = async (turn, next) => {
   const read = readActivity(turn.context.activity);
+  // Due only for the message right after the feedback thanks.
+  const pulseDue = turn.state.vars[TRUST_PULSE_DUE_VAR] === true;
+  delete turn.state.vars[TRUST_PULSE_DUE_VAR];
   if (turn.conversation.status === "resolved" && !read.value && readCaseFollowUp(read.text) === "closing") {
+    // "Nee hoor, bedankt" after the thanks: now the trust pulse, with a short word before it (one question in the message).
+    const lead = turn.flows.globals.messages.feedbackClosingBeforePulse?.[turn.state.language];
+    if (pulseDue && (await offerTrustPulse(turn, lead))) return;
     await say(turn, "feedbackClosing");
     return;
   }

@@ -12,12 +12,21 @@ import { quarterOf, readTrustPulseTap, shouldOfferTrustPulse, TRUST_SCORES, trus
 /** What a hidden score reads as in the conversation. */
 export const HIDDEN_PULSE_ANSWER = "(antwoord op de vertrouwensvraag)";
 
-/** Offers the pulse at the end of the turn's conversation, when the resident had none this quarter. */
-export async function offerTrustPulse(turn: Turn): Promise<void> {
+/**
+ * The flow variable set when a feedback score left the conversation resolved: the pulse is offered once the resident is
+ * done with the thanks' own question ("Wil je er nog iets over zeggen?"), so that one question comes at a time.
+ */
+export const TRUST_PULSE_DUE_VAR = "trustPulseDue";
+
+/**
+ * Offers the pulse at the end of the turn's conversation, when the resident had none this quarter: `lead` first (a
+ * short word with no question in it), then the offer. False when it is not offered (nothing is sent then).
+ */
+export async function offerTrustPulse(turn: Turn, lead?: string): Promise<boolean> {
   const quarter = quarterOf(turn.now, turn.deps.gemeente.timeZone);
   const offeredThisQuarter = await hasTrustPulseInQuarter(turn.tx, turn.resident.id, quarter);
   // The feedback question that came before is never asked after a 112/113 conversation.
-  if (!shouldOfferTrustPulse({ consent: turn.resident.privacyConsent === true, emergency: null, offeredThisQuarter })) return;
+  if (!shouldOfferTrustPulse({ consent: turn.resident.privacyConsent === true, emergency: null, offeredThisQuarter })) return false;
   const pulse = await createTrustPulseOffer(turn.tx, {
     gemeenteId: turn.deps.gemeente.id,
     residentId: turn.resident.id,
@@ -27,6 +36,7 @@ export async function offerTrustPulse(turn: Turn): Promise<void> {
     now: turn.now,
   });
   const text = (key: "trustPulseOffer" | "trustPulseYes" | "trustPulseNo") => messageText(turn.flows.globals, key, turn.state.language);
+  if (lead) await turn.context.sendActivity(activityFromOutput({ text: lead, buttons: [] }));
   await turn.context.sendActivity(
     activityFromOutput({
       text: text("trustPulseOffer"),
@@ -36,6 +46,7 @@ export async function offerTrustPulse(turn: Turn): Promise<void> {
       ],
     }),
   );
+  return true;
 }
 
 /** The middleware: answers a tapped pulse button; everything else passes untouched. */

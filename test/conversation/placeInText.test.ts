@@ -28,6 +28,25 @@ describe("findPlaceInText", () => {
   ])("finds no place in %j", (text) => {
     expect(findPlaceInText(text)).toBeNull();
   });
+
+  // A place described by what is there is no street ("bakker" ends as "akker", "supermarkt" as "markt"): kept as written.
+  it.each([
+    ["Er ligt glas naast de bakker", "naast de bakker"],
+    ["naast de Bakker", "naast de bakker"],
+    ["de lamp bij de kerk is kapot", "bij de kerk"],
+    ["zwerfafval achter de supermarkt", "achter de supermarkt"],
+    ["losse tegel voor de bakker in Mierlo", "voor de bakker, Mierlo"],
+  ])("keeps the landmark in %j", (text, place) => {
+    expect(findPlaceInText(text)).toEqual({ kind: "address", text: place, landmark: true });
+  });
+
+  it.each([
+    ["glas naast de bakker aan de Heuvel", "Heuvel (naast de bakker)"],
+    ["kapotte lamp bij de kerk op de Molenstraat 4", "Molenstraat 4 (bij de kerk)"],
+    ["losse tegel op de Hooge Akker", "Hooge Akker"],
+  ])("puts the street first, the landmark after it, in %j", (text, place) => {
+    expect(findPlaceInText(text)).toEqual({ kind: "address", text: place });
+  });
 });
 
 describe("namesStreet: a street typed at the wijk question", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultFlowsDir, loadFlows } from "../../src/conversation/loadFlows.ts";
-import { routeQuestion } from "../../src/conversation/questionForm.ts";
+import { asksWasteCalendar, routeQuestion } from "../../src/conversation/questionForm.ts";
 
 const { globals } = loadFlows(defaultFlowsDir);
 
@@ -25,5 +25,31 @@ describe("routeQuestion", () => {
     ["wat bewaren jullie van mij?", "privacy"],
   ])("leaves %j (triage: %s) alone", (text, intent) => {
     expect(routeQuestion(globals, text, { intent })).toBeNull();
+  });
+});
+
+describe("asksWasteCalendar: when afval is collected goes to the afvalkalender", () => {
+  it.each([
+    "wanneer wordt het oud papier opgehaald",
+    "Wanneer wordt de groene bak geleegd?",
+    "wanneer halen jullie het pmd op",
+    "wanneer wordt het grofvuil opgehaald?",
+    "welke dag wordt de grijze container geleegd",
+    "waar vind ik de afvalkalender",
+    "wat is de ophaaldag hier",
+    "when is the bin collected?",
+  ])("reads %j as a calendar question", (text) => {
+    expect(asksWasteCalendar(globals, text)).toBe(true);
+  });
+
+  it.each([
+    "mijn groene bak is niet geleegd",
+    "het oud papier is vergeten",
+    "er ligt afval op de stoep",
+    "wanneer is het fietspad klaar?",
+    "de container is kapot, wanneer wordt hij gemaakt?",
+    "er is grofvuil gedumpt bij de Heuvel 12",
+  ])("reads %j as no calendar question", (text) => {
+    expect(asksWasteCalendar(globals, text)).toBe(false);
   });
 });

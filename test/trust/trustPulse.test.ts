@@ -56,12 +56,17 @@ describeEachDatabase("the trust pulse in the chat", (provider) => {
     if (!conversation) throw new Error("no new open conversation");
     return conversation.id;
   }
-  /** Staff resolve; the resident taps a feedback score. Returns the replies to the tap. */
+  /**
+   * Staff resolve; the resident taps a feedback score, then has nothing to add ("nee hoor, bedankt"). Returns the replies
+   * to both. The thanks asks a question of its own, so the pulse never comes with it: one question at a time.
+   */
   async function resolveAndScore(resident: Resident, conversationId: string, score: number): Promise<Reply[]> {
     harness.clock.now = new Date(harness.clock.now.getTime() + 60_000);
     await setConversationStatus(harness.t.db, staff, conversationId, { status: "resolved" }, { now: harness.clock.now });
     await askQueuedFeedback({ db: harness.t.db, logger, flows: harness.bot.flows, whatsappCloud: null, now: () => harness.clock.now });
-    return resident.tap(`feedback:${conversationId}:${score}`);
+    const thanks = await resident.tap(`feedback:${conversationId}:${score}`);
+    expect(offerIn(thanks)).toBeUndefined();
+    return [...thanks, ...(await resident.say("nee hoor, bedankt"))];
   }
   const offerIn = (replies: Reply[]) => replies.find((reply) => reply.text.includes("Mag ik je nog één korte vraag stellen"));
   const pulsesOf = async (conversationId: string) => harness.t.db.trustPulse.findMany({ where: { conversationId } });
