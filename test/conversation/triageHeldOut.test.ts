@@ -35,8 +35,8 @@ describe("the triage on the held-out test split", () => {
 
   // Floors of 2026-12-07 (6,253 lines, blind batch 6 in the corpus): 23 of 305 emergencies missed
   // (7.5%; 2026-12-06: 22 of 281, 7.8%), 19 false alarms of 888 (2.1%; 2026-12-06: 26 of 834). With blind
-  // batch 7 (6,673 lines): 19 of 333 missed (5.7%), the stricter floor now; 22 false alarms of 949 (2.3%)
-  // and theme 80.5% fail their floors after the retrain (README "Triage", batch 7), left as they were. A share,
+  // batch 7 (6,717 lines): 19 of 333 missed (5.7%), the stricter floor now; 20 false alarms of 964 (2.1%),
+  // within the floor of batch 6, which stays. A share,
   // not a count, as each new batch makes the test split bigger. Lower them as the model improves, never
   // raise them. (A few lines more or less move these by ±3 misses and ±7 false alarms, README "Triage".)
   const MISSED_AT_MOST = 19 / 333;
@@ -53,7 +53,7 @@ describe("the triage on the held-out test split", () => {
     expect(figures.falseAlarms / figures.calm).toBeLessThanOrEqual(FALSE_ALARMS_AT_MOST);
   });
 
-  it("does not fall back on intent and theme (floors just below the figures of 2026-12-07: intent 87.4% with batch 7, theme 81.1% with batch 6)", () => {
+  it("does not fall back on intent and theme (floors just below the figures of 2026-12-07: intent 87.2% with batch 7, theme 81.1% with batch 6)", () => {
     expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.87);
     expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.81);
   });
