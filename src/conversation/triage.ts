@@ -71,57 +71,83 @@ const EmergencySettingsSchema = z.strictObject({
 });
 
 /** The shape of flows/triage/lexicon.yaml. */
-export const TriageLexiconSchema = z.strictObject({
-  version: z.literal(1),
-  settings: z.strictObject({
-    typoMinLength: z.number().int().min(3),
-    phraseGap: z.number().int().min(0).max(5),
-    confidenceHalfScore: z.number().positive(),
-    /** Endings a whole-word cue of 4+ letters may carry: plurals, diminutives ("bankjes" for "bankje"). */
-    inflections: z.array(z.string().regex(/^[a-z]+$/, "an inflection is lowercase letters only, e.g. en")).default([]),
-    /** Below this share of the (model + lexicon) score the intent is `onbekend` and the bot asks. */
-    modelIntentThreshold: z.number().min(0).max(1).default(0.4),
-    /** How much a fully matched lexicon intent or theme adds to the model's probability (0–1). */
-    lexiconBlend: z.number().min(0).max(1).default(0.3),
-  }),
-  emergencies: z.strictObject({
-    crisis: EmergencySettingsSchema,
-    spoed: EmergencySettingsSchema,
-  }),
-  intents: z.record(LexiconIntentSchema, CueMapSchema),
-  themes: z.record(LexiconThemeSchema, CueMapSchema),
-  language: z.strictObject({
-    en: z.array(z.string().min(1)).min(1),
-    nl: z.array(z.string().min(1)).min(1),
-  }),
-  /**
-   * Rules for tense and negation on top of the model's 112/113: a matching calm cue multiplies the
-   * model's probability by `damping` (the lexicon's own emergency cues are not damped).
-   */
-  safety: z
-    .strictObject({
-      damping: z.number().min(0).max(1),
-      /** Puts a 112 in the past or denies it ("vorige week", "geen brand"); does not touch 113. */
-      calm112: z.array(CueSchema).default([]),
-      /**
-       * Puts a 112 far in the past or denies its very word ("vorig jaar", "geen gaslucht"): like calm112,
-       * and it also holds back the spoed cues of weight 5 ("mijn vader had vorig jaar een hartaanval").
-       */
-      past112: z.array(CueSchema).default([]),
-      /** Puts it in the present again, over a calm cue ("op dit moment", "nog steeds"). */
-      now112: z.array(CueSchema).default([]),
-      /** Figures of speech that are no 113 ("ik ga dood van het lawaai"). */
-      calm113: z.array(CueSchema).default([]),
-      /**
-       * Worries about someone's welfare that may be a 112 without saying so ("buurvrouw doet al
-       * dagen niet open", "de post stapelt op"): the bot asks "Is er nu gevaar?", never decides 112.
-       */
-      possible112: z.array(CueSchema).default([]),
-    })
-    .default({ damping: 1, calm112: [], past112: [], now112: [], calm113: [], possible112: [] }),
-  /** Correctly spelled words that never count as a typo of a cue ("nieuwe" is not "nieuws"). */
-  knownWords: z.array(z.string().min(1)).default([]),
-});
+export const TriageLexiconSchema = z
+  .strictObject({
+    version: z.literal(1),
+    settings: z.strictObject({
+      typoMinLength: z.number().int().min(3),
+      phraseGap: z.number().int().min(0).max(5),
+      confidenceHalfScore: z.number().positive(),
+      /** Endings a whole-word cue of 4+ letters may carry: plurals, diminutives ("bankjes" for "bankje"). */
+      inflections: z.array(z.string().regex(/^[a-z]+$/, "an inflection is lowercase letters only, e.g. en")).default([]),
+      /** Below this share of the (model + lexicon) score the intent is `onbekend` and the bot asks. */
+      modelIntentThreshold: z.number().min(0).max(1).default(0.4),
+      /** How much a fully matched lexicon intent or theme adds to the model's probability (0–1). */
+      lexiconBlend: z.number().min(0).max(1).default(0.3),
+    }),
+    emergencies: z.strictObject({
+      crisis: EmergencySettingsSchema,
+      spoed: EmergencySettingsSchema,
+    }),
+    intents: z.record(LexiconIntentSchema, CueMapSchema),
+    themes: z.record(LexiconThemeSchema, CueMapSchema),
+    language: z.strictObject({
+      en: z.array(z.string().min(1)).min(1),
+      nl: z.array(z.string().min(1)).min(1),
+    }),
+    /**
+     * Rules for tense and negation on top of the model's 112/113: a matching calm cue multiplies the
+     * model's probability by `damping` (the lexicon's own emergency cues are not damped).
+     */
+    safety: z
+      .strictObject({
+        damping: z.number().min(0).max(1),
+        /** Puts a 112 in the past or denies it ("vorige week", "geen brand"); does not touch 113. */
+        calm112: z.array(CueSchema).default([]),
+        /**
+         * Puts a 112 far in the past or denies its very word ("vorig jaar", "geen gaslucht"): like calm112,
+         * and it also holds back the spoed cues of weight 5 ("mijn vader had vorig jaar een hartaanval").
+         */
+        past112: z.array(CueSchema).default([]),
+        /** Puts it in the present again, over a calm cue ("op dit moment", "nog steeds"). */
+        now112: z.array(CueSchema).default([]),
+        /** Figures of speech that are no 113 ("ik ga dood van het lawaai"). */
+        calm113: z.array(CueSchema).default([]),
+        /**
+         * Worries about someone's welfare that may be a 112 without saying so ("buurvrouw doet al
+         * dagen niet open", "de post stapelt op"): the bot asks "Is er nu gevaar?", never decides 112.
+         */
+        possible112: z.array(CueSchema).default([]),
+        /**
+         * Something swallowed or taken too much of ("een hele strip paracetamol ingenomen"): when the
+         * lexicon's spoed cues reach their threshold and no `self113` cue says it was the writer, it is
+         * someone else's poisoning, a 112 (not the 113 answer the model may prefer). Crisis cues that only
+         * say what was taken (`taken113`: "overdosis", "alle pillen") do not change that; a wish does ("zegt dat hij dood wil").
+         */
+        poisoned112: z.array(CueSchema).default([]),
+        /** Crisis cues (keys of `intents.crisis`) that only say what was taken ("overdosis"). */
+        taken113: z.array(z.string().min(1)).default([]),
+        /** The writer speaks of themself ("ik heb", "heb net", "mezelf"): a poisoning stays with the 113 rules. */
+        self113: z.array(CueSchema).default([]),
+        /**
+         * A book, a film, or a crisis long over ("in mijn boek", "tien jaar geleden … nu gaat het goed"): holds
+         * back the crisis cues that only name the subject (`topic113`), never a wish of the writer's own.
+         */
+        story113: z.array(CueSchema).default([]),
+        /** Crisis cues (keys of `intents.crisis`) that name the subject rather than a wish ("zelfmoord*"). */
+        topic113: z.array(z.string().min(1)).default([]),
+      })
+      .default({ damping: 1, calm112: [], past112: [], now112: [], calm113: [], possible112: [], poisoned112: [], taken113: [], self113: [], story113: [], topic113: [] }),
+    /** Correctly spelled words that never count as a typo of a cue ("nieuwe" is not "nieuws"). */
+    knownWords: z.array(z.string().min(1)).default([]),
+  })
+  .superRefine((lexicon, context) => {
+    for (const list of ["topic113", "taken113"] as const) {
+      for (const cue of lexicon.safety[list]) {
+        if (!(cue in lexicon.intents.crisis)) context.addIssue({ code: "custom", path: ["safety", list], message: `"${cue}" is not a crisis cue (intents.crisis)` });
+      }
+    }
+  });
 /** A validated triage lexicon. */
 export type TriageLexicon = z.infer<typeof TriageLexiconSchema>;
 
@@ -205,7 +231,19 @@ type CompiledLexicon = {
   en: Set<string>;
   nl: Set<string>;
   knownWords: Set<string>;
-  safety: { damping: number; calm112: CompiledCue[]; past112: CompiledCue[]; now112: CompiledCue[]; calm113: CompiledCue[]; possible112: CompiledCue[] };
+  safety: {
+    damping: number;
+    calm112: CompiledCue[];
+    past112: CompiledCue[];
+    now112: CompiledCue[];
+    calm113: CompiledCue[];
+    possible112: CompiledCue[];
+    poisoned112: CompiledCue[];
+    taken113: ReadonlySet<string>;
+    self113: CompiledCue[];
+    story113: CompiledCue[];
+    topic113: ReadonlySet<string>;
+  };
   /** Every cue word of every cue, for the word cache. */
   allParts: CuePart[];
   wordParts: Map<string, ReadonlySet<CuePart>>;
@@ -266,6 +304,11 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
       now112: compileCues(Object.fromEntries(lexicon.safety.now112.map((cue) => [cue, 1]))),
       calm113: compileCues(Object.fromEntries(lexicon.safety.calm113.map((cue) => [cue, 1]))),
       possible112: compileCues(Object.fromEntries(lexicon.safety.possible112.map((cue) => [cue, 1]))),
+      poisoned112: compileCues(Object.fromEntries(lexicon.safety.poisoned112.map((cue) => [cue, 1]))),
+      taken113: new Set(lexicon.safety.taken113),
+      self113: compileCues(Object.fromEntries(lexicon.safety.self113.map((cue) => [cue, 1]))),
+      story113: compileCues(Object.fromEntries(lexicon.safety.story113.map((cue) => [cue, 1]))),
+      topic113: new Set(lexicon.safety.topic113),
     },
     allParts: [],
     wordParts: new Map(),
@@ -279,6 +322,9 @@ function compileLexicon(lexicon: TriageLexicon): CompiledLexicon {
     compiled.safety.now112,
     compiled.safety.calm113,
     compiled.safety.possible112,
+    compiled.safety.poisoned112,
+    compiled.safety.self113,
+    compiled.safety.story113,
   ].flatMap((cues) => cues.flatMap((cue) => cue.parts));
   compiledLexicons.set(lexicon, compiled);
   return compiled;
@@ -579,10 +625,13 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   const thresholds = model.stored.thresholds;
   const p113 = scoreOf(prediction.emergency, "113") * rules.damping["113"];
   const p112 = scoreOf(prediction.emergency, "112") * rules.damping["112"];
-  const lexicon113 = (intentScores.get("crisis") ?? 0) >= compiled.emergencies.crisis.threshold;
+  const crisisScore = intentScores.get("crisis") ?? 0;
+  const lexicon113 = countsAsCrisis(crisisScore, matches.intents.crisis ?? {}, rules, compiled);
   // A calm cue (past, denied, hypothetical) holds back the spoed cues unless one that always counts matched.
   const spoedAlways = Object.values(matches.intents.spoed ?? {}).some((weight) => weight >= 5);
   const lexicon112 = (intentScores.get("spoed") ?? 0) >= compiled.emergencies.spoed.threshold && (rules.damping["112"] === 1 || (spoedAlways && !rules.holdsBackAlways));
+  // Someone else swallowed or took too much of something: 112, whatever 113 the model reads in it.
+  const poisoned = lexicon112 && rules.poisoned && !countsAsCrisis(crisisScore, matches.intents.crisis ?? {}, rules, compiled, compiled.safety.taken113);
   // The model alone is sure only of a sentence, and asks only from a few words on: short answers
   // ("zelf", "nee wacht", "heb ik niet") are read by the lexicon's and other languages' cues alone.
   const sentence = tokens.length >= MIN_WORDS_FOR_SURE;
@@ -590,7 +639,15 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
   // A 112 that the model reads as 113 more than as 112 (self-harm that bleeds, someone on a bridge)
   // gets the 113 answer: it ends with "Ben je in direct gevaar? Bel 112."
   const rather113 = question && p113 >= thresholds["113"].possible && p113 > p112;
-  const emergency: Emergency = lexicon113 || (sentence && p113 >= thresholds["113"].sure) ? "113" : lexicon112 || (sentence && p112 >= thresholds["112"].sure) ? (rather113 ? "113" : "112") : null;
+  const emergency: Emergency = poisoned
+    ? "112"
+    : lexicon113 || (sentence && p113 >= thresholds["113"].sure)
+      ? "113"
+      : lexicon112 || (sentence && p112 >= thresholds["112"].sure)
+        ? rather113
+          ? "113"
+          : "112"
+        : null;
   // Shorter than that, the model asks only when it is sure ("iemand met mes!!", "ambulans nodig"): a
   // question costs little, and short answers to the bot's questions stay well below `sure`.
   // Text without a single letter ("4", "2!", "13:00") is an answer to a question (a score, a choice, a
@@ -608,7 +665,7 @@ export function explainTriage(text: string, lexicon: TriageLexicon, model: Triag
     matches,
     model: { intent: prediction.intent.slice(0, 3), theme: prediction.theme.slice(0, 3), emergency: prediction.emergency },
     safety: {
-      calmCues: [...rules.calm112, ...rules.calm113],
+      calmCues: [...rules.calm112, ...rules.calm113, ...rules.story113],
       nowCues: rules.now112,
       worryCues: rules.possible112,
       "112": { score: roundScore(p112), ...thresholds["112"] },
@@ -654,7 +711,16 @@ function roundScore(value: number): number {
 function checkSafetyRules(
   prepared: PreparedText,
   compiled: CompiledLexicon,
-): { calm112: string[]; now112: string[]; calm113: string[]; possible112: string[]; damping: { "112": number; "113": number }; holdsBackAlways: boolean } {
+): {
+  calm112: string[];
+  now112: string[];
+  calm113: string[];
+  possible112: string[];
+  story113: string[];
+  poisoned: boolean;
+  damping: { "112": number; "113": number };
+  holdsBackAlways: boolean;
+} {
   const matching = (cues: readonly CompiledCue[]) => cues.filter((cue) => matchesCue(cue, prepared)).map((cue) => cue.cue);
   const calm112 = matching(compiled.safety.calm112);
   const now112 = matching(compiled.safety.now112);
@@ -662,18 +728,52 @@ function checkSafetyRules(
   const possible112 = matching(compiled.safety.possible112);
   const { damping } = compiled.safety;
   const past = now112.length === 0 && compiled.safety.past112.some((cue) => matchesCue(cue, prepared));
-  return { calm112, now112, calm113, possible112, damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 ? damping : 1 }, holdsBackAlways: past };
+  const story113 = matching(compiled.safety.story113);
+  const poisoned = compiled.safety.poisoned112.some((cue) => matchesCue(cue, prepared)) && !compiled.safety.self113.some((cue) => matchesCue(cue, prepared));
+  return {
+    calm112,
+    now112,
+    calm113,
+    possible112,
+    story113,
+    poisoned,
+    damping: { "112": calm112.length > 0 && now112.length === 0 ? damping : 1, "113": calm113.length > 0 || story113.length > 0 ? damping : 1 },
+    holdsBackAlways: past,
+  };
+}
+
+/**
+ * Whether the lexicon's crisis cues make a 113: their total reaches the threshold, and, when a book, a film
+ * or a crisis long over is told (`story113`), so does the total without the cues that only name the subject;
+ * `without` leaves out more cues (what was taken, for someone else's poisoning).
+ */
+function countsAsCrisis(
+  score: number,
+  matched: Readonly<Record<string, number>>,
+  rules: { story113: readonly string[] },
+  compiled: CompiledLexicon,
+  without: ReadonlySet<string> = new Set(),
+): boolean {
+  const { threshold } = compiled.emergencies.crisis;
+  if (score < threshold) return false;
+  const story = rules.story113.length > 0;
+  const left = Object.entries(matched).reduce((sum, [cue, weight]) => (without.has(cue) || (story && compiled.safety.topic113.has(cue)) ? sum - weight : sum), score);
+  return left >= threshold;
 }
 
 /** What the rule layer alone says about a text (for the trainer's thresholds): the lexicon's own emergency, and the damping of the model's 112 and 113. */
 export function checkRulesWithoutModel(text: string, lexicon: TriageLexicon): { caught: Emergency; damping: { "112": number; "113": number } } {
   const compiled = compileLexicon(lexicon);
   const prepared = prepareText(tokenize(text), { ...compiled.settings, knownWords: compiled.knownWords }, compiled);
-  const crisis = scoreCues(compiled.intents.get("crisis") ?? [], prepared).score;
+  const crisis = scoreCues(compiled.intents.get("crisis") ?? [], prepared);
   const spoed = scoreCues(compiled.intents.get("spoed") ?? [], prepared);
-  const { damping, holdsBackAlways } = checkSafetyRules(prepared, compiled);
+  const rules = checkSafetyRules(prepared, compiled);
+  const { damping, holdsBackAlways } = rules;
   const spoedCounts = damping["112"] === 1 || (!holdsBackAlways && Object.values(spoed.matched).some((weight) => weight >= 5));
-  const caught: Emergency = crisis >= compiled.emergencies.crisis.threshold ? "113" : spoed.score >= compiled.emergencies.spoed.threshold && spoedCounts ? "112" : null;
+  const lexicon112 = spoed.score >= compiled.emergencies.spoed.threshold && spoedCounts;
+  const lexicon113 = countsAsCrisis(crisis.score, crisis.matched, rules, compiled);
+  const poisoned = lexicon112 && rules.poisoned && !countsAsCrisis(crisis.score, crisis.matched, rules, compiled, compiled.safety.taken113);
+  const caught: Emergency = poisoned ? "112" : lexicon113 ? "113" : lexicon112 ? "112" : null;
   return { caught, damping };
 }
 

@@ -141,6 +141,20 @@ describe("the safety layer's rules of 2026-12-06", () => {
     expect(triageText("de winkel doet op maandag de deur niet vroeg open", lexicon, model).possibleEmergency).toBeNull();
   });
 
+  it("answers someone else's poisoning with 112, the writer's own with 113 (poisoned112, self113, taken113)", () => {
+    expect(triageText("mijn broer heeft een hele doos slaappillen geslikt", lexicon, model).emergency).toBe("112");
+    expect(triageText("onze peuter heeft een slok gootsteenontstopper gedronken", lexicon, model).emergency).toBe("112");
+    expect(triageText("ik heb een hele doos slaappillen geslikt", lexicon, model).emergency).toBe("113");
+    // A wish beside it is still a 113: the verb at the end of the clause ("dat hij dood wil").
+    expect(triageText("mijn broer heeft pillen geslikt en zegt dat hij dood wil", lexicon, model).emergency).toBe("113");
+  });
+
+  it("holds back the word suicide in a story, a film or a crisis long over, never a wish of the writer's own (story113, topic113)", () => {
+    expect(triageText("in de serie die ik kijk pleegt iemand zelfmoord, is er een filmhuis in Geldrop?", lexicon, model)).toMatchObject({ emergency: null, possibleEmergency: null });
+    expect(triageText("ik heb een film over zelfmoord gezien en denk nu zelf aan zelfmoord", lexicon, model).emergency).toBe("113");
+    expect(triageText("ik heb vijf jaar geleden geprobeerd zelfmoord te plegen en nu denk ik er weer elke dag aan", lexicon, model).emergency).toBe("113");
+  });
+
   it("gives the menu's own asks their intent with a confidence the bot follows", () => {
     const asks: Array<{ text: string; intent: string }> = [
       { text: "ik wil iets melden over de weg", intent: "melding" },

@@ -34,25 +34,27 @@ describe("the triage on the held-out test split", () => {
   });
 
   // Floors of 2026-12-07 (6,253 lines, blind batch 6 in the corpus): 23 of 305 emergencies missed
-  // (7.5%; 2026-12-06: 22 of 281, 7.8%), 19 false alarms of 888 (2.1%; 2026-12-06: 26 of 834). A share,
+  // (7.5%; 2026-12-06: 22 of 281, 7.8%), 19 false alarms of 888 (2.1%; 2026-12-06: 26 of 834). With blind
+  // batch 7 (6,717 lines): 19 of 333 missed (5.7%), the stricter floor now; 20 false alarms of 964 (2.1%),
+  // within the floor of batch 6, which stays. A share,
   // not a count, as each new batch makes the test split bigger. Lower them as the model improves, never
   // raise them. (A few lines more or less move these by ±3 misses and ±7 false alarms, README "Triage".)
-  const MISSED_AT_MOST = 23 / 305;
+  const MISSED_AT_MOST = 19 / 333;
   const FALSE_ALARMS_AT_MOST = 19 / 888;
 
-  it("misses no larger share of the 112 and 113 of the test split than on 2026-12-07 (target: none)", () => {
+  it("misses no larger share of the 112 and 113 of the test split than on 2026-12-07 with batch 7 (target: none)", () => {
     const emergencies = figures.recall["112"].total + figures.recall["113"].total;
     expect(figures.missed.length / emergencies, figures.missed.map(({ message }) => `${message.emergency} ${message.lang}: ${message.text}`).join("\n")).toBeLessThanOrEqual(MISSED_AT_MOST);
-    expect(figures.recall["112"].total).toBeGreaterThan(170);
-    expect(figures.recall["113"].total).toBeGreaterThan(115);
+    expect(figures.recall["112"].total).toBeGreaterThan(190);
+    expect(figures.recall["113"].total).toBeGreaterThan(130);
   });
 
   it("raises no more false alarms (a number or the question) on calm messages than on 2026-12-07 (target: 2%)", () => {
     expect(figures.falseAlarms / figures.calm).toBeLessThanOrEqual(FALSE_ALARMS_AT_MOST);
   });
 
-  it("does not fall back on intent and theme (floors just below the figures of 2026-12-07 with batch 6: 86.7% and 81.1%)", () => {
-    expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.865);
+  it("does not fall back on intent and theme (floors just below the figures of 2026-12-07: intent 87.2% with batch 7, theme 81.1% with batch 6)", () => {
+    expect(figures.intentRight / figures.messages).toBeGreaterThanOrEqual(0.87);
     expect(figures.themeRight / figures.messages).toBeGreaterThanOrEqual(0.81);
   });
 });
