@@ -227,3 +227,54 @@ describe("loadTriageLexicon", () => {
     expect(() => loadTriageLexicon(join(folder, "missing.yaml"))).toThrow(/missing\.yaml[\s\S]*cannot be read/);
   });
 });
+
+// A sweep of common meldingen about things lying somewhere, written 2026-12-07 and never trained on
+// (flows/triage/corpus/nl-liggen.yaml has other lines of the kind): with batch 7's model, 15 of these
+// 21 got the 112 answer or its question, as the model had learned "er ligt … op straat / op de grond /
+// in het water" from emergencies about a person lying there. After nl-liggen.yaml: none decided, one asked.
+describe("things lying somewhere are no emergency; a person lying there is", () => {
+  const things = [
+    "er ligt een matras op straat",
+    "er ligt een fiets op straat",
+    "er ligt een boom op de weg",
+    "er ligt glas op het fietspad",
+    "er ligt een dode kat op straat",
+    "er ligt afval naast de container",
+    "er ligt een kapotte stoeptegel",
+    "er ligt een bank op de stoep",
+    "er ligt grofvuil op de hoek",
+    "er ligt een hoop zand op de stoep",
+    "er ligt al een week een koelkast op straat",
+    "er staat een auto al weken op de stoep",
+    "er ligt een omgevallen boom op het pad",
+    "er ligt een tak op de weg",
+    "er ligt olie op de weg",
+    "er ligt een paal op de grond",
+    "de stoep ligt open",
+    "er ligt een scooter in de sloot",
+    "er ligt een winkelwagen in de vijver",
+    "er ligt een deur op straat",
+    "de lantaarnpaal is kapot",
+  ];
+  const people = ["er ligt iemand op straat", "er ligt een man op de grond", "mijn buurman ligt op de grond en reageert niet", "er ligt een vrouw op straat bij de bushalte"];
+
+  it("never decides 112 for a thing, and asks about at most one of 21", () => {
+    const results = things.map((text) => ({ text, result: triageText(text, lexicon, model) }));
+    expect(results.filter(({ result }) => result.emergency !== null).map(({ text }) => text)).toEqual([]);
+    expect(results.filter(({ result }) => result.possibleEmergency !== null).length).toBeLessThanOrEqual(1);
+  });
+
+  it("answers 112 for a person lying there", () => {
+    for (const text of people) expect(triageText(text, lexicon, model).emergency, text).toBe("112");
+  });
+});
+
+describe("fresh-eyes try 9: ordinary answers that got the 113 answer or its question", () => {
+  it("reads 'not there now' and 'may be closed' as calm, and 'er niet meer zijn' still as 113", () => {
+    for (const text of ["nee geen foto, ik sta er nu niet", "ik sta er nu niet", "nee, ik ben er nu niet", "het is opgeruimd zag ik net, mag dicht wat mij betreft"]) {
+      const result = triageText(text, lexicon, model);
+      expect([result.emergency, result.possibleEmergency], text).toEqual([null, null]);
+    }
+    for (const text of ["ik ben er straks niet meer", "binnenkort ben ik er niet meer", "ik wil er niet meer zijn"]) expect(triageText(text, lexicon, model).emergency, text).toBe("113");
+  });
+});
