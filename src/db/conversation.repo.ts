@@ -203,7 +203,7 @@ export async function routeConversation(tx: Tx, conversationId: string, route: {
 }
 
 /** Changes a conversation's status and records the change. */
-export async function changeStatus(tx: Tx, conversationId: string, to: ConversationStatus, options: { actorStaffId?: string | null; now: Date }) {
+export async function changeStatus(tx: Tx, conversationId: string, to: ConversationStatus, options: { actorStaffId?: string | null; now: Date; waitingSince?: Date }) {
   const current = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { status: true } });
   if (current.status === to) return;
   await tx.conversation.update({
@@ -211,7 +211,8 @@ export async function changeStatus(tx: Tx, conversationId: string, to: Conversat
     data: {
       status: to,
       // The inbox's sort key (waitingSinceOf): set when the resident starts waiting for staff, gone otherwise.
-      waitingSince: to === "open" ? options.now : null,
+      // (A move to another tandem may date it back to the resident's unanswered message.)
+      waitingSince: to === "open" ? (options.waitingSince ?? options.now) : null,
       ...(to === "resolved" ? { resolvedAt: options.now } : {}),
       ...(to !== "snoozed" ? { snoozedUntil: null } : {}),
     },

@@ -199,6 +199,8 @@ export interface ConversationContext {
   snoozedUntil: Date | null;
   /** The last time the conversation became open (handover, resident's answer, end of a snooze). */
   lastOpenedAt: Date | null;
+  /** While open: since when the resident waits (the list's sort key; a move may date it before lastOpenedAt). */
+  waitingSince: Date | null;
   statusHistory: StatusHistoryEntry[];
   /** The resident's newest message on this channel identity (any conversation): the WhatsApp window. */
   lastInboundOnIdentityAt: Date | null;
@@ -215,6 +217,7 @@ export async function getConversationContext(db: DbOrTx, scope: ConversationScop
       status: true,
       tandemId: true,
       snoozedUntil: true,
+      waitingSince: true,
       channelIdentityId: true,
       wijk: { select: { slug: true, name: true } },
       tandem: { select: { name: true } },
@@ -247,6 +250,7 @@ export async function getConversationContext(db: DbOrTx, scope: ConversationScop
     wijkName: row.wijk?.name ?? null,
     snoozedUntil: row.snoozedUntil,
     lastOpenedAt: history.filter((change) => change.to === "open").at(-1)?.at ?? null,
+    waitingSince: row.waitingSince,
     statusHistory: history,
     lastInboundOnIdentityAt: lastInbound?.createdAt ?? null,
   };
@@ -268,6 +272,12 @@ export async function listTandemColleagues(db: DbOrTx, gemeenteId: string, tande
     orderBy: [{ displayName: "asc" }, { id: "asc" }],
   });
   return rows.map((row) => ({ id: row.id, email: row.email, name: row.displayName, role: row.role }));
+}
+
+/** One active staff user of the gemeente as an assignee option (the signed-in user's own "Mij"), or null. */
+export async function findColleague(db: DbOrTx, gemeenteId: string, staffUserId: string): Promise<Colleague | null> {
+  const row = await db.staffUser.findFirst({ where: { id: staffUserId, gemeenteId, active: true }, select: { id: true, email: true, displayName: true, role: true } });
+  return row ? { id: row.id, email: row.email, name: row.displayName, role: row.role } : null;
 }
 
 /** A wijk as the pages' selects show it. */

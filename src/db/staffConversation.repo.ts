@@ -78,6 +78,24 @@ export async function moveConversation(tx: Tx, conversationId: string, to: { wij
   await tx.conversation.update({ where: { id: conversationId }, data: { wijkId: to.wijkId, tandemId: to.tandemId, assigneeId: to.assigneeId } });
 }
 
+/** Takes away a conversation's 112/113 flag (staff found it was no emergency). */
+export async function clearConversationEmergency(tx: Tx, conversationId: string): Promise<void> {
+  await tx.conversation.update({ where: { id: conversationId }, data: { emergency: null } });
+}
+
+/**
+ * Since when the resident waits for an answer after a move to another tandem: since their newest
+ * message if no staff reply came after it, otherwise since the move (they were told someone answers).
+ */
+export async function findWaitingSinceAfterMove(tx: DbOrTx, conversationId: string, movedAt: Date): Promise<Date> {
+  const [lastInbound, lastReply] = await Promise.all([
+    tx.message.findFirst({ where: { conversationId, direction: "in" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { createdAt: true } }),
+    tx.message.findFirst({ where: { conversationId, direction: "out", authorKind: "staff" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { createdAt: true } }),
+  ]);
+  const unanswered = lastInbound && (!lastReply || lastInbound.createdAt > lastReply.createdAt) ? lastInbound.createdAt : null;
+  return unanswered && unanswered < movedAt ? unanswered : movedAt;
+}
+
 /** Sets a conversation's theme. */
 export async function updateConversationTheme(tx: Tx, conversationId: string, theme: string): Promise<void> {
   await tx.conversation.update({ where: { id: conversationId }, data: { theme } });

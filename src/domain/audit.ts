@@ -33,6 +33,8 @@ export const AuditActionSchema = z.enum([
   "conversation.assigned",
   "conversation.rerouted",
   "conversation.theme",
+  // Staff took away a false 112/113 flag (the bot's emergency check was wrong)
+  "conversation.emergency_cleared",
   "conversation.published",
   "conversation.handover.notified",
   // A melding filed through Open311 by the gemeente's website or app (src/open311)

@@ -12,8 +12,10 @@ import { addNote, addOutboundMessage, changeStatus } from "../db/conversation.re
 import { queueFeedbackQuestion } from "../db/feedback.repo.ts";
 import { findActiveStaffAccess, findStaffDisplayName } from "../db/staffAccount.repo.ts";
 import {
+  clearConversationEmergency,
   clearResolvedAt,
   findConversationForAction,
+  findWaitingSinceAfterMove,
   listDueSnoozedConversations,
   moveConversation,
   recordStaffReply,
@@ -169,7 +171,13 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
     if (!wijk) throw new ActionError(400, "invalid_wijk", `There is no wijk "${wijkSlug}".`);
     const previous = conversation.wijkId ? await findWijkRefById(tx, conversation.wijkId) : null;
     const tandemId = (await routeResident({ wijk })).tandem?.id ?? null;
-    await moveConversation(tx, conversationId, { wijkId: wijk.id, tandemId, assigneeId: tandemId === conversation.tandemId ? conversation.assigneeId : null });
+    const toOtherTandem = tandemId !== conversation.tandemId;
+    await moveConversation(tx, conversationId, { wijkId: wijk.id, tandemId, assigneeId: toOtherTandem ? null : conversation.assigneeId });
+    // The resident was told someone answers: for the new tandem it is open, waiting since the
+    // resident's unanswered message or the move, not "Wacht op bewoner" at the bottom of the list.
+    if (toOtherTandem && tandemId !== null && (conversation.status === "waiting" || conversation.status === "snoozed")) {
+      await changeStatus(tx, conversationId, "open", { actorStaffId: staff.staffUserId, now, waitingSince: await findWaitingSinceAfterMove(tx, conversationId, now) });
+    }
     const staffName = await findStaffDisplayName(tx, staff.staffUserId);
     const newTandem = wijk.tandem && tandemId !== conversation.tandemId ? ` (tandem ${wijk.tandem.name})` : "";
     await addNote(tx, {
@@ -185,6 +193,40 @@ export async function changeConversationWijk(db: Db, staff: StaffPrincipal, conv
   });
   emitInboxEvent({ conversationId, tandemId: result.from, kind: "routed" });
   if (result.to !== result.from) emitInboxEvent({ conversationId, tandemId: result.to, kind: "handover" });
+}
+
+/** The words of a false 112/113 flag in the note: what the bot took it for. */
+const EMERGENCY_WORDS: Readonly<Record<string, string>> = { "112": "noodgeval (112)", "113": "crisis (113)" };
+
+/**
+ * Takes away a false 112/113 flag: the badge and "Kijk dit gesprek eerst na" go, the inbox sorts it
+ * as any other conversation, and "Voelde je je gehoord?" may be asked again on resolving. A note
+ * in the conversation says who did it and why (the reason is optional, one line); the audit log
+ * records it without the reason's words (staff text may name the resident).
+ */
+export async function clearEmergencyFlag(db: Db, staff: StaffPrincipal, conversationId: string, reason: string, options: ActionOptions = {}) {
+  requireRole(staff, ["gebiedsregisseur", "admin"], "clear an emergency flag");
+  const why = z.string().trim().max(200, "A reason is at most 200 characters.").safeParse(reason.replace(/\s+/g, " "));
+  if (!why.success) throw new ActionError(400, "invalid_body", why.error.issues[0]?.message ?? "Invalid reason.");
+  const now = options.now ?? new Date();
+  const tandemId = await inTransaction(db, async (tx) => {
+    const conversation = await loadForStaff(tx, staff, conversationId);
+    if (!conversation.emergency) throw new ActionError(409, "no_emergency", "This conversation has no emergency flag.");
+    await clearConversationEmergency(tx, conversationId);
+    const staffName = await findStaffDisplayName(tx, staff.staffUserId);
+    const what = EMERGENCY_WORDS[conversation.emergency] ?? `noodvlag (${conversation.emergency})`;
+    const note = await addNote(tx, {
+      conversationId,
+      channel: conversation.channel,
+      text: `${staffName} haalde de vlag weg: dit is geen ${what}.${why.data ? ` Reden: ${why.data}` : ""}`,
+      authorKind: "staff",
+      authorStaffId: staff.staffUserId,
+      now,
+    });
+    await audit(tx, staff, "conversation.emergency_cleared", conversationId, now, { from: conversation.emergency, messageId: note.id, withReason: why.data.length > 0 });
+    return conversation.tandemId;
+  });
+  emitInboxEvent({ conversationId, tandemId, kind: "note" });
 }
 
 /** Sets the theme (CONTRACTS vocabulary). */

@@ -59,6 +59,7 @@ const INBOX_ROUTES: Record<string, RouteRule> = {
   "POST /inbox/c/:id/wijk": { kind: "conversation", wethouder: "forbidden", fields: { wijk: "centrum" } },
   "POST /inbox/c/:id/theme": { kind: "conversation", wethouder: "forbidden", fields: { theme: "groen" } },
   "POST /inbox/c/:id/snooze": { kind: "conversation", wethouder: "forbidden", fields: { mode: "bericht" } },
+  "POST /inbox/c/:id/clear-emergency": { kind: "conversation", wethouder: "forbidden", fields: { reason: "" } },
   "GET /inbox/c/:id/afhandelen": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/resolve": { kind: "conversation", wethouder: "forbidden" },
   "POST /inbox/c/:id/reopen": { kind: "conversation", wethouder: "forbidden" },

@@ -38,6 +38,11 @@ export interface ConversationPageInput {
   canAct: boolean;
   cannedReplies: CannedReplyView[];
   colleagues: Colleague[];
+  /**
+   * The signed-in user, offered as "Mij" when not among the colleagues: a gebiedsregisseur sees a
+   * conversation no tandem holds (its wijk unknown) and may take it on.
+   */
+  me?: Colleague | null;
   wijken: WijkOption[];
   csrfToken: string;
   settings: Settings;
@@ -73,7 +78,9 @@ export function renderResolveConfirmPage(input: { conversation: ConversationDeta
   ${
     input.question
       ? html`<p>De bewoner krijgt dan dit bericht:</p><blockquote class="message-out" id="resolve-question">${multiline(input.question)}</blockquote>`
-      : html`<p>De bewoner krijgt geen bericht.</p>`
+      : conversation.emergency
+        ? html`<p id="resolve-question">De bewoner krijgt geen bericht. Na een gesprek over spoed of crisis (112 of 113) vragen we niet 'Voelde je je gehoord?'.</p>`
+        : html`<p>De bewoner krijgt geen bericht.</p>`
   }
   <p class="hint">Antwoordt de bewoner later toch, dan gaat het gesprek vanzelf weer open.</p>
   <form method="post" action="${path}/resolve" class="actions"><input type="hidden" name="_csrf" value="${input.csrfToken}">
@@ -138,7 +145,7 @@ function noTandemText(canAct: boolean): string {
 /** The facts block, updated live (id "over"). */
 function factsPart(input: ConversationPageInput): SafeHtml {
   const { conversation, context, settings, timeZone } = input;
-  const wait = waitingTime(conversation.status === "open" ? (context.lastOpenedAt ?? conversation.lastMessageAt) : null, input.now, settings, timeZone);
+  const wait = waitingTime(conversation.status === "open" ? (context.waitingSince ?? context.lastOpenedAt ?? conversation.lastMessageAt) : null, input.now, settings, timeZone);
   return html`<section id="over" data-live-part aria-labelledby="over-kop">
   <h2 id="over-kop">Over dit gesprek</h2>
   <dl class="facts">
@@ -237,10 +244,14 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
   const statusButtons: SafeHtml[] = [];
   if (conversation.status !== "resolved") {
     // The resolve button says what happens: the resident gets "Voelde je je gehoord?" (src/trust).
+    // Not after a 112/113 conversation: planFeedbackQuestion skips the question there.
     const asksFeedback = conversation.status !== "bot" && !input.feedback;
+    const hint = conversation.emergency
+      ? "De bewoner krijgt geen vraag of hij zich gehoord voelde: dat vragen we niet na spoed of crisis."
+      : "De bewoner krijgt dan de vraag of hij zich gehoord voelde.";
     statusButtons.push(
       asksFeedback
-        ? html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit" aria-describedby="resolve-hint">Afhandelen</button> <span class="hint" id="resolve-hint">De bewoner krijgt dan de vraag of hij zich gehoord voelde.</span></form>`
+        ? html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit" aria-describedby="resolve-hint">Afhandelen</button> <span class="hint" id="resolve-hint">${hint}</span></form>`
         : html`<form method="post" action="${action}/resolve" class="inline">${csrf}<button type="submit">Afhandelen</button></form>`,
     );
   }
@@ -259,6 +270,7 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
     <div class="field"><label for="assignee">Toewijzen aan</label>
       <select id="assignee" name="assignee">
         <option value="">Niemand</option>
+        ${input.me && !input.colleagues.some((colleague) => colleague.id === input.me?.id) ? html`<option value="${input.me.id}"${input.me.email === assigneeEmail ? html` selected` : ""}>Mij (${input.me.name})</option>` : ""}
         ${input.colleagues.map((colleague) => html`<option value="${colleague.id}"${colleague.email === assigneeEmail ? html` selected` : ""}>${colleague.name} (${roleLabel(colleague.role)})</option>`)}
       </select></div>
     <button type="submit">Toewijzen</button>
@@ -268,6 +280,7 @@ function actionForms(input: ConversationPageInput, action: string): SafeHtml {
     ${csrf}
     <div class="field"><label for="theme">Thema</label>
       <select id="theme" name="theme">
+        ${conversation.theme === null ? html`<option value="" selected>— kies een thema —</option>` : ""}
         ${ThemeSchema.options.map((theme) => html`<option value="${theme}"${conversation.theme === theme ? html` selected` : ""}>${themeLabel(theme)}</option>`)}
       </select></div>
     <button type="submit">Thema opslaan</button>
@@ -340,6 +353,23 @@ export function renderConversationLiveParts(input: ConversationPageInput): SafeH
   return html`${factsPart(input)}${flowAnswers(input)}${historyPart(input)}`;
 }
 
+/**
+ * "Geen crisis: vlag weghalen": the bot's emergency check can be wrong, and a false flag would
+ * otherwise stay on top of the inbox for good. A one-line reason is optional; it goes in the note.
+ */
+function clearEmergencyForm(input: ConversationPageInput, action: string): SafeHtml | "" {
+  const { emergency } = input.conversation;
+  if (!emergency) return "";
+  const label = emergency === "113" ? "Geen crisis: vlag weghalen" : "Geen noodgeval: vlag weghalen";
+  return html`<form method="post" action="${action}/clear-emergency" class="clear-emergency">
+  ${hidden(input.csrfToken)}
+  <div class="field"><label for="clear-reason">Reden (mag leeg blijven)</label>
+    <input type="text" id="clear-reason" name="reason" maxlength="200" aria-describedby="clear-hint"></div>
+  <p class="hint" id="clear-hint">Was het toch geen ${emergency === "113" ? "crisis" : "noodgeval"}? Dan gaan de vlag en deze melding weg. Er komt een notitie bij, met je naam en de reden.</p>
+  <button type="submit">${label}</button>
+</form>`;
+}
+
 /** The whole conversation page body. */
 /** "Antwoord op wijkbericht «…»": the bericht this resident got shortly before, with a link to it. */
 function wijkberichtNote(input: ConversationPageInput): SafeHtml | string {
@@ -359,6 +389,7 @@ export function renderConversationPage(input: ConversationPageInput): SafeHtml {
 ${flashMessage(input.rawQuery)}
 <p class="jump"><a href="${input.canAct ? "#antwoord-kop" : "#notitie-kop"}">${input.canAct ? "Naar het antwoordformulier" : "Naar de notitie"}</a></p>
 ${conversation.emergency ? html`<p class="emergency-note" role="note">De bewoner noemde een noodsituatie; de bot heeft ${conversation.emergency === "113" ? "113 (0800-0113)" : "112"} genoemd. Kijk dit gesprek eerst na.</p>` : ""}
+${input.canAct ? clearEmergencyForm(input, action) : ""}
 ${otherLanguageNote(conversation.language)}
 ${wijkberichtNote(input)}
 <p class="live-status" data-live-status role="status" aria-live="polite"></p>

@@ -24,6 +24,7 @@ import { eraseResidentData } from "../../privacy/residentData.ts";
 import {
   createCannedReply,
   deleteCannedReply,
+  findColleague,
   getConversationContext,
   listAllWijken,
   listCannedReplies,
@@ -40,7 +41,7 @@ import {
 import { scopeOf } from "../../domain/access.ts";
 import { ConversationStatusSchema, type ConversationStatus } from "../../domain/messages.ts";
 import { zonedTimeToDate } from "../../domain/time.ts";
-import { ActionError, addStaffNote, assignConversation, changeConversationWijk, replyToConversation, setConversationStatus, setConversationTheme } from "../conversationActions.ts";
+import { ActionError, addStaffNote, assignConversation, changeConversationWijk, clearEmergencyFlag, replyToConversation, setConversationStatus, setConversationTheme } from "../conversationActions.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
 import { page, type PageUser } from "../layout.ts";
 import { renderAdminPage, type WhatsappWebStatusView } from "./adminPage.ts";
@@ -52,7 +53,19 @@ import { describeFeedback } from "../../trust/feedback.ts";
 import { findWijDedenOfConversation } from "../../db/wijDeden.repo.ts";
 import { publishWijDeden } from "../../trust/publishWijDeden.ts";
 import type { DoneCode, FailedCode } from "./format.ts";
-import { AssignFormSchema, CannedFormSchema, EraseFormSchema, IdSchema, ListQuerySchema, NoteFormSchema, ReplyFormSchema, SnoozeFormSchema, ThemeFormSchema, WijkFormSchema } from "./forms.ts";
+import {
+  AssignFormSchema,
+  CannedFormSchema,
+  ClearEmergencyFormSchema,
+  EraseFormSchema,
+  IdSchema,
+  ListQuerySchema,
+  NoteFormSchema,
+  ReplyFormSchema,
+  SnoozeFormSchema,
+  ThemeFormSchema,
+  WijkFormSchema,
+} from "./forms.ts";
 import { inboxAssetRoutes } from "./inboxAssets.ts";
 import { inboxEventsHandler, type InboxEventsOptions } from "./inboxEvents.ts";
 import { renderListPage } from "./listPage.ts";
@@ -147,6 +160,8 @@ function failedCodeOf(error: ActionError, invalidBody: FailedCode): FailedCode {
     case "invalid_body":
     case "personal_details":
       return invalidBody;
+    case "no_emergency":
+      return "geen-vlag";
     case "not_resolved":
       return "niet-afgehandeld";
     case "already_published":
@@ -204,6 +219,8 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
           listAllWijken(db, viewer.staff.gemeenteId),
         ])
       : [[], [], []];
+    // No tandem holds it (wijk unknown): the gebiedsregisseur who sees it may take it on ("Mij").
+    const me = canAct && context.tandemId === null ? await findColleague(db, viewer.staff.gemeenteId, viewer.staff.staffUserId) : null;
     const [feedback, published, wijkbericht] = await Promise.all([
       findFeedbackOfConversation(db, conversation.id),
       findWijDedenOfConversation(db, conversation.id),
@@ -218,6 +235,7 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
       canAct,
       cannedReplies,
       colleagues,
+      me,
       wijken,
       csrfToken: viewer.user.csrfToken,
       settings: deps.settings(),
@@ -250,8 +268,10 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
         if (error.status === 403) return sendForbidden(res, viewer);
         outcome = { failed: failedCodeOf(error, options.invalidBody) };
       }
-      // After a move to another tandem's wijk the conversation may be out of sight now.
+      // After a move to another tandem's wijk the conversation may be out of sight now; so may an
+      // unrouted one without its flag (src/domain/access.ts isUnrouted).
       if ("done" in outcome && outcome.done === "wijk" && !(await getConversationContext(db, scope, context.id))) return redirectWith(res, "/inbox", { done: "verplaatst" });
+      if ("done" in outcome && outcome.done === "geen-nood" && !(await getConversationContext(db, scope, context.id))) return redirectWith(res, "/inbox", { done: "geen-nood-weg" });
       redirectWith(res, path, outcome);
     };
   };
@@ -318,6 +338,16 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
   );
 
   router.post(
+    "/inbox/c/:id/clear-emergency",
+    act({ wethouderMay: false, invalidBody: "reden" }, async (staff, context, body) => {
+      const form = ClearEmergencyFormSchema.safeParse(body);
+      if (!form.success) return { failed: "reden" };
+      await clearEmergencyFlag(db, staff, context.id, form.data.reason, { now: now() });
+      return { done: "geen-nood" };
+    }),
+  );
+
+  router.post(
     "/inbox/c/:id/snooze",
     act({ wethouderMay: false, invalidBody: "tijd" }, async (staff, context, body) => {
       const form = SnoozeFormSchema.safeParse(body);
@@ -336,8 +366,9 @@ export function conversationPages(deps: ConversationPagesDeps): Router {
   );
 
   /** The question the resident gets on resolving, when they will get one (src/trust: once per conversation). */
-  const feedbackQuestionOf = async (conversation: { id: string; reference: string; status: ConversationStatus; language: string | null }): Promise<string | null> => {
-    if (!deps.globals || conversation.status === "bot" || (await findFeedbackOfConversation(db, conversation.id))) return null;
+  const feedbackQuestionOf = async (conversation: { id: string; reference: string; status: ConversationStatus; language: string | null; emergency: string | null }): Promise<string | null> => {
+    // Never after a 112/113 conversation (src/trust/feedback.ts planFeedbackQuestion), so not promised either.
+    if (!deps.globals || conversation.status === "bot" || conversation.emergency || (await findFeedbackOfConversation(db, conversation.id))) return null;
     return messageText(deps.globals(), "feedbackQuestion", conversation.language === "en" ? "en" : "nl", { reference: conversation.reference });
   };
 

@@ -44,6 +44,9 @@ export const WijkFormSchema = z.object({ wijk: z.string().regex(/^[a-z0-9][a-z0-
 /** POST /inbox/c/:id/theme. */
 export const ThemeFormSchema = z.object({ theme: ThemeSchema });
 
+/** POST /inbox/c/:id/clear-emergency: an optional one-line reason. */
+export const ClearEmergencyFormSchema = z.object({ reason: z.string().max(2000).default("") });
+
 /** A datetime-local value: 2026-11-27T09:00 (seconds allowed). */
 const DateTimeLocalSchema = z
   .string()
