@@ -57,7 +57,7 @@ describeEachDatabase("a WhatsApp Cloud API resident", (provider) => {
     const where = await turn(incoming.image(waId, "1479537139650973"));
     expect(texts(where)).toContain("Waar is het precies?");
 
-    const involve = await turn(incoming.location(waId, 51.4421, 5.6093));
+    const involve = await turn(incoming.location(waId, 51.4501, 5.6193));
     expect(involve.at(-1)).toMatchObject({ kind: "button", options: ["Ja, ik help mee", "Ja, met mijn buren", "Nee, liever niet"] });
 
     const contact = await turn(incoming.buttonReply(waId, "buren", "Ja, met mijn buren"));
@@ -78,7 +78,7 @@ describeEachDatabase("a WhatsApp Cloud API resident", (provider) => {
     expect(conversation.wijk?.slug).toBe("luchen");
     expect(conversation.tandem?.slug).toBe("mierlo");
     expect(conversation.messages.some((m) => m.mediaRef === "photo:1479537139650973")).toBe(true);
-    expect(conversation.messages.some((m) => m.latitude === 51.4421 && m.longitude === 5.6093)).toBe(true);
+    expect(conversation.messages.some((m) => m.latitude === 51.4501 && m.longitude === 5.6193)).toBe(true);
     expect(conversation.messages.find((m) => m.value === "buren")?.text).toBe("Ja, met mijn buren");
 
     // Privacy: the profile name is not stored, and the channel logged neither number nor text.
