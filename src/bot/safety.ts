@@ -215,6 +215,12 @@ const SAFETY_CLOSED_VAR = "keep_safetyClosed";
 /** The 113 reminder with another question's answer was given (once in a conversation). */
 const OTHER_QUESTION_113_VAR = "keep_otherQuestion113";
 
+/** When the afvalkalender was last answered this way, and whether with the short text for a question asked again. */
+const WASTE_ANSWER_VAR = "keep_wasteAnswer";
+const WasteAnswerSchema = z.object({ at: z.string(), again: z.boolean() });
+/** Within this time the same question counts as asked again. */
+const WASTE_AGAIN_MS = 30 * 60 * 1000;
+
 /**
  * A question the bot can answer itself after a 112/113 moment or beside staff (when afval is collected): the answer
  * starts instead of the message as such, and staff still see the message. Before consent the answer alone, without the menu.
@@ -222,8 +228,12 @@ const OTHER_QUESTION_113_VAR = "keep_otherQuestion113";
 export function startWasteCalendarAnswer(turn: Turn, text: string | undefined): boolean {
   const cues = turn.flows.globals.wasteCalendar;
   if (!cues || !text || !asksWasteCalendarInClauses(turn.flows.globals, text)) return false;
-  const target = turn.residentFacts.consentAsked === true && turn.state.safety === null ? cues.target : (cues.duringWelcome ?? cues.target);
-  turn.startWith = { type: "start", target };
+  const first = turn.residentFacts.consentAsked === true && turn.state.safety === null ? cues.target : (cues.duringWelcome ?? cues.target);
+  // Asked again soon after the answer: the short text, and then the answer again (never the same text twice in a row).
+  const last = WasteAnswerSchema.safeParse(turn.state.vars[WASTE_ANSWER_VAR]);
+  const again = cues.again && last.success && !last.data.again && turn.now.getTime() - new Date(last.data.at).getTime() < WASTE_AGAIN_MS;
+  turn.startWith = { type: "start", target: again && cues.again ? cues.again : first };
+  turn.state.vars[WASTE_ANSWER_VAR] = { at: turn.now.toISOString(), again: again === true };
   turn.answerBesideStaff = true;
   return true;
 }
@@ -318,7 +328,10 @@ export const followUpSafety: Middleware = async (turn, next) => {
     endFollowUp(turn);
     return next();
   }
-  await sendText(turn, asked ? "safetyStayAvailable113" : emergency === "113" ? "safetyAsk113" : "safetyAsk112", true);
+  // Every further message gets an answer, but never the same text twice in a row: the stay-available text and the 113 reminder take turns.
+  const repeat = asked && turn.state.vars.safetyStayShown === true;
+  await sendText(turn, repeat ? "safetyReminder113" : asked ? "safetyStayAvailable113" : emergency === "113" ? "safetyAsk113" : "safetyAsk112", !repeat);
+  turn.state.vars.safetyStayShown = asked && !repeat;
   turn.state.vars.safetyAsked = true;
   await keepWithStaff(turn, "message");
 };
@@ -387,6 +400,7 @@ function endFollowUp(turn: Turn): void {
   turn.state.safety = null;
   delete turn.state.vars.safetyAsked;
   delete turn.state.vars.safetyWorry;
+  delete turn.state.vars.safetyStayShown;
   delete turn.state.vars[SAFETY_SINCE_VAR];
 }
 

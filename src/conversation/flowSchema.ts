@@ -490,6 +490,8 @@ export const GlobalsSchema = z
         target: TargetSchema,
         /** Where it goes at the welcome's own questions (consent): a step that ends, after which the same question comes once more. */
         duringWelcome: TargetSchema.optional(),
+        /** Asked again right after the answer (after a 112/113 moment, beside staff): a short step that ends, so the same text does not come twice in a row. */
+        again: TargetSchema.optional(),
         words: z.array(z.string().min(1)).default([]),
         kinds: z.array(z.string().min(1)).min(1),
         collect: z.array(z.string().min(1)).min(1),
