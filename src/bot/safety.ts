@@ -11,6 +11,7 @@ import { matchChoice, normalise, type Choice } from "../conversation/answers.ts"
 import { handleEvent, stopForSafety } from "../conversation/engine.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
 import { addNote, changeStatus } from "../db/conversation.repo.ts";
+import { asksWasteCalendarInClauses } from "../conversation/questionForm.ts";
 import { findLastStaffReplyAt } from "../db/staffHandling.repo.ts";
 import { localDate } from "../domain/time.ts";
 import { isWithStaff, parseOtherLanguage } from "../domain/vocabulary.ts";
@@ -163,7 +164,79 @@ export async function adviseOnWelfareWorry(turn: Turn): Promise<void> {
 const YES = ["ja", "ja graag", "graag", "ok", "oke", "okay", "prima", "goed", "is goed", "yes", "yes please", "please", "sure", "👍"];
 /** At "Is er nu gevaar?" an "ok" or 👍 says the text was read, not that there is danger now: no answer, so asked no further. */
 const ACKNOWLEDGEMENTS = new Set(["ok", "oke", "okay", "prima", "goed", "is goed", "sure", "👍"]);
-const NO = ["nee", "nee dank je", "nee hoor", "hoeft niet", "niet nodig", "liever niet", "no", "no thanks", "not now", "👎"];
+const NO = ["nee", "nee dank je", "nee hoor", "hoeft niet", "nee hoeft niet", "nee niet nodig", "nee bedankt", "nee dank je wel", "niet nodig", "liever niet", "no", "no thanks", "not now", "👎"];
+
+/** The first clause of a message says no ("nee hoeft niet, ik ga zelf even aanbellen", "nee. ik wil gewoon weten…"). */
+function firstClauseSaysNo(turn: Turn, text: string): boolean {
+  const [first = ""] = text.split(/[.!?;,]+/);
+  return first.trim() !== text.trim() && yesOrNo(turn, first) === "no";
+}
+
+/** Words that only thank or say goodbye ("ok dank je. doei", "thanks, bye"). */
+const CLOSING_WORDS = new Set([
+  "ok",
+  "oke",
+  "okay",
+  "oki",
+  "dank",
+  "je",
+  "jullie",
+  "u",
+  "wel",
+  "bedankt",
+  "thanks",
+  "thank",
+  "you",
+  "doei",
+  "doeg",
+  "dag",
+  "daag",
+  "tot",
+  "ziens",
+  "later",
+  "bye",
+  "top",
+  "fijn",
+  "prima",
+  "super",
+  "cheers",
+  "groetjes",
+]);
+const THANKS_OR_BYE = new Set(["dank", "bedankt", "thanks", "thank", "doei", "doeg", "dag", "daag", "ziens", "bye", "cheers", "groetjes"]);
+
+/** True when the text only thanks or says goodbye: closed warmly, with no question. */
+function saysThanksOrBye(text: string): boolean {
+  const words = normalise(text).split(" ").filter(Boolean);
+  return words.length > 0 && words.every((word) => CLOSING_WORDS.has(word)) && words.some((word) => THANKS_OR_BYE.has(word));
+}
+
+/** After the warm close of a 112 follow-up: a "nee hoeft niet" right after it is respected (answerAfterSafety). */
+const SAFETY_CLOSED_VAR = "keep_safetyClosed";
+/** The 113 reminder with another question's answer was given (once in a conversation). */
+const OTHER_QUESTION_113_VAR = "keep_otherQuestion113";
+
+/** When the afvalkalender was last answered this way, and whether with the short text for a question asked again. */
+const WASTE_ANSWER_VAR = "keep_wasteAnswer";
+const WasteAnswerSchema = z.object({ at: z.string(), again: z.boolean() });
+/** Within this time the same question counts as asked again. */
+const WASTE_AGAIN_MS = 30 * 60 * 1000;
+
+/**
+ * A question the bot can answer itself after a 112/113 moment or beside staff (when afval is collected): the answer
+ * starts instead of the message as such, and staff still see the message. Before consent the answer alone, without the menu.
+ */
+export function startWasteCalendarAnswer(turn: Turn, text: string | undefined): boolean {
+  const cues = turn.flows.globals.wasteCalendar;
+  if (!cues || !text || !asksWasteCalendarInClauses(turn.flows.globals, text)) return false;
+  const first = turn.residentFacts.consentAsked === true && turn.state.safety === null ? cues.target : (cues.duringWelcome ?? cues.target);
+  // Asked again soon after the answer: the short text, and then the answer again (never the same text twice in a row).
+  const last = WasteAnswerSchema.safeParse(turn.state.vars[WASTE_ANSWER_VAR]);
+  const again = cues.again && last.success && !last.data.again && turn.now.getTime() - new Date(last.data.at).getTime() < WASTE_AGAIN_MS;
+  turn.startWith = { type: "start", target: again && cues.again ? cues.again : first };
+  turn.state.vars[WASTE_ANSWER_VAR] = { at: turn.now.toISOString(), again: again === true };
+  turn.answerBesideStaff = true;
+  return true;
+}
 
 /**
  * The middleware part for a conversation in safety follow-up (state.safety set) and a message
@@ -210,8 +283,35 @@ export const followUpSafety: Middleware = async (turn, next) => {
     await keepWithStaff(turn, "message");
     return;
   }
-  if (answer === "no") {
-    await sendText(turn, emergency === "113" ? "safetyNoPerson113" : "safetyNoPerson112");
+  const said = read.text && !read.value ? read.text : undefined;
+  const saidNo = answer === "no" || (asked && answer === null && said !== undefined && firstClauseSaysNo(turn, said));
+  if (emergency === "113" && said && !declined && startWasteCalendarAnswer(turn, said)) {
+    // Another question after 113 ("wanneer wordt het oud papier opgehaald?"): answered, with 113 once, short; a no to the person is respected.
+    if (saidNo) {
+      await sendText(turn, "safetyNoPersonShort113");
+      endFollowUp(turn);
+      await keepWithStaff(turn, "message");
+      return next();
+    }
+    await keepWithStaff(turn, "message");
+    await next();
+    if (turn.state.vars[OTHER_QUESTION_113_VAR] !== true) {
+      await sendText(turn, "safetyOtherQuestion113", true);
+      turn.state.vars[OTHER_QUESTION_113_VAR] = true;
+      turn.state.vars.safetyAsked = true;
+    }
+    return;
+  }
+  if (said && !declined && saysThanksOrBye(said)) {
+    // "Ok dank je. doei": one warm line, no question; the conversation stays with staff.
+    await sendText(turn, emergency === "113" ? "safetyNoPersonShort113" : "safetyBye112");
+    endFollowUp(turn);
+    turn.state.vars[SAFETY_CLOSED_VAR] = emergency;
+    await keepWithStaff(turn, "message");
+    return;
+  }
+  if (saidNo) {
+    await sendText(turn, emergency === "113" ? (turn.state.vars[OTHER_QUESTION_113_VAR] === true ? "safetyNoPersonShort113" : "safetyNoPerson113") : "safetyNoPerson112");
     endFollowUp(turn);
     await keepWithStaff(turn, "message");
     return;
@@ -228,7 +328,10 @@ export const followUpSafety: Middleware = async (turn, next) => {
     endFollowUp(turn);
     return next();
   }
-  await sendText(turn, asked ? "safetyStayAvailable113" : emergency === "113" ? "safetyAsk113" : "safetyAsk112", true);
+  // Every further message gets an answer, but never the same text twice in a row: the stay-available text and the 113 reminder take turns.
+  const repeat = asked && turn.state.vars.safetyStayShown === true;
+  await sendText(turn, repeat ? "safetyReminder113" : asked ? "safetyStayAvailable113" : emergency === "113" ? "safetyAsk113" : "safetyAsk112", !repeat);
+  turn.state.vars.safetyStayShown = asked && !repeat;
   turn.state.vars.safetyAsked = true;
   await keepWithStaff(turn, "message");
 };
@@ -243,9 +346,17 @@ async function answerAfterSafety(turn: Turn, next: () => Promise<void>): Promise
   const read = readActivity(turn.context.activity);
   const said = read.value ?? read.text ?? "";
   const worry = WelfareWorrySchema.safeParse(turn.state.vars[WELFARE_VAR]);
+  const closed = turn.state.vars[SAFETY_CLOSED_VAR];
+  delete turn.state.vars[SAFETY_CLOSED_VAR];
+  // "Nee hoeft niet" right after the warm close: respected, not "a member of staff answers you".
+  if (closed !== undefined && read.text && !read.value && (yesOrNo(turn, said) === "no" || firstClauseSaysNo(turn, said))) {
+    await sendText(turn, closed === "113" ? "safetyNoPersonShort113" : "safetyNoThanks112");
+    await keepWithStaff(turn, "message");
+    return;
+  }
   if (turn.state.vars[WELFARE_OFFER_VAR] === true) {
     delete turn.state.vars[WELFARE_OFFER_VAR];
-    const answer = yesOrNo(turn, said);
+    const answer = yesOrNo(turn, said) ?? (firstClauseSaysNo(turn, said) ? "no" : null);
     if (answer === "no") return sendText(turn, "safetyNoPerson112");
     if (answer === "yes") {
       delete turn.state.vars[WELFARE_VAR];
@@ -289,6 +400,7 @@ function endFollowUp(turn: Turn): void {
   turn.state.safety = null;
   delete turn.state.vars.safetyAsked;
   delete turn.state.vars.safetyWorry;
+  delete turn.state.vars.safetyStayShown;
   delete turn.state.vars[SAFETY_SINCE_VAR];
 }
 

@@ -8,6 +8,7 @@ import type { FlowState } from "../conversation/engine.ts";
 import { INTENT_CONFIDENCE } from "../conversation/engine.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import type { Language } from "../conversation/flowSchema.ts";
+import { normalise } from "../conversation/answers.ts";
 import { asksWhoIsThere } from "../conversation/asksWhoIsThere.ts";
 import { messageText } from "../conversation/messageText.ts";
 import type { TriageResult } from "../conversation/triage.ts";
@@ -37,6 +38,17 @@ const ANSWERED_BESIDE_STAFF: readonly Intent[] = ["wijknieuws", "dialoogtafel", 
 /** True when the resident's text clearly asks for something the bot can answer itself beside staff. */
 export function answersBesideStaff(triage: TriageResult): boolean {
   return ANSWERED_BESIDE_STAFF.includes(triage.intent) && triage.confidence.intent >= INTENT_CONFIDENCE;
+}
+
+/**
+ * True when the text names one of the privacy flow's requests by its words ("can you delete all my data please", "wat
+ * doen jullie met mijn gegevens"): the bot answers those itself, also beside staff and right after a staff reply.
+ */
+export function namesPrivacyRequest(flows: FlowSet, text: string): boolean {
+  const said = ` ${normalise(text)} `;
+  return [...flows.flows.values()].some(
+    (flow) => flow.intents.includes("privacy") && flow.entries.some((entry) => !entry.firstMessage && entry.words.some((word) => said.includes(` ${normalise(word)} `))),
+  );
 }
 
 /** True when the resident's text clearly asks for a person (who already has the conversation). */

@@ -48,9 +48,19 @@ import { answerOtherLanguages, sendInOtherLanguage, triageTurn } from "./otherLa
 import { INBOUND_LIMIT, limitFloods } from "./floodLimit.ts";
 import { answerClosingWords, answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
-import { adviseOnWelfareWorry, askSafetyCheck, asksWhatToDo, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
+import { adviseOnWelfareWorry, askSafetyCheck, asksWhatToDo, followUpSafety, rememberNoDanger, startWasteCalendarAnswer, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
+import {
+  answersBesideStaff,
+  asksForPerson,
+  asksWhenAnswered,
+  asksWhetherAnyoneReads,
+  isTextForStaff,
+  namesPrivacyRequest,
+  passToStaff,
+  staffRepliedRecently,
+  withoutOpenQuestion,
+} from "./staffHandling.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -94,6 +104,8 @@ export interface Turn {
   events: InboxEvent[];
   /** A flow to start instead of handling the message as such (the person offered after a worry, src/bot/safety.ts). */
   startWith?: EngineEvent;
+  /** The bot answers this message itself also while staff handle the conversation (startWith: the afvalkalender, src/bot/safety.ts). */
+  answerBesideStaff?: boolean;
 }
 
 /** A step in the chain: do something, then (perhaps) call next(). */
@@ -220,6 +232,12 @@ async function wijkFromEarlierText(turn: Turn): Promise<WijkRef | null> {
 export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   if (!isWithStaff(turn.conversation.status)) return next();
   const read = readActivity(turn.context.activity);
+  // What the bot answers itself ("wanneer wordt het oud papier opgehaald?", "delete all my data"): answered, also right after a
+  // staff reply; staff still see the message.
+  if (turn.answerBesideStaff || (read.text && !read.value && (startWasteCalendarAnswer(turn, read.text) || namesPrivacyRequest(turn.flows, read.text)))) {
+    await passToStaff(turn, { acknowledge: false });
+    return next();
+  }
   const probe = handleEvent(turn.state, { type: "message", ...read }, engineContext(turn));
   // "is daar iemand?", "hallo??": answered in words every time, and soon after the last words not with the same text again.
   if (read.text && !read.value && turn.state.waiting !== "ask" && asksWhetherAnyoneReads(read.text)) return passToStaff(turn, { acknowledge: true, force: true, askedWhoIsThere: true });

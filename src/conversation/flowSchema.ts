@@ -400,6 +400,14 @@ export const GlobalsSchema = z
         safetyWelfareAdvice: TextSchema,
         /** Stopping after a 113 moment in the conversation: 113 is there any time. */
         safetyReminder113: TextSchema,
+        /** Another question answered in the 113 follow-up (the afvalkalender): 113 once, short, and a person offered. */
+        safetyOtherQuestion113: TextSchema,
+        /** "Nee hoeft niet" to a person with another question, or a no said again, after 113: short, here is fine, 113 always. */
+        safetyNoPersonShort113: TextSchema,
+        /** Thanks or bye ("ok dank je. doei") after a 112 answer: one warm line, 112 in sight. */
+        safetyBye112: TextSchema,
+        /** A no ("nee hoeft niet") right after that close: respected, no "a member of staff answers". */
+        safetyNoThanks112: TextSchema,
         /**
          * A 112 or 113 that is possible but not sure (src/bot/safety.ts, askSafetyCheck): the question
          * at once, with the number in it, and its two buttons. "No" goes on where the resident was.
@@ -482,6 +490,8 @@ export const GlobalsSchema = z
         target: TargetSchema,
         /** Where it goes at the welcome's own questions (consent): a step that ends, after which the same question comes once more. */
         duringWelcome: TargetSchema.optional(),
+        /** Asked again right after the answer (after a 112/113 moment, beside staff): a short step that ends, so the same text does not come twice in a row. */
+        again: TargetSchema.optional(),
         words: z.array(z.string().min(1)).default([]),
         kinds: z.array(z.string().min(1)).min(1),
         collect: z.array(z.string().min(1)).min(1),

@@ -145,6 +145,7 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
         ...(globals.wijkNamed ? [globals.wijkNamed] : []),
         ...(globals.wasteCalendar ? [globals.wasteCalendar.target] : []),
         ...(globals.wasteCalendar?.duringWelcome ? [globals.wasteCalendar.duringWelcome] : []),
+        ...(globals.wasteCalendar?.again ? [globals.wasteCalendar.again] : []),
       ]
     : null;
   for (const [id, flow] of flows) {
@@ -165,7 +166,7 @@ export function loadFlows(dir: string = defaultFlowsDir): FlowSet {
       if (problem) problems.push({ file: file.file, line: lineOf(file, ["commands", name, "target"]), message: `commands.${name}.target: ${problem}` });
     }
     if (globals.wasteCalendar) {
-      for (const key of ["target", "duringWelcome"] as const) {
+      for (const key of ["target", "duringWelcome", "again"] as const) {
         const target = globals.wasteCalendar[key];
         const problem = target ? targetProblem(target, null, flows) : null;
         if (problem) problems.push({ file: file.file, line: lineOf(file, ["wasteCalendar", key]), message: `wasteCalendar.${key}: ${problem}` });

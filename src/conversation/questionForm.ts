@@ -55,3 +55,31 @@ export function asksWasteCalendar(globals: Globals, text: string): boolean {
   const question = isQuestion(globals, text) || /^(welke|op welke|om welke|hoe laat|om hoe laat|which|what day)\b/.test(said);
   return question && has(cues.kinds) && has(cues.collect);
 }
+
+/** Words that may stand around a bare kind of afval in a short question ("maar oud papier?", "hallo?? oud papier"). */
+const FILLER = new Set(["maar", "en", "het", "de", "hallo", "hoi", "hey", "and", "but", "the", "what", "about", "nou", "dan"]);
+
+/**
+ * As asksWasteCalendar, but read clause by clause, for a resident whose message is also about something else ("nee hoeft
+ * niet. maar oud papier?", "nee. ik wil gewoon weten wanneer het oud papier is"): a clause asks for the calendar, says
+ * when ("wanneer", "when") with a kind of afval, or is only a kind in a short question. A clause with a `not` word is none.
+ * Used where the bot would otherwise not answer the question at all (after a 112/113 moment, beside staff).
+ */
+export function asksWasteCalendarInClauses(globals: Globals, text: string): boolean {
+  const cues = globals.wasteCalendar;
+  if (!cues) return false;
+  const asked = text.includes("?");
+  return text.split(/[.!?;,]+/).some((clause) => {
+    const said = normalise(clause);
+    if (!said) return false;
+    if (asksWasteCalendar(globals, clause)) return true;
+    const padded = ` ${said} `;
+    const has = (words: string[]) => words.some((word) => padded.includes(` ${normalise(word)} `));
+    if (has(cues.not) || !has(cues.kinds)) return false;
+    if (/\b(?:wanneer|when|welke dag|what day)\b/.test(said)) return true;
+    // Only a kind, perhaps with a filler word, in a message with a question mark: "maar oud papier?".
+    let rest = padded;
+    for (const kind of [...cues.kinds].sort((a, b) => b.length - a.length)) rest = rest.split(` ${normalise(kind)} `).join(" ");
+    return asked && rest.split(" ").every((word) => !word || FILLER.has(word));
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultFlowsDir, loadFlows } from "../../src/conversation/loadFlows.ts";
-import { asksWasteCalendar, routeQuestion } from "../../src/conversation/questionForm.ts";
+import { asksWasteCalendar, asksWasteCalendarInClauses, routeQuestion } from "../../src/conversation/questionForm.ts";
 
 const { globals } = loadFlows(defaultFlowsDir);
 
@@ -51,5 +51,29 @@ describe("asksWasteCalendar: when afval is collected goes to the afvalkalender",
     "er is grofvuil gedumpt bij de Heuvel 12",
   ])("reads %j as no calendar question", (text) => {
     expect(asksWasteCalendar(globals, text)).toBe(false);
+  });
+});
+
+describe("asksWasteCalendarInClauses: the calendar question beside something else (after 112/113, beside staff)", () => {
+  it.each([
+    "ja weet ik ook wel. wanneer wordt oud papier eigenlijk opgehaald bij ons",
+    "nee hoeft niet. maar oud papier?",
+    "nee. ik wil gewoon weten wanneer het oud papier is",
+    "hallo?? oud papier",
+    "wanneer wordt het oud papier opgehaald",
+  ])("reads %j as a calendar question", (text) => {
+    expect(asksWasteCalendarInClauses(globals, text)).toBe(true);
+  });
+
+  it.each([
+    "nee hoeft niet",
+    "mijn groene bak is niet geleegd",
+    "de container is kapot, wanneer wordt hij gemaakt?",
+    "er is grofvuil gedumpt bij de Heuvel 12",
+    "er ligt afval op de stoep",
+    "het oud papier is niet opgehaald?",
+    "hallo??",
+  ])("reads %j as no calendar question", (text) => {
+    expect(asksWasteCalendarInClauses(globals, text)).toBe(false);
   });
 });
