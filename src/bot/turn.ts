@@ -31,7 +31,7 @@ import { changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db
 import { forgetInboundContent } from "../db/inbound.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { saveFlowState, saveTurnOutcome, touchConversation, type TurnInput, type TurnLookups } from "../db/turn.repo.ts";
-import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken, listWijkenWithKern } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
 import type { WijkRef } from "../domain/wijk.ts";
@@ -309,6 +309,10 @@ export const runFlows: Middleware = async (turn) => {
     if (linked) turn.state.vars.keep_place = { kind: "text", text: linked };
     const named = await wijkNamedAlone(turn, read);
     if (named) event = named;
+    else {
+      const inAnswer = await wijkNamedInAnswer(turn, read);
+      if (inAnswer) event = { type: "message", text: inAnswer };
+    }
   }
   if (turn.startWith) event = turn.startWith;
   for (let i = 0; i < 50; i++) {
@@ -432,6 +436,32 @@ function carryPostcode(turn: Turn, text: string | undefined): void {
   turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };
   // Only the postcode, typed where the bot asked something else ("Waar gaat je vraag over?" in flows/contact.yaml): the flow asks its question again after the wijk.
   if (normalisePostcode(text) !== null) turn.state.vars.keep_placeAlone = true;
+}
+
+/** Words that start a no at "Dan woon je in …. Klopt dat?" ("nee mierlo zei ik toch"). */
+const NO_START = new Set(["nee", "neen", "neee", "no", "nope", "niet", "fout"]);
+/** How many words an answer to the wijk question may have for a wijk name in it to count as the answer. */
+const SHORT_ANSWER_WORDS = 8;
+
+/**
+ * A wijk or village named inside a short answer to a question of the wijk flow ("neerakkers. er staat een auto",
+ * "dorp denk ik", "nee mierlo zei ik toch" at "Klopt dat?"): the name alone, as the flow reads a typed wijk name.
+ * Not with a postcode in it (the postcode is looked up), nor at a yes/no question unless the answer starts with no.
+ */
+async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivity>): Promise<string | null> {
+  const text = read.text?.trim();
+  if (!text || read.value || read.location || read.media || turn.residentFacts.consent !== true) return null;
+  const flow = turn.state.flow === turn.flows.globals.wijkFlow ? turn.flows.flows.get(turn.state.flow) : undefined;
+  const step = flow && turn.state.step ? flow.steps[turn.state.step] : undefined;
+  if (!step || step.type !== "ask" || turn.state.waiting !== "ask") return null;
+  const words = text.split(/\s+/);
+  if (words.length < 2 || words.length > SHORT_ANSWER_WORDS || parsePostcode(text)) return null;
+  const first = (words[0] ?? "").toLowerCase().replace(/[^\p{L}]/gu, "");
+  if (step.input === "yesno" && !NO_START.has(first)) return null;
+  const match = matchWijkName(text, await listWijkenWithKern(turn.tx, turn.deps.gemeente.id));
+  if (match.kind === "one") return match.wijk.name;
+  if (match.kind === "kern") return match.kern;
+  return null;
 }
 
 /**
