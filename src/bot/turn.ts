@@ -27,7 +27,7 @@ import { findPlaceInText } from "../conversation/placeInText.ts";
 import { asksWasteCalendar, routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
-import { changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
+import { addNote, changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
 import { forgetInboundContent } from "../db/inbound.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { saveFlowState, saveTurnOutcome, touchConversation, type TurnInput, type TurnLookups } from "../db/turn.repo.ts";
@@ -50,7 +50,8 @@ import { answerClosingWords, answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
 import { adviseOnWelfareWorry, askSafetyCheck, asksWhatToDo, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
+import { ACKNOWLEDGED_AT_VAR, answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
+import { asksToCloseCase } from "../routing/caseFollowUp.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -226,6 +227,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question, also while the
   // bot's own question is open (the privacy menu, the welcome): it is never an answer to one. After a staff reply it is for that person.
   if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhen: true });
+  // "kunnen jullie mijn melding afsluiten? is opgelost": for the staff who have the case, with a short word back, no new melding.
+  if (read.text && !read.value && asksToCloseCase(read.text)) return passSolvedToStaff(turn);
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
@@ -251,6 +254,19 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   }
   await passToStaff(turn, { acknowledge: true });
 };
+
+/** The resident says the case is solved: to the tandem's inbox with a note, and the short answer that it is passed on. */
+async function passSolvedToStaff(turn: Turn): Promise<void> {
+  turn.state = withoutOpenQuestion(turn.state);
+  await passToStaff(turn, { acknowledge: false });
+  await addNote(turn.tx, { conversationId: turn.conversationId, channel: turn.conversation.channel, text: CASE_SOLVED_NOTE, authorKind: "bot", now: turn.now });
+  const menu = turn.flows.flows.get(turn.flows.globals.menu);
+  await send(turn, { text: turnText(turn, "caseSolvedPassedOn"), buttons: menu ? [{ label: menu.title[turn.state.language] ?? menu.title.nl, value: "menu" }] : [] });
+  turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
+}
+
+/** The note for staff when the resident says the case is solved (no resident text in it). */
+const CASE_SOLVED_NOTE = "De bewoner zegt dat het is opgelost en vraagt de melding af te sluiten.";
 
 /** Words that name what the bot answers itself beside staff ("is er nieuws uit de wijk?"), not the case staff are on ("wanneer komen ze?"). */
 function namesWhatBotAnswers(text: string): boolean {

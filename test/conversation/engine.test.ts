@@ -357,6 +357,7 @@ const globals = GlobalsSchema.parse({
     feedbackThanksLow: text("Jammer.", "Sorry to hear."),
     feedbackAlreadyAnswered: text("Al beantwoord.", "Already answered."),
     feedbackClosing: text("Graag gedaan.", "You're welcome."),
+    caseSolvedPassedOn: text("Ik geef door dat het is opgelost.", "I will pass on that it is solved."),
     open311Update: text("Nieuws over {{reference}}.", "News about {{reference}}."),
     open311Closed: text("{{reference}} is afgehandeld.", "{{reference}} is done."),
     trustPulseOffer: text("Nog een vraag?", "One more question?"),
@@ -724,6 +725,17 @@ describe("global commands", () => {
     const c = chat();
     c.start("flow:vragen");
     expect(c.tap("mens").command).toBe("human");
+  });
+
+  it("understands a command with polite words around it ('human please', 'een mens graag'), not a longer sentence", () => {
+    for (const said of ["human please", "i want a human", "mens aub", "een mens graag", "Mens a.u.b.", "ik wil een mens spreken"]) {
+      const c = chat();
+      c.start("flow:vragen");
+      expect(c.say(said).command, said).toBe("human");
+    }
+    const c = chat();
+    c.start("flow:vragen");
+    expect(c.say("de mens die hier woont").command).toBeNull();
   });
 
   it("switches to English and back, also for the buttons", () => {
