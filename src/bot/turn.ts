@@ -23,7 +23,7 @@ import type { Target } from "../conversation/flowSchema.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
-import { findPlaceInText } from "../conversation/placeInText.ts";
+import { findPlaceInText, namesStreet } from "../conversation/placeInText.ts";
 import { asksWasteCalendar, routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
@@ -462,7 +462,7 @@ const SHORT_ANSWER_WORDS = 8;
 /**
  * A wijk or village named inside a short answer to a question of the wijk flow ("neerakkers. er staat een auto",
  * "dorp denk ik", "nee mierlo zei ik toch" at "Klopt dat?"): the name alone, as the flow reads a typed wijk name.
- * Not with a postcode in it (the postcode is looked up), nor at a yes/no question unless the answer starts with no.
+ * Not with a postcode, street or place in it (the flow reads those whole), nor at a yes/no question unless the answer starts with no.
  */
 async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivity>): Promise<string | null> {
   const text = read.text?.trim();
@@ -474,9 +474,12 @@ async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivit
   if (words.length < 2 || words.length > SHORT_ANSWER_WORDS || parsePostcode(text)) return null;
   const first = (words[0] ?? "").toLowerCase().replace(/[^\p{L}]/gu, "");
   if (step.input === "yesno" && !NO_START.has(first)) return null;
+  // A street or place in the answer ("het ligt op de Heuvel in Geldrop"): the wijk flow reads it whole, and keeps the place.
+  if (namesStreet(text) || findPlaceInText(text)) return null;
   const match = matchWijkName(text, await listWijkenWithKern(turn.tx, turn.deps.gemeente.id));
   if (match.kind === "one") return match.wijk.name;
-  if (match.kind === "kern") return match.kern;
+  // A village after a no ("nee mierlo zei ik toch"): the correction the flow looks up; elsewhere the flow reads the village itself.
+  if (match.kind === "kern" && step.input === "yesno") return match.kern;
   return null;
 }
 
