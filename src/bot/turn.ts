@@ -50,7 +50,17 @@ import { answerClosingWords, answerFeedback } from "../trust/answerFeedback.ts";
 import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
 import { adviseOnWelfareWorry, askSafetyCheck, asksWhatToDo, followUpSafety, rememberNoDanger, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
-import { ACKNOWLEDGED_AT_VAR, answersBesideStaff, asksForPerson, asksWhenAnswered, asksWhetherAnyoneReads, isTextForStaff, passToStaff, staffRepliedRecently, withoutOpenQuestion } from "./staffHandling.ts";
+import {
+  ACKNOWLEDGED_AT_VAR,
+  answersBesideStaff,
+  asksForPerson,
+  asksWhenAnswered,
+  asksWhetherAnyoneReads,
+  isTextForStaff,
+  passToStaff,
+  staffRepliedRecently,
+  withoutOpenQuestion,
+} from "./staffHandling.ts";
 import { asksToCloseCase } from "../routing/caseFollowUp.ts";
 
 /** What every turn needs from the running service. */
@@ -469,7 +479,7 @@ async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivit
   if (!text || read.value || read.location || read.media || turn.residentFacts.consent !== true) return null;
   const flow = turn.state.flow === turn.flows.globals.wijkFlow ? turn.flows.flows.get(turn.state.flow) : undefined;
   const step = flow && turn.state.step ? flow.steps[turn.state.step] : undefined;
-  if (!step || step.type !== "ask" || turn.state.waiting !== "ask") return null;
+  if (step?.type !== "ask" || turn.state.waiting !== "ask") return null;
   const words = text.split(/\s+/);
   if (words.length < 2 || words.length > SHORT_ANSWER_WORDS || parsePostcode(text)) return null;
   const first = (words[0] ?? "").toLowerCase().replace(/[^\p{L}]/gu, "");

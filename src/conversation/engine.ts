@@ -510,7 +510,8 @@ class Run {
     const polite = withoutCourtesy(said);
     for (const [name, command] of Object.entries(this.ctx.flows.globals.commands)) {
       const words = [...command.words.nl, ...command.words.en].map(normalise);
-      if (words.includes(said) || words.includes(said.replace(/^\/+/, "")) || (polite !== said && words.includes(polite))) return { name, target: command.target, ...(command.language ? { language: command.language } : {}) };
+      if (words.includes(said) || words.includes(said.replace(/^\/+/, "")) || (polite !== said && words.includes(polite)))
+        return { name, target: command.target, ...(command.language ? { language: command.language } : {}) };
     }
     return null;
   }
@@ -1027,14 +1028,18 @@ function asksForPersonInWords(text: string): boolean {
 }
 
 /** Polite words around a command ("human please", "i want a human", "mens aub", "een mens graag"), as normalise() writes them. */
-const COURTESY_BEFORE = /^(?:(?:hoi|hallo|hey|hi|hello)\s+)?(?:(?:ik wil|ik wou|ik zou|wij willen|mag ik|kan ik|i want|i would like|id like|can i|could i|may i)\s+(?:graag\s+)?(?:even\s+)?(?:(?:spreken|praten|talk|speak|chatten|chat)\s+(?:met|to|with)\s+)?(?:een|a|an)?\s*)/;
+const COURTESY_BEFORE =
+  /^(?:(?:hoi|hallo|hey|hi|hello)\s+)?(?:(?:ik wil|ik wou|ik zou|wij willen|mag ik|kan ik|i want|i would like|id like|can i|could i|may i)\s+(?:graag\s+)?(?:even\s+)?(?:(?:spreken|praten|talk|speak|chatten|chat)\s+(?:met|to|with)\s+)?(?:een|a|an)?\s*)/;
 const COURTESY_AFTER = /\s+(?:please|pls|plz|thanks|aub|a u b|graag|alsjeblieft|alstublieft|asjeblieft|svp|nu|now|spreken|praten)$/;
 
 /** The command word without the polite words around it; the text itself when there are none. */
 function withoutCourtesy(said: string): string {
   let rest = said;
   for (let i = 0; i < 2; i++) rest = rest.replace(COURTESY_AFTER, "");
-  rest = rest.replace(COURTESY_BEFORE, "").replace(/^(?:een|a|an)\s+/, "").trim();
+  rest = rest
+    .replace(COURTESY_BEFORE, "")
+    .replace(/^(?:een|a|an)\s+/, "")
+    .trim();
   return rest || said;
 }
 

@@ -441,6 +441,8 @@ export const GlobalsSchema = z
         feedbackClosingBeforePulse: TextSchema.optional(),
         /** The resident says the case staff have is solved and may be closed (src/bot/turn.ts quietWhileStaffHandle). */
         caseSolvedPassedOn: TextSchema,
+        /** The same words in a resolved conversation (src/trust/answerFeedback.ts answerClosingWords). */
+        caseAlreadyClosed: TextSchema,
         /**
          * A forwarded melding's status from the gemeente's meldingen system (src/open311/forwarder.ts):
          * {{reference}} and that system's {{notes}} (may be empty).

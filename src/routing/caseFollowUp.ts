@@ -42,6 +42,8 @@ export function readCaseFollowUp(text: string | undefined): CaseFollowUp {
   if (!said) return "unclear";
   if (CONTINUES.test(said)) return "continues";
   if (CLOSING.test(said)) return "closing";
+  // "kunnen jullie mijn melding afsluiten? is opgelost" after the resolution: it is closed already, nothing new.
+  if (asksToCloseCase(said)) return "closing";
   if (NEW_CONCERN.test(said)) return "new-concern";
   return "unclear";
 }

@@ -357,6 +357,7 @@ const globals = GlobalsSchema.parse({
     feedbackThanksLow: text("Jammer.", "Sorry to hear."),
     feedbackAlreadyAnswered: text("Al beantwoord.", "Already answered."),
     feedbackClosing: text("Graag gedaan.", "You're welcome."),
+    caseAlreadyClosed: text("Je melding is al afgesloten.", "Your report is closed already."),
     caseSolvedPassedOn: text("Ik geef door dat het is opgelost.", "I will pass on that it is solved."),
     open311Update: text("Nieuws over {{reference}}.", "News about {{reference}}."),
     open311Closed: text("{{reference}} is afgehandeld.", "{{reference}} is done."),
