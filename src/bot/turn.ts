@@ -31,7 +31,7 @@ import { addNote, changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } fr
 import { forgetInboundContent } from "../db/inbound.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { saveFlowState, saveTurnOutcome, touchConversation, type TurnInput, type TurnLookups } from "../db/turn.repo.ts";
-import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken, listWijkenWithKern } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken, listWijkenForPostcode4, listWijkenWithKern } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
 import type { WijkRef } from "../domain/wijk.ts";
@@ -472,7 +472,7 @@ const SHORT_ANSWER_WORDS = 8;
 /**
  * A wijk or village named inside a short answer to a question of the wijk flow ("neerakkers. er staat een auto",
  * "dorp denk ik", "nee mierlo zei ik toch" at "Klopt dat?"): the name alone, as the flow reads a typed wijk name.
- * Not with a postcode, street or place in it (the flow reads those whole), nor at a yes/no question unless the answer starts with no.
+ * Not with a full postcode, street or place in it (the flow reads those whole; four digits of another village: below), nor at a yes/no question unless the answer starts with no.
  */
 async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivity>): Promise<string | null> {
   const text = read.text?.trim();
@@ -481,9 +481,11 @@ async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivit
   const step = flow && turn.state.step ? flow.steps[turn.state.step] : undefined;
   if (step?.type !== "ask" || turn.state.waiting !== "ask") return null;
   const words = text.split(/\s+/);
-  if (words.length < 2 || words.length > SHORT_ANSWER_WORDS || parsePostcode(text)) return null;
+  if (words.length < 2 || words.length > SHORT_ANSWER_WORDS) return null;
   const first = (words[0] ?? "").toLowerCase().replace(/[^\p{L}]/gu, "");
   if (step.input === "yesno" && !NO_START.has(first)) return null;
+  const postcode = parsePostcode(text);
+  if (postcode) return postcode.letters ? null : villageOverPostcode(turn, text, postcode.postcode4);
   // A street or place in the answer ("het ligt op de Heuvel in Geldrop"): the wijk flow reads it whole, and keeps the place.
   if (namesStreet(text) || findPlaceInText(text)) return null;
   const match = matchWijkName(text, await listWijkenWithKern(turn.tx, turn.deps.gemeente.id));
@@ -491,6 +493,18 @@ async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivit
   // A village after a no ("nee mierlo zei ik toch"): the correction the flow looks up; elsewhere the flow reads the village itself.
   if (match.kind === "kern" && step.input === "yesno") return match.kern;
   return null;
+}
+
+/**
+ * Four digits with another village named ("5664 dorpstraat, ik woon in mierlo zelf", 5664 lies in Geldrop): the village
+ * the resident says they live in wins, its wijken to pick from. Null when the postcode fits the village, or none is named.
+ */
+async function villageOverPostcode(turn: Turn, text: string, postcode4: string): Promise<string | null> {
+  const match = matchWijkName(text.replace(/\b\d{4}\b/g, " "), await listWijkenWithKern(turn.tx, turn.deps.gemeente.id));
+  if (match.kind !== "kern") return null;
+  const ofPostcode = await listWijkenForPostcode4(turn.tx, turn.deps.gemeente.id, postcode4);
+  const kerns = new Set(match.wijken.filter((w) => w.kern === match.kern).map((w) => w.slug));
+  return ofPostcode.length > 0 && !ofPostcode.some((w) => kerns.has(w.slug)) ? match.kern : null;
 }
 
 /**
