@@ -1070,8 +1070,9 @@ export function describesMatter(text: string, triage: Pick<TriageResult, "theme"
 export function namesKnownRequest(flows: FlowSet, text: string): boolean {
   const said = normalise(text);
   if (!said) return false;
+  const polite = withoutCourtesy(said);
   for (const command of Object.values(flows.globals.commands)) {
-    if ([...command.words.nl, ...command.words.en].some((word) => normalise(word) === said.replace(/^\/+/, ""))) return true;
+    if ([...command.words.nl, ...command.words.en].some((word) => normalise(word) === said.replace(/^\/+/, "") || normalise(word) === polite)) return true;
   }
   return [...flows.flows.values()].some((flow) => entryStep(flow, text, false) !== null);
 }

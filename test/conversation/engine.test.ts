@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { FlowSchema, GlobalsSchema, SettingsSchema, type Flow } from "../../src/conversation/flowSchema.ts";
-import { handleEvent, INTENT_CONFIDENCE, initialState, type EngineContext, type EngineEvent, type EngineResult, type FlowState } from "../../src/conversation/engine.ts";
+import { handleEvent, INTENT_CONFIDENCE, initialState, namesKnownRequest, type EngineContext, type EngineEvent, type EngineResult, type FlowState } from "../../src/conversation/engine.ts";
 import type { FlowSet } from "../../src/conversation/loadFlows.ts";
 import type { Intent, Theme, TriageResult } from "../../src/conversation/triage.ts";
 
@@ -737,6 +737,9 @@ describe("global commands", () => {
     const c = chat();
     c.start("flow:vragen");
     expect(c.say("de mens die hier woont").command).toBeNull();
+    // Known as a request, so no possible emergency is asked about first ("i want a human").
+    expect(namesKnownRequest(flows, "i want a human")).toBe(true);
+    expect(namesKnownRequest(flows, "de mens die hier woont")).toBe(false);
   });
 
   it("switches to English and back, also for the buttons", () => {
