@@ -23,15 +23,15 @@ import type { Target } from "../conversation/flowSchema.ts";
 import type { FlowSet } from "../conversation/loadFlows.ts";
 import { emergency112Text } from "../conversation/emergencyKinds.ts";
 import { messageText, type MessageKey } from "../conversation/messageText.ts";
-import { findPlaceInText } from "../conversation/placeInText.ts";
+import { findPlaceInText, namesStreet } from "../conversation/placeInText.ts";
 import { asksWasteCalendar, routeQuestion } from "../conversation/questionForm.ts";
 import type { ResidentTriage } from "../conversation/residentTriage.ts";
 import type { Tx } from "../db/client.ts";
-import { changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
+import { addNote, changeStatus, LAST_SEEN_GRANULARITY_MS, routeConversation } from "../db/conversation.repo.ts";
 import { forgetInboundContent } from "../db/inbound.repo.ts";
 import { findLastThingWasWijkbericht } from "../db/wijkbericht.repo.ts";
 import { saveFlowState, saveTurnOutcome, touchConversation, type TurnInput, type TurnLookups } from "../db/turn.repo.ts";
-import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken } from "../db/wijk.repo.ts";
+import { findWijkByPostcode, findWijkRefById, findWijkRefBySlug, listWijken, listWijkenForPostcode4, listWijkenWithKern } from "../db/wijk.repo.ts";
 import { matchWijkName } from "../routing/matchWijkName.ts";
 import { localDate } from "../domain/time.ts";
 import type { WijkRef } from "../domain/wijk.ts";
@@ -51,6 +51,7 @@ import { answerTrustPulse } from "../trust/answerTrustPulse.ts";
 import { adviseOnWelfareWorry, askSafetyCheck, asksWhatToDo, followUpSafety, rememberNoDanger, startWasteCalendarAnswer, stopFormForSafety, takeSafetyCheckAnswer } from "./safety.ts";
 import { offerToRemoveSensitiveData } from "./minimiseData.ts";
 import {
+  ACKNOWLEDGED_AT_VAR,
   answersBesideStaff,
   asksForPerson,
   asksWhenAnswered,
@@ -61,6 +62,7 @@ import {
   staffRepliedRecently,
   withoutOpenQuestion,
 } from "./staffHandling.ts";
+import { asksToCloseCase } from "../routing/caseFollowUp.ts";
 
 /** What every turn needs from the running service. */
 export interface BotDeps {
@@ -244,6 +246,8 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   // "wanneer hoor ik wat?": who has it and when they answer (the response target), not a flow's question, also while the
   // bot's own question is open (the privacy menu, the welcome): it is never an answer to one. After a staff reply it is for that person.
   if (read.text && !read.value && asksWhenAnswered(read.text) && !(await staffRepliedRecently(turn))) return passToStaff(turn, { acknowledge: true, force: true, askedWhen: true });
+  // "kunnen jullie mijn melding afsluiten? is opgelost": for the staff who have the case, with a short word back, no new melding.
+  if (read.text && !read.value && asksToCloseCase(read.text)) return passSolvedToStaff(turn);
   // A person already has the conversation: say so, rather than handing over again (typed, or a tapped "Praten met een mens").
   if (probe.command === "human" || startsContactFlow(turn, probe.state)) return passToStaff(turn, { acknowledge: true, force: true });
   if (turn.state.waiting === "ask") {
@@ -269,6 +273,19 @@ export const quietWhileStaffHandle: Middleware = async (turn, next) => {
   }
   await passToStaff(turn, { acknowledge: true });
 };
+
+/** The resident says the case is solved: to the tandem's inbox with a note, and the short answer that it is passed on. */
+async function passSolvedToStaff(turn: Turn): Promise<void> {
+  turn.state = withoutOpenQuestion(turn.state);
+  await passToStaff(turn, { acknowledge: false });
+  await addNote(turn.tx, { conversationId: turn.conversationId, channel: turn.conversation.channel, text: CASE_SOLVED_NOTE, authorKind: "bot", now: turn.now });
+  const menu = turn.flows.flows.get(turn.flows.globals.menu);
+  await send(turn, { text: turnText(turn, "caseSolvedPassedOn"), buttons: menu ? [{ label: menu.title[turn.state.language] ?? menu.title.nl, value: "menu" }] : [] });
+  turn.state.vars[ACKNOWLEDGED_AT_VAR] = turn.now.toISOString();
+}
+
+/** The note for staff when the resident says the case is solved (no resident text in it). */
+const CASE_SOLVED_NOTE = "De bewoner zegt dat het is opgelost en vraagt de melding af te sluiten.";
 
 /** Words that name what the bot answers itself beside staff ("is er nieuws uit de wijk?"), not the case staff are on ("wanneer komen ze?"). */
 function namesWhatBotAnswers(text: string): boolean {
@@ -327,6 +344,10 @@ export const runFlows: Middleware = async (turn) => {
     if (linked) turn.state.vars.keep_place = { kind: "text", text: linked };
     const named = await wijkNamedAlone(turn, read);
     if (named) event = named;
+    else {
+      const inAnswer = await wijkNamedInAnswer(turn, read);
+      if (inAnswer) event = { type: "message", text: inAnswer };
+    }
   }
   if (turn.startWith) event = turn.startWith;
   for (let i = 0; i < 50; i++) {
@@ -450,6 +471,49 @@ function carryPostcode(turn: Turn, text: string | undefined): void {
   turn.state.vars.keep_place = { kind: "postcode", text: postcode.formatted };
   // Only the postcode, typed where the bot asked something else ("Waar gaat je vraag over?" in flows/contact.yaml): the flow asks its question again after the wijk.
   if (normalisePostcode(text) !== null) turn.state.vars.keep_placeAlone = true;
+}
+
+/** Words that start a no at "Dan woon je in …. Klopt dat?" ("nee mierlo zei ik toch"). */
+const NO_START = new Set(["nee", "neen", "neee", "no", "nope", "niet", "fout"]);
+/** How many words an answer to the wijk question may have for a wijk name in it to count as the answer. */
+const SHORT_ANSWER_WORDS = 8;
+
+/**
+ * A wijk or village named inside a short answer to a question of the wijk flow ("neerakkers. er staat een auto",
+ * "dorp denk ik", "nee mierlo zei ik toch" at "Klopt dat?"): the name alone, as the flow reads a typed wijk name.
+ * Not with a full postcode, street or place in it (the flow reads those whole; four digits of another village: below), nor at a yes/no question unless the answer starts with no.
+ */
+async function wijkNamedInAnswer(turn: Turn, read: ReturnType<typeof readActivity>): Promise<string | null> {
+  const text = read.text?.trim();
+  if (!text || read.value || read.location || read.media || turn.residentFacts.consent !== true) return null;
+  const flow = turn.state.flow === turn.flows.globals.wijkFlow ? turn.flows.flows.get(turn.state.flow) : undefined;
+  const step = flow && turn.state.step ? flow.steps[turn.state.step] : undefined;
+  if (step?.type !== "ask" || turn.state.waiting !== "ask") return null;
+  const words = text.split(/\s+/);
+  if (words.length < 2 || words.length > SHORT_ANSWER_WORDS) return null;
+  const first = (words[0] ?? "").toLowerCase().replace(/[^\p{L}]/gu, "");
+  if (step.input === "yesno" && !NO_START.has(first)) return null;
+  const postcode = parsePostcode(text);
+  if (postcode) return postcode.letters ? null : villageOverPostcode(turn, text, postcode.postcode4);
+  // A street or place in the answer ("het ligt op de Heuvel in Geldrop"): the wijk flow reads it whole, and keeps the place.
+  if (namesStreet(text) || findPlaceInText(text)) return null;
+  const match = matchWijkName(text, await listWijkenWithKern(turn.tx, turn.deps.gemeente.id));
+  if (match.kind === "one") return match.wijk.name;
+  // A village after a no ("nee mierlo zei ik toch"): the correction the flow looks up; elsewhere the flow reads the village itself.
+  if (match.kind === "kern" && step.input === "yesno") return match.kern;
+  return null;
+}
+
+/**
+ * Four digits with another village named ("5664 dorpstraat, ik woon in mierlo zelf", 5664 lies in Geldrop): the village
+ * the resident says they live in wins, its wijken to pick from. Null when the postcode fits the village, or none is named.
+ */
+async function villageOverPostcode(turn: Turn, text: string, postcode4: string): Promise<string | null> {
+  const match = matchWijkName(text.replace(/\b\d{4}\b/g, " "), await listWijkenWithKern(turn.tx, turn.deps.gemeente.id));
+  if (match.kind !== "kern") return null;
+  const ofPostcode = await listWijkenForPostcode4(turn.tx, turn.deps.gemeente.id, postcode4);
+  const kerns = new Set(match.wijken.filter((w) => w.kern === match.kern).map((w) => w.slug));
+  return ofPostcode.length > 0 && !ofPostcode.some((w) => kerns.has(w.slug)) ? match.kern : null;
 }
 
 /**

@@ -507,9 +507,11 @@ class Run {
   private matchCommand(text: string): { name: string; target: Target; language?: Language } | null {
     const said = normalise(text);
     if (!said || said.length > 40) return null;
+    const polite = withoutCourtesy(said);
     for (const [name, command] of Object.entries(this.ctx.flows.globals.commands)) {
       const words = [...command.words.nl, ...command.words.en].map(normalise);
-      if (words.includes(said) || words.includes(said.replace(/^\/+/, ""))) return { name, target: command.target, ...(command.language ? { language: command.language } : {}) };
+      if (words.includes(said) || words.includes(said.replace(/^\/+/, "")) || (polite !== said && words.includes(polite)))
+        return { name, target: command.target, ...(command.language ? { language: command.language } : {}) };
     }
     return null;
   }
@@ -1025,6 +1027,22 @@ function asksForPersonInWords(text: string): boolean {
   );
 }
 
+/** Polite words around a command ("human please", "i want a human", "mens aub", "een mens graag"), as normalise() writes them. */
+const COURTESY_BEFORE =
+  /^(?:(?:hoi|hallo|hey|hi|hello)\s+)?(?:(?:ik wil|ik wou|ik zou|wij willen|mag ik|kan ik|i want|i would like|id like|can i|could i|may i)\s+(?:graag\s+)?(?:even\s+)?(?:(?:spreken|praten|talk|speak|chatten|chat)\s+(?:met|to|with)\s+)?(?:een|a|an)?\s*)/;
+const COURTESY_AFTER = /\s+(?:please|pls|plz|thanks|aub|a u b|graag|alsjeblieft|alstublieft|asjeblieft|svp|nu|now|spreken|praten)$/;
+
+/** The command word without the polite words around it; the text itself when there are none. */
+function withoutCourtesy(said: string): string {
+  let rest = said;
+  for (let i = 0; i < 2; i++) rest = rest.replace(COURTESY_AFTER, "");
+  rest = rest
+    .replace(COURTESY_BEFORE, "")
+    .replace(/^(?:een|a|an)\s+/, "")
+    .trim();
+  return rest || said;
+}
+
 /** "ik wil iets melden over", "I want to report": words that ask for a flow and say nothing of the matter. */
 const REQUEST_WORDS =
   /^(?:(?:hoi|hallo|hey|hi|hello|goedemorgen|goedemiddag|goedenavond)[,!.]?\s+)?(?:(?:ik|wij|we)\s+(?:wil|wou|willen|zou|zouden|wil graag|zou graag|wilde)\s+(?:graag\s+)?(?:even\s+)?(?:iets|wat|een melding|een klacht|een probleem|een idee)?\s*(?:melden|doorgeven|aangeven|maken|delen|indienen)?|(?:ik heb|wij hebben|we hebben)\s+(?:een\s+)?(?:melding|klacht|probleem|vraag|idee)|(?:i|we)\s+(?:want|would like|'d like|wanna)\s+(?:to\s+)?(?:report|make a report|complain|share an idea)(?:\s+something)?|(?:can|could|may)\s+i\s+(?:report|complain)(?:\s+something)?)\s*(?:over|van|bij|aan|about|on|of)?\s*/i;
@@ -1052,8 +1070,9 @@ export function describesMatter(text: string, triage: Pick<TriageResult, "theme"
 export function namesKnownRequest(flows: FlowSet, text: string): boolean {
   const said = normalise(text);
   if (!said) return false;
+  const polite = withoutCourtesy(said);
   for (const command of Object.values(flows.globals.commands)) {
-    if ([...command.words.nl, ...command.words.en].some((word) => normalise(word) === said.replace(/^\/+/, ""))) return true;
+    if ([...command.words.nl, ...command.words.en].some((word) => normalise(word) === said.replace(/^\/+/, "") || normalise(word) === polite)) return true;
   }
   return [...flows.flows.values()].some((flow) => entryStep(flow, text, false) !== null);
 }

@@ -447,6 +447,10 @@ export const GlobalsSchema = z
         feedbackClosing: TextSchema,
         /** The same, right before the trust pulse's offer (src/trust/answerFeedback.ts): a short word with no question in it. */
         feedbackClosingBeforePulse: TextSchema.optional(),
+        /** The resident says the case staff have is solved and may be closed (src/bot/turn.ts quietWhileStaffHandle). */
+        caseSolvedPassedOn: TextSchema,
+        /** The same words in a resolved conversation (src/trust/answerFeedback.ts answerClosingWords). */
+        caseAlreadyClosed: TextSchema,
         /**
          * A forwarded melding's status from the gemeente's meldingen system (src/open311/forwarder.ts):
          * {{reference}} and that system's {{notes}} (may be empty).

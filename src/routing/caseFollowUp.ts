@@ -22,12 +22,28 @@ const NEW_CONCERN =
 const CLOSING =
   /^(?:(?:nee|neen|nope|no|nee hoor|nee dank je|nee dank u|nee bedankt|nee hoor bedankt|niks|niets|nothing|niet nodig|hoeft niet|is goed|oke|ok|okay|prima|top|super|mooi|fijn|goed zo|helemaal goed|perfect|bedankt|dank je|dank je wel|dankjewel|dankuwel|dank u|dank u wel|thanks|thank you|thx|merci|groetjes|doei|fijne dag)[\s,.!]*)+$/u;
 
+/**
+ * Words that ask to close the case because it is solved: "kunnen jullie mijn melding afsluiten? is opgelost",
+ * "de melding mag gesloten worden", "it's fixed now". "Niet opgelost" is no such request (CONTINUES wins).
+ */
+const CLOSE_CASE =
+  /\b(melding|meldingen|zaak|ticket|vraag|klacht|report|case)\b.{0,40}\b(afsluiten|sluiten|gesloten|afgesloten|dicht|intrekken|ingetrokken|close|closed)\b|\b(afsluiten|sluiten|close)\b.{0,25}\b(melding|zaak|ticket|vraag|klacht|report|case)\b|\b(is|zijn|al|inmiddels|intussen) (al |inmiddels |intussen |nu )?(opgelost|verholpen|gerepareerd|opgeruimd|weggehaald)\b|\b(is|its|has been|already|now) (already |now )?(fixed|solved|resolved)\b/;
+
+/** Whether the words ask to close the case because it is solved (see CLOSE_CASE). */
+export function asksToCloseCase(text: string | undefined): boolean {
+  const said = normalise(text ?? "");
+  if (!said || said.split(" ").length > 20) return false;
+  return !CONTINUES.test(said) && CLOSE_CASE.test(said);
+}
+
 /** Reads the words after a resolution against the case (see CaseFollowUp). */
 export function readCaseFollowUp(text: string | undefined): CaseFollowUp {
   const said = normalise(text ?? "");
   if (!said) return "unclear";
   if (CONTINUES.test(said)) return "continues";
   if (CLOSING.test(said)) return "closing";
+  // "kunnen jullie mijn melding afsluiten? is opgelost" after the resolution: it is closed already, nothing new.
+  if (asksToCloseCase(said)) return "closing";
   if (NEW_CONCERN.test(said)) return "new-concern";
   return "unclear";
 }

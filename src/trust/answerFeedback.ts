@@ -12,7 +12,7 @@ import { activityFromOutput, readActivity } from "../bot/activity.ts";
 import type { Middleware, Turn } from "../bot/turn.ts";
 import { offerTrustPulse, TRUST_PULSE_DUE_VAR } from "./answerTrustPulse.ts";
 import { ACKNOWLEDGED_AT_VAR } from "../bot/staffHandling.ts";
-import { readCaseFollowUp } from "../routing/caseFollowUp.ts";
+import { asksToCloseCase, readCaseFollowUp } from "../routing/caseFollowUp.ts";
 import { isFeedbackButton, reopenNote, reopensConversation, type FeedbackAnswer } from "./feedback.ts";
 
 /** The middleware (after the emergency check: a 112 message is never taken for an answer). */
@@ -56,13 +56,13 @@ export const answerClosingWords: Middleware = async (turn, next) => {
     // "Nee hoor, bedankt" after the thanks: now the trust pulse, with a short word before it (one question in the message).
     const lead = turn.flows.globals.messages.feedbackClosingBeforePulse?.[turn.state.language];
     if (pulseDue && (await offerTrustPulse(turn, lead))) return;
-    await say(turn, "feedbackClosing");
+    await say(turn, asksToCloseCase(read.text) ? "caseAlreadyClosed" : "feedbackClosing");
     return;
   }
   return next();
 };
 
-async function say(turn: Turn, key: "feedbackThanks" | "feedbackThanksLow" | "feedbackAlreadyAnswered" | "feedbackClosing"): Promise<void> {
+async function say(turn: Turn, key: "feedbackThanks" | "feedbackThanksLow" | "feedbackAlreadyAnswered" | "feedbackClosing" | "caseAlreadyClosed"): Promise<void> {
   await turn.context.sendActivity(activityFromOutput({ text: messageText(turn.flows.globals, key, turn.state.language), buttons: [] }));
 }
 

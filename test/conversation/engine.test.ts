@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { FlowSchema, GlobalsSchema, SettingsSchema, type Flow } from "../../src/conversation/flowSchema.ts";
-import { handleEvent, INTENT_CONFIDENCE, initialState, type EngineContext, type EngineEvent, type EngineResult, type FlowState } from "../../src/conversation/engine.ts";
+import { handleEvent, INTENT_CONFIDENCE, initialState, namesKnownRequest, type EngineContext, type EngineEvent, type EngineResult, type FlowState } from "../../src/conversation/engine.ts";
 import type { FlowSet } from "../../src/conversation/loadFlows.ts";
 import type { Intent, Theme, TriageResult } from "../../src/conversation/triage.ts";
 
@@ -361,6 +361,8 @@ const globals = GlobalsSchema.parse({
     feedbackThanksLow: text("Jammer.", "Sorry to hear."),
     feedbackAlreadyAnswered: text("Al beantwoord.", "Already answered."),
     feedbackClosing: text("Graag gedaan.", "You're welcome."),
+    caseAlreadyClosed: text("Je melding is al afgesloten.", "Your report is closed already."),
+    caseSolvedPassedOn: text("Ik geef door dat het is opgelost.", "I will pass on that it is solved."),
     open311Update: text("Nieuws over {{reference}}.", "News about {{reference}}."),
     open311Closed: text("{{reference}} is afgehandeld.", "{{reference}} is done."),
     trustPulseOffer: text("Nog een vraag?", "One more question?"),
@@ -728,6 +730,20 @@ describe("global commands", () => {
     const c = chat();
     c.start("flow:vragen");
     expect(c.tap("mens").command).toBe("human");
+  });
+
+  it("understands a command with polite words around it ('human please', 'een mens graag'), not a longer sentence", () => {
+    for (const said of ["human please", "i want a human", "mens aub", "een mens graag", "Mens a.u.b.", "ik wil een mens spreken"]) {
+      const c = chat();
+      c.start("flow:vragen");
+      expect(c.say(said).command, said).toBe("human");
+    }
+    const c = chat();
+    c.start("flow:vragen");
+    expect(c.say("de mens die hier woont").command).toBeNull();
+    // Known as a request, so no possible emergency is asked about first ("i want a human").
+    expect(namesKnownRequest(flows, "i want a human")).toBe(true);
+    expect(namesKnownRequest(flows, "de mens die hier woont")).toBe(false);
   });
 
   it("switches to English and back, also for the buttons", () => {

@@ -77,6 +77,13 @@ describe("pickConversation", () => {
     expect(pickConversation([lately], { now, isCommand: notACommand })).toEqual({ kind: "new" });
   });
 
+  it("files 'kunnen jullie mijn melding afsluiten? is opgelost' after a resolution with that case, without reopening it or starting a new one", () => {
+    const lately = candidate("lately", { status: "resolved", resolvedAt: at(19) });
+    const pick = (text: string) => pickConversation([lately], { now, isCommand: notACommand, text });
+    expect(pick("kunnen jullie mijn melding afsluiten? is opgelost")).toEqual({ kind: "existing", conversationId: "lately", reopen: false });
+    expect(pick("de melding mag gesloten worden")).toEqual({ kind: "existing", conversationId: "lately", reopen: false });
+  });
+
   it("asks whether the message is a command only when a resolved conversation could reopen", () => {
     let asked = 0;
     pickConversation([candidate("open")], { now, isCommand: () => ++asked > 0 });
