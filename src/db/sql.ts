@@ -5,9 +5,11 @@
  * on better-sqlite3 costs about 10 µs. So on SQLite these statements run on the one connection
  * Prisma's adapter opened, as cached prepared statements: inside a Prisma transaction callback
  * that connection is in the transaction (the adapter runs one transaction at a time on it), so a
- * statement here commits or rolls back with the rest. On PostgreSQL a transaction holds its own
- * pooled connection that Prisma does not hand out, so the same SQL goes through `$queryRawUnsafe`
- * of the client or transaction given (no query compilation, still in the transaction).
+ * statement here commits or rolls back with the rest. On PostgreSQL the same SQL runs on the `pg`
+ * pool underneath Prisma's adapter as named prepared statements; the hot path's transactions are
+ * opened on a pooled connection directly (postgresHotTransaction: BEGIN, the advisory lock and
+ * COMMIT folded into the round trips of its statements), and inside a Prisma interactive
+ * transaction the SQL goes through its `$queryRawUnsafe` (no query compilation, in the transaction).
  *
  * The SQL is written once with `?` placeholders, in the dialect both databases share (quoted
  * camelCase names); PostgreSQL gets `$1, $2…`. Rows come back as plain records; read them with
@@ -93,24 +95,151 @@ function poolOf(db: DbOrTx): pg.Pool | null {
   return value instanceof pg.Pool ? value : null;
 }
 
-/** The connection of the Prisma transaction running in this async context (see `postgresTransaction`). */
-const transactionConnection = new AsyncLocalStorage<{ client: pg.Client | null }>();
-
 /**
- * Runs `db.$transaction(work)` so the statements here reach its connection directly: the adapter
- * (src/db/client.ts) hands the connection it opened the transaction on to `takeTransactionConnection`,
- * and `sqlRows`/`sqlRun` on the transaction client then run as named prepared statements on it
- * (about 10× cheaper than `$queryRawUnsafe`, which goes through Prisma's query interpreter).
+ * A hot-path transaction on a connection taken from the pool directly (postgresHotTransaction):
+ * BEGIN, the advisory lock and COMMIT go through `pg` with no Prisma `$transaction` around them.
+ * `pending` holds statements not sent yet, as text with their values written in (BEGIN, the lock,
+ * writes that return nothing: sqlRunAll): they go in one round trip with the next statement, as
+ * one multi-statement simple query (prepared statements cannot hold several statements).
  */
-export function postgresTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: { maxWait?: number; timeout?: number }): Promise<T> {
-  return transactionConnection.run({ client: null }, () => db.$transaction(work, options));
+class HotTransaction {
+  readonly pending: string[];
+  /** BEGIN reached the server: the transaction must end (COMMIT or ROLLBACK). */
+  begun = false;
+  /** False once committed or rolled back: work still running in this async context then uses the pool. */
+  open = true;
+  /** Savepoints of Prisma's own transactions inside this one (startTransaction in src/db/client.ts). */
+  savepoints = 0;
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly client: pg.PoolClient,
+    begin: string,
+  ) {
+    this.pending = [begin];
+  }
 }
 
-/** Called by the adapter when it opened a transaction: the connection is this context's (when postgresTransaction asked). */
-export function takeTransactionConnection(transaction: object): void {
-  const store = transactionConnection.getStore();
-  const client: unknown = Reflect.get(transaction, "client");
-  if (store && store.client === null && client instanceof pg.Client) store.client = client;
+const hotTransactions = new AsyncLocalStorage<HotTransaction>();
+
+/** The open hot-path transaction of this async context on `pool`, if any. */
+function hotTransactionOn(pool: pg.Pool | null): HotTransaction | null {
+  const hot = hotTransactions.getStore();
+  return hot?.open && hot.pool === pool ? hot : null;
+}
+
+/** A pg result, or the last of several (a multi-statement simple query answers with an array). */
+function lastResult(value: unknown): pg.QueryResult {
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  if (typeof last === "object" && last !== null && "rows" in last && Array.isArray(last.rows) && "rowCount" in last) {
+    return { rows: last.rows.filter(isRow), rowCount: typeof last.rowCount === "number" ? last.rowCount : null, command: "", oid: 0, fields: [] };
+  }
+  throw new Error("pg gave no result");
+}
+
+/**
+ * A statement with its values written in as literals, for a multi-statement simple query. Every
+ * value becomes a quoted literal of unknown type (or NULL), as pg sends a bound value: PostgreSQL
+ * infers its type from where it stands, so the statement means what its prepared form means.
+ */
+function withLiterals(text: string, params: readonly SqlParam[]): string {
+  let n = 0;
+  const written = text.replace(/\?/g, () => {
+    if (n >= params.length) throw new Error("a statement has more placeholders than values");
+    const value = params[n++] ?? null;
+    const bound = postgresValue(value);
+    return bound === null ? "NULL" : pg.escapeLiteral(String(bound));
+  });
+  if (n !== params.length) throw new Error("a statement has fewer placeholders than values");
+  return written;
+}
+
+/** Sends what is pending in `hot` (if anything), with `statement` after it when given; returns the last result. */
+async function sendHot(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
+  if (hot.pending.length === 0) return statement ? postgresQuery(hot.client, statement.text, statement.params) : null;
+  const texts = hot.pending.splice(0, hot.pending.length);
+  if (statement) texts.push(withLiterals(statement.text, statement.params));
+  hot.begun = true;
+  try {
+    return lastResult(await hot.client.query({ text: texts.join(";\n"), types: postgresTypes }));
+  } catch (error) {
+    throw driverError(error);
+  }
+}
+
+/**
+ * Runs `work` in one transaction on a connection of `db`'s pool, taken directly: BEGIN (and
+ * `SELECT pg_advisory_xact_lock(hashtext(lockKey))`, which holds until the end of the transaction)
+ * go with the first statement, the writes that return nothing with the next statement or with
+ * COMMIT, so a unit that reads once and writes once is two round trips. `work` gets the client
+ * itself as its transaction: in this async context every statement on it, through src/db/sql.ts
+ * or through Prisma (src/db/client.ts routes the adapter's queries here), runs on this connection,
+ * in this transaction. On an error the transaction rolls back and the error is thrown (a unique
+ * violation as P2002); the connection goes back to the pool in every case (destroyed when it
+ * could not be rolled back). `idle_in_transaction_session_timeout` stands in for Prisma's
+ * transaction timeout: a unit stalled that long between statements loses its connection.
+ */
+export async function postgresHotTransaction<T>(db: Db, options: { lockKey?: string; idleTimeoutMs: number }, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const pool = poolOf(db);
+  if (!pool) throw new Error("postgresHotTransaction needs a PostgreSQL client built by createDb");
+  const client = await pool.connect();
+  // A connection the server ends while it is checked out (the idle timeout below) reports here, not as an uncaught error.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
+  const begin = [`BEGIN`, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.round(options.idleTimeoutMs))}`];
+  if (options.lockKey !== undefined) begin.push(`SELECT pg_advisory_xact_lock(hashtext(${pg.escapeLiteral(options.lockKey)}))`);
+  const hot = new HotTransaction(pool, client, begin.join("; "));
+  try {
+    const result = await hotTransactions.run(hot, () => work(db));
+    if (hot.begun || hot.pending.length > 1) {
+      hot.pending.push("COMMIT");
+      await sendHot(hot);
+    }
+    hot.open = false;
+    return result;
+  } catch (error) {
+    hot.open = false;
+    if (hot.begun) {
+      try {
+        await client.query("ROLLBACK");
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+    }
+    throw error;
+  } finally {
+    hot.open = false;
+    client.removeListener("error", onError);
+    client.release(broken);
+  }
+}
+
+/**
+ * Prisma's queries inside a hot-path transaction (src/db/client.ts): the connection they run on,
+ * after whatever is pending was sent (they may read it); null outside one.
+ */
+export async function hotConnectionFor(pool: pg.Pool | null): Promise<pg.PoolClient | null> {
+  const hot = hotTransactionOn(pool);
+  if (!hot) return null;
+  await sendHot(hot);
+  return hot.client;
+}
+
+/**
+ * A transaction Prisma opens itself inside a hot-path transaction (a nested write, an interactive
+ * transaction started inside the unit): a savepoint of it. Returns the statements that end it.
+ */
+export async function hotSavepointFor(pool: pg.Pool | null): Promise<{ client: pg.PoolClient; release: string; rollback: string } | null> {
+  const hot = hotTransactionOn(pool);
+  if (!hot) return null;
+  hot.savepoints += 1;
+  const name = `wl_prisma_${hot.savepoints}`;
+  hot.pending.push(`SAVEPOINT ${name}`);
+  await sendHot(hot);
+  return { client: hot.client, release: `RELEASE SAVEPOINT ${name}`, rollback: `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` };
 }
 
 let statementNames = new Map<string, string>();
@@ -140,14 +269,17 @@ const postgresTypes = {
   },
 };
 
-/** The connection (or pool) a PostgreSQL statement on `db` runs on, or null to go through Prisma. */
-function postgresQueryable(db: DbOrTx): pg.Client | pg.Pool | null {
+/**
+ * The pool a PostgreSQL statement on `db` runs on (or the connection of the hot-path transaction
+ * of this async context on it, see hotTransactionOn), or null for a Prisma interactive
+ * transaction: its statements go through `$queryRawUnsafe` of it, so they run in it.
+ */
+function postgresQueryable(db: DbOrTx): pg.Pool | null {
   const isTransaction = typeof Reflect.get(db, "$transaction") !== "function";
-  if (isTransaction) return transactionConnection.getStore()?.client ?? null;
-  return poolOf(db);
+  return isTransaction ? null : poolOf(db);
 }
 
-async function postgresQuery(queryable: pg.Client | pg.Pool, text: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
+async function postgresQuery(queryable: pg.PoolClient | pg.Pool, text: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
   const converted = postgresText(text);
   try {
     return await queryable.query({ name: statementName(converted), text: converted, values: params.map(postgresValue), types: postgresTypes });
@@ -168,6 +300,8 @@ export async function sqlRows(db: DbOrTx, text: string, params: readonly SqlPara
     }
   }
   const queryable = holder ? null : postgresQueryable(db);
+  const hot = hotTransactionOn(queryable);
+  if (hot) return (await sendHot(hot, { text, params }))?.rows.filter(isRow) ?? [];
   if (queryable) return (await postgresQuery(queryable, text, params)).rows.filter(isRow);
   const rows: unknown = await db.$queryRawUnsafe(holder ? text : postgresText(text), ...params);
   return Array.isArray(rows) ? rows.filter(isRow) : [];
@@ -184,6 +318,8 @@ export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam
     }
   }
   const queryable = holder ? null : postgresQueryable(db);
+  const hot = hotTransactionOn(queryable);
+  if (hot) return (await sendHot(hot, { text, params }))?.rowCount ?? 0;
   if (queryable) return (await postgresQuery(queryable, text, params)).rowCount ?? 0;
   return db.$executeRawUnsafe(holder ? text : postgresText(text), ...params);
 }
@@ -192,6 +328,8 @@ export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam
 export interface SqlStatement {
   text: string;
   params: readonly SqlParam[];
+  /** Its CTE's name when sqlRunAll joins it with later ones on PostgreSQL, so they may read what it returns. */
+  name?: string;
 }
 
 /**
@@ -206,16 +344,40 @@ export interface SqlStatement {
 export async function sqlRunAll(db: DbOrTx, statements: readonly SqlStatement[]): Promise<void> {
   const last = statements[statements.length - 1];
   if (!last) return;
+  const hot = holderOf(db) ? null : hotTransactionOn(postgresQueryable(db));
+  if (hot) {
+    // In a hot-path transaction the writes wait for the next statement or the COMMIT (one round trip less).
+    hot.pending.push(
+      withLiterals(
+        combinedText(statements),
+        statements.flatMap((statement) => statement.params),
+      ),
+    );
+    return;
+  }
   if (holderOf(db) || statements.length === 1) {
     for (const statement of statements) await sqlRun(db, statement.text, statement.params);
     return;
   }
-  const parts = statements.slice(0, -1).map((statement, index) => `"w${index + 1}" AS (${statement.text})`);
   await sqlRun(
     db,
-    `WITH ${parts.join(", ")} ${last.text}`,
+    combinedText(statements),
     statements.flatMap((statement) => statement.params),
   );
+}
+
+/** Does sqlRunAll join writes into one statement on `db` (PostgreSQL), so a write may read what one before it returns (its `name`)? */
+export function sqlJoinsWrites(db: DbOrTx): boolean {
+  return holderOf(db) === null;
+}
+
+/** Writes as one statement: each but the last a data-modifying CTE, named `w1`, `w2`… or by its `name`. */
+function combinedText(statements: readonly SqlStatement[]): string {
+  const last = statements[statements.length - 1];
+  if (!last) throw new Error("no statements");
+  if (statements.length === 1) return last.text;
+  const parts = statements.slice(0, -1).map((statement, index) => `"${statement.name ?? `w${index + 1}`}" AS (${statement.text})`);
+  return `WITH ${parts.join(", ")} ${last.text}`;
 }
 
 function isRow(value: unknown): value is SqlRow {

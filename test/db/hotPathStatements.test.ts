@@ -4,6 +4,9 @@
  * PostgreSQL"). Counted on the driver itself (every `pg` client query: Prisma's adapter, the hot
  * path's SQL, BEGIN and COMMIT), for a resident's first message and a follow-up. The figures are
  * today's counts: a change that adds a round trip to every message fails here and has to say why.
+ * The hot-path transactions send BEGIN (and a turn's advisory lock) with their first statement and
+ * COMMIT with their last writes (postgresHotTransaction, src/db/sql.ts), so every unit is checked
+ * to begin and commit in the queries counted.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -40,7 +43,7 @@ if (testProviders.includes("postgresql")) {
     });
     afterAll(() => h.close());
 
-    it("stores a first contact in 5 statements and answers it in 5, a follow-up in 4 and 6, a duplicate in 3", async () => {
+    it("stores a first contact in 2 statements and answers it in 2, a follow-up in 2 and 2, a duplicate in 2", async () => {
       const externalId = "visitor-count-abcdefghijklmnop";
       const ingest = (id: string, text: string) => h.bot.processor.ingest({ channel: "webchat", externalId, channelMessageId: id, text });
       const firstStore = await countQueries(() => ingest("count-1", "hallo"));
@@ -52,12 +55,19 @@ if (testProviders.includes("postgresql")) {
       const duplicate = await countQueries(() => ingest("count-2", "ja"));
       // Both turns ran and answered: the reply and its outbox row are among the counted statements.
       for (const turn of [firstTurn, nextTurn]) expect(turn.texts.filter((text) => text.includes(`INSERT INTO "OutboxMessage"`))).toHaveLength(1);
+      expect(nextTurn.texts.filter((text) => text.includes(`INSERT INTO "Consent"`))).toHaveLength(1);
+      // Each is one transaction: BEGIN in its first query, COMMIT in its last; a turn takes its conversation's lock first.
+      for (const unit of [firstStore, firstTurn, nextStore, nextTurn, duplicate]) {
+        expect(unit.texts[0]).toMatch(/^BEGIN;/);
+        expect(unit.texts.at(-1)).toMatch(/;\s*COMMIT$|^COMMIT$/);
+      }
+      for (const turn of [firstTurn, nextTurn]) expect(turn.texts[0]).toMatch(/^BEGIN;[^\n]*pg_advisory_xact_lock\(hashtext\('[^']+'\)\);\nSELECT m\."id"/);
       expect({ firstStore: firstStore.count, firstTurn: firstTurn.count, nextStore: nextStore.count, nextTurn: nextTurn.count, duplicate: duplicate.count }).toEqual({
-        firstStore: 5,
-        firstTurn: 5,
-        nextStore: 4,
-        nextTurn: 6,
-        duplicate: 3,
+        firstStore: 2,
+        firstTurn: 2,
+        nextStore: 2,
+        nextTurn: 2,
+        duplicate: 2,
       });
       const stored = await h.t.db.message.count({ where: { direction: "in", conversation: { channelIdentity: { externalId } } } });
       expect(stored).toBe(2);
