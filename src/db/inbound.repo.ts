@@ -38,8 +38,8 @@ export async function recordInbound(
   db: Db,
   input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
 ): Promise<{ stored: boolean; conversationId: string | null }> {
-  // Two first messages of a new chat stored at once (PostgreSQL, several connections) both create its
-  // identity: the loser's transaction fails on the unique key and runs again, then finding it.
+  // Two first messages of a new chat stored at once would both create its identity: stores of one chat
+  // take turns (storeInboundOnce), and should one still fail on the unique key it runs again, then finding it.
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await storeInboundOnce(db, input);
@@ -78,7 +78,12 @@ async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: bo
   const group = groupCommitOf(db);
   if (group) return group.store((tx) => storeInboundIn(tx, input));
   // PostgreSQL: a transaction on a pooled connection taken directly, BEGIN sent with the first statement, COMMIT with the last writes.
-  return postgresHotTransaction(db, STORE_TRANSACTION, (tx) => storeInboundIn(tx, input));
+  // Stores of one chat take turns (an advisory lock on its address): a chat's first messages arriving
+  // at once, or a redelivery racing its original, then find what the other stored instead of failing
+  // on a unique key, so no statement fails with the message in it (PostgreSQL's log shows a failing
+  // statement's text, and these carry their values written in: README, "Transactions on the pool").
+  const lockKey = `inbound:${input.message.channel}:${input.message.externalId}`;
+  return postgresHotTransaction(db, { ...STORE_TRANSACTION, lockKey }, (tx) => storeInboundIn(tx, input));
 }
 
 /** What storing an inbound message learns in its first statement (lookUpInbound). */
@@ -170,8 +175,9 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
     wijkId: resident.wijkId,
     now,
   });
-  // A second delivery racing this one fails on the platform id's unique key (on PostgreSQL at the
-  // COMMIT this write goes with); recordInbound runs the store again and finds the duplicate.
+  // Stores of one chat take turns (storeInboundOnce), so the look-up saw any earlier delivery; should
+  // one still get in between, this fails on the platform id's unique key (on PostgreSQL at the COMMIT
+  // this write goes with) and recordInbound runs the store again, finding the duplicate.
   const stored = inboundMessageInsert(conversation.id, message, now);
   await sqlRunAll(tx, [stored.statement]);
   if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
@@ -183,8 +189,9 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
  * A first contact: no conversation to thread into, no feedback or trust pulse to answer (those
  * belong to the identity's conversations), so a new conversation. The reference counter, resident,
  * identity, conversation, status change and message are written in one round trip on PostgreSQL
- * (sqlRunAll; in a hot-path transaction together with the COMMIT). A second first message racing
- * this one fails on the identity's unique key, and recordInbound runs it again.
+ * (sqlRunAll; in a hot-path transaction together with the COMMIT). A second first message of the
+ * chat waits for this store (storeInboundOnce) and then finds the identity; one that still got in
+ * between would fail on the identity's unique key, and recordInbound runs it again.
  */
 async function storeFirstContact(tx: Tx, input: StoreInput, fresh: ReturnType<typeof newIdentity>, now: Date): Promise<{ stored: boolean; conversationId: string | null }> {
   const { resident, identity } = fresh.found;

@@ -170,11 +170,12 @@ async function sendHot(hot: HotTransaction, statement?: { text: string; params: 
 /**
  * Runs `work` in one transaction on a connection of `db`'s pool, taken directly: BEGIN (and
  * `SELECT pg_advisory_xact_lock(hashtext(lockKey))`, which holds until the end of the transaction)
- * go with the first statement, the writes that return nothing with the next statement or with
- * COMMIT, so a unit that reads once and writes once is two round trips. `work` gets the client
- * itself as its transaction: in this async context every statement on it, through src/db/sql.ts
- * or through Prisma (src/db/client.ts routes the adapter's queries here), runs on this connection,
- * in this transaction. On an error the transaction rolls back and the error is thrown (a unique
+ * go with the first statement, in the same round trip but before it: the statement runs once the
+ * lock is granted, on a snapshot taken then (each statement of a simple query takes its own). The
+ * writes that return nothing go with the next statement or with COMMIT, so a unit that reads once
+ * and writes once is two round trips. `work` gets the client itself as its transaction: in this
+ * async context every statement on it, through src/db/sql.ts or through Prisma (src/db/client.ts
+ * routes the adapter's queries here), runs on this connection, in this transaction. On an error the transaction rolls back and the error is thrown (a unique
  * violation as P2002); the connection goes back to the pool in every case (destroyed when it
  * could not be rolled back). `idle_in_transaction_session_timeout` stands in for Prisma's
  * transaction timeout: a unit stalled that long between statements loses its connection.

@@ -56,11 +56,13 @@ if (testProviders.includes("postgresql")) {
       // Both turns ran and answered: the reply and its outbox row are among the counted statements.
       for (const turn of [firstTurn, nextTurn]) expect(turn.texts.filter((text) => text.includes(`INSERT INTO "OutboxMessage"`))).toHaveLength(1);
       expect(nextTurn.texts.filter((text) => text.includes(`INSERT INTO "Consent"`))).toHaveLength(1);
-      // Each is one transaction: BEGIN in its first query, COMMIT in its last; a turn takes its conversation's lock first.
+      // Each is one transaction: BEGIN in its first query, COMMIT in its last.
       for (const unit of [firstStore, firstTurn, nextStore, nextTurn, duplicate]) {
         expect(unit.texts[0]).toMatch(/^BEGIN;/);
         expect(unit.texts.at(-1)).toMatch(/;\s*COMMIT$|^COMMIT$/);
       }
+      // A store takes its chat's lock (stores of one chat take turns), a turn its conversation's.
+      for (const store of [firstStore, nextStore, duplicate]) expect(store.texts[0]).toMatch(/^BEGIN;[^\n]*pg_advisory_xact_lock\(hashtext\('inbound:webchat:[^']+'\)\);\nSELECT /);
       for (const turn of [firstTurn, nextTurn]) expect(turn.texts[0]).toMatch(/^BEGIN;[^\n]*pg_advisory_xact_lock\(hashtext\('[^']+'\)\);\nSELECT m\."id"/);
       expect({ firstStore: firstStore.count, firstTurn: firstTurn.count, nextStore: nextStore.count, nextTurn: nextTurn.count, duplicate: duplicate.count }).toEqual({
         firstStore: 2,
