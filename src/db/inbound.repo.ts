@@ -77,11 +77,11 @@ type StoreInput = { gemeenteId: string; message: InboundMessage; now: () => Date
 async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const group = groupCommitOf(db);
   if (group) return group.store((tx) => storeInboundIn(tx, input));
-  // PostgreSQL: a transaction on a pooled connection taken directly, BEGIN sent with the first statement, COMMIT with the last writes.
+  // PostgreSQL: a transaction on a pooled connection taken directly (BEGIN and the lock in one round trip, COMMIT in one).
   // Stores of one chat take turns (an advisory lock on its address): a chat's first messages arriving
   // at once, or a redelivery racing its original, then find what the other stored instead of failing
-  // on a unique key, so no statement fails with the message in it (PostgreSQL's log shows a failing
-  // statement's text, and these carry their values written in: README, "Transactions on the pool").
+  // on a unique key and being run again. The lock's key is a number hashed from the address in the
+  // process (advisoryLockKey), and every value is bound: no address or message in any statement's text.
   const lockKey = `inbound:${input.message.channel}:${input.message.externalId}`;
   return postgresHotTransaction(db, { ...STORE_TRANSACTION, lockKey }, (tx) => storeInboundIn(tx, input));
 }
@@ -176,8 +176,8 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
     now,
   });
   // Stores of one chat take turns (storeInboundOnce), so the look-up saw any earlier delivery; should
-  // one still get in between, this fails on the platform id's unique key (on PostgreSQL at the COMMIT
-  // this write goes with) and recordInbound runs the store again, finding the duplicate.
+  // one still get in between, this fails on the platform id's unique key (on PostgreSQL when this
+  // write is sent, before the COMMIT) and recordInbound runs the store again, finding the duplicate.
   const stored = inboundMessageInsert(conversation.id, message, now);
   await sqlRunAll(tx, [stored.statement]);
   if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);

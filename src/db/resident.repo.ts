@@ -5,13 +5,14 @@ import { newId, sqlRunAll } from "./sql.ts";
 /**
  * Records a resident's answer to a consent question ("privacy" or "wijkberichten") in the given
  * version of the text. A turn records the privacy answer: plain SQL (src/db/sql.ts), sent with the
- * turn's next statement or its COMMIT on PostgreSQL.
+ * turn's other writes on PostgreSQL (a new row nothing else in the turn writes).
  */
 export async function recordConsent(tx: Tx, input: { residentId: string; kind: string; granted: boolean; version: string; at: Date }): Promise<void> {
   await sqlRunAll(tx, [
     {
       text: `INSERT INTO "Consent" ("id", "residentId", "kind", "granted", "version", "at") VALUES (?, ?, ?, ?, ?, ?)`,
       params: [newId(), input.residentId, input.kind, input.granted, input.version, input.at],
+      independent: true,
     },
   ]);
 }

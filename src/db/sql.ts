@@ -6,9 +6,9 @@
  * Prisma's adapter opened, as cached prepared statements: inside a Prisma transaction callback
  * that connection is in the transaction (the adapter runs one transaction at a time on it), so a
  * statement here commits or rolls back with the rest. On PostgreSQL the same SQL runs on the `pg`
- * pool underneath Prisma's adapter as named prepared statements; the hot path's transactions are
- * opened on a pooled connection directly (postgresHotTransaction: BEGIN, the advisory lock and
- * COMMIT folded into the round trips of its statements), and inside a Prisma interactive
+ * pool underneath Prisma's adapter as named prepared statements, its values always bound; the hot
+ * path's transactions are opened on a pooled connection directly (postgresHotTransaction: BEGIN
+ * and the advisory lock in one round trip, COMMIT in one), and inside a Prisma interactive
  * transaction the SQL goes through its `$queryRawUnsafe` (no query compilation, in the transaction).
  *
  * The SQL is written once with `?` placeholders, in the dialect both databases share (quoted
@@ -16,7 +16,7 @@
  * the helpers below (SQLite returns dates as text and booleans as 0/1).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Db, DbOrTx, Tx } from "./client.ts";
@@ -96,14 +96,22 @@ function poolOf(db: DbOrTx): pg.Pool | null {
 }
 
 /**
+ * What a hot-path transaction has not sent yet: statements without values (`plain`: BEGIN, the
+ * lock, SAVEPOINT, COMMIT), joined with their neighbours into one multi-statement simple query; or
+ * writes with values (`writes`, from sqlRunAll), sent as one bound statement.
+ */
+type PendingStatement = { plain: string } | { writes: SqlStatement[] };
+/**
  * A hot-path transaction on a connection taken from the pool directly (postgresHotTransaction):
  * BEGIN, the advisory lock and COMMIT go through `pg` with no Prisma `$transaction` around them.
- * `pending` holds statements not sent yet, as text with their values written in (BEGIN, the lock,
- * writes that return nothing: sqlRunAll): they go in one round trip with the next statement, as
- * one multi-statement simple query (prepared statements cannot hold several statements).
+ * `pending` holds statements not sent yet (BEGIN and the lock, writes that return nothing:
+ * sqlRunAll): they go before the next statement, or before the COMMIT. A value is never written
+ * into a statement's text: PostgreSQL's server log shows a failing statement's text
+ * (`log_min_error_statement`), and `pg_stat_activity` the running one's, while bound values stay out
+ * of both by default; so only statements without values share a simple query.
  */
 class HotTransaction {
-  readonly pending: string[];
+  readonly pending: PendingStatement[];
   /** BEGIN reached the server: the transaction must end (COMMIT or ROLLBACK). */
   begun = false;
   /** False once committed or rolled back: work still running in this async context then uses the pool. */
@@ -116,7 +124,7 @@ class HotTransaction {
     readonly client: pg.PoolClient,
     begin: string,
   ) {
-    this.pending = [begin];
+    this.pending = [{ plain: begin }];
   }
 }
 
@@ -138,27 +146,16 @@ function lastResult(value: unknown): pg.QueryResult {
 }
 
 /**
- * A statement with its values written in as literals, for a multi-statement simple query. Every
- * value becomes a quoted literal of unknown type (or NULL), as pg sends a bound value: PostgreSQL
- * infers its type from where it stands, so the statement means what its prepared form means.
+ * The advisory lock key of `key` (a chat's address, a conversation's id): the first 64 bits of its
+ * SHA-256, as a signed integer. A number computed in the process, so the key itself (a phone number
+ * on WhatsApp) never reaches the database, and the lock statement has no value to bind.
  */
-function withLiterals(text: string, params: readonly SqlParam[]): string {
-  let n = 0;
-  const written = text.replace(/\?/g, () => {
-    if (n >= params.length) throw new Error("a statement has more placeholders than values");
-    const value = params[n++] ?? null;
-    const bound = postgresValue(value);
-    return bound === null ? "NULL" : pg.escapeLiteral(String(bound));
-  });
-  if (n !== params.length) throw new Error("a statement has fewer placeholders than values");
-  return written;
+export function advisoryLockKey(key: string): bigint {
+  return createHash("sha256").update(key).digest().readBigInt64BE(0);
 }
 
-/** Sends what is pending in `hot` (if anything), with `statement` after it when given; returns the last result. */
-async function sendHot(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
-  if (hot.pending.length === 0) return statement ? postgresQuery(hot.client, statement.text, statement.params) : null;
-  const texts = hot.pending.splice(0, hot.pending.length);
-  if (statement) texts.push(withLiterals(statement.text, statement.params));
+/** Statements without values, in one simple query; returns the last one's result. */
+async function sendPlain(hot: HotTransaction, texts: readonly string[]): Promise<pg.QueryResult> {
   hot.begun = true;
   try {
     return lastResult(await hot.client.query({ text: texts.join(";\n"), types: postgresTypes }));
@@ -168,13 +165,39 @@ async function sendHot(hot: HotTransaction, statement?: { text: string; params: 
 }
 
 /**
+ * Sends what is pending in `hot` (if anything), with `statement` after it when given; returns the
+ * last result. Statements with values each go bound, those without together in a simple query.
+ */
+async function sendHot(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
+  const pending = hot.pending.splice(0, hot.pending.length);
+  let result: pg.QueryResult | null = null;
+  let plain: string[] = [];
+  for (const item of pending) {
+    if ("plain" in item) {
+      plain.push(item.plain);
+      continue;
+    }
+    if (plain.length > 0) await sendPlain(hot, plain);
+    plain = [];
+    result = await postgresQuery(
+      hot.client,
+      combinedText(item.writes),
+      item.writes.flatMap((write) => write.params),
+    );
+  }
+  if (plain.length > 0) result = await sendPlain(hot, plain);
+  return statement ? postgresQuery(hot.client, statement.text, statement.params) : result;
+}
+
+/**
  * Runs `work` in one transaction on a connection of `db`'s pool, taken directly: BEGIN (and
- * `SELECT pg_advisory_xact_lock(hashtext(lockKey))`, which holds until the end of the transaction)
- * go with the first statement, in the same round trip but before it: the statement runs once the
- * lock is granted, on a snapshot taken then (each statement of a simple query takes its own). The
- * writes that return nothing go with the next statement or with COMMIT, so a unit that reads once
- * and writes once is two round trips. `work` gets the client itself as its transaction: in this
- * async context every statement on it, through src/db/sql.ts or through Prisma (src/db/client.ts
+ * `SELECT pg_advisory_xact_lock(<advisoryLockKey(lockKey)>)`, which holds until the end of the
+ * transaction) go in one simple query before the first statement, which then runs once the lock
+ * is granted, on a snapshot taken then. The writes that return nothing wait for the next statement
+ * or the COMMIT and go bound before it, so a unit that reads once and writes once is four round
+ * trips (BEGIN, the read, the write, COMMIT); no value is ever in a statement's text. `work` gets
+ * the client itself as its transaction: in this async context every statement on it, through
+ * src/db/sql.ts or through Prisma (src/db/client.ts
  * routes the adapter's queries here), runs on this connection, in this transaction. On an error the transaction rolls back and the error is thrown (a unique
  * violation as P2002); the connection goes back to the pool in every case (destroyed when it
  * could not be rolled back). `idle_in_transaction_session_timeout` stands in for Prisma's
@@ -191,12 +214,12 @@ export async function postgresHotTransaction<T>(db: Db, options: { lockKey?: str
   };
   client.on("error", onError);
   const begin = [`BEGIN`, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.round(options.idleTimeoutMs))}`];
-  if (options.lockKey !== undefined) begin.push(`SELECT pg_advisory_xact_lock(hashtext(${pg.escapeLiteral(options.lockKey)}))`);
+  if (options.lockKey !== undefined) begin.push(`SELECT pg_advisory_xact_lock(${advisoryLockKey(options.lockKey)})`);
   const hot = new HotTransaction(pool, client, begin.join("; "));
   try {
     const result = await hotTransactions.run(hot, () => work(db));
     if (hot.begun || hot.pending.length > 1) {
-      hot.pending.push("COMMIT");
+      hot.pending.push({ plain: "COMMIT" });
       await sendHot(hot);
     }
     hot.open = false;
@@ -238,7 +261,7 @@ export async function hotSavepointFor(pool: pg.Pool | null): Promise<{ client: p
   if (!hot) return null;
   hot.savepoints += 1;
   const name = `wl_prisma_${hot.savepoints}`;
-  hot.pending.push(`SAVEPOINT ${name}`);
+  hot.pending.push({ plain: `SAVEPOINT ${name}` });
   await sendHot(hot);
   return { client: hot.client, release: `RELEASE SAVEPOINT ${name}`, rollback: `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` };
 }
@@ -331,6 +354,11 @@ export interface SqlStatement {
   params: readonly SqlParam[];
   /** Its CTE's name when sqlRunAll joins it with later ones on PostgreSQL, so they may read what it returns. */
   name?: string;
+  /**
+   * It inserts a new row that no other write of the transaction changes or reads (a consent
+   * answer): in a hot-path transaction sqlRunAll may then join it with writes of another call.
+   */
+  independent?: boolean;
 }
 
 /**
@@ -347,13 +375,12 @@ export async function sqlRunAll(db: DbOrTx, statements: readonly SqlStatement[])
   if (!last) return;
   const hot = holderOf(db) ? null : hotTransactionOn(postgresQueryable(db));
   if (hot) {
-    // In a hot-path transaction the writes wait for the next statement or the COMMIT (one round trip less).
-    hot.pending.push(
-      withLiterals(
-        combinedText(statements),
-        statements.flatMap((statement) => statement.params),
-      ),
-    );
+    // In a hot-path transaction the writes wait for the next statement or the COMMIT, and join the
+    // writes pending before them when one side only inserts new rows (`independent`): one round trip less.
+    const before = hot.pending[hot.pending.length - 1];
+    const joins = before && "writes" in before && (statements.every((statement) => statement.independent) || before.writes.every((statement) => statement.independent));
+    if (before && "writes" in before && joins) before.writes.push(...statements);
+    else hot.pending.push({ writes: [...statements] });
     return;
   }
   if (holderOf(db) || statements.length === 1) {

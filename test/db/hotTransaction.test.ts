@@ -1,6 +1,6 @@
 /**
  * The hot-path transactions on PostgreSQL (postgresHotTransaction, src/db/sql.ts): BEGIN, the
- * advisory lock and COMMIT through `pg` on a pooled connection taken directly, writes sent with
+ * advisory lock and COMMIT through `pg` on a pooled connection taken directly, writes sent (bound) before
  * the next statement or the COMMIT. Promised: everything in the unit commits together or not at
  * all (plain SQL, deferred writes and Prisma's own queries alike, a Prisma transaction inside
  * becoming a savepoint), a unique violation reads as P2002, the lock orders units on one key, the
@@ -44,7 +44,7 @@ if (testProviders.includes("postgresql")) {
       expect(await residentExists("hot-b")).toBe(true);
     });
 
-    it("rolls everything back when the unit throws, and when a deferred write fails at the COMMIT", async () => {
+    it("rolls everything back when the unit throws, and when a deferred write fails before the COMMIT", async () => {
       await expect(
         postgresHotTransaction(t.db, options, async (tx) => {
           await sqlRun(tx, insertResident("hot-c").text, insertResident("hot-c").params);
@@ -54,7 +54,7 @@ if (testProviders.includes("postgresql")) {
       ).rejects.toThrow("the turn failed");
       expect(await residentExists("hot-c")).toBe(false);
       expect(await residentExists("hot-d")).toBe(false);
-      // The second insert of "hot-a" fails on the primary key when it is sent, with the COMMIT: P2002, and "hot-e" is undone.
+      // The second insert of "hot-a" fails on the primary key when it is sent (before the COMMIT): P2002, and "hot-e" is undone.
       const failed = postgresHotTransaction(t.db, options, async (tx) => {
         await sqlRunAll(tx, [insertResident("hot-e")]);
         await sqlRunAll(tx, [insertResident("hot-a")]);
