@@ -118,6 +118,8 @@ class HotTransaction {
   open = true;
   /** Savepoints of Prisma's own transactions inside this one (startTransaction in src/db/client.ts). */
   savepoints = 0;
+  /** The last sendHot, settled: the next one waits for it (see sendHot). */
+  sending: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly pool: pg.Pool,
@@ -167,8 +169,16 @@ async function sendPlain(hot: HotTransaction, texts: readonly string[]): Promise
 /**
  * Sends what is pending in `hot` (if anything), with `statement` after it when given; returns the
  * last result. Statements with values each go bound, those without together in a simple query.
+ * Calls made at once (Prisma runs some queries of one call concurrently) take turns, so a query
+ * never reaches the connection before the pending writes sent ahead of it (pg queues in order).
  */
-async function sendHot(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
+function sendHot(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
+  const sent = hot.sending.then(() => sendPending(hot, statement));
+  hot.sending = sent.catch(() => undefined);
+  return sent;
+}
+
+async function sendPending(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
   const pending = hot.pending.splice(0, hot.pending.length);
   let result: pg.QueryResult | null = null;
   let plain: string[] = [];

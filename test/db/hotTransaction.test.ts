@@ -44,6 +44,20 @@ if (testProviders.includes("postgresql")) {
       expect(await residentExists("hot-b")).toBe(true);
     });
 
+    it("sends queries made at once after the writes pending before them, so each reads them", async () => {
+      const seen = await postgresHotTransaction(t.db, options, async (tx) => {
+        await sqlRunAll(tx, [insertResident("hot-h")]);
+        // BEGIN and the write are pending: the first read sends them (two round trips), the others wait for that.
+        const reads = await Promise.all([
+          sqlRows(tx, `SELECT "id" FROM "Resident" WHERE "id" = ?`, ["hot-h"]),
+          sqlRows(tx, `SELECT "id" FROM "Resident" WHERE "id" = ?`, ["hot-h"]),
+          tx.resident.count({ where: { id: "hot-h" } }),
+        ]);
+        return [reads[0].length, reads[1].length, reads[2]];
+      });
+      expect(seen).toEqual([1, 1, 1]);
+    });
+
     it("rolls everything back when the unit throws, and when a deferred write fails before the COMMIT", async () => {
       await expect(
         postgresHotTransaction(t.db, options, async (tx) => {
