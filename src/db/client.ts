@@ -11,7 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client.ts";
 import pg from "pg";
-import { attachPostgresPool, attachSqliteHolder, SqliteHandleHolder, sqliteHandleOf, takeTransactionConnection } from "./sql.ts";
+import { attachPostgresPool, attachSqliteHolder, hotConnectionFor, hotSavepointFor, SqliteHandleHolder, sqliteHandleOf } from "./sql.ts";
 
 /** The database client every repository takes. */
 export type Db = SqlitePrismaClient;
@@ -74,17 +74,49 @@ class SecureDeleteSqlite extends PrismaBetterSQLite3 {
 }
 
 /**
- * The pg adapter, telling src/db/sql.ts which connection a transaction runs on, so the hot path's
- * statements run on it directly as named prepared statements (inside the same transaction).
+ * The pg adapter, with Prisma's queries inside a hot-path transaction (postgresHotTransaction,
+ * src/db/sql.ts) sent on that transaction's connection: the adapter runs its queries on the pool
+ * otherwise, outside the transaction. A transaction Prisma opens itself there (a nested write, an
+ * interactive transaction) becomes a savepoint of it.
  */
-class HandingOutPg extends PrismaPg {
+class HotRoutingPg extends PrismaPg {
+  constructor(private readonly pool: pg.Pool) {
+    super(pool, { disposeExternalPool: true });
+  }
+
   override async connect() {
     const adapter = await super.connect();
-    const startTransaction = adapter.startTransaction.bind(adapter);
+    const pool = this.pool;
+    const { queryRaw, executeRaw, startTransaction } = adapter;
+    // The adapter's own methods, run with `client` set to the hot-path connection (they read nothing else of it but `client`).
+    const on = (client: pg.PoolClient): typeof adapter => Object.create(adapter, { client: { value: client } });
+    adapter.queryRaw = async (query) => {
+      const client = await hotConnectionFor(pool);
+      return client ? queryRaw.call(on(client), query) : queryRaw.call(adapter, query);
+    };
+    adapter.executeRaw = async (query) => {
+      const client = await hotConnectionFor(pool);
+      return client ? executeRaw.call(on(client), query) : executeRaw.call(adapter, query);
+    };
     adapter.startTransaction = async (isolationLevel) => {
-      const transaction = await startTransaction(isolationLevel);
-      takeTransactionConnection(transaction);
-      return transaction;
+      const savepoint = await hotSavepointFor(pool);
+      if (!savepoint) return startTransaction.call(adapter, isolationLevel);
+      const inside = on(savepoint.client);
+      // Prisma ends its transactions with COMMIT or ROLLBACK sent through executeRaw, then calls commit() or rollback().
+      const end = (sql: string) => executeRaw.call(inside, { sql, args: [], argTypes: [] });
+      return {
+        provider: adapter.provider,
+        adapterName: adapter.adapterName,
+        options: { usePhantomQuery: false },
+        queryRaw: (query) => queryRaw.call(inside, query),
+        executeRaw: (query) => {
+          if (query.sql === "COMMIT") return end(savepoint.release);
+          if (query.sql === "ROLLBACK") return end(savepoint.rollback);
+          return executeRaw.call(inside, query);
+        },
+        commit: async () => {},
+        rollback: async () => {},
+      };
     };
     return adapter;
   }
@@ -103,7 +135,7 @@ export function createDb(url: string): Db {
   // beside the webhooks' store transactions and the jobs; a connection is waited for, never refused.
   // The hot path's statements use the same pool's connections directly (src/db/sql.ts).
   const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: 0 });
-  const client = new PostgresPrismaClient({ adapter: new HandingOutPg(pool, { disposeExternalPool: true }) });
+  const client = new PostgresPrismaClient({ adapter: new HotRoutingPg(pool) });
   // The PostgreSQL client is generated from the same models as the SQLite one; TypeScript cannot
   // prove two generated generic types equal, so this is the one place where they are joined.
   const db = client as unknown as Db;

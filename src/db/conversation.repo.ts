@@ -6,7 +6,22 @@ import type { Channel, ConversationStatus, InboundMessage, OutboundPayload } fro
 import { routeResident } from "../routing/routeResident.ts";
 import type { DbOrTx, Tx } from "./client.ts";
 import type { Conversation } from "./generated/sqlite/client.ts";
-import { dateOf, isUniqueViolation, newId, numberOf, optionalDateOf, optionalTextOf, type SqlRow, sqlRows, sqlRun, sqlRunAll, type SqlStatement, textOf } from "./sql.ts";
+import {
+  dateOf,
+  isUniqueViolation,
+  newId,
+  numberOf,
+  optionalDateOf,
+  optionalTextOf,
+  type SqlParam,
+  type SqlRow,
+  sqlJoinsWrites,
+  sqlRows,
+  sqlRun,
+  sqlRunAll,
+  type SqlStatement,
+  textOf,
+} from "./sql.ts";
 import { findWijkRefById } from "./wijk.repo.ts";
 
 /** `lastSeenAt` is written at most this often: a resident writing ten messages a minute costs one update, not ten. */
@@ -108,14 +123,19 @@ export function newIdentity(input: IdentityInput): { found: FoundIdentity; state
 export async function nextReference(tx: Tx, gemeenteId: string, now: Date): Promise<string> {
   const year = now.getUTCFullYear();
   // One statement for every new conversation (src/db/sql.ts): the counter row is created or counted up, and read back.
-  const rows = await sqlRows(
-    tx,
-    `INSERT INTO "ReferenceCounter" ("gemeenteId", "year", "value") VALUES (?, ?, 1)
-    ON CONFLICT ("gemeenteId", "year") DO UPDATE SET "value" = "ReferenceCounter"."value" + 1 RETURNING "value"`,
-    [gemeenteId, year],
-  );
+  const rows = await sqlRows(tx, REFERENCE_COUNTER.text, [gemeenteId, year]);
   const value = rows[0] ? numberOf(rows[0], "value") : 0;
-  return `WL-${year}-${String(value).padStart(5, "0")}`;
+  return `${referencePrefix(year)}${String(value).padStart(5, "0")}`;
+}
+
+/** Counts up the gemeente's reference counter of a year (created at 1) and returns the new value. */
+const REFERENCE_COUNTER = {
+  text: `INSERT INTO "ReferenceCounter" ("gemeenteId", "year", "value") VALUES (?, ?, 1)
+    ON CONFLICT ("gemeenteId", "year") DO UPDATE SET "value" = "ReferenceCounter"."value" + 1 RETURNING "value"`,
+};
+
+function referencePrefix(year: number): string {
+  return `WL-${year}-`;
 }
 
 /** The identity's conversation that is still going (not resolved), newest first. */
@@ -147,10 +167,38 @@ export async function createConversation(tx: Tx, input: NewConversationInput): P
  * counted up in the database) and the statements that insert it, for the caller to run with others.
  */
 export async function prepareConversation(tx: Tx, input: NewConversationInput): Promise<{ conversation: Conversation; statements: SqlStatement[] }> {
+  const conversation = await newConversation(tx, input, await nextReference(tx, input.gemeenteId, input.now));
+  return { conversation, statements: conversationStatements(conversation, { sql: "?", params: [conversation.reference] }) };
+}
+
+/**
+ * A first contact's conversation as the statements that insert it, its reference counted up among
+ * them where sqlRunAll joins writes into one statement (PostgreSQL: the counter is a CTE the
+ * conversation's insert reads), so the counter costs no round trip of its own; elsewhere as
+ * prepareConversation.
+ */
+export async function prepareFirstConversation(tx: Tx, input: NewConversationInput): Promise<{ conversationId: string; statements: SqlStatement[] }> {
+  if (!sqlJoinsWrites(tx)) {
+    const { conversation, statements } = await prepareConversation(tx, input);
+    return { conversationId: conversation.id, statements };
+  }
+  const year = input.now.getUTCFullYear();
+  const conversation = await newConversation(tx, input, null);
+  const counter: SqlStatement = { name: "reference", text: REFERENCE_COUNTER.text, params: [input.gemeenteId, year] };
+  // As nextReference writes it: five digits at least.
+  const reference = {
+    sql: `? || (SELECT CASE WHEN "value" < 100000 THEN lpad("value"::text, 5, '0') ELSE "value"::text END FROM "reference")`,
+    params: [referencePrefix(year)],
+  };
+  return { conversationId: conversation.id, statements: [counter, ...conversationStatements(conversation, reference)] };
+}
+
+/** A new conversation's row (its reference given, or null while the database counts it up). */
+async function newConversation<R extends string | null>(tx: Tx, input: NewConversationInput, reference: R): Promise<Omit<Conversation, "reference"> & { reference: R }> {
   const route = await routeResident({ wijk: input.wijkId ? await findWijkRefById(tx, input.wijkId) : null });
-  const conversation: Conversation = {
+  return {
     id: newId(),
-    reference: await nextReference(tx, input.gemeenteId, input.now),
+    reference,
     gemeenteId: input.gemeenteId,
     residentId: input.residentId,
     channelIdentityId: input.channelIdentityId,
@@ -172,14 +220,18 @@ export async function prepareConversation(tx: Tx, input: NewConversationInput): 
     firstResponseAt: null,
     resolvedAt: null,
   };
+}
+
+/** The statements that insert a conversation and its first status change, its reference given as SQL. */
+function conversationStatements(conversation: Omit<Conversation, "reference">, reference: { sql: string; params: SqlParam[] }): SqlStatement[] {
   // Every new chat starts here: prepared statements (src/db/sql.ts).
-  const statements: SqlStatement[] = [
+  return [
     {
       text: `INSERT INTO "Conversation" ("id", "reference", "gemeenteId", "residentId", "channelIdentityId", "channel", "wijkId", "tandemId", "status", "state", "createdAt", "updatedAt", "lastMessageAt")
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'bot', ?, ?, ?, ?)`,
+    VALUES (?, ${reference.sql}, ?, ?, ?, ?, ?, ?, 'bot', ?, ?, ?, ?)`,
       params: [
         conversation.id,
-        conversation.reference,
+        ...reference.params,
         conversation.gemeenteId,
         conversation.residentId,
         conversation.channelIdentityId,
@@ -192,9 +244,8 @@ export async function prepareConversation(tx: Tx, input: NewConversationInput): 
         conversation.lastMessageAt,
       ],
     },
-    { text: `INSERT INTO "StatusChange" ("id", "conversationId", "fromStatus", "toStatus", "at") VALUES (?, ?, NULL, 'bot', ?)`, params: [newId(), conversation.id, input.now] },
+    { text: `INSERT INTO "StatusChange" ("id", "conversationId", "fromStatus", "toStatus", "at") VALUES (?, ?, NULL, 'bot', ?)`, params: [newId(), conversation.id, conversation.createdAt] },
   ];
-  return { conversation, statements };
 }
 
 /** Puts a conversation in a wijk and with the tandem routeResident chose for it (null: the general team). */

@@ -17,14 +17,13 @@ import {
   inboundMessageInsert,
   newIdentity,
   nextUnprocessedInbound,
-  prepareConversation,
+  prepareFirstConversation,
   refreshIdentity,
-  storeInboundMessage,
 } from "./conversation.repo.ts";
 import { matchFeedbackAnswer, OPEN_FEEDBACK_BY_ADDRESS, type OpenFeedback, openFeedbackOf, recordFeedbackAnswer } from "./feedback.repo.ts";
 import { findConversationOfTrustPulse } from "./trustPulse.repo.ts";
 import { readTrustPulseTap } from "../trust/trustPulse.ts";
-import { dateOf, isUniqueViolation, numberOf, postgresTransaction, sqlRows, sqlRunAll, textOf } from "./sql.ts";
+import { dateOf, isUniqueViolation, numberOf, postgresHotTransaction, sqlRows, sqlRunAll, textOf } from "./sql.ts";
 import { listThreadCandidates, type ThreadRow, threadColumns, threadRowOf } from "./threading.repo.ts";
 
 /**
@@ -39,8 +38,8 @@ export async function recordInbound(
   db: Db,
   input: { gemeenteId: string; message: InboundMessage; now: () => Date; staleBotConversationMs: number; isCommand?: () => boolean },
 ): Promise<{ stored: boolean; conversationId: string | null }> {
-  // Two first messages of a new chat stored at once (PostgreSQL, several connections) both create its
-  // identity: the loser's transaction fails on the unique key and runs again, then finding it.
+  // Two first messages of a new chat stored at once would both create its identity: stores of one chat
+  // take turns (storeInboundOnce), and should one still fail on the unique key it runs again, then finding it.
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await storeInboundOnce(db, input);
@@ -52,10 +51,13 @@ export async function recordInbound(
 
 /**
  * The store transaction answers the webhook, so under a burst it waits for a connection rather than
- * fail (Prisma's default gives up after 2 s with P2028, and the platform would redeliver); the bot's
- * turns are bounded (src/bot/processor.ts), so the wait is short.
+ * fail (the pool waits, never refuses: src/db/client.ts; the platform would redeliver); the bot's
+ * turns are bounded (src/bot/processor.ts), so the wait is short. A store stalled this long
+ * between its statements loses its connection and rolls back.
  */
-const STORE_TRANSACTION = { maxWait: 20_000, timeout: 20_000 };
+const STORE_TRANSACTION = { idleTimeoutMs: 20_000 };
+/** The same for a bot turn. */
+const TURN_TRANSACTION_IDLE_MS = 30_000;
 
 /** One group commit per SQLite client (src/db/groupCommit.ts): its stores and turns share transactions. */
 const groupCommits = new WeakMap<Db, GroupCommit>();
@@ -75,7 +77,13 @@ type StoreInput = { gemeenteId: string; message: InboundMessage; now: () => Date
 async function storeInboundOnce(db: Db, input: StoreInput): Promise<{ stored: boolean; conversationId: string | null }> {
   const group = groupCommitOf(db);
   if (group) return group.store((tx) => storeInboundIn(tx, input));
-  return postgresTransaction(db, (tx) => storeInboundIn(tx, input), STORE_TRANSACTION);
+  // PostgreSQL: a transaction on a pooled connection taken directly (BEGIN and the lock in one round trip, COMMIT in one).
+  // Stores of one chat take turns (an advisory lock on its address): a chat's first messages arriving
+  // at once, or a redelivery racing its original, then find what the other stored instead of failing
+  // on a unique key and being run again. The lock's key is a number hashed from the address in the
+  // process (advisoryLockKey), and every value is bound: no address or message in any statement's text.
+  const lockKey = `inbound:${input.message.channel}:${input.message.externalId}`;
+  return postgresHotTransaction(db, { ...STORE_TRANSACTION, lockKey }, (tx) => storeInboundIn(tx, input));
 }
 
 /** What storing an inbound message learns in its first statement (lookUpInbound). */
@@ -167,8 +175,11 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
     wijkId: resident.wijkId,
     now,
   });
-  const stored = await storeInboundMessage(tx, conversation.id, message, now);
-  if (!stored) return { stored: false, conversationId: null };
+  // Stores of one chat take turns (storeInboundOnce), so the look-up saw any earlier delivery; should
+  // one still get in between, this fails on the platform id's unique key (on PostgreSQL when this
+  // write is sent, before the COMMIT) and recordInbound runs the store again, finding the duplicate.
+  const stored = inboundMessageInsert(conversation.id, message, now);
+  await sqlRunAll(tx, [stored.statement]);
   if (feedback) await recordFeedbackAnswer(tx, feedback, stored.id, now);
   if (conversation.status !== "bot") await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: now } });
   return { stored: true, conversationId: conversation.id };
@@ -176,14 +187,15 @@ async function storeInboundIn(tx: Tx, input: StoreInput): Promise<{ stored: bool
 
 /**
  * A first contact: no conversation to thread into, no feedback or trust pulse to answer (those
- * belong to the identity's conversations), so a new conversation. Its reference is counted up in
- * a statement of its own; the resident, identity, conversation and message are then written in one
- * round trip on PostgreSQL (sqlRunAll). A second first message racing this one fails on the
- * identity's unique key, and recordInbound runs it again.
+ * belong to the identity's conversations), so a new conversation. The reference counter, resident,
+ * identity, conversation, status change and message are written in one round trip on PostgreSQL
+ * (sqlRunAll; in a hot-path transaction together with the COMMIT). A second first message of the
+ * chat waits for this store (storeInboundOnce) and then finds the identity; one that still got in
+ * between would fail on the identity's unique key, and recordInbound runs it again.
  */
 async function storeFirstContact(tx: Tx, input: StoreInput, fresh: ReturnType<typeof newIdentity>, now: Date): Promise<{ stored: boolean; conversationId: string | null }> {
   const { resident, identity } = fresh.found;
-  const { conversation, statements } = await prepareConversation(tx, {
+  const { conversationId, statements } = await prepareFirstConversation(tx, {
     gemeenteId: input.gemeenteId,
     residentId: resident.id,
     channelIdentityId: identity.id,
@@ -191,8 +203,8 @@ async function storeFirstContact(tx: Tx, input: StoreInput, fresh: ReturnType<ty
     wijkId: resident.wijkId,
     now,
   });
-  await sqlRunAll(tx, [...fresh.statements, ...statements, inboundMessageInsert(conversation.id, input.message, now).statement]);
-  return { stored: true, conversationId: conversation.id };
+  await sqlRunAll(tx, [...fresh.statements, ...statements, inboundMessageInsert(conversationId, input.message, now).statement]);
+  return { stored: true, conversationId };
 }
 
 /**
@@ -204,14 +216,10 @@ export async function runConversationTurn<T>(db: Db, provider: DatabaseProvider,
   // SQLite: the turn shares a transaction (one commit) with others, in its own savepoint.
   const group = groupCommitOf(db);
   if (group) return group.turn(turn);
-  return postgresTransaction(
-    db,
-    async (tx) => {
-      if (provider === "postgresql") await sqlRows(tx, "SELECT pg_advisory_xact_lock(hashtext(?))", [conversationId]);
-      return turn(tx);
-    },
-    { timeout: 30_000, maxWait: 30_000 },
-  );
+  if (provider !== "postgresql") throw new Error(`no turn transaction for ${provider}`);
+  // The advisory lock is taken after BEGIN in the round trip of the turn's first statement, which
+  // PostgreSQL runs after the lock is granted (each statement of a simple query has its own snapshot).
+  return postgresHotTransaction(db, { lockKey: conversationId, idleTimeoutMs: TURN_TRANSACTION_IDLE_MS }, turn);
 }
 
 /**

@@ -1,9 +1,20 @@
 /** What the bot records about a resident: consent answers, their wijk, their language, when they were last seen. */
 import type { DbOrTx, Tx } from "./client.ts";
+import { newId, sqlRunAll } from "./sql.ts";
 
-/** Records a resident's answer to a consent question ("privacy" or "wijkberichten") in the given version of the text. */
+/**
+ * Records a resident's answer to a consent question ("privacy" or "wijkberichten") in the given
+ * version of the text. A turn records the privacy answer: plain SQL (src/db/sql.ts), sent with the
+ * turn's other writes on PostgreSQL (a new row nothing else in the turn writes).
+ */
 export async function recordConsent(tx: Tx, input: { residentId: string; kind: string; granted: boolean; version: string; at: Date }): Promise<void> {
-  await tx.consent.create({ data: { residentId: input.residentId, kind: input.kind, granted: input.granted, version: input.version, at: input.at } });
+  await sqlRunAll(tx, [
+    {
+      text: `INSERT INTO "Consent" ("id", "residentId", "kind", "granted", "version", "at") VALUES (?, ?, ?, ?, ?, ?)`,
+      params: [newId(), input.residentId, input.kind, input.granted, input.version, input.at],
+      independent: true,
+    },
+  ]);
 }
 
 /** Puts a resident in a wijk. */

@@ -5,16 +5,18 @@
  * on better-sqlite3 costs about 10 µs. So on SQLite these statements run on the one connection
  * Prisma's adapter opened, as cached prepared statements: inside a Prisma transaction callback
  * that connection is in the transaction (the adapter runs one transaction at a time on it), so a
- * statement here commits or rolls back with the rest. On PostgreSQL a transaction holds its own
- * pooled connection that Prisma does not hand out, so the same SQL goes through `$queryRawUnsafe`
- * of the client or transaction given (no query compilation, still in the transaction).
+ * statement here commits or rolls back with the rest. On PostgreSQL the same SQL runs on the `pg`
+ * pool underneath Prisma's adapter as named prepared statements, its values always bound; the hot
+ * path's transactions are opened on a pooled connection directly (postgresHotTransaction: BEGIN
+ * and the advisory lock in one round trip, COMMIT in one), and inside a Prisma interactive
+ * transaction the SQL goes through its `$queryRawUnsafe` (no query compilation, in the transaction).
  *
  * The SQL is written once with `?` placeholders, in the dialect both databases share (quoted
  * camelCase names); PostgreSQL gets `$1, $2…`. Rows come back as plain records; read them with
  * the helpers below (SQLite returns dates as text and booleans as 0/1).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Db, DbOrTx, Tx } from "./client.ts";
@@ -93,24 +95,185 @@ function poolOf(db: DbOrTx): pg.Pool | null {
   return value instanceof pg.Pool ? value : null;
 }
 
-/** The connection of the Prisma transaction running in this async context (see `postgresTransaction`). */
-const transactionConnection = new AsyncLocalStorage<{ client: pg.Client | null }>();
-
 /**
- * Runs `db.$transaction(work)` so the statements here reach its connection directly: the adapter
- * (src/db/client.ts) hands the connection it opened the transaction on to `takeTransactionConnection`,
- * and `sqlRows`/`sqlRun` on the transaction client then run as named prepared statements on it
- * (about 10× cheaper than `$queryRawUnsafe`, which goes through Prisma's query interpreter).
+ * What a hot-path transaction has not sent yet: statements without values (`plain`: BEGIN, the
+ * lock, SAVEPOINT, COMMIT), joined with their neighbours into one multi-statement simple query; or
+ * writes with values (`writes`, from sqlRunAll), sent as one bound statement.
  */
-export function postgresTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: { maxWait?: number; timeout?: number }): Promise<T> {
-  return transactionConnection.run({ client: null }, () => db.$transaction(work, options));
+type PendingStatement = { plain: string } | { writes: SqlStatement[] };
+/**
+ * A hot-path transaction on a connection taken from the pool directly (postgresHotTransaction):
+ * BEGIN, the advisory lock and COMMIT go through `pg` with no Prisma `$transaction` around them.
+ * `pending` holds statements not sent yet (BEGIN and the lock, writes that return nothing:
+ * sqlRunAll): they go before the next statement, or before the COMMIT. A value is never written
+ * into a statement's text: PostgreSQL's server log shows a failing statement's text
+ * (`log_min_error_statement`), and `pg_stat_activity` the running one's, while bound values stay out
+ * of both by default; so only statements without values share a simple query.
+ */
+class HotTransaction {
+  readonly pending: PendingStatement[];
+  /** BEGIN reached the server: the transaction must end (COMMIT or ROLLBACK). */
+  begun = false;
+  /** False once committed or rolled back: work still running in this async context then uses the pool. */
+  open = true;
+  /** Savepoints of Prisma's own transactions inside this one (startTransaction in src/db/client.ts). */
+  savepoints = 0;
+  /** The last sendHot, settled: the next one waits for it (see sendHot). */
+  sending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly client: pg.PoolClient,
+    begin: string,
+  ) {
+    this.pending = [{ plain: begin }];
+  }
 }
 
-/** Called by the adapter when it opened a transaction: the connection is this context's (when postgresTransaction asked). */
-export function takeTransactionConnection(transaction: object): void {
-  const store = transactionConnection.getStore();
-  const client: unknown = Reflect.get(transaction, "client");
-  if (store && store.client === null && client instanceof pg.Client) store.client = client;
+const hotTransactions = new AsyncLocalStorage<HotTransaction>();
+
+/** The open hot-path transaction of this async context on `pool`, if any. */
+function hotTransactionOn(pool: pg.Pool | null): HotTransaction | null {
+  const hot = hotTransactions.getStore();
+  return hot?.open && hot.pool === pool ? hot : null;
+}
+
+/** A pg result, or the last of several (a multi-statement simple query answers with an array). */
+function lastResult(value: unknown): pg.QueryResult {
+  const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
+  if (typeof last === "object" && last !== null && "rows" in last && Array.isArray(last.rows) && "rowCount" in last) {
+    return { rows: last.rows.filter(isRow), rowCount: typeof last.rowCount === "number" ? last.rowCount : null, command: "", oid: 0, fields: [] };
+  }
+  throw new Error("pg gave no result");
+}
+
+/**
+ * The advisory lock key of `key` (a chat's address, a conversation's id): the first 64 bits of its
+ * SHA-256, as a signed integer. A number computed in the process, so the key itself (a phone number
+ * on WhatsApp) never reaches the database, and the lock statement has no value to bind.
+ */
+export function advisoryLockKey(key: string): bigint {
+  return createHash("sha256").update(key).digest().readBigInt64BE(0);
+}
+
+/** Statements without values, in one simple query; returns the last one's result. */
+async function sendPlain(hot: HotTransaction, texts: readonly string[]): Promise<pg.QueryResult> {
+  hot.begun = true;
+  try {
+    return lastResult(await hot.client.query({ text: texts.join(";\n"), types: postgresTypes }));
+  } catch (error) {
+    throw driverError(error);
+  }
+}
+
+/**
+ * Sends what is pending in `hot` (if anything), with `statement` after it when given; returns the
+ * last result. Statements with values each go bound, those without together in a simple query.
+ * Calls made at once (Prisma runs some queries of one call concurrently) take turns, so a query
+ * never reaches the connection before the pending writes sent ahead of it (pg queues in order).
+ */
+function sendHot(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
+  const sent = hot.sending.then(() => sendPending(hot, statement));
+  hot.sending = sent.catch(() => undefined);
+  return sent;
+}
+
+async function sendPending(hot: HotTransaction, statement?: { text: string; params: readonly SqlParam[] }): Promise<pg.QueryResult | null> {
+  const pending = hot.pending.splice(0, hot.pending.length);
+  let result: pg.QueryResult | null = null;
+  let plain: string[] = [];
+  for (const item of pending) {
+    if ("plain" in item) {
+      plain.push(item.plain);
+      continue;
+    }
+    if (plain.length > 0) await sendPlain(hot, plain);
+    plain = [];
+    result = await postgresQuery(
+      hot.client,
+      combinedText(item.writes),
+      item.writes.flatMap((write) => write.params),
+    );
+  }
+  if (plain.length > 0) result = await sendPlain(hot, plain);
+  return statement ? postgresQuery(hot.client, statement.text, statement.params) : result;
+}
+
+/**
+ * Runs `work` in one transaction on a connection of `db`'s pool, taken directly: BEGIN (and
+ * `SELECT pg_advisory_xact_lock(<advisoryLockKey(lockKey)>)`, which holds until the end of the
+ * transaction) go in one simple query before the first statement, which then runs once the lock
+ * is granted, on a snapshot taken then. The writes that return nothing wait for the next statement
+ * or the COMMIT and go bound before it, so a unit that reads once and writes once is four round
+ * trips (BEGIN, the read, the write, COMMIT); no value is ever in a statement's text. `work` gets
+ * the client itself as its transaction: in this async context every statement on it, through
+ * src/db/sql.ts or through Prisma (src/db/client.ts
+ * routes the adapter's queries here), runs on this connection, in this transaction. On an error the transaction rolls back and the error is thrown (a unique
+ * violation as P2002); the connection goes back to the pool in every case (destroyed when it
+ * could not be rolled back). `idle_in_transaction_session_timeout` stands in for Prisma's
+ * transaction timeout: a unit stalled that long between statements loses its connection.
+ */
+export async function postgresHotTransaction<T>(db: Db, options: { lockKey?: string; idleTimeoutMs: number }, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const pool = poolOf(db);
+  if (!pool) throw new Error("postgresHotTransaction needs a PostgreSQL client built by createDb");
+  const client = await pool.connect();
+  // A connection the server ends while it is checked out (the idle timeout below) reports here, not as an uncaught error.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
+  const begin = [`BEGIN`, `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1, Math.round(options.idleTimeoutMs))}`];
+  if (options.lockKey !== undefined) begin.push(`SELECT pg_advisory_xact_lock(${advisoryLockKey(options.lockKey)})`);
+  const hot = new HotTransaction(pool, client, begin.join("; "));
+  try {
+    const result = await hotTransactions.run(hot, () => work(db));
+    if (hot.begun || hot.pending.length > 1) {
+      hot.pending.push({ plain: "COMMIT" });
+      await sendHot(hot);
+    }
+    hot.open = false;
+    return result;
+  } catch (error) {
+    hot.open = false;
+    if (hot.begun) {
+      try {
+        await client.query("ROLLBACK");
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+    }
+    throw error;
+  } finally {
+    hot.open = false;
+    client.removeListener("error", onError);
+    client.release(broken);
+  }
+}
+
+/**
+ * Prisma's queries inside a hot-path transaction (src/db/client.ts): the connection they run on,
+ * after whatever is pending was sent (they may read it); null outside one.
+ */
+export async function hotConnectionFor(pool: pg.Pool | null): Promise<pg.PoolClient | null> {
+  const hot = hotTransactionOn(pool);
+  if (!hot) return null;
+  await sendHot(hot);
+  return hot.client;
+}
+
+/**
+ * A transaction Prisma opens itself inside a hot-path transaction (a nested write, an interactive
+ * transaction started inside the unit): a savepoint of it. Returns the statements that end it.
+ */
+export async function hotSavepointFor(pool: pg.Pool | null): Promise<{ client: pg.PoolClient; release: string; rollback: string } | null> {
+  const hot = hotTransactionOn(pool);
+  if (!hot) return null;
+  hot.savepoints += 1;
+  const name = `wl_prisma_${hot.savepoints}`;
+  hot.pending.push({ plain: `SAVEPOINT ${name}` });
+  await sendHot(hot);
+  return { client: hot.client, release: `RELEASE SAVEPOINT ${name}`, rollback: `ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}` };
 }
 
 let statementNames = new Map<string, string>();
@@ -140,14 +303,17 @@ const postgresTypes = {
   },
 };
 
-/** The connection (or pool) a PostgreSQL statement on `db` runs on, or null to go through Prisma. */
-function postgresQueryable(db: DbOrTx): pg.Client | pg.Pool | null {
+/**
+ * The pool a PostgreSQL statement on `db` runs on (or the connection of the hot-path transaction
+ * of this async context on it, see hotTransactionOn), or null for a Prisma interactive
+ * transaction: its statements go through `$queryRawUnsafe` of it, so they run in it.
+ */
+function postgresQueryable(db: DbOrTx): pg.Pool | null {
   const isTransaction = typeof Reflect.get(db, "$transaction") !== "function";
-  if (isTransaction) return transactionConnection.getStore()?.client ?? null;
-  return poolOf(db);
+  return isTransaction ? null : poolOf(db);
 }
 
-async function postgresQuery(queryable: pg.Client | pg.Pool, text: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
+async function postgresQuery(queryable: pg.PoolClient | pg.Pool, text: string, params: readonly SqlParam[]): Promise<pg.QueryResult> {
   const converted = postgresText(text);
   try {
     return await queryable.query({ name: statementName(converted), text: converted, values: params.map(postgresValue), types: postgresTypes });
@@ -168,6 +334,8 @@ export async function sqlRows(db: DbOrTx, text: string, params: readonly SqlPara
     }
   }
   const queryable = holder ? null : postgresQueryable(db);
+  const hot = hotTransactionOn(queryable);
+  if (hot) return (await sendHot(hot, { text, params }))?.rows.filter(isRow) ?? [];
   if (queryable) return (await postgresQuery(queryable, text, params)).rows.filter(isRow);
   const rows: unknown = await db.$queryRawUnsafe(holder ? text : postgresText(text), ...params);
   return Array.isArray(rows) ? rows.filter(isRow) : [];
@@ -184,6 +352,8 @@ export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam
     }
   }
   const queryable = holder ? null : postgresQueryable(db);
+  const hot = hotTransactionOn(queryable);
+  if (hot) return (await sendHot(hot, { text, params }))?.rowCount ?? 0;
   if (queryable) return (await postgresQuery(queryable, text, params)).rowCount ?? 0;
   return db.$executeRawUnsafe(holder ? text : postgresText(text), ...params);
 }
@@ -192,6 +362,13 @@ export async function sqlRun(db: DbOrTx, text: string, params: readonly SqlParam
 export interface SqlStatement {
   text: string;
   params: readonly SqlParam[];
+  /** Its CTE's name when sqlRunAll joins it with later ones on PostgreSQL, so they may read what it returns. */
+  name?: string;
+  /**
+   * It inserts a new row that no other write of the transaction changes or reads (a consent
+   * answer): in a hot-path transaction sqlRunAll may then join it with writes of another call.
+   */
+  independent?: boolean;
 }
 
 /**
@@ -206,16 +383,39 @@ export interface SqlStatement {
 export async function sqlRunAll(db: DbOrTx, statements: readonly SqlStatement[]): Promise<void> {
   const last = statements[statements.length - 1];
   if (!last) return;
+  const hot = holderOf(db) ? null : hotTransactionOn(postgresQueryable(db));
+  if (hot) {
+    // In a hot-path transaction the writes wait for the next statement or the COMMIT, and join the
+    // writes pending before them when one side only inserts new rows (`independent`): one round trip less.
+    const before = hot.pending[hot.pending.length - 1];
+    const joins = before && "writes" in before && (statements.every((statement) => statement.independent) || before.writes.every((statement) => statement.independent));
+    if (before && "writes" in before && joins) before.writes.push(...statements);
+    else hot.pending.push({ writes: [...statements] });
+    return;
+  }
   if (holderOf(db) || statements.length === 1) {
     for (const statement of statements) await sqlRun(db, statement.text, statement.params);
     return;
   }
-  const parts = statements.slice(0, -1).map((statement, index) => `"w${index + 1}" AS (${statement.text})`);
   await sqlRun(
     db,
-    `WITH ${parts.join(", ")} ${last.text}`,
+    combinedText(statements),
     statements.flatMap((statement) => statement.params),
   );
+}
+
+/** Does sqlRunAll join writes into one statement on `db` (PostgreSQL), so a write may read what one before it returns (its `name`)? */
+export function sqlJoinsWrites(db: DbOrTx): boolean {
+  return holderOf(db) === null;
+}
+
+/** Writes as one statement: each but the last a data-modifying CTE, named `w1`, `w2`… or by its `name`. */
+function combinedText(statements: readonly SqlStatement[]): string {
+  const last = statements[statements.length - 1];
+  if (!last) throw new Error("no statements");
+  if (statements.length === 1) return last.text;
+  const parts = statements.slice(0, -1).map((statement, index) => `"${statement.name ?? `w${index + 1}`}" AS (${statement.text})`);
+  return `WITH ${parts.join(", ")} ${last.text}`;
 }
 
 function isRow(value: unknown): value is SqlRow {
