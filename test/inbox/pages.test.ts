@@ -9,6 +9,7 @@ import { conversationPages, type WhatsappWebStatusView } from "../../src/inbox/p
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../../src/inbox/session.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
+import { inboxRequests, rowOf } from "../helpers/inboxPages.ts";
 import { captureLogger } from "../helpers/logger.ts";
 
 /** Monday 30 November 2026, 10:00 in Geldrop: the inbox's "now". */
@@ -100,24 +101,7 @@ describeEachDatabase("the inbox pages", (provider) => {
     });
   }
 
-  function get(path: string, who: Visitor) {
-    return fetch(`${url}${path}`, { headers: { cookie: who.cookie }, redirect: "manual" });
-  }
-
-  function post(path: string, who: Visitor, fields: Record<string, string> = {}, options: { csrf?: boolean } = {}) {
-    const body = new URLSearchParams({ ...(options.csrf === false ? {} : { _csrf: who.csrf }), ...fields });
-    return fetch(`${url}${path}`, { method: "POST", headers: { cookie: who.cookie, "content-type": "application/x-www-form-urlencoded" }, body, redirect: "manual" });
-  }
-
-  async function page(path: string, who: Visitor): Promise<string> {
-    const response = await get(path, who);
-    expect(response.status).toBe(200);
-    return response.text();
-  }
-
-  function rowOf(html: string, reference: string): string {
-    return html.split("<tr").find((row) => row.includes(reference)) ?? "";
-  }
+  const { get, post, page } = inboxRequests(() => url);
 
   it("sends someone without a session to the login page", async () => {
     const response = await fetch(`${url}/inbox`, { redirect: "manual" });

@@ -14,6 +14,7 @@ import { conversationPages } from "../../src/inbox/pages/conversationPages.ts";
 import { loadStaffSession, requireSignedIn, verifyCsrf } from "../../src/inbox/session.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "../helpers/db.ts";
 import { listen } from "../helpers/http.ts";
+import { inboxRequests, rowOf } from "../helpers/inboxPages.ts";
 import { captureLogger } from "../helpers/logger.ts";
 
 /** Monday 30 November 2026, 10:00 in Geldrop: the inbox's "now". */
@@ -83,24 +84,7 @@ describeEachDatabase("corrections staff asked for (try 9)", (provider) => {
     });
   }
 
-  function get(path: string, who: Visitor) {
-    return fetch(`${url}${path}`, { headers: { cookie: who.cookie }, redirect: "manual" });
-  }
-
-  function post(path: string, who: Visitor, fields: Record<string, string> = {}) {
-    const body = new URLSearchParams({ _csrf: who.csrf, ...fields });
-    return fetch(`${url}${path}`, { method: "POST", headers: { cookie: who.cookie, "content-type": "application/x-www-form-urlencoded" }, body, redirect: "manual" });
-  }
-
-  async function page(path: string, who: Visitor): Promise<string> {
-    const response = await get(path, who);
-    expect(response.status).toBe(200);
-    return response.text();
-  }
-
-  function rowOf(html: string, reference: string): string {
-    return html.split("<tr").find((row) => row.includes(reference)) ?? "";
-  }
+  const { post, page } = inboxRequests(() => url);
 
   it("takes away a false crisis flag with a reason: badge and warning gone, a note in the conversation, an audit entry without the words", async () => {
     const conversation = await handedOver({ wijk: "centrum", handoverAt: before(1), emergency: "113" });
